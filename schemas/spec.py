@@ -1,0 +1,176 @@
+"""The declarative feature spec: which attributes a lead event carries and how to read them.
+
+A spec file (TOML or YAML) lists numeric and categorical features with their types, ranges
+and missing-value policy. Training fills in what is learned from data (each categorical
+feature's vocabulary) and stores the completed spec with the model, so the scorer encodes
+exactly what the model was trained on.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import tomllib
+from enum import StrEnum
+from importlib import resources
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from schemas.errors import SpecError
+
+UNSEEN = "__unseen__"
+"""Bucket for a category the model never saw (or merged as rare) at training time."""
+MISSING = "__missing__"
+"""Category used for an absent categorical value when the policy is ``category``."""
+
+
+class MissingPolicy(StrEnum):
+    """What to do when a lead event lacks a feature (or sends null)."""
+
+    REJECT = "reject"
+    """The event is invalid without it: dead-letter."""
+    NAN = "nan"
+    """Numeric only: pass NaN; XGBoost learns a default direction for missing values."""
+    IMPUTE = "impute"
+    """Numeric only: replace with the spec's ``impute`` value."""
+    CATEGORY = "category"
+    """Categorical only: treat 'missing' as a category of its own."""
+
+
+class _Feature(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Field name in lead events.")
+    source: str | None = Field(None, description="Column name in a CRM export, if different.")
+    description: str = ""
+    null_values: tuple[str, ...] = Field(
+        (), description="Raw CSV values that mean 'not given' (e.g. 'Select')."
+    )
+
+    @property
+    def column(self) -> str:
+        """The column to read from a CRM export."""
+        return self.source or self.name
+
+
+class NumericFeature(_Feature):
+    kind: Literal["numeric"] = "numeric"
+    dtype: Literal["float", "int"] = "float"
+    min: float | None = None
+    max: float | None = None
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.NAN, MissingPolicy.IMPUTE] = (
+        MissingPolicy.NAN
+    )
+    impute: float | None = None
+
+    @model_validator(mode="after")
+    def _check(self) -> NumericFeature:
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError(f"{self.name}: min {self.min} > max {self.max}")
+        if self.missing is MissingPolicy.IMPUTE and self.impute is None:
+            raise ValueError(f"{self.name}: missing='impute' needs an 'impute' value")
+        return self
+
+
+class CategoricalFeature(_Feature):
+    kind: Literal["categorical"] = "categorical"
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.CATEGORY] = MissingPolicy.CATEGORY
+    lowercase: bool = Field(True, description="Fold case ('google' == 'Google').")
+    max_length: int = Field(200, gt=0, description="Longest accepted value, in characters.")
+    min_frequency: float = Field(
+        0.005, ge=0, lt=1, description="Rarer training categories are merged into 'unseen'."
+    )
+    max_categories: int = Field(50, gt=0, description="Most frequent categories kept.")
+    vocabulary: tuple[str, ...] = Field(
+        (), description="Categories learned at training time, in encoding order."
+    )
+
+    def normalize(self, value: str | None) -> str:
+        """Map a raw value to its vocabulary form (missing and unseen included)."""
+        if value is None or value == "" or value in self.null_values:
+            return MISSING
+        return value.strip().lower() if self.lowercase else value.strip()
+
+
+Feature = Annotated[NumericFeature | CategoricalFeature, Field(discriminator="kind")]
+
+
+class FeatureSpec(BaseModel):
+    """A whole spec: ordered features plus the training target."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = "default"
+    target: str = Field("converted", description="Outcome column in training data.")
+    target_source: str | None = Field(None, description="Target column in a CRM export.")
+    id_source: str | None = Field(None, description="Lead id column in a CRM export.")
+    features: tuple[Feature, ...] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _unique(self) -> FeatureSpec:
+        names = [f.name for f in self.features]
+        dupes = {n for n in names if names.count(n) > 1}
+        reserved = {"lead_id", "event_id", "occurred_at"} & set(names)
+        if dupes or reserved:
+            raise ValueError(f"duplicate or reserved feature names: {sorted(dupes | reserved)}")
+        return self
+
+    @property
+    def numeric(self) -> tuple[NumericFeature, ...]:
+        return tuple(f for f in self.features if isinstance(f, NumericFeature))
+
+    @property
+    def categorical(self) -> tuple[CategoricalFeature, ...]:
+        return tuple(f for f in self.features if isinstance(f, CategoricalFeature))
+
+    @property
+    def is_trained(self) -> bool:
+        """True once every categorical feature has its learned vocabulary."""
+        return all(f.vocabulary for f in self.categorical)
+
+    def with_vocabularies(self, vocabularies: dict[str, tuple[str, ...]]) -> FeatureSpec:
+        """A copy with the categorical vocabularies learned from training data."""
+        feats = tuple(
+            f.model_copy(update={"vocabulary": tuple(vocabularies[f.name])})
+            if isinstance(f, CategoricalFeature)
+            else f
+            for f in self.features
+        )
+        return self.model_copy(update={"features": feats})
+
+    def fingerprint(self) -> str:
+        """A short stable hash of the spec (logged with every model)."""
+        blob = json.dumps(self.model_dump(mode="json"), sort_keys=True).encode()
+        return hashlib.sha256(blob).hexdigest()[:16]
+
+    def to_json(self) -> str:
+        return self.model_dump_json(indent=2)
+
+
+def load_spec(path: str | Path | None = None) -> FeatureSpec:
+    """Read a spec from a TOML, YAML or JSON file; ``None`` gives the packaged default."""
+    if path is None:
+        text = resources.files("schemas").joinpath("default_spec.toml").read_text()
+        suffix, where = ".toml", "schemas/default_spec.toml"
+    else:
+        p = Path(path)
+        if not p.is_file():
+            raise SpecError(f"feature spec not found: {p}")
+        text, suffix, where = p.read_text(), p.suffix.lower(), str(p)
+    try:
+        if suffix == ".toml":
+            raw = tomllib.loads(text)
+        elif suffix in {".yaml", ".yml"}:
+            raw = yaml.safe_load(text)
+        elif suffix == ".json":
+            raw = json.loads(text)
+        else:
+            raise SpecError(f"{where}: spec must be .toml, .yaml/.yml or .json")
+        return FeatureSpec.model_validate(raw)
+    except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
+        raise SpecError(f"{where}: cannot parse: {exc}") from exc
+    except ValidationError as exc:
+        raise SpecError(f"{where}: invalid feature spec:\n{exc}") from exc

@@ -1,0 +1,139 @@
+"""Every setting of leadstream, read once from environment variables at start.
+
+Each field is read from ``LEADSTREAM_<FIELD>`` (e.g. ``LEADSTREAM_BATCH_SIZE=500``); a
+``.env`` file in the working directory is read too. Build one :class:`Settings` at the
+entry point and pass it in; nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="LEADSTREAM_",
+        env_file=".env",
+        extra="ignore",
+        frozen=True,
+        use_attribute_docstrings=True,
+    )
+
+    # --- local state -------------------------------------------------------------------
+    home: Path = Path(".leadstream")
+    """Folder for local state: stack data and logs, MLflow store, model cache."""
+
+    # --- Kafka -------------------------------------------------------------------------
+    bootstrap_servers: str = "127.0.0.1:9092"
+    """Kafka bootstrap servers (``host:port,...``)."""
+    security_protocol: str = "PLAINTEXT"
+    """librdkafka ``security.protocol``: PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL."""
+    sasl_mechanism: str | None = None
+    """librdkafka ``sasl.mechanism`` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)."""
+    sasl_username: str | None = None
+    """librdkafka ``sasl.username``."""
+    sasl_password: str | None = None
+    """librdkafka ``sasl.password``."""
+    ssl_ca_location: str | None = None
+    """librdkafka ``ssl.ca.location``: CA bundle to verify the brokers."""
+    kafka_extra: dict[str, str] = Field(default_factory=dict)
+    """Any other librdkafka settings, as JSON (e.g. ``{"client.rack": "a"}``)."""
+
+    # --- topics ------------------------------------------------------------------------
+    topic_incoming: str = "leads.incoming"
+    """Lead events from the CRM."""
+    topic_scored: str = "leads.scored"
+    """Scores, one per accepted lead event."""
+    topic_deadletter: str = "leads.deadletter"
+    """Rejected lead events with reasons."""
+    incoming_partitions: int = Field(6, ge=1)
+    """Partitions of ``leads.incoming`` (and of ``leads.scored``) when created."""
+    deadletter_retention_days: int = Field(365, ge=1)
+    """Retention of the dead-letter topic, in days."""
+
+    # --- local stack ----------------------------------------------------------------------
+    kafka_version: str = "4.1.1"
+    """Apache Kafka version of the local broker (jars from Maven Central)."""
+    kafka_port: int = 9092
+    """Port of the local broker's client listener (the controller uses port + 1)."""
+    kafka_heap: str = "768m"
+    """JVM heap of the local broker."""
+    redis_port: int = 6379
+    """Port of the local redis-server."""
+    stack_start_timeout_s: float = 90.0
+    """How long ``stack up`` waits for each service to answer."""
+
+    # --- Redis -----------------------------------------------------------------------
+    redis_url: str = "redis://127.0.0.1:6379/0"
+    """Redis holding the ledger, de-duplication keys and serving/monitor state."""
+    redis_timeout_s: float = 0.5
+    """Socket timeout of Redis calls on the hot path; a slower Redis counts as down."""
+    dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
+    """How long an ``event_id`` is remembered to drop CRM resends (0 disables)."""
+
+    # --- MLflow ------------------------------------------------------------------------
+    mlflow_tracking_uri: str | None = Field(
+        None, validation_alias=AliasChoices("LEADSTREAM_MLFLOW_TRACKING_URI", "MLFLOW_TRACKING_URI")
+    )
+    """MLflow tracking/registry URI; default: a sqlite store under ``home``."""
+    model_name: str = "lead-scoring"
+    """Registered model name in the MLflow registry."""
+    experiment_name: str = "leadstream"
+    """MLflow experiment that training runs are logged to."""
+
+    # --- scorer ------------------------------------------------------------------------
+    consumer_group: str = "leadstream-scorer"
+    """Consumer group of the scorers."""
+    transactional_id: str = "leadstream-scorer-0"
+    """Transactional id of this scorer process; unique per process, stable across restarts."""
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    """Most events consumed, scored and committed in one transaction."""
+    batch_timeout_s: float = Field(0.05, gt=0)
+    """Longest wait for a batch to fill before processing what has arrived."""
+    max_payload_bytes: int = Field(64 * 1024, ge=256)
+    """Larger lead events are dead-lettered as ``payload_too_large``."""
+    transaction_timeout_ms: int = Field(60_000, ge=1000)
+    """Kafka transaction timeout; a dead scorer's open transaction aborts after this."""
+    spec_path: Path | None = None
+    """Feature spec for training; ``None`` uses the packaged default spec."""
+
+    # --- score buckets -----------------------------------------------------------------
+    bucket_hot: float = Field(0.8, ge=0, le=1)
+    """Score at or above which a lead is Hot."""
+    bucket_warm: float = Field(0.5, ge=0, le=1)
+    """Score at or above which a lead is Warm."""
+    bucket_cool: float = Field(0.3, ge=0, le=1)
+    """Score at or above which a lead is Cool; below is Cold."""
+
+    # --- derived paths -----------------------------------------------------------------
+    @property
+    def tracking_uri(self) -> str:
+        """The MLflow URI in force: the env var's, or the embedded sqlite store."""
+        if self.mlflow_tracking_uri:
+            return self.mlflow_tracking_uri
+        return f"sqlite:///{(self.home / 'mlflow' / 'mlflow.db').resolve()}"
+
+    @property
+    def artifact_root(self) -> Path:
+        return (self.home / "mlflow" / "artifacts").resolve()
+
+    @property
+    def model_cache_dir(self) -> Path:
+        return (self.home / "model-cache").resolve()
+
+    @property
+    def stack_dir(self) -> Path:
+        return (self.home / "stack").resolve()
+
+    def kafka_config(self) -> dict[str, str]:
+        """Connection settings passed through to librdkafka as they are."""
+        conf = {"bootstrap.servers": self.bootstrap_servers,
+                "security.protocol": self.security_protocol}
+        optional = {"sasl.mechanism": self.sasl_mechanism, "sasl.username": self.sasl_username,
+                    "sasl.password": self.sasl_password, "ssl.ca.location": self.ssl_ca_location}
+        conf.update({k: v for k, v in optional.items() if v is not None})
+        conf.update(self.kafka_extra)
+        return conf

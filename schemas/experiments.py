@@ -1,0 +1,131 @@
+"""Experiment contracts: ``scores.shadow``, ``leads.outcomes`` and ``experiments.reports``."""
+
+from __future__ import annotations
+
+import math
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+from schemas.leads import Bucket, Variant
+from schemas.topics import DAY_MS, TopicSpec, register
+
+
+class ShadowComparison(BaseModel):
+    """Champion vs challenger on one lead (``scores.shadow``, key = lead_id)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    lead_id: str = Field(min_length=1, max_length=128)
+    event_id: str | None = None
+    model_name: str
+    champion_version: str
+    challenger_version: str
+    champion_score: float = Field(ge=0.0, le=1.0)
+    challenger_score: float = Field(ge=0.0, le=1.0)
+    champion_bucket: Bucket
+    challenger_bucket: Bucket
+    abs_diff: float = Field(ge=0.0, le=1.0, description="|challenger - champion| score.")
+    champion_latency_ms: float = Field(ge=0.0)
+    challenger_latency_ms: float = Field(ge=0.0)
+    scored_at: datetime
+
+    @model_validator(mode="after")
+    def _diff_matches(self) -> ShadowComparison:
+        expected = abs(self.challenger_score - self.champion_score)
+        if not math.isclose(self.abs_diff, expected, abs_tol=1e-9):
+            raise ValueError(f"abs_diff {self.abs_diff} != |difference| {expected}")
+        return self
+
+    @property
+    def buckets_agree(self) -> bool:
+        return self.champion_bucket is self.challenger_bucket
+
+
+class Outcome(BaseModel):
+    """A lead's outcome from the CRM (``leads.outcomes``, key = lead_id)."""
+
+    model_config = ConfigDict(frozen=True, extra="ignore", str_strip_whitespace=True)
+
+    lead_id: str = Field(min_length=1, max_length=128)
+    converted: bool
+    deal_value: float | None = Field(None, ge=0.0, allow_inf_nan=False)
+    occurred_at: datetime
+    event_id: str | None = Field(None, max_length=128, description="Idempotency key.")
+
+
+class Recommendation(StrEnum):
+    PROMOTE = "promote"
+    KEEP_CONTROL = "keep_control"
+    CONTINUE = "continue"
+    INVALID = "invalid"
+
+
+class ArmSummary(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    variant: Variant
+    model_version: str | None = None
+    assigned: int | None = Field(None, ge=0, description="Leads routed to the arm.")
+    outcomes: int = Field(ge=0, description="Leads of the arm with a known outcome.")
+    conversions: int = Field(ge=0)
+    conversion_rate: float | None = Field(None, ge=0.0, le=1.0)
+
+
+class Interval(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    estimate: float | None
+    lower: float | None
+    upper: float | None
+    method: str
+
+
+class ExperimentReport(BaseModel):
+    """A look at an experiment (``experiments.reports``, key = experiment_id).
+
+    ``sequential_*`` fields carry the always-valid state (mSPRT, Johari et al. 2017) that
+    the next look continues from: the running-minimum p-value and the intersected CI.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    experiment_id: str
+    model_name: str
+    mode: str
+    treatment_share: float = Field(ge=0.0, le=1.0)
+    control: ArmSummary
+    treatment: ArmSummary
+    srm_p_value: float = Field(ge=0.0, le=1.0)
+    srm_ok: bool
+    absolute_lift: Interval
+    relative_lift: Interval
+    fixed_horizon_p_value: float | None = Field(None, description="Reference only.")
+    sequential_p_value: float = Field(ge=0.0, le=1.0, description="Always valid.")
+    sequential_ci: Interval
+    sequential_looks: int = Field(ge=0)
+    tau2: float = Field(gt=0.0, description="mSPRT mixing variance.")
+    alpha: float = Field(gt=0.0, lt=1.0)
+    min_outcomes_per_arm: int = Field(ge=0)
+    treatment_worse: bool = Field(description="Treatment below control by the sequential test.")
+    recommendation: Recommendation
+    reasons: list[str] = Field(default_factory=list)
+    generated_at: datetime
+
+
+SCORES_SHADOW = register(TopicSpec(
+    "scores.shadow", "lead_id", 6, ShadowComparison,
+    {"retention.ms": str(30 * DAY_MS)},
+    "Champion vs challenger score per lead in shadow mode.",
+))
+LEADS_OUTCOMES = register(TopicSpec(
+    "leads.outcomes", "lead_id", 6, Outcome,
+    {"retention.ms": str(365 * DAY_MS)},
+    "Lead outcomes (conversions) from the CRM, joined with the ledger.",
+))
+EXPERIMENTS_REPORTS = register(TopicSpec(
+    "experiments.reports", "experiment_id", 1, ExperimentReport,
+    {"retention.ms": str(365 * DAY_MS)},
+    "Experiment looks with statistics and a recommendation.",
+))

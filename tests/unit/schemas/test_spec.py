@@ -1,0 +1,68 @@
+from pathlib import Path
+
+import pytest
+
+from schemas.errors import SpecError
+from schemas.spec import MISSING, CategoricalFeature, FeatureSpec, NumericFeature, load_spec
+
+
+def test_default_spec_has_the_case_study_fields():
+    spec = load_spec()
+    assert [f.name for f in spec.features] == [
+        "lead_source", "industry", "region", "company_size", "engagement_score",
+        "website_visits", "email_opens", "days_since_first_contact",
+    ]
+    by_name = {f.name: f for f in spec.features}
+    assert by_name["company_size"].min == 1
+    assert (by_name["engagement_score"].min, by_name["engagement_score"].max) == (0, 100)
+    assert by_name["days_since_first_contact"].min == 0
+    assert not spec.is_trained
+
+
+def test_yaml_and_toml_give_the_same_spec(tmp_path: Path):
+    (tmp_path / "s.yaml").write_text(
+        "name: y\nfeatures:\n  - {name: size, kind: numeric, min: 1}\n"
+        "  - {name: src, kind: categorical}\n"
+    )
+    (tmp_path / "s.toml").write_text(
+        'name = "y"\n[[features]]\nname = "size"\nkind = "numeric"\nmin = 1\n'
+        '[[features]]\nname = "src"\nkind = "categorical"\n'
+    )
+    assert load_spec(tmp_path / "s.yaml") == load_spec(tmp_path / "s.toml")
+
+
+@pytest.mark.parametrize(
+    ("text", "needle"),
+    [
+        ('[[features]]\nname = "x"\nkind = "numeric"\nmin = 5\nmax = 1\n', "min 5.0 > max 1.0"),
+        ('[[features]]\nname = "x"\nkind = "numeric"\nmissing = "impute"\n', "impute"),
+        ('[[features]]\nname = "lead_id"\nkind = "numeric"\n', "reserved"),
+        ('[[features]]\nname = "x"\nkind = "text"\n', "invalid feature spec"),
+        ("features = [", "cannot parse"),
+    ],
+)
+def test_bad_specs_fail_with_a_clear_message(tmp_path: Path, text: str, needle: str):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError, match=needle):
+        load_spec(path)
+
+
+def test_missing_spec_file_is_named(tmp_path: Path):
+    with pytest.raises(SpecError, match="not found"):
+        load_spec(tmp_path / "nope.toml")
+
+
+def test_vocabularies_make_the_spec_trained_and_change_its_fingerprint():
+    spec = FeatureSpec(features=[NumericFeature(name="a"), CategoricalFeature(name="c")])
+    trained = spec.with_vocabularies({"c": ("x", "y")})
+    assert trained.is_trained and not spec.is_trained
+    assert trained.fingerprint() != spec.fingerprint()
+    assert FeatureSpec.model_validate_json(trained.to_json()) == trained
+
+
+def test_categorical_normalization_folds_case_and_null_values():
+    f = CategoricalFeature(name="c", null_values=("Select",))
+    assert f.normalize(" Google ") == f.normalize("google") == "google"
+    assert f.normalize(None) == f.normalize("") == f.normalize("Select") == MISSING
+    assert CategoricalFeature(name="c", lowercase=False).normalize("Google") == "Google"

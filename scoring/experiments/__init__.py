@@ -1,0 +1,48 @@
+"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests, reports.
+
+Pure functions on counts (frozen dataclasses in, frozen dataclasses out); the Kafka and
+Redis side lives in ``streams``.
+"""
+
+from scoring.experiments.counts import ArmCounts, ArmTally, OutcomeApplied, apply_outcome
+from scoring.experiments.fixed_horizon import FixedHorizonResult, fixed_horizon_test
+from scoring.experiments.intervals import Interval
+from scoring.experiments.lift import Lift, lift
+from scoring.experiments.report import (
+    DecisionPolicy,
+    ExperimentContext,
+    build_report,
+    recommend,
+    state_from_report,
+)
+from scoring.experiments.sequential import (
+    DEFAULT_TAU2,
+    SequentialState,
+    sequential_look,
+    treatment_below_control,
+)
+from scoring.experiments.srm import SRM_ALPHA, SrmResult, sample_ratio_mismatch
+
+__all__ = [
+    "DEFAULT_TAU2",
+    "SRM_ALPHA",
+    "ArmCounts",
+    "ArmTally",
+    "DecisionPolicy",
+    "ExperimentContext",
+    "FixedHorizonResult",
+    "Interval",
+    "Lift",
+    "OutcomeApplied",
+    "SequentialState",
+    "SrmResult",
+    "apply_outcome",
+    "build_report",
+    "fixed_horizon_test",
+    "lift",
+    "recommend",
+    "sample_ratio_mismatch",
+    "sequential_look",
+    "state_from_report",
+    "treatment_below_control",
+]

@@ -1,0 +1,138 @@
+"""One look at an experiment: statistics plus a recommendation, as an ExperimentReport.
+
+Decision order (first match wins):
+
+1. ``invalid``: sample-ratio mismatch (chi-square p < ``srm_alpha``, default 0.001);
+2. ``continue``: fewer than ``min_outcomes_per_arm`` outcomes in an arm;
+3. ``promote``: the always-valid mSPRT is significant and its CI lies above 0;
+4. ``keep_control``: significant and its CI lies below 0;
+5. ``continue`` otherwise.
+
+The fixed-horizon chi-square is reported for reference and never decides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from schemas.experiments import ArmSummary, ExperimentReport, Interval, Recommendation
+from schemas.leads import Variant
+from scoring.experiments import intervals
+from scoring.experiments.counts import ArmTally
+from scoring.experiments.fixed_horizon import fixed_horizon_test
+from scoring.experiments.lift import lift
+from scoring.experiments.sequential import (
+    DEFAULT_BURN_IN,
+    DEFAULT_TAU2,
+    SequentialState,
+    sequential_look,
+    treatment_below_control,
+)
+from scoring.experiments.srm import SRM_ALPHA, SrmResult, sample_ratio_mismatch
+
+
+@dataclass(frozen=True)
+class DecisionPolicy:
+    alpha: float = 0.05
+    srm_alpha: float = SRM_ALPHA
+    min_outcomes_per_arm: int = 200
+    tau2: float = DEFAULT_TAU2
+    burn_in: int = DEFAULT_BURN_IN
+
+
+@dataclass(frozen=True)
+class ExperimentContext:
+    experiment_id: str
+    model_name: str
+    mode: str
+    treatment_share: float
+    control_version: str | None = None
+    treatment_version: str | None = None
+
+
+def recommend(
+    srm: SrmResult, control: ArmTally, treatment: ArmTally,
+    state: SequentialState, policy: DecisionPolicy,
+) -> tuple[Recommendation, list[str]]:
+    """The recommendation and the reasons behind it."""
+    if not srm.ok:
+        return Recommendation.INVALID, [
+            f"sample-ratio mismatch: p={srm.p_value:.2g} < {policy.srm_alpha} "
+            f"(observed share {srm.observed_share}, expected {srm.expected_share})"
+        ]
+    low = min(control.outcomes, treatment.outcomes)
+    if low < policy.min_outcomes_per_arm:
+        return Recommendation.CONTINUE, [
+            f"{low} outcomes in the smaller arm, need {policy.min_outcomes_per_arm}"
+        ]
+    if not state.significant(policy.alpha):
+        return Recommendation.CONTINUE, [
+            f"sequential p={state.p_value:.3g} > alpha={policy.alpha}"
+        ]
+    if state.lower > 0.0 and state.lower <= state.upper:
+        return Recommendation.PROMOTE, [f"always-valid CI [{state.lower:.4f}, "
+                                        f"{state.upper:.4f}] above 0"]
+    if treatment_below_control(state, policy.alpha) and state.lower <= state.upper:
+        return Recommendation.KEEP_CONTROL, [f"always-valid CI [{state.lower:.4f}, "
+                                             f"{state.upper:.4f}] below 0"]
+    return Recommendation.CONTINUE, ["sequential CI is empty: estimates moved inconsistently"]
+
+
+def _interval(i: intervals.Interval) -> Interval:
+    return Interval(estimate=i.estimate, lower=i.lower, upper=i.upper, method=i.method)
+
+
+def _arm(variant: Variant, tally: ArmTally, version: str | None, assigned: int | None):
+    return ArmSummary(
+        variant=variant, model_version=version, assigned=assigned, outcomes=tally.outcomes,
+        conversions=tally.conversions, conversion_rate=tally.counts().rate,
+    )
+
+
+def build_report(
+    ctx: ExperimentContext,
+    control: ArmTally,
+    treatment: ArmTally,
+    previous: SequentialState,
+    now: datetime,
+    policy: DecisionPolicy = DecisionPolicy(),
+    assigned: tuple[int, int] | None = None,
+) -> tuple[ExperimentReport, SequentialState]:
+    """Take one look; return the report and the sequential state for the next look.
+
+    ``assigned`` is (control, treatment) leads routed, if known; the SRM check uses it,
+    else the outcome counts.
+    """
+    nc, nt = assigned or (control.outcomes, treatment.outcomes)
+    srm = sample_ratio_mismatch(nc, nt, ctx.treatment_share, policy.srm_alpha)
+    cc, tc = control.counts(), treatment.counts()
+    state = sequential_look(previous, cc, tc, policy.tau2, policy.alpha, policy.burn_in)
+    fixed = fixed_horizon_test(cc, tc) if cc.n and tc.n else None
+    lifted = lift(cc, tc)
+    decision, reasons = recommend(srm, control, treatment, state, policy)
+    report = ExperimentReport(
+        experiment_id=ctx.experiment_id, model_name=ctx.model_name, mode=ctx.mode,
+        treatment_share=ctx.treatment_share,
+        control=_arm(Variant.CONTROL, control, ctx.control_version, assigned and nc),
+        treatment=_arm(Variant.TREATMENT, treatment, ctx.treatment_version, assigned and nt),
+        srm_p_value=srm.p_value, srm_ok=srm.ok,
+        absolute_lift=_interval(lifted.absolute), relative_lift=_interval(lifted.relative),
+        fixed_horizon_p_value=fixed.p_value if fixed else None,
+        sequential_p_value=state.p_value, sequential_ci=_interval(state.ci()),
+        sequential_looks=state.looks, tau2=policy.tau2, alpha=policy.alpha,
+        min_outcomes_per_arm=policy.min_outcomes_per_arm,
+        treatment_worse=treatment_below_control(state, policy.alpha),
+        recommendation=decision, reasons=reasons, generated_at=now,
+    )
+    return report, state
+
+
+def state_from_report(report: ExperimentReport) -> SequentialState:
+    """Resume the sequential state from the last published report of the experiment."""
+    ci = report.sequential_ci
+    return SequentialState(
+        looks=report.sequential_looks, p_value=report.sequential_p_value,
+        lower=ci.lower if ci.lower is not None else -1.0,
+        upper=ci.upper if ci.upper is not None else 1.0, estimate=ci.estimate,
+    )

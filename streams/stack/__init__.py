@@ -1,0 +1,33 @@
+"""The local stack: Apache Kafka (KRaft), Redis and the MLflow store, started by the project.
+
+Python API for code and tests (the CLI is :mod:`streams.stack.cli`)::
+
+    start_kafka(settings) / stop_kafka(settings, force=False) / kafka_restart(settings)
+    start_redis(settings) / stop_redis(settings, force=False)
+    ensure_topics(settings) / topic_name(settings, spec)
+    stack_up(settings) / stack_down(settings) / stack_status(settings)
+"""
+
+from streams.stack.jars import fetch_kafka, libs_dir
+from streams.stack.kafka import (
+    kafka_answers,
+    kafka_restart,
+    local_bootstrap,
+    start_kafka,
+    status_kafka,
+    stop_kafka,
+)
+from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
+from streams.stack.process import ServiceError
+from streams.stack.redis_server import redis_answers, start_redis, status_redis, stop_redis
+from streams.stack.service import ServiceStatus
+from streams.stack.stack import StackReport, stack_down, stack_status, stack_up
+from streams.stack.topics import ensure_topics, plan_topics, topic_name
+
+__all__ = [
+    "ServiceError", "ServiceStatus", "StackReport", "ensure_mlflow", "ensure_topics",
+    "fetch_kafka", "kafka_answers", "kafka_restart", "libs_dir", "local_bootstrap",
+    "plan_topics", "redis_answers", "stack_down", "stack_status", "stack_up", "start_kafka",
+    "start_redis", "status_kafka", "status_mlflow", "status_redis", "stop_kafka", "stop_redis",
+    "topic_name",
+]

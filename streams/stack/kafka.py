@@ -1,0 +1,175 @@
+"""The local Apache Kafka broker: one KRaft node (broker + controller) from the Maven jars.
+
+Files under ``<stack_dir>/kafka``: ``server.properties``, ``data/`` (formatted on first
+start only), ``kafka.log`` (broker log), ``kafka.out`` (JVM stdout/stderr), ``kafka.pid``.
+"""
+
+from __future__ import annotations
+
+import base64
+import subprocess
+import uuid
+from pathlib import Path
+
+from confluent_kafka import KafkaException
+from confluent_kafka.admin import AdminClient
+
+from schemas.errors import FatalError
+from streams.settings import Settings
+from streams.stack.jars import classpath, require_tool
+from streams.stack.process import (
+    ServiceError,
+    kill,
+    port_open,
+    read_pid,
+    spawn,
+    terminate,
+    wait_ready,
+)
+from streams.stack.service import ServiceStatus
+
+LOG4J = Path(__file__).with_name("log4j2.yaml")
+STOP_TIMEOUT_S = 30.0
+
+
+def kafka_dir(settings: Settings) -> Path:
+    return settings.stack_dir / "kafka"
+
+
+def log_file(settings: Settings) -> Path:
+    return kafka_dir(settings) / "kafka.log"
+
+
+def local_bootstrap(settings: Settings) -> str:
+    return f"127.0.0.1:{settings.kafka_port}"
+
+
+def server_properties(settings: Settings) -> str:
+    port, ctl = settings.kafka_port, settings.kafka_port + 1
+    props = {
+        "process.roles": "broker,controller",
+        "node.id": "1",
+        "controller.quorum.bootstrap.servers": f"127.0.0.1:{ctl}",
+        "listeners": f"PLAINTEXT://127.0.0.1:{port},CONTROLLER://127.0.0.1:{ctl}",
+        "advertised.listeners": f"PLAINTEXT://127.0.0.1:{port}",
+        "controller.listener.names": "CONTROLLER",
+        "listener.security.protocol.map": "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT",
+        "inter.broker.listener.name": "PLAINTEXT",
+        "log.dirs": str(kafka_dir(settings) / "data"),
+        "num.partitions": "1",
+        "offsets.topic.replication.factor": "1",
+        "offsets.topic.num.partitions": "4",
+        "transaction.state.log.replication.factor": "1",
+        "transaction.state.log.min.isr": "1",
+        "transaction.state.log.num.partitions": "4",
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms": "10000",
+        "transaction.remove.expired.transaction.cleanup.interval.ms": "60000",
+        "share.coordinator.state.topic.replication.factor": "1",
+        "share.coordinator.state.topic.min.isr": "1",
+        "group.initial.rebalance.delay.ms": "0",
+        "auto.create.topics.enable": "false",
+    }
+    return "".join(f"{k}={v}\n" for k, v in props.items())
+
+
+def _java(settings: Settings, main: str, *args: str) -> list[str]:
+    java = require_tool("java", "install a JDK 17+ (Debian: apt-get install openjdk-17-jre)")
+    return [java, f"-Xmx{settings.kafka_heap}", "-Djava.awt.headless=true",
+            f"-Dlog4j2.configurationFile={LOG4J}", f"-Dleadstream.kafka.log={log_file(settings)}",
+            "-cp", classpath(settings.kafka_version), main, *args]
+
+
+def _format_once(settings: Settings, props: Path) -> None:
+    """Format the KRaft storage unless it already is; refuse a port change afterwards."""
+    data, port_file = kafka_dir(settings) / "data", kafka_dir(settings) / "formatted-port"
+    if (data / "meta.properties").is_file():
+        formatted = port_file.read_text().strip() if port_file.is_file() else ""
+        if formatted and formatted != str(settings.kafka_port):
+            raise FatalError(
+                f"Kafka storage in {data} was formatted for port {formatted}, not "
+                f"{settings.kafka_port}: set LEADSTREAM_KAFKA_PORT={formatted} or run "
+                "`leadstream stack down --purge` to start afresh")
+        return
+    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cmd = _java(settings, "kafka.tools.StorageTool", "format", "-t", cluster_id,
+                "-c", str(props), "--standalone")
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise ServiceError(f"formatting Kafka storage failed:\n{done.stdout}{done.stderr}")
+    port_file.write_text(f"{settings.kafka_port}\n")
+
+
+def _pid_file(settings: Settings) -> Path:
+    return kafka_dir(settings) / "kafka.pid"
+
+
+def _marker(settings: Settings) -> str:
+    return str(kafka_dir(settings) / "server.properties")
+
+
+def kafka_pid(settings: Settings) -> int | None:
+    return read_pid(_pid_file(settings), _marker(settings))
+
+
+def kafka_answers(settings: Settings, timeout_s: float = 2.0) -> bool:
+    """True if the broker serves metadata (list_topics) on its client port."""
+    if not port_open(settings.kafka_port):
+        return False
+    admin = AdminClient({"bootstrap.servers": local_bootstrap(settings)})
+    try:
+        return bool(admin.list_topics(timeout=timeout_s).brokers)
+    except KafkaException:
+        return False
+
+
+def start_kafka(settings: Settings) -> ServiceStatus:
+    """Start the broker unless it runs; wait until it answers. Idempotent."""
+    pid = kafka_pid(settings)
+    if pid is not None:
+        return status_kafka(settings, started=False)
+    for port in (settings.kafka_port, settings.kafka_port + 1):
+        if port_open(port):
+            raise FatalError(f"port {port} is taken by another process; "
+                             "set LEADSTREAM_KAFKA_PORT to a free port (the controller uses +1)")
+    folder = kafka_dir(settings)
+    (folder / "data").mkdir(parents=True, exist_ok=True)
+    props = folder / "server.properties"
+    props.write_text(server_properties(settings))
+    _format_once(settings, props)
+    pid = spawn(_java(settings, "kafka.Kafka", str(props)), folder / "kafka.out",
+                _pid_file(settings), folder)
+    logs = f"{log_file(settings)} (JVM output: {folder / 'kafka.out'})"
+    waited = wait_ready("Kafka", lambda: kafka_answers(settings), pid, logs,
+                        settings.stack_start_timeout_s)
+    return status_kafka(settings, started=True, seconds=waited)
+
+
+def stop_kafka(settings: Settings, force: bool = False) -> bool:
+    """Stop the broker (SIGTERM, then SIGKILL after a deadline; ``force``: kill -9 at once).
+
+    Returns True if a broker was running.
+    """
+    pid = kafka_pid(settings)
+    if pid is None:
+        return False
+    if force:
+        kill(pid)
+    else:
+        terminate(pid, STOP_TIMEOUT_S)
+    _pid_file(settings).unlink(missing_ok=True)
+    return True
+
+
+def kafka_restart(settings: Settings, force: bool = False) -> ServiceStatus:
+    """Stop (gracefully, or kill -9 with ``force``) and start again on the same storage."""
+    stop_kafka(settings, force=force)
+    return start_kafka(settings)
+
+
+def status_kafka(settings: Settings, started: bool = False, seconds: float = 0.0) -> ServiceStatus:
+    pid = kafka_pid(settings)
+    state = "stopped"
+    if pid is not None:
+        state = "running" if kafka_answers(settings) else "not answering"
+    return ServiceStatus("kafka", state, local_bootstrap(settings), pid, log_file(settings),
+                         started=started, seconds=seconds)

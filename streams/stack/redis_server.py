@@ -1,0 +1,120 @@
+"""The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
+
+Files under ``<stack_dir>/redis``: the RDB/AOF data, ``redis.log``, ``redis.pid``.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import redis
+
+from schemas.errors import FatalError
+from streams.settings import Settings
+from streams.stack.process import (
+    ServiceError,
+    kill,
+    port_open,
+    read_pid,
+    spawn,
+    terminate,
+    wait_ready,
+)
+from streams.stack.service import ServiceStatus
+
+STOP_TIMEOUT_S = 20.0
+
+
+def redis_dir(settings: Settings) -> Path:
+    return settings.stack_dir / "redis"
+
+
+def log_file(settings: Settings) -> Path:
+    return redis_dir(settings) / "redis.log"
+
+
+def _pid_file(settings: Settings) -> Path:
+    return redis_dir(settings) / "redis.pid"
+
+
+def _marker(settings: Settings) -> str:
+    # redis-server rewrites its command line to "<argv0> 127.0.0.1:<port>"
+    return f"127.0.0.1:{settings.redis_port}"
+
+
+def redis_server_path() -> str:
+    """``redis-server`` on PATH; installed with apt-get when missing and we are root."""
+    path = shutil.which("redis-server")
+    if path:
+        return path
+    if os.geteuid() != 0 or shutil.which("apt-get") is None:
+        raise FatalError("redis-server is not installed: run `apt-get install redis-server` "
+                         "as root (or put a redis-server 7 on PATH)")
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    for cmd in (["apt-get", "update", "-qq"], ["apt-get", "install", "-y", "-qq", "redis-server"]):
+        done = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
+        if done.returncode != 0:
+            raise ServiceError(f"`{' '.join(cmd)}` failed:\n{done.stdout}{done.stderr}")
+    path = shutil.which("redis-server")
+    if path is None:
+        raise ServiceError("apt-get installed redis-server but it is not on PATH")
+    return path
+
+
+def redis_pid(settings: Settings) -> int | None:
+    return read_pid(_pid_file(settings), _marker(settings))
+
+
+def redis_answers(settings: Settings, timeout_s: float = 1.0) -> bool:
+    """True if the local Redis answers PING."""
+    client = redis.Redis(host="127.0.0.1", port=settings.redis_port,
+                         socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
+    try:
+        return bool(client.ping())
+    except (redis.ConnectionError, redis.TimeoutError, redis.BusyLoadingError):
+        return False
+    finally:
+        client.close()
+
+
+def start_redis(settings: Settings) -> ServiceStatus:
+    """Start redis-server unless it runs; wait until it answers PING. Idempotent."""
+    if redis_pid(settings) is not None:
+        return status_redis(settings)
+    if port_open(settings.redis_port):
+        raise FatalError(f"port {settings.redis_port} is taken by another process; "
+                         "set LEADSTREAM_REDIS_PORT (and LEADSTREAM_REDIS_URL) to a free port")
+    folder = redis_dir(settings)
+    folder.mkdir(parents=True, exist_ok=True)
+    cmd = [redis_server_path(), "--bind", "127.0.0.1", "--port", str(settings.redis_port),
+           "--dir", str(folder), "--logfile", str(log_file(settings)), "--daemonize", "no",
+           "--appendonly", "yes", "--appendfsync", "everysec"]
+    pid = spawn(cmd, folder / "redis.out", _pid_file(settings), folder)
+    waited = wait_ready("Redis", lambda: redis_answers(settings), pid,
+                        str(log_file(settings)), settings.stack_start_timeout_s)
+    return status_redis(settings, started=True, seconds=waited)
+
+
+def stop_redis(settings: Settings, force: bool = False) -> bool:
+    """Stop redis-server (SIGTERM saves the data; ``force``: kill -9). True if it ran."""
+    pid = redis_pid(settings)
+    if pid is None:
+        return False
+    if force:
+        kill(pid)
+    else:
+        terminate(pid, STOP_TIMEOUT_S)
+    _pid_file(settings).unlink(missing_ok=True)
+    return True
+
+
+def status_redis(settings: Settings, started: bool = False, seconds: float = 0.0) -> ServiceStatus:
+    pid = redis_pid(settings)
+    state = "stopped"
+    if pid is not None:
+        state = "running" if redis_answers(settings) else "not answering"
+    return ServiceStatus("redis", state, f"redis://127.0.0.1:{settings.redis_port}", pid,
+                         log_file(settings), started=started, seconds=seconds)

@@ -1,0 +1,114 @@
+"""Reading a CRM export (CSV) through a feature spec into training data.
+
+Each feature is read from its ``source`` column (default: its name). Empty cells and the
+feature's ``null_values`` (e.g. ``Select``) become missing; categorical values are
+stripped and case-folded as the spec says, exactly as the scorer will see them; numeric
+cells that do not parse count as missing. Rows are dropped, and counted by reason, when
+the target is missing or not a recognizable 0/1, when a ``missing = "reject"`` feature is
+absent, or when a numeric value lies outside the spec's range (the scorer would
+dead-letter such an event, so the model should not learn from it).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from schemas.errors import FatalError
+from schemas.spec import CategoricalFeature, FeatureSpec, MissingPolicy, NumericFeature
+
+POSITIVE = frozenset({"1", "1.0", "yes", "y", "true", "t", "converted", "won"})
+NEGATIVE = frozenset({"0", "0.0", "no", "n", "false", "f", "not converted", "lost"})
+
+
+class ExportError(FatalError):
+    """The CRM export cannot be read through this spec."""
+
+
+@dataclass(frozen=True)
+class ExportReport:
+    path: str
+    rows_read: int
+    rows_kept: int
+    dropped: dict[str, int] = field(default_factory=dict)
+    """Rows dropped, by reason."""
+    unparsable: dict[str, int] = field(default_factory=dict)
+    """Numeric cells that did not parse (treated as missing), per feature."""
+
+    def summary(self) -> str:
+        reasons = ", ".join(f"{k}: {v}" for k, v in self.dropped.items() if v) or "none"
+        return f"{self.path}: kept {self.rows_kept} of {self.rows_read} rows (dropped: {reasons})"
+
+
+def read_crm_export(
+    path: str | Path, spec: FeatureSpec, target: str | None = None
+) -> tuple[pd.DataFrame, ExportReport]:
+    """Columns ``lead_id``, the spec's features and ``spec.target`` (0/1), plus a report.
+
+    ``target`` names the CSV's outcome column; default the spec's ``target_source``
+    (then its ``target``).
+    """
+    path = Path(path)
+    if not path.is_file():
+        raise ExportError(f"CRM export not found: {path}")
+    raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
+    target_col = target or spec.target_source or spec.target
+    needed = [f.column for f in spec.features] + [target_col] + (
+        [spec.id_source] if spec.id_source else [])
+    missing = [c for c in needed if c not in raw.columns]
+    if missing:
+        raise ExportError(
+            f"{path}: column(s) {missing} named by spec {spec.name!r} are not in the file; "
+            f"it has {list(raw.columns)}"
+        )
+    out = pd.DataFrame(index=raw.index)
+    out["lead_id"] = (raw[spec.id_source].str.strip() if spec.id_source
+                      else pd.Series([f"row-{i + 1}" for i in range(len(raw))], index=raw.index))
+    drop: dict[str, np.ndarray] = {}
+    unparsable: dict[str, int] = {}
+    for f in spec.features:
+        cells = raw[f.column].str.strip()
+        absent = (cells == "") | cells.isin(f.null_values)
+        if isinstance(f, CategoricalFeature):
+            out[f.name] = [None if a else f.normalize(v)
+                           for v, a in zip(cells, absent, strict=True)]
+        else:
+            values = pd.to_numeric(cells.where(~absent), errors="coerce")
+            unparsable[f.name] = int((values.isna() & ~absent).sum())
+            out[f.name] = values.astype(np.float64)
+            drop[f"{f.name} out of range"] = _out_of_range(values, f)
+        if f.missing is MissingPolicy.REJECT:
+            drop[f"{f.name} missing"] = out[f.name].isna().to_numpy()
+    labels = raw[target_col].str.strip().str.lower()
+    out[spec.target] = np.where(labels.isin(POSITIVE), 1, 0)
+    drop[f"target {target_col!r} not 0/1"] = (~labels.isin(POSITIVE | NEGATIVE)).to_numpy()
+    drop["duplicate lead id"] = out["lead_id"].duplicated().to_numpy()
+    dropped, keep = _tally(drop, len(raw))
+    frame = out[keep].reset_index(drop=True)
+    report = ExportReport(str(path), len(raw), len(frame), dropped, unparsable)
+    if frame.empty:
+        raise ExportError(f"no usable rows: {report.summary()}")
+    return frame, report
+
+
+def _out_of_range(values: pd.Series, f: NumericFeature) -> np.ndarray:
+    x = values.to_numpy(dtype=np.float64)
+    bad = np.zeros(x.size, dtype=bool)
+    if f.min is not None:
+        bad |= x < f.min
+    if f.max is not None:
+        bad |= x > f.max
+    return bad
+
+
+def _tally(drop: dict[str, np.ndarray], n: int) -> tuple[dict[str, int], np.ndarray]:
+    """Count each row once, under the first reason that drops it."""
+    keep = np.ones(n, dtype=bool)
+    dropped = {}
+    for reason, mask in drop.items():
+        dropped[reason] = int((mask & keep).sum())
+        keep &= ~mask
+    return dropped, keep

@@ -62,16 +62,26 @@ def naive_rejections(sim: SimulatedLooks, alpha: float, every: int = 1) -> np.nd
     return (p < alpha).any(axis=1)
 
 
+def sequential_crossings(
+    sim: SimulatedLooks,
+    alpha: float,
+    tau2: float = DEFAULT_TAU2,
+    burn_in: int = DEFAULT_BURN_IN,
+) -> np.ndarray:
+    """Per experiment and look: is ``Λ ≥ 1/α`` there (after burn-in)? Shape as ``sim``."""
+    theta, var = difference_and_variance(
+        sim.conv_control, sim.n_control, sim.conv_treatment, sim.n_treatment
+    )
+    log_lr = log_mixture_lr(theta, var, tau2)
+    ready = np.minimum(sim.n_control, sim.n_treatment) >= max(burn_in, 1)
+    return ready & (log_lr >= math.log(1 / alpha))
+
+
 def sequential_rejections(
     sim: SimulatedLooks,
     alpha: float,
     tau2: float = DEFAULT_TAU2,
     burn_in: int = DEFAULT_BURN_IN,
 ) -> np.ndarray:
-    """Per experiment: did the mSPRT reach ``Λ ≥ 1/α`` at any look (after burn-in)?"""
-    theta, var = difference_and_variance(
-        sim.conv_control, sim.n_control, sim.conv_treatment, sim.n_treatment
-    )
-    log_lr = log_mixture_lr(theta, var, tau2)
-    ready = np.minimum(sim.n_control, sim.n_treatment) >= max(burn_in, 1)
-    return (ready & (log_lr >= math.log(1 / alpha))).any(axis=1)
+    """Per experiment: did the mSPRT reject at any look?"""
+    return sequential_crossings(sim, alpha, tau2, burn_in).any(axis=1)

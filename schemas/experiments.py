@@ -8,6 +8,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.control import ServingMode
 from schemas.leads import Bucket, Variant
 from schemas.topics import DAY_MS, TopicSpec, register
 
@@ -93,7 +94,7 @@ class ExperimentReport(BaseModel):
 
     experiment_id: str
     model_name: str
-    mode: str
+    mode: ServingMode
     treatment_share: float = Field(ge=0.0, le=1.0)
     control: ArmSummary
     treatment: ArmSummary

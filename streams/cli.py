@@ -9,6 +9,7 @@ from __future__ import annotations
 import click
 
 from schemas.errors import FatalError
+from streams.score_cli import score
 from streams.stack.cli import stack
 
 
@@ -29,3 +30,4 @@ def main() -> None:
 
 
 main.add_command(stack)
+main.add_command(score)

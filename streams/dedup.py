@@ -1,0 +1,111 @@
+"""Event-id de-duplication of CRM resends, in Redis, safe under abort+retry and kill -9.
+
+Each scored event with an ``event_id`` claims ``<prefix><event_id>`` with ``SET NX EX``,
+storing where it was read (``topic:partition:offset``). The event is a duplicate only if
+the key is held by *another* source position: the same position seen again is the batch
+being processed again after an abort or a crash, not a resend. One pipeline per batch
+(SET NX then GET per event) is one round trip.
+
+If Redis is down or slow (beyond ``timeout_s``), the batch is scored without
+de-duplication: scoring never waits on Redis. The outage is logged once, when it starts
+and when it ends, and while it lasts Redis is only tried again every ``retry_s``.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+log = logging.getLogger(__name__)
+
+KEY_PREFIX = "leadstream:dedup:"
+
+
+@dataclass(frozen=True)
+class Claim:
+    """An event asking to be the first of its ``event_id``."""
+
+    event_id: str
+    source: str
+    """``topic:partition:offset`` of the event."""
+
+
+class Deduplicator:
+    """Finds the resends in a batch; tells ``on_outage`` about batches it could not check."""
+
+    def __init__(self, client: redis.Redis | None, ttl_s: int, retry_s: float = 1.0,
+                 on_outage: Callable[[], None] = lambda: None,
+                 clock: Callable[[], float] = time.monotonic):
+        self._client = client
+        self._ttl_s = ttl_s
+        self._retry_s = retry_s
+        self._on_outage = on_outage
+        self._clock = clock
+        self._down_since: float | None = None
+        self._next_try = 0.0
+        self.skipped_batches = 0
+
+    @classmethod
+    def from_url(cls, url: str, timeout_s: float, ttl_s: int, **kwargs) -> Deduplicator:
+        client = redis.Redis.from_url(
+            url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
+            retry=Retry(NoBackoff(), 0), health_check_interval=0,
+        )
+        return cls(client, ttl_s, **kwargs)
+
+    @property
+    def enabled(self) -> bool:
+        return self._client is not None and self._ttl_s > 0
+
+    def duplicates(self, claims: Sequence[Claim]) -> dict[int, str]:
+        """Index → first source, for each claim whose event id was already taken elsewhere."""
+        if not claims or not self.enabled:
+            return {}
+        if self._down_since is not None and self._clock() < self._next_try:
+            self._skip()
+            return {}
+        try:
+            held = self._claim(claims)
+        except redis.RedisError as exc:
+            self._went_down(exc)
+            return {}
+        self._came_back()
+        return {i: h for i, (c, h) in enumerate(zip(claims, held, strict=True)) if h != c.source}
+
+    def _claim(self, claims: Sequence[Claim]) -> list[str]:
+        pipe = self._client.pipeline(transaction=False)
+        for c in claims:
+            key = KEY_PREFIX + c.event_id
+            pipe.set(key, c.source, nx=True, ex=self._ttl_s)
+            pipe.get(key)
+        replies = pipe.execute()
+        held = replies[1::2]
+        return [h.decode() if isinstance(h, bytes) else str(h) for h in held]
+
+    def _skip(self) -> None:
+        self.skipped_batches += 1
+        self._on_outage()
+
+    def _went_down(self, exc: redis.RedisError) -> None:
+        if self._down_since is None:
+            self._down_since = self._clock()
+            log.warning("Redis is unavailable (%s): scoring goes on without event-id "
+                        "de-duplication until it is back", exc)
+        self._next_try = self._clock() + self._retry_s
+        self._skip()
+
+    def _came_back(self) -> None:
+        if self._down_since is not None:
+            log.warning("Redis is back after %.1fs (%d batches scored without "
+                        "de-duplication)", self._clock() - self._down_since, self.skipped_batches)
+            self._down_since = None
+
+    def close(self) -> None:
+        if self._client is not None:
+            self._client.close()

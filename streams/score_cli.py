@@ -1,0 +1,84 @@
+"""``leadstream score``: run the scorer (also ``python -m streams.score_cli``).
+
+Settings come from ``LEADSTREAM_*`` env vars; the options override the few that matter for
+a run. SIGTERM/SIGINT stop it cleanly (exit 0); a fatal error exits 1 with its reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import signal
+import sys
+
+import click
+
+from schemas.errors import FatalError
+from scoring.model import ServingModel
+from streams.dedup import Deduplicator
+from streams.metrics import ScorerMetrics
+from streams.scorer import RunLimits, Scorer
+from streams.settings import Settings
+
+log = logging.getLogger("streams.scorer")
+
+
+def load_champion(settings: Settings) -> ServingModel:
+    """The champion from MLflow, or from the disk cache when MLflow is unreachable."""
+    from scoring.registry import ModelRegistry
+
+    registry = ModelRegistry(settings.tracking_uri, settings.model_name,
+                             settings.model_cache_dir, settings.artifact_root)
+    return registry.load(alias="champion")
+
+
+def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
+    model = load_champion(settings)
+    dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
+                                  settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
+    return Scorer(settings, model, dedup, metrics, limits)
+
+
+@click.command("score")
+@click.option("--batch-size", type=click.IntRange(1, 100_000), default=None,
+              help="Events per batch and transaction (default: LEADSTREAM_BATCH_SIZE).")
+@click.option("--max-events", type=click.IntRange(1), default=None,
+              help="Stop once this many events are committed.")
+@click.option("--idle-exit", type=click.FloatRange(min=0, min_open=True), default=None,
+              metavar="SECONDS", help="Stop after SECONDS without a new event.")
+@click.option("--metrics-port", type=click.IntRange(1, 65535), default=None,
+              help="Serve Prometheus metrics on this port.")
+@click.option("--metrics-host", default="127.0.0.1", show_default=True,
+              help="Address the metrics endpoint binds to.")
+@click.option("--log-level", default="INFO", show_default=True,
+              type=click.Choice(["DEBUG", "INFO", "WARNING", "ERROR"], case_sensitive=False))
+def score(batch_size: int | None, max_events: int | None, idle_exit: float | None,
+          metrics_port: int | None, metrics_host: str, log_level: str) -> None:
+    """Score leads.incoming into leads.scored and leads.deadletter, exactly once."""
+    logging.basicConfig(level=log_level.upper(), stream=sys.stderr,
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    overrides = {"batch_size": batch_size} if batch_size else {}
+    settings = Settings(**overrides)
+    metrics = ScorerMetrics()
+    if metrics_port is not None:
+        metrics.serve(metrics_port, metrics_host)
+    scorer = build_scorer(settings, RunLimits(max_events, idle_exit), metrics)
+
+    def _stop(signum: int, _frame: object) -> None:
+        log.info("%s received: finishing the batch in hand", signal.Signals(signum).name)
+        scorer.stop()
+
+    signal.signal(signal.SIGTERM, _stop)
+    signal.signal(signal.SIGINT, _stop)
+    scorer.run()
+
+
+def main() -> None:
+    try:
+        score(standalone_mode=True)
+    except FatalError as exc:
+        click.echo(f"leadstream score: {type(exc).__name__}: {exc}", err=True)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""One batch = one Kafka transaction: outputs and consumed offsets commit together.
+
+:meth:`BatchTransaction.publish` either commits everything or raises :class:`BatchAborted`
+after aborting (the caller rewinds and processes the batch again); a fenced or otherwise
+fatal producer raises :class:`~schemas.errors.FatalError`. Retriable errors (a broker
+restarting, a request timing out) are retried here with a capped back-off.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+
+from schemas.errors import FatalError, RetryableError
+from streams.kafka_io import OutRecord, TxnAction, classify_txn_error
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT_S = 10.0
+"""Longest single blocking transactional call; a timeout is retried."""
+MAX_BACKOFF_S = 2.0
+
+T = TypeVar("T")
+
+
+class BatchAborted(RetryableError):
+    """The batch's transaction was aborted: rewind and process the batch again."""
+
+
+class StopRequested(RetryableError):
+    """Shutdown was asked for while a transactional call kept failing."""
+
+
+class BatchTransaction:
+    """Publishes batches transactionally with one producer on behalf of one consumer."""
+
+    def __init__(self, producer: Producer, consumer: Consumer, stopping: Callable[[], bool]):
+        self._producer = producer
+        self._consumer = consumer
+        self._stopping = stopping
+        self.open = False
+
+    def init(self) -> None:
+        """Register the transactional id; fences (and aborts) any previous instance of it."""
+        try:
+            self._call("init_transactions",
+                       lambda: self._producer.init_transactions(CALL_TIMEOUT_S))
+        except KafkaException as exc:
+            raise FatalError(f"cannot initialise transactions: {exc.args[0]}") from exc
+
+    def publish(self, records: Sequence[OutRecord]) -> None:
+        """Produce ``records`` and the consumer's positions in one committed transaction."""
+        try:
+            self._producer.begin_transaction()
+            self.open = True
+            for rec in records:
+                self._produce(rec)
+            offsets = self._positions()
+            meta = self._consumer.consumer_group_metadata()
+            self._call("send_offsets_to_transaction",
+                       lambda: self._producer.send_offsets_to_transaction(
+                           offsets, meta, CALL_TIMEOUT_S))
+            self._call("commit_transaction",
+                       lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
+            self.open = False
+        except KafkaException as exc:
+            self._abort_for(exc)
+        except StopRequested as exc:
+            self.abort()
+            raise BatchAborted(str(exc)) from exc
+
+    def abort(self) -> None:
+        """Abort the open transaction, if any (retrying while the broker is away)."""
+        if not self.open:
+            return
+        try:
+            self._call("abort_transaction",
+                       lambda: self._producer.abort_transaction(CALL_TIMEOUT_S))
+        except StopRequested:
+            log.warning("stopping with the transaction still open: the next start (or the "
+                        "transaction timeout) aborts it")
+        except KafkaException as exc:
+            raise FatalError(f"cannot abort the open transaction: {exc.args[0]}; a restart "
+                             "aborts it and resumes from the committed offsets") from exc
+        finally:
+            self.open = False
+
+    def _abort_for(self, exc: KafkaException) -> None:
+        if classify_txn_error(exc) is TxnAction.FATAL:
+            raise FatalError(_fatal_message(exc)) from exc
+        log.warning("aborting the batch transaction: %s", exc.args[0])
+        self.abort()
+        raise BatchAborted(str(exc.args[0])) from exc
+
+    def _produce(self, rec: OutRecord) -> None:
+        while True:
+            try:
+                self._producer.produce(rec.topic, rec.value, rec.key)
+                return
+            except BufferError:
+                self._producer.poll(0.05)  # local queue full: let deliveries drain
+
+    def _positions(self) -> list[TopicPartition]:
+        assignment = self._consumer.assignment()
+        return [tp for tp in self._consumer.position(assignment) if tp.offset >= 0]
+
+    def _call(self, what: str, op: Callable[[], T]) -> T:
+        backoff = 0.1
+        while True:
+            try:
+                return op()
+            except KafkaException as exc:
+                action = classify_txn_error(exc)
+                if action is TxnAction.FATAL:
+                    raise FatalError(_fatal_message(exc)) from exc
+                if action is TxnAction.ABORT:
+                    raise
+                if self._stopping():
+                    raise StopRequested(f"{what} failed while stopping: {exc.args[0]}") from exc
+                log.warning("%s failed, retrying in %.1fs: %s", what, backoff, exc.args[0])
+                time.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+
+def _fatal_message(exc: KafkaException) -> str:
+    err = exc.args[0] if exc.args else exc
+    return (f"the transactional producer cannot go on ({err}); if it was fenced, another "
+            "scorer runs with the same transactional id (LEADSTREAM_TRANSACTIONAL_ID must be "
+            "unique per process)")

@@ -7,13 +7,13 @@ from pathlib import Path
 
 from schemas.leads import incoming_model
 from schemas.spec import FeatureSpec
-from schemas.topics import REGISTRY
+from schemas.topics import all_topics
 
 
 def topic_schemas(spec: FeatureSpec) -> dict[str, dict]:
     """JSON Schema per topic name; ``leads.incoming`` is built from the given spec."""
     out: dict[str, dict] = {}
-    for name, topic in sorted(REGISTRY.items()):
+    for name, topic in sorted(all_topics().items()):
         model = incoming_model(spec) if name == "leads.incoming" else topic.contract
         schema = model.model_json_schema(mode="validation")
         schema["$id"] = f"urn:leadstream:topic:{name}"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from dataclasses import dataclass, field
 
 from pydantic import BaseModel
@@ -48,3 +49,14 @@ def register(topic: TopicSpec) -> TopicSpec:
     """Add a topic to the registry (used by the modules that define newer contracts)."""
     REGISTRY[topic.name] = topic
     return topic
+
+
+CONTRACT_MODULES: tuple[str, ...] = ("schemas.leads", "schemas.control", "schemas.experiments")
+"""Modules that register topics on import; :func:`all_topics` imports every one."""
+
+
+def all_topics() -> dict[str, TopicSpec]:
+    """Every topic of leadstream, whichever contract modules were imported so far."""
+    for module in CONTRACT_MODULES:
+        importlib.import_module(module)
+    return dict(REGISTRY)

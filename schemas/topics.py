@@ -51,7 +51,9 @@ def register(topic: TopicSpec) -> TopicSpec:
     return topic
 
 
-CONTRACT_MODULES: tuple[str, ...] = ("schemas.leads", "schemas.control", "schemas.experiments")
+CONTRACT_MODULES: tuple[str, ...] = (
+    "schemas.leads", "schemas.control", "schemas.experiments", "schemas.monitor",
+)
 """Modules that register topics on import; :func:`all_topics` imports every one."""
 
 

@@ -11,6 +11,7 @@ import click
 from schemas.errors import FatalError
 from streams.score_cli import score
 from streams.stack.cli import stack
+from streams.train import train
 
 
 class _Main(click.Group):
@@ -31,3 +32,4 @@ def main() -> None:
 
 main.add_command(stack)
 main.add_command(score)
+main.add_command(train)

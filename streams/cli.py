@@ -9,6 +9,8 @@ from __future__ import annotations
 import click
 
 from schemas.errors import FatalError
+from streams.produce import produce
+from streams.schemas_cli import schemas
 from streams.score_cli import score
 from streams.stack.cli import stack
 from streams.train import train
@@ -33,3 +35,5 @@ def main() -> None:
 main.add_command(stack)
 main.add_command(score)
 main.add_command(train)
+main.add_command(produce)
+main.add_command(schemas)

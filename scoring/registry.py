@@ -28,6 +28,7 @@ import mlflow
 import mlflow.xgboost
 import pandas as pd
 import requests
+import xgboost as xgb
 from mlflow.exceptions import MlflowException
 from mlflow.models import infer_signature
 from mlflow.tracking import MlflowClient
@@ -86,7 +87,8 @@ class ModelRegistry:
                                     f"{ARTIFACTS}/reference_profile.json")
                 info = mlflow.xgboost.log_model(
                     trained.booster, name="model", model_format="ubj",
-                    signature=_signature(trained), registered_model_name=self.model_name)
+                    signature=_signature(trained), registered_model_name=self.model_name,
+                    pip_requirements=[f"xgboost=={xgb.__version__}"])
             version = str(info.registered_model_version)
             for key, value in run_tags.items():
                 client.set_model_version_tag(self.model_name, version, key, value)

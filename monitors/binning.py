@@ -111,7 +111,7 @@ def decile_edges(x: np.ndarray) -> tuple[float, ...]:
     x = x[~np.isnan(x)]
     if x.size == 0:
         return ()
-    cuts = np.unique(np.quantile(x, np.linspace(0.1, 0.9, 9)))
+    cuts = np.unique(np.quantile(x, np.linspace(0.1, 0.9, 9), method="inverted_cdf"))
     return tuple(float(c) for c in cuts if c > x.min())
 
 

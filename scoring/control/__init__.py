@@ -1,0 +1,25 @@
+"""The controller's pure transition logic: serving configuration in, serving configuration out.
+
+``streams.agents.controller`` translates Kafka records into calls of :func:`apply_request`
+and :func:`apply_rollback` and publishes what they return; nothing here does I/O.
+"""
+
+from scoring.control.requests import apply_request
+from scoring.control.rollback import apply_rollback
+from scoring.control.state import (
+    ControlState,
+    Refusal,
+    RefusalKind,
+    Transition,
+    alias_targets,
+)
+
+__all__ = [
+    "ControlState",
+    "Refusal",
+    "RefusalKind",
+    "Transition",
+    "alias_targets",
+    "apply_request",
+    "apply_rollback",
+]

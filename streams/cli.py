@@ -1,23 +1,39 @@
-"""The ``leadstream`` command: a thin registry of command groups that live in their modules.
+"""The ``leadstream`` command: a thin registry of commands that live in their own modules.
 
-To add a command, define it in its own module and register it here with one line:
-``main.add_command(<command>)``.
+Commands are imported lazily, only when invoked (or listed by ``--help``), so a quick
+``leadstream stack status`` does not pay for importing mlflow and xgboost. To add a command,
+define it in its own module and register it here with one line:
+``main.add_lazy("<name>", "<module>:<click command>")``. (``main.add_command`` works too, but
+imports eagerly.)
 """
 
 from __future__ import annotations
 
+import importlib
+
 import click
 
 from schemas.errors import FatalError
-from streams.produce import produce
-from streams.schemas_cli import schemas
-from streams.score_cli import score
-from streams.stack.cli import stack
-from streams.train import train
 
 
 class _Main(click.Group):
-    """Turns a :class:`FatalError` from any command into a clear message and exit code 1."""
+    """Lazy command registry; turns a :class:`FatalError` into a clear message and exit 1."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy: dict[str, str] = {}
+
+    def add_lazy(self, name: str, target: str) -> None:
+        self.lazy[name] = target
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
 
     def invoke(self, ctx: click.Context) -> object:
         try:
@@ -32,8 +48,8 @@ def main() -> None:
     """leadstream: event-driven lead scoring on Apache Kafka."""
 
 
-main.add_command(stack)
-main.add_command(score)
-main.add_command(train)
-main.add_command(produce)
-main.add_command(schemas)
+main.add_lazy("stack", "streams.stack.cli:stack")
+main.add_lazy("score", "streams.score_cli:score")
+main.add_lazy("train", "streams.train:train")
+main.add_lazy("produce", "streams.produce:produce")
+main.add_lazy("schemas", "streams.schemas_cli:schemas")

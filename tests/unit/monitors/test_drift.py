@@ -40,12 +40,12 @@ def test_materiality_gate_blocks_significant_but_tiny_drift(binner, profile, key
 def test_significance_gate_blocks_noisy_small_windows(binner, profile, key):
     rng = np.random.default_rng(3)
     psis, verdicts = [], []
-    for _ in range(200):
+    for _ in range(100):
         r = evaluate_drift(window(binner, profile, key, rng, 100), profile)
         psis += [f.psi for f in r.features]
         verdicts.append(r.verdict)
     assert np.mean(np.array(psis) >= 0.1) > 0.05  # materiality alone would fire often
-    assert verdicts.count(Severity.OK) >= 196  # BH at q = 1 %: at most ~1 % of windows
+    assert verdicts.count(Severity.OK) >= 98  # BH at q = 1 %: about 1 % of windows at most
 
 
 def test_critical_needs_a_large_material_shift(binner, profile, key):

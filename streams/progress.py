@@ -29,6 +29,8 @@ class Progress:
     started: float = field(init=False)
     last_event: float = field(init=False)
     _last_log: float = field(init=False)
+    first_event: float | None = None
+    last_commit: float | None = None
     _last_log_events: int = 0
     _error_logged: dict[int, float] = field(default_factory=dict)
 
@@ -36,13 +38,18 @@ class Progress:
         self.started = self.last_event = self._last_log = self.clock()
 
     def received(self, n: int) -> None:
-        self.last_event = self.clock()
+        """``n`` events arrived (0: partitions were assigned, which restarts the idle clock)."""
+        now = self.clock()
+        if n and self.first_event is None:
+            self.first_event = now
+        self.last_event = now
 
     def committed(self, events: int, scored: int, dead_lettered: int) -> None:
         self.events += events
         self.scored += scored
         self.dead_lettered += dead_lettered
         self.batches += 1
+        self.last_commit = self.clock()
 
     def idle_s(self) -> float:
         return self.clock() - self.last_event
@@ -66,11 +73,14 @@ class Progress:
                  self.dead_lettered, self.aborted, redis_skipped)
 
     def rate(self) -> float:
-        elapsed = self.clock() - self.started
+        """Events per second from the first event received to the last batch committed."""
+        if self.first_event is None or self.last_commit is None:
+            return 0.0
+        elapsed = self.last_commit - self.first_event
         return self.events / elapsed if elapsed > 0 else 0.0
 
     def log_summary(self, redis_skipped: int) -> None:
-        log.info("stopped: %d events in %d batches (%.0f/s overall): %d scored, "
+        log.info("stopped: %d events in %d batches (%.0f/s while busy): %d scored, "
                  "%d dead-lettered, %d transactions aborted, %d batches without dedup",
                  self.events, self.batches, self.rate(), self.scored, self.dead_lettered,
                  self.aborted, redis_skipped)

@@ -1,0 +1,239 @@
+"""Helpers of the scorer's integration tests: a test model, CRM traffic with malformed
+events, reading topics to the end with read_committed, and the scorer as a subprocess."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluent_kafka import Consumer, Producer, TopicPartition
+
+from schemas.errors import RejectReason
+from schemas.spec import load_spec
+from scoring.registry import ModelRegistry
+from scoring.synthetic import SyntheticCRM
+from scoring.training import TrainConfig, TrainedModel, train_model
+from streams.settings import Settings
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def wait_until(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.2) -> None:
+    deadline = time.monotonic() + timeout_s
+    while not cond():
+        if time.monotonic() > deadline:
+            raise AssertionError(f"timed out after {timeout_s}s waiting for {what}")
+        time.sleep(poll_s)
+
+
+def registry(settings: Settings) -> ModelRegistry:
+    return ModelRegistry(settings.tracking_uri, settings.model_name, settings.model_cache_dir,
+                         settings.artifact_root)
+
+
+def train_champion(settings: Settings, seed: int = 7) -> TrainedModel:
+    """A small, fast model registered as ``champion`` in the test's MLflow."""
+    frame = SyntheticCRM(seed).leads(3000)
+    config = TrainConfig(seed=seed, num_boost_round=40, early_stopping_rounds=10, nthread=1)
+    trained = train_model(frame, load_spec(), config)
+    registry(settings).register(trained, None, alias="champion")
+    return trained
+
+
+# --- CRM traffic ----------------------------------------------------------------------------
+MALFORMED: list[tuple[bytes | None, RejectReason]] = [
+    (b'{"lead_id": "x", "company_size": ', RejectReason.INVALID_JSON),
+    (b"", RejectReason.INVALID_JSON),
+    (None, RejectReason.INVALID_JSON),  # a null value (tombstone)
+    (b'{"lead_id": "\xff\xfe\xfd"}', RejectReason.INVALID_JSON),  # not UTF-8
+    (b"[1, 2, 3]", RejectReason.NOT_AN_OBJECT),
+    (b'"just a string"', RejectReason.NOT_AN_OBJECT),
+    (b'{"industry": "software"}', RejectReason.SCHEMA_VIOLATION),  # no lead_id
+    (b'{"lead_id": ""}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": 42}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "company_size": "lots"}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "company_size": 0}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "engagement_score": 150}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "engagement_score": NaN}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "industry": ["a"]}', RejectReason.SCHEMA_VIOLATION),
+]
+
+
+def oversized(limit: int) -> bytes:
+    return json.dumps({"lead_id": "big", "notes": "x" * (limit + 1)}).encode()
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One produced record and what the scorer should make of it."""
+
+    key: bytes | None
+    value: bytes | None
+    reason: RejectReason | None
+    """Expected dead-letter reason; None = should be scored."""
+    lead_id: str | None = None
+    row: int | None = None
+    """Row of the synthetic frame this valid event came from."""
+
+
+def make_traffic(n: int, settings: Settings, bad_share: float = 0.1, seed: int = 11,
+                 resend_share: float = 0.0) -> tuple[list[Sent], object]:
+    """``n`` records: valid synthetic leads (some with event ids), ~``bad_share`` malformed,
+    ~``resend_share`` resends of an earlier event id. Returns them and the leads frame."""
+    n_bad = int(n * bad_share)
+    n_resend = int(n * resend_share)
+    n_good = n - n_bad - n_resend
+    frame = SyntheticCRM(seed).leads(n_good)
+    sent: list[Sent] = []
+    for row, event in enumerate(SyntheticCRM(seed).events(n_good)):
+        if row % 2 == 0:
+            event["event_id"] = f"ev-{uuid.uuid4().hex}"
+        sent.append(Sent(event["lead_id"].encode(), json.dumps(event).encode(), None,
+                         event["lead_id"], row))
+    bad = [*MALFORMED, (oversized(settings.max_payload_bytes), RejectReason.PAYLOAD_TOO_LARGE)]
+    stride = max(1, n_good // max(1, n_bad + n_resend))
+    for i in range(n_bad):
+        value, reason = bad[i % len(bad)]
+        sent.insert(i * (stride + 1) + 1, Sent(f"bad-{i}".encode(), value, reason))
+    with_ids = [s for s in sent if s.value and b'"event_id"' in s.value]
+    for i in range(n_resend):
+        first = with_ids[i % len(with_ids)]
+        sent.append(Sent(first.key, first.value, RejectReason.DUPLICATE_EVENT, first.lead_id))
+    return sent, frame
+
+
+def produce(settings: Settings, records: list[Sent]) -> dict[tuple[int, int], Sent]:
+    """Produce to ``leads.incoming``; returns (partition, offset) → record."""
+    producer = Producer({**settings.kafka_config(), "linger.ms": 20, "enable.idempotence": True})
+    where: dict[tuple[int, int], Sent] = {}
+    failures: list[str] = []
+
+    def delivered(rec: Sent) -> Callable:
+        def cb(err, msg) -> None:
+            if err is not None:
+                failures.append(str(err))
+            else:
+                where[(msg.partition(), msg.offset())] = rec
+        return cb
+
+    for rec in records:
+        while True:
+            try:
+                producer.produce(settings.topic_incoming, rec.value, rec.key,
+                                 on_delivery=delivered(rec))
+                break
+            except BufferError:
+                producer.poll(0.1)
+        producer.poll(0)
+    assert producer.flush(60) == 0, "produce did not finish"
+    assert not failures, failures[:3]
+    return where
+
+
+@dataclass(frozen=True)
+class Record:
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes
+
+    def json(self) -> dict:
+        return json.loads(self.value)
+
+
+def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> list[Record]:
+    """Every committed record of ``topic`` (read_committed, from the start to the end)."""
+    consumer = Consumer({**settings.kafka_config(), "group.id": f"reader-{uuid.uuid4().hex}",
+                         "isolation.level": "read_committed", "enable.auto.commit": False})
+    try:
+        meta = consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+        parts = [TopicPartition(topic, p, 0) for p in meta.partitions]
+        ends = {tp.partition: consumer.get_watermark_offsets(tp, timeout=timeout_s)[1]
+                for tp in parts}
+        consumer.assign(parts)
+        out: list[Record] = []
+        deadline = time.monotonic() + timeout_s * 6
+        while any(consumer.position([TopicPartition(topic, p)])[0].offset < end
+                  for p, end in ends.items() if end > 0):
+            assert time.monotonic() < deadline, f"reading {topic} did not reach its end"
+            for msg in consumer.consume(1000, 0.5):
+                assert msg.error() is None, msg.error()
+                out.append(Record(topic, msg.partition(), msg.offset(), msg.key(), msg.value()))
+        return out
+    finally:
+        consumer.close()
+
+
+def committed_events(settings: Settings) -> int:
+    """How many incoming events the scorer group has committed (sum of offsets)."""
+    consumer = Consumer({**settings.kafka_config(), "group.id": settings.consumer_group})
+    try:
+        meta = consumer.list_topics(settings.topic_incoming, timeout=10)
+        parts = [TopicPartition(settings.topic_incoming, p)
+                 for p in meta.topics[settings.topic_incoming].partitions]
+        return sum(max(0, tp.offset) for tp in consumer.committed(parts, timeout=10))
+    finally:
+        consumer.close()
+
+
+# --- the scorer as a process ---------------------------------------------------------------
+def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
+    """The environment that makes a ``leadstream score`` process see ``settings``."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
+    values = {**settings.model_dump(exclude_none=True), **overrides}
+    for name, value in values.items():
+        key = "LEADSTREAM_" + name.upper()
+        env[key] = json.dumps(value) if isinstance(value, dict) else str(value)
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+class ScorerProcess:
+    """``python -m streams.score_cli`` with its own log file; kill -9 is a real kill."""
+
+    def __init__(self, settings: Settings, log: Path, *args: str, **env: object):
+        self.log = log
+        self._out = log.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streams.score_cli", *args], cwd=log.parent,
+            env={**settings_env(settings, **env), "PYTHONPATH": str(REPO)},
+            stdout=self._out, stderr=subprocess.STDOUT)
+
+    def text(self) -> str:
+        return self.log.read_text(errors="replace")
+
+    def kill9(self) -> None:
+        self.proc.send_signal(signal.SIGKILL)
+        self.proc.wait(10)
+
+    def terminate(self, timeout_s: float = 30.0) -> int:
+        self.proc.send_signal(signal.SIGTERM)
+        return self.wait(timeout_s)
+
+    def wait(self, timeout_s: float) -> int:
+        try:
+            return self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            raise AssertionError(
+                f"scorer did not exit in {timeout_s}s:\n{self.text()[-3000:]}") from None
+        finally:
+            self._out.flush()
+
+    def __enter__(self) -> ScorerProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
+        self._out.close()

@@ -37,8 +37,9 @@ class TrainConfig:
     num_boost_round: int = 1000
     early_stopping_rounds: int = 40
     params: dict[str, object] = field(default_factory=lambda: dict(DEFAULT_PARAMS))
-    nthread: int = 0
-    """XGBoost threads; 0 = all cores."""
+    nthread: int = 1
+    """XGBoost threads (0 = all cores). One is fastest for CRM-sized data (10^4-10^5
+    rows) and immune to contention: on a busy 2-core host, 2 threads trained 8x slower."""
 
 
 @dataclass(frozen=True)

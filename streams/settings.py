@@ -108,6 +108,56 @@ class Settings(BaseSettings):
     bucket_cool: float = Field(0.3, ge=0, le=1)
     """Score at or above which a lead is Cool; below is Cold."""
 
+    # --- monitors (issue 4) -----------------------------------------------------------
+    topic_monitor_samples: str = "monitor.samples"
+    """Per-batch mergeable monitor counts from the scorers."""
+    topic_monitor_drift: str = "monitor.drift"
+    """Drift reports, one per closed window and model role/version."""
+    topic_monitor_performance: str = "monitor.performance"
+    """Performance reports, one per closed window and model role/version."""
+    topic_monitor_guardrails: str = "monitor.guardrails"
+    """Guardrail states, per closed window and model role/version."""
+    topic_monitor_windows: str = "monitor.windows"
+    """Internal: samples and clock ticks routed to the window agent (one partition)."""
+    topic_models_retrain: str = "models.retrain"
+    """Retrain triggers from the monitors."""
+    monitor_window_s: float = Field(60.0, gt=0)
+    """Length of the monitors' event-time tumbling windows, in seconds."""
+    monitor_lateness_s: float = Field(10.0, ge=0)
+    """Allowed lateness: a window closes when max event time seen passes its end + this."""
+    monitor_idle_s: float = Field(5.0, gt=0)
+    """No sample for this long (wall clock): event time is taken to advance with the clock."""
+    monitor_tick_s: float = Field(0.5, gt=0)
+    """How often the monitor agents check for windows to close."""
+    monitor_guardrails_path: Path | None = None
+    """Guardrail policy (TOML); ``None`` uses the packaged default."""
+    monitor_drift_min_n: int = Field(100, ge=1)
+    """Fewer scored leads in a window: drift is ``insufficient_data``."""
+    monitor_psi_warn: float = Field(0.1, gt=0)
+    """PSI at or above which a significant drift is a warning."""
+    monitor_psi_critical: float = Field(0.25, gt=0)
+    """PSI at or above which a significant drift is critical."""
+    monitor_fdr_q: float = Field(0.01, gt=0, lt=1)
+    """Benjamini-Hochberg false discovery rate of drift warnings."""
+    monitor_critical_alpha: float = Field(0.001, gt=0, lt=1)
+    """Holm family-wise error rate of critical drift."""
+    monitor_persist_k: int = Field(2, ge=1)
+    """A drift flag counts when it shows in k of the last m judged windows."""
+    monitor_persist_m: int = Field(3, ge=1)
+    """Window history length of the persistence rule."""
+    monitor_metrics_port: int = Field(0, ge=0)
+    """Port of the monitor agents' Prometheus ``/metrics`` (0: not served)."""
+    retrain_drift_windows: int = Field(3, ge=1)
+    """Windows in a row with persisted drift (warn or worse) that trigger a retrain."""
+    retrain_auc_floor: float = Field(0.70, ge=0, le=1)
+    """Rolling AUC below this triggers a retrain; also the floor a retrained model must meet."""
+    retrain_new_labels: int = Field(5000, ge=0)
+    """New labelled outcomes since the last trigger that trigger a retrain (0: off)."""
+    retrain_every_s: float = Field(0.0, ge=0)
+    """Scheduled retrain trigger period in event time (0: off)."""
+    retrain_cooldown_s: float = Field(3600.0, ge=0)
+    """At most one retrain trigger per model in this time (event time)."""
+
     # --- derived paths -----------------------------------------------------------------
     @property
     def tracking_uri(self) -> str:

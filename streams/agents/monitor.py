@@ -1,0 +1,103 @@
+"""The monitor agents: ``monitor.samples`` → event-time windows → reports and rollbacks.
+
+* ``monitor-route`` reads ``monitor.samples`` (any partition, any number of scorers),
+  validates each record and forwards it to the one-partition internal ``monitor.windows``
+  topic, so every model's windows live in one place;
+* a timer adds a clock tick to ``monitor.windows`` every ``monitor_tick_s``;
+* ``monitor-windows`` merges samples into windows kept in changelog-backed tables and,
+  on every record, closes the windows the watermark (or the idle fallback) has passed,
+  publishing ``monitor.drift``, ``monitor.performance``, ``monitor.guardrails`` and, when a
+  guardrail demands it, ``models.rollback`` / ``models.retrain``;
+* ``monitor-serving`` keeps the last ``models.control`` record in Redis for ``status``.
+
+``python -m streams.agents.monitor worker`` runs only these agents (tests, debugging).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import faust
+from pydantic import ValidationError
+
+from schemas.control import MODELS_CONTROL, MODELS_ROLLBACK
+from schemas.monitor import (
+    MONITOR_DRIFT,
+    MONITOR_GUARDRAILS,
+    MONITOR_PERFORMANCE,
+    MONITOR_SAMPLES,
+    MonitorSample,
+)
+from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
+from schemas.retrain import MODELS_RETRAIN
+from streams.monitor_close import MonitorConfig, NoLabels
+from streams.monitor_metrics import MonitorMetrics
+from streams.monitor_runtime import WindowAgent
+from streams.monitor_store import StateWriter
+from streams.settings import Settings
+from streams.stack.topics import topic_name
+
+log = logging.getLogger(__name__)
+_RAW = {"key_serializer": "raw", "value_serializer": "raw"}
+OUTPUTS = {"drift": MONITOR_DRIFT, "performance": MONITOR_PERFORMANCE,
+           "guardrails": MONITOR_GUARDRAILS, "rollback": MODELS_ROLLBACK,
+           "retrain": MODELS_RETRAIN}
+TICK_KEY = b"__tick__"
+
+
+def install(app: faust.App, settings: Settings) -> None:
+    metrics = MonitorMetrics()
+    if settings.monitor_metrics_port:
+        metrics.serve(settings.monitor_metrics_port)
+    samples = app.topic(topic_name(settings, MONITOR_SAMPLES), **_RAW)
+    windows_topic = app.topic(topic_name(settings, MONITOR_WINDOWS), partitions=1, **_RAW)
+    control = app.topic(topic_name(settings, MODELS_CONTROL), **_RAW)
+    outputs = {k: app.topic(topic_name(settings, t), **_RAW) for k, t in OUTPUTS.items()}
+    windows = app.Table("monitor-windows", default=None, partitions=1)
+    versions = app.Table("monitor-versions", default=None, partitions=1)
+    store = StateWriter(settings.redis_url, settings.redis_timeout_s)
+
+    async def send(output: str, key: str, value: bytes) -> None:
+        await outputs[output].send(key=key.encode(), value=value)
+
+    agent = WindowAgent(settings, MonitorConfig.from_settings(settings), windows, versions,
+                        send, NoLabels(), store, metrics)
+
+    @app.agent(samples, name="monitor-route")
+    async def route(stream):
+        async for event in stream.events():
+            try:
+                sample = MonitorSample.model_validate_json(event.value)
+            except ValidationError as exc:
+                metrics.samples.labels("unreadable").inc()
+                log.error("unreadable monitor sample at %s[%d]@%d: %s", event.message.topic,
+                          event.message.partition, event.message.offset, exc)
+                continue
+            item = WindowInput(kind=WindowInputKind.SAMPLE, sample=sample,
+                               received_ms=int(event.message.timestamp * 1000))
+            await windows_topic.send(key=sample.model_name.encode(),
+                                     value=item.model_dump_json().encode())
+
+    @app.agent(windows_topic, name="monitor-windows")
+    async def window(stream):
+        async for event in stream.events():
+            item = WindowInput.model_validate_json(event.value)
+            await agent.on_input(item, int(time.time() * 1000))
+
+    @app.timer(settings.monitor_tick_s)
+    async def tick() -> None:
+        item = WindowInput(kind=WindowInputKind.TICK, received_ms=int(time.time() * 1000))
+        await windows_topic.send(key=TICK_KEY, value=item.model_dump_json().encode())
+
+    @app.agent(control, name="monitor-serving")
+    async def serving(stream):
+        async for event in stream.events():
+            if event.key and event.value:
+                await agent.store_serving(event.key.decode(), event.value)
+
+
+if __name__ == "__main__":
+    from streams.agents.app import build_app
+
+    build_app(Settings(), ("streams.agents.monitor",)).main()

@@ -1,0 +1,36 @@
+"""Controller alerts (``models.alerts``): what the controller refused to change, and why.
+
+A guardrail rollback with no version to go back to, one within the cooldown, one about a
+version that no longer serves, or an invalid CLI request: nothing changes on
+``models.control``, and one :class:`ControlAlert` says so (the CLI waits for it too).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from schemas.topics import DAY_MS, TopicSpec, register
+
+
+class ControlAlert(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    model_name: str = Field(min_length=1, max_length=128)
+    kind: str = Field(description="invalid_request, no_champion, cooldown, "
+                                  "nothing_to_roll_back, rolled_back_target, stale_event, "
+                                  "alias_sync_failed")
+    message: str
+    request_id: str | None = Field(None, description="The request or rollback event id.")
+    source: str = Field(description="'request' or 'rollback'.")
+    actor: str
+    sequence: int | None = Field(None, description="Sequence of the config in force.")
+    at: datetime
+
+
+MODELS_ALERTS = register(TopicSpec(
+    "models.alerts", "model_name", 1, ControlAlert,
+    {"retention.ms": str(365 * DAY_MS)},
+    "Changes the controller refused (nothing to roll back, cooldown, invalid requests).",
+))

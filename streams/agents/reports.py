@@ -1,0 +1,93 @@
+"""Experiment reports on ``experiments.reports``: every ``report_interval_s`` and on demand.
+
+The agent follows ``models.control`` into a changelog-backed table (model → config) and,
+on each tick, takes one look (:func:`take_look`) at every running canary or A/B. The CLI's
+``leadstream experiment report`` calls :func:`publish_look` directly. With
+``auto_promote`` on, a report recommending ``promote`` sends a ``promote_challenger``
+request (id ``auto-promote-<experiment>``: sent twice, applied once) unless the latest
+guardrail state of the model on ``monitor.guardrails`` is critical.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from datetime import UTC, datetime
+
+import faust
+
+from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
+from schemas.experiments import ExperimentReport, Recommendation
+from schemas.monitor import GuardrailLevel, GuardrailReport
+from streams.experiment_store import ExperimentStore, policy_from, take_look
+from streams.ledger import Ledger, redis_client
+from streams.settings import Settings
+from streams.topic_reader import TopicReader, produce_one
+
+log = logging.getLogger(__name__)
+RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
+       "value_serializer": "raw"}
+
+
+def publish_look(settings: Settings, config: ServingConfig) -> ExperimentReport:
+    """Take a look at ``config``'s experiment and publish it (blocking; CLI and agent)."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        report = take_look(Ledger(client, 0), ExperimentStore(client), config,
+                           policy_from(settings), datetime.now(UTC))
+    finally:
+        client.close()
+    produce_one(settings, settings.topic_experiments_reports, report.experiment_id,
+                report.model_dump_json().encode())
+    return report
+
+
+def guardrail_critical(settings: Settings, model_name: str) -> bool:
+    """True if the latest guardrail report of any role of the model is critical."""
+    latest: dict[str, GuardrailLevel] = {}
+    with TopicReader(settings, settings.topic_monitor_guardrails) as reader:
+        for rec in reader.to_end():
+            report = GuardrailReport.model_validate_json(rec.value or b"")
+            if report.model_name == model_name:
+                latest[report.role.value] = report.state
+    return GuardrailLevel.CRITICAL in latest.values()
+
+
+def auto_promote(settings: Settings, report: ExperimentReport) -> bool:
+    """Ask the controller to promote when the report allows it; True if asked."""
+    if report.recommendation is not Recommendation.PROMOTE:
+        return False
+    if guardrail_critical(settings, report.model_name):
+        log.warning("experiment %s says promote but a guardrail is critical: not promoting",
+                    report.experiment_id)
+        return False
+    request = ControlRequest(
+        request_id=f"auto-promote-{report.experiment_id}"[:128], model_name=report.model_name,
+        action=ControlAction.PROMOTE_CHALLENGER, actor="auto-promote",
+        reason=f"experiment {report.experiment_id}: {'; '.join(report.reasons)}",
+        requested_at=datetime.now(UTC))
+    produce_one(settings, settings.topic_models_control_requests, report.model_name,
+                request.model_dump_json().encode())
+    return True
+
+
+def install(app: faust.App, settings: Settings) -> None:
+    serving = app.Table("serving-configs", default=str, partitions=1)
+
+    @app.agent(app.topic(settings.topic_models_control, **RAW))
+    async def follow_control(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            if event.key and event.value:
+                serving[event.key.decode()] = event.value.decode()
+
+    @app.timer(interval=settings.report_interval_s)
+    async def report_experiments() -> None:
+        for model, raw in list(serving.items()):
+            config = ServingConfig.model_validate_json(raw)
+            if config.mode not in (ServingMode.CANARY, ServingMode.AB):
+                continue
+            report = await asyncio.to_thread(publish_look, settings, config)
+            log.info("experiment %s of %s: %s", report.experiment_id, model,
+                     report.recommendation.value)
+            if settings.auto_promote:
+                await asyncio.to_thread(auto_promote, settings, report)

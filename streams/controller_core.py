@@ -1,0 +1,112 @@
+"""The controller's side effects around the pure transitions of :mod:`scoring.control`.
+
+:class:`ControllerCore` holds no Kafka code: given the stored :class:`ControlState` and a
+request or rollback event it returns the :class:`Transition` and the records to publish
+(:class:`Publication`), after moving the MLflow aliases ``champion``/``challenger`` in step.
+The faust agent (``streams.agents.controller``) stores the state and sends the records.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from schemas.alerts import ControlAlert
+from schemas.control import AuditEntry, ControlRequest, RollbackEvent, ServingConfig
+from scoring.control import ControlState, Transition, alias_targets, apply_request, apply_rollback
+from scoring.registry import ModelRegistry
+from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Publication:
+    """What to send after a transition: new config, audit entry, alerts."""
+
+    config: ServingConfig | None = None
+    audit: AuditEntry | None = None
+    alerts: tuple[ControlAlert, ...] = field(default=())
+
+
+def _alert(state: ControlState, kind: str, message: str, request_id: str | None, source: str,
+           actor: str, now: datetime) -> ControlAlert:
+    sequence = state.config.sequence if state.config else None
+    return ControlAlert(model_name=state.model_name, kind=kind, message=message,
+                        request_id=request_id, source=source, actor=actor, sequence=sequence,
+                        at=now)
+
+
+def _alert_audit(state: ControlState, alert: ControlAlert) -> AuditEntry | None:
+    """A refused guardrail rollback is audited too (config unchanged: before == after)."""
+    if alert.source != "rollback" or state.config is None:
+        return None
+    return AuditEntry(model_name=state.model_name, sequence=state.config.sequence,
+                      action=f"alert:{alert.kind}", actor=alert.actor, reason=alert.message,
+                      at=alert.at, request_id=alert.request_id, before=state.config,
+                      after=state.config)
+
+
+class ControllerCore:
+    def __init__(self, settings: Settings,
+                 registry_for: Callable[[str], ModelRegistry] | None = None):
+        self._settings = settings
+        self._registry_for = registry_for or (lambda name: ModelRegistry(
+            settings.tracking_uri, name, settings.model_cache_dir, settings.artifact_root))
+
+    async def on_request(self, state: ControlState,
+                         request: ControlRequest) -> tuple[Transition, Publication]:
+        now = datetime.now(UTC)
+        seed = None
+        if state.config is None:
+            registry = self._registry_for(state.model_name)
+            seed = await asyncio.to_thread(registry.alias_version, "champion")
+        t = apply_request(state, request, now, registry_champion=seed)
+        return t, await self._publication(t, request.request_id, "request", request.actor, now)
+
+    async def on_rollback(self, state: ControlState,
+                          event: RollbackEvent) -> tuple[Transition, Publication]:
+        now = datetime.now(UTC)
+        t = apply_rollback(state, event, now, self._settings.rollback_cooldown_s)
+        actor = f"guardrail:{event.guardrail}"
+        return t, await self._publication(t, event.event_id, "rollback", actor, now)
+
+    async def _publication(self, t: Transition, request_id: str, source: str, actor: str,
+                           now: datetime) -> Publication:
+        if t.duplicate:
+            last = t.state.last_audit
+            if last is not None and last.request_id == request_id:
+                return Publication(last.after, last)
+            return Publication()
+        if t.refusal is not None:
+            alert = _alert(t.state, t.refusal.kind.value, t.refusal.message, request_id,
+                           source, actor, now)
+            log.warning("controller refused %s %s: %s", source, request_id, t.refusal.message)
+            return Publication(audit=_alert_audit(t.state, alert), alerts=(alert,))
+        assert t.audit is not None
+        failed = await self.sync_aliases(t.audit.after)
+        alerts = tuple(_alert(t.state, "alias_sync_failed", msg, request_id, source, actor, now)
+                       for msg in failed)
+        return Publication(t.audit.after, t.audit, alerts)
+
+    async def sync_aliases(self, config: ServingConfig) -> list[str]:
+        """Point the MLflow aliases at ``config``; returns what failed (reported as alerts).
+
+        ``models.control`` stays the source of truth for scorers, so a registry outage
+        does not hold back a rollback: the failure is published and logged instead.
+        """
+        registry = self._registry_for(config.model_name)
+        failures = []
+        for alias, version in alias_targets(config).items():
+            try:
+                if version is None:
+                    await asyncio.to_thread(registry.delete_alias, alias)
+                else:
+                    await asyncio.to_thread(registry.set_alias, alias, version)
+            except Exception as exc:  # reported on models.alerts, with the traceback logged
+                log.exception("could not move %s@%s to %s", config.model_name, alias, version)
+                failures.append(f"MLflow alias {alias} -> {version} failed: {exc}")
+        return failures

@@ -1,0 +1,90 @@
+"""Small, assign-only Kafka readers for the CLI and the control plane (no consumer group).
+
+:class:`TopicReader` reads every partition of a topic from chosen offsets; ``to_end``
+returns what is there now, ``poll`` what arrived since. Errors are raised, never dropped.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+
+from schemas.errors import RetryableError
+from streams.settings import Settings
+
+
+@dataclass(frozen=True)
+class Record:
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+
+
+class TopicReader:
+    def __init__(self, settings: Settings, topic: str, from_end: bool = False,
+                 timeout_s: float = 10.0):
+        self.topic = topic
+        self._timeout_s = timeout_s
+        self._consumer = Consumer({
+            **settings.kafka_config(), "group.id": f"leadstream-reader-{uuid.uuid4().hex}",
+            "enable.auto.commit": False, "isolation.level": "read_committed",
+            "enable.partition.eof": False})
+        meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+        if meta.error is not None:
+            raise KafkaException(meta.error)
+        self._partitions = sorted(meta.partitions)
+        start = self.end_offsets() if from_end else dict.fromkeys(self._partitions,
+                                                                  OFFSET_BEGINNING)
+        self._consumer.assign([TopicPartition(topic, p, o) for p, o in start.items()])
+
+    def end_offsets(self) -> dict[int, int]:
+        return {p: self._consumer.get_watermark_offsets(
+            TopicPartition(self.topic, p), timeout=self._timeout_s)[1] for p in self._partitions}
+
+    def poll(self, timeout_s: float = 0.0, max_records: int = 1000) -> list[Record]:
+        out = []
+        for msg in self._consumer.consume(max_records, timeout_s):
+            if msg.error() is not None:
+                raise KafkaException(msg.error())
+            out.append(Record(msg.partition(), msg.offset(), msg.key(), msg.value()))
+        return out
+
+    def to_end(self) -> Iterator[Record]:
+        """Every record up to the end offsets as of now (then stops)."""
+        ends = self.end_offsets()
+        deadline = time.monotonic() + self._timeout_s * 6
+        while any(self._position(p) < end for p, end in ends.items() if end > 0):
+            if time.monotonic() > deadline:
+                raise RetryableError(f"reading {self.topic} did not reach its end")
+            yield from self.poll(0.2)
+
+    def _position(self, partition: int) -> int:
+        pos = self._consumer.position([TopicPartition(self.topic, partition)])[0].offset
+        return pos if pos >= 0 else 0
+
+    def close(self) -> None:
+        self._consumer.close()
+
+    def __enter__(self) -> TopicReader:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def produce_one(settings: Settings, topic: str, key: str, value: bytes,
+                timeout_s: float = 10.0) -> None:
+    """Produce one record and wait for its acknowledgement (raises on failure)."""
+    producer = Producer({**settings.kafka_config(), "enable.idempotence": True})
+    errors: list[str] = []
+    producer.produce(topic, value, key.encode(),
+                     on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
+    if producer.flush(timeout_s) != 0:
+        raise RetryableError(f"producing to {topic} did not finish in {timeout_s}s")
+    if errors:
+        raise RetryableError(f"producing to {topic} failed: {errors[0]}")

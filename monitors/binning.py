@@ -69,8 +69,8 @@ def categorical_counts(
     index = {c: i for i, c in enumerate(vocabulary)}
     unseen, missing = len(vocabulary), len(vocabulary) + 1
     counts = np.zeros(len(vocabulary) + 2, dtype=np.int64)
-    for raw, n in Counter(None if _is_missing(v) else v for v in values).items():
-        norm = MISSING if raw is None else feature.normalize(str(raw))
+    for raw, n in Counter(values).items():  # normalize each distinct value once
+        norm = MISSING if _is_missing(raw) else feature.normalize(str(raw))
         counts[missing if norm == MISSING else index.get(norm, unseen)] += n
     return counts
 

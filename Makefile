@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit lint bench
+.PHONY: bootstrap demo test unit integration lint bench stack-up stack-down
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -15,6 +15,15 @@ test: bootstrap
 
 unit: bootstrap
 	.venv/bin/pytest tests/unit
+
+integration: bootstrap
+	.venv/bin/pytest tests/integration
+
+stack-up: bootstrap
+	.venv/bin/leadstream stack up
+
+stack-down:
+	.venv/bin/leadstream stack down
 
 lint: bootstrap
 	.venv/bin/ruff check .

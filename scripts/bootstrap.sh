@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything leadstream needs on a fresh machine, idempotently:
 #   - a virtualenv in .venv with leadstream and its dev tools installed;
-#   - Debian's redis-server (installed with apt when missing and running as root);
+#   - Debian's redis-server, a JDK and Maven (installed with apt when missing, as root);
 #   - the Apache Kafka jars from Maven Central (resolved by `leadstream stack fetch`).
 # Re-running it is cheap: each step is skipped when already done.
 set -euo pipefail
@@ -26,22 +26,26 @@ if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   echo "$want" > "$stamp"
 fi
 
-if ! command -v redis-server >/dev/null 2>&1; then
+apt_install() {  # apt_install PACKAGE...: only as root on Debian/Ubuntu, else explain and fail
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-    say "installing Debian's redis-server"
+    say "installing $*"
     apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq redis-server >/dev/null
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
   else
-    echo "redis-server is missing: install it (Debian: apt-get install redis-server)" >&2
+    echo "missing: $* (Debian: sudo apt-get install $*)" >&2
     exit 1
   fi
-fi
-# Debian starts a system redis on 6379 after install; leadstream runs its own.
-if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+}
 
-for tool in java mvn; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "$tool is missing: install a JDK 17+ and Maven" >&2; exit 1; }
-done
+if ! command -v redis-server >/dev/null 2>&1; then
+  apt_install redis-server
+  # Debian starts a system redis on 6379 after install; leadstream runs its own.
+  if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
+fi
+command -v java >/dev/null 2>&1 || apt_install openjdk-17-jre-headless
+command -v mvn >/dev/null 2>&1 || apt_install maven
+java_major=$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n1)
+[ "${java_major:-0}" -ge 17 ] || { echo "Kafka 4 needs Java 17+ (found: ${java_major:-none})" >&2; exit 1; }
 say "resolving the Kafka jars"
 .venv/bin/leadstream stack fetch
 say "ready"

@@ -12,6 +12,7 @@ from streams.settings import Settings
 from streams.stack.jars import fetch_kafka, is_fetched, libs_dir
 from streams.stack.service import ServiceStatus
 from streams.stack.stack import stack_down, stack_status, stack_up
+from streams.stack.topics import ensure_topics
 
 console = Console()
 
@@ -84,3 +85,13 @@ def fetch() -> None:
     console.print(f"Kafka {version} jars {'already cached' if cached else 'fetched'} in {path}")
     if not cached:
         console.print(f"{sum(1 for _ in libs_dir(version).glob('*.jar'))} jars")
+
+
+@stack.command()
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to retry a broker "
+              "that is still starting.")
+def topics(timeout: float) -> None:
+    """Create the registered topics on LEADSTREAM_BOOTSTRAP_SERVERS (any cluster)."""
+    settings = Settings()
+    for name, outcome in ensure_topics(settings, timeout_s=timeout).items():
+        console.print(f"topic {name}: {outcome}", soft_wrap=True)

@@ -46,6 +46,14 @@ class WindowSummary:
     missing: dict[str, int]
 
 
+def _layout(s: WindowSample) -> tuple:
+    return (
+        sorted((k, v.shape) for k, v in s.numeric.items()),
+        sorted((k, v.shape) for k, v in s.categorical.items()),
+        s.score_counts.shape,
+    )
+
+
 def _minmax(a: int | None, b: int | None, pick) -> int | None:
     return b if a is None else a if b is None else pick(a, b)
 
@@ -109,6 +117,8 @@ class WindowSample:
         """Exact sum of two samples of the same model role and version."""
         if other.key != self.key:
             raise ValueError(f"cannot merge samples of {self.key} and {other.key}")
+        if _layout(self) != _layout(other):
+            raise ValueError(f"samples of {self.key} have different bin layouts (profiles)")
         return replace(
             self,
             numeric={k: v + other.numeric[k] for k, v in self.numeric.items()},

@@ -112,3 +112,13 @@ def test_merge_does_not_mutate_its_inputs(case):
     a_copy, b_copy = case.roundtrip(a), case.roundtrip(b)
     a.merge(b)
     assert a == a_copy and b == b_copy
+
+
+def test_window_merge_refuses_other_models_or_layouts(binner, profile, key):
+    from monitors.sketches import SampleKey
+
+    a = WindowSample.empty(key, profile)
+    with pytest.raises(ValueError):
+        a.merge(WindowSample.empty(SampleKey(key.model_name, key.role, "other"), profile))
+    with pytest.raises(ValueError):
+        a.merge(WindowSample(key, {}, {}, a.score_counts))

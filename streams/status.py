@@ -1,0 +1,112 @@
+"""``leadstream status``: serving configuration, guardrail states, last window's drift and latency.
+
+Reads what the monitor agents keep in Redis (:mod:`streams.monitor_store`); when Redis is
+down or empty it falls back to the topics (the last ``models.control`` record, the last
+reports on ``monitor.*`` per model role/version).
+"""
+
+from __future__ import annotations
+
+import json
+
+import click
+import redis
+from rich.console import Console
+from rich.table import Table
+
+from schemas.control import MODELS_CONTROL
+from schemas.monitor import MONITOR_DRIFT, MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
+from streams.monitor_store import read_state
+from streams.settings import Settings
+from streams.stack.topics import topic_name
+from streams.tail import open_consumer
+
+KINDS = {"drift": MONITOR_DRIFT, "performance": MONITOR_PERFORMANCE,
+         "guardrails": MONITOR_GUARDRAILS}
+_COLOR = {"HEALTHY": "green", "WARNING": "yellow", "CRITICAL": "red", "ok": "green",
+          "warn": "yellow", "critical": "red"}
+
+
+def last_records(settings: Settings, topic: str, model: str, last: int = 500) -> list[dict]:
+    """The values of the last ``last`` records per partition keyed by ``model``, oldest first."""
+    consumer = open_consumer(settings, topic, False, last)
+    out: list[dict] = []
+    try:
+        while msgs := consumer.consume(1000, 1.0):
+            out.extend(json.loads(m.value()) for m in msgs
+                       if m.error() is None and m.key() == model.encode() and m.value())
+    finally:
+        consumer.close()
+    return out
+
+
+def from_topics(settings: Settings, model: str) -> tuple[dict | None, dict[str, dict]]:
+    control = last_records(settings, topic_name(settings, MODELS_CONTROL), model, 5)
+    reports: dict[str, dict] = {}
+    for kind, spec in KINDS.items():
+        for r in last_records(settings, topic_name(settings, spec), model):
+            key = f"{r['role']}|{r['model_version']}|{kind}"
+            if r["window_end_ms"] >= reports.get(key, {}).get("window_end_ms", -1):
+                reports[key] = r
+    return (control[-1] if control else None), reports
+
+
+def load(settings: Settings, model: str, console: Console) -> tuple[dict | None, dict]:
+    try:
+        serving, reports = read_state(settings.redis_url, 2.0, model)
+    except (redis.RedisError, OSError) as exc:
+        console.print(f"[yellow]Redis unavailable ({exc}); reading the topics[/]")
+        return from_topics(settings, model)
+    if serving is None or not reports:
+        topic_serving, topic_reports = from_topics(settings, model)
+        return serving or topic_serving, reports or topic_reports
+    return serving, reports
+
+
+def _c(text: object) -> str:
+    color = _COLOR.get(str(text))
+    return f"[{color}]{text}[/]" if color else str(text)
+
+
+def render(console: Console, model: str, serving: dict | None, reports: dict) -> None:
+    if serving:
+        fields = ("champion_version", "challenger_version", "mode", "treatment_share",
+                  "sequence", "actor", "reason", "updated_at")
+        console.print(f"[bold]{model}[/] serving: " + "  ".join(
+            f"{f}={serving.get(f)}" for f in fields if serving.get(f) not in (None, "")))
+    else:
+        console.print(f"[bold]{model}[/]: no serving configuration on models.control")
+    table = Table(title="last closed window per model role/version")
+    for col in ("role", "version", "window end", "n", "guardrails", "drift", "score PSI",
+                "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters"):
+        table.add_column(col)
+    slots = sorted({k.rsplit("|", 1)[0] for k in reports})
+    for slot in slots:
+        g, d, p = (reports.get(f"{slot}|{k}", {}) for k in ("guardrails", "drift", "performance"))
+        role, version = slot.split("|")
+        bad = [f"{x['name']}={x['level']}" for x in g.get("guardrails", [])
+               if x["level"] != "HEALTHY"]
+        pred = d.get("prediction") or {}
+        table.add_row(role, version, str(p.get("window_end_ms", d.get("window_end_ms", ""))),
+                      str(p.get("n_scored", "")), _c(g.get("state", "")) + (
+                          f" ({', '.join(bad)})" if bad else ""),
+                      _c(d.get("verdict", "")), _f(pred.get("score_psi")),
+                      _f(p.get("latency_p50_ms")), _f(p.get("latency_p95_ms")),
+                      _f(p.get("latency_p99_ms")), _f(p.get("error_rate")),
+                      _f(p.get("deadletter_rate")))
+    console.print(table if slots else "no closed monitor windows yet")
+
+
+def _f(v: float | None) -> str:
+    return "" if v is None else f"{v:.3g}"
+
+
+@click.command("status")
+@click.option("--model", help="Model name (default: LEADSTREAM_MODEL_NAME).")
+def status(model: str | None) -> None:
+    """Serving configuration, guardrail states and the last window's drift and latency."""
+    settings = Settings()
+    console = Console()
+    name = model or settings.model_name
+    serving, reports = load(settings, name, console)
+    render(console, name, serving, reports)

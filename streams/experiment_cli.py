@@ -34,7 +34,11 @@ from streams.control_client import latest_config, submit
 from streams.settings import Settings
 from streams.topic_reader import TopicReader
 
-console = Console()
+
+def console() -> Console:
+    """A console sized from the terminal (or ``COLUMNS``) at the time of printing."""
+    return Console()
+
 actor_option = click.option("--actor", default=getpass.getuser, show_default="$USER",
                             help="Who asks (recorded in the audit entry).")
 reason_option = click.option("--reason", default="", help="Why (recorded in the audit entry).")
@@ -56,7 +60,7 @@ def ask(settings: Settings, action: ControlAction, actor: str, reason: str,
 
 def print_config(c: ServingConfig) -> None:
     steps = ",".join(f"{s:g}" for s in c.canary_steps) or "-"
-    console.print(f"[bold]{c.model_name}[/] seq {c.sequence}: champion v{c.champion_version}, "
+    console().print(f"[bold]{c.model_name}[/] seq {c.sequence}: champion v{c.champion_version}, "
                   f"challenger {('v' + c.challenger_version) if c.challenger_version else '-'}, "
                   f"mode {c.mode.value}, share {c.treatment_share:g}, steps {steps}, "
                   f"experiment {c.experiment_id or '-'} (by {c.actor}: {c.reason or '-'})")
@@ -131,14 +135,14 @@ def print_report(r: ExperimentReport) -> None:
         rate = f"{arm.conversion_rate:.4f}" if arm.conversion_rate is not None else "-"
         table.add_row(arm.variant.value, arm.model_version or "-", str(arm.assigned or "-"),
                       str(arm.outcomes), str(arm.conversions), rate)
-    console.print(table)
+    console().print(table)
     ci = r.sequential_ci
-    console.print(f"SRM p={r.srm_p_value:.3g} ({'ok' if r.srm_ok else 'MISMATCH'}); "
+    console().print(f"SRM p={r.srm_p_value:.3g} ({'ok' if r.srm_ok else 'MISMATCH'}); "
                   f"lift {_fmt(r.absolute_lift.estimate)} [{_fmt(r.absolute_lift.lower)}, "
                   f"{_fmt(r.absolute_lift.upper)}]; sequential p={r.sequential_p_value:.3g}, "
                   f"always-valid CI [{_fmt(ci.lower)}, {_fmt(ci.upper)}] after "
                   f"{r.sequential_looks} looks")
-    console.print(f"[bold]{r.recommendation.value}[/]: {'; '.join(r.reasons)}")
+    console().print(f"[bold]{r.recommendation.value}[/]: {'; '.join(r.reasons)}")
 
 
 def _fmt(x: float | None) -> str:
@@ -179,4 +183,4 @@ def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
         corr = "-" if s.correlation is None else f"{s.correlation:.4f}"
         table.add_row(a, b, str(s.n), f"{s.mean_abs_diff:.4f}", corr,
                       f"{s.bucket_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
-    console.print(table)
+    console().print(table)

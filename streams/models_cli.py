@@ -61,10 +61,10 @@ def history_command(with_alerts: bool) -> None:
     for e in history(settings, settings.model_name):
         table.add_row(str(e.sequence), e.at.isoformat(timespec="seconds"), e.actor, e.action,
                       _brief(e.before), _brief(e.after), e.reason)
-    console.print(table)
+    console().print(table)
     if with_alerts:
         for a in alerts(settings, settings.model_name):
-            console.print(f"[yellow]{a.at.isoformat(timespec='seconds')} refused "
+            console().print(f"[yellow]{a.at.isoformat(timespec='seconds')} refused "
                           f"{a.source} ({a.kind}) by {a.actor}:[/] {a.message}")
 
 

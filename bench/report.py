@@ -1,0 +1,125 @@
+"""The throughput bench's numbers: drain and latency statistics, targets, table and JSON."""
+
+from __future__ import annotations
+
+import json
+import os
+import platform
+import re
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+RESULTS = Path(__file__).with_name("results")
+TARGETS = {  # name: (value key, comparison, threshold)
+    "(a) >= 40% of (b)": ("a_over_b", ">=", 0.40),
+    "(a) >= 20x (c)": ("a_over_c", ">=", 20.0),
+    "p99 e2e <= 50 ms at 2k/s": ("p99_ms", "<=", 50.0),
+    "scorer peak RSS <= 400 MB": ("scorer_peak_rss_mb", "<=", 400.0),
+}
+LABELS = {"leadstream": "(a) leadstream scorer", "passthrough_txn": "(b) passthrough, txn",
+          "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event"}
+_SELF_RATE = re.compile(r"\(([\d.]+)/s while busy\)")
+
+
+def self_reported_rate(log_text: str) -> float | None:
+    """The rate a process reported itself (scorer summary line or baseline JSON), if any."""
+    lines = log_text.strip().splitlines()
+    if lines and lines[-1].startswith("{"):
+        return float(json.loads(lines[-1])["rate"])
+    found = _SELF_RATE.findall(log_text)
+    return float(found[-1]) if found else None
+
+
+def drain_stats(stamps: list[int], expected: int, child: Any) -> dict:
+    """Leads/s over the output's broker append times (first to last record)."""
+    if len(stamps) != expected:
+        raise RuntimeError(f"{child.log.name}: {len(stamps)} output records, expected "
+                           f"{expected}\n{child.tail()}")
+    span_s = (max(stamps) - min(stamps)) / 1000.0
+    return {"events": len(stamps), "drain_s": span_s,
+            "leads_per_s": (len(stamps) - 1) / span_s if span_s > 0 else float("inf"),
+            "self_reported_leads_per_s": self_reported_rate(child.tail(20_000)),
+            "peak_rss_mb": child.peak_rss_mb}
+
+
+def latency_stats(created: dict, appended: dict, keys: list, producer: Any, child: Any) -> dict:
+    missing = [k for k in keys if k not in appended]
+    if missing:
+        raise RuntimeError(f"{len(missing)} leads produced but never scored\n{child.tail()}")
+    ms = np.array([appended[k] - created[k] for k in keys], dtype=float)
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return {"measured": len(keys), "offered_per_s": producer.rate, "sent": producer.sent,
+            "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": float(ms.max()),
+            "mean_ms": float(ms.mean()), "peak_rss_mb": child.peak_rss_mb}
+
+
+def _ratio(drains: dict, top: str, bottom: str) -> float | None:
+    if top not in drains or bottom not in drains:
+        return None
+    return drains[top]["leads_per_s"] / drains[bottom]["leads_per_s"]
+
+
+def document(config: dict, version: str, records: list, drains: dict, lat: dict | None) -> dict:
+    """The results document; a variant or phase not run leaves its numbers and targets None."""
+    rss = [x["peak_rss_mb"] for x in (drains.get("leadstream"), lat) if x]
+    summary = {
+        "a_over_b": _ratio(drains, "leadstream", "passthrough_txn"),
+        "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
+        "a_over_c": _ratio(drains, "leadstream", "naive"),
+        "p99_ms": lat["p99_ms"] if lat else None,
+        "scorer_peak_rss_mb": max(rss) if rss else None,
+    }
+    targets = {name: None if summary[key] is None else _passes(summary[key], op, limit)
+               for name, (key, op, limit) in TARGETS.items()}
+    return {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "config": config, "model_version": version,
+        "machine": {"cpus": os.cpu_count(), "loadavg_1_5_15_at_end": os.getloadavg(),
+                    "python": platform.python_version(), "platform": platform.platform()},
+        "input": {"events": len(records),
+                  "mean_bytes": float(np.mean([len(v) for _, v in records]))},
+        "drain": drains, "latency": lat, "summary": summary, "targets": targets,
+    }
+
+
+def _passes(value: float, op: str, limit: float) -> bool:
+    return value >= limit if op == ">=" else value <= limit
+
+
+def _num(value: float | None, fmt: str) -> str:
+    return "-" if value is None else format(value, fmt)
+
+
+def table(doc: dict) -> str:
+    d, lat, s = doc["drain"], doc["latency"], doc["summary"]
+    rows = [f"{'variant':<28}{'events':>9}{'leads/s':>11}{'self-rep.':>11}{'peak RSS':>10}"]
+    for key, label in LABELS.items():
+        if key in d:
+            r = d[key]
+            rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>11,.0f}"
+                        f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
+                        f"{r['peak_rss_mb']:>7.0f} MB")
+    rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
+                 f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"]
+    if lat:
+        rows.append(f"latency at {lat['offered_per_s']:,.0f} leads/s, {lat['measured']:,} "
+                    f"leads: p50 {lat['p50_ms']:.1f}  p95 {lat['p95_ms']:.1f}  p99 "
+                    f"{lat['p99_ms']:.1f}  max {lat['max_ms']:.0f} ms   (scorer RSS "
+                    f"{lat['peak_rss_mb']:.0f} MB)")
+    load = doc["machine"]["loadavg_1_5_15_at_end"]
+    rows += [f"machine: {doc['machine']['cpus']} CPUs, load average {load[0]:.1f} / "
+             f"{load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end", ""]
+    for name, (key, _, _) in TARGETS.items():
+        ok = doc["targets"][name]
+        verdict = "n/a " if ok is None else "PASS" if ok else "FAIL"
+        rows.append(f"  [{verdict}] {name:<28} measured {_num(s[key], ',.2f')}")
+    return "\n".join(rows)
+
+
+def write(doc: dict) -> Path:
+    RESULTS.mkdir(exist_ok=True)
+    path = RESULTS / f"throughput-{time.strftime('%Y%m%d-%H%M%S')}.json"
+    path.write_text(json.dumps(doc, indent=2, default=str))
+    return path

@@ -1,0 +1,192 @@
+"""End-to-end throughput and latency of leadstream against its baselines, in one run::
+
+    python -m bench.throughput [--events 200000] [--naive-events 5000] [--rate 2000]
+                               [--latency-seconds 15]
+
+Starts its own Kafka (port 49092) and Redis (46379) in a temp home, trains and registers a
+champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a) the
+leadstream scorer (``leadstream score``), (b) a transactional passthrough and (b') a plain
+one, (c) a naive per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
+then offers a steady load to a fresh scorer for the latency percentiles. Prints a table,
+writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. See
+``bench/README.md`` for what each number means and what limits it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import signal
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from bench import bench_io as io
+from bench import report
+from bench.children import Child, wait_assigned
+from streams.settings import Settings
+from streams.stack import stack_down, stack_up
+
+LEADSTREAM = str(Path(sys.executable).with_name("leadstream"))
+
+
+@dataclass(frozen=True)
+class BenchConfig:
+    events: int = 200_000
+    naive_events: int = 5_000
+    rate: float = 2_000.0
+    latency_s: float = 15.0
+    warmup_s: float = 2.0
+    seed: int = 3
+    train_rows: int = 20_000
+    child_timeout_s: float = 120.0
+    variants: tuple[str, ...] = ("leadstream", "passthrough_txn", "passthrough_plain", "naive")
+    """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
+
+
+class Say:
+    """Progress lines with the time since the bench started."""
+
+    def __init__(self) -> None:
+        self.t0 = time.monotonic()
+
+    def __call__(self, text: str) -> None:
+        print(f"[{time.monotonic() - self.t0:6.1f}s] {text}", flush=True)
+
+
+def train_champion(settings: Settings, cfg: BenchConfig) -> str:
+    from schemas.spec import load_spec
+    from scoring.registry import ModelRegistry
+    from scoring.synthetic import SyntheticCRM
+    from scoring.training import TrainConfig, train_model
+
+    trained = train_model(SyntheticCRM(cfg.seed).leads(cfg.train_rows), load_spec(),
+                          TrainConfig(seed=cfg.seed))
+    registry = ModelRegistry(settings.tracking_uri, settings.model_name,
+                             settings.model_cache_dir, settings.artifact_root)
+    return registry.register(trained, None, alias="champion")
+
+
+def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
+    """Run one variant over the pre-loaded backlog; rates from the output's broker stamps."""
+    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30"], s,
+                     s.home / f"{name}.log")
+    say(f"{name}: draining {n:,} leads (pid {child.proc.pid})")
+    try:
+        rc = child.wait(cfg.child_timeout_s, tick=io.output_ticker(s, n, say, name))
+    finally:
+        child.kill()
+    if rc != 0:
+        raise RuntimeError(f"{name} exited {rc}:\n{child.tail()}")
+    stamps = [r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)]
+    result = report.drain_stats(stamps, n, child)
+    say(f"{name}: {result['leads_per_s']:,.0f} leads/s, peak RSS {child.peak_rss_mb:.0f} MB")
+    return result
+
+
+def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
+    """A fresh scorer under a paced load; latency = output append time - input create time."""
+    s = io.fresh_topics(base, f"lat-{run_id}")
+    total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
+    records = io.lead_records(total, cfg.seed + 1)
+    child = Child([LEADSTREAM, "score", "--idle-exit", "3"], s, s.home / "latency.log")
+    try:
+        wait_assigned(s, child, cfg.child_timeout_s)
+        say(f"latency: scorer assigned; offering {cfg.rate:,.0f} leads/s for "
+            f"{cfg.warmup_s:.0f}+{cfg.latency_s:.0f} s")
+        producer = io.PacedProducer(s, records, cfg.rate)
+        producer.start()
+        ticker = io.output_ticker(s, total, say, "latency")
+        while producer.is_alive():
+            child.sample_rss()
+            ticker()
+            producer.join(0.2)
+        if producer.error is not None:
+            raise RuntimeError(f"paced producer failed: {producer.error!r}")
+        rc = child.wait(cfg.child_timeout_s)
+    finally:
+        child.kill()
+    if rc != 0:
+        raise RuntimeError(f"latency scorer exited {rc}:\n{child.tail()}")
+    created = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_incoming)}
+    appended = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)}
+    measured = [k for k, _ in records[int(cfg.rate * cfg.warmup_s):]]
+    result = report.latency_stats(created, appended, measured, producer, child)
+    say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+    return result
+
+
+def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
+    """Every measurement on a running stack (``base``); returns the results document."""
+    run_id = uuid.uuid4().hex[:6]
+    base = base.model_copy(update={"model_name": f"bench-{run_id}"})  # a registry of its own
+    say(f"training and registering a champion ({cfg.train_rows:,} synthetic leads)")
+    version = train_champion(base, cfg)
+    src = io.fresh_topics(base, f"src-{run_id}")
+    say(f"pre-loading {cfg.events:,} leads into {src.topic_incoming}")
+    records = io.lead_records(cfg.events, cfg.seed)
+    io.preload(src, records)
+    variants: list[tuple[str, list[str], int]] = [
+        ("leadstream", [LEADSTREAM, "score"], cfg.events),
+        ("passthrough_txn", [sys.executable, "-m", "bench.baselines", "passthrough"],
+         cfg.events),
+        ("passthrough_plain", [sys.executable, "-m", "bench.baselines", "passthrough",
+                               "--no-txn"], cfg.events),
+        ("naive", [sys.executable, "-m", "bench.baselines", "naive"], cfg.naive_events),
+    ]
+    drains = {}
+    for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
+        s = io.fresh_topics(base, f"{name.replace('_', '-')}-{run_id}",
+                            incoming=src.topic_incoming)
+        drains[name] = drain(name, cmd, s, n, cfg, say)
+    lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
+    return report.document(asdict(cfg), version, records, drains, lat)
+
+
+def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,
+               body: Callable[[Settings], dict], say: Say) -> dict:
+    """Start a private stack in a temp home, run ``body``, always tear it all down."""
+    home = Path(tempfile.mkdtemp(prefix="leadstream-bench-"))
+    settings = Settings(
+        _env_file=None, home=home, bootstrap_servers=f"127.0.0.1:{kafka_port}",
+        redis_url=f"redis://127.0.0.1:{redis_port}/0", kafka_port=kafka_port,
+        redis_port=redis_port, mlflow_tracking_uri=f"sqlite:///{home}/mlflow.db")
+    try:
+        say(f"starting Kafka :{kafka_port} and Redis :{redis_port} in {home}")
+        stack_up(settings)
+        return body(settings)
+    finally:
+        say("tearing the stack down")
+        stack_down(settings)
+        shutil.rmtree(home, ignore_errors=True)
+
+
+def _args() -> argparse.Namespace:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    d = BenchConfig()
+    p.add_argument("--events", type=int, default=d.events)
+    p.add_argument("--naive-events", type=int, default=d.naive_events)
+    p.add_argument("--rate", type=float, default=d.rate)
+    p.add_argument("--latency-seconds", type=float, default=d.latency_s)
+    p.add_argument("--kafka-port", type=int, default=49092)
+    p.add_argument("--redis-port", type=int, default=46379)
+    return p.parse_args()
+
+
+def main() -> None:
+    a = _args()
+    cfg = BenchConfig(events=a.events, naive_events=a.naive_events, rate=a.rate,
+                      latency_s=a.latency_seconds)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    say = Say()
+    doc = with_stack(cfg, a.kafka_port, a.redis_port, lambda s: run(s, cfg, say), say)
+    print(report.table(doc))
+    say(f"results written to {report.write(doc)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,33 @@
+"""The throughput bench at a tiny size on the session's stack, so that it cannot rot.
+
+Three processes start (a process start costs seconds here): the two baseline kinds drain
+a small backlog, and the leadstream scorer (its real CLI) serves the latency phase.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from bench.report import table
+from bench.throughput import BenchConfig, Say, run
+from streams.settings import Settings
+
+pytestmark = pytest.mark.integration
+
+TINY = BenchConfig(events=2000, naive_events=100, rate=500.0, latency_s=2.0, warmup_s=0.5,
+                   train_rows=3000, child_timeout_s=50.0, variants=("passthrough_txn", "naive"))
+
+
+def test_bench_measures_baselines_and_scorer_latency(stack_settings: Settings) -> None:
+    doc = run(stack_settings, TINY, Say())
+
+    assert doc["drain"]["passthrough_txn"]["events"] == 2000
+    assert doc["drain"]["naive"]["events"] == 100
+    assert all(d["leads_per_s"] > 0 and d["peak_rss_mb"] > 0 for d in doc["drain"].values())
+    lat = doc["latency"]
+    assert lat["measured"] == 1000
+    assert 0 <= lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
+    assert doc["summary"]["scorer_peak_rss_mb"] > 0
+    assert doc["targets"]["(a) >= 20x (c)"] is None  # (a) was not drained
+    assert doc["targets"]["p99 e2e <= 50 ms at 2k/s"] is not None
+    assert "(c) naive per-event" in table(doc)

@@ -138,6 +138,13 @@ class ModelRegistry:
             client.set_registered_model_alias(self.model_name, alias, str(version))
         self.cache.remember_alias(alias, str(version))
 
+    def delete_alias(self, alias: str) -> None:
+        """Remove ``alias`` if it exists (the controller clears ``challenger`` this way)."""
+        with self._connect() as client:
+            if alias in client.get_registered_model(self.model_name).aliases:
+                client.delete_registered_model_alias(self.model_name, alias)
+        self.cache.remember_alias(alias, None)
+
     def versions(self) -> list[VersionInfo]:
         """Every version of the model, newest first."""
         with self._connect() as client:

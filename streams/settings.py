@@ -187,3 +187,37 @@ class Settings(BaseSettings):
         conf.update({k: v for k, v in optional.items() if v is not None})
         conf.update(self.kafka_extra)
         return conf
+
+    # --- control plane and experiments (issue 3) ----------------------------------------
+    topic_models_control: str = "models.control"
+    """Serving configuration per model (compacted; the controller is its only writer)."""
+    topic_models_control_requests: str = "models.control.requests"
+    """Changes asked of the controller by the CLI and automation."""
+    topic_models_audit: str = "models.audit"
+    """Audit entries of every applied serving change."""
+    topic_models_rollback: str = "models.rollback"
+    """Rollback demands from critical guardrails."""
+    topic_models_alerts: str = "models.alerts"
+    """What the controller refused to do (no rollback target, cooldown, invalid request)."""
+    topic_scores_shadow: str = "scores.shadow"
+    """Champion vs challenger per lead in shadow mode."""
+    topic_leads_outcomes: str = "leads.outcomes"
+    """Lead outcomes (conversions) from the CRM."""
+    topic_experiments_reports: str = "experiments.reports"
+    """Experiment reports with statistics and a recommendation."""
+    ledger_ttl_days: int = Field(90, ge=1)
+    """How long a ledger entry (lead -> variant, version, score, features) is kept."""
+    ledger_timeout_s: float = Field(0.2, gt=0)
+    """Socket timeout of ledger writes; a slower Redis counts as down (entries reported)."""
+    rollback_cooldown_s: float = Field(300.0, ge=0)
+    """After a guardrail rollback, further rollback events only alert for this long."""
+    control_wait_s: float = Field(30.0, gt=0)
+    """How long the CLI waits for the controller to apply a request."""
+    report_interval_s: float = Field(60.0, gt=0)
+    """How often running canary/A/B experiments are reported on ``experiments.reports``."""
+    experiment_alpha: float = Field(0.05, gt=0, lt=1)
+    """Significance level of the always-valid sequential test."""
+    experiment_min_outcomes: int = Field(200, ge=0)
+    """Outcomes per arm before a report may recommend promote or keep_control."""
+    auto_promote: bool = False
+    """Promote the challenger when a report says ``promote`` and no guardrail is critical."""

@@ -19,7 +19,9 @@ from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
-INSTALLERS: tuple[str, ...] = ()
+INSTALLERS: tuple[str, ...] = (
+    "streams.agents.controller", "streams.agents.outcomes", "streams.agents.reports",
+)
 """Dotted module paths whose ``install(app, settings)`` declares agents on the app."""
 
 

@@ -25,6 +25,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from schemas.leads import Variant
+from scoring.routing import BatchRoute
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -51,6 +52,20 @@ class LedgerEntry(BaseModel):
     features: dict[str, FeatureValue]
     scored_at: datetime
     event_id: str | None = None
+
+
+def ledger_entries(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
+                   event_ids: Sequence[str | None], served_scores: Sequence[float],
+                   columns: Mapping[str, Sequence[FeatureValue]],
+                   scored_at: datetime) -> list[LedgerEntry]:
+    """One entry per lead of a routed batch: its variant, served version and score, and
+    the raw feature values (``columns``: feature name → one value per lead)."""
+    return [LedgerEntry(lead_id=lead_id, model_name=model_name,
+                        model_version=route.served_version(i), variant=route.variants[i],
+                        experiment_id=route.experiment_id, score=float(served_scores[i]),
+                        features={name: values[i] for name, values in columns.items()},
+                        scored_at=scored_at, event_id=event_ids[i])
+            for i, lead_id in enumerate(lead_ids)]
 
 
 @dataclass(frozen=True)

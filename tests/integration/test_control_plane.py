@@ -7,9 +7,12 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from schemas.control import ControlAction, ControlRequest, ModelRole, RollbackEvent, ServingMode
+from scoring.buckets import BucketThresholds
+from scoring.experiments.shadow import shadow_comparisons
 from scoring.registry import ModelRegistry
 from streams.control_client import ServingConfigFeed, alerts, history, latest_config, submit
 from streams.settings import Settings
@@ -112,3 +115,25 @@ def test_rollback_event_during_ab_stops_it_and_alerts_when_nothing_left(control)
     actions = [e.action for e in history(settings, settings.model_name)]
     assert actions.count("rollback") == 1 and "alert:nothing_to_roll_back" in actions
     assert latest_config(settings, settings.model_name).sequence == config.sequence
+
+
+def test_cli_session_shadow_then_ab_report_promote(control):
+    settings, _, agents = control
+    out = run_cli(settings, "experiment", "start", "--mode", "shadow", "--challenger", "2")
+    assert out.exit_code == 0, out.output + agents.text()[-2000:]
+    records = shadow_comparisons(settings.model_name, ["a", "b", "c"], [None] * 3, "1", "2",
+                                 np.array([0.9, 0.4, 0.1]), np.array([0.7, 0.45, 0.2]), 1.0,
+                                 2.0, BucketThresholds(), datetime.now(UTC))
+    for r in records:
+        produce_one(settings, settings.topic_scores_shadow, r.lead_id,
+                    r.model_dump_json().encode())
+    summary = run_cli(settings, "experiment", "shadow-summary")
+    assert summary.exit_code == 0 and "0.1167" in summary.output, summary.output
+    assert run_cli(settings, "experiment", "stop").exit_code == 0
+    out = run_cli(settings, "experiment", "start", "--mode", "ab", "--challenger", "2")
+    assert out.exit_code == 0, out.output
+    report = run_cli(settings, "experiment", "report")
+    assert report.exit_code == 0 and "continue" in report.output, report.output
+    assert run_cli(settings, "experiment", "promote").exit_code == 0
+    shown = run_cli(settings, "models", "show")
+    assert "champion v2" in shown.output and "mode off" in shown.output, shown.output

@@ -26,10 +26,10 @@ class ServiceError(FatalError):
     """A local service failed to start, answer or stop."""
 
 
-def _state(pid: int) -> str | None:
-    """The /proc state letter of a process (R, S, Z, ...), or None if there is none."""
+def _state(pid: int, task: str = "") -> str | None:
+    """The /proc state letter of a process or one of its threads, or None if there is none."""
     try:
-        stat = Path(f"/proc/{pid}/stat").read_text()
+        stat = Path(f"/proc/{pid}{task}/stat").read_text()
     except (FileNotFoundError, ProcessLookupError):
         return None
     return stat.rsplit(")", 1)[1].split()[0]
@@ -41,9 +41,24 @@ def _reap(pid: int) -> None:
         os.waitpid(pid, os.WNOHANG)
 
 
+def _threads_running(pid: int) -> bool:
+    """True while any thread of ``pid`` is not yet a zombie.
+
+    After SIGKILL a JVM's main thread turns zombie first; the other threads still hold its
+    sockets and files until they exit too.
+    """
+    try:
+        tasks = [t.name for t in Path(f"/proc/{pid}/task").iterdir()]
+    except FileNotFoundError:
+        return False
+    return any(_state(pid, f"/task/{t}") not in (None, "Z") for t in tasks)
+
+
 def is_alive(pid: int) -> bool:
     state = _state(pid)
     if state == "Z":
+        if _threads_running(pid):
+            return True
         _reap(pid)
         return False
     return state is not None

@@ -26,6 +26,18 @@ log = logging.getLogger(__name__)
 
 KEY_PREFIX = "leadstream:dedup:"
 
+_CLAIM_LUA = """
+local taken = {}
+for i, key in ipairs(KEYS) do
+  local held = redis.call('SET', key, ARGV[i + 1], 'NX', 'GET', 'EX', ARGV[1])
+  if held and held ~= ARGV[i + 1] then
+    taken[#taken + 1] = i - 1
+    taken[#taken + 1] = held
+  end
+end
+return taken
+"""
+
 
 @dataclass(frozen=True)
 class Claim:
@@ -47,6 +59,7 @@ class Deduplicator:
         self._retry_s = retry_s
         self._on_outage = on_outage
         self._clock = clock
+        self._script = client.register_script(_CLAIM_LUA) if client is not None else None
         self._down_since: float | None = None
         self._next_try = 0.0
         self.skipped_batches = 0
@@ -71,22 +84,13 @@ class Deduplicator:
             self._skip()
             return {}
         try:
-            held = self._claim(claims)
+            taken = self._script(keys=[KEY_PREFIX + c.event_id for c in claims],
+                                 args=[self._ttl_s, *(c.source for c in claims)])
         except redis.RedisError as exc:
             self._went_down(exc)
             return {}
         self._came_back()
-        return {i: h for i, (c, h) in enumerate(zip(claims, held, strict=True)) if h != c.source}
-
-    def _claim(self, claims: Sequence[Claim]) -> list[str]:
-        pipe = self._client.pipeline(transaction=False)
-        for c in claims:
-            key = KEY_PREFIX + c.event_id
-            pipe.set(key, c.source, nx=True, ex=self._ttl_s)
-            pipe.get(key)
-        replies = pipe.execute()
-        held = replies[1::2]
-        return [h.decode() if isinstance(h, bytes) else str(h) for h in held]
+        return {int(i): _text(h) for i, h in zip(taken[::2], taken[1::2], strict=True)}
 
     def _skip(self) -> None:
         self.skipped_batches += 1
@@ -109,3 +113,7 @@ class Deduplicator:
     def close(self) -> None:
         if self._client is not None:
             self._client.close()
+
+
+def _text(value: bytes | str) -> str:
+    return value.decode() if isinstance(value, bytes) else value

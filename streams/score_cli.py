@@ -6,6 +6,7 @@ a run. SIGTERM/SIGINT stop it cleanly (exit 0); a fatal error exits 1 with its r
 
 from __future__ import annotations
 
+import faulthandler
 import logging
 import signal
 import sys
@@ -69,6 +70,7 @@ def score(batch_size: int | None, max_events: int | None, idle_exit: float | Non
 
     signal.signal(signal.SIGTERM, _stop)
     signal.signal(signal.SIGINT, _stop)
+    faulthandler.register(signal.SIGUSR1)  # kill -USR1 <pid>: dump every thread's stack
     scorer.run()
 
 

@@ -61,8 +61,9 @@ class Scorer:
         self.progress = Progress()
         kafka_log = logging.getLogger("librdkafka")
         self._consumer = Consumer(consumer_config(settings), logger=kafka_log)
-        self._producer = Producer(producer_config(settings), logger=kafka_log)
-        self._txn = BatchTransaction(self._producer, self._consumer, self._stop.is_set)
+        self._txn = BatchTransaction(
+            lambda: Producer(producer_config(settings), logger=kafka_log),
+            self._consumer, self._stop.is_set)
         self._dedup = dedup
         topics = OutputTopics(settings.topic_scored, settings.topic_deadletter)
         self._step = BatchStep(self._batch_scorer(model), dedup, topics)
@@ -105,7 +106,7 @@ class Scorer:
                 self._apply_pending_model()
                 messages = self._consumer.consume(self._batch_n(), self._settings.batch_timeout_s)
                 self._handle(messages)
-                self._producer.poll(0)
+                self._txn.poll()
                 self.progress.maybe_log(self._dedup.skipped_batches)
         except StopRequested as exc:
             log.warning("stopped while Kafka was unavailable: %s", exc)
@@ -190,10 +191,11 @@ class Scorer:
         return False
 
     def _close(self) -> None:
-        self._txn.abort()
-        self._consumer.close()
-        self._producer.flush(5.0)
-        self._dedup.close()
+        try:
+            self._txn.close()
+        finally:
+            self._consumer.close()
+            self._dedup.close()
         self.progress.log_summary(self._dedup.skipped_batches)
 
 

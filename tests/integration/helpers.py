@@ -6,15 +6,17 @@ from __future__ import annotations
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 from schemas.errors import RejectReason
 from schemas.spec import load_spec
@@ -174,13 +176,16 @@ def read_topic(settings: Settings, topic: str, timeout_s: float = 10.0) -> list[
 
 
 def committed_events(settings: Settings) -> int:
-    """How many incoming events the scorer group has committed (sum of offsets)."""
+    """How many incoming events the scorer group has committed (sum of offsets); -1 while
+    the broker cannot tell (coordinator moving, broker restarting)."""
     consumer = Consumer({**settings.kafka_config(), "group.id": settings.consumer_group})
     try:
         meta = consumer.list_topics(settings.topic_incoming, timeout=10)
         parts = [TopicPartition(settings.topic_incoming, p)
                  for p in meta.topics[settings.topic_incoming].partitions]
         return sum(max(0, tp.offset) for tp in consumer.committed(parts, timeout=10))
+    except KafkaException:
+        return -1
     finally:
         consumer.close()
 
@@ -237,3 +242,26 @@ class ScorerProcess:
             self.proc.kill()
             self.proc.wait(10)
         self._out.close()
+
+
+def produce_paced(settings: Settings, records: list[Sent], chunks: int, pause_s: float
+                  ) -> tuple[threading.Thread, dict[tuple[int, int], Sent]]:
+    """Produce in ``chunks`` from a background thread, pausing between them: live traffic."""
+    where: dict[tuple[int, int], Sent] = {}
+    size = -(-len(records) // chunks)
+
+    def run() -> None:
+        for i in range(0, len(records), size):
+            where.update(produce(settings, records[i:i + size]))
+            time.sleep(pause_s)
+
+    thread = threading.Thread(target=run, name="crm", daemon=True)
+    thread.start()
+    return thread, where
+
+
+def closed_port() -> int:
+    """A local TCP port nobody listens on (bound, then released)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]

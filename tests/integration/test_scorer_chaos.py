@@ -1,0 +1,83 @@
+"""Chaos under load: kill -9 of the scorer, a Redis outage, a broker restart. Whatever
+happens, every incoming event ends as exactly one committed output record."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from streams.settings import Settings
+from tests.integration.helpers import (
+    ScorerProcess,
+    committed_events,
+    make_traffic,
+    produce,
+    produce_paced,
+    train_champion,
+    wait_until,
+)
+from tests.integration.test_scorer_e2e import check_exactly_once
+
+
+def _settings(fresh_settings: Settings) -> Settings:
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
+    train_champion(settings)
+    return settings
+
+
+def _finish(scorer: ScorerProcess, settings: Settings, n: int, timeout_s: float = 90) -> None:
+    """Wait until all ``n`` events are committed, then stop the scorer cleanly."""
+    wait_until(lambda: committed_events(settings) >= n, timeout_s, f"{n} committed events")
+    assert scorer.terminate() == 0, scorer.text()[-3000:]
+
+
+def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path) -> None:
+    settings = _settings(fresh_settings)
+    sent, _ = make_traffic(50_000, settings, bad_share=0.1)
+    where = produce(settings, sent)
+    log = tmp_path / "scorer.log"
+
+    with ScorerProcess(settings, log, "--batch-size", "500") as first:
+        wait_until(lambda: committed_events(settings) >= 5_000, 60, "first commits")
+        first.kill9()
+    at_kill = committed_events(settings)
+    assert at_kill < len(sent), "the scorer finished before the kill: nothing was tested"
+
+    with ScorerProcess(settings, log, "--batch-size", "500") as second:
+        _finish(second, settings, len(sent))
+    check_exactly_once(settings, where)
+
+
+def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, chaos) -> None:
+    settings = _settings(fresh_settings)
+    sent, _ = make_traffic(6_000, settings, bad_share=0.1)
+    half = len(sent) // 2
+    where = produce(settings, sent[:half])
+
+    with ScorerProcess(settings, tmp_path / "scorer.log") as scorer:
+        wait_until(lambda: committed_events(settings) >= half, 60, "first half committed")
+        chaos.stop_redis()
+        where.update(produce(settings, sent[half:]))
+        wait_until(lambda: committed_events(settings) >= len(sent), 60, "second half")
+        chaos.start_redis()
+        assert scorer.terminate() == 0, scorer.text()[-3000:]
+        text = scorer.text()
+    check_exactly_once(settings, where)
+    assert text.count("Redis is unavailable") == 1, text[-3000:]
+    skipped = re.search(r"(\d+) batches without dedup", text)
+    assert skipped and int(skipped.group(1)) > 0, text[-2000:]
+
+
+def test_broker_restart_mid_stream(fresh_settings: Settings, tmp_path: Path, chaos) -> None:
+    settings = _settings(fresh_settings)
+    sent, _ = make_traffic(20_000, settings, bad_share=0.1)
+    crm, where = produce_paced(settings, sent, chunks=20, pause_s=0.25)
+
+    with ScorerProcess(settings, tmp_path / "scorer.log", "--batch-size", "500") as scorer:
+        wait_until(lambda: committed_events(settings) >= 3_000, 60, "first commits")
+        chaos.restart_kafka()
+        crm.join(120)
+        assert not crm.is_alive() and len(where) == len(sent)
+        _finish(scorer, settings, len(sent), timeout_s=120)
+    check_exactly_once(settings, where)

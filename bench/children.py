@@ -9,7 +9,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from confluent_kafka import ConsumerGroupState
+from confluent_kafka import ConsumerGroupState, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from streams.settings import Settings
@@ -74,7 +74,13 @@ def wait_assigned(s: Settings, child: Child, timeout_s: float) -> None:
         if child.proc.poll() is not None:
             raise RuntimeError(f"{child.log.name}: exited early\n{child.tail()}")
         child.sample_rss()
-        group = admin.describe_consumer_groups([s.consumer_group])[s.consumer_group].result(10)
+        try:
+            group = admin.describe_consumer_groups([s.consumer_group])[s.consumer_group].result(10)
+        except KafkaException as exc:  # coordinator still loading: ask again
+            if not exc.args[0].retriable():
+                raise
+            time.sleep(0.2)
+            continue
         if group.state == ConsumerGroupState.STABLE and any(
                 m.assignment.topic_partitions for m in group.members):
             return

@@ -90,13 +90,22 @@ def _format_once(settings: Settings, props: Path) -> None:
                 f"{settings.kafka_port}: set LEADSTREAM_KAFKA_PORT={formatted} or run "
                 "`leadstream stack down --purge` to start afresh")
         return
-    cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+    cluster_id = new_cluster_id()
     cmd = _java(settings, "kafka.tools.StorageTool", "format", "-t", cluster_id,
                 "-c", str(props), "--standalone")
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise ServiceError(f"formatting Kafka storage failed:\n{done.stdout}{done.stderr}")
     port_file.write_text(f"{settings.kafka_port}\n")
+
+
+def new_cluster_id() -> str:
+    """A KRaft cluster id: 16 random bytes, URL-safe base64. One starting with '-' would
+    read as an option to StorageTool's argument parser, so those are drawn again."""
+    while True:
+        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 
 def _pid_file(settings: Settings) -> Path:

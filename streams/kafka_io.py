@@ -83,7 +83,7 @@ class TxnAction(Enum):
 def classify_consumer_error(err: KafkaError) -> ConsumerErrorAction:
     if err.code() == KafkaError._PARTITION_EOF:
         return ConsumerErrorAction.IGNORE
-    if err.fatal():
+    if err.fatal() or err.code() == KafkaError._FATAL:
         return ConsumerErrorAction.FATAL
     return ConsumerErrorAction.LOG
 
@@ -91,7 +91,7 @@ def classify_consumer_error(err: KafkaError) -> ConsumerErrorAction:
 def classify_txn_error(exc: KafkaException) -> TxnAction:
     """What a failed ``send_offsets`` / ``commit`` / ``abort`` / ``init`` call asks of us."""
     err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
-    if err is None or err.fatal():
+    if err is None or err.fatal() or err.code() in (KafkaError._FATAL, KafkaError._FENCED):
         return TxnAction.FATAL
     if err.txn_requires_abort():
         return TxnAction.ABORT

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from redis import RedisError
 
 from schemas.errors import FatalError
 from scoring.buckets import BucketThresholds
@@ -59,10 +60,11 @@ class Scorer:
         self._lock = threading.Lock()
         self.metrics = metrics or ScorerMetrics()
         self.progress = Progress()
-        kafka_log = logging.getLogger("librdkafka")
-        self._consumer = Consumer(consumer_config(settings), logger=kafka_log)
+        self._fatal: KafkaError | None = None
+        hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
+        self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
-            lambda: Producer(producer_config(settings), logger=kafka_log),
+            lambda: Producer({**producer_config(settings), **hooks}),
             self._consumer, self._stop.is_set)
         self._dedup = dedup
         topics = OutputTopics(settings.topic_scored, settings.topic_deadletter)
@@ -155,6 +157,13 @@ class Scorer:
                                  "committed offsets") from exc
         log.info("rewound %d partition(s) to re-process the aborted batch", len(first))
 
+    def _client_error(self, err: KafkaError) -> None:
+        """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""
+        if err.fatal():
+            self._fatal = err
+        else:
+            self._consumer_error(err)
+
     def _consumer_error(self, err: KafkaError) -> None:
         action = classify_consumer_error(err)
         if action is ConsumerErrorAction.IGNORE:
@@ -179,6 +188,9 @@ class Scorer:
         return n
 
     def _finished(self) -> bool:
+        if self._fatal is not None:
+            raise FatalError(f"the Kafka client failed: {self._fatal} (a fenced scorer: "
+                             "another one runs with the same transactional id)")
         if self._stop.is_set():
             return True
         lim = self._limits
@@ -191,11 +203,17 @@ class Scorer:
         return False
 
     def _close(self) -> None:
-        try:
-            self._txn.close()
-        finally:
-            self._consumer.close()
-            self._dedup.close()
+        """Close everything; a failure to close one client is logged, not raised over the
+        error that may be stopping the scorer."""
+        self._stop.set()  # no retry loop while closing
+        steps = (("finish the producer", self._txn.close),
+                 ("close the consumer", self._consumer.close),
+                 ("close Redis", self._dedup.close))
+        for what, step in steps:
+            try:
+                step()
+            except (KafkaException, FatalError, RedisError) as exc:
+                log.error("could not %s while stopping: %s", what, exc)
         self.progress.log_summary(self._dedup.skipped_batches)
 
 

@@ -59,6 +59,7 @@ class BatchTransaction:
         self._consumer = consumer
         self._stopping = stopping
         self._stuck: list[Producer] = []  # kept alive: a thread is still inside their call
+        self._failed = False  # the producer hit a fatal error: no more calls on it
         self.open = False
 
     def init(self) -> None:
@@ -95,7 +96,7 @@ class BatchTransaction:
 
     def abort(self) -> None:
         """Abort the open transaction, if any (retrying while the broker is away)."""
-        if not self.open:
+        if not self.open or self._failed:
             return
         try:
             self._call("abort_transaction",
@@ -127,6 +128,7 @@ class BatchTransaction:
 
     def _abort_for(self, exc: KafkaException) -> None:
         if classify_txn_error(exc) is TxnAction.FATAL:
+            self._failed = True
             raise FatalError(_fatal_message(exc)) from exc
         log.warning("aborting the batch transaction: %s", exc.args[0])
         self.abort()
@@ -152,6 +154,7 @@ class BatchTransaction:
             except KafkaException as exc:
                 action = classify_txn_error(exc)
                 if action is TxnAction.FATAL:
+                    self._failed = True
                     raise FatalError(_fatal_message(exc)) from exc
                 if action is TxnAction.ABORT:
                     raise

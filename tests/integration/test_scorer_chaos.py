@@ -81,3 +81,20 @@ def test_broker_restart_mid_stream(fresh_settings: Settings, tmp_path: Path, cha
         assert not crm.is_alive() and len(where) == len(sent)
         _finish(scorer, settings, len(sent), timeout_s=120)
     check_exactly_once(settings, where)
+
+
+def test_a_second_scorer_with_the_same_id_fences_the_first(
+    fresh_settings: Settings, tmp_path: Path
+) -> None:
+    settings = _settings(fresh_settings)
+    sent, _ = make_traffic(20_000, settings, bad_share=0.1)
+    crm, where = produce_paced(settings, sent, chunks=40, pause_s=0.5)  # busy for ~20 s
+
+    with ScorerProcess(settings, tmp_path / "a.log", "--batch-size", "200") as first:
+        wait_until(lambda: committed_events(settings) >= 1_000, 60, "first commits")
+        with ScorerProcess(settings, tmp_path / "b.log", "--batch-size", "200") as second:
+            assert first.wait(60) == 1, first.text()[-3000:]
+            assert "transactional id" in first.text(), first.text()[-3000:]
+            crm.join(120)
+            _finish(second, settings, len(sent))
+    check_exactly_once(settings, where)

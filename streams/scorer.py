@@ -170,7 +170,9 @@ class Scorer:
             return
         self.metrics.consumer_errors.labels(err.name()).inc()
         if action is ConsumerErrorAction.FATAL:
-            raise FatalError(f"the Kafka consumer failed: {err}")
+            raise FatalError(f"the Kafka consumer failed: {err}; if it was fenced, another "
+                             "scorer runs with the same transactional id (it is also the "
+                             "consumer's group.instance.id)")
         self.progress.consumer_error(err)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:

@@ -59,3 +59,7 @@ main.add_lazy("agents", "streams.models_cli:agents")
 main.add_lazy("status", "streams.status:status")
 main.add_lazy("tail", "streams.tail:tail")
 main.add_lazy("retrain", "streams.retrain_cli:retrain")
+
+
+if __name__ == "__main__":
+    main()

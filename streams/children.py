@@ -1,0 +1,106 @@
+"""leadstream commands in child processes, for the demo, the benchmarks and the tests.
+
+A child sees the parent's :class:`Settings` through ``LEADSTREAM_*`` variables (the one way
+settings travel between processes), writes to its own log file, and is stopped with SIGTERM
+(clean shutdown) or SIGKILL (a real crash).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from schemas.errors import LeadstreamError
+from streams.settings import Settings
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+class ChildFailed(LeadstreamError):
+    """A child process did not exit in time, or exited when it should have run on."""
+
+
+def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
+    """This process's environment with ``settings`` (plus overrides) as LEADSTREAM_* vars."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
+    for name, value in {**settings.model_dump(exclude_none=True), **overrides}.items():
+        env["LEADSTREAM_" + name.upper()] = (
+            json.dumps(value) if isinstance(value, dict) else str(value))
+    env["PYTHONUNBUFFERED"] = "1"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    return env
+
+
+class LeadstreamProcess:
+    """``leadstream ARGS...`` as a child process with its own log file."""
+
+    def __init__(self, args: Sequence[str], settings: Settings, log: Path, **env: object):
+        self.args = list(args)
+        self.log = log
+        log.parent.mkdir(parents=True, exist_ok=True)
+        self._out = log.open("ab")
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "streams.cli", *self.args], cwd=log.parent,
+            env=settings_env(settings, **env), stdout=self._out, stderr=subprocess.STDOUT)
+        self.peak_rss_mb = 0.0
+
+    @property
+    def alive(self) -> bool:
+        return self.proc.poll() is None
+
+    def text(self) -> str:
+        self._out.flush()
+        return self.log.read_text(errors="replace")
+
+    def tail(self, chars: int = 3000) -> str:
+        return self.text()[-chars:]
+
+    def sample_rss(self) -> float:
+        """Peak resident memory so far (VmHWM), in MB."""
+        try:
+            status = Path(f"/proc/{self.proc.pid}/status").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            return self.peak_rss_mb
+        for line in status.splitlines():
+            if line.startswith("VmHWM:"):
+                self.peak_rss_mb = max(self.peak_rss_mb, int(line.split()[1]) / 1024)
+        return self.peak_rss_mb
+
+    def wait(self, timeout_s: float) -> int:
+        """The exit code; past the deadline the child is killed and :class:`ChildFailed`."""
+        try:
+            return self.proc.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            self.kill9()
+            raise ChildFailed(
+                f"`leadstream {' '.join(self.args)}` did not exit in {timeout_s:.0f}s; "
+                f"log {self.log}:\n{self.tail()}") from None
+
+    def terminate(self, timeout_s: float = 30.0) -> int:
+        """SIGTERM (a clean shutdown) and wait for the exit code."""
+        if self.alive:
+            self.proc.send_signal(signal.SIGTERM)
+        return self.wait(timeout_s)
+
+    def kill9(self) -> None:
+        """SIGKILL: the process gets no chance to clean up, as in a crash."""
+        if self.alive:
+            self.proc.kill()
+        self.proc.wait(10)
+
+    def __enter__(self) -> LeadstreamProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if self.alive:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.kill9()
+        self._out.close()

@@ -12,8 +12,12 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from collections.abc import Sequence
 from pathlib import Path
+
+from confluent_kafka import ConsumerGroupState, KafkaException
+from confluent_kafka.admin import AdminClient
 
 from schemas.errors import LeadstreamError
 from streams.settings import Settings
@@ -92,6 +96,30 @@ class LeadstreamProcess:
         if self.alive:
             self.proc.kill()
         self.proc.wait(10)
+
+    def wait_consuming(self, settings: Settings, timeout_s: float = 120.0) -> None:
+        """Poll until the consumer group ``settings.consumer_group`` is stable with partitions
+        assigned (so events produced from now on are consumed at once)."""
+        admin = AdminClient(settings.kafka_config())
+        group_id = settings.consumer_group
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            if not self.alive:
+                raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
+                                  f"({self.proc.returncode}):\n{self.tail()}")
+            self.sample_rss()
+            try:
+                group = admin.describe_consumer_groups([group_id])[group_id].result(10)
+            except KafkaException as exc:
+                if not exc.args[0].retriable():  # coordinator still loading: ask again
+                    raise
+            else:
+                if group.state == ConsumerGroupState.STABLE and any(
+                        m.assignment.topic_partitions for m in group.members):
+                    return
+            time.sleep(0.2)
+        raise ChildFailed(f"consumer group {group_id}: no partitions assigned in "
+                          f"{timeout_s:.0f}s; log {self.log}")
 
     def __enter__(self) -> LeadstreamProcess:
         return self

@@ -13,11 +13,11 @@ import importlib
 
 import click
 
-from schemas.errors import FatalError
+from schemas.errors import LeadstreamError
 
 
 class _Main(click.Group):
-    """Lazy command registry; turns a :class:`FatalError` into a clear message and exit 1."""
+    """Lazy command registry; turns any :class:`LeadstreamError` into a clear message and exit 1."""
 
     def __init__(self, *args: object, **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
@@ -38,7 +38,7 @@ class _Main(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
-        except FatalError as exc:
+        except LeadstreamError as exc:
             raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
 
 
@@ -59,6 +59,7 @@ main.add_lazy("agents", "streams.models_cli:agents")
 main.add_lazy("status", "streams.status:status")
 main.add_lazy("tail", "streams.tail:tail")
 main.add_lazy("retrain", "streams.retrain_cli:retrain")
+main.add_lazy("demo", "streams.demo:demo")
 
 
 if __name__ == "__main__":

@@ -55,8 +55,8 @@ def mixed(events: Iterator[dict], count: int, bad_share: float, limit: int, seed
 
 
 def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | None]],
-            total: int, rate: float) -> int:
-    """Produce with pacing and a progress bar; return how many the broker acknowledged."""
+            total: int, rate: float, show_progress: bool = True) -> int:
+    """Produce with pacing (and a progress bar); return how many the broker acknowledged."""
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True, "linger.ms": 5})
     failures: list[str] = []
     acked = 0
@@ -70,7 +70,7 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
 
     started = time.monotonic()
     columns = (TextColumn("producing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-    with Progress(*columns) as bar:
+    with Progress(*columns, disable=not show_progress) as bar:
         task = bar.add_task("produce", total=total)
         for i, (key, value) in enumerate(records, 1):
             _produce(producer, settings.topic_incoming, key, value, on_delivery)

@@ -60,6 +60,7 @@ main.add_lazy("status", "streams.status:status")
 main.add_lazy("tail", "streams.tail:tail")
 main.add_lazy("retrain", "streams.retrain_cli:retrain")
 main.add_lazy("demo", "streams.demo:demo")
+main.add_lazy("config", "streams.config_cli:config")
 
 
 if __name__ == "__main__":

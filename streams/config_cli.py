@@ -1,0 +1,37 @@
+"""``leadstream config``: every setting, its environment variable, default and current value."""
+
+from __future__ import annotations
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from streams.settings import Settings
+
+
+def rows(settings: Settings) -> list[tuple[str, str, str, str]]:
+    """(env var, default, value in force, description) for every setting, in file order."""
+    out = []
+    for name, field in Settings.model_fields.items():
+        default = "" if field.is_required() else repr(field.get_default(call_default_factory=True))
+        current = repr(getattr(settings, name))
+        if "password" in name and getattr(settings, name):
+            current = "'***'"
+        out.append((f"LEADSTREAM_{name.upper()}", default, current, field.description or ""))
+    return out
+
+
+@click.command("config")
+@click.option("--markdown", is_flag=True, help="Print a Markdown table (for docs).")
+def config(markdown: bool) -> None:
+    """Every setting: environment variable, default, value in force, meaning."""
+    settings = Settings()
+    if markdown:
+        click.echo("| variable | default | meaning |\n|---|---|---|")
+        for env, default, _, doc in rows(settings):
+            click.echo(f"| `{env}` | `{default}` | {doc} |")
+        return
+    table = Table("variable", "default", "in force", "meaning")
+    for env, default, current, doc in rows(settings):
+        table.add_row(env, default, current if current != default else "", doc)
+    Console().print(table)

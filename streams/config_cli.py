@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import click
 from rich.console import Console
 from rich.table import Table
@@ -13,12 +15,20 @@ def rows(settings: Settings) -> list[tuple[str, str, str, str]]:
     """(env var, default, value in force, description) for every setting, in file order."""
     out = []
     for name, field in Settings.model_fields.items():
-        default = "" if field.is_required() else repr(field.get_default(call_default_factory=True))
-        current = repr(getattr(settings, name))
+        default = "" if field.is_required() else _show(field.get_default(call_default_factory=True))
+        current = _show(getattr(settings, name))
         if "password" in name and getattr(settings, name):
-            current = "'***'"
+            current = "***"
         out.append((f"LEADSTREAM_{name.upper()}", default, current, field.description or ""))
     return out
+
+
+def _show(value: object) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, dict):
+        return json.dumps(value)
+    return str(value)
 
 
 @click.command("config")

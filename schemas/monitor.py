@@ -12,12 +12,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from schemas.control import ModelRole
 from schemas.topics import DAY_MS, TopicSpec, register
-
-
-class ModelRole(StrEnum):
-    CHAMPION = "champion"
-    CHALLENGER = "challenger"
 
 
 class Severity(StrEnum):

@@ -38,6 +38,18 @@ class ScorerMetrics:
         self.model_seconds = Histogram("leadstream_scorer_model_seconds",
                                        "Model time of one batch (inplace_predict).",
                                        buckets=_BATCH_BUCKETS, registry=r)
+        self.plan_swaps = Counter("leadstream_scorer_plan_swaps",
+                                  "Serving plans applied between two batches.", registry=r)
+        self.plan_load_failures = Counter("leadstream_scorer_plan_load_failures",
+                                          "Serving configs whose models could not be loaded.",
+                                          registry=r)
+        self.ledger_missed = Counter("leadstream_scorer_ledger_missed",
+                                     "Scored leads whose ledger entry was not written.",
+                                     registry=r)
+        self.shadow_failures = Counter("leadstream_scorer_shadow_failures",
+                                       "Batches whose shadow challenger failed.", registry=r)
+        self.replays = Counter("leadstream_scorer_replays",
+                               "Aborted batches re-formed from their offset ranges.", registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)
@@ -46,6 +58,12 @@ class ScorerMetrics:
         """Mark ``model`` as the one in use (and no other)."""
         self.model_info.clear()
         self.model_info.labels(model.name, model.version, model.alias).set(1)
+
+    def serving_plan(self, models: list[ServingModel]) -> None:
+        """Mark every model of the plan in use (champion, and challenger if any)."""
+        self.model_info.clear()
+        for model in models:
+            self.model_info.labels(model.name, model.version, model.alias).set(1)
 
     def serve(self, port: int, addr: str = "127.0.0.1") -> None:
         """Expose ``/metrics`` over HTTP on ``addr:port`` (a daemon thread)."""

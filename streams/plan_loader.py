@@ -30,9 +30,11 @@ def _as(model: ServingModel, alias: str) -> ServingModel:
     return model if model.alias == alias else dataclasses.replace(model, alias=alias)
 
 
-def build_plan(config: ServingConfig, current: ServingPlan, load: LoadVersion) -> ServingPlan:
+def build_plan(config: ServingConfig, current: ServingPlan | None,
+               load: LoadVersion) -> ServingPlan:
     """The plan of ``config``, re-using the models ``current`` already holds."""
-    held = {m.version: m for m in (current.champion, current.challenger) if m is not None}
+    models = (current.champion, current.challenger) if current is not None else ()
+    held = {m.version: m for m in models if m is not None}
 
     def get(version: str, alias: str) -> ServingModel:
         model = held.get(version)

@@ -26,6 +26,8 @@ class Progress:
     batches: int = 0
     aborted: int = 0
     consumer_errors: int = 0
+    ledger_missed: int = 0
+    """Scored leads whose Redis ledger entry could not be written."""
     started: float = field(init=False)
     last_event: float = field(init=False)
     _last_log: float = field(init=False)
@@ -69,8 +71,9 @@ class Progress:
         rate = (self.events - self._last_log_events) / (now - self._last_log)
         self._last_log, self._last_log_events = now, self.events
         log.info("%d batches, %d events (%.0f/s): %d scored, %d dead-lettered; %d aborted, "
-                 "%d without dedup", self.batches, self.events, rate, self.scored,
-                 self.dead_lettered, self.aborted, redis_skipped)
+                 "%d without dedup, %d ledger entries missed", self.batches, self.events, rate,
+                 self.scored, self.dead_lettered, self.aborted, redis_skipped,
+                 self.ledger_missed)
 
     def rate(self) -> float:
         """Events per second from the first event received to the last batch committed."""
@@ -81,6 +84,7 @@ class Progress:
 
     def log_summary(self, redis_skipped: int) -> None:
         log.info("stopped: %d events in %d batches (%.0f/s while busy): %d scored, "
-                 "%d dead-lettered, %d transactions aborted, %d batches without dedup",
-                 self.events, self.batches, self.rate(), self.scored, self.dead_lettered,
-                 self.aborted, redis_skipped)
+                 "%d dead-lettered, %d transactions aborted, %d batches without dedup, "
+                 "%d ledger entries missed", self.events, self.batches, self.rate(),
+                 self.scored, self.dead_lettered, self.aborted, redis_skipped,
+                 self.ledger_missed)

@@ -16,13 +16,18 @@ processed again with the *same* ranges, not with whatever ``consume`` returns ne
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import redis
+from confluent_kafka import Consumer, TopicPartition
 
 from scoring.scorer import RawEvent
+from streams.kafka_io import Consumed
+
+log = logging.getLogger("streams.scorer")
 
 Part = tuple[str, int]
 
@@ -137,3 +142,26 @@ class IntentStore:
             self._on_error(f"cannot read the batch in flight: {exc}")
             return None
         return BatchRanges.from_json(raw) if raw else None
+
+
+def reform(replay: Replay, consumer: Consumer, consumed: Consumed) -> Consumed | None:
+    """Feed one consume's events to ``replay``; the whole batch once it is re-formed.
+
+    Events outside the ranges are sought back to; partitions with nothing left to wait
+    for are paused meanwhile (and all resumed when the batch is whole).
+    """
+    assigned = consumer.assignment()
+    replay.drop({(tp.topic, tp.partition) for tp in assigned})
+    for (topic, partition), offset in replay.take(consumed.events, consumed.keys).items():
+        consumer.seek(TopicPartition(topic, partition, offset))
+    if not replay.complete():
+        waiting = set(replay.pending())
+        consumer.pause([tp for tp in assigned if (tp.topic, tp.partition) not in waiting])
+        return None
+    if replay.timed_out():
+        log.warning("gave up re-forming the aborted batch after %.0fs (still waiting for %s); "
+                    "its monitor samples may be counted twice", replay.deadline_s,
+                    replay.pending())
+    consumer.resume(assigned)
+    events = sorted(replay.events, key=lambda e: (e.partition, e.offset))
+    return Consumed(events, replay.keys, [])

@@ -12,31 +12,75 @@ import signal
 import sys
 
 import click
+from confluent_kafka import KafkaException
 
-from schemas.errors import FatalError
+from schemas.control import ServingConfig
+from schemas.errors import FatalError, LeadstreamError, RetryableError
 from scoring.model import ServingModel
+from scoring.serving import ServingPlan
+from streams.control_client import ServingConfigFeed
 from streams.dedup import Deduplicator
+from streams.ledger import Ledger, redis_client
 from streams.metrics import ScorerMetrics
+from streams.plan_loader import PlanLoader, build_plan
+from streams.replay import IntentStore
 from streams.scorer import RunLimits, Scorer
+from streams.serving_control import ServingControl
 from streams.settings import Settings
 
 log = logging.getLogger("streams.scorer")
 
 
-def load_champion(settings: Settings) -> ServingModel:
-    """The champion from MLflow, or from the disk cache when MLflow is unreachable."""
+def _registry(settings: Settings):
     from scoring.registry import ModelRegistry
 
-    registry = ModelRegistry(settings.tracking_uri, settings.model_name,
-                             settings.model_cache_dir, settings.artifact_root)
-    return registry.load(alias="champion")
+    return ModelRegistry(settings.tracking_uri, settings.model_name,
+                         settings.model_cache_dir, settings.artifact_root)
+
+
+def load_champion(settings: Settings) -> ServingModel:
+    """The champion from MLflow, or from the disk cache when MLflow is unreachable."""
+    return _registry(settings).load(alias="champion")
+
+
+def _feed(settings: Settings) -> ServingConfigFeed | None:
+    try:
+        return ServingConfigFeed(settings, settings.model_name)
+    except (KafkaException, RetryableError) as exc:
+        log.error("cannot read %s (%s): serving the champion alias only, without "
+                  "configuration changes", settings.topic_models_control, exc)
+        return None
+
+
+def initial_plan(settings: Settings, config: ServingConfig | None, load) -> ServingPlan:
+    """The plan of the configuration in force, or the champion alias when there is none
+    (or when its versions cannot be loaded: the plan loader then keeps trying)."""
+    if config is not None:
+        try:
+            return build_plan(config, None, load)
+        except (LeadstreamError, OSError) as exc:
+            log.error("cannot load serving config #%d (%s): starting with the champion "
+                      "alias", config.sequence, exc)
+    return ServingPlan(load_champion(settings))
 
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
-    model = load_champion(settings)
+    registry = _registry(settings)
+    feed = _feed(settings)
+    plan = initial_plan(settings, feed.current() if feed else None, registry.load_version)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
                                   settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
-    return Scorer(settings, model, dedup, metrics, limits)
+    loader = PlanLoader(plan, registry.load_version,
+                        on_failure=lambda _config, _exc: metrics.plan_load_failures.inc())
+    if feed is not None and feed.current() is not None and feed.current() != plan.config:
+        loader.want(feed.current())  # type: ignore[arg-type]
+    ledger = Ledger.from_settings(settings)
+    intents = IntentStore(redis_client(settings.redis_url, settings.ledger_timeout_s),
+                          settings.transactional_id, 24 * 3600,
+                          on_error=lambda msg: log.warning("%s", msg))
+    control = ServingControl(feed, loader)
+    return Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger,
+                  intents=intents)
 
 
 @click.command("score")

@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     """Most events consumed, scored and committed in one transaction."""
     batch_timeout_s: float = Field(0.05, gt=0)
     """Longest wait for a batch to fill before processing what has arrived."""
+    batch_timeout_idle_s: float = Field(0.005, gt=0)
+    """Wait used instead while the consumer has no backlog (the last batch was not full):
+    a short wait keeps latency low at moderate load; a full batch restores the long one."""
     max_payload_bytes: int = Field(64 * 1024, ge=256)
     """Larger lead events are dead-lettered as ``payload_too_large``."""
     transaction_timeout_ms: int = Field(60_000, ge=1000)
@@ -157,6 +160,10 @@ class Settings(BaseSettings):
     """Scheduled retrain trigger period in event time (0: off)."""
     retrain_cooldown_s: float = Field(3600.0, ge=0)
     """At most one retrain trigger per model in this time (event time)."""
+    monitor_label_window: int = Field(5000, ge=1)
+    """Labelled outcomes kept per model version (the newest) for AUC, precision and ECE."""
+    monitor_min_labels: int = Field(100, ge=1)
+    """Fewer labels in a version's window: no AUC, precision or calibration is reported."""
 
     # --- derived paths -----------------------------------------------------------------
     @property

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 
 import numpy as np
@@ -15,7 +16,7 @@ from schemas.spec import load_spec
 from scoring.buckets import BucketThresholds
 from scoring.features import FeatureEncoder, learn_vocabularies
 from scoring.model import ServingModel
-from scoring.scorer import BatchScorer
+from scoring.serving import ServingPlan
 from streams.batch import BatchStep, OutputTopics
 from streams.dedup import Claim, Deduplicator
 from streams.kafka_io import (
@@ -90,7 +91,7 @@ def _lead(lead_id: str, **extra: object) -> bytes:
 
 
 def test_every_event_yields_one_record(model: ServingModel) -> None:
-    step = BatchStep(BatchScorer(model, BucketThresholds(), 1024), _NoDedup(), TOPICS)
+    step = BatchStep(ServingPlan(model), _NoDedup(), TOPICS, BucketThresholds(), 1024)
     msgs = [_msg(0, _lead("a")), _msg(1, b"{bad"), _msg(2, None, None), _msg(3, _lead("b"))]
     result = step.run(translate(msgs))
     assert len(result.records) == 4 and result.scored == 2
@@ -102,7 +103,7 @@ def test_every_event_yields_one_record(model: ServingModel) -> None:
 
 def test_resends_become_duplicate_dead_letters(model: ServingModel) -> None:
     dedup = _NoDedup({0: "in:0:7"})
-    step = BatchStep(BatchScorer(model, BucketThresholds(), 1024), dedup, TOPICS)
+    step = BatchStep(ServingPlan(model), dedup, TOPICS, BucketThresholds(), 1024)
     msgs = [_msg(0, _lead("a", event_id="e1")), _msg(1, _lead("b", event_id="e2"))]
     result = step.run(translate(msgs))
     assert result.scored == 1 and result.dead_letters == {"duplicate_event": 1}
@@ -111,11 +112,13 @@ def test_resends_become_duplicate_dead_letters(model: ServingModel) -> None:
 
 
 def test_a_failing_model_dead_letters_its_batch(model: ServingModel) -> None:
-    class Broken(BatchScorer):
-        def score(self, events):
+    class Broken:
+        def inplace_predict(self, matrix):
             raise xgb.core.XGBoostError("boom")
 
-    step = BatchStep(Broken(model, BucketThresholds(), 1024), _NoDedup(), TOPICS)
+    broken = dataclasses.replace(model)
+    object.__setattr__(broken, "booster", Broken())
+    step = BatchStep(ServingPlan(broken), _NoDedup(), TOPICS, BucketThresholds(), 1024)
     result = step.run(translate([_msg(0, _lead("a")), _msg(1, b"[]")]))
     assert result.scored == 0
     assert result.dead_letters == {"scoring_failed": 1, "not_an_object": 1}

@@ -1,0 +1,130 @@
+"""A batch under a serving plan: scored JSON against the contract, shadow records, samples."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections import Counter
+from datetime import UTC, datetime
+
+import pytest
+import xgboost as xgb
+from confluent_kafka import Message
+
+from schemas.control import ServingConfig, ServingMode
+from schemas.experiments import ShadowComparison
+from schemas.leads import ScoredLead
+from schemas.monitor import MonitorSample
+from scoring.model import ServingModel
+from scoring.routing import route_batch
+from scoring.serving import ServingPlan
+from streams.batch import BatchStep, OutputTopics
+from streams.dedup import Deduplicator
+from streams.kafka_io import translate
+from streams.replay import BatchRanges
+from tests.unit.scoring.conftest import random_columns
+
+TOPICS = OutputTopics("scored", "dead", "shadow", "samples")
+
+
+def _config(mode: ServingMode, share: float = 0.0) -> ServingConfig:
+    split = mode in (ServingMode.CANARY, ServingMode.AB)
+    return ServingConfig(
+        model_name="lead-scoring", champion_version="1", challenger_version="2", mode=mode,
+        treatment_share=share, experiment_id="exp-1" if split else None,
+        salt="s1" if split else None, sequence=3, actor="test", updated_at=datetime.now(UTC))
+
+
+@pytest.fixture(scope="module")
+def models(tiny_model: ServingModel) -> tuple[ServingModel, ServingModel]:
+    booster = xgb.Booster(model_file=bytearray(tiny_model.booster.save_raw("ubj")))[:5]
+    return tiny_model, dataclasses.replace(tiny_model, version="2", alias="challenger",
+                                           booster=booster)
+
+
+def _messages(n: int) -> list[Message]:
+    cols = random_columns(n, seed=9)
+    out = []
+    for i in range(n):
+        doc = {"lead_id": f"L{i}", **{k: v[i] for k, v in cols.items() if v[i] is not None}}
+        value = json.dumps(doc).encode() if i % 10 else b"{not json"
+        out.append(Message(topic="in", partition=i % 3, offset=100 + i, key=f"L{i}".encode(),
+                           value=value, timestamp=(1, 1_000)))
+    return out
+
+
+def _by_topic(result) -> dict[str, list]:
+    out: dict[str, list] = {}
+    for r in result.records:
+        out.setdefault(r.topic, []).append(r)
+    return out
+
+
+def test_ab_batch_publishes_routed_scores_samples_and_ledger(models) -> None:
+    champion, challenger = models
+    config = _config(ServingMode.AB, 0.3)
+    step = BatchStep(ServingPlan(champion, challenger, config), Deduplicator(None, 0), TOPICS,
+                     sample_prefix="tx-1")
+    consumed = translate(_messages(200))
+    tag = BatchRanges.of(consumed.events).tag()
+    result = step.run(consumed, tag)
+    topics = _by_topic(result)
+    scored = [ScoredLead.model_validate_json(r.value) for r in topics["scored"]]
+    assert len(scored) == result.scored == 180 and len(topics["dead"]) == 20
+    route = route_batch(config, [s.lead_id for s in scored])
+    assert [s.variant for s in scored] == list(route.variants)
+    assert all(s.model_version == route.served_version(i) for i, s in enumerate(scored))
+    assert {s.experiment_id for s in scored} == {"exp-1"}
+    samples = [MonitorSample.model_validate_json(r.value) for r in topics["samples"]]
+    by_role = {(s.role.value, s.model_version): s for s in samples}
+    assert set(by_role) == {("champion", "1"), ("challenger", "2")}
+    assert sum(s.n_scored for s in samples) == 180
+    assert by_role["champion", "1"].n_rejected == 20 and by_role["challenger", "2"].n_rejected == 0
+    assert by_role["challenger", "2"].n_scored == sum(route.treatment)
+    assert by_role["champion", "1"].sample_id == f"tx-1:{tag}:champion:1"
+    again = [MonitorSample.model_validate_json(r.value) for r in _by_topic(
+        step.run(translate(_messages(200)), tag))["samples"]]
+    assert [s.sample_id for s in again] == [s.sample_id for s in samples]
+    assert len(result.ledger) == 180
+    assert Counter(e.variant.value for e in result.ledger) == Counter(
+        s.variant.value for s in scored)
+
+
+def test_shadow_batch_has_one_comparison_per_scored_lead(models) -> None:
+    champion, challenger = models
+    plan = ServingPlan(champion, challenger, _config(ServingMode.SHADOW))
+    result = step_run(plan, 100)
+    topics = _by_topic(result)
+    scored = [ScoredLead.model_validate_json(r.value) for r in topics["scored"]]
+    shadow = [ShadowComparison.model_validate_json(r.value) for r in topics["shadow"]]
+    assert [c.lead_id for c in shadow] == [s.lead_id for s in scored]
+    assert all(c.champion_score == pytest.approx(s.score) for c, s in zip(shadow, scored,
+                                                                             strict=True))
+    assert {s.model_version for s in scored} == {"1"} and {s.variant for s in scored} == {
+        "champion"}
+    roles = sorted(MonitorSample.model_validate_json(r.value).role.value
+                   for r in topics["samples"])
+    assert roles == ["challenger", "champion"]
+
+
+def test_a_failing_treatment_model_counts_failures_on_its_sample(models) -> None:
+    champion, challenger = models
+
+    class Broken:
+        def inplace_predict(self, matrix):
+            raise xgb.core.XGBoostError("boom")
+
+    broken = dataclasses.replace(challenger)
+    object.__setattr__(broken, "booster", Broken())
+    result = step_run(ServingPlan(champion, broken, _config(ServingMode.CANARY, 0.5)), 50)
+    samples = {s.role.value: s for s in (MonitorSample.model_validate_json(r.value)
+                                         for r in _by_topic(result)["samples"])}
+    assert result.scored == 0 and result.dead_letters["scoring_failed"] == 45
+    assert samples["challenger"].n_failed == 45 and samples["champion"].n_failed == 0
+    assert samples["champion"].n_rejected == 5
+
+
+def step_run(plan: ServingPlan, n: int):
+    step = BatchStep(plan, Deduplicator(None, 0), TOPICS, sample_prefix="tx")
+    consumed = translate(_messages(n))
+    return step.run(consumed, BatchRanges.of(consumed.events).tag())

@@ -32,9 +32,11 @@ def guardrail_metrics(
     window_start_ms: int,
     window_end_ms: int,
     extra: Mapping[str, float | bool | None] | None = None,
+    extra_samples: Mapping[str, int] | None = None,
 ) -> WindowMetrics:
     """The default guardrails' metrics of one window; ``extra`` adds or overrides
-    (e.g. ``treatment_below_control`` from the sequential A/B test, ``auc``)."""
+    (e.g. ``treatment_below_control`` from the sequential A/B test, ``auc``) and
+    ``extra_samples`` gives their sample counts when not the window's (``auc``: labels)."""
     summary = sample.result()
     values: dict[str, float | bool | None] = {
         "error_rate": summary.error_rate,
@@ -49,6 +51,7 @@ def guardrail_metrics(
         "deadletter_rate": summary.n_scored + summary.n_failed + summary.n_rejected,
         "latency_p95_ms": sample.latency.count,
         "latency_p99_ms": sample.latency.count,
+        **(extra_samples or {}),
     }
     return WindowMetrics(window_start_ms, window_end_ms, summary.n_scored, values, samples)
 

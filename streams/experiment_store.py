@@ -33,6 +33,7 @@ from scoring.experiments import (
     build_report,
     state_from_report,
 )
+from streams.label_window import LabelWindow
 from streams.ledger import Ledger, LedgerEntry
 from streams.settings import Settings
 
@@ -117,15 +118,20 @@ class ExperimentStore:
         self._client.set(f"{_prefix(report.experiment_id)}:report", report.model_dump_json())
 
 
-def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome) -> str:
+def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
+                 labels: LabelWindow | None = None) -> str:
     """Join one outcome with the ledger and count it; returns what happened (for logs).
 
     ``counted``: a new outcome or conversion of an arm; ``repeat``: nothing new (e.g. a
     redelivery); ``unknown``/``unknown-repeat``: no ledger entry, kept for a later join.
+    With ``labels``, the (score, label) pair also enters its model version's label window
+    (idempotent too: a redelivery changes neither).
     """
     entry = ledger.get(outcome.lead_id)
     if entry is None:
         return "unknown" if store.keep_unknown(outcome) else "unknown-repeat"
+    if labels is not None:
+        labels.record(entry, outcome)
     return "counted" if store.record(outcome, entry).changed else "repeat"
 
 

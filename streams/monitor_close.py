@@ -4,7 +4,8 @@ Pure: one :class:`~streams.window_close.ClosedWindow` of one model role/version,
 reference profile and the stored :class:`VersionState` in; the five records and the new
 state out. The faust agent only loads the profile, stores the state and sends the records.
 Model quality (AUC, precision at 10 %, calibration) comes from a :class:`LabelSource`
-(the Redis ledger joined with outcomes); without one those fields stay empty.
+(the rolling label window of :mod:`streams.monitor_sources`); without labels those fields
+stay empty. The A/B guardrail's value comes from the caller too.
 """
 
 from __future__ import annotations
@@ -42,11 +43,23 @@ class LabelSource(Protocol):
     def quality(self, model_name: str, role: str, version: str) -> Quality: ...
 
 
+class ABSource(Protocol):
+    def treatment_below_control(self, model_name: str, role: str,
+                                version: str) -> bool | None: ...
+
+
 class NoLabels:
     """The seam until the outcome ledger answers: no labels, no quality metrics."""
 
     def quality(self, model_name: str, role: str, version: str) -> Quality:
         return Quality()
+
+
+class NoExperiment:
+    """No A/B verdict (tests, or no Redis): the treatment guardrail is never judged."""
+
+    def treatment_below_control(self, model_name: str, role: str, version: str) -> None:
+        return None
 
 
 @dataclass(frozen=True)
@@ -99,8 +112,10 @@ def fits(sample: WindowSample, profile: ReferenceProfile | None) -> bool:
 def judge_window(
     w: ClosedWindow, profile: ReferenceProfile | None, state: VersionState,
     last_rollback_ms: int | None, cfg: MonitorConfig, quality: Quality,
+    treatment_below_control: bool | None = None,
 ) -> tuple[VersionState, WindowOutputs]:
-    """Every record of one closed window; ``last_rollback_ms`` is the role's (cooldown)."""
+    """Every record of one closed window; ``last_rollback_ms`` is the role's (cooldown);
+    ``treatment_below_control`` is the A/B guardrail's value (None: not judged)."""
     s = w.sample
     if fits(s, profile):
         drift = evaluate_drift(s, profile, cfg.drift)  # type: ignore[arg-type]
@@ -108,7 +123,10 @@ def judge_window(
         drift = DriftResult(s.n_scored, Severity.INSUFFICIENT_DATA, (), None)
     severities = {f.name: f.severity for f in drift.features} | {"verdict": drift.verdict}
     persistence, persisted = persist(state.persistence, severities, cfg.persistence)
-    metrics = guardrail_metrics(s, drift, w.start_ms, w.end_ms, {"auc": quality.auc})
+    metrics = guardrail_metrics(
+        s, drift, w.start_ms, w.end_ms,
+        {"auc": quality.auc, "treatment_below_control": treatment_below_control},
+        {"auc": quality.n_labels})
     role = replace(state.role, last_rollback_ms=last_rollback_ms)
     role, events = step(role, metrics, cfg.guardrails)
     performance = performance_report(s, w.start_ms, w.end_ms, w.scorer_lag_ms).model_copy(

@@ -24,7 +24,14 @@ from schemas.monitor import MonitorSample
 from schemas.monitor_windows import WindowInput, WindowInputKind
 from schemas.profile import ReferenceProfile
 from scoring.registry import ModelRegistry
-from streams.monitor_close import LabelSource, MonitorConfig, VersionState, judge_window
+from streams.monitor_close import (
+    ABSource,
+    LabelSource,
+    MonitorConfig,
+    NoExperiment,
+    VersionState,
+    judge_window,
+)
 from streams.monitor_codec import role_from_dict, role_to_dict, windows_from_dict, windows_to_dict
 from streams.monitor_metrics import MonitorMetrics
 from streams.monitor_store import StateWriter
@@ -85,9 +92,11 @@ class ProfileCache:
 class WindowAgent:
     def __init__(self, settings: Settings, cfg: MonitorConfig, windows: MutableMapping,
                  versions: MutableMapping, send: Send, labels: LabelSource,
-                 store: StateWriter | None, metrics: MonitorMetrics):
+                 store: StateWriter | None, metrics: MonitorMetrics,
+                 ab: ABSource | None = None):
         self.settings, self.cfg, self.windows, self.versions = settings, cfg, windows, versions
         self.send, self.labels, self.store, self.metrics = send, labels, store, metrics
+        self.ab = ab or NoExperiment()
         self.profiles = ProfileCache(settings, metrics)
 
     async def on_input(self, item: WindowInput, wall_ms: int) -> None:
@@ -124,7 +133,8 @@ class WindowAgent:
         last_rollback = (self.versions.get(rkey) or {}).get("last_rollback_ms")
         profile = await self.profiles.get(model, version)
         quality = await asyncio.to_thread(self.labels.quality, model, role, version)
-        state, out = judge_window(w, profile, state, last_rollback, self.cfg, quality)
+        worse = await asyncio.to_thread(self.ab.treatment_below_control, model, role, version)
+        state, out = judge_window(w, profile, state, last_rollback, self.cfg, quality, worse)
         for name, record in (("drift", out.drift), ("performance", out.performance),
                              ("guardrails", out.guardrails), ("rollback", out.rollback),
                              ("retrain", out.retrain)):

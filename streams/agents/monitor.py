@@ -7,7 +7,8 @@
 * ``monitor-windows`` merges samples into windows kept in changelog-backed tables and,
   on every record, closes the windows the watermark (or the idle fallback) has passed,
   publishing ``monitor.drift``, ``monitor.performance``, ``monitor.guardrails`` and, when a
-  guardrail demands it, ``models.rollback`` / ``models.retrain``;
+  guardrail demands it, ``models.rollback`` / ``models.retrain``; model quality comes from
+  the label window and the A/B guardrail from the experiment's state, both in Redis;
 * ``monitor-serving`` keeps the last ``models.control`` record in Redis for ``status``.
 
 ``python -m streams.agents.monitor worker`` runs only these agents (tests, debugging).
@@ -21,6 +22,7 @@ import time
 import faust
 from pydantic import ValidationError
 
+from monitors.quality import QualityRule
 from schemas.control import MODELS_CONTROL, MODELS_ROLLBACK
 from schemas.monitor import (
     MONITOR_DRIFT,
@@ -31,9 +33,13 @@ from schemas.monitor import (
 )
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
-from streams.monitor_close import MonitorConfig, NoLabels
+from streams.experiment_store import policy_from
+from streams.label_window import LabelWindow
+from streams.ledger import redis_client
+from streams.monitor_close import MonitorConfig
 from streams.monitor_metrics import MonitorMetrics
 from streams.monitor_runtime import WindowAgent
+from streams.monitor_sources import ExperimentSignal, RedisLabels
 from streams.monitor_store import StateWriter
 from streams.settings import Settings
 from streams.stack.topics import topic_name
@@ -44,6 +50,18 @@ OUTPUTS = {"drift": MONITOR_DRIFT, "performance": MONITOR_PERFORMANCE,
            "guardrails": MONITOR_GUARDRAILS, "rollback": MODELS_ROLLBACK,
            "retrain": MODELS_RETRAIN}
 TICK_KEY = b"__tick__"
+
+
+def outcome_sources(settings: Settings, metrics: MonitorMetrics):
+    """The label window and A/B verdict readers (Redis), errors counted as ``redis``."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+
+    def on_error(exc: Exception) -> None:
+        metrics.errors.labels("redis").inc()
+
+    labels = RedisLabels(LabelWindow(client, settings.monitor_label_window),
+                         QualityRule(settings.monitor_min_labels), on_error)
+    return labels, ExperimentSignal(client, policy_from(settings), on_error)
 
 
 def install(app: faust.App, settings: Settings) -> None:
@@ -61,8 +79,9 @@ def install(app: faust.App, settings: Settings) -> None:
     async def send(output: str, key: str, value: bytes) -> None:
         await outputs[output].send(key=key.encode(), value=value)
 
+    labels, ab = outcome_sources(settings, metrics)
     agent = WindowAgent(settings, MonitorConfig.from_settings(settings), windows, versions,
-                        send, NoLabels(), store, metrics)
+                        send, labels, store, metrics, ab)
 
     @app.agent(samples, name="monitor-route")
     async def route(stream):

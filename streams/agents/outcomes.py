@@ -1,9 +1,10 @@
 """The outcome agent: ``leads.outcomes`` joined with the ledger into per-variant counts.
 
 Each outcome is joined and counted by :func:`join_outcome` (WATCH/MULTI around the pure
-``apply_outcome``: idempotent under redelivery). Outcomes of leads the ledger does not know
-are kept in Redis (``leadstream:outcomes:unknown``), malformed ones too
-(``leadstream:outcomes:malformed``, by source offset): nothing is dropped. While Redis is
+``apply_outcome``: idempotent under redelivery); its (score, label) pair also enters the
+model version's rolling label window (:mod:`streams.label_window`). Outcomes of leads
+the ledger does not know are kept in Redis (``leadstream:outcomes:unknown``), malformed
+ones too (``leadstream:outcomes:malformed``, by source offset): nothing is dropped. While Redis is
 down the agent retries with backoff and does not move on: at-least-once, nothing lost.
 """
 
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 
 from schemas.experiments import Outcome
 from streams.experiment_store import ExperimentStore, join_outcome
+from streams.label_window import LabelWindow
 from streams.ledger import Ledger, redis_client
 from streams.settings import Settings
 
@@ -45,6 +47,7 @@ def install(app: faust.App, settings: Settings) -> None:
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     ledger = Ledger(client, settings.ledger_ttl_days * 24 * 3600)
     store = ExperimentStore(client)
+    labels = LabelWindow(client, settings.monitor_label_window)
 
     def keep_malformed(where: str, value: bytes) -> str:
         client.hsetnx(MALFORMED_KEY, where, value)
@@ -62,5 +65,6 @@ def install(app: faust.App, settings: Settings) -> None:
                 raw = event.value or b""
                 await with_redis(where, lambda w=where, v=raw: keep_malformed(w, v))
                 continue
-            result = await with_redis(where, lambda o=outcome: join_outcome(ledger, store, o))
+            result = await with_redis(
+                where, lambda o=outcome: join_outcome(ledger, store, o, labels))
             log.debug("outcome %s of %s: %s", where, outcome.lead_id, result)

@@ -37,12 +37,13 @@ def _run(policy, values, n=1000, start=None):
     return state, levels, rollbacks, transitions
 
 
-def test_default_policy_loads_with_the_five_guardrails():
+def test_default_policy_loads_with_the_six_guardrails():
     policy = load_policy()
     names = {g.name: g for g in policy.guardrails}
     assert set(names) == {"model_error_rate", "latency_p95", "score_collapse",
-                          "deadletter_rate", "treatment_conversion"}
+                          "deadletter_rate", "treatment_conversion", "model_auc"}
     assert names["deadletter_rate"].action is Action.ALERT
+    assert names["model_auc"].action is Action.ALERT and names["model_auc"].min_samples == 100
     assert all(g.clean_windows == 3 and g.cooldown_s == 600 for g in policy.guardrails)
 
 

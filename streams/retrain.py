@@ -8,7 +8,9 @@ joined with the outcome the outcome agent recorded in
 
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
@@ -25,21 +27,22 @@ from streams.settings import Settings
 
 
 def labelled_frame(settings: Settings, spec: FeatureSpec, limit: int) -> pd.DataFrame:
-    """Up to ``limit`` ledger leads with an outcome, as a training frame."""
+    """The ``limit`` most recently scored ledger leads with an outcome, as a training frame
+    in scoring order (ties by lead id): the same ledger gives the same frame, whatever
+    order Redis scans it in."""
     ledger = Ledger.from_settings(settings, timeout_s=5.0)
     client = redis.Redis.from_url(settings.redis_url, socket_timeout=5.0)
-    rows: list[dict] = []
+    newest: list[tuple[datetime, str, dict]] = []
     try:
         for entry in ledger.scan():
             exp = entry.experiment_id or f"version:{entry.model_version}"
             label = client.hget(f"leadstream:exp:{exp}:leads", entry.lead_id)
             if label is not None:
-                rows.append({**entry.features, spec.target: int(label)})
-                if len(rows) >= limit:
-                    break
+                row = (entry.scored_at, entry.lead_id, {**entry.features, spec.target: int(label)})
+                (heapq.heappush if len(newest) < limit else heapq.heappushpop)(newest, row)
     finally:
         client.close()
-    return pd.DataFrame(rows)
+    return pd.DataFrame([row for _, _, row in sorted(newest, key=lambda r: r[:2])])
 
 
 @dataclass(frozen=True)

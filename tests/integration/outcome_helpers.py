@@ -1,0 +1,69 @@
+"""Labelled leads for the monitor-quality, A/B-guardrail and retrain tests: ledger entries
+scored by a model, and the CRM outcomes that label them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import numpy as np
+from confluent_kafka import Producer
+
+from schemas.experiments import Outcome
+from schemas.leads import Variant
+from scoring.features import FeatureEncoder
+from scoring.synthetic import SyntheticCRM
+from scoring.training import TrainedModel
+from streams.experiment_store import ExperimentStore, join_outcome
+from streams.label_window import LabelWindow
+from streams.ledger import Ledger, LedgerEntry
+from streams.settings import Settings
+
+T0 = datetime(2025, 3, 2, tzinfo=UTC)
+
+
+def labelled_leads(trained: TrainedModel, settings: Settings, version: str, n: int,
+                   seed: int, shuffle_labels: bool = False,
+                   ) -> tuple[list[LedgerEntry], list[Outcome]]:
+    """``n`` synthetic leads scored by ``trained`` as ``version`` (ledger entries with the
+    raw features) and one outcome each, one second apart (true labels unless shuffled)."""
+    frame = SyntheticCRM(seed).leads(n)
+    spec = trained.spec
+    columns = {f.name: frame[f.name].tolist() for f in spec.features}
+    scores = trained.booster.inplace_predict(FeatureEncoder(spec).encode_columns(columns, n).matrix)
+    labels = frame[spec.target].to_numpy().astype(bool)
+    if shuffle_labels:
+        labels = np.random.default_rng(seed).permutation(labels)
+    rows = frame[[f.name for f in spec.features]].to_dict("records")
+    entries = [LedgerEntry(lead_id=f"{settings.model_name}-{seed}-{i}",
+                           model_name=settings.model_name, model_version=version,
+                           variant=Variant.CHAMPION, score=float(scores[i]),
+                           features={k: _plain(v) for k, v in rows[i].items()},
+                           scored_at=T0 + timedelta(seconds=i))
+               for i in range(n)]
+    outcomes = [Outcome(lead_id=e.lead_id, converted=bool(labels[i]),
+                        occurred_at=T0 + timedelta(seconds=i)) for i, e in enumerate(entries)]
+    return entries, outcomes
+
+
+def _plain(v: object) -> float | str | None:
+    if v is None or (isinstance(v, float) and np.isnan(v)):
+        return None
+    return v if isinstance(v, str) else float(v)  # type: ignore[arg-type]
+
+
+def join_directly(settings: Settings, client, entries: list[LedgerEntry],
+                  outcomes: list[Outcome]) -> None:
+    """Ledger write and outcome join through the agents' own code paths, without Kafka."""
+    ledger = Ledger(client, 3600)
+    assert ledger.write(entries).written == len(entries)
+    store, labels = ExperimentStore(client), LabelWindow(client, settings.monitor_label_window)
+    for o in outcomes:
+        join_outcome(ledger, store, o, labels)
+
+
+def produce_outcomes(settings: Settings, outcomes: list[Outcome]) -> None:
+    producer = Producer(settings.kafka_config())
+    for o in outcomes:
+        producer.produce(settings.topic_leads_outcomes, o.model_dump_json().encode(),
+                         o.lead_id.encode())
+    assert producer.flush(30) == 0

@@ -67,3 +67,20 @@ def produce_outcomes(settings: Settings, outcomes: list[Outcome]) -> None:
         producer.produce(settings.topic_leads_outcomes, o.model_dump_json().encode(),
                          o.lead_id.encode())
     assert producer.flush(30) == 0
+
+
+def outcomes_committed(settings: Settings) -> bool:
+    """True when the agents' group has committed every record on ``leads.outcomes``."""
+    from confluent_kafka import Consumer, TopicPartition
+
+    topic = settings.topic_leads_outcomes
+    group = f"{settings.consumer_group}-agents"
+    consumer = Consumer({**settings.kafka_config(), "group.id": group})
+    try:
+        parts = [TopicPartition(topic, p) for p in
+                 consumer.list_topics(topic, timeout=10).topics[topic].partitions]
+        committed = consumer.committed(parts, timeout=10)
+        ends = [consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in parts]
+        return all(max(c.offset, 0) >= e for c, e in zip(committed, ends, strict=True))
+    finally:
+        consumer.close()

@@ -1,4 +1,5 @@
-"""``leadstream status``: serving configuration, guardrail states, last window's drift and latency.
+"""``leadstream status``: serving configuration, guardrail states, last window's drift, latency
+and model quality (AUC over the version's label window, or "no labels").
 
 Reads what the monitor agents keep in Redis (:mod:`streams.monitor_store`); when Redis is
 down or empty it falls back to the topics (the last ``models.control`` record, the last
@@ -78,7 +79,7 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
         console.print(f"[bold]{model}[/]: no serving configuration on models.control")
     table = Table(title="last closed window per model role/version")
     for col in ("role", "version", "window end", "n", "guardrails", "drift", "score PSI",
-                "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters"):
+                "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters", "AUC"):
         table.add_column(col)
     slots = sorted({k.rsplit("|", 1)[0] for k in reports})
     for slot in slots:
@@ -93,12 +94,22 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
                       _c(d.get("verdict", "")), _f(pred.get("score_psi")),
                       _f(p.get("latency_p50_ms")), _f(p.get("latency_p95_ms")),
                       _f(p.get("latency_p99_ms")), _f(p.get("error_rate")),
-                      _f(p.get("deadletter_rate")))
+                      _f(p.get("deadletter_rate")), _auc(p))
     console.print(table if slots else "no closed monitor windows yet")
 
 
 def _f(v: float | None) -> str:
     return "" if v is None else f"{v:.3g}"
+
+
+def _auc(performance: dict) -> str:
+    """The window's AUC, or why there is none (no labels, or too few for an AUC)."""
+    if not performance:
+        return ""
+    if performance.get("auc") is not None:
+        return f"{performance['auc']:.3f} (n={performance.get('n_labels', 0)})"
+    n = performance.get("n_labels") or 0
+    return f"{n} labels" if n else "no labels"
 
 
 @click.command("status")

@@ -1,0 +1,81 @@
+"""Ops views on the real stack: ``leadstream status`` after crafted samples closed a window
+(from Redis, and from the topics while Redis is down) and ``leadstream tail``."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from schemas.control import ServingConfig
+from schemas.monitor import MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
+from streams.monitor_store import MONITOR, SERVING
+from streams.stack.topics import topic_name
+from streams.topic_reader import produce_one
+from streams.window_close import window_start
+from tests.integration.agents_support import run_cli
+from tests.integration.helpers import wait_until
+from tests.integration.monitor_helpers import (
+    Kit,
+    MonitorWorker,
+    craft,
+    make_kit,
+    now_ms,
+    publish,
+    wait_reports,
+)
+
+L = 2000
+
+
+@pytest.fixture(scope="module")
+def kit() -> Kit:
+    return make_kit()
+
+
+def _row(output: str, version: str) -> str:
+    rows = [line for line in output.splitlines() if line.strip(" │|").startswith("champion")]
+    assert rows, output
+    return next(r for r in rows if f" {version} " in r)
+
+
+def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_client, chaos,
+                                               tmp_path: Path) -> None:
+    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
+                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=60)
+    v = kit.register(s)
+    serving = ServingConfig(model_name=s.model_name, champion_version=v, sequence=4,
+                            actor="pytest", reason="ops view test", updated_at=datetime.now(UTC))
+    start = window_start(now_ms(), L) - 10 * L
+    with MonitorWorker(s, tmp_path / "worker.log"):
+        produce_one(s, s.topic_models_control, s.model_name, serving.model_dump_json().encode())
+        for k in range(3):  # windows 0 and 1 close; 2 stays open
+            publish(s, [craft(kit, s, v, 300, start + k * L + 100, 1000, f"w{k}", seed=k)], [0])
+        wait_reports(s, topic_name(s, MONITOR_GUARDRAILS), lambda rs: len(rs) >= 2)
+        perf = wait_reports(s, topic_name(s, MONITOR_PERFORMANCE), lambda rs: len(rs) >= 2)
+        wait_until(lambda: redis_client.exists(SERVING.format(model=s.model_name)) and any(
+            f"|{v}|".encode() in k for k in redis_client.hkeys(MONITOR.format(model=s.model_name))),
+            30, "the monitor state in Redis")
+    last = max(perf, key=lambda r: r["window_start_ms"])
+    p95 = f"{last['latency_p95_ms']:.3g}"
+    from_redis = run_cli(s, "status")
+    assert from_redis.exit_code == 0, from_redis.output
+    print("\n" + from_redis.output)
+    assert f"champion_version={v}" in from_redis.output and "sequence=4" in from_redis.output
+    row = _row(from_redis.output, v)
+    assert "HEALTHY" in row and " ok " in row and f" {p95} " in row and "no labels" in row
+    assert str(last["window_end_ms"]) in row and " 300 " in row
+    tail = run_cli(s, "tail", "monitor.guardrails", "--from-beginning", "--max", "1")
+    assert tail.exit_code == 0, tail.output
+    assert tail.output.count(f"key={s.model_name}") == 1 and '"state": "HEALTHY"' in tail.output
+    every = run_cli(s, "tail", "monitor.guardrails", "--from-beginning", "--idle-s", "1")
+    assert every.output.count(f"key={s.model_name}") == 2, every.output
+    chaos.stop_redis()
+    from_topics = run_cli(s, "status")
+    assert from_topics.exit_code == 0, from_topics.output
+    print(from_topics.output)
+    assert "Redis unavailable" in from_topics.output and "reading the topics" in from_topics.output
+    assert f"champion_version={v}" in from_topics.output
+    assert _row(from_topics.output, v) == row

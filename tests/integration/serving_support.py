@@ -13,7 +13,14 @@ from confluent_kafka import Consumer, TopicPartition
 from schemas.control import ServingConfig, ServingMode
 from streams.settings import Settings
 from streams.topic_reader import produce_one
-from tests.integration.helpers import Record, Sent, read_topic
+from tests.integration.helpers import (
+    Record,
+    Sent,
+    committed_events,
+    produce,
+    read_topic,
+    wait_until,
+)
 
 
 def serving_settings(make_settings, tmp_path: Path, **extra) -> Settings:
@@ -80,3 +87,11 @@ def read_uncommitted(settings: Settings, topic: str, timeout_s: float = 30) -> l
         return out
     finally:
         consumer.close()
+
+
+def warm_up(settings: Settings, records: list[Sent]) -> dict[tuple[int, int], Sent]:
+    """Produce a few events and wait until the running scorer committed them: it has its
+    partitions and its first fetch behind it (startup delay is not serving latency)."""
+    where = produce(settings, records)
+    wait_until(lambda: committed_events(settings) >= len(records), 90, "scorer warmed up")
+    return where

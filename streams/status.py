@@ -9,6 +9,7 @@ reports on ``monitor.*`` per model role/version).
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import click
 import redis
@@ -71,10 +72,13 @@ def _c(text: object) -> str:
 
 def render(console: Console, model: str, serving: dict | None, reports: dict) -> None:
     if serving:
-        fields = ("champion_version", "challenger_version", "mode", "treatment_share",
-                  "sequence", "actor", "reason", "updated_at")
-        console.print(f"[bold]{model}[/] serving: " + "  ".join(
-            f"{f}={serving.get(f)}" for f in fields if serving.get(f) not in (None, "")))
+        challenger = serving.get("challenger_version")
+        console.print(
+            f"[bold]{model}[/] serving champion [bold]v{serving.get('champion_version')}[/]"
+            + (f", challenger v{challenger} ({serving.get('mode')}, share "
+               f"{serving.get('treatment_share')})" if challenger else "")
+            + f" — seq {serving.get('sequence')}, by {serving.get('actor')} at "
+            f"{str(serving.get('updated_at', ''))[:19]}: {serving.get('reason') or '-'}")
     else:
         console.print(f"[bold]{model}[/]: no serving configuration on models.control")
     table = Table(title="last closed window per model role/version")
@@ -85,10 +89,9 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
     for slot in slots:
         g, d, p = (reports.get(f"{slot}|{k}", {}) for k in ("guardrails", "drift", "performance"))
         role, version = slot.split("|")
-        bad = [f"{x['name']}={x['level']}" for x in g.get("guardrails", [])
-               if x["level"] != "HEALTHY"]
+        bad = [x["name"] for x in g.get("guardrails", []) if x["level"] != "HEALTHY"]
         pred = d.get("prediction") or {}
-        table.add_row(role, version, str(p.get("window_end_ms", d.get("window_end_ms", ""))),
+        table.add_row(role, version, _time(p.get("window_end_ms", d.get("window_end_ms"))),
                       str(p.get("n_scored", "")), _c(g.get("state", "")) + (
                           f" ({', '.join(bad)})" if bad else ""),
                       _c(d.get("verdict", "")), _f(pred.get("score_psi")),
@@ -96,6 +99,13 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
                       _f(p.get("latency_p99_ms")), _f(p.get("error_rate")),
                       _f(p.get("deadletter_rate")), _auc(p))
     console.print(table if slots else "no closed monitor windows yet")
+
+
+def _time(ms: int | None) -> str:
+    """A window end (epoch milliseconds) as UTC wall-clock time."""
+    if ms is None:
+        return ""
+    return datetime.fromtimestamp(ms / 1000, UTC).strftime("%H:%M:%S")
 
 
 def _f(v: float | None) -> str:

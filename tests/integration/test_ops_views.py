@@ -63,10 +63,11 @@ def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_cl
     from_redis = run_cli(s, "status")
     assert from_redis.exit_code == 0, from_redis.output
     print("\n" + from_redis.output)
-    assert f"champion_version={v}" in from_redis.output and "sequence=4" in from_redis.output
+    assert f"serving champion v{v}" in from_redis.output and "seq 4" in from_redis.output
     row = _row(from_redis.output, v)
     assert "HEALTHY" in row and " ok " in row and f" {p95} " in row and "no labels" in row
-    assert str(last["window_end_ms"]) in row and " 300 " in row
+    end = datetime.fromtimestamp(last["window_end_ms"] / 1000, UTC).strftime("%H:%M:%S")
+    assert f" {end} " in row and " 300 " in row
     tail = run_cli(s, "tail", "monitor.guardrails", "--from-beginning", "--max", "1")
     assert tail.exit_code == 0, tail.output
     assert tail.output.count(f"key={s.model_name}") == 1 and '"state": "HEALTHY"' in tail.output
@@ -77,5 +78,5 @@ def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_cl
     assert from_topics.exit_code == 0, from_topics.output
     print(from_topics.output)
     assert "Redis unavailable" in from_topics.output and "reading the topics" in from_topics.output
-    assert f"champion_version={v}" in from_topics.output
+    assert f"serving champion v{v}" in from_topics.output
     assert _row(from_topics.output, v) == row

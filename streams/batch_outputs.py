@@ -5,7 +5,10 @@
   unit tests validate these bytes against it);
 - ``scores.shadow``: one comparison per scored lead in shadow mode;
 - ``monitor.samples``: one sample per model role and version that scored rows, the
-  champion's also carrying the batch's dead-letter counts;
+  champion's also carrying the batch's dead-letter counts. Its latency is the model's
+  (each lead waits for its model's whole batch prediction), not the time the event sat in
+  Kafka: a backlog after a restart is scorer lag (reported apart from the sample's event
+  times), and must not trip a good version's latency guardrail;
 - ledger entries (Redis) for every scored lead.
 """
 
@@ -113,7 +116,7 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
                    champion: ServingModel) -> list[OutRecord]:
     """One ``monitor.samples`` record per role/version of the batch (champion first)."""
     out = []
-    wait, times = batch.wait_ms, batch.event_times_ms
+    times = batch.event_times_ms
     parts = [(r.role, r.model, r.rows, r.scores, r.seconds) for r in runs]
     if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed):
         parts.insert(0, (ModelRole.CHAMPION, champion, np.arange(0), np.empty(0), 0.0))
@@ -126,7 +129,7 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
             profile=model.profile, spec=model.spec,
             numeric={k: v[rows] for k, v in batch.encoded.numeric.items()},
             categories={k: v[rows] for k, v in batch.encoded.categories.items()},
-            scores=scores, latencies_ms=wait[rows] + seconds * 1000.0,
+            scores=scores, latencies_ms=np.full(rows.size, seconds * 1000.0),
             n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
             n_failed=failed.n if failed is not None and failed.role is role else 0,
             event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}")

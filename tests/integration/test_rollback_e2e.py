@@ -1,0 +1,80 @@
+"""Issue 4's rollback target on the real stack: scorer → monitor.samples → monitor agents →
+models.rollback → controller → models.control → scorer, timed from the close of the
+breaching window to the first lead scored again by the previous version."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+from schemas.control import MODELS_ROLLBACK
+from schemas.monitor import MONITOR_GUARDRAILS
+from scoring.faulty import constant_model
+from streams.stack.topics import topic_name
+from tests.integration.agents_support import AgentsProcess, run_cli
+from tests.integration.helpers import (
+    ScorerProcess,
+    committed_events,
+    make_traffic,
+    produce_paced,
+    registry,
+    wait_until,
+)
+from tests.integration.monitor_helpers import make_kit, reports
+from tests.integration.serving_support import (
+    assert_exactly_once,
+    outputs,
+    serving_settings,
+    warm_up,
+)
+
+TARGET_S = 5.0
+
+
+def _ts(text: str) -> float:
+    return datetime.fromisoformat(text).timestamp()
+
+
+def test_constant_score_version_is_rolled_back_within_seconds(
+        make_settings, redis_client, tmp_path: Path) -> None:
+    redis_client.flushdb()
+    s = serving_settings(make_settings, tmp_path, monitor_window_s=2.0, monitor_lateness_s=0.5,
+                         monitor_idle_s=1.0, monitor_tick_s=0.2, rollback_cooldown_s=0.0,
+                         control_wait_s=60.0)
+    kit = make_kit()
+    reg = registry(s)
+    good = reg.register(kit.trained, kit.profile, alias="champion")
+    bad = reg.register(constant_model(kit.trained), kit.profile)
+    sent, _ = make_traffic(16_000, s, seed=41, bad_share=0.02)
+    rollback_topic = topic_name(s, MODELS_ROLLBACK)
+    with AgentsProcess(s, tmp_path / "agents.log") as agents, \
+            ScorerProcess(s, tmp_path / "scorer.log") as scorer:
+        where = warm_up(s, sent[:100])
+        thread, paced = produce_paced(s, sent[100:], chunks=80, pause_s=0.2)
+        wait_until(lambda: committed_events(s) >= 3_000, 60, "traffic on the good version")
+        out = run_cli(s, "models", "promote", bad, "--reason", "deliberately bad")
+        assert out.exit_code == 0, out.output + agents.text()[-3000:]
+        wait_until(lambda: bool(reports(s, rollback_topic)), 60, "a rollback event")
+        wait_until(lambda: scorer.text().count("now serving") >= 2, 30, "scorer swapped back")
+        thread.join(120)
+        where.update(paced)
+        wait_until(lambda: committed_events(s) >= len(sent), 120, "every event committed")
+        assert scorer.terminate() == 0, scorer.text()[-3000:]
+    scored, dead = outputs(s)
+    assert_exactly_once(where, scored, dead)
+    (event,) = reports(s, rollback_topic)
+    assert (event["version"], event["guardrail"]) == (bad, "score_collapse")
+    guard = next(g for g in reports(s, topic_name(s, MONITOR_GUARDRAILS))
+                 if g["model_version"] == bad and g["rollback_requested"])
+    closed = _ts(event["window_end"]) + s.monitor_lateness_s
+    by_time = sorted(scored, key=lambda r: (r["scored_at"], r["source_offset"]))
+    last_bad = max(i for i, r in enumerate(by_time) if r["model_version"] == bad)
+    back = by_time[last_bad + 1]
+    assert back["model_version"] == good
+    assert all(r["model_version"] == good for r in by_time[last_bad + 1:])
+    seconds = _ts(back["scored_at"]) - closed
+    from_report = _ts(back["scored_at"]) - _ts(guard["emitted_at"])
+    print(f"\nrollback: window closable -> previous version serving {seconds:.2f} s "
+          f"(guardrail report -> serving {from_report:.2f} s); {len(scored)} scored, "
+          f"{sum(r['model_version'] == bad for r in scored)} by the bad version")
+    assert seconds <= TARGET_S

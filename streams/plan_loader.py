@@ -16,6 +16,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+import numpy as np
+
 from schemas.control import ServingConfig, ServingMode
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
@@ -24,6 +26,13 @@ log = logging.getLogger(__name__)
 
 LoadVersion = Callable[[str, str], ServingModel]
 """``(version, alias_label) -> ServingModel`` (``ModelRegistry.load_version``)."""
+
+
+def warmed(model: ServingModel) -> ServingModel:
+    """``model`` after one prediction: XGBoost's first call pays for its set-up, which
+    must not land on the first batch served (nor on its latency guardrail)."""
+    model.predict(np.zeros((1, len(model.encoder.feature_names)), dtype=np.float32))
+    return model
 
 
 def _as(model: ServingModel, alias: str) -> ServingModel:
@@ -38,7 +47,7 @@ def build_plan(config: ServingConfig, current: ServingPlan | None,
 
     def get(version: str, alias: str) -> ServingModel:
         model = held.get(version)
-        return _as(model, alias) if model is not None else load(version, alias)
+        return _as(model, alias) if model is not None else warmed(load(version, alias))
 
     champion = get(config.champion_version, "champion")
     challenger = None

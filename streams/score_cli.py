@@ -22,7 +22,7 @@ from streams.control_client import ServingConfigFeed
 from streams.dedup import Deduplicator
 from streams.ledger import Ledger, redis_client
 from streams.metrics import ScorerMetrics
-from streams.plan_loader import PlanLoader, build_plan
+from streams.plan_loader import PlanLoader, build_plan, warmed
 from streams.replay import IntentStore
 from streams.scorer import RunLimits, Scorer
 from streams.serving_control import ServingControl
@@ -61,7 +61,7 @@ def initial_plan(settings: Settings, config: ServingConfig | None, load) -> Serv
         except (LeadstreamError, OSError) as exc:
             log.error("cannot load serving config #%d (%s): starting with the champion "
                       "alias", config.sequence, exc)
-    return ServingPlan(load_champion(settings))
+    return ServingPlan(warmed(load_champion(settings)))
 
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:

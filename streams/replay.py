@@ -151,6 +151,8 @@ def reform(replay: Replay, consumer: Consumer, consumed: Consumed) -> Consumed |
     for are paused meanwhile (and all resumed when the batch is whole).
     """
     assigned = consumer.assignment()
+    if not assigned:
+        return None  # not (yet) a member: nothing to re-form from, nothing to give up
     replay.drop({(tp.topic, tp.partition) for tp in assigned})
     for (topic, partition), offset in replay.take(consumed.events, consumed.keys).items():
         consumer.seek(TopicPartition(topic, partition, offset))

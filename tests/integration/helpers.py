@@ -4,11 +4,7 @@ events, reading topics to the end with read_committed, and the scorer as a subpr
 from __future__ import annotations
 
 import json
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
 import time
 import uuid
@@ -20,12 +16,13 @@ from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 
 from schemas.errors import RejectReason
 from schemas.spec import load_spec
+from scoring.malformed import MALFORMED as CATALOGUE
+from scoring.malformed import oversized
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
+from streams.children import LeadstreamProcess
 from streams.settings import Settings
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 def wait_until(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.2) -> None:
@@ -51,26 +48,7 @@ def train_champion(settings: Settings, seed: int = 7) -> TrainedModel:
 
 
 # --- CRM traffic ----------------------------------------------------------------------------
-MALFORMED: list[tuple[bytes | None, RejectReason]] = [
-    (b'{"lead_id": "x", "company_size": ', RejectReason.INVALID_JSON),
-    (b"", RejectReason.INVALID_JSON),
-    (None, RejectReason.INVALID_JSON),  # a null value (tombstone)
-    (b'{"lead_id": "\xff\xfe\xfd"}', RejectReason.INVALID_JSON),  # not UTF-8
-    (b"[1, 2, 3]", RejectReason.NOT_AN_OBJECT),
-    (b'"just a string"', RejectReason.NOT_AN_OBJECT),
-    (b'{"industry": "software"}', RejectReason.SCHEMA_VIOLATION),  # no lead_id
-    (b'{"lead_id": ""}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": 42}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": "x", "company_size": "lots"}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": "x", "company_size": 0}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": "x", "engagement_score": 150}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": "x", "engagement_score": NaN}', RejectReason.SCHEMA_VIOLATION),
-    (b'{"lead_id": "x", "industry": ["a"]}', RejectReason.SCHEMA_VIOLATION),
-]
-
-
-def oversized(limit: int) -> bytes:
-    return json.dumps({"lead_id": "big", "notes": "x" * (limit + 1)}).encode()
+MALFORMED = list(CATALOGUE)
 
 
 @dataclass(frozen=True)
@@ -191,57 +169,11 @@ def committed_events(settings: Settings) -> int:
 
 
 # --- the scorer as a process ---------------------------------------------------------------
-def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
-    """The environment that makes a ``leadstream score`` process see ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
-    values = {**settings.model_dump(exclude_none=True), **overrides}
-    for name, value in values.items():
-        key = "LEADSTREAM_" + name.upper()
-        env[key] = json.dumps(value) if isinstance(value, dict) else str(value)
-    env["PYTHONUNBUFFERED"] = "1"
-    return env
-
-
-class ScorerProcess:
-    """``python -m streams.score_cli`` with its own log file; kill -9 is a real kill."""
+class ScorerProcess(LeadstreamProcess):
+    """``leadstream score ARGS`` as a child process with its own log; kill -9 is real."""
 
     def __init__(self, settings: Settings, log: Path, *args: str, **env: object):
-        self.log = log
-        self._out = log.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.score_cli", *args], cwd=log.parent,
-            env={**settings_env(settings, **env), "PYTHONPATH": str(REPO)},
-            stdout=self._out, stderr=subprocess.STDOUT)
-
-    def text(self) -> str:
-        return self.log.read_text(errors="replace")
-
-    def kill9(self) -> None:
-        self.proc.send_signal(signal.SIGKILL)
-        self.proc.wait(10)
-
-    def terminate(self, timeout_s: float = 30.0) -> int:
-        self.proc.send_signal(signal.SIGTERM)
-        return self.wait(timeout_s)
-
-    def wait(self, timeout_s: float) -> int:
-        try:
-            return self.proc.wait(timeout_s)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            raise AssertionError(
-                f"scorer did not exit in {timeout_s}s:\n{self.text()[-3000:]}") from None
-        finally:
-            self._out.flush()
-
-    def __enter__(self) -> ScorerProcess:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.proc.poll() is None:
-            self.proc.kill()
-            self.proc.wait(10)
-        self._out.close()
+        super().__init__(["score", *args], settings, log, **env)
 
 
 def produce_paced(settings: Settings, records: list[Sent], chunks: int, pause_s: float

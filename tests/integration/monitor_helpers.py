@@ -20,9 +20,10 @@ from schemas.spec import load_spec
 from scoring.features import FeatureEncoder
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
+from streams.children import REPO, settings_env
 from streams.settings import Settings
 from streams.stack.topics import topic_name
-from tests.integration.helpers import REPO, read_topic, registry, settings_env, wait_until
+from tests.integration.helpers import read_topic, registry, wait_until
 
 
 @dataclass(frozen=True)
@@ -93,7 +94,7 @@ class MonitorWorker:
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.agents.monitor", "worker", "-l", "info"],
-            cwd=REPO, env={**settings_env(settings), "PYTHONPATH": str(REPO)},
+            cwd=REPO, env=settings_env(settings),
             stdout=self._out, stderr=subprocess.STDOUT)
         wait_until(lambda: "Ready" in self.text() or self.proc.poll() is not None, 60,
                    "monitor worker ready")

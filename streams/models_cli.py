@@ -1,4 +1,4 @@
-"""``leadstream models`` (promote, rollback, history, show) and ``leadstream agents``."""
+"""``leadstream models``: promote, rollback, history, show."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from rich.table import Table
 
 from schemas.control import ControlAction, ServingConfig
 from schemas.errors import FatalError
-from streams.agents.app import run_worker
 from streams.control_client import alerts, history, latest_config
 from streams.experiment_cli import actor_option, ask, console, print_config, reason_option
 from streams.settings import Settings
@@ -74,10 +73,3 @@ def _brief(c: ServingConfig | None) -> str:
     challenger = f" vs v{c.challenger_version} {c.mode.value} {c.treatment_share:g}" \
         if c.challenger_version else ""
     return f"v{c.champion_version}{challenger}"
-
-
-@click.command()
-@click.option("--loglevel", default="INFO", show_default=True)
-def agents(loglevel: str) -> None:
-    """Run the faust agents: controller, outcome join, experiment reports."""
-    run_worker(Settings(), loglevel=loglevel)

@@ -35,15 +35,19 @@ DEMO_DEFAULTS = {"monitor_window_s": 5.0, "monitor_lateness_s": 1.0, "monitor_id
 """Short windows so drift and rollback show within a minute; env vars still win."""
 
 
-def demo_settings() -> Settings:
-    keep = {k: v for k, v in DEMO_DEFAULTS.items() if f"LEADSTREAM_{k.upper()}" not in os.environ}
-    return Settings(**keep)
+def demo_settings(seed: int) -> Settings:
+    """Demo defaults, and a registered model of its own per run (``lead-scoring-demo-<seed>``)
+    so a second run starts from fresh monitor state and guardrail cooldowns."""
+    wanted = {**DEMO_DEFAULTS, "model_name": f"lead-scoring-demo-{seed}"}
+    return Settings(**{k: v for k, v in wanted.items()
+                       if f"LEADSTREAM_{k.upper()}" not in os.environ})
 
 
 class Demo:
-    def __init__(self, settings: Settings, console: Console, leads: int, rate: float):
+    def __init__(self, settings: Settings, console: Console, leads: int, rate: float,
+                 seed: int):
         self.s, self.console, self.leads, self.rate = settings, console, leads, rate
-        self.seed = int(time.time()) % 100_000  # fresh lead ids on every run
+        self.seed = seed
         self.logs = (settings.home / "logs").resolve()
 
     def step(self, title: str) -> None:
@@ -57,7 +61,8 @@ class Demo:
         self.step("2. train the champion")
         champion = run_training(self.s, rows=20_000, seed=self.seed, alias="champion")
         m = champion.trained.metrics
-        self.console.print(f"  registered v{champion.version} as champion: AUC {m.auc:.3f}, "
+        self.console.print(f"  registered {self.s.model_name} v{champion.version} as champion: "
+                           f"AUC {m.auc:.3f}, "
                            f"precision@10% {m.precision_at_10pct:.3f}")
         with LeadstreamProcess(["agents"], self.s, self.logs / "agents.log") as agents, \
                 LeadstreamProcess(["score"], self.s, self.logs / "scorer.log") as scorer:
@@ -187,4 +192,5 @@ class Background:
 @click.option("--rate", default=4_000.0, show_default=True, help="Leads per second.")
 def demo(leads: int, rate: float) -> None:
     """Stack up, train, score, monitor drift and show an automatic rollback."""
-    Demo(demo_settings(), Console(), leads, rate).run()
+    seed = int(time.time()) % 100_000  # fresh lead ids and model name on every run
+    Demo(demo_settings(seed), Console(), leads, rate, seed).run()

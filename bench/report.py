@@ -20,7 +20,8 @@ TARGETS = {  # name: (value key, comparison, threshold)
     "scorer peak RSS <= 400 MB": ("scorer_peak_rss_mb", "<=", 400.0),
 }
 LABELS = {"leadstream": "(a) leadstream scorer", "passthrough_txn": "(b) passthrough, txn",
-          "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event"}
+          "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event",
+          "leadstream_shadow": "(a+s) leadstream, shadow"}
 _SELF_RATE = re.compile(r"\(([\d.]+)/s while busy\)")
 
 
@@ -69,6 +70,7 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "a_over_b": _ratio(drains, "leadstream", "passthrough_txn"),
         "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
         "a_over_c": _ratio(drains, "leadstream", "naive"),
+        "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
         "p99_ms": lat["p99_ms"] if lat else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
     }
@@ -76,7 +78,8 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
                for name, (key, op, limit) in TARGETS.items()}
     return {
         "when": time.strftime("%Y-%m-%dT%H:%M:%S%z"), "config": config, "model_version": version,
-        "machine": {"cpus": os.cpu_count(), "loadavg_1_5_15_at_end": os.getloadavg(),
+        "machine": {"cpus": os.cpu_count(), "loadavg_1_5_15_at_start": config.get("loadavg"),
+                    "loadavg_1_5_15_at_end": os.getloadavg(),
                     "python": platform.python_version(), "platform": platform.platform()},
         "input": {"events": len(records),
                   "mean_bytes": float(np.mean([len(v) for _, v in records]))},
@@ -102,15 +105,18 @@ def table(doc: dict) -> str:
                         f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
                         f"{r['peak_rss_mb']:>7.0f} MB")
     rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
-                 f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"]
+                 f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
+                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"]
     if lat:
         rows.append(f"latency at {lat['offered_per_s']:,.0f} leads/s, {lat['measured']:,} "
                     f"leads: p50 {lat['p50_ms']:.1f}  p95 {lat['p95_ms']:.1f}  p99 "
                     f"{lat['p99_ms']:.1f}  max {lat['max_ms']:.0f} ms   (scorer RSS "
                     f"{lat['peak_rss_mb']:.0f} MB)")
     load = doc["machine"]["loadavg_1_5_15_at_end"]
+    start = doc["machine"].get("loadavg_1_5_15_at_start") or (float("nan"),) * 3
     rows += [f"machine: {doc['machine']['cpus']} CPUs, load average {load[0]:.1f} / "
-             f"{load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end", ""]
+             f"{load[1]:.1f} / {load[2]:.1f} (1/5/15 min) at the end, {start[0]:.1f} / "
+             f"{start[1]:.1f} / {start[2]:.1f} at the start", ""]
     for name, (key, _, _) in TARGETS.items():
         ok = doc["targets"][name]
         verdict = "n/a " if ok is None else "PASS" if ok else "FAIL"

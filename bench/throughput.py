@@ -15,6 +15,7 @@ writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. S
 from __future__ import annotations
 
 import argparse
+import os
 import shutil
 import signal
 import sys
@@ -28,6 +29,7 @@ from pathlib import Path
 from bench import bench_io as io
 from bench import report
 from bench.children import Child, wait_assigned
+from bench.shadow import start_shadow, train_version
 from streams.settings import Settings
 from streams.stack import stack_down, stack_up
 
@@ -44,7 +46,8 @@ class BenchConfig:
     seed: int = 3
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
-    variants: tuple[str, ...] = ("leadstream", "passthrough_txn", "passthrough_plain", "naive")
+    variants: tuple[str, ...] = ("leadstream", "passthrough_txn", "passthrough_plain", "naive",
+                                 "leadstream_shadow")
     """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
 
 
@@ -56,19 +59,6 @@ class Say:
 
     def __call__(self, text: str) -> None:
         print(f"[{time.monotonic() - self.t0:6.1f}s] {text}", flush=True)
-
-
-def train_champion(settings: Settings, cfg: BenchConfig) -> str:
-    from schemas.spec import load_spec
-    from scoring.registry import ModelRegistry
-    from scoring.synthetic import SyntheticCRM
-    from scoring.training import TrainConfig, train_model
-
-    trained = train_model(SyntheticCRM(cfg.seed).leads(cfg.train_rows), load_spec(),
-                          TrainConfig(seed=cfg.seed))
-    registry = ModelRegistry(settings.tracking_uri, settings.model_name,
-                             settings.model_cache_dir, settings.artifact_root)
-    return registry.register(trained, None, alias="champion")
 
 
 def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
@@ -123,9 +113,10 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
 def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     """Every measurement on a running stack (``base``); returns the results document."""
     run_id = uuid.uuid4().hex[:6]
+    load_at_start = os.getloadavg()
     base = base.model_copy(update={"model_name": f"bench-{run_id}"})  # a registry of its own
     say(f"training and registering a champion ({cfg.train_rows:,} synthetic leads)")
-    version = train_champion(base, cfg)
+    version = train_version(base, cfg.seed, cfg.train_rows, alias="champion")
     src = io.fresh_topics(base, f"src-{run_id}")
     say(f"pre-loading {cfg.events:,} leads into {src.topic_incoming}")
     records = io.lead_records(cfg.events, cfg.seed)
@@ -144,7 +135,14 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
                             incoming=src.topic_incoming)
         drains[name] = drain(name, cmd, s, n, cfg, say)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
-    return report.document(asdict(cfg), version, records, drains, lat)
+    if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
+        say("training a challenger; serving it in shadow mode")
+        challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")
+        start_shadow(base, version, challenger)
+        s = io.fresh_topics(base, f"shadow-{run_id}", incoming=src.topic_incoming)
+        drains["leadstream_shadow"] = drain("leadstream_shadow", [LEADSTREAM, "score"], s,
+                                            cfg.events, cfg, say)
+    return report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains, lat)
 
 
 def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,

@@ -25,7 +25,7 @@ from scoring.serving import ModelFailed, ServingPlan, serve
 from streams import batch_outputs as outputs
 from streams.dedup import Claim, Deduplicator
 from streams.kafka_io import Consumed, OutRecord, dead_letter_record
-from streams.ledger import LedgerEntry
+from streams.ledger_rows import LedgerRows
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ class BatchResult:
     """The records of one batch's transaction, its ledger entries, and what they count."""
 
     records: list[OutRecord] = field(default_factory=list)
-    ledger: list[LedgerEntry] = field(default_factory=list)
+    ledger: LedgerRows = field(default_factory=lambda: LedgerRows([], []))
     scored: int = 0
     dead_letters: Counter[str] = field(default_factory=Counter)
     model_seconds: float = 0.0

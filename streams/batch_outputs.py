@@ -1,8 +1,8 @@
 """A served batch → the records of its transaction besides dead letters, and its ledger.
 
-- ``leads.scored``: JSON built straight from the batch's columns (one ``json.dumps`` of a
-  plain dict per lead; :class:`~schemas.leads.ScoredLead` stays the contract, and the
-  unit tests validate these bytes against it);
+- ``leads.scored``: JSON built straight from the batch's columns (one f-string of
+  pre-encoded parts per lead, :mod:`streams.json_text`; :class:`~schemas.leads.ScoredLead`
+  stays the contract, and the unit tests validate these bytes against it);
 - ``scores.shadow``: one comparison per scored lead in shadow mode;
 - ``monitor.samples``: one sample per model role and version that scored rows, the
   champion's also carrying the batch's dead-letter counts. Its latency is the model's
@@ -14,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -30,8 +29,9 @@ from scoring.features import EncodedBatch
 from scoring.model import ServingModel
 from scoring.scorer import RawEvent
 from scoring.serving import RoleRun, ServedBatch
+from streams.json_text import column, quote, text
 from streams.kafka_io import OutRecord
-from streams.ledger import LedgerEntry, ledger_entries
+from streams.ledger_rows import LedgerRows, ledger_rows
 
 
 @dataclass(frozen=True)
@@ -65,22 +65,23 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
                    thresholds: BucketThresholds) -> list[OutRecord]:
     """The ``leads.scored`` records of the batch, in input order."""
     scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
-    latency = (batch.wait_ms + served.served_seconds * 1000.0).tolist()
-    scores = served.scores.tolist()
+    latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
+    scores = column(served.scores.tolist())
     buckets = thresholds.assign(served.scores)
     versions, aliases = served.versions().tolist(), served.aliases().tolist()
     experiment = served.route.experiment_id
+    variants = served.route.variants
+    name_q, experiment_q, at_q = quote(model_name), text(experiment), quote(scored_at)
     out = []
     for i, (ev, lead) in enumerate(zip(batch.events, batch.leads, strict=True)):
-        doc = {"lead_id": lead.lead_id, "event_id": lead.event_id, "score": scores[i],
-               "bucket": buckets[i].value, "model_name": model_name,
-               "model_version": versions[i], "model_alias": aliases[i],
-               "variant": served.route.variants[i].value, "experiment_id": experiment,
-               "occurred_at": _iso(lead.occurred_at), "scored_at": scored_at,
-               "latency_ms": latency[i], "source_partition": ev.partition,
-               "source_offset": ev.offset}
-        out.append(OutRecord(topic, lead.lead_id.encode(),
-                             json.dumps(doc, separators=(",", ":")).encode()))
+        doc = (f'{{"lead_id":{quote(lead.lead_id)},"event_id":{text(lead.event_id)},'
+               f'"score":{scores[i]},"bucket":"{buckets[i].value}",'
+               f'"model_name":{name_q},"model_version":{quote(versions[i])},'
+               f'"model_alias":"{aliases[i]}","variant":"{variants[i].value}",'
+               f'"experiment_id":{experiment_q},"occurred_at":{text(_iso(lead.occurred_at))},'
+               f'"scored_at":{at_q},"latency_ms":{latency[i]},'
+               f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}')
+        out.append(OutRecord(topic, lead.lead_id.encode(), doc.encode()))
     return out
 
 
@@ -138,10 +139,10 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
     return out
 
 
-def ledger_for(model_name: str, served: ServedBatch, batch: BatchInput) -> list[LedgerEntry]:
-    """The ledger entries of the scored leads: variant, served version, score, features."""
+def ledger_for(model_name: str, served: ServedBatch, batch: BatchInput) -> LedgerRows:
+    """The ledger rows of the scored leads: variant, served version, score, features."""
     spec_features = batch.encoded.numeric.keys() | batch.encoded.categories.keys()
     columns = {name: [getattr(lead, name) for lead in batch.leads] for name in spec_features}
-    return ledger_entries(served.route, model_name, [lead.lead_id for lead in batch.leads],
-                          [lead.event_id for lead in batch.leads], served.scores.tolist(),
-                          columns, datetime.fromtimestamp(batch.now_s, UTC))
+    return ledger_rows(served.route, model_name, [lead.lead_id for lead in batch.leads],
+                       [lead.event_id for lead in batch.leads], served.scores.tolist(),
+                       columns, datetime.fromtimestamp(batch.now_s, UTC))

@@ -14,6 +14,7 @@ from enum import Enum
 
 from confluent_kafka import KafkaError, KafkaException, Message
 
+from schemas.errors import FatalError
 from schemas.leads import DeadLetter, ScoredLead
 from scoring.scorer import RawEvent
 from streams.settings import Settings
@@ -48,7 +49,7 @@ def producer_config(settings: Settings) -> dict[str, str | int | bool]:
         "transactional.id": settings.transactional_id,
         "enable.idempotence": True,
         "transaction.timeout.ms": settings.transaction_timeout_ms,
-        "linger.ms": 5,
+        "linger.ms": 0,
         "compression.type": "lz4",
     }
 
@@ -98,6 +99,13 @@ def classify_txn_error(exc: KafkaException) -> TxnAction:
     if err.retriable() or err.code() in (KafkaError._TIMED_OUT, KafkaError._TRANSPORT):
         return TxnAction.RETRY
     return TxnAction.ABORT
+
+
+def consumer_failed(err: KafkaError) -> FatalError:
+    """The error that stops a scorer whose consumer (or client) cannot go on."""
+    return FatalError(f"the Kafka client failed: {err}; if it was fenced, another scorer "
+                      "runs with the same transactional id (it is also the consumer's "
+                      "group.instance.id)")
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,10 @@ with a TTL (settings, default 90 days); a variant is sticky, so the last entry i
 outcome joins. Scorers also add each lead to a per-experiment, per-variant set of assigned
 leads, which the sample-ratio-mismatch check counts.
 
-Writes are one pipeline per batch with a short socket timeout. :meth:`Ledger.write` never
+Writes are one round trip per batch with a short socket timeout: one script call that sets
+every lead's key (values built from the batch's columns, :mod:`streams.ledger_rows`), one
+``SADD`` per experiment arm, and whatever the caller must record in the same trip (the
+batch's in-flight ranges, :mod:`streams.replay`). :meth:`Ledger.write` never
 raises a Redis error into the scorer: it returns how many entries were not written, and
 the scorer counts and reports the gap. Reads raise :class:`redis.RedisError`: the outcome
 agent retries, it never drops.
@@ -26,12 +29,26 @@ from redis.retry import Retry
 
 from schemas.leads import Variant
 from scoring.routing import BatchRoute
+from streams.ledger_rows import LedgerRows, ledger_rows
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
 
 LEDGER_PREFIX = "leadstream:ledger:"
 FeatureValue = float | int | str | None
+
+# ARGV[2]: the values, one per line (JSON text never holds a raw newline): one argument
+# instead of one per lead keeps redis-py's packing off the hot path.
+_SET_ALL_LUA = """
+local pos = 1
+local values = ARGV[2]
+for i, key in ipairs(KEYS) do
+  local stop = string.find(values, '\\n', pos, true) or (#values + 1)
+  redis.call('SET', key, string.sub(values, pos, stop - 1), 'EX', ARGV[1])
+  pos = stop + 1
+end
+return #KEYS
+"""
 
 
 def assigned_key(experiment_id: str, variant: Variant) -> str:
@@ -58,14 +75,9 @@ def ledger_entries(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
                    event_ids: Sequence[str | None], served_scores: Sequence[float],
                    columns: Mapping[str, Sequence[FeatureValue]],
                    scored_at: datetime) -> list[LedgerEntry]:
-    """One entry per lead of a routed batch: its variant, served version and score, and
-    the raw feature values (``columns``: feature name → one value per lead)."""
-    return [LedgerEntry(lead_id=lead_id, model_name=model_name,
-                        model_version=route.served_version(i), variant=route.variants[i],
-                        experiment_id=route.experiment_id, score=float(served_scores[i]),
-                        features={name: values[i] for name, values in columns.items()},
-                        scored_at=scored_at, event_id=event_ids[i])
-            for i, lead_id in enumerate(lead_ids)]
+    """The entries of :func:`~streams.ledger_rows.ledger_rows`, parsed (tests, tools)."""
+    return list(ledger_rows(route, model_name, lead_ids, event_ids, served_scores, columns,
+                            scored_at))
 
 
 @dataclass(frozen=True)
@@ -75,6 +87,8 @@ class LedgerWrite:
     written: int
     missed: int
     error: str | None = None
+    first_error: str | None = None
+    """Why the SETs sent ahead of the entries (``first``) failed, if they did."""
 
 
 def redis_client(url: str, timeout_s: float) -> redis.Redis:
@@ -95,24 +109,41 @@ class Ledger:
         client = redis_client(settings.redis_url, timeout_s or settings.ledger_timeout_s)
         return cls(client, settings.ledger_ttl_days * 24 * 3600)
 
-    def write(self, entries: Sequence[LedgerEntry]) -> LedgerWrite:
-        """Write a batch in one round trip; a Redis failure is reported, never raised."""
-        if not entries:
+    def write(self, entries: LedgerRows | Sequence[LedgerEntry],
+              first: Sequence[tuple[str, str, int]] = ()) -> LedgerWrite:
+        """Write a batch in one round trip; a Redis failure is reported, never raised.
+
+        ``first``: ``(key, value, ttl_s)`` SETs sent ahead of the entries in the same trip;
+        their failure is in :attr:`LedgerWrite.first_error`."""
+        rows = entries if isinstance(entries, LedgerRows) else LedgerRows.of_entries(entries)
+        if not rows and not first:
             return LedgerWrite(0, 0)
         pipe = self._client.pipeline(transaction=False)
-        for e in entries:
-            pipe.set(LEDGER_PREFIX + e.lead_id, e.model_dump_json(), ex=self._ttl_s)
-            if e.experiment_id:
-                key = assigned_key(e.experiment_id, e.variant)
-                pipe.sadd(key, e.lead_id)
-                pipe.expire(key, self._ttl_s)
+        for key, value, ttl_s in first:
+            pipe.set(key, value, ex=ttl_s)
+        if rows:
+            pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
+                      self._ttl_s, "\n".join(rows.values))
+        for (experiment_id, variant), lead_ids in rows.assigned.items():
+            key = assigned_key(experiment_id, variant)
+            pipe.sadd(key, *lead_ids)
+            pipe.expire(key, self._ttl_s)
         try:
-            pipe.execute()
+            replies = pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
-            self.missed_total += len(entries)
-            log.warning("ledger: %d entries not written (Redis: %s)", len(entries), exc)
-            return LedgerWrite(0, len(entries), f"{type(exc).__name__}: {exc}")
-        return LedgerWrite(len(entries), 0)
+            return self._missed(len(rows), exc, first_error=str(exc) if first else None)
+        first_error = next((str(r) for r in replies[:len(first)] if isinstance(r, Exception)),
+                           None)
+        failed = next((r for r in replies[len(first):] if isinstance(r, Exception)), None)
+        if failed is not None:
+            return self._missed(len(rows), failed, first_error)
+        return LedgerWrite(len(rows), 0, first_error=first_error)
+
+    def _missed(self, n: int, exc: Exception, first_error: str | None) -> LedgerWrite:
+        self.missed_total += n
+        if n:
+            log.warning("ledger: %d entries not written (Redis: %s)", n, exc)
+        return LedgerWrite(0, n, f"{type(exc).__name__}: {exc}", first_error)
 
     def get(self, lead_id: str) -> LedgerEntry | None:
         raw = self._client.get(LEDGER_PREFIX + lead_id)

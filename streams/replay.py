@@ -22,10 +22,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import redis
-from confluent_kafka import Consumer, TopicPartition
 
 from scoring.scorer import RawEvent
-from streams.kafka_io import Consumed
 
 log = logging.getLogger("streams.scorer")
 
@@ -125,13 +123,23 @@ class IntentStore:
         self._ttl_s = ttl_s
         self._on_error = on_error
 
+    def command(self, ranges: BatchRanges) -> tuple[str, str, int] | None:
+        """``(key, value, ttl_s)`` that records ``ranges`` (sent with the ledger's trip)."""
+        if self._client is None:
+            return None
+        return self._key, ranges.to_json(), self._ttl_s
+
     def save(self, ranges: BatchRanges) -> None:
         if self._client is None:
             return
         try:
             self._client.set(self._key, ranges.to_json(), ex=self._ttl_s)
         except redis.RedisError as exc:
-            self._on_error(f"cannot record the batch in flight: {exc}")
+            self.failed(f"cannot record the batch in flight: {exc}")
+
+    def failed(self, message: str) -> None:
+        """Report a failure to record the ranges (also when another client sent them)."""
+        self._on_error(message)
 
     def load(self) -> BatchRanges | None:
         if self._client is None:
@@ -142,28 +150,3 @@ class IntentStore:
             self._on_error(f"cannot read the batch in flight: {exc}")
             return None
         return BatchRanges.from_json(raw) if raw else None
-
-
-def reform(replay: Replay, consumer: Consumer, consumed: Consumed) -> Consumed | None:
-    """Feed one consume's events to ``replay``; the whole batch once it is re-formed.
-
-    Events outside the ranges are sought back to; partitions with nothing left to wait
-    for are paused meanwhile (and all resumed when the batch is whole).
-    """
-    assigned = consumer.assignment()
-    if not assigned:
-        return None  # not (yet) a member: nothing to re-form from, nothing to give up
-    replay.drop({(tp.topic, tp.partition) for tp in assigned})
-    for (topic, partition), offset in replay.take(consumed.events, consumed.keys).items():
-        consumer.seek(TopicPartition(topic, partition, offset))
-    if not replay.complete():
-        waiting = set(replay.pending())
-        consumer.pause([tp for tp in assigned if (tp.topic, tp.partition) not in waiting])
-        return None
-    if replay.timed_out():
-        log.warning("gave up re-forming the aborted batch after %.0fs (still waiting for %s); "
-                    "its monitor samples may be counted twice", replay.deadline_s,
-                    replay.pending())
-    consumer.resume(assigned)
-    events = sorted(replay.events, key=lambda e: (e.partition, e.offset))
-    return Consumed(events, replay.keys, [])

@@ -1,11 +1,10 @@
 """The scorer loop: consume a batch, score it, publish it in one Kafka transaction, repeat.
 
 The loop only moves messages: :mod:`streams.kafka_io` translates them, :mod:`streams.batch`
-hands them to the transport-free core (:mod:`scoring.serving`) and
-:mod:`streams.transaction` commits outputs and offsets together. An aborted transaction
-rewinds the consumer to the batch's first offsets (= the committed ones: every committed
-batch commits every position it moved) and the batch is processed again with exactly the
-same offset ranges (:mod:`streams.replay`), so its monitor samples keep their ids.
+hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.batch_book`
+records the batch in Redis and :mod:`streams.transaction` commits outputs and offsets
+together. An aborted batch is processed again with exactly the same offset ranges
+(:mod:`streams.reform`), so its monitor samples keep their ids.
 
 Between two batches, and only there, a new serving plan (configuration + loaded models,
 :mod:`streams.serving_control`) replaces the current one; never while an aborted batch is
@@ -17,7 +16,6 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from dataclasses import dataclass
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from redis import RedisError
@@ -25,22 +23,24 @@ from redis import RedisError
 from schemas.errors import FatalError
 from scoring.buckets import BucketThresholds
 from scoring.model import ServingModel
-from scoring.scorer import RawEvent
 from scoring.serving import ServingPlan
-from streams.batch import BatchResult, BatchStep, OutputTopics
+from streams.batch import BatchStep, OutputTopics
+from streams.batch_book import BatchBook
 from streams.dedup import Deduplicator
 from streams.kafka_io import (
-    Consumed,
     ConsumerErrorAction,
     classify_consumer_error,
     consumer_config,
+    consumer_failed,
     producer_config,
     translate,
 )
 from streams.ledger import Ledger
 from streams.metrics import ScorerMetrics
 from streams.progress import Progress
-from streams.replay import BatchRanges, IntentStore, Replay, reform
+from streams.reform import Reformer
+from streams.replay import BatchRanges, IntentStore
+from streams.run_limits import RunLimits, batch_timeout
 from streams.serving_control import ServingControl
 from streams.settings import Settings
 from streams.transaction import BatchAborted, BatchTransaction, StopRequested
@@ -48,41 +48,30 @@ from streams.transaction import BatchAborted, BatchTransaction, StopRequested
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class RunLimits:
-    """Bounds for tests and benchmarks; unbounded by default."""
-
-    max_events: int | None = None
-    """Stop once this many events are committed."""
-    idle_exit_s: float | None = None
-    """Stop after this long without a consumed event."""
-
-
 class Scorer:
     """One scorer process: one consumer, one transactional producer, one serving plan."""
 
     def __init__(self, settings: Settings, plan: ServingPlan | ServingModel,
                  dedup: Deduplicator, metrics: ScorerMetrics | None = None,
-                 limits: RunLimits = RunLimits(), control: ServingControl | None = None,
+                 limits: RunLimits | None = None, control: ServingControl | None = None,
                  ledger: Ledger | None = None, intents: IntentStore | None = None):
         self._settings = settings
-        self._limits = limits
+        self._limits = limits or RunLimits()
         self._stop = threading.Event()
         self._control = control or ServingControl()
-        self._ledger = ledger
         self._intents = intents or IntentStore(None, settings.transactional_id, 0)
-        self._replay: Replay | None = None
         self._full = False  # the last consume returned a full batch: there is a backlog
         self.metrics = metrics or ScorerMetrics()
         self.progress = Progress()
+        self._book = BatchBook(self.metrics, self.progress, ledger, self._intents)
         self._fatal: KafkaError | None = None
         hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
         self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
             lambda: Producer({**producer_config(settings), **hooks}),
             self._consumer, self._stop.is_set)
-        self._dedup = dedup
-        s = settings
+        self._reform = Reformer(self._consumer, self._intents, self.metrics)
+        self._dedup, s = dedup, settings
         topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
                               s.topic_monitor_samples)
         thresholds = BucketThresholds(hot=s.bucket_hot, warm=s.bucket_warm, cool=s.bucket_cool)
@@ -92,20 +81,12 @@ class Scorer:
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------
-    def swap_model(self, model: ServingModel) -> None:
-        """Serve ``model`` alone from the next batch on (thread-safe; never mid-batch)."""
-        self._control.swap(ServingPlan(model))
-
     def swap_plan(self, plan: ServingPlan) -> None:
         """Serve ``plan`` from the next batch on (thread-safe; never mid-batch)."""
         self._control.swap(plan)
 
-    @property
-    def plan(self) -> ServingPlan:
-        return self._step.plan
-
     def _between_batches(self) -> None:
-        if self._replay is not None:
+        if self._reform.active:
             return  # an aborted batch is re-formed under the plan it was scored with
         plan = self._control.next_plan()
         if plan is not None:
@@ -114,7 +95,6 @@ class Scorer:
             self.metrics.plan_swaps.inc()
             log.info("now serving %s", plan.label)
 
-    # --- running -----------------------------------------------------------------------------
     def stop(self) -> None:
         """Ask the loop to stop after the batch in hand (safe from a signal handler)."""
         self._stop.set()
@@ -126,13 +106,13 @@ class Scorer:
                  self._settings.topic_deadletter, self._step.plan.label)
         try:
             self._txn.init()
-            self._resume_in_flight()
+            self._reform.resume_in_flight()
             self._consumer.subscribe([self._settings.topic_incoming],
                                      on_assign=self._on_assign, on_revoke=self._on_revoke)
             while not self._finished():
                 self._between_batches()
-                n = self._batch_n()
-                messages = self._consumer.consume(n, self._batch_timeout())
+                n = self._limits.batch_n(self._settings, self.progress)
+                messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
                 self._full = len(messages) >= n
                 self._handle(messages)
                 self._txn.poll()
@@ -149,78 +129,24 @@ class Scorer:
             self._consumer_error(err)
         if consumed.events:
             self.progress.received(len(consumed.events))
-        if self._replay is not None:
-            consumed = self._replaying(consumed)
+        if self._reform.active:
+            consumed = self._reform.feed(consumed)
         if not consumed.events:
             return
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
         ranges = BatchRanges.of(consumed.events)
         result = self._step.run(consumed, ranges.tag())
-        self._intents.save(ranges)
-        self._write_ledger(result)
+        self._book.record(ranges, result)
         try:
             self._txn.publish(result.records)
         except BatchAborted:
             self.metrics.aborted.inc()
             self.progress.aborted += 1
             if not self._stop.is_set():
-                self._rewind(consumed.events)
-                self._replay = Replay(ranges)
+                self._reform.aborted(consumed.events, ranges)
             return
-        self._count(result, consumed, started)
-
-    def _count(self, result: BatchResult, consumed: Consumed, started: float) -> None:
-        if result.shadow_error:
-            self.metrics.shadow_failures.inc()
-        self.metrics.batches.inc()
-        self.metrics.scored.inc(result.scored)
-        for reason, n in result.dead_letters.items():
-            self.metrics.dead_lettered.labels(reason).inc(n)
-        self.metrics.batch_seconds.observe(time.perf_counter() - started)
-        self.metrics.model_seconds.observe(result.model_seconds)
-        self.progress.committed(len(consumed.events), result.scored,
-                                sum(result.dead_letters.values()))
-
-    def _write_ledger(self, result: BatchResult) -> None:
-        if self._ledger is None or not result.ledger:
-            return
-        written = self._ledger.write(result.ledger)
-        if written.missed:
-            self.metrics.ledger_missed.inc(written.missed)
-            self.progress.ledger_missed += written.missed
-
-    # --- re-forming an aborted batch -------------------------------------------------------
-    def _resume_in_flight(self) -> None:
-        """A batch recorded in flight by a previous run is re-formed first."""
-        ranges = self._intents.load()
-        if ranges is not None:
-            log.info("re-forming the batch in flight at the last stop (%s) if uncommitted",
-                     ranges.tag())
-            self._replay = Replay(ranges)
-
-    def _replaying(self, consumed: Consumed) -> Consumed:
-        assert self._replay is not None
-        whole = reform(self._replay, self._consumer, consumed)
-        if whole is None:
-            return Consumed([], {}, [])
-        self._replay = None
-        self.metrics.replays.inc()
-        return whole
-
-    def _rewind(self, events: list[RawEvent]) -> None:
-        """Seek each partition of the aborted batch back to its first offset in the batch."""
-        first: dict[tuple[str, int], int] = {}
-        for ev in events:
-            first.setdefault((ev.topic, ev.partition), ev.offset)
-        for (topic, partition), offset in first.items():
-            try:
-                self._consumer.seek(TopicPartition(topic, partition, offset))
-            except KafkaException as exc:
-                raise FatalError(f"cannot rewind {topic}[{partition}] to {offset} after an "
-                                 f"abort ({exc.args[0]}); a restart resumes from the "
-                                 "committed offsets") from exc
-        log.info("rewound %d partition(s) to re-process the aborted batch", len(first))
+        self._book.count(result, len(consumed.events), started)
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""
@@ -231,14 +157,11 @@ class Scorer:
 
     def _consumer_error(self, err: KafkaError) -> None:
         action = classify_consumer_error(err)
-        if action is ConsumerErrorAction.IGNORE:
-            return
-        self.metrics.consumer_errors.labels(err.name()).inc()
-        if action is ConsumerErrorAction.FATAL:
-            raise FatalError(f"the Kafka consumer failed: {err}; if it was fenced, another "
-                             "scorer runs with the same transactional id (it is also the "
-                             "consumer's group.instance.id)")
-        self.progress.consumer_error(err)
+        if action is not ConsumerErrorAction.IGNORE:
+            self.metrics.consumer_errors.labels(err.name()).inc()
+            if action is ConsumerErrorAction.FATAL:
+                raise consumer_failed(err)
+            self.progress.consumer_error(err)
 
     def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("assigned %s", _describe(partitions))
@@ -248,32 +171,10 @@ class Scorer:
         log.info("revoked %s", _describe(partitions))
         self._txn.abort()  # never open between batches; abort whatever a failure left open
 
-    def _batch_timeout(self) -> float:
-        """The long wait only while a backlog fills batches; a short one otherwise."""
-        s = self._settings
-        return s.batch_timeout_s if self._full else min(s.batch_timeout_s,
-                                                         s.batch_timeout_idle_s)
-
-    def _batch_n(self) -> int:
-        n = self._settings.batch_size
-        if self._limits.max_events is not None:
-            n = min(n, max(1, self._limits.max_events - self.progress.events))
-        return n
-
     def _finished(self) -> bool:
         if self._fatal is not None:
-            raise FatalError(f"the Kafka client failed: {self._fatal} (a fenced scorer: "
-                             "another one runs with the same transactional id)")
-        if self._stop.is_set():
-            return True
-        lim = self._limits
-        if lim.max_events is not None and self.progress.events >= lim.max_events:
-            log.info("reached --max-events %d", lim.max_events)
-            return True
-        if lim.idle_exit_s is not None and self.progress.idle_s() >= lim.idle_exit_s:
-            log.info("no event for %.1fs (--idle-exit)", lim.idle_exit_s)
-            return True
-        return False
+            raise consumer_failed(self._fatal)
+        return self._stop.is_set() or self._limits.reached(self.progress)
 
     def _close(self) -> None:
         """Close everything; a failure to close one client is logged, not raised over the

@@ -6,7 +6,8 @@ from confluent_kafka import TopicPartition
 
 from scoring.scorer import RawEvent
 from streams.kafka_io import Consumed
-from streams.replay import BatchRanges, Replay, reform
+from streams.reform import reform
+from streams.replay import BatchRanges, Replay
 
 
 def _events(partition: int, first: int, last: int) -> list[RawEvent]:

@@ -1,0 +1,47 @@
+"""JSON text of scalars for records built from a batch's columns, one f-string per record.
+
+Byte for byte what :func:`json.dumps` writes for the same values (ASCII strings through the
+same C escaper, floats and ints through their ``repr``): the hot path formats one string per
+lead from pre-encoded parts instead of building and encoding a dict. The pydantic models
+(:class:`~schemas.leads.ScoredLead`, :class:`~streams.ledger.LedgerEntry`) stay the
+contracts; the unit tests validate these texts against them.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from json.encoder import encode_basestring_ascii as quote
+
+__all__ = ["column", "quote", "text", "value"]
+_NUMBERS = (int, float)
+
+
+def text(s: str | None) -> str:
+    """A JSON string, or ``null``."""
+    return "null" if s is None else quote(s)
+
+
+def value(v: object) -> str:
+    """A JSON scalar (``None``, bool, int, float, str); anything else through json.dumps."""
+    if v is None:
+        return "null"
+    if isinstance(v, str):
+        return quote(v)
+    if isinstance(v, bool):
+        return "true" if v else "false"
+    if isinstance(v, int):
+        return int.__repr__(v)
+    if isinstance(v, float):
+        return json.dumps(v) if v != v or v in (float("inf"), float("-inf")) else repr(v)
+    return json.dumps(v)
+
+
+def column(values: Sequence) -> list[str]:
+    """The JSON text of each value of a column: one C-encoded ``json.dumps`` for a column
+    of numbers (and ``None``), split on its commas; :func:`value` per item otherwise."""
+    if not values:
+        return []
+    if all(v is None or type(v) in _NUMBERS for v in values):
+        return json.dumps(list(values), separators=(",", ":"))[1:-1].split(",")
+    return [value(v) for v in values]

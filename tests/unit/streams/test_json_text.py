@@ -1,0 +1,43 @@
+"""The hot path's hand-built JSON is byte for byte what json.dumps writes for the same values."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+from schemas.control import ServingConfig
+from scoring.routing import route_batch
+from streams.json_text import column, text, value
+from streams.ledger import LedgerEntry
+from streams.ledger_rows import ledger_rows
+
+SCALARS = [None, True, False, 0, -5, 10**20, 0.1, 1e-05, 1e300, 0.30000000000000004, 3.0,
+           "", "plain", 'quote " and \\ and\nnewline', "é ünïcode 😀"]
+
+
+def test_scalars_and_columns_match_json_dumps() -> None:
+    for v in SCALARS:
+        assert value(v) == json.dumps(v)
+    assert text(None) == "null" and text("a,b") == json.dumps("a,b")
+    numbers = [1, 2.5, None, -3, 1e-07, 12345678901234567890]
+    assert column(numbers) == [json.dumps(v) for v in numbers]
+    assert column(SCALARS) == [json.dumps(v) for v in SCALARS]
+    assert column([]) == []
+
+
+def test_ledger_rows_are_the_contracts_json() -> None:
+    now = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
+    config = ServingConfig(model_name="m", champion_version="1", challenger_version="2",
+                           mode="ab", treatment_share=0.5, experiment_id="e", salt="s",
+                           sequence=3, actor="a", updated_at=now)
+    leads = [f"l{i}" for i in range(50)]
+    route = route_batch(config, leads)
+    columns = {"industry": ["saas", None, 'x"y'] * 16 + ["a", "b"],
+               "company_size": [*range(49), None], "score_x": [0.1 * i for i in range(50)]}
+    rows = ledger_rows(route, "m", leads, ["ev", None] * 25, [i / 50 for i in range(50)],
+                       columns, now)
+    for i, raw in enumerate(rows.values):
+        entry = LedgerEntry.model_validate_json(raw)
+        assert json.loads(raw) == json.loads(entry.model_dump_json())
+        assert entry.features == {k: v[i] for k, v in columns.items()}
+    assert sum(len(v) for v in rows.assigned.values()) == 50

@@ -49,9 +49,9 @@ def test_slow_version_is_rolled_back_within_seconds(
     batches take a few ms) and no rollback cooldown (short windows)."""
     policy = tmp_path / "guardrails.toml"
     text = (files("monitors") / "default_guardrails.toml").read_text()
-    text = text.replace("warn = 100.0\ncritical = 500.0", "warn = 150.0\ncritical = 250.0")
+    text = text.replace("warn = 100.0\ncritical = 500.0", "warn = 20.0\ncritical = 40.0")
     policy.write_text(text.replace("cooldown_s = 600", "cooldown_s = 0"))
-    assert "critical = 250.0" in policy.read_text() and "cooldown_s = 0" in policy.read_text()
+    assert "critical = 40.0" in policy.read_text() and "cooldown_s = 0" in policy.read_text()
     _drill(make_settings, redis_client, tmp_path, "latency_p95",
            lambda t: slow_model(t, copies=1200), monitor_guardrails_path=policy)
 

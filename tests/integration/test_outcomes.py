@@ -7,8 +7,6 @@ import uuid
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import Consumer, Producer, TopicPartition
-
 from schemas.control import ServingConfig
 from schemas.experiments import ExperimentReport, Outcome
 from schemas.leads import Variant
@@ -20,6 +18,7 @@ from streams.settings import Settings
 from streams.topic_reader import TopicReader
 from tests.integration.agents_support import AgentsProcess
 from tests.integration.helpers import wait_until
+from tests.integration.outcome_helpers import outcomes_committed, produce_outcomes
 from tests.integration.test_ledger import entries
 
 NOW = datetime(2025, 3, 2, tzinfo=UTC)
@@ -47,37 +46,14 @@ def _expected(outcomes: list[Outcome]) -> dict[Variant, ArmTally]:
     return tallies
 
 
-def _produce(settings: Settings, outcomes: list[Outcome]) -> None:
-    producer = Producer(settings.kafka_config())
-    for o in outcomes:
-        producer.produce(settings.topic_leads_outcomes, o.model_dump_json().encode(),
-                         o.lead_id.encode())
-    assert producer.flush(30) == 0
-
-
-def _all_committed(settings: Settings) -> bool:
-    topic = settings.topic_leads_outcomes
-    group = f"{settings.consumer_group}-agents"
-    consumer = Consumer({**settings.kafka_config(), "group.id": group})
-    try:
-        parts = [TopicPartition(topic, p) for p in
-                 consumer.list_topics(topic, timeout=10).topics[topic].partitions]
-        committed = consumer.committed(parts, timeout=10)
-        ends = [consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in parts]
-        return all(c.offset == e or (e == 0 and c.offset < 0)
-                   for c, e in zip(committed, ends, strict=True))
-    finally:
-        consumer.close()
-
-
 def test_outcomes_counted_once_under_redelivery(fresh_settings, redis_client, tmp_path: Path):
     settings = fresh_settings
     ledger = Ledger.from_settings(settings)
     assert ledger.write(entries(40)).written == 40
     outcomes = _outcomes()
     with AgentsProcess(settings, tmp_path / "agents.log") as agents:
-        _produce(settings, outcomes)
-        _produce(settings, outcomes)  # every outcome redelivered
+        produce_outcomes(settings, outcomes)
+        produce_outcomes(settings, outcomes)  # every outcome redelivered
         store = ExperimentStore(redis_client)
         expected = _expected(outcomes)
 
@@ -86,7 +62,7 @@ def test_outcomes_counted_once_under_redelivery(fresh_settings, redis_client, tm
             return {v: (t[v].outcomes, t[v].conversions) for v in expected} == expected
 
         wait_until(counted, 60, f"outcome counts\n{agents.text()[-2000:]}")
-        wait_until(lambda: _all_committed(settings), 60, "the agent to commit every outcome")
+        wait_until(lambda: outcomes_committed(settings), 60, "the agent to commit every outcome")
     assert counted()
     tallies = store.tallies("exp-1")
     assert tallies[Variant.CONTROL].deal_value == 100.0 * 7 + 50.0  # 0,6,..,36 and lead-4

@@ -2,28 +2,15 @@
 
 from __future__ import annotations
 
-import json
-import os
 import subprocess
 import time
 from collections.abc import Callable
 from pathlib import Path
 
-from confluent_kafka import ConsumerGroupState, KafkaException
 from confluent_kafka.admin import AdminClient
 
+from streams.children import group_assigned, settings_env
 from streams.settings import Settings
-
-REPO = Path(__file__).resolve().parents[1]
-
-
-def child_env(settings: Settings) -> dict[str, str]:
-    """The environment that makes a leadstream or baseline process see ``settings``."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
-    for name, value in settings.model_dump(exclude_none=True).items():
-        env["LEADSTREAM_" + name.upper()] = json.dumps(value) if isinstance(value, dict) \
-            else str(value)
-    return {**env, "PYTHONUNBUFFERED": "1", "PYTHONPATH": str(REPO)}
 
 
 class Child:
@@ -32,7 +19,7 @@ class Child:
     def __init__(self, cmd: list[str], settings: Settings, log: Path):
         self.log = log
         with log.open("wb") as out:
-            self.proc = subprocess.Popen(cmd, cwd=settings.home, env=child_env(settings),
+            self.proc = subprocess.Popen(cmd, cwd=settings.home, env=settings_env(settings),
                                          stdout=out, stderr=subprocess.STDOUT)
         self.peak_rss_mb = 0.0
 
@@ -74,15 +61,7 @@ def wait_assigned(s: Settings, child: Child, timeout_s: float) -> None:
         if child.proc.poll() is not None:
             raise RuntimeError(f"{child.log.name}: exited early\n{child.tail()}")
         child.sample_rss()
-        try:
-            group = admin.describe_consumer_groups([s.consumer_group])[s.consumer_group].result(10)
-        except KafkaException as exc:  # coordinator still loading: ask again
-            if not exc.args[0].retriable():
-                raise
-            time.sleep(0.2)
-            continue
-        if group.state == ConsumerGroupState.STABLE and any(
-                m.assignment.topic_partitions for m in group.members):
+        if group_assigned(admin, s.consumer_group):
             return
         time.sleep(0.2)
     raise RuntimeError(f"{child.log.name}: no partitions assigned in {timeout_s:.0f} s")

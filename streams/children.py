@@ -40,6 +40,19 @@ def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
     return env
 
 
+def group_assigned(admin: AdminClient, group_id: str) -> bool:
+    """True when the consumer group is stable with partitions assigned to its members
+    (False while its coordinator is still loading; other errors are raised)."""
+    try:
+        group = admin.describe_consumer_groups([group_id])[group_id].result(10)
+    except KafkaException as exc:
+        if not exc.args[0].retriable():
+            raise
+        return False
+    return group.state == ConsumerGroupState.STABLE and any(
+        m.assignment.topic_partitions for m in group.members)
+
+
 class LeadstreamProcess:
     """``leadstream ARGS...`` as a child process with its own log file."""
 
@@ -108,15 +121,8 @@ class LeadstreamProcess:
                 raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
                                   f"({self.proc.returncode}):\n{self.tail()}")
             self.sample_rss()
-            try:
-                group = admin.describe_consumer_groups([group_id])[group_id].result(10)
-            except KafkaException as exc:
-                if not exc.args[0].retriable():  # coordinator still loading: ask again
-                    raise
-            else:
-                if group.state == ConsumerGroupState.STABLE and any(
-                        m.assignment.topic_partitions for m in group.members):
-                    return
+            if group_assigned(admin, group_id):
+                return
             time.sleep(0.2)
         raise ChildFailed(f"consumer group {group_id}: no partitions assigned in "
                           f"{timeout_s:.0f}s; log {self.log}")

@@ -57,28 +57,24 @@ def install(app: faust.App, settings: Settings) -> None:
                              at=datetime.now(UTC))
         await alerts.send(key=model.encode(), value=alert.model_dump_json().encode())
 
+    async def apply(event, contract, source: str, step) -> None:
+        """Parse one record, apply it to its model's state under the lock, publish."""
+        try:
+            change = contract.model_validate_json(event.value)
+        except ValidationError as exc:
+            await rejected(event.key, source, exc)
+            return
+        async with lock:
+            transition, pub = await step(load(change.model_name), change)
+            states[change.model_name] = transition.state.model_dump_json()
+            await publish(change.model_name, pub)
+
     @app.agent(app.topic(settings.topic_models_control_requests, **RAW))
     async def control_requests(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            try:
-                request = ControlRequest.model_validate_json(event.value)
-            except ValidationError as exc:
-                await rejected(event.key, "request", exc)
-                continue
-            async with lock:
-                transition, pub = await core.on_request(load(request.model_name), request)
-                states[request.model_name] = transition.state.model_dump_json()
-                await publish(request.model_name, pub)
+            await apply(event, ControlRequest, "request", core.on_request)
 
     @app.agent(app.topic(settings.topic_models_rollback, **RAW))
     async def rollbacks(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            try:
-                demand = RollbackEvent.model_validate_json(event.value)
-            except ValidationError as exc:
-                await rejected(event.key, "rollback", exc)
-                continue
-            async with lock:
-                transition, pub = await core.on_rollback(load(demand.model_name), demand)
-                states[demand.model_name] = transition.state.model_dump_json()
-                await publish(demand.model_name, pub)
+            await apply(event, RollbackEvent, "rollback", core.on_rollback)

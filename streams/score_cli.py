@@ -77,13 +77,14 @@ def freeze_startup_heap() -> None:
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
     registry = _registry(settings)
     feed = _feed(settings)
-    plan = initial_plan(settings, feed.current() if feed else None, registry.load_version)
+    config = feed.current() if feed else None
+    plan = initial_plan(settings, config, registry.load_version)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
                                   settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
     loader = PlanLoader(plan, registry.load_version,
                         on_failure=lambda _config, _exc: metrics.plan_load_failures.inc())
-    if feed is not None and feed.current() is not None and feed.current() != plan.config:
-        loader.want(feed.current())  # type: ignore[arg-type]
+    if config is not None and config != plan.config:
+        loader.want(config)  # the config in force could not be loaded at start: keep trying
     ledger = Ledger.from_settings(settings)
     intents = IntentStore(redis_client(settings.redis_url, settings.ledger_timeout_s),
                           settings.transactional_id, 24 * 3600,

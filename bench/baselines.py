@@ -5,7 +5,7 @@
 
 - ``passthrough``: the ceiling. Batch consume, produce each value unchanged, and commit
   outputs + offsets in one transaction per batch, with the scorer's own client configs and
-  batch settings (:mod:`streams.kafka_io`), so only scoring differs. ``--no-txn``: the same
+  batch settings (:mod:`streams.kafka.io`), so only scoring differs. ``--no-txn``: the same
   without transactions (offsets stored after produce, auto-committed).
 - ``naive``: a REST-style seed in a consumer: per lead, ``json.loads``, one
   ``pandas.DataFrame``, the model's own encoder, one ``booster.predict(DMatrix)``; one
@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from confluent_kafka import Consumer, Message, Producer
 
-from streams.kafka_io import consumer_config, producer_config
+from streams.kafka.io import consumer_config, producer_config
 from streams.settings import Settings
 
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from streams.children import group_assigned, settings_env
 from streams.settings import Settings
+from streams.stack.children import group_assigned, settings_env
 
 
 class Child:

@@ -13,8 +13,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemas.control import ServingConfig, ServingMode
+from streams.kafka.reader import produce_one
 from streams.settings import Settings
-from streams.topic_reader import produce_one
 
 
 def train_version(settings: Settings, seed: int, rows: int, alias: str | None) -> str:

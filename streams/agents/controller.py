@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from schemas.alerts import ControlAlert
 from schemas.control import ControlRequest, RollbackEvent
 from scoring.control import ControlState
-from streams.controller_core import ControllerCore, Publication
+from streams.control.controller import ControllerCore, Publication
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

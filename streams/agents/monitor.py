@@ -33,16 +33,16 @@ from schemas.monitor import (
 )
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
-from streams.experiment_store import policy_from
-from streams.label_window import LabelWindow
-from streams.ledger import redis_client
-from streams.monitor_close import MonitorConfig
-from streams.monitor_metrics import MonitorMetrics
-from streams.monitor_runtime import WindowAgent
-from streams.monitor_sources import ExperimentSignal, RedisLabels
-from streams.monitor_store import StateWriter
+from streams.kafka.topics import topic_name
+from streams.monitor.config import monitor_config
+from streams.monitor.metrics import MonitorMetrics
+from streams.monitor.runtime import WindowAgent
+from streams.monitor.sources import ExperimentSignal, RedisLabels
 from streams.settings import Settings
-from streams.stack.topics import topic_name
+from streams.stores.experiments import policy_from
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import redis_client
+from streams.stores.state import StateWriter
 
 log = logging.getLogger(__name__)
 _RAW = {"key_serializer": "raw", "value_serializer": "raw"}
@@ -80,7 +80,7 @@ def install(app: faust.App, settings: Settings) -> None:
         await outputs[output].send(key=key.encode(), value=value)
 
     labels, ab = outcome_sources(settings, metrics)
-    agent = WindowAgent(settings, MonitorConfig.from_settings(settings), windows, versions,
+    agent = WindowAgent(settings, monitor_config(settings), windows, versions,
                         send, labels, store, metrics, ab)
 
     @app.agent(samples, name="monitor-route")

@@ -2,7 +2,7 @@
 
 Each outcome is joined and counted by :func:`join_outcome` (WATCH/MULTI around the pure
 ``apply_outcome``: idempotent under redelivery); its (score, label) pair also enters the
-model version's rolling label window (:mod:`streams.label_window`). Outcomes of leads
+model version's rolling label window (:mod:`streams.stores.labels`). Outcomes of leads
 the ledger does not know are kept in Redis (``leadstream:outcomes:unknown``), malformed
 ones too (``leadstream:outcomes:malformed``, by source offset): nothing is dropped. While Redis is
 down the agent retries with backoff and does not move on: at-least-once, nothing lost.
@@ -19,10 +19,10 @@ import redis
 from pydantic import ValidationError
 
 from schemas.experiments import Outcome
-from streams.experiment_store import ExperimentStore, join_outcome
-from streams.label_window import LabelWindow
-from streams.ledger import Ledger, redis_client
 from streams.settings import Settings
+from streams.stores.experiments import ExperimentStore, join_outcome
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger, redis_client
 
 log = logging.getLogger(__name__)
 MALFORMED_KEY = "leadstream:outcomes:malformed"

@@ -19,10 +19,10 @@ import faust
 from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from schemas.experiments import ExperimentReport, Recommendation
 from schemas.monitor import GuardrailLevel, GuardrailReport
-from streams.experiment_store import ExperimentStore, policy_from, take_look
-from streams.ledger import Ledger, redis_client
+from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
-from streams.topic_reader import TopicReader, produce_one
+from streams.stores.experiments import ExperimentStore, policy_from, take_look
+from streams.stores.ledger import Ledger, redis_client
 
 log = logging.getLogger(__name__)
 RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",

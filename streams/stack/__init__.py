@@ -1,6 +1,6 @@
 """The local stack: Apache Kafka (KRaft), Redis and the MLflow store, started by the project.
 
-Python API for code and tests (the CLI is :mod:`streams.stack.cli`)::
+Python API for code and tests (the CLI is :mod:`streams.cli.stack`)::
 
     start_kafka(settings) / stop_kafka(settings, force=False) / kafka_restart(settings)
     start_redis(settings) / stop_redis(settings, force=False)
@@ -8,6 +8,7 @@ Python API for code and tests (the CLI is :mod:`streams.stack.cli`)::
     stack_up(settings) / stack_down(settings) / stack_status(settings)
 """
 
+from streams.kafka.topics import ensure_topics, plan_topics, topic_name
 from streams.stack.jars import fetch_kafka, libs_dir
 from streams.stack.kafka import (
     kafka_answers,
@@ -22,7 +23,6 @@ from streams.stack.process import ServiceError
 from streams.stack.redis_server import redis_answers, start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
 from streams.stack.stack import StackReport, stack_down, stack_status, stack_up
-from streams.stack.topics import ensure_topics, plan_topics, topic_name
 
 __all__ = [
     "ServiceError", "ServiceStatus", "StackReport", "ensure_mlflow", "ensure_topics",

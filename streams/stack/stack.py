@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass, field
 
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
 from streams.stack.jars import fetch_kafka
 from streams.stack.kafka import local_bootstrap, start_kafka, status_kafka, stop_kafka
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.redis_server import start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
-from streams.stack.topics import ensure_topics
 
 
 @dataclass

@@ -7,9 +7,9 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
-from streams.children import LeadstreamProcess, settings_env
 from streams.cli import main
 from streams.settings import Settings
+from streams.stack.children import LeadstreamProcess, settings_env
 from tests.integration.helpers import registry, train_champion
 
 

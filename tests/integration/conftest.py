@@ -29,6 +29,7 @@ import pytest
 import redis
 from confluent_kafka.admin import AdminClient
 
+from streams.kafka.topics import load_registry, setting_field
 from streams.settings import Settings
 from streams.stack import (
     ensure_topics,
@@ -41,7 +42,6 @@ from streams.stack import (
     stop_redis,
 )
 from streams.stack.process import port_open
-from streams.stack.topics import load_registry, setting_field
 
 KAFKA_BASE, REDIS_BASE, SLOT_STEP, SLOTS = 39092, 36379, 10, 30
 LOCK_DIR = Path("/tmp")

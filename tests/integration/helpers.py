@@ -21,8 +21,8 @@ from scoring.malformed import oversized
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
-from streams.children import LeadstreamProcess
 from streams.settings import Settings
+from streams.stack.children import LeadstreamProcess
 
 
 def wait_until(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.2) -> None:

@@ -20,9 +20,9 @@ from schemas.spec import load_spec
 from scoring.features import FeatureEncoder
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
-from streams.children import REPO, settings_env
+from streams.kafka.topics import topic_name
 from streams.settings import Settings
-from streams.stack.topics import topic_name
+from streams.stack.children import REPO, settings_env
 from tests.integration.helpers import read_topic, registry, wait_until
 
 

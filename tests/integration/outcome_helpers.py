@@ -10,13 +10,14 @@ from confluent_kafka import Producer
 
 from schemas.experiments import Outcome
 from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
 from scoring.features import FeatureEncoder
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainedModel
-from streams.experiment_store import ExperimentStore, join_outcome
-from streams.label_window import LabelWindow
-from streams.ledger import Ledger, LedgerEntry
 from streams.settings import Settings
+from streams.stores.experiments import ExperimentStore, join_outcome
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger
 
 T0 = datetime(2025, 3, 2, tzinfo=UTC)
 

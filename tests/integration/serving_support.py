@@ -11,8 +11,8 @@ from pathlib import Path
 from confluent_kafka import Consumer, TopicPartition
 
 from schemas.control import ServingConfig, ServingMode
+from streams.kafka.reader import produce_one
 from streams.settings import Settings
-from streams.topic_reader import produce_one
 from tests.integration.helpers import (
     Record,
     Sent,

@@ -14,9 +14,9 @@ from schemas.control import ControlAction, ControlRequest, ModelRole, RollbackEv
 from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import shadow_comparisons
 from scoring.registry import ModelRegistry
-from streams.control_client import ServingConfigFeed, alerts, history, latest_config, submit
+from streams.control.client import ServingConfigFeed, alerts, history, latest_config, submit
+from streams.kafka.reader import produce_one
 from streams.settings import Settings
-from streams.topic_reader import produce_one
 from tests.integration.agents_support import AgentsProcess, registered_versions, run_cli
 from tests.integration.helpers import wait_until
 

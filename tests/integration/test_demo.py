@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 from rich.console import Console
 
-from streams.demo import DEMO_DEFAULTS, Demo
+from streams.demo.run import DEMO_DEFAULTS, Demo
 from streams.settings import Settings
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from schemas.control import ServingConfig, ServingMode
 from scoring.routing import route_batch
-from streams.control_client import history
+from streams.control.client import history
 from tests.integration.agents_support import AgentsProcess, registered_versions, run_cli
 from tests.integration.helpers import (
     ScorerProcess,

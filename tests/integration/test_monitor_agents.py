@@ -10,10 +10,10 @@ from pathlib import Path
 
 import pytest
 
+from monitors.windows import window_start
 from schemas.control import MODELS_ROLLBACK
 from schemas.monitor import MONITOR_DRIFT, MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
-from streams.stack.topics import topic_name
-from streams.window_close import window_start
+from streams.kafka.topics import topic_name
 from tests.integration.monitor_helpers import (
     Kit,
     MonitorWorker,

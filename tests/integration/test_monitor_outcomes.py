@@ -13,17 +13,18 @@ import pytest
 from sklearn.metrics import roc_auc_score
 
 from monitors.quality import expected_calibration_error, precision_at_top
+from monitors.windows import window_start
 from schemas.control import MODELS_ROLLBACK, ServingMode
 from schemas.experiments import Outcome
 from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
 from schemas.monitor import MONITOR_PERFORMANCE
-from streams.control_client import latest_config
-from streams.experiment_store import ExperimentStore
-from streams.label_window import LabelWindow
-from streams.ledger import Ledger, LedgerEntry
-from streams.monitor_store import SERVING
-from streams.stack.topics import topic_name
-from streams.window_close import window_start
+from streams.control.client import latest_config
+from streams.kafka.topics import topic_name
+from streams.stores.experiments import ExperimentStore
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger
+from streams.stores.state import SERVING
 from tests.integration.agents_support import AgentsProcess, registered_versions, run_cli
 from tests.integration.helpers import wait_until
 from tests.integration.monitor_helpers import Kit, craft, make_kit, now_ms, publish, wait_reports

@@ -9,12 +9,12 @@ from pathlib import Path
 
 import pytest
 
+from monitors.windows import window_start
 from schemas.control import ServingConfig
 from schemas.monitor import MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
-from streams.monitor_store import MONITOR, SERVING
-from streams.stack.topics import topic_name
-from streams.topic_reader import produce_one
-from streams.window_close import window_start
+from streams.kafka.reader import produce_one
+from streams.kafka.topics import topic_name
+from streams.stores.state import MONITOR, SERVING
 from tests.integration.agents_support import run_cli
 from tests.integration.helpers import wait_until
 from tests.integration.monitor_helpers import (

@@ -12,10 +12,10 @@ from schemas.experiments import ExperimentReport, Outcome
 from schemas.leads import Variant
 from scoring.experiments import ArmTally
 from streams.agents.reports import publish_look
-from streams.experiment_store import ExperimentStore
-from streams.ledger import Ledger
+from streams.kafka.reader import TopicReader
 from streams.settings import Settings
-from streams.topic_reader import TopicReader
+from streams.stores.experiments import ExperimentStore
+from streams.stores.ledger import Ledger
 from tests.integration.agents_support import AgentsProcess
 from tests.integration.helpers import wait_until
 from tests.integration.outcome_helpers import outcomes_committed, produce_outcomes

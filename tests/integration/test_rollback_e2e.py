@@ -11,7 +11,7 @@ from pathlib import Path
 from schemas.control import MODELS_ROLLBACK
 from schemas.monitor import MONITOR_GUARDRAILS
 from scoring.faulty import constant_model, slow_model
-from streams.stack.topics import topic_name
+from streams.kafka.topics import topic_name
 from tests.integration.agents_support import AgentsProcess, run_cli
 from tests.integration.helpers import (
     ScorerProcess,

@@ -13,7 +13,7 @@ import pytest
 from schemas.control import ServingMode
 from schemas.monitor import MonitorSample
 from scoring.routing import route_batch
-from streams.ledger import Ledger
+from streams.stores.ledger import Ledger
 from tests.integration.agents_support import registered_versions
 from tests.integration.helpers import (
     ScorerProcess,

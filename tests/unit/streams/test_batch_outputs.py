@@ -18,10 +18,10 @@ from schemas.monitor import MonitorSample
 from scoring.model import ServingModel
 from scoring.routing import route_batch
 from scoring.serving import ServingPlan
-from streams.batch import BatchStep, OutputTopics
-from streams.dedup import Deduplicator
-from streams.kafka_io import translate
-from streams.replay import BatchRanges
+from streams.kafka.io import translate
+from streams.scorer.batch import BatchStep, OutputTopics
+from streams.scorer.replay import BatchRanges
+from streams.stores.dedup import Deduplicator
 from tests.unit.scoring.conftest import random_columns
 
 TOPICS = OutputTopics("scored", "dead", "shadow", "samples")

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from schemas.control import ControlRequest, ModelRole, RollbackEvent
 from scoring.control import ControlState
-from streams.controller_core import ControllerCore
+from streams.control.controller import ControllerCore
 from streams.settings import Settings
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -6,10 +6,10 @@ import json
 from datetime import UTC, datetime
 
 from schemas.control import ServingConfig
+from schemas.ledger import LedgerEntry
 from scoring.routing import route_batch
 from streams.json_text import column, text, value
-from streams.ledger import LedgerEntry
-from streams.ledger_rows import ledger_rows
+from streams.stores.ledger_rows import ledger_rows
 
 SCALARS = [None, True, False, 0, -5, 10**20, 0.1, 1e-05, 1e300, 0.30000000000000004, 3.0,
            "", "plain", 'quote " and \\ and\nnewline', "é ünïcode 😀"]

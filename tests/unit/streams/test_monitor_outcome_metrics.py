@@ -6,15 +6,16 @@ from __future__ import annotations
 import numpy as np
 
 from monitors.guardrails import RoleState
+from monitors.judge import Quality, VersionState, judge_window
 from monitors.sketches import WindowSample
+from monitors.windows import ClosedWindow
 from schemas.monitor import ModelRole
 from schemas.retrain import RetrainReason
-from streams.monitor_close import MonitorConfig, Quality, VersionState, judge_window
+from streams.monitor.config import monitor_config
 from streams.settings import Settings
-from streams.window_close import ClosedWindow
 from tests.unit.streams.test_monitor_pure import _sample, _setup
 
-CFG = MonitorConfig.from_settings(Settings(_env_file=None))
+CFG = monitor_config(Settings(_env_file=None))
 
 
 def _window(role: str, k: int = 0) -> tuple[ClosedWindow, object]:

@@ -7,16 +7,17 @@ import numpy as np
 from monitors.batch_sample import batch_sample
 from monitors.binning import build_reference_profile
 from monitors.guardrails import RoleState
+from monitors.judge import NoLabels, VersionState, judge_window
 from monitors.retrain import RetrainPolicy, RetrainState, retrain_step
 from monitors.sketches import WindowSample
+from monitors.windows import ClosedWindow
 from schemas.monitor import ModelRole
 from schemas.retrain import RetrainReason
 from schemas.spec import load_spec
 from scoring.features import FeatureEncoder, learn_vocabularies
 from scoring.synthetic import SyntheticCRM
-from streams.monitor_close import MonitorConfig, NoLabels, VersionState, judge_window
+from streams.monitor.config import monitor_config
 from streams.settings import Settings
-from streams.window_close import ClosedWindow
 
 
 def _setup(n: int = 2000):
@@ -52,7 +53,7 @@ def test_batch_sample_counts_the_batch() -> None:
 
 def test_constant_scores_are_a_critical_rollback_and_stationary_data_is_clean() -> None:
     spec, cols, profile, scores = _setup()
-    cfg = MonitorConfig.from_settings(Settings(_env_file=None))
+    cfg = monitor_config(Settings(_env_file=None))
     fresh = VersionState(RoleState("m", ModelRole.CHAMPION, "1"))
     for constant, rollback in ((None, False), (0.5, True)):
         ws = WindowSample.from_contract(_sample(spec, profile, cols, scores, constant))

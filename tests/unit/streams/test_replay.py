@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from confluent_kafka import TopicPartition
 
-from scoring.scorer import RawEvent
-from streams.kafka_io import Consumed
-from streams.reform import reform
-from streams.replay import BatchRanges, Replay
+from scoring.intake import RawEvent
+from streams.kafka.io import Consumed
+from streams.scorer.reform import reform
+from streams.scorer.replay import BatchRanges, Replay
 
 
 def _events(partition: int, first: int, last: int) -> list[RawEvent]:

@@ -17,15 +17,15 @@ from scoring.buckets import BucketThresholds
 from scoring.features import FeatureEncoder, learn_vocabularies
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
-from streams.batch import BatchStep, OutputTopics
-from streams.dedup import Claim, Deduplicator
-from streams.kafka_io import (
+from streams.kafka.io import (
     ConsumerErrorAction,
     TxnAction,
     classify_consumer_error,
     classify_txn_error,
     translate,
 )
+from streams.scorer.batch import BatchStep, OutputTopics
+from streams.stores.dedup import Claim, Deduplicator
 from tests.unit.scoring.conftest import random_columns
 
 TOPICS = OutputTopics("scored", "dead")

@@ -2,7 +2,7 @@ import pytest
 from click.testing import CliRunner
 from pydantic import ValidationError
 
-from streams.config_cli import config, rows
+from streams.cli.config import config, rows
 from streams.settings import Settings
 
 

@@ -6,9 +6,7 @@ import numpy as np
 import pytest
 
 from monitors.sketches import SampleKey, WindowSample
-from schemas.monitor import ModelRole, MonitorSample
-from streams.monitor_codec import windows_from_dict, windows_to_dict
-from streams.window_close import (
+from monitors.windows import (
     ModelWindows,
     Outcome,
     WindowConfig,
@@ -17,6 +15,8 @@ from streams.window_close import (
     watermark,
     window_start,
 )
+from schemas.monitor import ModelRole, MonitorSample
+from streams.monitor.codec import windows_from_dict, windows_to_dict
 
 CFG = WindowConfig(length_ms=2000, lateness_ms=500, idle_ms=1000)
 KEY = SampleKey("m", ModelRole.CHAMPION, "1")

@@ -1,0 +1,67 @@
+"""The ``leadstream`` command: a thin registry of commands that live in their own modules.
+
+Commands are imported lazily, only when invoked (or listed by ``--help``), so a quick
+``leadstream stack status`` does not pay for importing mlflow and xgboost. To add a command,
+define it in its own module and register it here with one line:
+``main.add_lazy("<name>", "<module>:<click command>")``. (``main.add_command`` works too, but
+imports eagerly.)
+"""
+
+from __future__ import annotations
+
+import importlib
+
+import click
+
+from schemas.errors import LeadstreamError
+
+
+class _Main(click.Group):
+    """Lazy command registry; turns any :class:`LeadstreamError` into a clear message and exit 1."""
+
+    def __init__(self, *args: object, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.lazy: dict[str, str] = {}
+
+    def add_lazy(self, name: str, target: str) -> None:
+        self.lazy[name] = target
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted({*super().list_commands(ctx), *self.lazy})
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name in self.lazy and cmd_name not in self.commands:
+            module, attr = self.lazy[cmd_name].split(":")
+            self.add_command(getattr(importlib.import_module(module), attr), cmd_name)
+        return super().get_command(ctx, cmd_name)
+
+    def invoke(self, ctx: click.Context) -> object:
+        try:
+            return super().invoke(ctx)
+        except LeadstreamError as exc:
+            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+
+
+@click.group(cls=_Main)
+@click.version_option(package_name="leadstream")
+def main() -> None:
+    """leadstream: event-driven lead scoring on Apache Kafka."""
+
+
+main.add_lazy("stack", "streams.cli.stack:stack")
+main.add_lazy("score", "streams.cli.score:score")
+main.add_lazy("train", "streams.training.run:train")
+main.add_lazy("produce", "streams.cli.produce:produce")
+main.add_lazy("schemas", "streams.cli.schemas:schemas")
+main.add_lazy("experiment", "streams.cli.experiment:experiment")
+main.add_lazy("models", "streams.cli.models:models")
+main.add_lazy("agents", "streams.cli.agents:agents")
+main.add_lazy("status", "streams.cli.status:status")
+main.add_lazy("tail", "streams.cli.tail:tail")
+main.add_lazy("retrain", "streams.cli.retrain:retrain")
+main.add_lazy("demo", "streams.demo.run:demo")
+main.add_lazy("config", "streams.cli.config:config")
+
+
+if __name__ == "__main__":
+    main()

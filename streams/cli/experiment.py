@@ -1,0 +1,186 @@
+"""``leadstream experiment``: shadow, canary and A/B experiments from the command line.
+
+Every change is a request to the controller (``leadstream agents`` must run), which
+answers with the new serving configuration or says why it refused.
+
+\b
+Worked example:
+  leadstream agents &                                   # controller, outcomes, reports
+  leadstream experiment start --mode shadow --challenger 2
+  leadstream experiment shadow-summary                  # how far apart are v1 and v2?
+  leadstream experiment stop
+  leadstream experiment start --mode ab --challenger 2 --share 0.5
+  leadstream experiment report                          # SRM, lift, sequential test
+  leadstream experiment promote                         # v2 becomes champion
+  leadstream models history
+"""
+
+from __future__ import annotations
+
+import getpass
+import uuid
+from datetime import UTC, datetime
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from schemas.control import ControlAction, ControlRequest, ServingConfig
+from schemas.errors import FatalError
+from schemas.experiments import ExperimentReport, ShadowComparison
+from scoring.experiments.shadow import ShadowSummary
+from scoring.routing import parse_steps
+from streams.control.client import latest_config, submit
+from streams.kafka.reader import TopicReader
+from streams.settings import Settings
+
+
+def console() -> Console:
+    """A console sized from the terminal (or ``COLUMNS``) at the time of printing."""
+    return Console()
+
+actor_option = click.option("--actor", default=getpass.getuser, show_default="$USER",
+                            help="Who asks (recorded in the audit entry).")
+reason_option = click.option("--reason", default="", help="Why (recorded in the audit entry).")
+
+
+def ask(settings: Settings, action: ControlAction, actor: str, reason: str,
+        **fields: object) -> ServingConfig:
+    """Send one request to the controller, print its answer, fail on a refusal."""
+    request = ControlRequest(request_id=uuid.uuid4().hex, model_name=settings.model_name,
+                             action=action, actor=actor, reason=reason,
+                             requested_at=datetime.now(UTC), **fields)
+    result = submit(settings, request)
+    if result.alert is not None:
+        raise FatalError(f"controller refused ({result.alert.kind}): {result.alert.message}")
+    assert result.config is not None
+    print_config(result.config)
+    return result.config
+
+
+def print_config(c: ServingConfig) -> None:
+    steps = ",".join(f"{s:g}" for s in c.canary_steps) or "-"
+    console().print(f"[bold]{c.model_name}[/] seq {c.sequence}: champion v{c.champion_version}, "
+                  f"challenger {('v' + c.challenger_version) if c.challenger_version else '-'}, "
+                  f"mode {c.mode.value}, share {c.treatment_share:g}, steps {steps}, "
+                  f"experiment {c.experiment_id or '-'} (by {c.actor}: {c.reason or '-'})")
+
+
+@click.group()
+def experiment() -> None:
+    """Run shadow, canary and A/B experiments against the champion."""
+
+
+@experiment.command()
+@click.option("--mode", type=click.Choice(["shadow", "canary", "ab"]), required=True)
+@click.option("--challenger", required=True, help="Registry version of the challenger.")
+@click.option("--share", type=click.FloatRange(0, 1), help="Treatment share (canary/ab).")
+@click.option("--steps", help="Canary steps in percent, e.g. 5,25,50 (starts at the first).")
+@click.option("--experiment-id", help="Default: <model>-<mode>-<sequence>.")
+@actor_option
+@reason_option
+def start(mode: str, challenger: str, share: float | None, steps: str | None,
+          experiment_id: str | None, actor: str, reason: str) -> None:
+    """Start an experiment with a challenger version."""
+    ask(Settings(), ControlAction.START_EXPERIMENT, actor, reason, mode=mode,
+        challenger_version=challenger, treatment_share=share, experiment_id=experiment_id,
+        canary_steps=parse_steps(steps) if steps else ())
+
+
+@experiment.command()
+@actor_option
+@reason_option
+def stop(actor: str, reason: str) -> None:
+    """Stop the running experiment: all traffic to the champion."""
+    ask(Settings(), ControlAction.STOP_EXPERIMENT, actor, reason)
+
+
+@experiment.command()
+@actor_option
+@reason_option
+def promote(actor: str, reason: str) -> None:
+    """Make the challenger the champion (the old champion is kept for rollback)."""
+    ask(Settings(), ControlAction.PROMOTE_CHALLENGER, actor, reason)
+
+
+@experiment.command()
+@click.option("--share", type=click.FloatRange(0, 1), help="Set this share instead.")
+@actor_option
+@reason_option
+def step(share: float | None, actor: str, reason: str) -> None:
+    """Move a canary to its next step (or set the treatment share)."""
+    if share is None:
+        ask(Settings(), ControlAction.NEXT_STEP, actor, reason)
+    else:
+        ask(Settings(), ControlAction.SET_SHARE, actor, reason, treatment_share=share)
+
+
+@experiment.command()
+def report() -> None:
+    """Take a look at the running canary/A/B now and publish it to experiments.reports."""
+    from streams.agents.reports import publish_look
+
+    settings = Settings()
+    config = latest_config(settings, settings.model_name)
+    if config is None:
+        raise FatalError(f"no serving configuration for {settings.model_name}")
+    print_report(publish_look(settings, config))
+
+
+def print_report(r: ExperimentReport) -> None:
+    table = Table(title=f"{r.experiment_id} ({r.mode.value}, share {r.treatment_share:g})")
+    for col in ("arm", "version", "assigned", "outcomes", "conversions", "rate"):
+        table.add_column(col)
+    for arm in (r.control, r.treatment):
+        rate = f"{arm.conversion_rate:.4f}" if arm.conversion_rate is not None else "-"
+        table.add_row(arm.variant.value, arm.model_version or "-", str(arm.assigned or "-"),
+                      str(arm.outcomes), str(arm.conversions), rate)
+    console().print(table)
+    ci = r.sequential_ci
+    console().print(f"SRM p={r.srm_p_value:.3g} ({'ok' if r.srm_ok else 'MISMATCH'}); "
+                  f"lift {_fmt(r.absolute_lift.estimate)} [{_fmt(r.absolute_lift.lower)}, "
+                  f"{_fmt(r.absolute_lift.upper)}]; sequential p={r.sequential_p_value:.3g}, "
+                  f"always-valid CI [{_fmt(ci.lower)}, {_fmt(ci.upper)}] after "
+                  f"{r.sequential_looks} looks")
+    console().print(f"[bold]{r.recommendation.value}[/]: {'; '.join(r.reasons)}")
+
+
+def _fmt(x: float | None) -> str:
+    return "-" if x is None else f"{x:+.4f}"
+
+
+@experiment.command("shadow-summary")
+@click.option("--challenger", help="Only this challenger version.")
+def shadow_summary(challenger: str | None) -> None:
+    """Summarise scores.shadow: count, mean |diff|, correlation, buckets, latency."""
+    settings = Settings()
+    by_pair: dict[tuple[str, str], ShadowSummary] = {}
+    chunk: dict[tuple[str, str], list[ShadowComparison]] = {}
+
+    def fold() -> None:
+        for pair, rows in chunk.items():
+            by_pair[pair] = by_pair.get(pair, ShadowSummary()).merge(ShadowSummary.of(rows))
+        chunk.clear()
+
+    with TopicReader(settings, settings.topic_scores_shadow) as reader:
+        for i, rec in enumerate(reader.to_end(), 1):
+            c = ShadowComparison.model_validate_json(rec.value or b"")
+            if c.model_name == settings.model_name and challenger in (None, c.challenger_version):
+                chunk.setdefault((c.champion_version, c.challenger_version), []).append(c)
+            if i % 10_000 == 0:
+                fold()
+    fold()
+    print_shadow(by_pair)
+
+
+def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
+    table = Table(title="shadow comparisons")
+    for col in ("champion", "challenger", "n", "mean |diff|", "correlation",
+                "bucket agreement", "latency ms (champ / chall)"):
+        table.add_column(col)
+    for (a, b), s in sorted(by_pair.items()):
+        la, lb = s.mean_latency_ms
+        corr = "-" if s.correlation is None else f"{s.correlation:.4f}"
+        table.add_row(a, b, str(s.n), f"{s.mean_abs_diff:.4f}", corr,
+                      f"{s.bucket_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
+    console().print(table)

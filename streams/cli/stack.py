@@ -1,0 +1,97 @@
+"""``leadstream stack up | down | status | fetch``: the local Kafka, Redis and MLflow."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from streams.kafka.topics import ensure_topics
+from streams.settings import Settings
+from streams.stack.jars import fetch_kafka, is_fetched, libs_dir
+from streams.stack.service import ServiceStatus
+from streams.stack.stack import stack_down, stack_status, stack_up
+
+console = Console()
+
+
+def _service_line(s: ServiceStatus) -> str:
+    if s.name == "mlflow":
+        what = "store created" if s.started else f"store {s.state}"
+    elif s.started:
+        what = f"started, answered after {s.seconds:.1f}s"
+    else:
+        what = "already running"
+    pid = f"  pid {s.pid}" if s.pid else ""
+    log = f"  log {s.log}" if s.log else ""
+    return f"[bold]{s.name:<6}[/] {what}  {s.address}{pid}{log}"
+
+
+def _status_table(services: list[ServiceStatus]) -> Table:
+    table = Table(title="leadstream stack")
+    for col in ("service", "state", "address", "pid", "log"):
+        table.add_column(col, overflow="fold")
+    for s in services:
+        colour = "green" if s.ok else "red"
+        table.add_row(s.name, f"[{colour}]{s.state}[/]", s.address, str(s.pid or "-"),
+                      str(s.log or "-"))
+    return table
+
+
+@click.group("stack")
+def stack() -> None:
+    """Start, stop and inspect the local Kafka, Redis and MLflow store."""
+
+
+@stack.command()
+@click.option("--no-topics", is_flag=True, help="Do not create the registered topics.")
+def up(no_topics: bool) -> None:
+    """Start Kafka and Redis (if not running), create topics, open the MLflow store."""
+    started = time.monotonic()
+    report = stack_up(Settings(), topics=not no_topics)
+    for service in report.services:
+        console.print(_service_line(service), soft_wrap=True)
+    for name, outcome in report.topics.items():
+        console.print(f"  topic {name}: {outcome}", soft_wrap=True)
+    for note in report.warnings:
+        console.print(f"[yellow]warning:[/] {note}")
+    console.print(f"stack up in {time.monotonic() - started:.1f}s")
+
+
+@stack.command()
+@click.option("--purge", is_flag=True, help="Also delete Kafka and Redis data and logs.")
+def down(purge: bool) -> None:
+    """Stop Kafka and Redis gracefully (SIGTERM, then SIGKILL after a deadline)."""
+    for name, was_running in stack_down(Settings(), purge=purge).items():
+        console.print(f"[bold]{name:<6}[/] {'stopped' if was_running else 'was not running'}")
+    if purge:
+        console.print("stack data deleted")
+
+
+@stack.command()
+def status() -> None:
+    """Show each service's state, address, pid and log file."""
+    console.print(_status_table(stack_status(Settings())))
+
+
+@stack.command()
+def fetch() -> None:
+    """Resolve the Kafka jars from Maven Central into the cache (once)."""
+    version = Settings().kafka_version
+    cached = is_fetched(version)
+    path = fetch_kafka(version)
+    console.print(f"Kafka {version} jars {'already cached' if cached else 'fetched'} in {path}")
+    if not cached:
+        console.print(f"{sum(1 for _ in libs_dir(version).glob('*.jar'))} jars")
+
+
+@stack.command()
+@click.option("--timeout", default=60.0, show_default=True, help="Seconds to retry a broker "
+              "that is still starting.")
+def topics(timeout: float) -> None:
+    """Create the registered topics on LEADSTREAM_BOOTSTRAP_SERVERS (any cluster)."""
+    settings = Settings()
+    for name, outcome in ensure_topics(settings, timeout_s=timeout).items():
+        console.print(f"topic {name}: {outcome}", soft_wrap=True)

@@ -1,0 +1,192 @@
+"""One batch = one Kafka transaction: outputs and consumed offsets commit together.
+
+:meth:`BatchTransaction.publish` either commits everything or raises :class:`BatchAborted`
+after aborting (the caller rewinds and processes the batch again); a fenced or otherwise
+fatal producer raises :class:`~schemas.errors.FatalError`. Retriable errors (a broker
+restarting, a request timing out) are retried here with a capped back-off.
+
+librdkafka's ``send_offsets_to_transaction`` can ignore its timeout and block for good
+after the group coordinator went away (librdkafka issues #5456, #5511; seen here on a
+broker restart). It therefore runs under a watchdog: if it hangs, the producer is replaced
+by a fresh one with the same transactional id, whose ``init_transactions`` fences the stuck
+one and aborts its transaction (which cannot have been committed: the commit comes after),
+and the batch is processed again.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import TypeVar
+
+from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+
+from schemas.errors import FatalError, RetryableError
+from streams.kafka.io import OutRecord, TxnAction, classify_txn_error
+
+log = logging.getLogger(__name__)
+
+CALL_TIMEOUT_S = 10.0
+"""Longest single blocking transactional call; a timeout is retried."""
+HANG_S = CALL_TIMEOUT_S + 5.0
+"""A ``send_offsets_to_transaction`` still blocked after this is stuck."""
+MAX_BACKOFF_S = 2.0
+
+T = TypeVar("T")
+
+
+class BatchAborted(RetryableError):
+    """The batch's transaction was aborted: rewind and process the batch again."""
+
+
+class StopRequested(RetryableError):
+    """Shutdown was asked for while a transactional call kept failing."""
+
+
+class ProducerStuck(RetryableError):
+    """A transactional call blocked past its timeout: the producer must be replaced."""
+
+
+class BatchTransaction:
+    """Publishes batches transactionally on behalf of one consumer; owns the producer."""
+
+    def __init__(self, make_producer: Callable[[], Producer], consumer: Consumer,
+                 stopping: Callable[[], bool]):
+        self._make_producer = make_producer
+        self._producer = make_producer()
+        self._consumer = consumer
+        self._stopping = stopping
+        self._stuck: list[Producer] = []  # kept alive: a thread is still inside their call
+        self._failed = False  # the producer hit a fatal error: no more calls on it
+        self.open = False
+
+    def init(self) -> None:
+        """Register the transactional id; fences (and aborts) any previous instance of it."""
+        try:
+            self._call("init_transactions",
+                       lambda: self._producer.init_transactions(CALL_TIMEOUT_S))
+        except KafkaException as exc:
+            raise FatalError(f"cannot initialise transactions: {exc.args[0]}") from exc
+
+    def publish(self, records: Sequence[OutRecord]) -> None:
+        """Produce ``records`` and the consumer's positions in one committed transaction."""
+        try:
+            self._producer.begin_transaction()
+            self.open = True
+            for rec in records:
+                self._produce(rec)
+            offsets = self._positions()
+            meta = self._consumer.consumer_group_metadata()
+            self._call("send_offsets_to_transaction",
+                       lambda: _watched(self._producer.send_offsets_to_transaction,
+                                        offsets, meta, CALL_TIMEOUT_S))
+            self._call("commit_transaction",
+                       lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
+            self.open = False
+        except KafkaException as exc:
+            self._abort_for(exc)
+        except StopRequested as exc:
+            self.abort()
+            raise BatchAborted(str(exc)) from exc
+        except ProducerStuck as exc:
+            self._replace_producer(str(exc))
+            raise BatchAborted(str(exc)) from exc
+
+    def abort(self) -> None:
+        """Abort the open transaction, if any (retrying while the broker is away)."""
+        if not self.open or self._failed:
+            return
+        try:
+            self._call("abort_transaction",
+                       lambda: self._producer.abort_transaction(CALL_TIMEOUT_S))
+        except StopRequested:
+            log.warning("stopping with the transaction still open: the next start (or the "
+                        "transaction timeout) aborts it")
+        except KafkaException as exc:
+            raise FatalError(f"cannot abort the open transaction: {exc.args[0]}; a restart "
+                             "aborts it and resumes from the committed offsets") from exc
+        finally:
+            self.open = False
+
+    def poll(self) -> None:
+        """Serve the producer's callbacks and logs."""
+        self._producer.poll(0)
+
+    def close(self, timeout_s: float = 5.0) -> None:
+        self.abort()
+        self._producer.flush(timeout_s)
+
+    def _replace_producer(self, why: str) -> None:
+        log.error("%s: replacing the producer; the new one fences it and aborts its "
+                  "transaction", why)
+        self._stuck.append(self._producer)
+        self._producer = self._make_producer()
+        self.open = False
+        self.init()
+
+    def _abort_for(self, exc: KafkaException) -> None:
+        if classify_txn_error(exc) is TxnAction.FATAL:
+            self._failed = True
+            raise FatalError(_fatal_message(exc)) from exc
+        log.warning("aborting the batch transaction: %s", exc.args[0])
+        self.abort()
+        raise BatchAborted(str(exc.args[0])) from exc
+
+    def _produce(self, rec: OutRecord) -> None:
+        while True:
+            try:
+                self._producer.produce(rec.topic, rec.value, rec.key)
+                return
+            except BufferError:
+                self._producer.poll(0.05)  # local queue full: let deliveries drain
+
+    def _positions(self) -> list[TopicPartition]:
+        assignment = self._consumer.assignment()
+        return [tp for tp in self._consumer.position(assignment) if tp.offset >= 0]
+
+    def _call(self, what: str, op: Callable[[], T]) -> T:
+        backoff = 0.1
+        while True:
+            try:
+                return op()
+            except KafkaException as exc:
+                action = classify_txn_error(exc)
+                if action is TxnAction.FATAL:
+                    self._failed = True
+                    raise FatalError(_fatal_message(exc)) from exc
+                if action is TxnAction.ABORT:
+                    raise
+                if self._stopping():
+                    raise StopRequested(f"{what} failed while stopping: {exc.args[0]}") from exc
+                log.warning("%s failed, retrying in %.1fs: %s", what, backoff, exc.args[0])
+                time.sleep(backoff)
+                backoff = min(backoff * 2, MAX_BACKOFF_S)
+
+
+def _watched(op: Callable[..., T], *args: object) -> T:
+    """``op(*args)`` in a daemon thread; :class:`ProducerStuck` if it outlives ``HANG_S``."""
+    outcome: list[T | BaseException] = []
+
+    def run() -> None:
+        try:
+            outcome.append(op(*args))
+        except BaseException as exc:  # handed to the caller's thread, re-raised there
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, name="txn-call", daemon=True)
+    worker.start()
+    worker.join(HANG_S)
+    if not outcome:
+        raise ProducerStuck(f"{getattr(op, '__name__', 'call')} blocked for {HANG_S:.0f}s")
+    if isinstance(outcome[0], BaseException):
+        raise outcome[0]
+    return outcome[0]
+
+
+def _fatal_message(exc: KafkaException) -> str:
+    err = exc.args[0] if exc.args else exc
+    return (f"the transactional producer cannot go on ({err}); if it was fenced, another "
+            "scorer runs with the same transactional id (LEADSTREAM_TRANSACTIONAL_ID must be "
+            "unique per process)")

@@ -1,0 +1,83 @@
+"""What the window agent reads from Redis when a window closes: labels and the A/B verdict.
+
+* :class:`RedisLabels` is the :class:`~monitors.judge.LabelSource` of the monitors:
+  the model version's rolling label window (:mod:`streams.stores.labels`) through the pure
+  :func:`monitors.quality.window_quality`.
+* :class:`ExperimentSignal` gives the "treatment below control" guardrail value of a
+  canary/A/B challenger: the serving configuration the monitor keeps in Redis, the
+  experiment's per-arm tallies and last sequential state (kept by the outcome and report
+  agents), judged by :func:`scoring.experiments.guardrail.treatment_worse_now`.
+
+Both run in a worker thread. A Redis failure is logged and counted by ``on_error`` and
+the window is reported without the numbers ("no labels", A/B not judged): a monitor
+report is never held back by Redis.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+
+import redis
+
+from monitors.judge import Quality
+from monitors.quality import QualityRule, window_quality
+from schemas.control import ModelRole, ServingConfig, ServingMode
+from schemas.leads import Variant
+from scoring.experiments import DecisionPolicy, SequentialState, state_from_report
+from scoring.experiments.guardrail import treatment_worse_now
+from streams.stores.experiments import ExperimentStore
+from streams.stores.labels import LabelWindow
+from streams.stores.state import SERVING
+
+log = logging.getLogger(__name__)
+OnError = Callable[[Exception], None]
+
+
+class RedisLabels:
+    def __init__(self, window: LabelWindow, rule: QualityRule, on_error: OnError):
+        self.window, self.rule, self.on_error = window, rule, on_error
+
+    def quality(self, model_name: str, role: str, version: str) -> Quality:
+        try:
+            labels, scores = self.window.read(model_name, version)
+            new = self.window.take_new(model_name, version)
+        except (redis.RedisError, OSError) as exc:
+            self.on_error(exc)
+            log.warning("Redis down: no labels for %s v%s this window (%s)",
+                        model_name, version, exc)
+            return Quality()
+        q = window_quality(labels, scores, self.rule)
+        return Quality(q.n_labels, q.auc, q.precision_at_10, q.calibration_error, new)
+
+
+class ExperimentSignal:
+    def __init__(self, client: redis.Redis, policy: DecisionPolicy, on_error: OnError):
+        self.client, self.policy, self.on_error = client, policy, on_error
+        self.store = ExperimentStore(client)
+
+    def treatment_below_control(self, model_name: str, role: str, version: str) -> bool | None:
+        """The guardrail value for this window of ``role``/``version``; None: not judged."""
+        if role != ModelRole.CHALLENGER.value:
+            return None
+        try:
+            return self._judge(model_name, version)
+        except (redis.RedisError, OSError) as exc:
+            self.on_error(exc)
+            log.warning("Redis down: A/B guardrail of %s v%s not judged (%s)",
+                        model_name, version, exc)
+            return None
+
+    def _judge(self, model_name: str, version: str) -> bool | None:
+        raw = self.client.get(SERVING.format(model=model_name))
+        if raw is None:
+            return None
+        config = ServingConfig.model_validate_json(raw)
+        if (config.mode not in (ServingMode.CANARY, ServingMode.AB) or not config.experiment_id
+                or config.challenger_version != version):
+            return None
+        tallies = self.store.tallies(config.experiment_id)
+        last = self.store.last_report(config.experiment_id)
+        previous = state_from_report(last) if last is not None else SequentialState()
+        return treatment_worse_now(previous, tallies[Variant.CONTROL],
+                                   tallies[Variant.TREATMENT], self.policy)

@@ -1,0 +1,84 @@
+"""The scorer's composition root: every collaborator of :class:`~streams.scorer.loop.Scorer`
+built from :class:`Settings`, in one place.
+
+The registry (MLflow, with its disk cache), the serving configuration in force
+(``models.control``), the plan loader, Redis de-duplication, the ledger and the intent store
+are built here and passed in; the loop builds none of them. Tests build scorers through
+:func:`build_scorer` or hand the loop explicit fakes.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from confluent_kafka import KafkaException
+
+from schemas.control import ServingConfig
+from schemas.errors import LeadstreamError, RetryableError
+from scoring.model import ServingModel
+from scoring.serving import ServingPlan
+from streams.control.client import ServingConfigFeed
+from streams.scorer.limits import RunLimits
+from streams.scorer.loop import Scorer
+from streams.scorer.plans import PlanLoader, build_plan, warmed
+from streams.scorer.replay import IntentStore
+from streams.scorer.serving import ServingControl
+from streams.scorer.stats import ScorerMetrics
+from streams.settings import Settings
+from streams.stores.dedup import Deduplicator
+from streams.stores.ledger import Ledger, redis_client
+
+log = logging.getLogger(__name__)
+
+
+def _registry(settings: Settings):
+    from scoring.registry import ModelRegistry
+
+    return ModelRegistry(settings.tracking_uri, settings.model_name,
+                         settings.model_cache_dir, settings.artifact_root)
+
+
+def load_champion(settings: Settings) -> ServingModel:
+    """The champion from MLflow, or from the disk cache when MLflow is unreachable."""
+    return _registry(settings).load(alias="champion")
+
+
+def _feed(settings: Settings) -> ServingConfigFeed | None:
+    try:
+        return ServingConfigFeed(settings, settings.model_name)
+    except (KafkaException, RetryableError) as exc:
+        log.error("cannot read %s (%s): serving the champion alias only, without "
+                  "configuration changes", settings.topic_models_control, exc)
+        return None
+
+
+def initial_plan(settings: Settings, config: ServingConfig | None, load) -> ServingPlan:
+    """The plan of the configuration in force, or the champion alias when there is none
+    (or when its versions cannot be loaded: the plan loader then keeps trying)."""
+    if config is not None:
+        try:
+            return build_plan(config, None, load)
+        except (LeadstreamError, OSError) as exc:
+            log.error("cannot load serving config #%d (%s): starting with the champion "
+                      "alias", config.sequence, exc)
+    return ServingPlan(warmed(load_champion(settings)))
+
+
+def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
+    registry = _registry(settings)
+    feed = _feed(settings)
+    config = feed.current() if feed else None
+    plan = initial_plan(settings, config, registry.load_version)
+    dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
+                                  settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
+    loader = PlanLoader(plan, registry.load_version,
+                        on_failure=lambda _config, _exc: metrics.plan_load_failures.inc())
+    if config is not None and config != plan.config:
+        loader.want(config)  # the config in force could not be loaded at start: keep trying
+    ledger = Ledger.from_settings(settings)
+    intents = IntentStore(redis_client(settings.redis_url, settings.ledger_timeout_s),
+                          settings.transactional_id, 24 * 3600,
+                          on_error=lambda msg: log.warning("%s", msg))
+    control = ServingControl(feed, loader)
+    return Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger,
+                  intents=intents)

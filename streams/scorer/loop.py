@@ -1,0 +1,196 @@
+"""The scorer loop: consume a batch, score it, publish it in one Kafka transaction, repeat.
+
+The loop only moves messages: :mod:`streams.kafka.io` translates them, :mod:`streams.scorer.batch`
+hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.book`
+records the batch in Redis and :mod:`streams.kafka.transaction` commits outputs and offsets
+together. An aborted batch is processed again with exactly the same offset ranges
+(:mod:`streams.scorer.reform`), so its monitor samples keep their ids.
+
+Between two batches, and only there, a new serving plan (configuration + loaded models,
+:mod:`streams.scorer.serving`) replaces the current one; never while an aborted batch is
+being re-formed.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
+from redis import RedisError
+
+from schemas.errors import FatalError
+from scoring.buckets import BucketThresholds
+from scoring.model import ServingModel
+from scoring.serving import ServingPlan
+from streams.kafka.io import (
+    ConsumerErrorAction,
+    classify_consumer_error,
+    consumer_config,
+    consumer_failed,
+    producer_config,
+    translate,
+)
+from streams.kafka.transaction import BatchAborted, BatchTransaction, StopRequested
+from streams.scorer.batch import BatchStep, OutputTopics
+from streams.scorer.book import BatchBook
+from streams.scorer.limits import RunLimits, batch_timeout
+from streams.scorer.reform import Reformer
+from streams.scorer.replay import BatchRanges, IntentStore
+from streams.scorer.serving import ServingControl
+from streams.scorer.stats import Progress, ScorerMetrics
+from streams.settings import Settings
+from streams.stores.dedup import Deduplicator
+from streams.stores.ledger import Ledger
+
+log = logging.getLogger(__name__)
+
+
+class Scorer:
+    """One scorer process: one consumer, one transactional producer, one serving plan."""
+
+    def __init__(self, settings: Settings, plan: ServingPlan, dedup: Deduplicator,
+                 metrics: ScorerMetrics, limits: RunLimits, control: ServingControl,
+                 ledger: Ledger | None, intents: IntentStore):
+        self._settings = settings
+        self._limits = limits
+        self._stop = threading.Event()
+        self._control = control
+        self._intents = intents
+        self._full = False  # the last consume returned a full batch: there is a backlog
+        self.metrics = metrics
+        self.progress = Progress(self.metrics)
+        self._book = BatchBook(self.metrics, self.progress, ledger, self._intents)
+        self._fatal: KafkaError | None = None
+        hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
+        self._consumer = Consumer({**consumer_config(settings), **hooks})
+        self._txn = BatchTransaction(
+            lambda: Producer({**producer_config(settings), **hooks}),
+            self._consumer, self._stop.is_set)
+        self._reform = Reformer(self._consumer, self._intents, self.metrics)
+        self._dedup, s = dedup, settings
+        topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
+                              s.topic_monitor_samples)
+        thresholds = BucketThresholds(hot=s.bucket_hot, warm=s.bucket_warm, cool=s.bucket_cool)
+        self._step = BatchStep(plan, dedup, topics, thresholds, s.max_payload_bytes,
+                               s.transactional_id)
+        self.metrics.serving_plan(_models(plan))
+
+    # --- the seam for serving changes ----------------------------------------------------
+    def swap_plan(self, plan: ServingPlan) -> None:
+        """Serve ``plan`` from the next batch on (thread-safe; never mid-batch)."""
+        self._control.swap(plan)
+
+    def _between_batches(self) -> None:
+        if self._reform.active:
+            return  # an aborted batch is re-formed under the plan it was scored with
+        plan = self._control.next_plan()
+        if plan is not None:
+            self._step.plan = plan
+            self.metrics.serving_plan(_models(plan))
+            self.metrics.plan_swaps.inc()
+            log.info("now serving %s", plan.label)
+
+    def stop(self) -> None:
+        """Ask the loop to stop after the batch in hand (safe from a signal handler)."""
+        self._stop.set()
+
+    def run(self) -> Progress:
+        """Score until stopped or a limit is reached; close the clients; return the totals."""
+        log.info("scorer %s: %s → %s + %s, serving %s", self._settings.transactional_id,
+                 self._settings.topic_incoming, self._settings.topic_scored,
+                 self._settings.topic_deadletter, self._step.plan.label)
+        try:
+            self._txn.init()
+            self._reform.resume_in_flight()
+            self._consumer.subscribe([self._settings.topic_incoming],
+                                     on_assign=self._on_assign, on_revoke=self._on_revoke)
+            while not self._finished():
+                self._between_batches()
+                n = self._limits.batch_n(self._settings, self.progress)
+                messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
+                self._full = len(messages) >= n
+                self._handle(messages)
+                self._txn.poll()
+                self.progress.maybe_log(self._dedup.skipped_batches)
+        except StopRequested as exc:
+            log.warning("stopped while Kafka was unavailable: %s", exc)
+        finally:
+            self._close()
+        return self.progress
+
+    def _handle(self, messages: list) -> None:
+        consumed = translate(messages)
+        for err in consumed.errors:
+            self._consumer_error(err)
+        if consumed.events:
+            self.progress.received(len(consumed.events))
+        if self._reform.active:
+            consumed = self._reform.feed(consumed)
+        if not consumed.events:
+            return
+        self.metrics.consumed.inc(len(consumed.events))
+        started = time.perf_counter()
+        ranges = BatchRanges.of(consumed.events)
+        result = self._step.run(consumed, ranges.tag())
+        self._book.record(ranges, result)
+        try:
+            self._txn.publish(result.records)
+        except BatchAborted:
+            self.metrics.aborted.inc()
+            if not self._stop.is_set():
+                self._reform.aborted(consumed.events, ranges)
+            return
+        self._book.count(result, started)
+
+    def _client_error(self, err: KafkaError) -> None:
+        """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""
+        if err.fatal():
+            self._fatal = err
+        else:
+            self._consumer_error(err)
+
+    def _consumer_error(self, err: KafkaError) -> None:
+        action = classify_consumer_error(err)
+        if action is not ConsumerErrorAction.IGNORE:
+            self.metrics.consumer_errors.labels(err.name()).inc()
+            if action is ConsumerErrorAction.FATAL:
+                raise consumer_failed(err)
+            self.progress.consumer_error(err)
+
+    def _on_assign(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("assigned %s", _describe(partitions))
+        self.progress.received(0)
+
+    def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
+        log.info("revoked %s", _describe(partitions))
+        self._txn.abort()  # never open between batches; abort whatever a failure left open
+
+    def _finished(self) -> bool:
+        if self._fatal is not None:
+            raise consumer_failed(self._fatal)
+        return self._stop.is_set() or self._limits.reached(self.progress)
+
+    def _close(self) -> None:
+        """Close everything; a failure to close one client is logged, not raised over the
+        error that may be stopping the scorer."""
+        self._stop.set()  # no retry loop while closing
+        steps = (("finish the producer", self._txn.close),
+                 ("close the consumer", self._consumer.close),
+                 ("close Redis", self._dedup.close),
+                 ("close the control-plane reader", self._control.close))
+        for what, step in steps:
+            try:
+                step()
+            except (KafkaException, FatalError, RedisError) as exc:
+                log.error("could not %s while stopping: %s", what, exc)
+        self.progress.log_summary(self._dedup.skipped_batches)
+
+
+def _models(plan: ServingPlan) -> list[ServingModel]:
+    return [m for m in (plan.champion, plan.challenger) if m is not None]
+
+
+def _describe(partitions: list[TopicPartition]) -> str:
+    return ", ".join(f"{tp.topic}[{tp.partition}]" for tp in partitions) or "nothing"

@@ -1,0 +1,148 @@
+"""A served batch → the records of its transaction besides dead letters, and its ledger.
+
+- ``leads.scored``: JSON built straight from the batch's columns (one f-string of
+  pre-encoded parts per lead, :mod:`streams.json_text`; :class:`~schemas.leads.ScoredLead`
+  stays the contract, and the unit tests validate these bytes against it);
+- ``scores.shadow``: one comparison per scored lead in shadow mode;
+- ``monitor.samples``: one sample per model role and version that scored rows, the
+  champion's also carrying the batch's dead-letter counts. Its latency is the model's
+  (each lead waits for its model's whole batch prediction), not the time the event sat in
+  Kafka: a backlog after a restart is scorer lag (reported apart from the sample's event
+  times), and must not trip a good version's latency guardrail;
+- ledger entries (Redis) for every scored lead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import numpy as np
+
+from monitors.batch_sample import batch_sample, encode_sample
+from schemas.leads import IncomingLead
+from schemas.monitor import ModelRole
+from scoring.buckets import BucketThresholds
+from scoring.experiments.shadow import shadow_comparisons
+from scoring.features import EncodedBatch
+from scoring.intake import RawEvent
+from scoring.model import ServingModel
+from scoring.serving import RoleRun, ServedBatch
+from streams.json_text import column, quote, text
+from streams.kafka.io import OutRecord
+from streams.stores.ledger_rows import LedgerRows, ledger_rows
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """The scored part of a batch: its events, leads and features, in one order."""
+
+    events: Sequence[RawEvent]
+    leads: Sequence[IncomingLead]
+    encoded: EncodedBatch
+    now_s: float
+
+    @property
+    def wait_ms(self) -> np.ndarray:
+        """Per lead, broker append (or create) time → start of scoring."""
+        ts = np.array([e.timestamp_ms or 0 for e in self.events], dtype=np.float64)
+        return np.where(ts > 0, np.maximum(0.0, self.now_s * 1000.0 - ts), 0.0)
+
+    @property
+    def event_times_ms(self) -> np.ndarray:
+        now_ms = self.now_s * 1000.0
+        return np.array([e.timestamp_ms or now_ms for e in self.events], dtype=np.float64)
+
+
+def _iso(dt: datetime | None) -> str | None:
+    if dt is None:
+        return None
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+def scored_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
+                   thresholds: BucketThresholds) -> list[OutRecord]:
+    """The ``leads.scored`` records of the batch, in input order."""
+    scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
+    latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
+    scores = column(served.scores.tolist())
+    buckets = thresholds.assign(served.scores)
+    versions, aliases = served.versions().tolist(), served.aliases().tolist()
+    experiment = served.route.experiment_id
+    variants = served.route.variants
+    name_q, experiment_q, at_q = quote(model_name), text(experiment), quote(scored_at)
+    out = []
+    for i, (ev, lead) in enumerate(zip(batch.events, batch.leads, strict=True)):
+        doc = (f'{{"lead_id":{quote(lead.lead_id)},"event_id":{text(lead.event_id)},'
+               f'"score":{scores[i]},"bucket":"{buckets[i].value}",'
+               f'"model_name":{name_q},"model_version":{quote(versions[i])},'
+               f'"model_alias":"{aliases[i]}","variant":"{variants[i].value}",'
+               f'"experiment_id":{experiment_q},"occurred_at":{text(_iso(lead.occurred_at))},'
+               f'"scored_at":{at_q},"latency_ms":{latency[i]},'
+               f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}')
+        out.append(OutRecord(topic, lead.lead_id.encode(), doc.encode()))
+    return out
+
+
+def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
+                   thresholds: BucketThresholds) -> list[OutRecord]:
+    """One ``scores.shadow`` comparison per lead when the challenger shadowed the batch."""
+    shadow = served.shadow
+    if shadow is None or not len(served):
+        return []
+    champion = served.runs[0]
+    wait = batch.wait_ms
+    comparisons = shadow_comparisons(
+        model_name, [lead.lead_id for lead in batch.leads],
+        [lead.event_id for lead in batch.leads], champion.model.version,
+        shadow.model.version, served.scores, shadow.scores,
+        wait + champion.seconds * 1000.0, wait + shadow.seconds * 1000.0, thresholds,
+        datetime.fromtimestamp(batch.now_s, UTC))
+    return [OutRecord(topic, c.lead_id.encode(), c.model_dump_json().encode())
+            for c in comparisons]
+
+
+@dataclass(frozen=True)
+class FailedRole:
+    """Who failed on the batch, and on how many events (``scoring_failed``)."""
+
+    role: ModelRole
+    model: ServingModel
+    n: int
+
+
+def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: BatchInput,
+                   n_rejected: int, failed: FailedRole | None, sample_prefix: str,
+                   champion: ServingModel) -> list[OutRecord]:
+    """One ``monitor.samples`` record per role/version of the batch (champion first)."""
+    out = []
+    times = batch.event_times_ms
+    parts = [(r.role, r.model, r.rows, r.scores, r.seconds) for r in runs]
+    if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed):
+        parts.insert(0, (ModelRole.CHAMPION, champion, np.arange(0), np.empty(0), 0.0))
+    if failed is not None and not any(p[0] is failed.role for p in parts):
+        parts.append((failed.role, failed.model, np.arange(0), np.empty(0), 0.0))
+    for role, model, rows, scores, seconds in parts:
+        version = model.version
+        sample = batch_sample(
+            model_name=model_name, role=role, model_version=version,
+            profile=model.profile, spec=model.spec,
+            numeric={k: v[rows] for k, v in batch.encoded.numeric.items()},
+            categories={k: v[rows] for k, v in batch.encoded.categories.items()},
+            scores=scores, latencies_ms=np.full(rows.size, seconds * 1000.0),
+            n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
+            n_failed=failed.n if failed is not None and failed.role is role else 0,
+            event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}")
+        key, value = encode_sample(sample)
+        out.append(OutRecord(topic, key, value))
+    return out
+
+
+def ledger_for(model_name: str, served: ServedBatch, batch: BatchInput) -> LedgerRows:
+    """The ledger rows of the scored leads: variant, served version, score, features."""
+    spec_features = batch.encoded.numeric.keys() | batch.encoded.categories.keys()
+    columns = {name: [getattr(lead, name) for lead in batch.leads] for name in spec_features}
+    return ledger_rows(served.route, model_name, [lead.lead_id for lead in batch.leads],
+                       [lead.event_id for lead in batch.leads], served.scores.tolist(),
+                       columns, datetime.fromtimestamp(batch.now_s, UTC))

@@ -1,0 +1,160 @@
+"""Per-experiment, per-variant outcome tallies in Redis, updated exactly once per lead.
+
+Keys (``<exp>`` is the experiment id, or ``version:<v>`` for leads served outside one):
+
+- ``leadstream:exp:<exp>:leads``         hash lead_id → "1" converted / "0" not (yet);
+- ``leadstream:exp:<exp>:tally:<variant>`` hash outcomes, conversions, deal_value;
+- ``leadstream:exp:<exp>:report``        the last published report (sequential state);
+- ``leadstream:outcomes:unknown``        hash outcome identity → outcome JSON, for outcomes
+  of leads the ledger does not know: counted (HLEN) and kept, never dropped.
+
+An outcome is applied with WATCH/MULTI around the pure :func:`apply_outcome`: the lead's
+remembered state and the arm's tally change together or not at all, so a redelivered
+outcome changes nothing and concurrent agents cannot double count.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import redis
+
+from schemas.control import ServingConfig, ServingMode
+from schemas.errors import FatalError
+from schemas.experiments import ExperimentReport, Outcome
+from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
+from scoring.experiments import (
+    ArmTally,
+    DecisionPolicy,
+    ExperimentContext,
+    OutcomeApplied,
+    SequentialState,
+    apply_outcome,
+    build_report,
+    state_from_report,
+)
+from streams.settings import Settings
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger
+
+UNKNOWN_KEY = "leadstream:outcomes:unknown"
+MAX_ATTEMPTS = 50
+
+
+def experiment_key(entry: LedgerEntry) -> str:
+    return entry.experiment_id or f"version:{entry.model_version}"
+
+
+def _prefix(experiment: str) -> str:
+    return f"leadstream:exp:{experiment}"
+
+
+def outcome_identity(outcome: Outcome) -> str:
+    if outcome.event_id:
+        return f"{outcome.lead_id}|{outcome.event_id}"
+    return (f"{outcome.lead_id}|{outcome.occurred_at.isoformat()}|{int(outcome.converted)}"
+            f"|{outcome.deal_value}")
+
+
+def _tally(raw: dict[bytes, bytes]) -> ArmTally:
+    return ArmTally(int(raw.get(b"outcomes", 0)), int(raw.get(b"conversions", 0)),
+                    float(raw.get(b"deal_value", 0.0)))
+
+
+class ExperimentStore:
+    def __init__(self, client: redis.Redis):
+        self._client = client
+
+    def record(self, outcome: Outcome, entry: LedgerEntry) -> OutcomeApplied:
+        """Apply one joined outcome to its arm, atomically and idempotently."""
+        prefix = _prefix(experiment_key(entry))
+        leads, tally_key = f"{prefix}:leads", f"{prefix}:tally:{entry.variant.value}"
+        for _ in range(MAX_ATTEMPTS):
+            with self._client.pipeline(transaction=True) as pipe:
+                try:
+                    pipe.watch(leads, tally_key)
+                    seen = pipe.hget(leads, outcome.lead_id)
+                    previous = None if seen is None else seen == b"1"
+                    applied = apply_outcome(_tally(pipe.hgetall(tally_key)), previous,
+                                            outcome.converted, outcome.deal_value)
+                    if not applied.changed:
+                        return applied
+                    t = applied.tally
+                    pipe.multi()
+                    pipe.hset(leads, outcome.lead_id, "1" if applied.converted else "0")
+                    pipe.hset(tally_key, mapping={"outcomes": t.outcomes,
+                                                  "conversions": t.conversions,
+                                                  "deal_value": repr(t.deal_value)})
+                    pipe.execute()
+                    return applied
+                except redis.WatchError:
+                    continue
+        raise redis.RedisError(f"outcome of {outcome.lead_id}: {MAX_ATTEMPTS} WATCH conflicts")
+
+    def keep_unknown(self, outcome: Outcome) -> bool:
+        """Keep an outcome of an unknown lead; False if it was already kept."""
+        return bool(self._client.hsetnx(UNKNOWN_KEY, outcome_identity(outcome),
+                                        outcome.model_dump_json()))
+
+    def unknown_count(self) -> int:
+        return int(self._client.hlen(UNKNOWN_KEY))
+
+    def unknown_outcomes(self) -> list[Outcome]:
+        return [Outcome.model_validate_json(v) for v in self._client.hvals(UNKNOWN_KEY)]
+
+    def tallies(self, experiment_id: str) -> dict[Variant, ArmTally]:
+        prefix = _prefix(experiment_id)
+        arms = (Variant.CONTROL, Variant.TREATMENT, Variant.CHAMPION)
+        pipe = self._client.pipeline(transaction=False)
+        for v in arms:
+            pipe.hgetall(f"{prefix}:tally:{v.value}")
+        return {v: _tally(raw) for v, raw in zip(arms, pipe.execute(), strict=True)}
+
+    def last_report(self, experiment_id: str) -> ExperimentReport | None:
+        raw = self._client.get(f"{_prefix(experiment_id)}:report")
+        return ExperimentReport.model_validate_json(raw) if raw is not None else None
+
+    def save_report(self, report: ExperimentReport) -> None:
+        self._client.set(f"{_prefix(report.experiment_id)}:report", report.model_dump_json())
+
+
+def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
+                 labels: LabelWindow | None = None) -> str:
+    """Join one outcome with the ledger and count it; returns what happened (for logs).
+
+    ``counted``: a new outcome or conversion of an arm; ``repeat``: nothing new (e.g. a
+    redelivery); ``unknown``/``unknown-repeat``: no ledger entry, kept for a later join.
+    With ``labels``, the (score, label) pair also enters its model version's label window
+    (idempotent too: a redelivery changes neither).
+    """
+    entry = ledger.get(outcome.lead_id)
+    if entry is None:
+        return "unknown" if store.keep_unknown(outcome) else "unknown-repeat"
+    if labels is not None:
+        labels.record(entry, outcome)
+    return "counted" if store.record(outcome, entry).changed else "repeat"
+
+
+def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
+              policy: DecisionPolicy, now: datetime) -> ExperimentReport:
+    """One look at the running canary/A/B of ``config``, continuing its sequential state."""
+    if not config.experiment_id or config.mode not in (ServingMode.CANARY, ServingMode.AB):
+        raise FatalError(f"{config.model_name} runs no canary or A/B experiment")
+    tallies = store.tallies(config.experiment_id)
+    assigned = ledger.assigned(config.experiment_id)
+    last = store.last_report(config.experiment_id)
+    ctx = ExperimentContext(config.experiment_id, config.model_name, config.mode.value,
+                            config.treatment_share, config.champion_version,
+                            config.challenger_version)
+    counts = (assigned[Variant.CONTROL], assigned[Variant.TREATMENT])
+    report, _ = build_report(ctx, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
+                             state_from_report(last) if last else SequentialState(), now,
+                             policy, counts if sum(counts) else None)
+    store.save_report(report)
+    return report
+
+
+def policy_from(settings: Settings) -> DecisionPolicy:
+    return DecisionPolicy(alpha=settings.experiment_alpha,
+                          min_outcomes_per_arm=settings.experiment_min_outcomes)

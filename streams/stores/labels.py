@@ -1,0 +1,89 @@
+"""A rolling window of labelled scores per model version, in Redis, for model quality.
+
+When the outcome agent joins an outcome with its ledger entry it records one pair (score
+served, label) under the model version that served it. Keys per model and version:
+
+- ``leadstream:labels:<model>:<version>``        hash lead_id → ``label,score,time_ms,role``
+- ``leadstream:labels:<model>:<version>:order``  sorted set lead_id → first label time (ms)
+- ``leadstream:labels:<model>:<version>:count``  pairs ever added (for "new labels")
+- ``leadstream:labels:<model>:<version>:seen``   the count at the last window close
+
+A pair is keyed by lead id, so a redelivered outcome adds nothing; a lead that converts
+after an earlier "not converted" turns its label to 1 (never back, as in the experiment
+tallies). The window keeps the ``cap`` pairs with the newest first label and drops the
+oldest, atomically (one Lua script). Reads raise :class:`redis.RedisError`.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import redis
+
+from schemas.control import ModelRole
+from schemas.experiments import Outcome
+from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
+
+PREFIX = "leadstream:labels:{model}:{version}"
+
+_RECORD = """
+local old = redis.call('HGET', KEYS[1], ARGV[1])
+if old and (old == ARGV[2] or string.sub(old, 1, 1) == '1') then return 0 end
+redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+if old then return 0 end
+redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
+redis.call('INCR', KEYS[3])
+local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
+if extra > 0 then
+  local gone = redis.call('ZPOPMIN', KEYS[2], extra)
+  for i = 1, #gone, 2 do redis.call('HDEL', KEYS[1], gone[i]) end
+end
+return 1
+"""
+
+_TAKE_NEW = """
+local count = tonumber(redis.call('GET', KEYS[1]) or '0')
+local seen = tonumber(redis.call('GETSET', KEYS[2], count) or '0')
+return count - seen
+"""
+
+
+def role_of(variant: Variant) -> ModelRole:
+    """The model role that served a ledger entry's variant."""
+    return ModelRole.CHALLENGER if variant is Variant.TREATMENT else ModelRole.CHAMPION
+
+
+class LabelWindow:
+    def __init__(self, client: redis.Redis, cap: int):
+        self._client, self.cap = client, cap
+        self._record = client.register_script(_RECORD)
+        self._take_new = client.register_script(_TAKE_NEW)
+
+    @staticmethod
+    def _key(model: str, version: str) -> str:
+        return PREFIX.format(model=model, version=version)
+
+    def record(self, entry: LedgerEntry, outcome: Outcome) -> bool:
+        """Add the (score, label) pair of a joined outcome; False if nothing was new."""
+        key = self._key(entry.model_name, entry.model_version)
+        t_ms = int(outcome.occurred_at.timestamp() * 1000)
+        value = (f"{int(outcome.converted)},{entry.score!r},{t_ms},"
+                 f"{role_of(entry.variant).value}")
+        added = self._record(keys=[key, f"{key}:order", f"{key}:count"],
+                             args=[entry.lead_id, value, t_ms, self.cap])
+        return bool(added)
+
+    def read(self, model: str, version: str) -> tuple[np.ndarray, np.ndarray]:
+        """The window's labels (0/1) and scores, aligned (order is Redis's)."""
+        raw = self._client.hvals(self._key(model, version))
+        if not raw:
+            return np.zeros(0), np.zeros(0)
+        parts = [v.decode().split(",", 3) for v in raw]
+        labels = np.fromiter((float(p[0]) for p in parts), float, len(parts))
+        scores = np.fromiter((float(p[1]) for p in parts), float, len(parts))
+        return labels, scores
+
+    def take_new(self, model: str, version: str) -> int:
+        """Pairs added since the last call (for the "N new labels" retrain trigger)."""
+        key = self._key(model, version)
+        return int(self._take_new(keys=[f"{key}:count", f"{key}:seen"]))

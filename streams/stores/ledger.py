@@ -1,0 +1,144 @@
+"""The Redis ledger: what each scored lead was served, for late outcomes and retraining.
+
+One key per lead, ``leadstream:ledger:<lead_id>``, holds the JSON of its last
+:class:`LedgerEntry` (variant, experiment, model version, score, the feature values used)
+with a TTL (settings, default 90 days); a variant is sticky, so the last entry is the one an
+outcome joins. Scorers also add each lead to a per-experiment, per-variant set of assigned
+leads, which the sample-ratio-mismatch check counts.
+
+Writes are one round trip per batch with a short socket timeout: one script call that sets
+every lead's key (values built from the batch's columns, :mod:`streams.stores.ledger_rows`), one
+``SADD`` per experiment arm, and whatever the caller must record in the same trip (the
+batch's in-flight ranges, :mod:`streams.scorer.replay`). :meth:`Ledger.write` never
+raises a Redis error into the scorer: it returns how many entries were not written, and
+the scorer counts and reports the gap. Reads raise :class:`redis.RedisError`: the outcome
+agent retries, it never drops.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
+from streams.settings import Settings
+from streams.stores.ledger_rows import LedgerRows
+
+log = logging.getLogger(__name__)
+
+LEDGER_PREFIX = "leadstream:ledger:"
+
+# ARGV[2]: the values, one per line (JSON text never holds a raw newline): one argument
+# instead of one per lead keeps redis-py's packing off the hot path.
+_SET_ALL_LUA = """
+local pos = 1
+local values = ARGV[2]
+for i, key in ipairs(KEYS) do
+  local stop = string.find(values, '\\n', pos, true) or (#values + 1)
+  redis.call('SET', key, string.sub(values, pos, stop - 1), 'EX', ARGV[1])
+  pos = stop + 1
+end
+return #KEYS
+"""
+
+
+def assigned_key(experiment_id: str, variant: Variant) -> str:
+    return f"leadstream:exp:{experiment_id}:assigned:{variant.value}"
+
+
+@dataclass(frozen=True)
+class LedgerWrite:
+    """What one batch write achieved; ``missed`` entries are a gap in the ledger."""
+
+    written: int
+    missed: int
+    error: str | None = None
+    first_error: str | None = None
+    """Why the SETs sent ahead of the entries (``first``) failed, if they did."""
+
+
+def redis_client(url: str, timeout_s: float) -> redis.Redis:
+    """A client that fails fast (no retries) after ``timeout_s``."""
+    return redis.Redis.from_url(url, socket_timeout=timeout_s, socket_connect_timeout=timeout_s,
+                                retry=Retry(NoBackoff(), 0), health_check_interval=0)
+
+
+class Ledger:
+    def __init__(self, client: redis.Redis, ttl_s: int):
+        self._client = client
+        self._ttl_s = ttl_s
+        self.missed_total = 0
+        """Entries not written since this ledger was created (a metric for the scorer)."""
+
+    @classmethod
+    def from_settings(cls, settings: Settings, timeout_s: float | None = None) -> Ledger:
+        client = redis_client(settings.redis_url, timeout_s or settings.ledger_timeout_s)
+        return cls(client, settings.ledger_ttl_days * 24 * 3600)
+
+    def write(self, entries: LedgerRows | Sequence[LedgerEntry],
+              first: Sequence[tuple[str, str, int]] = ()) -> LedgerWrite:
+        """Write a batch in one round trip; a Redis failure is reported, never raised.
+
+        ``first``: ``(key, value, ttl_s)`` SETs sent ahead of the entries in the same trip;
+        their failure is in :attr:`LedgerWrite.first_error`."""
+        rows = entries if isinstance(entries, LedgerRows) else LedgerRows.of_entries(entries)
+        if not rows and not first:
+            return LedgerWrite(0, 0)
+        pipe = self._client.pipeline(transaction=False)
+        for key, value, ttl_s in first:
+            pipe.set(key, value, ex=ttl_s)
+        if rows:
+            pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
+                      self._ttl_s, "\n".join(rows.values))
+        for (experiment_id, variant), lead_ids in rows.assigned.items():
+            key = assigned_key(experiment_id, variant)
+            pipe.sadd(key, *lead_ids)
+            pipe.expire(key, self._ttl_s)
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except redis.RedisError as exc:
+            return self._missed(len(rows), exc, first_error=str(exc) if first else None)
+        first_error = next((str(r) for r in replies[:len(first)] if isinstance(r, Exception)),
+                           None)
+        failed = next((r for r in replies[len(first):] if isinstance(r, Exception)), None)
+        if failed is not None:
+            return self._missed(len(rows), failed, first_error)
+        return LedgerWrite(len(rows), 0, first_error=first_error)
+
+    def _missed(self, n: int, exc: Exception, first_error: str | None) -> LedgerWrite:
+        self.missed_total += n
+        if n:
+            log.warning("ledger: %d entries not written (Redis: %s)", n, exc)
+        return LedgerWrite(0, n, f"{type(exc).__name__}: {exc}", first_error)
+
+    def get(self, lead_id: str) -> LedgerEntry | None:
+        raw = self._client.get(LEDGER_PREFIX + lead_id)
+        return LedgerEntry.model_validate_json(raw) if raw is not None else None
+
+    def get_many(self, lead_ids: Sequence[str]) -> list[LedgerEntry | None]:
+        raws = self._client.mget([LEDGER_PREFIX + i for i in lead_ids]) if lead_ids else []
+        return [LedgerEntry.model_validate_json(r) if r is not None else None for r in raws]
+
+    def scan(self, count: int = 1000) -> Iterator[LedgerEntry]:
+        """Every entry still in the ledger (for retraining); order is Redis's."""
+        batch: list[str] = []
+        for key in self._client.scan_iter(match=LEDGER_PREFIX + "*", count=count):
+            batch.append(key.decode().removeprefix(LEDGER_PREFIX))
+            if len(batch) >= count:
+                yield from filter(None, self.get_many(batch))
+                batch = []
+        yield from filter(None, self.get_many(batch))
+
+    def assigned(self, experiment_id: str) -> Mapping[Variant, int]:
+        """Distinct leads routed to each arm of an experiment."""
+        pipe = self._client.pipeline(transaction=False)
+        arms = (Variant.CONTROL, Variant.TREATMENT)
+        for v in arms:
+            pipe.scard(assigned_key(experiment_id, v))
+        return dict(zip(arms, pipe.execute(), strict=True))

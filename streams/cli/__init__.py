@@ -50,7 +50,7 @@ def main() -> None:
 
 main.add_lazy("stack", "streams.cli.stack:stack")
 main.add_lazy("score", "streams.cli.score:score")
-main.add_lazy("train", "streams.training.run:train")
+main.add_lazy("train", "streams.cli.train:train")
 main.add_lazy("produce", "streams.cli.produce:produce")
 main.add_lazy("schemas", "streams.cli.schemas:schemas")
 main.add_lazy("experiment", "streams.cli.experiment:experiment")
@@ -59,7 +59,7 @@ main.add_lazy("agents", "streams.cli.agents:agents")
 main.add_lazy("status", "streams.cli.status:status")
 main.add_lazy("tail", "streams.cli.tail:tail")
 main.add_lazy("retrain", "streams.cli.retrain:retrain")
-main.add_lazy("demo", "streams.demo.run:demo")
+main.add_lazy("demo", "streams.cli.demo:demo")
 main.add_lazy("config", "streams.cli.config:config")
 
 

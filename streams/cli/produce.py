@@ -21,8 +21,8 @@ from schemas.spec import load_spec
 from scoring.crm_export import read_crm_export
 from scoring.malformed import malformed
 from scoring.synthetic import SyntheticCRM
+from streams.cli.common import parse_shift
 from streams.settings import Settings
-from streams.training.run import _parse_shift as parse_shift
 
 
 def synthetic_events(count: int, seed: int, shift: dict[str, float]) -> Iterator[dict]:

@@ -31,12 +31,12 @@ def retrain(synthetic: bool, rows: int, seed: int, shift: tuple[str, ...],
             start_shadow: bool) -> None:
     """Train a challenger on recent labelled leads and register it if it beats the floor."""
     logging.basicConfig(level=logging.WARNING)
-    from streams.training.run import _parse_shift
+    from streams.cli.common import parse_shift
 
     settings, console = Settings(), Console()
     spec = load_spec(settings.spec_path)
     if synthetic:
-        frame, source = load_training_data(spec, None, None, rows, seed, _parse_shift(shift))
+        frame, source = load_training_data(spec, None, None, rows, seed, parse_shift(shift))
     else:
         if shift:
             raise click.UsageError("--shift applies to --synthetic only")

@@ -13,7 +13,6 @@ import time
 import uuid
 from datetime import UTC, datetime
 
-import click
 from rich.console import Console
 from rich.table import Table
 
@@ -185,12 +184,3 @@ class Background:
         self._stop.set()
         self._thread.join(60)
         self.check()
-
-
-@click.command()
-@click.option("--leads", default=20_000, show_default=True, help="CRM leads to replay.")
-@click.option("--rate", default=4_000.0, show_default=True, help="Leads per second.")
-def demo(leads: int, rate: float) -> None:
-    """Stack up, train, score, monitor drift and show an automatic rollback."""
-    seed = int(time.time()) % 100_000  # fresh lead ids and model name on every run
-    Demo(demo_settings(seed), Console(), leads, rate, seed).run()

@@ -1,20 +1,16 @@
-"""``leadstream train``: data → XGBoost → reference profile → MLflow version (→ alias).
+"""Training runs: data → XGBoost → reference profile → MLflow version (→ alias).
 
 Synthetic leads by default (``--rows``, ``--seed``, ``--shift feature=sigmas``), or a CRM
-export read through a spec (``--data FILE.csv --target COL --spec SPEC``). The programmatic
-entry point :func:`run_training` is what the demo and the retrain path call.
+export read through a spec (``--data FILE.csv --target COL --spec SPEC``).
+:func:`run_training` is what ``leadstream train``, the demo and the retrain path call.
 """
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from pathlib import Path
 
-import click
 import pandas as pd
-from rich.console import Console
-from rich.table import Table
 
 from monitors.binning import build_reference_profile
 from schemas.spec import FeatureSpec, load_spec
@@ -65,66 +61,3 @@ def run_training(
                                 tags={"source": source[:250], "seed": str(seed)})
     run_id = registry.load_version(version).run_id
     return TrainingOutcome(trained, version, alias, run_id, source)
-
-
-def _parse_shift(values: tuple[str, ...]) -> dict[str, float]:
-    shift = {}
-    for item in values:
-        name, sep, sigmas = item.partition("=")
-        try:
-            shift[name.strip()] = float(sigmas)
-        except ValueError:
-            sep = ""
-        if not sep:
-            raise click.BadParameter(f"expected feature=number, got {item!r}", param_hint="--shift")
-    return shift
-
-
-def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
-    m = out.trained.metrics
-    table = Table(title=f"{settings.model_name} v{out.version} - test split ({m.n} leads)")
-    table.add_column("metric")
-    table.add_column("value", justify="right")
-    for name, value in m.scalars().items():
-        table.add_row(name, f"{value:.4f}" if name != "n" else str(int(value)))
-    table.add_row("best_iteration", str(out.trained.params["best_iteration"]))
-    console.print(table)
-    calib = Table(title="calibration (score deciles)")
-    for col in ("decile", "n", "mean predicted", "observed"):
-        calib.add_column(col, justify="right")
-    for b in m.calibration:
-        calib.add_row(str(b.decile), str(b.n), f"{b.mean_predicted:.3f}", f"{b.observed_rate:.3f}")
-    console.print(calib)
-    console.print(f"data: {out.source}")
-    console.print(f"data hash: {out.trained.data_hash}")
-    alias = f" as @{out.alias}" if out.alias else " (no alias set)"
-    console.print(f"[bold]registered {settings.model_name} v{out.version}{alias}[/bold]")
-    console.print(f"MLflow: {settings.tracking_uri}  experiment {settings.experiment_name!r}"
-                  f"  run {out.run_id}")
-
-
-@click.command("train")
-@click.option("--data", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="CRM export (CSV) to train on; default: synthetic leads.")
-@click.option("--target", help="Outcome column of the CSV (default: the spec's).")
-@click.option("--spec", "spec_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Feature spec (TOML/YAML); default: LEADSTREAM_SPEC_PATH or the built-in.")
-@click.option("--rows", type=click.IntRange(100), default=20_000, show_default=True,
-              help="Synthetic leads to generate.")
-@click.option("--seed", type=int, default=0, show_default=True, help="Data and split seed.")
-@click.option("--shift", multiple=True, metavar="FEATURE=SIGMAS",
-              help="Shift a synthetic feature (numeric: in std devs; categorical: share).")
-@click.option("--alias", type=click.Choice(["champion", "challenger"]),
-              help="Point this MLflow alias at the new version.")
-def train(data: Path | None, target: str | None, spec_path: Path | None, rows: int,
-          seed: int, shift: tuple[str, ...], alias: str | None) -> None:
-    """Train an XGBoost lead-scoring model and register it in MLflow."""
-    logging.basicConfig(level=logging.WARNING)
-    if data is None and target:
-        raise click.UsageError("--target needs --data")
-    if data is not None and shift:
-        raise click.UsageError("--shift applies to synthetic data only")
-    settings = Settings()
-    out = run_training(settings, data=data, target=target, spec_path=spec_path, rows=rows,
-                       seed=seed, shift=_parse_shift(shift), alias=alias)
-    _report(Console(), out, settings)

@@ -13,7 +13,7 @@ from schemas.monitor import ModelRole
 from schemas.retrain import RetrainReason
 from streams.monitor.config import monitor_config
 from streams.settings import Settings
-from tests.unit.streams.test_monitor_pure import _sample, _setup
+from tests.unit.streams.monitor.test_judge import _sample, _setup
 
 CFG = monitor_config(Settings(_env_file=None))
 

@@ -1,1 +1,11 @@
-"""The shell around the pure core: Kafka, Redis, MLflow server processes, the CLI, settings."""
+"""The shell around the pure core (``schemas``, ``scoring``, ``monitors``): everything that
+touches Kafka, Redis, MLflow servers or processes, one package per concept.
+
+May import the core and itself; the core never imports ``streams``. Only ``settings`` and
+``json_text`` sit at the top, because every package uses them.
+"""
+
+__all__ = [
+    "agents", "cli", "control", "demo", "json_text", "kafka", "monitor", "scorer", "settings",
+    "stack", "stores", "training",
+]

@@ -1,0 +1,7 @@
+"""The control plane around the pure transitions of ``scoring.control``: the client side
+that asks and reads (``client``) and the controller's side effects on MLflow (``controller``).
+
+May import the core, ``streams.kafka`` and ``streams.settings``.
+"""
+
+__all__ = ["client", "controller"]

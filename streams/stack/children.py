@@ -22,7 +22,7 @@ from confluent_kafka.admin import AdminClient
 from schemas.errors import LeadstreamError
 from streams.settings import Settings
 
-REPO = Path(__file__).resolve().parents[1]
+REPO = Path(__file__).resolve().parents[2]
 
 
 class ChildFailed(LeadstreamError):

@@ -1,4 +1,9 @@
-"""The ``leadstream`` command: a thin registry of commands that live in their own modules.
+"""The ``leadstream`` command: a thin registry of commands, one module per command group.
+
+A command module parses options, builds what it needs from :class:`~streams.settings.Settings`
+and calls into the other packages; it holds no logic another command or process needs
+(that lives in ``training/``, ``demo/``, ``control/``, ...). Shared option parsers are in
+:mod:`streams.cli.common`. May import anything in ``streams`` and the core.
 
 Commands are imported lazily, only when invoked (or listed by ``--help``), so a quick
 ``leadstream stack status`` does not pay for importing mlflow and xgboost. To add a command,
@@ -14,6 +19,8 @@ import importlib
 import click
 
 from schemas.errors import LeadstreamError
+
+__all__ = ["main"]
 
 
 class _Main(click.Group):
@@ -62,6 +69,3 @@ main.add_lazy("retrain", "streams.cli.retrain:retrain")
 main.add_lazy("demo", "streams.cli.demo:demo")
 main.add_lazy("config", "streams.cli.config:config")
 
-
-if __name__ == "__main__":
-    main()

@@ -16,9 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+import scoring.experiments.intervals as intervals
 from schemas.experiments import ArmSummary, ExperimentReport, Interval, Recommendation
 from schemas.leads import Variant
-from scoring.experiments import intervals
 from scoring.experiments.counts import ArmTally
 from scoring.experiments.fixed_horizon import fixed_horizon_test
 from scoring.experiments.lift import lift

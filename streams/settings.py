@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,10 +35,11 @@ class Settings(BaseSettings):
     """librdkafka ``sasl.mechanism`` (PLAIN, SCRAM-SHA-256, SCRAM-SHA-512, OAUTHBEARER)."""
     sasl_username: str | None = None
     """librdkafka ``sasl.username``."""
-    sasl_password: str | None = None
-    """librdkafka ``sasl.password``."""
+    sasl_password: SecretStr | None = None
+    """librdkafka ``sasl.password`` (never printed: ``config`` and logs show ``***``)."""
     ssl_ca_location: str | None = None
-    """librdkafka ``ssl.ca.location``: CA bundle to verify the brokers."""
+    """librdkafka ``ssl.ca.location``: CA bundle (PEM) to verify the brokers; the faust
+    agents' SSL context trusts the same file."""
     kafka_extra: dict[str, str] = Field(default_factory=dict)
     """Any other librdkafka settings, as JSON (e.g. ``{"client.rack": "a"}``)."""
 
@@ -68,7 +69,8 @@ class Settings(BaseSettings):
 
     # --- Redis -----------------------------------------------------------------------
     redis_url: str = "redis://127.0.0.1:6379/0"
-    """Redis holding the ledger, de-duplication keys and serving/monitor state."""
+    """Redis holding the ledger, de-duplication keys and serving/monitor state; an ACL user
+    goes in the URL (``redis://user:password@host:port/0``; the password is never printed)."""
     redis_timeout_s: float = 0.5
     """Socket timeout of Redis calls on the hot path; a slower Redis counts as down."""
     dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
@@ -189,8 +191,9 @@ class Settings(BaseSettings):
         """Connection settings passed through to librdkafka as they are."""
         conf = {"bootstrap.servers": self.bootstrap_servers,
                 "security.protocol": self.security_protocol}
+        password = self.sasl_password.get_secret_value() if self.sasl_password else None
         optional = {"sasl.mechanism": self.sasl_mechanism, "sasl.username": self.sasl_username,
-                    "sasl.password": self.sasl_password, "ssl.ca.location": self.ssl_ca_location}
+                    "sasl.password": password, "ssl.ca.location": self.ssl_ca_location}
         conf.update({k: v for k, v in optional.items() if v is not None})
         conf.update(self.kafka_extra)
         return conf

@@ -45,7 +45,7 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
             raise FatalError(f"faust agents do not support SASL {settings.sasl_mechanism}")
         return faust.SASLCredentials(
             username=settings.sasl_username,
-            password=settings.sasl_password,
+            password=settings.sasl_password.get_secret_value() if settings.sasl_password else None,
             mechanism=settings.sasl_mechanism or "PLAIN",
             ssl_context=context if protocol == "SASL_SSL" else None,
         )

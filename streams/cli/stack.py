@@ -47,14 +47,21 @@ def stack() -> None:
 
 @stack.command()
 @click.option("--no-topics", is_flag=True, help="Do not create the registered topics.")
-def up(no_topics: bool) -> None:
+@click.option("--secure", is_flag=True, help="SASL_SSL Kafka with per-principal ACLs and a "
+              "Redis ACL user; passwords go to 0600 env files, one per principal.")
+def up(no_topics: bool, secure: bool) -> None:
     """Start Kafka and Redis (if not running), create topics, open the MLflow store."""
     started = time.monotonic()
-    report = stack_up(Settings(), topics=not no_topics)
+    report = stack_up(Settings(), topics=not no_topics, secure=secure)
     for service in report.services:
         console.print(_service_line(service), soft_wrap=True)
     for name, outcome in report.topics.items():
         console.print(f"  topic {name}: {outcome}", soft_wrap=True)
+    if report.env_files:
+        console.print(f"secured: {report.acls} ACL bindings; each process connects as its "
+                      "principal: `set -a; . <file>; set +a`", soft_wrap=True)
+        for path in report.env_files:
+            console.print(f"  {path.stem:<9} {path}", soft_wrap=True)
     for note in report.warnings:
         console.print(f"[yellow]warning:[/] {note}")
     console.print(f"stack up in {time.monotonic() - started:.1f}s")

@@ -1,7 +1,10 @@
 """The local Apache Kafka broker: one KRaft node (broker + controller) from the Maven jars.
 
-Files under ``<stack_dir>/kafka``: ``server.properties``, ``data/`` (formatted on first
-start only), ``kafka.log`` (broker log), ``kafka.out`` (JVM stdout/stderr), ``kafka.pid``.
+Files under ``<stack_dir>/kafka``: ``server.properties`` (0600: a secured broker's holds
+its own password), ``data/`` (formatted on first start only), ``kafka.log`` (broker log),
+``kafka.out`` (JVM stdout/stderr), ``kafka.pid``. A stack secured by ``stack up --secure``
+(credentials under ``<stack_dir>/secure``, see :mod:`streams.stack.kafka_security`) stays
+secured on every later start, and is checked as its ``admin`` principal.
 """
 
 from __future__ import annotations
@@ -16,7 +19,16 @@ from confluent_kafka.admin import AdminClient
 
 from schemas.errors import FatalError
 from streams.settings import Settings
+from streams.stack.certs import ensure_certs, write_private
+from streams.stack.credentials import (
+    ADMIN,
+    StackCredentials,
+    load_credentials,
+    principal_settings,
+    secure_dir,
+)
 from streams.stack.jars import classpath, require_tool
+from streams.stack.kafka_security import scram_args, secure_properties
 from streams.stack.process import (
     ServiceError,
     kill,
@@ -44,7 +56,9 @@ def local_bootstrap(settings: Settings) -> str:
     return f"127.0.0.1:{settings.kafka_port}"
 
 
-def server_properties(settings: Settings) -> str:
+def server_properties(settings: Settings, secure: dict[str, str] | None = None) -> str:
+    """The broker's properties; ``secure`` (from :func:`secure_properties`) replaces the
+    listeners and adds authentication and authorization."""
     port, ctl = settings.kafka_port, settings.kafka_port + 1
     props = {
         "process.roles": "broker,controller",
@@ -69,6 +83,7 @@ def server_properties(settings: Settings) -> str:
         "group.initial.rebalance.delay.ms": "0",
         "auto.create.topics.enable": "false",
     }
+    props.update(secure or {})
     return "".join(f"{k}={v}\n" for k, v in props.items())
 
 
@@ -79,10 +94,18 @@ def _java(settings: Settings, main: str, *args: str) -> list[str]:
             "-cp", classpath(settings.kafka_version), main, *args]
 
 
-def _format_once(settings: Settings, props: Path) -> None:
-    """Format the KRaft storage unless it already is; refuse a port change afterwards."""
+def _format_once(settings: Settings, props: Path, creds: StackCredentials | None) -> None:
+    """Format the KRaft storage unless it already is (with every principal's SCRAM
+    credential when secured); refuse a port or security change afterwards."""
     data, port_file = kafka_dir(settings) / "data", kafka_dir(settings) / "formatted-port"
+    mode_file = kafka_dir(settings) / "formatted-security"
+    mode = "secure" if creds else "plain"
     if (data / "meta.properties").is_file():
+        formatted_mode = mode_file.read_text().strip() if mode_file.is_file() else "plain"
+        if formatted_mode != mode:
+            raise FatalError(
+                f"Kafka storage in {data} was formatted {formatted_mode}, not {mode}: run "
+                "`leadstream stack down --purge` to start afresh")
         formatted = port_file.read_text().strip() if port_file.is_file() else ""
         if formatted and formatted != str(settings.kafka_port):
             raise FatalError(
@@ -92,11 +115,12 @@ def _format_once(settings: Settings, props: Path) -> None:
         return
     cluster_id = new_cluster_id()
     cmd = _java(settings, "kafka.tools.StorageTool", "format", "-t", cluster_id,
-                "-c", str(props), "--standalone")
+                "-c", str(props), "--standalone", *(scram_args(creds) if creds else []))
     done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
     if done.returncode != 0:
         raise ServiceError(f"formatting Kafka storage failed:\n{done.stdout}{done.stderr}")
     port_file.write_text(f"{settings.kafka_port}\n")
+    mode_file.write_text(f"{mode}\n")
 
 
 def new_cluster_id() -> str:
@@ -120,11 +144,20 @@ def kafka_pid(settings: Settings) -> int | None:
     return read_pid(_pid_file(settings), _marker(settings))
 
 
+def admin_config(settings: Settings) -> dict[str, str]:
+    """Client config of the stack's own operations (health check, topics, ACLs): plain, or
+    as the ``admin`` super user over SASL_SSL when the stack is secured."""
+    creds = load_credentials(settings)
+    if creds is None:
+        return {"bootstrap.servers": local_bootstrap(settings)}
+    return principal_settings(settings, creds, ADMIN).kafka_config()
+
+
 def kafka_answers(settings: Settings, timeout_s: float = 2.0) -> bool:
     """True if the broker serves metadata (list_topics) on its client port."""
     if not port_open(settings.kafka_port):
         return False
-    admin = AdminClient({"bootstrap.servers": local_bootstrap(settings)})
+    admin = AdminClient(admin_config(settings))
     try:
         return bool(admin.list_topics(timeout=timeout_s).brokers)
     except KafkaException:
@@ -143,8 +176,11 @@ def start_kafka(settings: Settings) -> ServiceStatus:
     folder = kafka_dir(settings)
     (folder / "data").mkdir(parents=True, exist_ok=True)
     props = folder / "server.properties"
-    props.write_text(server_properties(settings))
-    _format_once(settings, props)
+    creds = load_credentials(settings)
+    secure = secure_properties(settings, creds, ensure_certs(secure_dir(settings))) \
+        if creds else None
+    write_private(props, server_properties(settings, secure).encode())
+    _format_once(settings, props, creds)
     pid = spawn(_java(settings, "kafka.Kafka", str(props)), folder / "kafka.out",
                 _pid_file(settings), folder)
     logs = f"{log_file(settings)} (JVM output: {folder / 'kafka.out'})"
@@ -180,5 +216,8 @@ def status_kafka(settings: Settings, started: bool = False, seconds: float = 0.0
     state = "stopped"
     if pid is not None:
         state = "running" if kafka_answers(settings) else "not answering"
-    return ServiceStatus("kafka", state, local_bootstrap(settings), pid, log_file(settings),
+    address = local_bootstrap(settings)
+    if load_credentials(settings) is not None:
+        address = f"SASL_SSL://{address}"
+    return ServiceStatus("kafka", state, address, pid, log_file(settings),
                          started=started, seconds=seconds)

@@ -1,6 +1,9 @@
 """The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
 
-Files under ``<stack_dir>/redis``: the RDB/AOF data, ``redis.log``, ``redis.pid``.
+Files under ``<stack_dir>/redis``: the RDB/AOF data, ``redis.log``, ``redis.pid``, and for
+a secured stack ``users.acl`` (0600): the default user off, one ACL user
+(:data:`~streams.stack.credentials.REDIS_USER`) with a password, limited to ``leadstream:*``
+keys. The password is in that file, never on the command line.
 """
 
 from __future__ import annotations
@@ -14,6 +17,8 @@ import redis
 
 from schemas.errors import FatalError
 from streams.settings import Settings
+from streams.stack.certs import write_private
+from streams.stack.credentials import REDIS_USER, load_credentials
 from streams.stack.process import (
     ServiceError,
     kill,
@@ -70,7 +75,9 @@ def redis_pid(settings: Settings) -> int | None:
 
 def redis_answers(settings: Settings, timeout_s: float = 1.0) -> bool:
     """True if the local Redis answers PING."""
-    client = redis.Redis(host="127.0.0.1", port=settings.redis_port,
+    creds = load_credentials(settings)
+    login = {"username": REDIS_USER, "password": creds.redis} if creds else {}
+    client = redis.Redis(host="127.0.0.1", port=settings.redis_port, **login,
                          socket_timeout=timeout_s, socket_connect_timeout=timeout_s)
     try:
         return bool(client.ping())
@@ -91,11 +98,22 @@ def start_redis(settings: Settings) -> ServiceStatus:
     folder.mkdir(parents=True, exist_ok=True)
     cmd = [redis_server_path(), "--bind", "127.0.0.1", "--port", str(settings.redis_port),
            "--dir", str(folder), "--logfile", str(log_file(settings)), "--daemonize", "no",
-           "--appendonly", "yes", "--appendfsync", "everysec"]
+           "--appendonly", "yes", "--appendfsync", "everysec", *_acl_args(settings)]
     pid = spawn(cmd, folder / "redis.out", _pid_file(settings), folder)
     waited = wait_ready("Redis", lambda: redis_answers(settings), pid,
                         str(log_file(settings)), settings.stack_start_timeout_s)
     return status_redis(settings, started=True, seconds=waited)
+
+
+def _acl_args(settings: Settings) -> list[str]:
+    """``--aclfile`` of a secured stack (written again on every start), else nothing."""
+    creds = load_credentials(settings)
+    if creds is None:
+        return []
+    acl = redis_dir(settings) / "users.acl"
+    write_private(acl, (f"user default off\n"
+                        f"user {REDIS_USER} on >{creds.redis} ~leadstream:* &* +@all\n").encode())
+    return ["--aclfile", str(acl)]
 
 
 def stop_redis(settings: Settings, force: bool = False) -> bool:

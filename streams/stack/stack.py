@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import dataclass, field
+from pathlib import Path
+
+from confluent_kafka.admin import AdminClient
 
 from streams.kafka.topics import ensure_topics
+from schemas.errors import FatalError
 from streams.settings import Settings
+from streams.stack.acls import apply_acls
+from streams.stack.certs import ensure_certs
+from streams.stack.credentials import (
+    ADMIN,
+    ensure_credentials,
+    load_credentials,
+    principal_settings,
+    secure_dir,
+    write_env_files,
+)
 from streams.stack.jars import fetch_kafka
-from streams.stack.kafka import local_bootstrap, start_kafka, status_kafka, stop_kafka
+from streams.stack.kafka import kafka_dir, local_bootstrap, start_kafka, status_kafka, stop_kafka
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.redis_server import start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
@@ -19,6 +33,10 @@ class StackReport:
     services: list[ServiceStatus]
     topics: dict[str, str] = field(default_factory=dict)
     warnings: list[str] = field(default_factory=list)
+    env_files: list[Path] = field(default_factory=list)
+    """Secured stack: one ``<principal>.env`` per principal (0600; never printed)."""
+    acls: int = 0
+    """Secured stack: ACL bindings applied from the table."""
 
 
 def config_warnings(settings: Settings) -> list[str]:
@@ -32,16 +50,39 @@ def config_warnings(settings: Settings) -> list[str]:
     if f":{settings.redis_port}" not in settings.redis_url:
         notes.append(f"LEADSTREAM_REDIS_URL={settings.redis_url} is not the local Redis "
                      f"on port {settings.redis_port}")
+    if load_credentials(settings) is not None and settings.security_protocol != "SASL_SSL":
+        notes.append(f"the stack is secured but LEADSTREAM_SECURITY_PROTOCOL="
+                     f"{settings.security_protocol}: source a principal's env file from "
+                     f"{secure_dir(settings)}")
     return notes
 
 
-def stack_up(settings: Settings, topics: bool = True) -> StackReport:
-    """Start Redis and Kafka (idempotent), create the topics, open the MLflow store."""
+def _secure(settings: Settings) -> list[Path]:
+    """Credentials, certificates and env files of a secured stack (made once)."""
+    if load_credentials(settings) is None and (kafka_dir(settings) / "data" /
+                                               "meta.properties").is_file():
+        raise FatalError("this stack's Kafka storage was formatted without security: run "
+                         "`leadstream stack down --purge` first, then `stack up --secure`")
+    creds = ensure_credentials(settings)
+    ensure_certs(secure_dir(settings))
+    return write_env_files(settings, creds)
+
+
+def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> StackReport:
+    """Start Redis and Kafka (idempotent), create the topics, open the MLflow store.
+
+    ``secure`` (or a stack secured before): SASL_SSL Kafka with ACLs from the table and a
+    Redis ACL user; the topics and ACLs are made as the ``admin`` principal.
+    """
     fetch_kafka(settings.kafka_version)
+    env_files = _secure(settings) if secure or load_credentials(settings) else []
     services = [start_redis(settings), start_kafka(settings)]
-    created = ensure_topics(settings) if topics else {}
+    creds = load_credentials(settings)
+    admin = principal_settings(settings, creds, ADMIN) if creds else settings
+    created = ensure_topics(admin) if topics else {}
+    acls = apply_acls(AdminClient(admin.kafka_config()), settings) if creds else 0
     services.append(ensure_mlflow(settings))
-    return StackReport(services, created, config_warnings(settings))
+    return StackReport(services, created, config_warnings(settings), env_files, acls)
 
 
 def stack_down(settings: Settings, purge: bool = False) -> dict[str, bool]:

@@ -1,0 +1,96 @@
+"""The ACLs of the secured stack, from the one declarative table ``acls.toml``.
+
+:func:`acl_bindings` turns the table into Kafka ACL bindings under given settings (topic
+names resolved through the topic registry, so renamed topics stay covered);
+:func:`apply_acls` creates them. CreateAcls is idempotent: applying the same table twice
+changes nothing, so ``stack up --secure`` applies it on every start.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    AdminClient,
+    ResourcePatternType,
+    ResourceType,
+)
+
+from streams.kafka.topics import load_registry, topic_name
+from streams.settings import Settings
+
+TABLE = Path(__file__).with_name("acls.toml")
+SHARED = "all"
+"""The table's section granted to every principal."""
+
+_R, _W, _D = AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE
+_OPS = {"read": (_R, _D), "write": (_W, _D), "groups": (_R, _D),
+        "transactional_ids": (_W, _D), "topic_prefixes": (AclOperation.ALL,)}
+
+
+@dataclass(frozen=True)
+class Grant:
+    """One line of the table: a principal may do ``ops`` on a resource."""
+
+    principal: str
+    resource: ResourceType
+    pattern: ResourcePatternType
+    name: str
+    ops: tuple[AclOperation, ...]
+
+
+def load_table(path: Path = TABLE) -> dict[str, dict[str, list[str]]]:
+    return tomllib.loads(path.read_text())
+
+
+PRINCIPALS: tuple[str, ...] = tuple(p for p in load_table() if p != SHARED)
+"""The Kafka principals of leadstream (``User:<name>``), in table order."""
+
+
+def _topic(settings: Settings, registry_name: str) -> str:
+    spec = load_registry().get(registry_name)
+    return topic_name(settings, spec) if spec is not None else registry_name
+
+
+def grants(settings: Settings, table: dict[str, dict[str, list[str]]] | None = None
+           ) -> list[Grant]:
+    """Every grant of the table under ``settings``."""
+    table = load_table() if table is None else table
+    subst = {"consumer_group": settings.consumer_group}
+    out: list[Grant] = []
+    for principal, rules in table.items():
+        if principal == SHARED:
+            continue
+        for kind in _OPS:
+            for entry in [*table.get(SHARED, {}).get(kind, []), *rules.get(kind, [])]:
+                out.append(_grant(settings, principal, kind, entry.format(**subst)))
+    return out
+
+
+def _grant(settings: Settings, principal: str, kind: str, name: str) -> Grant:
+    ops = _OPS[kind]
+    if kind in ("read", "write"):
+        return Grant(principal, ResourceType.TOPIC, ResourcePatternType.LITERAL,
+                     _topic(settings, name), ops)
+    resource = {"groups": ResourceType.GROUP, "transactional_ids": ResourceType.TRANSACTIONAL_ID,
+                "topic_prefixes": ResourceType.TOPIC}[kind]
+    return Grant(principal, resource, ResourcePatternType.PREFIXED, name, ops)
+
+
+def acl_bindings(settings: Settings) -> list[AclBinding]:
+    return [AclBinding(g.resource, g.name, g.pattern, f"User:{g.principal}", "*", op,
+                       AclPermissionType.ALLOW)
+            for g in grants(settings) for op in g.ops]
+
+
+def apply_acls(admin: AdminClient, settings: Settings, timeout_s: float = 30.0) -> int:
+    """Create every ACL of the table (idempotent); returns how many bindings were sent."""
+    bindings = list(dict.fromkeys(acl_bindings(settings)))
+    for future in admin.create_acls(bindings, request_timeout=timeout_s).values():
+        future.result()
+    return len(bindings)

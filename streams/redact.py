@@ -106,12 +106,11 @@ def redact_record(record: logging.LogRecord, secrets: Iterable[str]) -> None:
         record.exc_text = redact_text(record.exc_text, secrets)
 
 
-def install_log_redaction(settings: object | None = None) -> None:
-    """Redact every log record of this process from now on: URL passwords always, and the
-    secret values of ``settings``. Idempotent; later calls add secrets."""
+def install_log_redaction(secrets: Iterable[str] = ()) -> None:
+    """Redact every log record of this process from now on: URL passwords always, and each
+    of ``secrets`` (see :func:`secret_values`). Idempotent; later calls add secrets."""
     factory = logging.getLogRecordFactory()
     if not isinstance(factory, _RedactingFactory):
         factory = _RedactingFactory(factory)
         logging.setLogRecordFactory(factory)
-    if settings is not None:
-        factory.secrets |= secret_values(settings)
+    factory.secrets |= set(secrets)

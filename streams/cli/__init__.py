@@ -17,8 +17,11 @@ from __future__ import annotations
 import importlib
 
 import click
+from pydantic import ValidationError
 
 from schemas.errors import LeadstreamError
+from streams.redact import install_log_redaction, redact_text, secret_values
+from streams.settings import Settings
 
 __all__ = ["main"]
 
@@ -46,13 +49,23 @@ class _Main(click.Group):
         try:
             return super().invoke(ctx)
         except LeadstreamError as exc:
-            raise click.ClickException(f"{type(exc).__name__}: {exc}") from exc
+            raise click.ClickException(redact_text(f"{type(exc).__name__}: {exc}",
+                                                   _secrets())) from exc
+
+
+def _secrets() -> set[str]:
+    """The configured secrets, or none when the settings themselves are invalid."""
+    try:
+        return secret_values(Settings())
+    except ValidationError:
+        return set()
 
 
 @click.group(cls=_Main)
 @click.version_option(package_name="leadstream")
 def main() -> None:
     """leadstream: event-driven lead scoring on Apache Kafka."""
+    install_log_redaction(_secrets())
 
 
 main.add_lazy("stack", "streams.cli.stack:stack")

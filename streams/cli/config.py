@@ -5,9 +5,11 @@ from __future__ import annotations
 import json
 
 import click
+from pydantic import SecretStr
 from rich.console import Console
 from rich.table import Table
 
+from streams.redact import MASK, redact_config, redact_url, secret_key
 from streams.settings import Settings
 
 
@@ -16,11 +18,18 @@ def rows(settings: Settings) -> list[tuple[str, str, str, str]]:
     out = []
     for name, field in Settings.model_fields.items():
         default = "" if field.is_required() else _show(field.get_default(call_default_factory=True))
-        current = _show(getattr(settings, name))
-        if "password" in name and getattr(settings, name):
-            current = "***"
+        current = _show_secret(name, getattr(settings, name))
         out.append((f"LEADSTREAM_{name.upper()}", default, current, field.description or ""))
     return out
+
+
+def _show_secret(name: str, value: object) -> str:
+    """A value in force, with secrets masked (see :mod:`streams.redact`)."""
+    if value and (isinstance(value, SecretStr) or secret_key(name)):
+        return MASK
+    if isinstance(value, dict):
+        return _show(redact_config(value))
+    return redact_url(_show(value))
 
 
 def _show(value: object) -> str:

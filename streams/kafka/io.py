@@ -17,6 +17,7 @@ from confluent_kafka import KafkaError, KafkaException, Message
 from schemas.errors import FatalError
 from schemas.leads import DeadLetter
 from scoring.intake import RawEvent
+from streams.kafka.auth import is_refusal
 from streams.settings import Settings
 
 _DEAD_JSON = DeadLetter.__pydantic_serializer__
@@ -83,7 +84,7 @@ class TxnAction(Enum):
 def classify_consumer_error(err: KafkaError) -> ConsumerErrorAction:
     if err.code() == KafkaError._PARTITION_EOF:
         return ConsumerErrorAction.IGNORE
-    if err.fatal() or err.code() == KafkaError._FATAL:
+    if err.fatal() or err.code() == KafkaError._FATAL or is_refusal(err):
         return ConsumerErrorAction.FATAL
     return ConsumerErrorAction.LOG
 

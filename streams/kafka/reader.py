@@ -11,9 +11,17 @@ import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Producer,
+    TopicPartition,
+)
 
 from schemas.errors import RetryableError
+from streams.kafka.auth import is_refusal, not_authorized
 from streams.settings import Settings
 
 
@@ -34,7 +42,10 @@ class TopicReader:
             **settings.kafka_config(), "group.id": f"leadstream-reader-{uuid.uuid4().hex}",
             "enable.auto.commit": False, "isolation.level": "read_committed",
             "enable.partition.eof": False})
+        self._settings = settings
         meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+        if is_refusal(meta.error):
+            raise not_authorized(settings, f"reading {topic}", meta.error)
         if meta.error is not None:
             raise KafkaException(meta.error)
         self._partitions = sorted(meta.partitions)
@@ -49,6 +60,8 @@ class TopicReader:
     def poll(self, timeout_s: float = 0.0, max_records: int = 1000) -> list[Record]:
         out = []
         for msg in self._consumer.consume(max_records, timeout_s):
+            if is_refusal(msg.error()):
+                raise not_authorized(self._settings, f"reading {self.topic}", msg.error())
             if msg.error() is not None:
                 raise KafkaException(msg.error())
             out.append(Record(msg.partition(), msg.offset(), msg.key(), msg.value()))
@@ -81,10 +94,12 @@ def produce_one(settings: Settings, topic: str, key: str, value: bytes,
                 timeout_s: float = 10.0) -> None:
     """Produce one record and wait for its acknowledgement (raises on failure)."""
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True})
-    errors: list[str] = []
+    errors: list[KafkaError] = []
     producer.produce(topic, value, key.encode(),
-                     on_delivery=lambda err, _msg: errors.append(str(err)) if err else None)
+                     on_delivery=lambda err, _msg: errors.append(err) if err else None)
     if producer.flush(timeout_s) != 0:
         raise RetryableError(f"producing to {topic} did not finish in {timeout_s}s")
+    if errors and is_refusal(errors[0]):
+        raise not_authorized(settings, f"writing {topic}", errors[0])
     if errors:
         raise RetryableError(f"producing to {topic} failed: {errors[0]}")

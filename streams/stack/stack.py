@@ -8,8 +8,8 @@ from pathlib import Path
 
 from confluent_kafka.admin import AdminClient
 
-from streams.kafka.topics import ensure_topics
 from schemas.errors import FatalError
+from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
 from streams.stack.acls import apply_acls
 from streams.stack.certs import ensure_certs

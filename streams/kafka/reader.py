@@ -93,12 +93,18 @@ class TopicReader:
 def produce_one(settings: Settings, topic: str, key: str, value: bytes,
                 timeout_s: float = 10.0) -> None:
     """Produce one record and wait for its acknowledgement (raises on failure)."""
-    producer = Producer({**settings.kafka_config(), "enable.idempotence": True})
+    client_errors: list[KafkaError] = []
+    producer = Producer({**settings.kafka_config(), "enable.idempotence": True,
+                         "error_cb": client_errors.append})
     errors: list[KafkaError] = []
     producer.produce(topic, value, key.encode(),
                      on_delivery=lambda err, _msg: errors.append(err) if err else None)
     if producer.flush(timeout_s) != 0:
-        raise RetryableError(f"producing to {topic} did not finish in {timeout_s}s")
+        refused = next((e for e in client_errors if is_refusal(e)), None)
+        if refused is not None:
+            raise not_authorized(settings, f"connecting to write {topic}", refused)
+        last = f" (last client error: {client_errors[-1].str()})" if client_errors else ""
+        raise RetryableError(f"producing to {topic} did not finish in {timeout_s}s{last}")
     if errors and is_refusal(errors[0]):
         raise not_authorized(settings, f"writing {topic}", errors[0])
     if errors:

@@ -3,17 +3,20 @@
 :func:`acl_bindings` turns the table into Kafka ACL bindings under given settings (topic
 names resolved through the topic registry, so renamed topics stay covered);
 :func:`apply_acls` creates them. CreateAcls is idempotent: applying the same table twice
-changes nothing, so ``stack up --secure`` applies it on every start.
+changes nothing, so ``stack up --secure`` applies it on every start, and returns only once
+the broker enforces every binding (a process started next is not refused by a lag).
 """
 
 from __future__ import annotations
 
+import time
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
 from confluent_kafka.admin import (
     AclBinding,
+    AclBindingFilter,
     AclOperation,
     AclPermissionType,
     AdminClient,
@@ -23,11 +26,14 @@ from confluent_kafka.admin import (
 
 from streams.kafka.topics import load_registry, topic_name
 from streams.settings import Settings
+from streams.stack.process import ServiceError
 
 TABLE = Path(__file__).with_name("acls.toml")
 SHARED = "all"
 """The table's section granted to every principal."""
 
+ANY = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
+                       AclOperation.ANY, AclPermissionType.ANY)
 _R, _W, _D = AclOperation.READ, AclOperation.WRITE, AclOperation.DESCRIBE
 _OPS = {"read": (_R, _D), "write": (_W, _D), "groups": (_R, _D),
         "transactional_ids": (_W, _D), "topic_prefixes": (AclOperation.ALL,)}
@@ -89,8 +95,14 @@ def acl_bindings(settings: Settings) -> list[AclBinding]:
 
 
 def apply_acls(admin: AdminClient, settings: Settings, timeout_s: float = 30.0) -> int:
-    """Create every ACL of the table (idempotent); returns how many bindings were sent."""
+    """Create every ACL of the table (idempotent) and wait until the broker's authorizer
+    enforces them all; returns how many bindings there are."""
     bindings = list(dict.fromkeys(acl_bindings(settings)))
     for future in admin.create_acls(bindings, request_timeout=timeout_s).values():
         future.result()
+    deadline = time.monotonic() + timeout_s
+    while not set(bindings) <= set(admin.describe_acls(ANY, request_timeout=timeout_s).result()):
+        if time.monotonic() > deadline:
+            raise ServiceError(f"the broker did not show the ACLs within {timeout_s:.0f}s")
+        time.sleep(0.2)
     return len(bindings)

@@ -14,6 +14,8 @@ Fixtures:
   redis_client     (function) redis.Redis on the stack.
   chaos            (function) Chaos: stop/kill/start Kafka and Redis; restored afterwards.
   spare_stack      (session)  ``spare_stack() -> Settings`` of a second, unstarted slot.
+  secure_stack, secure_settings   a secured stack on its own slot (tests/integration/
+                              secure_stack.py), started only when a test asks for it.
 """
 
 from __future__ import annotations
@@ -42,6 +44,9 @@ from streams.stack import (
     stop_redis,
 )
 from streams.stack.process import port_open
+
+# The secured stack's fixtures, defined in their own module (it imports _claim_slot below).
+from tests.integration.secure_stack import secure_settings, secure_stack  # noqa: F401
 
 KAFKA_BASE, REDIS_BASE, SLOT_STEP, SLOTS = 39092, 36379, 10, 30
 LOCK_DIR = Path("/tmp")

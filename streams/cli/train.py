@@ -10,6 +10,7 @@ from rich.console import Console
 from rich.table import Table
 
 from streams.cli.common import parse_shift
+from streams.redact import redact_url
 from streams.settings import Settings
 from streams.training.run import TrainingOutcome, run_training
 
@@ -33,8 +34,8 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
     console.print(f"data hash: {out.trained.data_hash}")
     alias = f" as @{out.alias}" if out.alias else " (no alias set)"
     console.print(f"[bold]registered {settings.model_name} v{out.version}{alias}[/bold]")
-    console.print(f"MLflow: {settings.tracking_uri}  experiment {settings.experiment_name!r}"
-                  f"  run {out.run_id}")
+    console.print(f"MLflow: {redact_url(settings.tracking_uri)}  experiment "
+                  f"{settings.experiment_name!r}  run {out.run_id}")
 
 
 @click.command("train")

@@ -12,6 +12,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from streams.redact import redact_url
 from streams.settings import Settings
 from streams.stack.service import ServiceStatus
 
@@ -63,5 +64,5 @@ def status_mlflow(settings: Settings, started: bool = False) -> ServiceStatus:
         return ServiceStatus("mlflow", state, uri, None, None, started=started)
     if uri.startswith(("http://", "https://")):
         state = "running" if server_answers(uri) else "unreachable"
-        return ServiceStatus("mlflow", state, uri)
-    return ServiceStatus("mlflow", "external", uri)
+        return ServiceStatus("mlflow", state, redact_url(uri))
+    return ServiceStatus("mlflow", "external", redact_url(uri))

@@ -10,6 +10,7 @@ from confluent_kafka.admin import AdminClient
 
 from schemas.errors import FatalError
 from streams.kafka.topics import ensure_topics
+from streams.redact import redact_url
 from streams.settings import Settings
 from streams.stack.acls import apply_acls
 from streams.stack.certs import ensure_certs
@@ -48,8 +49,8 @@ def config_warnings(settings: Settings) -> list[str]:
         notes.append(f"LEADSTREAM_BOOTSTRAP_SERVERS={settings.bootstrap_servers} does not "
                      f"include the local broker {local}")
     if f":{settings.redis_port}" not in settings.redis_url:
-        notes.append(f"LEADSTREAM_REDIS_URL={settings.redis_url} is not the local Redis "
-                     f"on port {settings.redis_port}")
+        notes.append(f"LEADSTREAM_REDIS_URL={redact_url(settings.redis_url)} is not the local "
+                     f"Redis on port {settings.redis_port}")
     if load_credentials(settings) is not None and settings.security_protocol != "SASL_SSL":
         notes.append(f"the stack is secured but LEADSTREAM_SECURITY_PROTOCOL="
                      f"{settings.security_protocol}: source a principal's env file from "

@@ -1,0 +1,61 @@
+"""streams.redact hides URL passwords, secret config values and known secrets everywhere."""
+
+from __future__ import annotations
+
+import logging
+
+from pydantic import SecretStr
+
+from streams.redact import (
+    install_log_redaction,
+    redact_config,
+    redact_text,
+    redact_url,
+    secret_key,
+    secret_values,
+)
+from streams.settings import Settings
+
+
+def test_url_passwords_are_masked_and_the_rest_kept():
+    assert redact_url("redis://leadstream:s3cr3t@127.0.0.1:6379/0") == \
+        "redis://leadstream:***@127.0.0.1:6379/0"
+    assert redact_url("https://alice:tok-en_1@mlflow.example/api") == \
+        "https://alice:***@mlflow.example/api"
+    assert redact_url("redis://:onlypw@h:1/0") == "redis://:***@h:1/0"
+    assert redact_url("see http://mlflow:5000/health and 127.0.0.1:9092") == \
+        "see http://mlflow:5000/health and 127.0.0.1:9092"
+
+
+def test_secret_named_config_keys():
+    for key in ("ssl.key.password", "sasl.oauthbearer.client.secret", "sasl.password",
+                "ssl.keystore.key", "some_token"):
+        assert secret_key(key), key
+    for key in ("bootstrap.servers", "client.rack", "security.protocol"):
+        assert not secret_key(key), key
+    assert redact_config({"ssl.key.password": "pw1", "client.rack": "a"}) == \
+        {"ssl.key.password": "***", "client.rack": "a"}
+
+
+def test_secret_values_of_settings():
+    s = Settings(_env_file=None, sasl_password=SecretStr("sasl-pw"),
+                 redis_url="redis://u:redis-pw@h:1/0",
+                 mlflow_tracking_uri="https://u:ml-token@mlflow.example",
+                 kafka_extra={"ssl.key.password": "key-pw", "client.rack": "rack-a"})
+    assert secret_values(s) == {"sasl-pw", "redis-pw", "ml-token", "key-pw"}
+
+
+def test_text_and_log_records_are_redacted(caplog):
+    assert redact_text("failed with hunter22 at redis://u:pw99@h/0", {"hunter22"}) == \
+        "failed with *** at redis://u:***@h/0"
+    install_log_redaction({"hunter22"})
+    log = logging.getLogger("tests.redact")
+    with caplog.at_level(logging.INFO, logger="tests.redact"):
+        log.info("connecting to %s with %s", "redis://u:pw99@h/0", "hunter22")
+        try:
+            raise ValueError("bad password hunter22")
+        except ValueError:
+            log.exception("boom")
+    text = caplog.text
+    assert "pw99" not in text and "hunter22" not in text
+    assert "redis://u:***@h/0" in text and "ValueError: bad password ***" in text

@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 
 import click
+from confluent_kafka.admin import AdminClient
 from rich.console import Console
 from rich.table import Table
 
 from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
+from streams.stack.acls import apply_acls
 from streams.stack.jars import fetch_kafka, is_fetched, libs_dir
 from streams.stack.service import ServiceStatus
 from streams.stack.stack import stack_down, stack_status, stack_up
@@ -97,8 +99,13 @@ def fetch() -> None:
 @stack.command()
 @click.option("--timeout", default=60.0, show_default=True, help="Seconds to retry a broker "
               "that is still starting.")
-def topics(timeout: float) -> None:
+@click.option("--acls", is_flag=True, help="Also create the ACLs of streams/stack/acls.toml "
+              "(connect as a super user).")
+def topics(timeout: float, acls: bool) -> None:
     """Create the registered topics on LEADSTREAM_BOOTSTRAP_SERVERS (any cluster)."""
     settings = Settings()
     for name, outcome in ensure_topics(settings, timeout_s=timeout).items():
         console.print(f"topic {name}: {outcome}", soft_wrap=True)
+    if acls:
+        count = apply_acls(AdminClient(settings.kafka_config()), settings, timeout_s=timeout)
+        console.print(f"{count} ACL bindings applied from the table")

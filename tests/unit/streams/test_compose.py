@@ -14,6 +14,7 @@ import yaml
 
 from streams.cli import main
 from streams.settings import Settings
+from streams.stack.acls import PRINCIPALS
 from streams.stack.kafka import server_properties
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -106,6 +107,51 @@ def test_commands_exist_in_the_cli(compose, service):
     subcommands = words[: 2 if words[0] == "stack" else 1]
     options = {a for a in argv if a.startswith("--")}
     assert options <= _command_options(subcommands)
+
+
+def test_published_ports_bind_to_localhost_by_default(compose):
+    for name, service in compose["services"].items():
+        for port in service.get("ports", []):
+            assert str(port).startswith("${PUBLISH_HOST:-127.0.0.1}:"), (name, port)
+    example = dict(line.split("=", 1) for line in _env_example_lines())
+    assert example["PUBLISH_HOST"] == "127.0.0.1"
+
+
+def _env_example_lines() -> list[str]:
+    text = (ROOT / ".env.example").read_text()
+    return [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("#")]
+
+
+def test_secrets_come_from_the_git_ignored_env_file(compose):
+    text = COMPOSE.read_text()
+    used = set(re.findall(r"\$\{([A-Z_]+)", text))
+    example = {line.split("=", 1)[0] for line in _env_example_lines()}
+    assert used <= example, used - example
+    assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
+    for name, service in compose["services"].items():
+        for var, value in _env(service).items():
+            if "PASSWORD" in var or "AUTH" in var:
+                assert re.fullmatch(r"\$\{[A-Z_]+(:\?[^}]*)?\}", value), (name, var)
+        url = _env(service).get("LEADSTREAM_REDIS_URL")
+        if url:
+            assert urlparse(url).password.startswith("${REDIS_PASSWORD"), name
+
+
+def test_kafka_requires_sasl_and_acls(compose):
+    env = _env(compose["services"]["kafka"])
+    protocols = dict(p.split(":") for p in env["KAFKA_LISTENER_SECURITY_PROTOCOL_MAP"].split(","))
+    assert set(protocols.values()) == {"SASL_PLAINTEXT"}
+    assert env["KAFKA_AUTHORIZER_CLASS_NAME"].endswith("StandardAuthorizer")
+    assert env["KAFKA_SUPER_USERS"] == "User:admin"
+    assert env["KAFKA_ALLOW_EVERYONE_IF_NO_ACL_FOUND"] == "false"
+    jaas = env["KAFKA_LISTENER_NAME_EXTERNAL_PLAIN_SASL_JAAS_CONFIG"]
+    assert set(re.findall(r"user_(\w+)=", jaas)) == {"admin", *PRINCIPALS}
+    services = compose["services"]
+    assert _env(services["scorer"])["LEADSTREAM_SASL_USERNAME"] == "scorer"
+    assert _env(services["topic-init"])["LEADSTREAM_SASL_USERNAME"] == "admin"
+    assert "--acls" in services["topic-init"]["command"]
+    for name in ("scorer", "topic-init"):
+        assert _env(services[name])["LEADSTREAM_SECURITY_PROTOCOL"] == "SASL_PLAINTEXT"
 
 
 def test_docker_compose_config_accepts_the_file():

@@ -130,7 +130,7 @@ def test_secrets_come_from_the_git_ignored_env_file(compose):
     assert ".env" in (ROOT / ".gitignore").read_text().splitlines()
     for name, service in compose["services"].items():
         for var, value in _env(service).items():
-            if "PASSWORD" in var or "AUTH" in var:
+            if var.endswith(("PASSWORD", "_AUTH")):
                 assert re.fullmatch(r"\$\{[A-Z_]+(:\?[^}]*)?\}", value), (name, var)
         url = _env(service).get("LEADSTREAM_REDIS_URL")
         if url:

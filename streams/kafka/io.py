@@ -17,7 +17,7 @@ from confluent_kafka import KafkaError, KafkaException, Message
 from schemas.errors import FatalError
 from schemas.leads import DeadLetter
 from scoring.intake import RawEvent
-from streams.kafka.auth import is_refusal
+from streams.kafka.auth import ACL_TABLE, NotAuthorized, is_refusal
 from streams.settings import Settings
 
 _DEAD_JSON = DeadLetter.__pydantic_serializer__
@@ -92,7 +92,8 @@ def classify_consumer_error(err: KafkaError) -> ConsumerErrorAction:
 def classify_txn_error(exc: KafkaException) -> TxnAction:
     """What a failed ``send_offsets`` / ``commit`` / ``abort`` / ``init`` call asks of us."""
     err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
-    if err is None or err.fatal() or err.code() in (KafkaError._FATAL, KafkaError._FENCED):
+    if err is None or err.fatal() or err.code() in (KafkaError._FATAL, KafkaError._FENCED) \
+            or is_refusal(err):
         return TxnAction.FATAL
     if err.txn_requires_abort():
         return TxnAction.ABORT
@@ -103,6 +104,9 @@ def classify_txn_error(exc: KafkaException) -> TxnAction:
 
 def consumer_failed(err: KafkaError) -> FatalError:
     """The error that stops a scorer whose consumer (or client) cannot go on."""
+    if is_refusal(err):
+        return NotAuthorized(f"Kafka refused the scorer's consumer ({err.name()}: {err.str()}); "
+                             f"who may do what is in {ACL_TABLE}")
     return FatalError(f"the Kafka client failed: {err}; if it was fenced, another scorer "
                       "runs with the same transactional id (it is also the consumer's "
                       "group.instance.id)")

@@ -21,9 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 from schemas.errors import FatalError, RetryableError
+from streams.kafka.auth import ACL_TABLE, is_refusal
 from streams.kafka.io import OutRecord, TxnAction, classify_txn_error
 
 log = logging.getLogger(__name__)
@@ -187,6 +188,9 @@ def _watched(op: Callable[..., T], *args: object) -> T:
 
 def _fatal_message(exc: KafkaException) -> str:
     err = exc.args[0] if exc.args else exc
+    if isinstance(err, KafkaError) and is_refusal(err):
+        return (f"Kafka refused the transactional producer ({err.name()}: {err.str()}); who "
+                f"may do what is in {ACL_TABLE}")
     return (f"the transactional producer cannot go on ({err}); if it was fenced, another "
             "scorer runs with the same transactional id (LEADSTREAM_TRANSACTIONAL_ID must be "
             "unique per process)")

@@ -161,3 +161,16 @@ def test_scorer_end_to_end_on_the_secured_stack(secure_stack, secure_settings, t
     text = log.read_text()
     leaked = [s for s in secret_values(scorer) | {secure_stack.creds.redis} if s in text]
     assert leaked == [], "a configured secret is in the scorer's log"
+
+
+def test_a_scorer_with_the_wrong_principal_stops_with_the_refusal(
+        secure_stack, secure_settings, tmp_path: Path):
+    train_champion(secure_settings)
+    as_crm = secure_stack.as_("crm", secure_settings)  # crm may not read leads.incoming
+    log = tmp_path / "scorer.log"
+    with ScorerProcess(as_crm, log, "--max-events", "1") as proc:
+        code = proc.wait(120)
+    text = log.read_text()
+    print("scorer as crm:", text[-600:])
+    assert code != 0
+    assert "AUTHORIZATION_FAILED" in text and "acls.toml" in text

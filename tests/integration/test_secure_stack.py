@@ -25,12 +25,15 @@ from streams.kafka.auth import NotAuthorized
 from streams.kafka.reader import Record, TopicReader, produce_one
 from streams.redact import secret_values
 from streams.settings import Settings
+from streams.stack.acls import ANY, acl_bindings, apply_acls
 from streams.stack.credentials import ADMIN, REDIS_USER
+from streams.stack.kafka import log_file
 from tests.integration.helpers import (
     ScorerProcess,
     make_traffic,
     produce,
     train_champion,
+    wait_until,
 )
 from tests.integration.secure_stack import SecureStack
 
@@ -60,21 +63,31 @@ def _read(settings: Settings, topic: str) -> list[Record]:
             time.sleep(0.5)
 
 
+def _broker_says(stack: SecureStack, text: str) -> int:
+    return log_file(stack.settings).read_text(errors="replace").count(text)
+
+
 def test_a_client_without_credentials_is_refused(secure_stack, secure_settings):
     tls_only = secure_settings.model_copy(update={
         "security_protocol": "SSL", "ssl_ca_location": secure_stack.as_("crm").ssl_ca_location})
+    why = "Unexpected Kafka request of type METADATA during SASL handshake"
+    before = _broker_says(secure_stack, why)
     with pytest.raises(RetryableError, match="did not finish") as refused:
         produce_one(tls_only, tls_only.topic_incoming, "k", b"{}", timeout_s=REFUSE_S)
     print("no credentials:", refused.value)
+    wait_until(lambda: _broker_says(secure_stack, why) > before, 10, f"the broker log: {why}")
     assert _records(secure_stack, secure_settings, secure_settings.topic_incoming) == []
 
 
 def test_plaintext_to_the_sasl_ssl_port_is_refused(secure_stack, secure_settings):
     assert secure_settings.security_protocol == "PLAINTEXT"
+    why = "Failed authentication with /127.0.0.1"
+    before = _broker_says(secure_stack, why)
     with pytest.raises(RetryableError, match="did not finish") as refused:
         produce_one(secure_settings, secure_settings.topic_incoming, "k", b"{}",
                     timeout_s=REFUSE_S)
     print("plaintext:", refused.value)
+    wait_until(lambda: _broker_says(secure_stack, why) > before, 10, f"the broker log: {why}")
     assert _records(secure_stack, secure_settings, secure_settings.topic_incoming) == []
 
 
@@ -174,3 +187,22 @@ def test_a_scorer_with_the_wrong_principal_stops_with_the_refusal(
     print("scorer as crm:", text[-600:])
     assert code != 0
     assert "AUTHORIZATION_FAILED" in text and "acls.toml" in text
+
+
+def test_the_acl_table_is_applied_idempotently(secure_stack, secure_settings):
+    admin = secure_stack.admin(secure_settings)
+    before = admin.describe_acls(ANY, request_timeout=30).result()
+    assert apply_acls(admin, secure_settings) == len(set(acl_bindings(secure_settings)))
+    after = admin.describe_acls(ANY, request_timeout=30).result()
+    assert len(after) == len(before) and set(after) == set(before)
+
+
+def test_no_password_in_the_stack_logs(secure_stack):
+    """The broker's and Redis' own logs (after this session's refusals and runs)."""
+    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis]
+    logs = [p for p in secure_stack.settings.stack_dir.rglob("*")
+            if p.is_file() and p.suffix in (".log", ".out")]
+    assert len(logs) >= 3  # kafka.log, kafka.out, redis.log
+    for path in logs:
+        text = path.read_text(errors="replace")
+        assert not [s for s in secrets if s in text], path

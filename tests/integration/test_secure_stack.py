@@ -8,6 +8,8 @@ text, and with a positive control (the right principal can do the same thing).
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -26,6 +28,7 @@ from streams.kafka.reader import Record, TopicReader, produce_one
 from streams.redact import secret_values
 from streams.settings import Settings
 from streams.stack.acls import ANY, acl_bindings, apply_acls
+from streams.stack.children import settings_env
 from streams.stack.credentials import ADMIN, REDIS_USER
 from streams.stack.kafka import log_file
 from tests.integration.helpers import (
@@ -206,3 +209,20 @@ def test_no_password_in_the_stack_logs(secure_stack):
     for path in logs:
         text = path.read_text(errors="replace")
         assert not [s for s in secrets if s in text], path
+
+
+def test_cli_on_the_secured_stack_prints_no_secret(secure_stack, secure_settings):
+    """``stack status``, ``config`` and ``models show`` as the operator, run as processes."""
+    operator = secure_stack.as_("operator", secure_settings)
+    env = {**settings_env(operator), "COLUMNS": "250"}
+    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis]
+    outputs = {}
+    for args in (["stack", "status"], ["config"], ["models", "show"]):
+        done = subprocess.run([sys.executable, "-m", "streams.cli", *args], env=env,
+                              capture_output=True, text=True, timeout=120)
+        outputs[" ".join(args)] = done.stdout + done.stderr
+    assert "SASL_SSL://127.0.0.1" in outputs["stack status"]
+    assert "running" in outputs["stack status"]  # checked as admin over SASL_SSL
+    assert "redis://leadstream:***@127.0.0.1" in outputs["config"]
+    for args, text in outputs.items():
+        assert not [s for s in secrets if s in text], args

@@ -159,4 +159,5 @@ class Progress:
         m = self.metrics
         return (f"{total(m.batches)} batches, {self.events} events: {self.scored} scored, "
                 f"{self.dead_lettered} dead-lettered; {total(m.aborted)} aborted, "
-                f"{redis_skipped} without dedup, {total(m.ledger_missed)} ledger entries missed")
+                f"{redis_skipped} batches without dedup, {total(m.ledger_missed)} ledger entries "
+                "missed")

@@ -20,10 +20,14 @@ log = logging.getLogger(__name__)
 
 
 def consumer_config(s: Settings) -> dict[str, str | int | bool]:
-    """``leads.scored`` as the scorer committed it; offsets committed by the sink itself."""
+    """``leads.scored`` as the scorer committed it; offsets committed by the sink itself. A
+    10 s session (librdkafka's default is 45 s) lets a restarted sink take over a killed
+    one's partitions within seconds; its heartbeats run on librdkafka's own thread, so a
+    slow CRM does not cost the sink its partitions (``max.poll.interval.ms`` does: 5 min)."""
     return {**s.kafka_config(), "group.id": s.sink_group, "isolation.level": "read_committed",
             "enable.auto.commit": False, "auto.offset.reset": "earliest",
-            "enable.partition.eof": False}
+            "enable.partition.eof": False, "session.timeout.ms": 10_000,
+            "heartbeat.interval.ms": 2_000}
 
 
 def producer_config(s: Settings) -> dict[str, str | int | bool]:

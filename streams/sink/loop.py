@@ -62,7 +62,8 @@ class Sink:
             while not self._stop.is_set() and not self._enough():
                 messages = self._consumer.consume(self._s.sink_batch_size, 1.0)
                 records = [m for m in messages if not self._consumer_error(m)]
-                idle = 0.0 if records else idle + 1.0
+                # idle only counts while partitions are ours: not while joining the group
+                idle = 0.0 if records or not self._consumer.assignment() else idle + 1.0
                 if self._idle_exit_s is not None and idle >= self._idle_exit_s:
                     break
                 if records:

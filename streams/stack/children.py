@@ -18,6 +18,7 @@ from pathlib import Path
 
 from confluent_kafka import ConsumerGroupState, KafkaException
 from confluent_kafka.admin import AdminClient
+from pydantic import SecretStr
 
 from schemas.errors import LeadstreamError
 from streams.settings import Settings
@@ -33,6 +34,8 @@ def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
     """This process's environment with ``settings`` (plus overrides) as LEADSTREAM_* vars."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
     for name, value in {**settings.model_dump(exclude_none=True), **overrides}.items():
+        if isinstance(value, SecretStr):  # the child needs the secret, not its mask
+            value = value.get_secret_value()
         env["LEADSTREAM_" + name.upper()] = (
             json.dumps(value) if isinstance(value, dict) else str(value))
     env["PYTHONUNBUFFERED"] = "1"

@@ -68,9 +68,11 @@ def check_fates(settings: Settings, where: Mapping[Position, Sent], frame: pd.Da
     by_position = _one_each(where, scored + dead)
     expected = {_position(r): _expected_reason(where, p, without_dedup)
                 for p, r in by_position.items()}
-    wrong = [(p, where[p].reason, expected[p], r.topic) for p, r in by_position.items()
+    wrong = [(p, _fate(expected[p]), r.json().get("reason", "scored"))
+             for p, r in by_position.items()
              if (r.topic == settings.topic_scored) != (expected[p] is None)]
-    assert not wrong, f"{len(wrong)} events with the wrong fate, e.g. {wrong[:5]}"
+    assert not wrong, f"{len(wrong)} events with the wrong fate (position, expected, got), " \
+        f"e.g. {wrong[:5]}"
     for rec in dead:
         _check_dead(settings, rec, where[_position(rec)], expected[_position(rec)])
     _check_scored(settings, scored, where, frame, models)
@@ -80,6 +82,10 @@ def check_fates(settings: Settings, where: Mapping[Position, Sent], frame: pd.Da
 def _position(rec: Record) -> Position:
     doc = rec.json()
     return doc["source_partition"], doc["source_offset"]
+
+
+def _fate(reason: RejectReason | None) -> str:
+    return "scored" if reason is None else reason.value
 
 
 def _one_each(where: Mapping[Position, Sent], records: list[Record]) -> dict[Position, Record]:

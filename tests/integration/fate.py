@@ -66,8 +66,7 @@ def check_fates(settings: Settings, where: Mapping[Position, Sent], frame: pd.Da
     scored = read_topic(settings, settings.topic_scored, 30)
     dead = read_topic(settings, settings.topic_deadletter, 30)
     by_position = _one_each(where, scored + dead)
-    expected = {_position(r): _expected_reason(where, p, without_dedup)
-                for p, r in by_position.items()}
+    expected = {p: _expected_reason(where, p, without_dedup) for p in by_position}
     wrong = [(p, _fate(expected[p]), r.json().get("reason", "scored"))
              for p, r in by_position.items()
              if (r.topic == settings.topic_scored) != (expected[p] is None)]

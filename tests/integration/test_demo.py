@@ -11,6 +11,9 @@ from rich.console import Console
 
 from streams.demo.run import DEMO_DEFAULTS, Demo
 from streams.settings import Settings
+from tests.integration.helpers import TIMING_MARGIN
+
+ROLLBACK_TARGET_S = 5.0
 
 
 def test_demo_scores_flags_drift_and_rolls_back_within_seconds(
@@ -26,5 +29,7 @@ def test_demo_scores_flags_drift_and_rolls_back_within_seconds(
     assert "3,000 events in, 3,000 out" in text
     assert re.search(r"engagement_score\s+│\s+[\d.]+\s+│\s+\S+\s+│\s+(warn|critical)", text)
     seconds = float(re.search(r"([\d.]+)s after the window closed", text).group(1))
-    assert seconds <= 5.0
+    print(f"demo rollback: {seconds:.1f} s after the window closed (target "
+          f"{ROLLBACK_TARGET_S:.0f} s, asserted <= {TIMING_MARGIN * ROLLBACK_TARGET_S:.0f} s)")
+    assert seconds <= TIMING_MARGIN * ROLLBACK_TARGET_S
     assert re.search(r"serving champion v1\b", text)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -24,7 +24,14 @@ class Settings(BaseSettings):
 
     # --- local state -------------------------------------------------------------------
     home: Path = Path(".leadstream")
-    """Folder for local state: stack data and logs, MLflow store, model cache."""
+    """Folder for local state: stack data and logs, MLflow store, model cache. A relative
+    path is resolved once, against the working directory of the process that reads the
+    settings; child processes are handed the absolute path."""
+
+    @field_validator("home")
+    @classmethod
+    def _absolute_home(cls, home: Path) -> Path:
+        return home.expanduser().resolve()
 
     # --- Kafka -------------------------------------------------------------------------
     bootstrap_servers: str = "127.0.0.1:9092"

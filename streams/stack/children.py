@@ -20,6 +20,7 @@ from confluent_kafka import ConsumerGroupState, KafkaException
 from confluent_kafka.admin import AdminClient
 
 from schemas.errors import LeadstreamError
+from streams.kafka.transient import is_transient
 from streams.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -42,11 +43,12 @@ def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
 
 def group_assigned(admin: AdminClient, group_id: str) -> bool:
     """True when the consumer group is stable with partitions assigned to its members
-    (False while its coordinator is still loading; other errors are raised)."""
+    (False while its coordinator is still loading or the broker is briefly unreachable;
+    other errors are raised)."""
     try:
         group = admin.describe_consumer_groups([group_id])[group_id].result(10)
     except KafkaException as exc:
-        if not exc.args[0].retriable():
+        if not is_transient(exc):
             raise
         return False
     return group.state == ConsumerGroupState.STABLE and any(
@@ -76,6 +78,11 @@ class LeadstreamProcess:
 
     def tail(self, chars: int = 3000) -> str:
         return self.text()[-chars:]
+
+    def last_line(self) -> str:
+        """The last non-empty line of the log (what a failing command said last)."""
+        lines = [line for line in self.text().splitlines() if line.strip()]
+        return lines[-1].strip()[:300] if lines else "(no output)"
 
     def sample_rss(self) -> float:
         """Peak resident memory so far (VmHWM), in MB."""
@@ -110,6 +117,13 @@ class LeadstreamProcess:
             self.proc.kill()
         self.proc.wait(10)
 
+    def check_alive(self) -> None:
+        """:class:`ChildFailed` (first line: what it said last) if the child has exited."""
+        if not self.alive:
+            raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
+                              f"({self.proc.returncode}): {self.last_line()}; log {self.log}"
+                              f"\n{self.tail()}")
+
     def wait_consuming(self, settings: Settings, timeout_s: float = 120.0) -> None:
         """Poll until the consumer group ``settings.consumer_group`` is stable with partitions
         assigned (so events produced from now on are consumed at once)."""
@@ -117,9 +131,7 @@ class LeadstreamProcess:
         group_id = settings.consumer_group
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if not self.alive:
-                raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
-                                  f"({self.proc.returncode}):\n{self.tail()}")
+            self.check_alive()
             self.sample_rss()
             if group_assigned(admin, group_id):
                 return

@@ -63,6 +63,7 @@ class LeadstreamProcess:
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._out = log.open("ab")
+        self._start = self._out.tell()  # the log is appended to: this run's output begins here
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli", *self.args], cwd=log.parent,
             env=settings_env(settings, **env), stdout=self._out, stderr=subprocess.STDOUT)
@@ -80,8 +81,13 @@ class LeadstreamProcess:
         return self.text()[-chars:]
 
     def last_line(self) -> str:
-        """The last non-empty line of the log (what a failing command said last)."""
-        lines = [line for line in self.text().splitlines() if line.strip()]
+        """The last non-empty line this run wrote to the log (what a failing command said
+        last)."""
+        self._out.flush()
+        with self.log.open("rb") as log:
+            log.seek(self._start)
+            lines = [line for line in log.read().decode(errors="replace").splitlines()
+                     if line.strip()]
         return lines[-1].strip()[:300] if lines else "(no output)"
 
     def sample_rss(self) -> float:

@@ -97,7 +97,8 @@ def status_doc(model: str, serving: dict | None, reports: dict) -> dict:
 
 
 def render(console: Console, model: str, serving: dict | None, reports: dict) -> None:
-    """Serving line, then two narrow tables (health; latency and quality): 80 columns."""
+    """Serving line, then the windows: one table from 120 columns, two narrower ones below
+    (health; latency and quality), so an 80-column terminal shows every value."""
     if serving:
         challenger = serving.get("challenger_version")
         console.print(
@@ -112,22 +113,42 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
     if not rows:
         console.print("no closed monitor windows yet")
         return
-    health = Table("role", "v", "window end", "n", "guardrails", "drift", "score PSI",
-                   title="last closed window per model role/version")
-    speed = Table("role", "v", "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters",
-                  "AUC", title="latency and quality in that window")
-    for w in rows:
-        state = _c(w["guardrails"] or "") + (f" ({', '.join(w['breached'])})"
-                                              if w["breached"] else "")
-        health.add_row(w["role"], w["version"], _time(w["window_end_ms"]),
-                       str(w["n_scored"] if w["n_scored"] is not None else ""), state,
-                       _c(w["drift"] or ""), _f(w["score_psi"]))
-        speed.add_row(w["role"], w["version"], _f(w["latency_p50_ms"]),
-                      _f(w["latency_p95_ms"]), _f(w["latency_p99_ms"]), _f(w["error_rate"]),
-                      _f(w["deadletter_rate"]),
-                      _auc({k: w[k] for k in ("auc", "n_labels") if w[k] is not None}))
-    console.print(fit_columns(health, role=10, guardrails=16))
-    console.print(fit_columns(speed, role=10, AUC=8))
+    title = "last closed window per model role/version"
+    health = [_health(w) for w in rows]
+    speed = [_speed(w) for w in rows]
+    if console.width >= 120:  # one row per model role/version
+        table = Table(*HEALTH, *SPEED[2:], title=title)
+        for h, q in zip(health, speed, strict=True):
+            table.add_row(*h, *q[2:])
+        console.print(fit_columns(table, role=10, guardrails=16, AUC=14))
+        return
+    console.print(fit_columns(_table(HEALTH, health, title), role=10, guardrails=16))
+    console.print(fit_columns(_table(SPEED, speed, "latency and quality in that window"),
+                              role=10, AUC=8))
+
+
+HEALTH = ("role", "v", "window end", "n", "guardrails", "drift", "score PSI")
+SPEED = ("role", "v", "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters", "AUC")
+
+
+def _table(headers: tuple[str, ...], rows: list[list[str]], title: str) -> Table:
+    table = Table(*headers, title=title)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _health(w: dict) -> list[str]:
+    state = _c(w["guardrails"] or "") + (f" ({', '.join(w['breached'])})" if w["breached"] else "")
+    return [w["role"], w["version"], _time(w["window_end_ms"]),
+            "" if w["n_scored"] is None else str(w["n_scored"]), state, _c(w["drift"] or ""),
+            _f(w["score_psi"])]
+
+
+def _speed(w: dict) -> list[str]:
+    return [w["role"], w["version"], _f(w["latency_p50_ms"]), _f(w["latency_p95_ms"]),
+            _f(w["latency_p99_ms"]), _f(w["error_rate"]), _f(w["deadletter_rate"]),
+            _auc({k: w[k] for k in ("auc", "n_labels") if w[k] is not None})]
 
 
 def _time(ms: int | None) -> str:

@@ -28,10 +28,11 @@ class Settings(BaseSettings):
     path is resolved once, against the working directory of the process that reads the
     settings; child processes are handed the absolute path."""
 
-    @field_validator("home")
+    @field_validator("home", "spec_path", "monitor_guardrails_path")
     @classmethod
-    def _absolute_home(cls, home: Path) -> Path:
-        return home.expanduser().resolve()
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative paths mean the starting directory, also in child processes."""
+        return None if path is None else path.expanduser().resolve()
 
     # --- Kafka -------------------------------------------------------------------------
     bootstrap_servers: str = "127.0.0.1:9092"

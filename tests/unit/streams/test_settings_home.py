@@ -42,3 +42,12 @@ def test_a_loading_coordinator_is_transient_a_bad_group_is_not():
     assert not is_transient(KafkaException(KafkaError(KafkaError.GROUP_AUTHORIZATION_FAILED)))
     assert not is_transient(KafkaException(KafkaError(KafkaError._TIMED_OUT, fatal=True)))
     assert not is_transient(ValueError("not kafka"))
+
+
+def test_other_paths_are_resolved_once_too(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    settings = Settings(_env_file=None, spec_path="specs/crm.toml",
+                        monitor_guardrails_path="guardrails.toml")
+    assert settings.spec_path == tmp_path.resolve() / "specs" / "crm.toml"
+    assert settings.monitor_guardrails_path == tmp_path.resolve() / "guardrails.toml"
+    assert Settings(_env_file=None).spec_path is None

@@ -10,6 +10,7 @@ import time
 import traceback
 
 import click
+from pydantic import ValidationError
 from rich.console import Console
 
 from streams.demo.run import Demo, demo_settings
@@ -24,8 +25,11 @@ def demo(leads: int, rate: float) -> None:
     seed = int(time.time()) % 100_000  # fresh lead ids and model name on every run
     try:
         settings = demo_settings(seed)
-    except ValueError as exc:  # pydantic's ValidationError: a bad LEADSTREAM_* variable
-        raise click.ClickException(f"demo failed: invalid settings: {_first_line(exc)}") from None
+    except ValidationError as exc:  # a bad LEADSTREAM_* variable
+        first = exc.errors()[0]
+        name = "LEADSTREAM_" + "_".join(str(p) for p in first["loc"]).upper()
+        raise click.ClickException(
+            f"demo failed: invalid settings: {name}: {first['msg']}") from None
     try:
         Demo(settings, Console(), leads, rate, seed).run()
     except KeyboardInterrupt:

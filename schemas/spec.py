@@ -12,6 +12,7 @@ import hashlib
 import json
 import tomllib
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
@@ -55,6 +56,37 @@ class _Feature(BaseModel):
         """The column to read from a CRM export."""
         return self.source or self.name
 
+    @property
+    def accepted_names(self) -> tuple[str, ...]:
+        """Keys a live lead event may carry this feature under: its name, then the export's
+        ``source`` column name (when both are present, the name wins)."""
+        return (self.name, self.source) if self.source and self.source != self.name else (
+            self.name,)
+
+    def read(self, value: object) -> object | None:
+        """The field policy, one for CSV cells and live JSON values alike: text is stripped;
+        ``None``, empty text and the ``null_values`` become ``None`` (missing). Null values
+        match ignoring case, and for numeric features also by number (``999`` and
+        ``"999.0"`` both match ``"999"``). Anything else is returned as it is."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if not value or (self.null_values
+                              and value.casefold() in _folded(self.null_values)):
+                return None
+            if isinstance(self, NumericFeature) and _null_numbers(self.null_values):
+                try:
+                    number = float(value)
+                except ValueError:
+                    return value
+                return None if number in _null_numbers(self.null_values) else value
+            return value
+        if (isinstance(self, NumericFeature) and isinstance(value, int | float)
+                and not isinstance(value, bool) and value in _null_numbers(self.null_values)):
+            return None
+        return value
+
 
 class NumericFeature(_Feature):
     kind: Literal["numeric"] = "numeric"
@@ -89,13 +121,31 @@ class CategoricalFeature(_Feature):
     )
 
     def normalize(self, value: str | None) -> str:
-        """Map a raw value to its vocabulary form (missing and unseen included)."""
-        if value is None or value == "" or value in self.null_values:
+        """Map a raw value to its vocabulary form (missing and unseen included): the field
+        policy (:meth:`read`), then case folding."""
+        text = self.read(value)
+        if text is None:
             return MISSING
-        return value.strip().lower() if self.lowercase else value.strip()
+        return text.lower() if self.lowercase else text
 
 
 Feature = Annotated[NumericFeature | CategoricalFeature, Field(discriminator="kind")]
+
+
+@lru_cache(maxsize=1024)
+def _folded(null_values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(v.strip().casefold() for v in null_values)
+
+
+@lru_cache(maxsize=1024)
+def _null_numbers(null_values: tuple[str, ...]) -> frozenset[float]:
+    numbers = set()
+    for v in null_values:
+        try:
+            numbers.add(float(v))
+        except ValueError:
+            continue
+    return frozenset(n for n in numbers if n == n)  # NaN never equals a value
 
 
 class FeatureSpec(BaseModel):

@@ -1,12 +1,13 @@
 """Reading a CRM export (CSV) through a feature spec into training data.
 
-Each feature is read from its ``source`` column (default: its name). Empty cells and the
-feature's ``null_values`` (e.g. ``Select``) become missing; categorical values are
-stripped and case-folded as the spec says, exactly as the scorer will see them; numeric
-cells that do not parse count as missing. Rows are dropped, and counted by reason, when
-the target is missing or not a recognizable 0/1, when a ``missing = "reject"`` feature is
-absent, or when a numeric value lies outside the spec's range (the scorer would
-dead-letter such an event, so the model should not learn from it).
+Each feature is read from its ``source`` column (default: its name) through the spec's
+field policy (:meth:`~schemas.spec.NumericFeature.read`), the same one live events go
+through: empty cells and the feature's ``null_values`` (e.g. ``Select``, ``999``) become
+missing; categorical values are stripped and case-folded as the spec says, exactly as the
+scorer will see them; numeric cells that do not parse count as missing. Rows are dropped,
+and counted by reason, when the target is missing or not a recognizable 0/1, when a
+``missing = "reject"`` feature is absent, or when a numeric value lies outside the spec's
+range (the scorer would dead-letter such an event, so the model should not learn from it).
 """
 
 from __future__ import annotations
@@ -70,13 +71,13 @@ def read_crm_export(
     drop: dict[str, np.ndarray] = {}
     unparsable: dict[str, int] = {}
     for f in spec.features:
-        cells = raw[f.column].str.strip()
-        absent = (cells == "") | cells.isin(f.null_values)
+        cells = raw[f.column].map(f.read)  # the field policy live events get too
+        absent = cells.isna()
         if isinstance(f, CategoricalFeature):
             out[f.name] = [None if a else f.normalize(v)
                            for v, a in zip(cells, absent, strict=True)]
         else:
-            values = pd.to_numeric(cells.where(~absent), errors="coerce")
+            values = pd.to_numeric(cells, errors="coerce")
             unparsable[f.name] = int((values.isna() & ~absent).sum())
             out[f.name] = values.astype(np.float64)
             drop[f"{f.name} out of range"] = _out_of_range(values, f)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -25,7 +25,15 @@ class Settings(BaseSettings):
 
     # --- local state -------------------------------------------------------------------
     home: Path = Path(".leadstream")
-    """Folder for local state: stack data and logs, MLflow store, model cache."""
+    """Folder for local state: stack data and logs, MLflow store, model cache. A relative
+    path is resolved once, against the working directory of the process that reads the
+    settings; child processes are handed the absolute path."""
+
+    @field_validator("home", "spec_path", "monitor_guardrails_path")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative paths mean the starting directory, also in child processes."""
+        return None if path is None else path.expanduser().resolve()
 
     # --- Kafka -------------------------------------------------------------------------
     bootstrap_servers: str = "127.0.0.1:9092"

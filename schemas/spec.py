@@ -157,6 +157,10 @@ class FeatureSpec(BaseModel):
     target: str = Field("converted", description="Outcome column in training data.")
     target_source: str | None = Field(None, description="Target column in a CRM export.")
     id_source: str | None = Field(None, description="Lead id column in a CRM export.")
+    time_source: str | None = Field(
+        None, description="Column of a CRM export that orders leads in time (a date, or a "
+        "lead number the CRM assigns in sequence). When set, training tests on the newest "
+        "20 % of leads and validates on the 20 % before them, as the CRM will use the model.")
     features: tuple[Feature, ...] = Field(min_length=1)
 
     @model_validator(mode="after")

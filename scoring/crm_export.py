@@ -20,6 +20,7 @@ import pandas as pd
 
 from schemas.errors import FatalError
 from schemas.spec import CategoricalFeature, FeatureSpec, MissingPolicy, NumericFeature
+from scoring.split import TIME_COLUMN
 
 POSITIVE = frozenset({"1", "1.0", "yes", "y", "true", "t", "converted", "won"})
 NEGATIVE = frozenset({"0", "0.0", "no", "n", "false", "f", "not converted", "lost"})
@@ -47,7 +48,8 @@ class ExportReport:
 def read_crm_export(
     path: str | Path, spec: FeatureSpec, target: str | None = None
 ) -> tuple[pd.DataFrame, ExportReport]:
-    """Columns ``lead_id``, the spec's features and ``spec.target`` (0/1), plus a report.
+    """Columns ``lead_id``, the spec's features, ``spec.target`` (0/1) and, when the spec has
+    a ``time_source``, :data:`TIME_COLUMN`; plus a report.
 
     ``target`` names the CSV's outcome column; default the spec's ``target_source``
     (then its ``target``).
@@ -58,7 +60,8 @@ def read_crm_export(
     raw = pd.read_csv(path, dtype=str, keep_default_na=False, skipinitialspace=True)
     target_col = target or spec.target_source or spec.target
     needed = [f.column for f in spec.features] + [target_col] + (
-        [spec.id_source] if spec.id_source else [])
+        [spec.id_source] if spec.id_source else []) + (
+        [spec.time_source] if spec.time_source else [])
     missing = [c for c in needed if c not in raw.columns]
     if missing:
         raise ExportError(
@@ -87,12 +90,27 @@ def read_crm_export(
     out[spec.target] = np.where(labels.isin(POSITIVE), 1, 0)
     drop[f"target {target_col!r} not 0/1"] = (~labels.isin(POSITIVE | NEGATIVE)).to_numpy()
     drop["duplicate lead id"] = out["lead_id"].duplicated().to_numpy()
+    if spec.time_source:
+        out[TIME_COLUMN] = lead_times(raw[spec.time_source])
+        drop[f"time {spec.time_source!r} not readable"] = out[TIME_COLUMN].isna().to_numpy()
     dropped, keep = _tally(drop, len(raw))
     frame = out[keep].reset_index(drop=True)
     report = ExportReport(str(path), len(raw), len(frame), dropped, unparsable)
     if frame.empty:
         raise ExportError(f"no usable rows: {report.summary()}")
     return frame, report
+
+
+def lead_times(cells: pd.Series) -> pd.Series:
+    """A column that orders leads in time, as float64: numbers as they are (a lead number),
+    else dates as epoch seconds (UTC); unreadable cells NaN."""
+    cells = cells.str.strip()
+    numbers = pd.to_numeric(cells, errors="coerce")
+    if numbers.notna().sum() >= (cells != "").sum():
+        return numbers.astype(np.float64)
+    dates = pd.to_datetime(cells, errors="coerce", utc=True, format="mixed")
+    epoch = pd.Timestamp(0, tz="UTC")
+    return (dates - epoch).dt.total_seconds().astype(np.float64)
 
 
 def _out_of_range(values: pd.Series, f: NumericFeature) -> np.ndarray:

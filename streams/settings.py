@@ -8,10 +8,13 @@ entry point and pass it in; nothing else reads the environment.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from scoring.training import TrainConfig
 
 
 class Settings(BaseSettings):
@@ -266,3 +269,19 @@ class Settings(BaseSettings):
     older score re-read after a rewind never overwrites it."""
     topic_sink_deadletter: str = "sink.deadletter"
     """Scores the CRM refused for good, with its answer."""
+
+    # --- training ----------------------------------------------------------------------
+    train_min_rows: int = Field(200, ge=50)
+    """Fewest usable rows ``train`` and ``retrain`` accept."""
+    train_min_positives: int = Field(40, ge=10)
+    """Fewest conversions they accept (Dynamics 365 asks for 40 of each outcome)."""
+    train_min_negatives: int = Field(40, ge=10)
+    """Fewest non-conversions they accept."""
+
+    def train_config(self, seed: int, refit: bool = False) -> TrainConfig:
+        """The training configuration these settings ask for."""
+        from scoring.training import TrainConfig
+
+        return TrainConfig(seed=seed, refit=refit, min_rows=self.train_min_rows,
+                           min_positives=self.train_min_positives,
+                           min_negatives=self.train_min_negatives)

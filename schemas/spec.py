@@ -18,7 +18,14 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from schemas.errors import SpecError
 
@@ -46,10 +53,19 @@ class _Feature(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Field name in lead events.")
     source: str | None = Field(None, description="Column name in a CRM export, if different.")
-    description: str = ""
+    description: str = Field("", description="What the feature means, for people.")
     null_values: tuple[str, ...] = Field(
-        (), description="Raw CSV values that mean 'not given' (e.g. 'Select')."
-    )
+        (), description="Values that mean 'not given', in CSV cells and live events alike "
+        "(e.g. 'Select', or 999 for a numeric 'not contacted'); numbers may be written as "
+        "numbers.")
+
+    @field_validator("null_values", mode="before")
+    @classmethod
+    def _null_values_as_text(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return tuple(v if isinstance(v, str | bool) else
+                         (f"{v:g}" if isinstance(v, float) else str(v)) for v in value)
+        return value
 
     @property
     def column(self) -> str:
@@ -89,14 +105,16 @@ class _Feature(BaseModel):
 
 
 class NumericFeature(_Feature):
-    kind: Literal["numeric"] = "numeric"
-    dtype: Literal["float", "int"] = "float"
-    min: float | None = None
-    max: float | None = None
-    missing: Literal[MissingPolicy.REJECT, MissingPolicy.NAN, MissingPolicy.IMPUTE] = (
-        MissingPolicy.NAN
-    )
-    impute: float | None = None
+    kind: Literal["numeric"] = Field("numeric", description="A number.")
+    dtype: Literal["float", "int"] = Field(
+        "float", description="'int' rejects fractional values in live events.")
+    min: float | None = Field(None, description="Smallest accepted value (events below it "
+                              "are dead-lettered, CSV rows dropped).")
+    max: float | None = Field(None, description="Largest accepted value.")
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.NAN, MissingPolicy.IMPUTE] = Field(
+        MissingPolicy.NAN, description="When the value is absent: 'nan' (the model learns "
+        "where missing goes), 'impute' (use 'impute'), 'reject' (dead-letter / drop the row).")
+    impute: float | None = Field(None, description="The value used for missing = 'impute'.")
 
     @model_validator(mode="after")
     def _check(self) -> NumericFeature:
@@ -108,8 +126,10 @@ class NumericFeature(_Feature):
 
 
 class CategoricalFeature(_Feature):
-    kind: Literal["categorical"] = "categorical"
-    missing: Literal[MissingPolicy.REJECT, MissingPolicy.CATEGORY] = MissingPolicy.CATEGORY
+    kind: Literal["categorical"] = Field("categorical", description="One of a set of values.")
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.CATEGORY] = Field(
+        MissingPolicy.CATEGORY, description="When the value is absent: 'category' (missing "
+        "is a value of its own) or 'reject' (dead-letter / drop the row).")
     lowercase: bool = Field(True, description="Fold case ('google' == 'Google').")
     max_length: int = Field(200, gt=0, description="Longest accepted value, in characters.")
     min_frequency: float = Field(
@@ -153,7 +173,7 @@ class FeatureSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = "default"
+    name: str = Field("default", description="The spec's name (logged with every model).")
     target: str = Field("converted", description="Outcome column in training data.")
     target_source: str | None = Field(None, description="Target column in a CRM export.")
     id_source: str | None = Field(None, description="Lead id column in a CRM export.")
@@ -161,7 +181,8 @@ class FeatureSpec(BaseModel):
         None, description="Column of a CRM export that orders leads in time (a date, or a "
         "lead number the CRM assigns in sequence). When set, training tests on the newest "
         "20 % of leads and validates on the 20 % before them, as the CRM will use the model.")
-    features: tuple[Feature, ...] = Field(min_length=1)
+    features: tuple[Feature, ...] = Field(
+        min_length=1, description="The features, in order: one [[features]] table each.")
 
     @model_validator(mode="after")
     def _unique(self) -> FeatureSpec:

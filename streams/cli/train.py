@@ -54,12 +54,14 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Data and split seed.")
 @click.option("--shift", multiple=True, metavar="FEATURE=SIGMAS",
               help="Shift a synthetic feature (numeric: in std devs; categorical: share).")
+@click.option("--sep", help="CSV delimiter (default: detected: , ; tab |).")
 @click.option("--refit", is_flag=True,
               help="After choosing the rounds on the validation split, train on every row.")
 @click.option("--alias", type=click.Choice(["champion", "challenger"]),
               help="Point this MLflow alias at the new version.")
 def train(data: Path | None, target: str | None, spec_path: Path | None, rows: int,
-          seed: int, shift: tuple[str, ...], refit: bool, alias: str | None) -> None:
+          seed: int, shift: tuple[str, ...], sep: str | None, refit: bool,
+          alias: str | None) -> None:
     """Train an XGBoost lead-scoring model and register it in MLflow."""
     logging.basicConfig(level=logging.WARNING)
     if data is None and target:
@@ -68,5 +70,6 @@ def train(data: Path | None, target: str | None, spec_path: Path | None, rows: i
         raise click.UsageError("--shift applies to synthetic data only")
     settings = Settings()
     out = run_training(settings, data=data, target=target, spec_path=spec_path, rows=rows,
-                       seed=seed, shift=parse_shift(shift), alias=alias, refit=refit)
+                       seed=seed, shift=parse_shift(shift), alias=alias, refit=refit,
+                       sep=sep)
     _report(Console(), out, settings)

@@ -54,6 +54,9 @@ class _Feature(BaseModel):
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Field name in lead events.")
     source: str | None = Field(None, description="Column name in a CRM export, if different.")
     description: str = Field("", description="What the feature means, for people.")
+    label: str | None = Field(
+        None, description="Readable name shown with reason codes, e.g. 'Engagement score' "
+        "(default: the name with spaces, capitalised).")
     null_values: tuple[str, ...] = Field(
         (), description="Values that mean 'not given', in CSV cells and live events alike "
         "(e.g. 'Select', or 999 for a numeric 'not contacted'); numbers may be written as "

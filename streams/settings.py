@@ -228,3 +228,26 @@ class Settings(BaseSettings):
     """Outcomes per arm before a report may recommend promote or keep_control."""
     auto_promote: bool = False
     """Promote the challenger when a report says ``promote`` and no guardrail is critical."""
+
+    # --- agent safety (issue 8) ----------------------------------------------------------
+    topic_leads_outcomes_deadletter: str = "leads.outcomes.deadletter"
+    """Outcomes the outcome agent could not use (undecodable, invalid, failed, never scored)."""
+    topic_models_control_requests_deadletter: str = "models.control.requests.deadletter"
+    """Control requests the controller could not use."""
+    topic_models_rollback_deadletter: str = "models.rollback.deadletter"
+    """Rollback events the controller could not use."""
+    topic_monitor_samples_deadletter: str = "monitor.samples.deadletter"
+    """Monitor samples the monitor agents could not use."""
+    event_time_future_s: float = Field(300.0, ge=0)
+    """An event stamped further than this ahead of the scorer's clock is clock-skewed: it is
+    scored, but its time does not move the monitors' watermark."""
+    event_time_past_s: float = Field(7 * 24 * 3600.0, gt=0)
+    """An event stamped further than this in the past is clock-skewed too (default: the
+    retention of ``leads.incoming``, beyond which no genuine backlog exists)."""
+    outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)
+    """How long an outcome of a not-yet-scored lead waits for its score (then dead-lettered
+    as ``never_scored``)."""
+    outcome_park_max: int = Field(100_000, ge=1)
+    """Most outcomes parked at once; beyond it the oldest are dead-lettered (``never_scored``)."""
+    outcome_retry_s: float = Field(5.0, gt=0)
+    """How often parked outcomes are joined again with the ledger."""

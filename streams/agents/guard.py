@@ -113,29 +113,38 @@ class DeadLetters:
         self.agent = agent
         self.metrics = metrics_for(app)
 
-    def letter(self, event: Any, reason: RecordRejectReason, message: str,
+    def letter(self, reason: RecordRejectReason, message: str, key: bytes | None,
+               value: bytes | None, where: tuple[str, int | None, int | None, int | None],
                error_class: str | None = None) -> RecordDeadLetter:
-        msg = event.message
-        key = event.key if isinstance(event.key, bytes) else None
-        ts = getattr(msg, "timestamp", None)
+        """A dead letter of ``value``; ``where`` is (topic, partition, offset, timestamp)."""
+        topic, partition, offset, ts_ms = where
         return RecordDeadLetter(
             reason=reason, message=short(message), error_class=error_class, agent=self.agent,
-            source_topic=msg.topic, source_partition=msg.partition, source_offset=msg.offset,
-            source_timestamp_ms=int(ts * 1000) if ts is not None else None,
+            source_topic=topic, source_partition=partition, source_offset=offset,
+            source_timestamp_ms=ts_ms,
             key_b64=kept_payload(key, 1024)["payload_b64"] if key is not None else None,
-            **kept_payload(event.value if isinstance(event.value, bytes) else b""),
-            rejected_at=datetime.now(UTC))
+            **kept_payload(value or b""), rejected_at=datetime.now(UTC))
 
     async def reject(self, event: Any, reason: RecordRejectReason, message: str,
                      error_class: str | None = None) -> RecordDeadLetter:
+        """Dead-letter one consumed record (a faust event)."""
+        msg = event.message
+        ts = getattr(msg, "timestamp", None)
+        where = (msg.topic, msg.partition, msg.offset, int(ts * 1000) if ts else None)
+        key = event.key if isinstance(event.key, bytes) else None
+        value = event.value if isinstance(event.value, bytes) else None
+        return await self.publish(self.letter(reason, message, key, value, where, error_class),
+                                  key)
+
+    async def publish(self, letter: RecordDeadLetter, key: bytes | None) -> RecordDeadLetter:
         """Count, log and publish one dead letter; a failed publication is counted too."""
-        letter = self.letter(event, reason, message, error_class)
-        self.metrics.deadletters.labels(self.source_name, reason.value).inc()
+        self.metrics.deadletters.labels(self.source_name, letter.reason.value).inc()
         log.error("%s skipped %s[%s]@%s (%s): %s", self.agent, letter.source_topic,
-                  letter.source_partition, letter.source_offset, reason.value, letter.message)
-        key = event.key[:1024] if isinstance(event.key, bytes) else None
+                  letter.source_partition, letter.source_offset, letter.reason.value,
+                  letter.message)
         try:
-            await self.topic.send(key=key, value=letter.model_dump_json().encode())
+            await self.topic.send(key=key[:1024] if key else None,
+                                  value=letter.model_dump_json().encode())
         except Exception:  # counted and logged: a dead letter never stops the agent
             self.metrics.deadletter_failures.labels(self.source_name).inc()
             log.exception("dead letter of %s[%s]@%s not published", letter.source_topic,
@@ -169,18 +178,22 @@ async def guarded(dead: DeadLetters, event: Any, handle: Callable[[], Awaitable[
 F = TypeVar("F", bound=Callable[[], Awaitable[None]])
 
 
-def guarded_timer(app: faust.App, name: str) -> Callable[[F], F]:
-    """Wrap a timer body: an error skips this tick (counted by kind, logged)."""
-    metrics = metrics_for(app)
+async def run_tick(app: faust.App, name: str, fn: Callable[[], Awaitable[object]]) -> bool:
+    """Run one timer step; an error skips it (counted by kind, logged). True if it ran."""
+    try:
+        await fn()
+        return True
+    except Exception as exc:  # a skipped tick, never a dead worker
+        metrics_for(app).timer_errors.labels(name, error_kind(exc)).inc()
+        log.error("timer %s: tick skipped (%s: %s)", name, type(exc).__name__, exc)
+        return False
 
+
+def guarded_timer(app: faust.App, name: str) -> Callable[[F], F]:
+    """Wrap a timer body with :func:`run_tick`: an error is a skipped tick."""
     def wrap(fn: F) -> F:
         @functools.wraps(fn)
         async def tick() -> None:
-            try:
-                await fn()
-            except Exception as exc:  # a skipped tick, never a dead worker
-                kind = error_kind(exc)
-                metrics.timer_errors.labels(name, kind).inc()
-                log.error("timer %s: tick skipped (%s: %s)", name, type(exc).__name__, exc)
+            await run_tick(app, name, fn)
         return tick  # type: ignore[return-value]
     return wrap

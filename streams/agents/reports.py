@@ -121,17 +121,28 @@ def install(app: faust.App, settings: Settings) -> None:
                     metrics.timer_errors.labels("follow-control", "other").inc()
                     log.exception("following models.control failed on one record")
 
-    async def report_one(model: str, raw: str) -> None:
-        config = ServingConfig.model_validate_json(raw)
-        if config.mode not in (ServingMode.CANARY, ServingMode.AB):
-            return
-        report = await asyncio.to_thread(publish_look, settings, config)
-        log.info("experiment %s of %s: %s", report.experiment_id, model,
-                 report.recommendation.value)
-        if settings.auto_promote:
-            await asyncio.to_thread(auto_promote, settings, report)
-
     @app.timer(interval=settings.report_interval_s)
     async def report_experiments() -> None:
-        for model, raw in list(serving.items()):
-            await run_tick(app, "experiment-report", lambda m=model, r=raw: report_one(m, r))
+        await report_all(app, settings, list(serving.items()))
+
+
+async def report_one(settings: Settings, model: str, raw: str) -> None:
+    """One look at the model's experiment, if a canary or A/B runs (blocking steps in threads)."""
+    config = ServingConfig.model_validate_json(raw)
+    if config.mode not in (ServingMode.CANARY, ServingMode.AB):
+        return
+    report = await asyncio.to_thread(publish_look, settings, config)
+    log.info("experiment %s of %s: %s", report.experiment_id, model,
+             report.recommendation.value)
+    if settings.auto_promote:
+        await asyncio.to_thread(auto_promote, settings, report)
+
+
+async def report_all(app: faust.App, settings: Settings, configs: list[tuple[str, str]]) -> int:
+    """One tick: a look per model; a failed look (Redis, Kafka, a bad record) is skipped,
+    counted and logged, and the other models still get theirs. Returns the looks taken."""
+    done = 0
+    for model, raw in configs:
+        done += await run_tick(app, "experiment-report",
+                               lambda m=model, r=raw: report_one(settings, m, r))
+    return done

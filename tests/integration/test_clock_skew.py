@@ -1,0 +1,65 @@
+"""The monitor agents on the real stack: a sample stamped a day ahead and unreadable samples
+do not stop windows from closing nor guardrails from judging."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+from schemas.deadletters import DEADLETTER_TOPICS, RecordDeadLetter
+from schemas.monitor import MONITOR_GUARDRAILS, MONITOR_PERFORMANCE, MONITOR_SAMPLES
+from streams.kafka.topics import topic_name
+from tests.integration.helpers import read_topic
+from tests.integration.monitor_helpers import (
+    MonitorWorker,
+    craft,
+    make_kit,
+    now_ms,
+    processed,
+    publish,
+    wait_reports,
+)
+from tests.integration.test_agents_safety import produce_raw
+
+L = 2000
+DAY_MS = 24 * 3600 * 1000
+
+
+def test_a_day_ahead_and_unreadable_samples_leave_the_windows_working(
+        make_settings, tmp_path: Path) -> None:
+    kit = make_kit()
+    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
+                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=60)
+    v = kit.register(s)
+    samples_topic = topic_name(s, MONITOR_SAMPLES)
+    with MonitorWorker(s, tmp_path / "worker.log") as worker:
+        t0 = now_ms()
+        ahead = craft(kit, s, v, 50, t0 + DAY_MS, 100, "ahead", seed=1)
+        huge = json.loads(craft(kit, s, v, 10, t0, 10, "huge", seed=2).model_dump_json())
+        huge["n_scored"] = 2**63
+        publish(s, [ahead])
+        produce_raw(s, samples_topic, [(s.model_name.encode(), json.dumps(huge).encode()),
+                                       (s.model_name.encode(), b"{not json")])
+        processed(s)
+        base = t0 - t0 % L
+        for k in range(1, 6):  # normal traffic after it, one window after another
+            publish(s, [craft(kit, s, v, 100, base + k * L + 100, 800, f"w{k}", seed=10 + k)])
+            processed(s)
+        perf = wait_reports(s, topic_name(s, MONITOR_PERFORMANCE),
+                            lambda rs: len({r["window_start_ms"] for r in rs}) >= 4)
+        guards = wait_reports(s, topic_name(s, MONITOR_GUARDRAILS),
+                              lambda rs: len({r["window_start_ms"] for r in rs}) >= 4)
+        assert worker.proc.poll() is None
+        log = worker.text()
+    starts = sorted({r["window_start_ms"] for r in perf})
+    assert all(st < t0 + 60_000 for st in starts)  # nothing was put a day ahead
+    assert {base + k * L for k in range(1, 4)} <= set(starts)  # the genuine windows closed
+    assert {base + k * L for k in range(1, 4)} <= {r["window_start_ms"] for r in guards}
+    assert sum(r["n_clock_skewed"] for r in perf) == 50
+    assert sum(r["n_scored"] for r in perf) >= 50 + 300
+    assert "not merged: late" not in log  # no genuine sample was taken for late
+    dead = topic_name(s, DEADLETTER_TOPICS[MONITOR_SAMPLES.name])
+    letters = [RecordDeadLetter.model_validate_json(r.value) for r in read_topic(s, dead)]
+    assert sorted(x.reason.value for x in letters) == ["invalid_json", "schema_violation"]
+    assert all(x.source_topic == samples_topic for x in letters)

@@ -239,11 +239,12 @@ class Settings(BaseSettings):
     topic_monitor_samples_deadletter: str = "monitor.samples.deadletter"
     """Monitor samples the monitor agents could not use."""
     event_time_future_s: float = Field(300.0, ge=0)
-    """An event stamped further than this ahead of the scorer's clock is clock-skewed: it is
-    scored, but its time does not move the monitors' watermark."""
+    """A monitor sample whose event times are further than this ahead of its broker
+    timestamp is clock-skewed: merged by its arrival, its time never moves the watermark
+    (scorers apply the same default to each event)."""
     event_time_past_s: float = Field(7 * 24 * 3600.0, gt=0)
-    """An event stamped further than this in the past is clock-skewed too (default: the
-    retention of ``leads.incoming``, beyond which no genuine backlog exists)."""
+    """The same, this far in the past (default: the retention of ``leads.incoming``, beyond
+    which no genuine backlog exists)."""
     outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)
     """How long an outcome of a not-yet-scored lead waits for its score (then dead-lettered
     as ``never_scored``)."""

@@ -1,5 +1,6 @@
 """The monitor agents on the real stack: a sample stamped a day ahead and unreadable samples
-do not stop windows from closing nor guardrails from judging."""
+do not stop windows from closing nor guardrails from judging; with the scorer, a lead
+stamped a day ahead does not keep a bad version from being rolled back."""
 
 from __future__ import annotations
 
@@ -7,10 +8,23 @@ import json
 import uuid
 from pathlib import Path
 
+from confluent_kafka import Producer
+
+from schemas.control import MODELS_ROLLBACK
 from schemas.deadletters import DEADLETTER_TOPICS, RecordDeadLetter
 from schemas.monitor import MONITOR_GUARDRAILS, MONITOR_PERFORMANCE, MONITOR_SAMPLES
+from scoring.faulty import constant_model
 from streams.kafka.topics import topic_name
-from tests.integration.helpers import read_topic
+from tests.integration.agents_support import AgentsProcess, run_cli
+from tests.integration.helpers import (
+    ScorerProcess,
+    committed_events,
+    make_traffic,
+    produce_paced,
+    read_topic,
+    registry,
+    wait_until,
+)
 from tests.integration.monitor_helpers import (
     MonitorWorker,
     craft,
@@ -18,8 +32,10 @@ from tests.integration.monitor_helpers import (
     now_ms,
     processed,
     publish,
+    reports,
     wait_reports,
 )
+from tests.integration.serving_support import outputs, serving_settings, warm_up
 from tests.integration.test_agents_safety import produce_raw
 
 L = 2000
@@ -63,3 +79,44 @@ def test_a_day_ahead_and_unreadable_samples_leave_the_windows_working(
     letters = [RecordDeadLetter.model_validate_json(r.value) for r in read_topic(s, dead)]
     assert sorted(x.reason.value for x in letters) == ["invalid_json", "schema_violation"]
     assert all(x.source_topic == samples_topic for x in letters)
+
+
+def test_scorer_and_agents_still_roll_back_after_a_lead_a_day_ahead(
+        make_settings, redis_client, tmp_path: Path) -> None:
+    """The whole loop: one lead stamped a day ahead (a CRM host with a wrong clock), then
+    normal traffic; a constant-score version promoted after it is still rolled back."""
+    redis_client.flushdb()
+    s = serving_settings(make_settings, tmp_path, monitor_window_s=2.0, monitor_lateness_s=0.5,
+                         monitor_idle_s=1.0, monitor_tick_s=0.2, rollback_cooldown_s=0.0,
+                         control_wait_s=60.0)
+    kit = make_kit()
+    reg = registry(s)
+    reg.register(kit.trained, kit.profile, alias="champion")
+    bad = reg.register(constant_model(kit.trained), kit.profile)
+    sent, _ = make_traffic(8_000, s, seed=43, bad_share=0.0)
+    skewed = sent[100]
+    with AgentsProcess(s, tmp_path / "agents.log") as agents, \
+            ScorerProcess(s, tmp_path / "scorer.log") as scorer:
+        warm_up(s, sent[:100])
+        producer = Producer(s.kafka_config())
+        producer.produce(s.topic_incoming, skewed.value, skewed.key,
+                         timestamp=now_ms() + DAY_MS)
+        assert producer.flush(30) == 0
+        wait_until(lambda: committed_events(s) >= 101, 60, "the lead a day ahead scored")
+        thread, _ = produce_paced(s, sent[101:], chunks=40, pause_s=0.2)
+        wait_until(lambda: committed_events(s) >= 3_000, 90, "traffic after it")
+        out = run_cli(s, "models", "promote", bad, "--reason", "deliberately bad")
+        assert out.exit_code == 0, out.output + agents.tail()
+        rollback_topic = topic_name(s, MODELS_ROLLBACK)
+        wait_until(lambda: bool(reports(s, rollback_topic)), 60,
+                   f"a rollback event\n{agents.tail()}")
+        thread.join(120)
+        wait_until(lambda: committed_events(s) >= len(sent), 120, "every event committed")
+        assert scorer.terminate() == 0, scorer.tail()
+    perf = reports(s, topic_name(s, MONITOR_PERFORMANCE))
+    assert sum(r["n_clock_skewed"] for r in perf) == 1
+    assert len({r["window_start_ms"] for r in perf}) >= 5
+    assert all(r["window_start_ms"] < now_ms() + 60_000 for r in perf)
+    assert [e["version"] for e in reports(s, rollback_topic)] == [bad]
+    scored, _ = outputs(s)
+    assert sum(r["lead_id"] == skewed.lead_id for r in scored) >= 1

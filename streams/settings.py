@@ -285,3 +285,26 @@ class Settings(BaseSettings):
         return TrainConfig(seed=seed, refit=refit, min_rows=self.train_min_rows,
                            min_positives=self.train_min_positives,
                            min_negatives=self.train_min_negatives)
+    # --- agent safety (issue 8) ----------------------------------------------------------
+    topic_leads_outcomes_deadletter: str = "leads.outcomes.deadletter"
+    """Outcomes the outcome agent could not use (undecodable, invalid, failed, never scored)."""
+    topic_models_control_requests_deadletter: str = "models.control.requests.deadletter"
+    """Control requests the controller could not use."""
+    topic_models_rollback_deadletter: str = "models.rollback.deadletter"
+    """Rollback events the controller could not use."""
+    topic_monitor_samples_deadletter: str = "monitor.samples.deadletter"
+    """Monitor samples the monitor agents could not use."""
+    event_time_future_s: float = Field(300.0, ge=0)
+    """A monitor sample whose event times are further than this ahead of its broker
+    timestamp is clock-skewed: merged by its arrival, its time never moves the watermark
+    (scorers apply the same default to each event)."""
+    event_time_past_s: float = Field(7 * 24 * 3600.0, gt=0)
+    """The same, this far in the past (default: the retention of ``leads.incoming``, beyond
+    which no genuine backlog exists)."""
+    outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)
+    """How long an outcome of a not-yet-scored lead waits for its score (then dead-lettered
+    as ``never_scored``)."""
+    outcome_park_max: int = Field(100_000, ge=1)
+    """Most outcomes parked at once; beyond it the oldest are dead-lettered (``never_scored``)."""
+    outcome_retry_s: float = Field(5.0, gt=0)
+    """How often parked outcomes are joined again with the ledger."""

@@ -94,7 +94,8 @@ def performance_report(
         latency_p50_ms=s.latency_p50_ms, latency_p95_ms=s.latency_p95_ms,
         latency_p99_ms=s.latency_p99_ms, latency_max_ms=s.latency_max_ms,
         error_rate=s.error_rate, deadletter_rate=s.deadletter_rate,
-        scorer_lag_ms=scorer_lag_ms, emitted_at=datetime.now(UTC),
+        scorer_lag_ms=scorer_lag_ms, n_clock_skewed=s.n_clock_skewed,
+        emitted_at=datetime.now(UTC),
     )
 
 

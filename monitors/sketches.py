@@ -44,6 +44,7 @@ class WindowSummary:
     event_time_min_ms: int | None
     event_time_max_ms: int | None
     missing: dict[str, int]
+    n_clock_skewed: int = 0
 
 
 def _layout(s: WindowSample) -> tuple:
@@ -73,6 +74,8 @@ class WindowSample:
     n_failed: int = 0
     event_time_min_ms: int | None = None
     event_time_max_ms: int | None = None
+    n_clock_skewed: int = 0
+    """Scored events whose time was not trusted (left out of the event-time range)."""
 
     @classmethod
     def empty(cls, key: SampleKey, profile: ReferenceProfile) -> WindowSample:
@@ -93,8 +96,10 @@ class WindowSample:
         event_times_ms: Column | None = None,
         n_rejected: int = 0,
         n_failed: int = 0,
+        n_clock_skewed: int = 0,
     ) -> WindowSample:
-        """This sample plus one scored batch (features and scores of the scored leads)."""
+        """This sample plus one scored batch (features and scores of the scored leads);
+        NaN event times (untrusted) are left out of the event-time range."""
         s = as_float(scores)
         times = as_float(event_times_ms if event_times_ms is not None else [])
         times = times[~np.isnan(times)]
@@ -110,6 +115,7 @@ class WindowSample:
             n_failed,
             int(times.min()) if times.size else None,
             int(times.max()) if times.size else None,
+            n_clock_skewed,
         )
         return self.merge(batch)
 
@@ -131,6 +137,7 @@ class WindowSample:
             n_failed=self.n_failed + other.n_failed,
             event_time_min_ms=_minmax(self.event_time_min_ms, other.event_time_min_ms, min),
             event_time_max_ms=_minmax(self.event_time_max_ms, other.event_time_max_ms, max),
+            n_clock_skewed=self.n_clock_skewed + other.n_clock_skewed,
         )
 
     def result(self) -> WindowSummary:
@@ -145,7 +152,7 @@ class WindowSample:
             self.score_sum_micro / 1e6 / self.n_scored if self.n_scored else None,
             lat.quantile(0.5), lat.quantile(0.95), lat.quantile(0.99),
             lat.max if lat.count else None,
-            self.event_time_min_ms, self.event_time_max_ms, missing,
+            self.event_time_min_ms, self.event_time_max_ms, missing, self.n_clock_skewed,
         )
 
     def to_contract(self, sample_id: str | None = None) -> MonitorSample:
@@ -154,6 +161,7 @@ class WindowSample:
             model_version=self.key.model_version, sample_id=sample_id,
             event_time_min_ms=self.event_time_min_ms, event_time_max_ms=self.event_time_max_ms,
             n_scored=self.n_scored, n_rejected=self.n_rejected, n_failed=self.n_failed,
+            n_clock_skewed=self.n_clock_skewed,
             numeric={k: v.tolist() for k, v in self.numeric.items()},
             categorical={k: v.tolist() for k, v in self.categorical.items()},
             score_counts=self.score_counts.tolist(), score_sum_micro=self.score_sum_micro,
@@ -169,6 +177,7 @@ class WindowSample:
             np.asarray(m.score_counts, np.int64), m.score_sum_micro,
             LatencySketch.from_dict(m.latency.model_dump()),
             m.n_scored, m.n_rejected, m.n_failed, m.event_time_min_ms, m.event_time_max_ms,
+            m.n_clock_skewed,
         )
 
     def __eq__(self, other: object) -> bool:

@@ -8,7 +8,10 @@ allowed lateness; a window ``[start, end)`` closes once the watermark reaches ``
 time is taken to advance with the wall clock from the last sample on, so the last window
 of a quiet stream closes about when it would have with traffic. A sample whose window is
 already closed is late and not merged; a ``sample_id`` seen before in its window is a
-redelivery and not merged again.
+redelivery and not merged again. **Clock skew**: a sample whose event times lie beyond
+the skew tolerances around its broker timestamp (a CRM clock a day ahead) is merged by
+that timestamp instead, its scored events counted as clock-skewed: an untrusted time
+never moves the watermark. A sample whose counts cannot be read is invalid, not merged.
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from monitors.event_time import DEFAULT_SKEW, SkewTolerance
 from monitors.sketches import WindowSample
 from schemas.monitor import MonitorSample
 
@@ -33,10 +37,13 @@ class WindowConfig:
     length_ms: int
     lateness_ms: int
     idle_ms: int
+    skew: SkewTolerance = DEFAULT_SKEW
 
     @classmethod
-    def from_seconds(cls, length_s: float, lateness_s: float, idle_s: float) -> WindowConfig:
-        return cls(round(length_s * 1000), round(lateness_s * 1000), round(idle_s * 1000))
+    def from_seconds(cls, length_s: float, lateness_s: float, idle_s: float,
+                     skew: SkewTolerance | None = None) -> WindowConfig:
+        return cls(round(length_s * 1000), round(lateness_s * 1000), round(idle_s * 1000),
+                   skew or DEFAULT_SKEW)
 
 
 @dataclass(frozen=True)
@@ -83,6 +90,11 @@ def add_sample(
     cfg: WindowConfig,
 ) -> tuple[ModelWindows, Outcome]:
     """Merge one sample into its window (or say why not)."""
+    sample = untrusted_times_dropped(sample, received_ms, cfg.skew)
+    try:
+        WindowSample.from_contract(sample)
+    except (KeyError, ValueError, OverflowError, TypeError):
+        return state, Outcome.INVALID
     t = sample.event_time_max_ms if sample.event_time_max_ms is not None else received_ms
     start = window_start(t, cfg.length_ms)
     if state.closed_until_ms is not None and start < state.closed_until_ms:
@@ -99,7 +111,7 @@ def add_sample(
         try:
             merged = WindowSample.from_contract(old.sample).merge(
                 WindowSample.from_contract(sample))
-        except (KeyError, ValueError):
+        except (KeyError, ValueError, OverflowError):
             return state, Outcome.INVALID
         new = Slot(merged.to_contract(), _ids(old.sample_ids, sample.sample_id),
                    _max(old.lag_ms, lag))
@@ -109,6 +121,17 @@ def add_sample(
         max_event_ms=_max(state.max_event_ms, t),
         last_sample_wall_ms=wall_ms,
     ), Outcome.MERGED
+
+
+def untrusted_times_dropped(sample: MonitorSample, received_ms: int,
+                            skew: SkewTolerance) -> MonitorSample:
+    """``sample`` without its event times when they are clock-skewed against
+    ``received_ms``; its events with a time then count as clock-skewed."""
+    lo, hi = sample.event_time_min_ms, sample.event_time_max_ms
+    if hi is None or (skew.trusts(hi, received_ms) and skew.trusts(lo or hi, received_ms)):
+        return sample
+    return sample.model_copy(update={"event_time_min_ms": None, "event_time_max_ms": None,
+                                     "n_clock_skewed": sample.n_scored})
 
 
 def watermark(state: ModelWindows, wall_ms: int, cfg: WindowConfig) -> tuple[int | None, bool]:

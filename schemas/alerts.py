@@ -1,7 +1,8 @@
 """Controller alerts (``models.alerts``): what the controller refused to change, and why.
 
 A guardrail rollback with no version to go back to, one within the cooldown, one about a
-version that no longer serves, or an invalid CLI request: nothing changes on
+version that no longer serves, an invalid CLI request or one naming a version the registry
+cannot serve, a record that failed while applied: nothing changes on
 ``models.control``, and one :class:`ControlAlert` says so (the CLI waits for it too).
 """
 
@@ -20,10 +21,11 @@ class ControlAlert(BaseModel):
     model_name: str = Field(min_length=1, max_length=128)
     kind: str = Field(description="invalid_request, no_champion, cooldown, "
                                   "nothing_to_roll_back, rolled_back_target, stale_event, "
-                                  "alias_sync_failed")
+                                  "alias_sync_failed, unknown_version, apply_failed, "
+                                  "invalid_config")
     message: str
     request_id: str | None = Field(None, description="The request or rollback event id.")
-    source: str = Field(description="'request' or 'rollback'.")
+    source: str = Field(description="'request', 'rollback' or 'control' (models.control).")
     actor: str
     sequence: int | None = Field(None, description="Sequence of the config in force.")
     at: datetime

@@ -14,6 +14,7 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from schemas.names import ModelName, ModelVersion
 from schemas.topics import DAY_MS, TopicSpec, register
 
 
@@ -26,14 +27,21 @@ class ServingMode(StrEnum):
     AB = "ab"
 
 
+def check_steps(steps: tuple[float, ...]) -> None:
+    """Canary steps are strictly ascending shares in (0, 1] (at most 100 of them)."""
+    if len(steps) > 100 or any(not 0.0 < s <= 1.0 for s in steps) \
+            or list(steps) != sorted(set(steps)):
+        raise ValueError("canary_steps must be strictly ascending shares in (0, 1]")
+
+
 class ServingConfig(BaseModel):
     """The serving configuration of one model name (the value on ``models.control``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
-    model_name: str = Field(min_length=1, max_length=128)
-    champion_version: str = Field(min_length=1)
-    challenger_version: str | None = None
+    model_name: ModelName
+    champion_version: ModelVersion
+    challenger_version: ModelVersion | None = None
     mode: ServingMode = ServingMode.OFF
     treatment_share: float = Field(
         0.0, ge=0.0, le=1.0, description="Share of leads served by the challenger (0..1)."
@@ -43,7 +51,7 @@ class ServingConfig(BaseModel):
     canary_steps: tuple[float, ...] = Field(
         (), description="Progressive treatment shares (0..1], ascending, for canary mode."
     )
-    previous_champion_version: str | None = Field(
+    previous_champion_version: ModelVersion | None = Field(
         None, description="The champion before the last promotion, for rollback."
     )
     sequence: int = Field(ge=0, description="Increases by one with every change.")
@@ -61,9 +69,7 @@ class ServingConfig(BaseModel):
                 raise ValueError(f"mode {self.mode.value} needs experiment_id and salt")
         elif self.treatment_share != 0.0:
             raise ValueError(f"mode {self.mode.value} serves no treatment: share must be 0")
-        steps = self.canary_steps
-        if any(not 0.0 < s <= 1.0 for s in steps) or list(steps) != sorted(set(steps)):
-            raise ValueError("canary_steps must be strictly ascending shares in (0, 1]")
+        check_steps(self.canary_steps)
         return self
 
     @property
@@ -90,16 +96,17 @@ class ControlRequest(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     request_id: str = Field(min_length=1, max_length=128, description="Idempotency key.")
-    model_name: str = Field(min_length=1, max_length=128)
+    model_name: ModelName
     action: ControlAction
     mode: ServingMode | None = None
-    challenger_version: str | None = None
-    version: str | None = Field(None, description="Target of promote_version / rollback.")
+    challenger_version: ModelVersion | None = None
+    version: ModelVersion | None = Field(None,
+                                         description="Target of promote_version / rollback.")
     treatment_share: float | None = Field(None, ge=0.0, le=1.0)
     canary_steps: tuple[float, ...] = ()
-    experiment_id: str | None = None
+    experiment_id: str | None = Field(None, max_length=128)
     reason: str = ""
-    actor: str = Field(min_length=1)
+    actor: str = Field(min_length=1, max_length=128)
     requested_at: datetime
 
     @model_validator(mode="after")
@@ -113,6 +120,7 @@ class ControlRequest(BaseModel):
             raise ValueError("set_share needs treatment_share")
         if a is ControlAction.PROMOTE_VERSION and not self.version:
             raise ValueError("promote_version needs version")
+        check_steps(self.canary_steps)
         return self
 
 
@@ -143,9 +151,9 @@ class RollbackEvent(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     event_id: str = Field(min_length=1, max_length=128, description="Idempotency key.")
-    model_name: str = Field(min_length=1, max_length=128)
+    model_name: ModelName
     role: ModelRole
-    version: str = Field(min_length=1, description="The version that breached.")
+    version: ModelVersion = Field(description="The version that breached.")
     guardrail: str = Field(min_length=1, description="Name of the breached guardrail.")
     evidence: dict[str, float] = Field(
         default_factory=dict, description="Observed values and thresholds behind the verdict."

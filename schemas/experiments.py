@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.control import ServingMode
 from schemas.leads import Bucket, Variant
@@ -44,6 +44,10 @@ class ShadowComparison(BaseModel):
         return self.champion_bucket is self.challenger_bucket
 
 
+OUTCOME_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+OUTCOME_LATEST = datetime(2200, 1, 1, tzinfo=UTC)
+
+
 class Outcome(BaseModel):
     """A lead's outcome from the CRM (``leads.outcomes``, key = lead_id)."""
 
@@ -52,8 +56,22 @@ class Outcome(BaseModel):
     lead_id: str = Field(min_length=1, max_length=128)
     converted: bool
     deal_value: float | None = Field(None, ge=0.0, allow_inf_nan=False)
-    occurred_at: datetime
+    occurred_at: datetime = Field(description="When the outcome happened; without a time "
+                                              "zone it is UTC; years 1970 to 2199.")
     event_id: str | None = Field(None, max_length=128, description="Idempotency key.")
+
+    @field_validator("occurred_at")
+    @classmethod
+    def _sane_time(cls, v: datetime) -> datetime:
+        aware = v if v.tzinfo is not None else v.replace(tzinfo=UTC)
+        try:
+            utc = aware.astimezone(UTC)
+        except OverflowError as exc:
+            raise ValueError("occurred_at is beyond the datetime range in UTC") from exc
+        if not OUTCOME_EARLIEST <= utc < OUTCOME_LATEST:
+            raise ValueError(f"occurred_at must be from {OUTCOME_EARLIEST.year} to "
+                             f"{OUTCOME_LATEST.year - 1}")
+        return aware
 
 
 class Recommendation(StrEnum):

@@ -10,9 +10,17 @@ import base64
 from datetime import datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Any
+from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AliasChoices,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
 
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.spec import CategoricalFeature, FeatureSpec, MissingPolicy, NumericFeature
@@ -42,8 +50,9 @@ def _numeric_field(f: NumericFeature) -> tuple[Any, Any]:
         le=f.max,
         allow_inf_nan=False if py_type is float else None,
         description=f.description or None,
+        validation_alias=_aliases(f),
     )
-    return (py_type if required else py_type | None, info)
+    return (_policy(f, py_type if required else py_type | None), info)
 
 
 def _categorical_field(f: CategoricalFeature) -> tuple[Any, Any]:
@@ -53,8 +62,21 @@ def _categorical_field(f: CategoricalFeature) -> tuple[Any, Any]:
         min_length=1 if required else None,
         max_length=f.max_length,
         description=f.description or None,
+        validation_alias=_aliases(f),
     )
-    return (str if required else str | None, info)
+    return (_policy(f, str if required else str | None), info)
+
+
+def _aliases(f: NumericFeature | CategoricalFeature) -> AliasChoices | None:
+    """The feature's name, or else the CRM export's column name (``source``)."""
+    return AliasChoices(*f.accepted_names) if len(f.accepted_names) > 1 else None
+
+
+def _policy(f: NumericFeature | CategoricalFeature, py_type: Any) -> Any:
+    """The spec's field policy (:meth:`~schemas.spec.NumericFeature.read`) before the type
+    check, for features with ``null_values`` (others skip the Python call: JSON null or an
+    absent key is missing; empty text is stripped, then missing or rejected by type)."""
+    return Annotated[py_type, BeforeValidator(f.read)] if f.null_values else py_type
 
 
 @lru_cache(maxsize=32)

@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from datetime import datetime
 from enum import StrEnum
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from schemas.control import ModelRole
+from schemas.names import ModelName, ModelVersion
 from schemas.topics import DAY_MS, TopicSpec, register
 
 
@@ -31,38 +33,52 @@ class GuardrailLevel(StrEnum):
     CRITICAL = "CRITICAL"
 
 
+MAX_COUNT = 2**40
+"""Largest count one sample may carry: windows merge many samples in int64 without overflow."""
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+EventTimeMs = Annotated[int, Field(ge=-(2**53), le=2**53)]
+
+
 class _Frozen(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class LatencySketchData(_Frozen):
     alpha: float = Field(gt=0, lt=1, description="Relative accuracy of the log buckets.")
-    keys: list[int] = Field(description="Bucket indices k: (gamma^(k-1), gamma^k], ascending.")
-    counts: list[int] = Field(description="Latencies per bucket, aligned with keys.")
-    zero_count: int = Field(ge=0, description="Latencies at or below 1e-6 ms.")
+    keys: list[Annotated[int, Field(ge=-(2**31), le=2**31)]] = Field(
+        description="Bucket indices k: (gamma^(k-1), gamma^k], ascending.")
+    counts: list[Count] = Field(description="Latencies per bucket, aligned with keys.")
+    zero_count: Count = Field(description="Latencies at or below 1e-6 ms.")
     max: float = Field(ge=0, description="Largest latency seen, in milliseconds.")
 
 
 class MonitorSample(_Frozen):
     """One record on ``monitor.samples``: a batch's counts for one model role and version."""
 
-    model_name: str
+    model_name: ModelName
     role: ModelRole
-    model_version: str
+    model_version: ModelVersion
     sample_id: str | None = Field(
-        None, description="Idempotency key (e.g. scorer id + partition/offset range)."
+        None, max_length=4096,
+        description="Idempotency key (e.g. scorer id + partition/offset range)."
     )
-    event_time_min_ms: int | None = None
-    event_time_max_ms: int | None = None
-    n_scored: int = Field(ge=0)
-    n_rejected: int = Field(ge=0, description="Dead-lettered events (invalid input).")
-    n_failed: int = Field(ge=0, description="Events the model failed to score.")
-    numeric: dict[str, list[int]] = Field(description="Bin counts per feature; missing last.")
-    categorical: dict[str, list[int]] = Field(
+    event_time_min_ms: EventTimeMs | None = Field(
+        None, description="Earliest trusted event time (clock-skewed events left out).")
+    event_time_max_ms: EventTimeMs | None = Field(
+        None, description="Latest trusted event time (clock-skewed events left out).")
+    n_scored: Count
+    n_rejected: Count = Field(description="Dead-lettered events (invalid input).")
+    n_failed: Count = Field(description="Events the model failed to score.")
+    n_clock_skewed: Count = Field(
+        0, description="Scored events whose time was beyond the clock-skew tolerances: "
+                       "counted, but left out of the event-time range (watermark).")
+    numeric: dict[str, list[Count]] = Field(description="Bin counts per feature; missing last.")
+    categorical: dict[str, list[Count]] = Field(
         description="Counts per vocabulary entry, then __unseen__, then __missing__."
     )
-    score_counts: list[int] = Field(description="Score histogram on the profile's edges.")
-    score_sum_micro: int = Field(description="Sum of scores in millionths (exactly additive).")
+    score_counts: list[Count] = Field(description="Score histogram on the profile's edges.")
+    score_sum_micro: int = Field(ge=-(2**60), le=2**60,
+                                 description="Sum of scores in millionths (exactly additive).")
     latency: LatencySketchData
 
 
@@ -127,6 +143,9 @@ class PerformanceReport(_Frozen):
     error_rate: float
     deadletter_rate: float
     scorer_lag_ms: float | None = None
+    n_clock_skewed: int = Field(
+        0, ge=0, description="Scored events whose time was not trusted (a client clock beyond "
+                             "the skew tolerances): scored, but kept off the watermark.")
     n_labels: int = 0
     auc: float | None = None
     precision_at_10: float | None = None

@@ -12,12 +12,20 @@ import hashlib
 import json
 import tomllib
 from enum import StrEnum
+from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from schemas.errors import SpecError
 
@@ -45,26 +53,71 @@ class _Feature(BaseModel):
 
     name: str = Field(pattern=r"^[a-z][a-z0-9_]*$", description="Field name in lead events.")
     source: str | None = Field(None, description="Column name in a CRM export, if different.")
-    description: str = ""
+    description: str = Field("", description="What the feature means, for people.")
+    label: str | None = Field(
+        None, description="Readable name shown with reason codes, e.g. 'Engagement score' "
+        "(default: the name with spaces, capitalised).")
     null_values: tuple[str, ...] = Field(
-        (), description="Raw CSV values that mean 'not given' (e.g. 'Select')."
-    )
+        (), description="Values that mean 'not given', in CSV cells and live events alike "
+        "(e.g. 'Select', or 999 for a numeric 'not contacted'); numbers may be written as "
+        "numbers.")
+
+    @field_validator("null_values", mode="before")
+    @classmethod
+    def _null_values_as_text(cls, value: object) -> object:
+        if isinstance(value, list | tuple):
+            return tuple(v if isinstance(v, str | bool) else
+                         (f"{v:g}" if isinstance(v, float) else str(v)) for v in value)
+        return value
 
     @property
     def column(self) -> str:
         """The column to read from a CRM export."""
         return self.source or self.name
 
+    @property
+    def accepted_names(self) -> tuple[str, ...]:
+        """Keys a live lead event may carry this feature under: its name, then the export's
+        ``source`` column name (when both are present, the name wins)."""
+        return (self.name, self.source) if self.source and self.source != self.name else (
+            self.name,)
+
+    def read(self, value: object) -> object | None:
+        """The field policy, one for CSV cells and live JSON values alike: text is stripped;
+        ``None``, empty text and the ``null_values`` become ``None`` (missing). Null values
+        match ignoring case, and for numeric features also by number (``999`` and
+        ``"999.0"`` both match ``"999"``). Anything else is returned as it is."""
+        if value is None:
+            return None
+        if isinstance(value, str):
+            value = value.strip()
+            if not value or (self.null_values
+                              and value.casefold() in _folded(self.null_values)):
+                return None
+            if isinstance(self, NumericFeature) and _null_numbers(self.null_values):
+                try:
+                    number = float(value)
+                except ValueError:
+                    return value
+                return None if number in _null_numbers(self.null_values) else value
+            return value
+        if (isinstance(self, NumericFeature) and isinstance(value, int | float)
+                and not isinstance(value, bool) and value in _null_numbers(self.null_values)):
+            return None
+        return value
+
 
 class NumericFeature(_Feature):
-    kind: Literal["numeric"] = "numeric"
-    dtype: Literal["float", "int"] = "float"
-    min: float | None = None
-    max: float | None = None
-    missing: Literal[MissingPolicy.REJECT, MissingPolicy.NAN, MissingPolicy.IMPUTE] = (
-        MissingPolicy.NAN
-    )
-    impute: float | None = None
+    kind: Literal["numeric"] = Field("numeric", description="A number.")
+    dtype: Literal["float", "int"] = Field(
+        "float", description="'int' rejects fractional values in live events.")
+    min: float | None = Field(None, description="Smallest accepted value (events below it "
+                              "are dead-lettered, CSV rows dropped).")
+    max: float | None = Field(None, description="Largest accepted value.")
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.NAN, MissingPolicy.IMPUTE] = Field(
+        MissingPolicy.NAN, description="When the value is absent: 'nan' (the model learns "
+        "where missing goes), 'impute' (use 'impute'), 'reject' (dead-letter / drop the row).")
+    impute: float | None = Field(None, description="The value used for missing = 'impute'.")
 
     @model_validator(mode="after")
     def _check(self) -> NumericFeature:
@@ -76,8 +129,10 @@ class NumericFeature(_Feature):
 
 
 class CategoricalFeature(_Feature):
-    kind: Literal["categorical"] = "categorical"
-    missing: Literal[MissingPolicy.REJECT, MissingPolicy.CATEGORY] = MissingPolicy.CATEGORY
+    kind: Literal["categorical"] = Field("categorical", description="One of a set of values.")
+    missing: Literal[MissingPolicy.REJECT, MissingPolicy.CATEGORY] = Field(
+        MissingPolicy.CATEGORY, description="When the value is absent: 'category' (missing "
+        "is a value of its own) or 'reject' (dead-letter / drop the row).")
     lowercase: bool = Field(True, description="Fold case ('google' == 'Google').")
     max_length: int = Field(200, gt=0, description="Longest accepted value, in characters.")
     min_frequency: float = Field(
@@ -89,13 +144,31 @@ class CategoricalFeature(_Feature):
     )
 
     def normalize(self, value: str | None) -> str:
-        """Map a raw value to its vocabulary form (missing and unseen included)."""
-        if value is None or value == "" or value in self.null_values:
+        """Map a raw value to its vocabulary form (missing and unseen included): the field
+        policy (:meth:`read`), then case folding."""
+        text = self.read(value)
+        if text is None:
             return MISSING
-        return value.strip().lower() if self.lowercase else value.strip()
+        return text.lower() if self.lowercase else text
 
 
 Feature = Annotated[NumericFeature | CategoricalFeature, Field(discriminator="kind")]
+
+
+@lru_cache(maxsize=1024)
+def _folded(null_values: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(v.strip().casefold() for v in null_values)
+
+
+@lru_cache(maxsize=1024)
+def _null_numbers(null_values: tuple[str, ...]) -> frozenset[float]:
+    numbers = set()
+    for v in null_values:
+        try:
+            numbers.add(float(v))
+        except ValueError:
+            continue
+    return frozenset(n for n in numbers if n == n)  # NaN never equals a value
 
 
 class FeatureSpec(BaseModel):
@@ -103,11 +176,16 @@ class FeatureSpec(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    name: str = "default"
+    name: str = Field("default", description="The spec's name (logged with every model).")
     target: str = Field("converted", description="Outcome column in training data.")
     target_source: str | None = Field(None, description="Target column in a CRM export.")
     id_source: str | None = Field(None, description="Lead id column in a CRM export.")
-    features: tuple[Feature, ...] = Field(min_length=1)
+    time_source: str | None = Field(
+        None, description="Column of a CRM export that orders leads in time (a date, or a "
+        "lead number the CRM assigns in sequence). When set, training tests on the newest "
+        "20 % of leads and validates on the 20 % before them, as the CRM will use the model.")
+    features: tuple[Feature, ...] = Field(
+        min_length=1, description="The features, in order: one [[features]] table each.")
 
     @model_validator(mode="after")
     def _unique(self) -> FeatureSpec:

@@ -54,7 +54,7 @@ def register(topic: TopicSpec) -> TopicSpec:
 CONTRACT_MODULES: tuple[str, ...] = (
     "schemas.leads", "schemas.control", "schemas.experiments", "schemas.monitor",
     "schemas.alerts",
-    "schemas.retrain", "schemas.monitor_windows",
+    "schemas.retrain", "schemas.monitor_windows", "schemas.sink", "schemas.deadletters",
 )
 """Modules that register topics on import; :func:`all_topics` imports every one."""
 

@@ -1,7 +1,8 @@
 """Offline metrics of a binary lead-scoring model on held-out data.
 
-AUC-ROC (Mann-Whitney, ties counted half), precision among the top 10 % of scores, log-loss,
-Brier score and a decile calibration table (mean predicted vs observed conversion).
+AUC-ROC (Mann-Whitney, ties counted half) with its 95 % DeLong interval
+(:mod:`scoring.delong`), precision among the top 10 % of scores, log-loss, Brier score and a
+decile calibration table (mean predicted vs observed conversion).
 """
 
 from __future__ import annotations
@@ -11,6 +12,8 @@ from dataclasses import asdict, dataclass
 
 import numpy as np
 from scipy.stats import rankdata
+
+from scoring.delong import auc_interval
 
 _EPS = 1e-15
 
@@ -36,11 +39,16 @@ class Metrics:
     positive_rate: float
     n: int
     calibration: tuple[CalibrationBin, ...]
+    auc_low: float = math.nan
+    """Lower end of the AUC's 95 % DeLong interval."""
+    auc_high: float = math.nan
+    """Upper end of the AUC's 95 % DeLong interval."""
 
     def scalars(self) -> dict[str, float]:
         """The numeric metrics (for MLflow ``log_metrics`` and tables)."""
         return {
-            "auc": self.auc, "precision_at_10pct": self.precision_at_10pct,
+            "auc": self.auc, "auc_low": self.auc_low, "auc_high": self.auc_high,
+            "precision_at_10pct": self.precision_at_10pct,
             "log_loss": self.log_loss, "brier": self.brier,
             "positive_rate": self.positive_rate, "n": float(self.n),
         }
@@ -55,8 +63,9 @@ def evaluate(labels: np.ndarray, scores: np.ndarray) -> Metrics:
     p = np.asarray(scores, dtype=np.float64)
     if y.shape != p.shape or y.size == 0:
         raise ValueError(f"labels {y.shape} and scores {p.shape} must be non-empty and aligned")
+    interval = auc_interval(y, p)
     return Metrics(
-        auc=auc_roc(y, p),
+        auc=auc_roc(y, p), auc_low=interval.low, auc_high=interval.high,
         precision_at_10pct=precision_at_top(y, p, 0.10),
         log_loss=log_loss(y, p),
         brier=float(np.mean((p - y) ** 2)),

@@ -9,8 +9,10 @@ Layout under ``cache_dir``::
     <model>/<version>/manifest.json  name, version, run id, spec fingerprint, cached_at
 
 A version folder is written to a temporary sibling and renamed into place, so a reader
-never sees half a model. Versions are immutable in MLflow, so a cached one never goes stale;
-only the alias map changes.
+never sees half a model. Model names and versions must be one safe path segment
+(:func:`schemas.names.check_segment`: no separators, no ``..``), else
+:class:`ModelUnavailable`: nothing is read or written outside ``cache_dir``. Versions
+are immutable in MLflow, so a cached one never goes stale; only the alias map changes.
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from pathlib import Path
 import xgboost as xgb
 
 from schemas.errors import ModelUnavailable
+from schemas.names import check_segment
 from schemas.profile import ReferenceProfile
 from schemas.spec import FeatureSpec
 from scoring.model import ServingModel
@@ -32,18 +35,18 @@ from scoring.model import ServingModel
 
 class ModelCache:
     def __init__(self, cache_dir: Path, model_name: str):
-        self.root = Path(cache_dir) / model_name
+        self.root = Path(cache_dir) / _safe(model_name, "model name")
         self.model_name = model_name
 
     def has(self, version: str) -> bool:
-        return (self.root / version / "manifest.json").is_file()
+        return (self.root / _safe(version, "model version") / "manifest.json").is_file()
 
     def store(
         self, version: str, booster: xgb.Booster, spec: FeatureSpec,
         profile: ReferenceProfile | None, run_id: str | None,
     ) -> Path:
         """Write one version atomically (a no-op if it is already cached)."""
-        final = self.root / version
+        final = self.root / _safe(version, "model version")
         if self.has(version):
             return final
         self.root.mkdir(parents=True, exist_ok=True)
@@ -61,7 +64,7 @@ class ModelCache:
         return final
 
     def load(self, version: str, alias: str) -> ServingModel:
-        folder = self.root / version
+        folder = self.root / _safe(version, "model version")
         if not self.has(version):
             raise ModelUnavailable(f"{self.model_name} v{version} is not in the cache {self.root}")
         manifest = json.loads((folder / "manifest.json").read_text())
@@ -96,3 +99,10 @@ class ModelCache:
             raise ModelUnavailable(
                 f"the cache {self.root} has no record of {self.model_name}@{alias}")
         return self.load(version, alias)
+
+
+def _safe(value: str, what: str) -> str:
+    try:
+        return check_segment(value, what)
+    except ValueError as exc:
+        raise ModelUnavailable(str(exc)) from exc

@@ -8,9 +8,13 @@ entry point and pass it in; nothing else reads the environment.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING, Literal
 
-from pydantic import AliasChoices, Field, SecretStr
+from pydantic import AliasChoices, Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+if TYPE_CHECKING:
+    from scoring.training import TrainConfig
 
 
 class Settings(BaseSettings):
@@ -24,7 +28,15 @@ class Settings(BaseSettings):
 
     # --- local state -------------------------------------------------------------------
     home: Path = Path(".leadstream")
-    """Folder for local state: stack data and logs, MLflow store, model cache."""
+    """Folder for local state: stack data and logs, MLflow store, model cache. A relative
+    path is resolved once, against the working directory of the process that reads the
+    settings; child processes are handed the absolute path."""
+
+    @field_validator("home", "spec_path", "monitor_guardrails_path")
+    @classmethod
+    def _absolute(cls, path: Path | None) -> Path | None:
+        """Relative paths mean the starting directory, also in child processes."""
+        return None if path is None else path.expanduser().resolve()
 
     # --- Kafka -------------------------------------------------------------------------
     bootstrap_servers: str = "127.0.0.1:9092"
@@ -231,3 +243,71 @@ class Settings(BaseSettings):
     """Outcomes per arm before a report may recommend promote or keep_control."""
     auto_promote: bool = False
     """Promote the challenger when a report says ``promote`` and no guardrail is critical."""
+
+    # --- CRM write-back sink (leadstream sink) --------------------------------------------
+    sink_format: Literal["webhook", "dynamics", "hubspot", "salesforce"] = "webhook"
+    """Payload the sink writes: a JSON webhook, Dynamics 365 ``msdyn_predictivescores``,
+    HubSpot contact properties or Salesforce Lead fields."""
+    sink_url: str | None = None
+    """Base URL of the CRM (``https://org.crm.dynamics.com``, ``https://api.hubapi.com``, a
+    Salesforce instance URL, or the webhook's own URL)."""
+    sink_token: SecretStr | None = None
+    """Bearer token sent to the CRM (never logged or printed)."""
+    sink_group: str = "leadstream-sink"
+    """Consumer group of the sink on ``leads.scored``."""
+    sink_batch_size: int = Field(100, ge=1, le=10_000)
+    """Scores per CRM request at most (also capped by the CRM's own limit)."""
+    sink_timeout_s: float = Field(10.0, gt=0)
+    """Timeout of one CRM request."""
+    sink_max_attempts: int = Field(6, ge=1)
+    """Tries of one request on 429, 5xx and timeouts before the batch is retried from
+    scratch (nothing is committed or dropped meanwhile)."""
+    sink_backoff_s: float = Field(0.5, gt=0)
+    """First wait between tries; doubles with jitter up to ``sink_backoff_max_s``. A 429's
+    ``Retry-After`` is honoured instead."""
+    sink_backoff_max_s: float = Field(30.0, gt=0)
+    """Longest wait between two tries."""
+    sink_delivered_ttl_days: int = Field(30, ge=1)
+    """How long the sink remembers the newest score it delivered per lead (in Redis), so an
+    older score re-read after a rewind never overwrites it."""
+    topic_sink_deadletter: str = "sink.deadletter"
+    """Scores the CRM refused for good, with its answer."""
+
+    # --- training ----------------------------------------------------------------------
+    train_min_rows: int = Field(200, ge=50)
+    """Fewest usable rows ``train`` and ``retrain`` accept."""
+    train_min_positives: int = Field(40, ge=10)
+    """Fewest conversions they accept (Dynamics 365 asks for 40 of each outcome)."""
+    train_min_negatives: int = Field(40, ge=10)
+    """Fewest non-conversions they accept."""
+
+    def train_config(self, seed: int, refit: bool = False) -> TrainConfig:
+        """The training configuration these settings ask for."""
+        from scoring.training import TrainConfig
+
+        return TrainConfig(seed=seed, refit=refit, min_rows=self.train_min_rows,
+                           min_positives=self.train_min_positives,
+                           min_negatives=self.train_min_negatives)
+    # --- agent safety (issue 8) ----------------------------------------------------------
+    topic_leads_outcomes_deadletter: str = "leads.outcomes.deadletter"
+    """Outcomes the outcome agent could not use (undecodable, invalid, failed, never scored)."""
+    topic_models_control_requests_deadletter: str = "models.control.requests.deadletter"
+    """Control requests the controller could not use."""
+    topic_models_rollback_deadletter: str = "models.rollback.deadletter"
+    """Rollback events the controller could not use."""
+    topic_monitor_samples_deadletter: str = "monitor.samples.deadletter"
+    """Monitor samples the monitor agents could not use."""
+    event_time_future_s: float = Field(300.0, ge=0)
+    """A monitor sample whose event times are further than this ahead of its broker
+    timestamp is clock-skewed: merged by its arrival, its time never moves the watermark
+    (scorers apply the same default to each event)."""
+    event_time_past_s: float = Field(7 * 24 * 3600.0, gt=0)
+    """The same, this far in the past (default: the retention of ``leads.incoming``, beyond
+    which no genuine backlog exists)."""
+    outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)
+    """How long an outcome of a not-yet-scored lead waits for its score (then dead-lettered
+    as ``never_scored``)."""
+    outcome_park_max: int = Field(100_000, ge=1)
+    """Most outcomes parked at once; beyond it the oldest are dead-lettered (``never_scored``)."""
+    outcome_retry_s: float = Field(5.0, gt=0)
+    """How often parked outcomes are joined again with the ledger."""

@@ -60,6 +60,7 @@ class RefusalKind(StrEnum):
     NOTHING_TO_ROLL_BACK = "nothing_to_roll_back"
     ROLLED_BACK_TARGET = "rolled_back_target"
     STALE_EVENT = "stale_event"
+    UNKNOWN_VERSION = "unknown_version"
 
 
 @dataclass(frozen=True)

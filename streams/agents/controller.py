@@ -3,7 +3,9 @@
 Consumes ``models.control.requests`` (CLI) and ``models.rollback`` (guardrails), keeps a
 :class:`ControlState` per model in a changelog-backed table, and publishes the new
 :class:`ServingConfig` (``models.control``), an :class:`AuditEntry` (``models.audit``) and
-any :class:`ControlAlert` (``models.alerts``). Runs at-least-once: the state remembers
+any :class:`ControlAlert` (``models.alerts``). A record that does not decode or fails
+while applied is dead-lettered (``<topic>.deadletter``) and answered with an alert
+(``invalid_request`` / ``apply_failed``); the agent goes on. Runs at-least-once: the state remembers
 applied ids, and a redelivered id re-publishes the same config and audit entry (same
 sequence), which readers de-duplicate. One lock serialises both sources.
 """
@@ -15,17 +17,39 @@ import logging
 from datetime import UTC, datetime
 
 import faust
-from pydantic import ValidationError
 
 from schemas.alerts import ControlAlert
-from schemas.control import ControlRequest, RollbackEvent
+from schemas.control import (
+    MODELS_CONTROL_REQUESTS,
+    MODELS_ROLLBACK,
+    ControlRequest,
+    RollbackEvent,
+)
+from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
+from streams.agents.guard import RAW, DeadLetters, decode, guarded
 from streams.control.controller import ControllerCore, Publication
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
-RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
-       "value_serializer": "raw"}
+MAX_NAME = 128
+
+
+def alert_of(letter: RecordDeadLetter, key: bytes | None, change: object | None,
+             source: str) -> ControlAlert:
+    """The alert that answers a dead-lettered request or rollback event (the CLI waits for
+    it): ``invalid_request`` for a record that does not decode, ``apply_failed`` else."""
+    name = getattr(change, "model_name", None)
+    if name is None:
+        name = (key or b"").decode(errors="replace")[:MAX_NAME] or "?"
+    request_id = getattr(change, "request_id", None) or getattr(change, "event_id", None)
+    kind = ("apply_failed" if letter.reason is RecordRejectReason.APPLY_FAILED
+            else "invalid_request")
+    return ControlAlert(model_name=name, kind=kind, source=source,
+                        message=f"{source} at {letter.source_topic}[{letter.source_partition}]"
+                                f"@{letter.source_offset} skipped: {letter.message}"[:2000],
+                        request_id=request_id, actor=getattr(change, "actor", None) or "unknown",
+                        at=datetime.now(UTC))
 
 
 def install(app: faust.App, settings: Settings) -> None:
@@ -35,6 +59,8 @@ def install(app: faust.App, settings: Settings) -> None:
     control = app.topic(settings.topic_models_control, **RAW)
     audit = app.topic(settings.topic_models_audit, **RAW)
     alerts = app.topic(settings.topic_models_alerts, **RAW)
+    dead = {"request": DeadLetters(app, settings, MODELS_CONTROL_REQUESTS, "controller"),
+            "rollback": DeadLetters(app, settings, MODELS_ROLLBACK, "controller")}
 
     def load(model: str) -> ControlState:
         raw = states[model]
@@ -49,25 +75,25 @@ def install(app: faust.App, settings: Settings) -> None:
         for alert in pub.alerts:
             await alerts.send(key=key, value=alert.model_dump_json().encode())
 
-    async def rejected(key: bytes | None, source: str, exc: ValidationError) -> None:
-        model = (key or b"?").decode(errors="replace") or "?"
-        log.error("malformed %s for %s: %s", source, model, exc)
-        alert = ControlAlert(model_name=model, kind="invalid_request", source=source,
-                             message=f"malformed {source}: {exc.errors()[:3]}", actor="unknown",
-                             at=datetime.now(UTC))
-        await alerts.send(key=model.encode(), value=alert.model_dump_json().encode())
-
     async def apply(event, contract, source: str, step) -> None:
-        """Parse one record, apply it to its model's state under the lock, publish."""
-        try:
-            change = contract.model_validate_json(event.value)
-        except ValidationError as exc:
-            await rejected(event.key, source, exc)
-            return
-        async with lock:
-            transition, pub = await step(load(change.model_name), change)
-            states[change.model_name] = transition.state.model_dump_json()
-            await publish(change.model_name, pub)
+        """Parse one record, apply it to its model's state under the lock, publish; a bad
+        record is dead-lettered and answered with an alert."""
+        parsed: list[object] = []
+
+        async def handle() -> None:
+            change = decode(contract, event.value)
+            parsed.append(change)
+            async with lock:
+                transition, pub = await step(load(change.model_name), change)
+                states[change.model_name] = transition.state.model_dump_json()
+                await publish(change.model_name, pub)
+
+        async def answer(letter: RecordDeadLetter) -> None:
+            alert = alert_of(letter, event.key, parsed[0] if parsed else None, source)
+            await alerts.send(key=alert.model_name.encode(),
+                              value=alert.model_dump_json().encode())
+
+        await guarded(dead[source], event, handle, answer)
 
     @app.agent(app.topic(settings.topic_models_control_requests, **RAW))
     async def control_requests(stream: faust.StreamT) -> None:

@@ -2,8 +2,10 @@
 
 * ``monitor-route`` reads ``monitor.samples`` (any partition, any number of scorers),
   validates each record and forwards it to the one-partition internal ``monitor.windows``
-  topic, so every model's windows live in one place;
-* a timer adds a clock tick to ``monitor.windows`` every ``monitor_tick_s``;
+  topic, so every model's windows live in one place; a record that cannot be read (or
+  fails in either agent) goes to ``monitor.samples.deadletter`` and is skipped;
+* a timer adds a clock tick to ``monitor.windows`` every ``monitor_tick_s`` (a failed
+  tick is counted and skipped);
 * ``monitor-windows`` merges samples into windows kept in changelog-backed tables and,
   on every record, closes the windows the watermark (or the idle fallback) has passed,
   publishing ``monitor.drift``, ``monitor.performance``, ``monitor.guardrails`` and, when a
@@ -20,7 +22,6 @@ import logging
 import time
 
 import faust
-from pydantic import ValidationError
 
 from monitors.quality import QualityRule
 from schemas.control import MODELS_CONTROL, MODELS_ROLLBACK
@@ -33,6 +34,7 @@ from schemas.monitor import (
 )
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
+from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
 from streams.kafka.topics import topic_name
 from streams.monitor.config import monitor_config
 from streams.monitor.metrics import MonitorMetrics
@@ -65,7 +67,8 @@ def outcome_sources(settings: Settings, metrics: MonitorMetrics):
 
 
 def install(app: faust.App, settings: Settings) -> None:
-    metrics = MonitorMetrics()
+    metrics = MonitorMetrics(metrics_for(app).registry)
+    dead = DeadLetters(app, settings, MONITOR_SAMPLES, "monitor")
     if settings.monitor_metrics_port:
         metrics.serve(settings.monitor_metrics_port)
     samples = app.topic(topic_name(settings, MONITOR_SAMPLES), **_RAW)
@@ -83,28 +86,32 @@ def install(app: faust.App, settings: Settings) -> None:
     agent = WindowAgent(settings, monitor_config(settings), windows, versions,
                         send, labels, store, metrics, ab)
 
+    async def route_one(event) -> None:
+        sample = decode(MonitorSample, event.value)
+        item = WindowInput(kind=WindowInputKind.SAMPLE, sample=sample,
+                           received_ms=int(event.message.timestamp * 1000))
+        await windows_topic.send(key=sample.model_name.encode(),
+                                 value=item.model_dump_json().encode())
+
+    async def unreadable(_letter) -> None:
+        metrics.samples.labels("unreadable").inc()
+
     @app.agent(samples, name="monitor-route")
     async def route(stream):
         async for event in stream.events():
-            try:
-                sample = MonitorSample.model_validate_json(event.value)
-            except ValidationError as exc:
-                metrics.samples.labels("unreadable").inc()
-                log.error("unreadable monitor sample at %s[%d]@%d: %s", event.message.topic,
-                          event.message.partition, event.message.offset, exc)
-                continue
-            item = WindowInput(kind=WindowInputKind.SAMPLE, sample=sample,
-                               received_ms=int(event.message.timestamp * 1000))
-            await windows_topic.send(key=sample.model_name.encode(),
-                                     value=item.model_dump_json().encode())
+            await guarded(dead, event, lambda e=event: route_one(e), unreadable)
+
+    async def window_one(event) -> None:
+        item = decode(WindowInput, event.value)
+        await agent.on_input(item, int(time.time() * 1000))
 
     @app.agent(windows_topic, name="monitor-windows")
     async def window(stream):
         async for event in stream.events():
-            item = WindowInput.model_validate_json(event.value)
-            await agent.on_input(item, int(time.time() * 1000))
+            await guarded(dead, event, lambda e=event: window_one(e))
 
     @app.timer(settings.monitor_tick_s)
+    @guarded_timer(app, "monitor-tick")
     async def tick() -> None:
         item = WindowInput(kind=WindowInputKind.TICK, received_ms=int(time.time() * 1000))
         await windows_topic.send(key=TICK_KEY, value=item.model_dump_json().encode())
@@ -113,7 +120,7 @@ def install(app: faust.App, settings: Settings) -> None:
     async def serving(stream):
         async for event in stream.events():
             if event.key and event.value:
-                await agent.store_serving(event.key.decode(), event.value)
+                await agent.store_serving(event.key.decode(errors="replace"), event.value)
 
 
 if __name__ == "__main__":

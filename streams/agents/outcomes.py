@@ -2,36 +2,43 @@
 
 Each outcome is joined and counted by :func:`join_outcome` (WATCH/MULTI around the pure
 ``apply_outcome``: idempotent under redelivery); its (score, label) pair also enters the
-model version's rolling label window (:mod:`streams.stores.labels`). Outcomes of leads
-the ledger does not know are kept in Redis (``leadstream:outcomes:unknown``), malformed
-ones too (``leadstream:outcomes:malformed``, by source offset): nothing is dropped. While Redis is
-down the agent retries with backoff and does not move on: at-least-once, nothing lost.
+model version's rolling label window (:mod:`streams.stores.labels`). An outcome of a lead
+the ledger does not know yet is parked (:mod:`streams.stores.parked`: bounded, with a TTL)
+and joined again every ``outcome_retry_s`` until its score arrives; one that waits beyond
+the TTL, or is pushed out by the bound, goes to ``leads.outcomes.deadletter`` as
+``never_scored``. A record that does not decode, fails validation or raises while joined
+goes there too, with its reason, and is skipped. While Redis is down the agent retries
+with backoff and does not move on: at-least-once, nothing lost.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
+from typing import TypeVar
 
 import faust
 import redis
 from pydantic import ValidationError
 
-from schemas.experiments import Outcome
+from schemas.deadletters import RecordRejectReason
+from schemas.experiments import LEADS_OUTCOMES, Outcome
+from streams.agents.guard import RAW, DeadLetters, decode, guarded, guarded_timer
 from streams.settings import Settings
-from streams.stores.experiments import ExperimentStore, join_outcome
+from streams.stores.experiments import ExperimentStore, join_outcome, outcome_identity
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger, redis_client
+from streams.stores.parked import Parked, ParkedOutcomes
 
 log = logging.getLogger(__name__)
-MALFORMED_KEY = "leadstream:outcomes:malformed"
-RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
-       "value_serializer": "raw"}
 MAX_BACKOFF_S = 5.0
+REJOIN_PAGE = 1000
+T = TypeVar("T")
 
 
-async def with_redis(what: str, call: Callable[[], str]) -> str:
+async def with_redis(what: str, call: Callable[[], T]) -> T:
     """Run a blocking Redis step in a thread; retry with backoff while Redis fails."""
     backoff = 0.1
     while True:
@@ -43,28 +50,90 @@ async def with_redis(what: str, call: Callable[[], str]) -> str:
             backoff = min(backoff * 2, MAX_BACKOFF_S)
 
 
-def install(app: faust.App, settings: Settings) -> None:
-    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
-    ledger = Ledger(client, settings.ledger_ttl_days * 24 * 3600)
-    store = ExperimentStore(client)
-    labels = LabelWindow(client, settings.monitor_label_window)
+class OutcomeJoin:
+    """The blocking Redis side of the agent: join, park, join the parked again."""
 
-    def keep_malformed(where: str, value: bytes) -> str:
-        client.hsetnx(MALFORMED_KEY, where, value)
-        return "malformed"
+    def __init__(self, settings: Settings):
+        client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+        ttl_s = settings.ledger_ttl_days * 24 * 3600
+        self.ledger = Ledger(client, ttl_s)
+        self.store = ExperimentStore(client, ttl_s)
+        self.labels = LabelWindow(client, settings.monitor_label_window, ttl_s)
+        self.parked = ParkedOutcomes(client, settings.outcome_park_ttl_s,
+                                     settings.outcome_park_max)
+
+    def join_or_park(self, outcome: Outcome) -> tuple[str, list[Parked]]:
+        """Join one outcome, or park it; returns what happened and what the bound evicted."""
+        result = join_outcome(self.ledger, self.store, outcome, self.labels)
+        if result != "unknown":
+            return result, []
+        new, evicted = self.parked.park(outcome_identity(outcome), outcome,
+                                        int(time.time() * 1000))
+        return ("parked" if new else "parked-repeat"), evicted
+
+    def rejoin(self) -> tuple[int, list[Parked], list[tuple[Parked, str]]]:
+        """Join the next page of parked outcomes whose lead is scored by now; returns how
+        many joined, the expired ones and those whose join raised (both taken out, for the
+        dead-letter topic). A Redis error is raised: the whole tick is retried later."""
+        page = self.parked.next_page(REJOIN_PAGE)
+        outcomes = [_outcome(p) for p in page]
+        known = [(p, o) for p, o in zip(page, outcomes, strict=True) if o is not None]
+        entries = self.ledger.get_many([o.lead_id for _, o in known])
+        joined, failed = 0, []
+        for (p, outcome), entry in zip(known, entries, strict=True):
+            if entry is None:
+                continue
+            try:
+                join_outcome(self.ledger, self.store, outcome, self.labels)
+                joined += 1
+            except redis.RedisError:
+                raise
+            except Exception as exc:  # this outcome's failure: dead-lettered, not retried
+                failed.append((p, f"{type(exc).__name__}: {exc}"))
+            self.parked.unpark(p.identity)
+        return joined, self.parked.evict_expired(int(time.time() * 1000)), failed
+
+
+def _outcome(p: Parked) -> Outcome | None:
+    try:
+        return p.outcome()
+    except ValidationError:
+        return None
+
+
+def install(app: faust.App, settings: Settings) -> None:
+    join = OutcomeJoin(settings)
+    dead = DeadLetters(app, settings, LEADS_OUTCOMES, "outcomes")
+
+    async def unparked(p: Parked, reason: RecordRejectReason, message: str) -> None:
+        key = p.identity.split("|", 1)[0].encode()
+        letter = dead.letter(reason, message, key, p.raw, (dead.source_name, None, None, None))
+        await dead.publish(letter, key)
+
+    async def never_scored(gone: list[Parked], why: str) -> None:
+        for p in gone:
+            await unparked(p, RecordRejectReason.NEVER_SCORED,
+                           f"lead never scored while parked ({why})")
+
+    async def handle(event) -> None:
+        msg = event.message
+        where = f"{msg.topic}:{msg.partition}:{msg.offset}"
+        outcome = decode(Outcome, event.value)
+        result, evicted = await with_redis(where, lambda: join.join_or_park(outcome))
+        log.debug("outcome %s of %s: %s", where, outcome.lead_id, result)
+        await never_scored(evicted, f"more than {settings.outcome_park_max} parked")
 
     @app.agent(app.topic(settings.topic_leads_outcomes, **RAW))
     async def outcomes(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            msg = event.message
-            where = f"{msg.topic}:{msg.partition}:{msg.offset}"
-            try:
-                outcome = Outcome.model_validate_json(event.value or b"")
-            except ValidationError as exc:
-                log.error("malformed outcome at %s kept in %s: %s", where, MALFORMED_KEY, exc)
-                raw = event.value or b""
-                await with_redis(where, lambda w=where, v=raw: keep_malformed(w, v))
-                continue
-            result = await with_redis(
-                where, lambda o=outcome: join_outcome(ledger, store, o, labels))
-            log.debug("outcome %s of %s: %s", where, outcome.lead_id, result)
+            await guarded(dead, event, lambda e=event: handle(e))
+
+    @app.timer(settings.outcome_retry_s)
+    @guarded_timer(app, "outcome-rejoin")
+    async def rejoin_parked() -> None:
+        joined, expired, failed = await asyncio.to_thread(join.rejoin)
+        if joined:
+            log.info("%d parked outcomes joined with their scores", joined)
+        await never_scored(expired, f"older than {settings.outcome_park_ttl_s}s")
+        for p, why in failed:
+            await unparked(p, RecordRejectReason.APPLY_FAILED, why)

@@ -6,6 +6,11 @@ on each tick, takes one look (:func:`take_look`) at every running canary or A/B.
 ``auto_promote`` on, a report recommending ``promote`` sends a ``promote_challenger``
 request (id ``auto-promote-<experiment>``: sent twice, applied once) unless the latest
 guardrail state of the model on ``monitor.guardrails`` is critical.
+
+A ``models.control`` record that is no valid configuration is counted and answered with
+one ``invalid_config`` alert on ``models.alerts``, and the last valid one stays in the
+table. A look that fails (Redis or Kafka down, a bad record on ``monitor.guardrails``) is
+a skipped look for that model, counted and logged: the worker goes on.
 """
 
 from __future__ import annotations
@@ -15,25 +20,27 @@ import logging
 from datetime import UTC, datetime
 
 import faust
+from pydantic import ValidationError
 
+from schemas.alerts import ControlAlert
 from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from schemas.experiments import ExperimentReport, Recommendation
 from schemas.monitor import GuardrailLevel, GuardrailReport
+from streams.agents.guard import RAW, metrics_for, run_tick
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stores.experiments import ExperimentStore, policy_from, take_look
 from streams.stores.ledger import Ledger, redis_client
 
 log = logging.getLogger(__name__)
-RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
-       "value_serializer": "raw"}
 
 
 def publish_look(settings: Settings, config: ServingConfig) -> ExperimentReport:
     """Take a look at ``config``'s experiment and publish it (blocking; CLI and agent)."""
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     try:
-        report = take_look(Ledger(client, 0), ExperimentStore(client), config,
+        ttl_s = settings.ledger_ttl_days * 24 * 3600
+        report = take_look(Ledger(client, 0), ExperimentStore(client, ttl_s), config,
                            policy_from(settings), datetime.now(UTC))
     finally:
         client.close()
@@ -47,7 +54,11 @@ def guardrail_critical(settings: Settings, model_name: str) -> bool:
     latest: dict[str, GuardrailLevel] = {}
     with TopicReader(settings, settings.topic_monitor_guardrails) as reader:
         for rec in reader.to_end():
-            report = GuardrailReport.model_validate_json(rec.value or b"")
+            try:
+                report = GuardrailReport.model_validate_json(rec.value or b"")
+            except ValidationError:
+                log.warning("unreadable guardrail report at offset %d skipped", rec.offset)
+                continue
             if report.model_name == model_name:
                 latest[report.role.value] = report.state
     return GuardrailLevel.CRITICAL in latest.values()
@@ -71,23 +82,67 @@ def auto_promote(settings: Settings, report: ExperimentReport) -> bool:
     return True
 
 
+async def alert_invalid_config(alerts: faust.TopicT, key: bytes, value: bytes,
+                               exc: ValidationError, where: str) -> None:
+    """One alert on ``models.alerts`` for a ``models.control`` record that is no valid
+    configuration (scorers log it and keep the configuration they serve)."""
+    model = key.decode(errors="replace")[:128] or "?"
+    alert = ControlAlert(model_name=model, kind="invalid_config", source="control",
+                         message=f"invalid models.control record at {where} ignored "
+                                 f"({len(value)} bytes): {str(exc)[:1500]}",
+                         actor="unknown", at=datetime.now(UTC))
+    await alerts.send(key=model.encode(), value=alert.model_dump_json().encode())
+
+
 def install(app: faust.App, settings: Settings) -> None:
     serving = app.Table("serving-configs", default=str, partitions=1)
+    alerts = app.topic(settings.topic_models_alerts, **RAW)
+    metrics = metrics_for(app)
+
+    async def follow(event) -> None:
+        try:
+            ServingConfig.model_validate_json(event.value)
+        except ValidationError as exc:
+            metrics.invalid_configs.inc()
+            msg = event.message
+            where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
+            log.error("invalid serving config at %s ignored: %s", where, str(exc)[:500])
+            await alert_invalid_config(alerts, event.key, event.value, exc, where)
+            return
+        serving[event.key.decode()] = event.value.decode()
 
     @app.agent(app.topic(settings.topic_models_control, **RAW))
     async def follow_control(stream: faust.StreamT) -> None:
         async for event in stream.events():
             if event.key and event.value:
-                serving[event.key.decode()] = event.value.decode()
+                try:
+                    await follow(event)
+                except Exception:  # never a dead agent; the record was logged
+                    metrics.timer_errors.labels("follow-control", "other").inc()
+                    log.exception("following models.control failed on one record")
 
     @app.timer(interval=settings.report_interval_s)
     async def report_experiments() -> None:
-        for model, raw in list(serving.items()):
-            config = ServingConfig.model_validate_json(raw)
-            if config.mode not in (ServingMode.CANARY, ServingMode.AB):
-                continue
-            report = await asyncio.to_thread(publish_look, settings, config)
-            log.info("experiment %s of %s: %s", report.experiment_id, model,
-                     report.recommendation.value)
-            if settings.auto_promote:
-                await asyncio.to_thread(auto_promote, settings, report)
+        await report_all(app, settings, list(serving.items()))
+
+
+async def report_one(settings: Settings, model: str, raw: str) -> None:
+    """One look at the model's experiment, if a canary or A/B runs (blocking steps in threads)."""
+    config = ServingConfig.model_validate_json(raw)
+    if config.mode not in (ServingMode.CANARY, ServingMode.AB):
+        return
+    report = await asyncio.to_thread(publish_look, settings, config)
+    log.info("experiment %s of %s: %s", report.experiment_id, model,
+             report.recommendation.value)
+    if settings.auto_promote:
+        await asyncio.to_thread(auto_promote, settings, report)
+
+
+async def report_all(app: faust.App, settings: Settings, configs: list[tuple[str, str]]) -> int:
+    """One tick: a look per model; a failed look (Redis, Kafka, a bad record) is skipped,
+    counted and logged, and the other models still get theirs. Returns the looks taken."""
+    done = 0
+    for model, raw in configs:
+        done += await run_tick(app, "experiment-report",
+                               lambda m=model, r=raw: report_one(settings, m, r))
+    return done

@@ -81,4 +81,6 @@ main.add_lazy("tail", "streams.cli.tail:tail")
 main.add_lazy("retrain", "streams.cli.retrain:retrain")
 main.add_lazy("demo", "streams.cli.demo:demo")
 main.add_lazy("config", "streams.cli.config:config")
+main.add_lazy("sink", "streams.cli.sink:sink")
+main.add_lazy("spec", "streams.cli.spec:spec")
 

@@ -7,8 +7,11 @@ import json
 import click
 from pydantic import SecretStr
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
+from streams.cli.common import fit_columns, json_option, print_json
 from streams.redact import MASK, redact_config, redact_url, secret_key
 from streams.settings import Settings
 
@@ -19,7 +22,8 @@ def rows(settings: Settings) -> list[tuple[str, str, str, str]]:
     for name, field in Settings.model_fields.items():
         default = "" if field.is_required() else _show(field.get_default(call_default_factory=True))
         current = _show_secret(name, getattr(settings, name))
-        out.append((f"LEADSTREAM_{name.upper()}", default, current, field.description or ""))
+        doc = " ".join((field.description or "").split())  # one line, however it was wrapped
+        out.append((f"LEADSTREAM_{name.upper()}", default, current, doc))
     return out
 
 
@@ -40,17 +44,43 @@ def _show(value: object) -> str:
     return str(value)
 
 
+def config_doc(settings: Settings) -> list[dict[str, str]]:
+    """What ``config --json`` prints: one object per setting (passwords masked)."""
+    return [{"variable": env, "field": env.removeprefix("LEADSTREAM_").lower(),
+             "default": default, "value": current, "description": doc}
+            for env, default, current, doc in rows(settings)]
+
+
+def render(console: Console, settings: Settings) -> None:
+    """A table on a wide terminal; below 120 columns one block per setting: the variable
+    and its value (and default, when it differs), the meaning indented under it."""
+    if console.width >= 120:
+        table = Table("variable", "default", "in force", "meaning")
+        for env, default, current, doc in rows(settings):
+            table.add_row(env, default, current if current != default else "", doc)
+        console.print(fit_columns(table, variable=30, meaning=40))
+        return
+    for env, default, current, doc in rows(settings):
+        line = Text.assemble((env, "bold"), " = ", current or '""')
+        if current != default:
+            line.append(f"  (default {default or '-'})", style="yellow")
+        line.overflow = "fold"
+        console.print(line)
+        console.print(Padding(Text(doc, overflow="fold"), (0, 0, 0, 4)))
+
+
 @click.command("config")
 @click.option("--markdown", is_flag=True, help="Print a Markdown table (for docs).")
-def config(markdown: bool) -> None:
+@json_option
+def config(markdown: bool, as_json: bool) -> None:
     """Every setting: environment variable, default, value in force, meaning."""
     settings = Settings()
+    if as_json:
+        print_json(config_doc(settings))
+        return
     if markdown:
         click.echo("| variable | default | meaning |\n|---|---|---|")
         for env, default, _, doc in rows(settings):
             click.echo(f"| `{env}` | `{default}` | {doc} |")
         return
-    table = Table("variable", "default", "in force", "meaning")
-    for env, default, current, doc in rows(settings):
-        table.add_row(env, default, current if current != default else "", doc)
-    Console().print(table)
+    render(Console(), settings)

@@ -30,6 +30,7 @@ from schemas.errors import FatalError
 from schemas.experiments import ExperimentReport, ShadowComparison
 from scoring.experiments.shadow import ShadowSummary
 from scoring.routing import parse_steps
+from streams.cli.common import fit_columns, json_option, print_json
 from streams.control.client import latest_config, submit
 from streams.kafka.reader import TopicReader
 from streams.settings import Settings
@@ -116,7 +117,8 @@ def step(share: float | None, actor: str, reason: str) -> None:
 
 
 @experiment.command()
-def report() -> None:
+@json_option
+def report(as_json: bool) -> None:
     """Take a look at the running canary/A/B now and publish it to experiments.reports."""
     from streams.agents.reports import publish_look
 
@@ -124,7 +126,11 @@ def report() -> None:
     config = latest_config(settings, settings.model_name)
     if config is None:
         raise FatalError(f"no serving configuration for {settings.model_name}")
-    print_report(publish_look(settings, config))
+    look = publish_look(settings, config)
+    if as_json:
+        print_json(look.model_dump(mode="json"))  # the experiments.reports record itself
+    else:
+        print_report(look)
 
 
 def print_report(r: ExperimentReport) -> None:
@@ -135,7 +141,7 @@ def print_report(r: ExperimentReport) -> None:
         rate = f"{arm.conversion_rate:.4f}" if arm.conversion_rate is not None else "-"
         table.add_row(arm.variant.value, arm.model_version or "-", str(arm.assigned or "-"),
                       str(arm.outcomes), str(arm.conversions), rate)
-    console().print(table)
+    console().print(fit_columns(table, arm=9))
     ci = r.sequential_ci
     console().print(f"SRM p={r.srm_p_value:.3g} ({'ok' if r.srm_ok else 'MISMATCH'}); "
                   f"lift {_fmt(r.absolute_lift.estimate)} [{_fmt(r.absolute_lift.lower)}, "
@@ -151,7 +157,8 @@ def _fmt(x: float | None) -> str:
 
 @experiment.command("shadow-summary")
 @click.option("--challenger", help="Only this challenger version.")
-def shadow_summary(challenger: str | None) -> None:
+@json_option
+def shadow_summary(challenger: str | None, as_json: bool) -> None:
     """Summarise scores.shadow: count, mean |diff|, correlation, buckets, latency."""
     settings = Settings()
     by_pair: dict[tuple[str, str], ShadowSummary] = {}
@@ -170,7 +177,22 @@ def shadow_summary(challenger: str | None) -> None:
             if i % 10_000 == 0:
                 fold()
     fold()
-    print_shadow(by_pair)
+    if as_json:
+        print_json(shadow_doc(by_pair))
+    else:
+        print_shadow(by_pair)
+
+
+def shadow_doc(by_pair: dict[tuple[str, str], ShadowSummary]) -> list[dict]:
+    """What ``shadow-summary --json`` prints: one object per champion/challenger pair."""
+    out = []
+    for (a, b), s in sorted(by_pair.items()):
+        la, lb = s.mean_latency_ms
+        out.append({"champion_version": a, "challenger_version": b, "n": s.n,
+                    "mean_abs_diff": s.mean_abs_diff, "correlation": s.correlation,
+                    "bucket_agreement": s.bucket_agreement,
+                    "mean_latency_ms_champion": la, "mean_latency_ms_challenger": lb})
+    return out
 
 
 def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
@@ -183,4 +205,4 @@ def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
         corr = "-" if s.correlation is None else f"{s.correlation:.4f}"
         table.add_row(a, b, str(s.n), f"{s.mean_abs_diff:.4f}", corr,
                       f"{s.bucket_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
-    console().print(table)
+    console().print(fit_columns(table, champion=8, challenger=10))

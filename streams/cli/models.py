@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
-import click
-from rich.table import Table
+from datetime import UTC, datetime
 
-from schemas.control import ControlAction, ServingConfig
+import click
+from rich.console import Console
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
+
+from schemas.alerts import ControlAlert
+from schemas.control import AuditEntry, ControlAction, ServingConfig
 from schemas.errors import FatalError
+from streams.cli.common import fit_columns, json_option, print_json
 from streams.cli.experiment import actor_option, ask, console, print_config, reason_option
 from streams.control.client import alerts, history, latest_config
 from streams.settings import Settings
@@ -51,20 +58,51 @@ def show() -> None:
 @models.command("history")
 @click.option("--alerts/--no-alerts", "with_alerts", default=True,
               help="Also list what the controller refused.")
-def history_command(with_alerts: bool) -> None:
+@json_option
+def history_command(with_alerts: bool, as_json: bool) -> None:
     """Every serving change: when, who, what, why, from and to."""
     settings = Settings()
-    table = Table(title=f"{settings.model_name}: serving changes")
-    for col in ("seq", "at", "actor", "action", "from", "to", "reason"):
-        table.add_column(col)
-    for e in history(settings, settings.model_name):
-        table.add_row(str(e.sequence), e.at.isoformat(timespec="seconds"), e.actor, e.action,
-                      _brief(e.before), _brief(e.after), e.reason)
-    console().print(table)
-    if with_alerts:
-        for a in alerts(settings, settings.model_name):
-            console().print(f"[yellow]{a.at.isoformat(timespec='seconds')} refused "
-                          f"{a.source} ({a.kind}) by {a.actor}:[/] {a.message}")
+    entries = history(settings, settings.model_name)
+    refused = alerts(settings, settings.model_name) if with_alerts else []
+    if as_json:
+        print_json(history_doc(settings.model_name, entries, refused))
+    else:
+        render_history(console(), settings.model_name, entries, refused)
+
+
+def history_doc(model: str, entries: list[AuditEntry], refused: list[ControlAlert]) -> dict:
+    """What ``models history --json`` prints: the audit entries and refusals as published."""
+    return {"model": model, "changes": [e.model_dump(mode="json") for e in entries],
+            "refused": [a.model_dump(mode="json") for a in refused]}
+
+
+def render_history(out: Console, model: str, entries: list[AuditEntry],
+                   refused: list[ControlAlert]) -> None:
+    """A table on a wide terminal; below 120 columns one block per change (what, who and
+    when on one line, the change and the reason indented under it)."""
+    if out.width >= 120:
+        table = Table("seq", "at (UTC)", "actor", "action", "change", "reason",
+                      title=f"{model}: serving changes")
+        for e in entries:
+            table.add_row(str(e.sequence), _at(e.at), e.actor, e.action,
+                          f"{_brief(e.before)} → {_brief(e.after)}", e.reason)
+        out.print(fit_columns(table, at_UTC=19, change=16, reason=30))
+    else:
+        out.print(f"[bold]{model}: serving changes[/]")
+        for e in entries:
+            out.print(Text.assemble((f"#{e.sequence}", "bold"), f" {_at(e.at)} UTC  ",
+                                    (e.action, "bold"), f" by {e.actor}", overflow="fold"))
+            out.print(Padding(Text(f"{_brief(e.before)} → {_brief(e.after)}", overflow="fold"),
+                              (0, 0, 0, 4)))
+            if e.reason:
+                out.print(Padding(Text(e.reason, overflow="fold"), (0, 0, 0, 4)))
+    for a in refused:
+        out.print(f"[yellow]{_at(a.at)} refused {a.source} ({a.kind}) by {a.actor}:[/] "
+                  f"{a.message}")
+
+
+def _at(at: datetime) -> str:
+    return at.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
 
 
 def _brief(c: ServingConfig | None) -> str:

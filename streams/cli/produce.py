@@ -33,8 +33,9 @@ def synthetic_events(count: int, seed: int, shift: dict[str, float]) -> Iterator
 
 
 def csv_events(path: Path, spec_path: Path | None) -> Iterator[dict]:
-    """A CRM export's rows as lead events (missing values left out, as a CRM would)."""
-    frame, _ = read_crm_export(path, load_spec(spec_path))
+    """A CRM export's rows as lead events (missing values left out, as a CRM would); the
+    export needs no target column."""
+    frame, _ = read_crm_export(path, load_spec(spec_path), need_target=False)
     names = ["lead_id", *(f.name for f in load_spec(spec_path).features)]
     for row in frame[names].to_dict("records"):
         yield {k: v for k, v in row.items() if v is not None and v == v}

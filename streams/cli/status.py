@@ -18,6 +18,7 @@ from rich.table import Table
 
 from schemas.control import MODELS_CONTROL
 from schemas.monitor import MONITOR_DRIFT, MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
+from streams.cli.common import fit_columns, json_option, print_json
 from streams.cli.tail import open_consumer
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
@@ -70,7 +71,34 @@ def _c(text: object) -> str:
     return f"[{color}]{text}[/]" if color else str(text)
 
 
+def windows(reports: dict) -> list[dict]:
+    """The last closed window per model role/version, flat and JSON-ready (stable keys)."""
+    out = []
+    for slot in sorted({k.rsplit("|", 1)[0] for k in reports}):
+        g, d, p = (reports.get(f"{slot}|{k}", {}) for k in ("guardrails", "drift", "performance"))
+        role, version = slot.split("|")
+        end_ms = p.get("window_end_ms", d.get("window_end_ms"))
+        out.append({
+            "role": role, "version": version, "window_end_ms": end_ms,
+            "window_end": None if end_ms is None else
+            datetime.fromtimestamp(end_ms / 1000, UTC).isoformat(),
+            "n_scored": p.get("n_scored"), "guardrails": g.get("state"),
+            "breached": [x["name"] for x in g.get("guardrails", []) if x["level"] != "HEALTHY"],
+            "drift": d.get("verdict"), "score_psi": (d.get("prediction") or {}).get("score_psi"),
+            **{k: p.get(k) for k in ("latency_p50_ms", "latency_p95_ms", "latency_p99_ms",
+                                     "error_rate", "deadletter_rate", "auc", "n_labels")},
+        })
+    return out
+
+
+def status_doc(model: str, serving: dict | None, reports: dict) -> dict:
+    """What ``status --json`` prints: the serving configuration and the windows."""
+    return {"model": model, "serving": serving, "windows": windows(reports)}
+
+
 def render(console: Console, model: str, serving: dict | None, reports: dict) -> None:
+    """Serving line, then the windows: one table from 120 columns, two narrower ones below
+    (health; latency and quality), so an 80-column terminal shows every value."""
     if serving:
         challenger = serving.get("challenger_version")
         console.print(
@@ -81,24 +109,46 @@ def render(console: Console, model: str, serving: dict | None, reports: dict) ->
             f"{str(serving.get('updated_at', ''))[:19]}: {serving.get('reason') or '-'}")
     else:
         console.print(f"[bold]{model}[/]: no serving configuration on models.control")
-    table = Table(title="last closed window per model role/version")
-    for col in ("role", "version", "window end", "n", "guardrails", "drift", "score PSI",
-                "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters", "AUC"):
-        table.add_column(col)
-    slots = sorted({k.rsplit("|", 1)[0] for k in reports})
-    for slot in slots:
-        g, d, p = (reports.get(f"{slot}|{k}", {}) for k in ("guardrails", "drift", "performance"))
-        role, version = slot.split("|")
-        bad = [x["name"] for x in g.get("guardrails", []) if x["level"] != "HEALTHY"]
-        pred = d.get("prediction") or {}
-        table.add_row(role, version, _time(p.get("window_end_ms", d.get("window_end_ms"))),
-                      str(p.get("n_scored", "")), _c(g.get("state", "")) + (
-                          f" ({', '.join(bad)})" if bad else ""),
-                      _c(d.get("verdict", "")), _f(pred.get("score_psi")),
-                      _f(p.get("latency_p50_ms")), _f(p.get("latency_p95_ms")),
-                      _f(p.get("latency_p99_ms")), _f(p.get("error_rate")),
-                      _f(p.get("deadletter_rate")), _auc(p))
-    console.print(table if slots else "no closed monitor windows yet")
+    rows = windows(reports)
+    if not rows:
+        console.print("no closed monitor windows yet")
+        return
+    title = "last closed window per model role/version"
+    health = [_health(w) for w in rows]
+    speed = [_speed(w) for w in rows]
+    if console.width >= 120:  # one row per model role/version
+        table = Table(*HEALTH, *SPEED[2:], title=title)
+        for h, q in zip(health, speed, strict=True):
+            table.add_row(*h, *q[2:])
+        console.print(fit_columns(table, role=10, guardrails=16, AUC=14))
+        return
+    console.print(fit_columns(_table(HEALTH, health, title), role=10, guardrails=16))
+    console.print(fit_columns(_table(SPEED, speed, "latency and quality in that window"),
+                              role=10, AUC=8))
+
+
+HEALTH = ("role", "v", "window end", "n", "guardrails", "drift", "score PSI")
+SPEED = ("role", "v", "p50 ms", "p95 ms", "p99 ms", "errors", "dead letters", "AUC")
+
+
+def _table(headers: tuple[str, ...], rows: list[list[str]], title: str) -> Table:
+    table = Table(*headers, title=title)
+    for row in rows:
+        table.add_row(*row)
+    return table
+
+
+def _health(w: dict) -> list[str]:
+    state = _c(w["guardrails"] or "") + (f" ({', '.join(w['breached'])})" if w["breached"] else "")
+    return [w["role"], w["version"], _time(w["window_end_ms"]),
+            "" if w["n_scored"] is None else str(w["n_scored"]), state, _c(w["drift"] or ""),
+            _f(w["score_psi"])]
+
+
+def _speed(w: dict) -> list[str]:
+    return [w["role"], w["version"], _f(w["latency_p50_ms"]), _f(w["latency_p95_ms"]),
+            _f(w["latency_p99_ms"]), _f(w["error_rate"]), _f(w["deadletter_rate"]),
+            _auc({k: w[k] for k in ("auc", "n_labels") if w[k] is not None})]
 
 
 def _time(ms: int | None) -> str:
@@ -124,10 +174,14 @@ def _auc(performance: dict) -> str:
 
 @click.command("status")
 @click.option("--model", help="Model name (default: LEADSTREAM_MODEL_NAME).")
-def status(model: str | None) -> None:
+@json_option
+def status(model: str | None, as_json: bool) -> None:
     """Serving configuration, guardrail states and the last window's drift and latency."""
     settings = Settings()
-    console = Console()
+    console = Console(stderr=as_json)  # with --json, only the document goes to stdout
     name = model or settings.model_name
     serving, reports = load(settings, name, console)
-    render(console, name, serving, reports)
+    if as_json:
+        print_json(status_doc(name, serving, reports))
+    else:
+        render(console, name, serving, reports)

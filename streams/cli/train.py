@@ -21,7 +21,12 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, value in m.scalars().items():
-        table.add_row(name, f"{value:.4f}" if name != "n" else str(int(value)))
+        if name in ("auc_low", "auc_high"):
+            continue
+        shown = f"{value:.4f}" if name != "n" else str(int(value))
+        if name == "auc":
+            shown += f" (95 % CI {m.auc_low:.3f}-{m.auc_high:.3f})"
+        table.add_row(name, shown)
     table.add_row("best_iteration", str(out.trained.params["best_iteration"]))
     console.print(table)
     calib = Table(title="calibration (score deciles)")
@@ -31,6 +36,7 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
         calib.add_row(str(b.decile), str(b.n), f"{b.mean_predicted:.3f}", f"{b.observed_rate:.3f}")
     console.print(calib)
     console.print(f"data: {out.source}")
+    console.print(f"split: {out.trained.split}")
     console.print(f"data hash: {out.trained.data_hash}")
     alias = f" as @{out.alias}" if out.alias else " (no alias set)"
     console.print(f"[bold]registered {settings.model_name} v{out.version}{alias}[/bold]")
@@ -49,10 +55,14 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
 @click.option("--seed", type=int, default=0, show_default=True, help="Data and split seed.")
 @click.option("--shift", multiple=True, metavar="FEATURE=SIGMAS",
               help="Shift a synthetic feature (numeric: in std devs; categorical: share).")
+@click.option("--sep", help="CSV delimiter (default: detected: , ; tab |).")
+@click.option("--refit", is_flag=True,
+              help="After choosing the rounds on the validation split, train on every row.")
 @click.option("--alias", type=click.Choice(["champion", "challenger"]),
               help="Point this MLflow alias at the new version.")
 def train(data: Path | None, target: str | None, spec_path: Path | None, rows: int,
-          seed: int, shift: tuple[str, ...], alias: str | None) -> None:
+          seed: int, shift: tuple[str, ...], sep: str | None, refit: bool,
+          alias: str | None) -> None:
     """Train an XGBoost lead-scoring model and register it in MLflow."""
     logging.basicConfig(level=logging.WARNING)
     if data is None and target:
@@ -61,5 +71,6 @@ def train(data: Path | None, target: str | None, spec_path: Path | None, rows: i
         raise click.UsageError("--shift applies to synthetic data only")
     settings = Settings()
     out = run_training(settings, data=data, target=target, spec_path=spec_path, rows=rows,
-                       seed=seed, shift=parse_shift(shift), alias=alias)
+                       seed=seed, shift=parse_shift(shift), alias=alias, refit=refit,
+                       sep=sep)
     _report(Console(), out, settings)

@@ -8,18 +8,39 @@
 - :func:`history` reads ``models.audit`` (redeliveries de-duplicated).
 - :class:`ServingConfigFeed` is what a scorer holds: ``current()`` at start, ``poll()``
   between two batches returns a newer configuration or None, without blocking.
+
+A record on these topics that fails validation is logged and skipped (the feed also counts
+it, and keeps the configuration in force); the agents answer a bad ``models.control``
+record with one ``invalid_config`` alert on ``models.alerts``.
 """
 
 from __future__ import annotations
 
+import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
 
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ControlRequest, ServingConfig
 from schemas.errors import RetryableError
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+
+def _decoded(contract: type[M], topic: str, offset: int, value: bytes | None) -> M | None:
+    """``value`` as ``contract``, or None (logged) when it is not one."""
+    try:
+        return contract.model_validate_json(value or b"")
+    except ValidationError as exc:
+        log.error("invalid %s record at offset %d skipped: %s", topic, offset, str(exc)[:500])
+        return None
 
 
 class ControllerTimeout(RetryableError):
@@ -46,13 +67,13 @@ def submit(settings: Settings, request: ControlRequest,
                     request.model_dump_json().encode())
         while time.monotonic() < deadline:
             for rec in audits.poll(0.2):
-                entry = AuditEntry.model_validate_json(rec.value or b"")
-                if entry.request_id == request.request_id:
+                entry = _decoded(AuditEntry, audits.topic, rec.offset, rec.value)
+                if entry is not None and entry.request_id == request.request_id:
                     _await_config(settings, entry.after, deadline)
                     return ControlResult(entry, None)
             for rec in alerts.poll(0.0):
-                alert = ControlAlert.model_validate_json(rec.value or b"")
-                if alert.request_id == request.request_id:
+                alert = _decoded(ControlAlert, alerts.topic, rec.offset, rec.value)
+                if alert is not None and alert.request_id == request.request_id:
                     return ControlResult(None, alert)
     raise ControllerTimeout(f"no answer to request {request.request_id} within the deadline: "
                             "is the controller (`leadstream agents`) running?")
@@ -72,7 +93,7 @@ def latest_config(settings: Settings, model_name: str) -> ServingConfig | None:
     with TopicReader(settings, settings.topic_models_control) as reader:
         for rec in reader.to_end():
             if rec.key == model_name.encode() and rec.value:
-                found = ServingConfig.model_validate_json(rec.value)
+                found = _decoded(ServingConfig, reader.topic, rec.offset, rec.value) or found
     return found
 
 
@@ -82,7 +103,9 @@ def history(settings: Settings, model_name: str) -> list[AuditEntry]:
     out: list[AuditEntry] = []
     with TopicReader(settings, settings.topic_models_audit) as reader:
         for rec in reader.to_end():
-            entry = AuditEntry.model_validate_json(rec.value or b"")
+            entry = _decoded(AuditEntry, reader.topic, rec.offset, rec.value)
+            if entry is None:
+                continue
             ident = (entry.sequence, entry.action, entry.request_id)
             if entry.model_name == model_name and ident not in seen:
                 seen.add(ident)
@@ -92,19 +115,24 @@ def history(settings: Settings, model_name: str) -> list[AuditEntry]:
 
 def alerts(settings: Settings, model_name: str) -> list[ControlAlert]:
     with TopicReader(settings, settings.topic_models_alerts) as reader:
-        found = [ControlAlert.model_validate_json(r.value or b"") for r in reader.to_end()]
-    return [a for a in found if a.model_name == model_name]
+        found = [_decoded(ControlAlert, reader.topic, r.offset, r.value)
+                 for r in reader.to_end()]
+    return [a for a in found if a is not None and a.model_name == model_name]
 
 
 class ServingConfigFeed:
-    """The scorer's view of ``models.control`` for one model: newest sequence wins."""
+    """The scorer's view of ``models.control`` for one model: newest sequence wins; a
+    record that is no valid configuration is counted (``on_invalid``), logged and skipped,
+    and the configuration in force stays."""
 
-    def __init__(self, settings: Settings, model_name: str):
+    def __init__(self, settings: Settings, model_name: str,
+                 on_invalid: Callable[[], None] = lambda: None):
         self._key = model_name.encode()
+        self._on_invalid = on_invalid
         self._reader = TopicReader(settings, settings.topic_models_control)
         self._current: ServingConfig | None = None
         for rec in self._reader.to_end():
-            self._take(rec.key, rec.value)
+            self._take(rec.key, rec.value, rec.offset)
 
     def current(self) -> ServingConfig | None:
         return self._current
@@ -113,13 +141,16 @@ class ServingConfigFeed:
         """A newer configuration if one arrived since the last call, else None."""
         before = self._current
         for rec in self._reader.poll(0.0):
-            self._take(rec.key, rec.value)
+            self._take(rec.key, rec.value, rec.offset)
         return self._current if self._current is not before else None
 
-    def _take(self, key: bytes | None, value: bytes | None) -> None:
+    def _take(self, key: bytes | None, value: bytes | None, offset: int = -1) -> None:
         if key != self._key or not value:
             return
-        config = ServingConfig.model_validate_json(value)
+        config = _decoded(ServingConfig, self._reader.topic, offset, value)
+        if config is None:
+            self._on_invalid()
+            return
         if self._current is None or config.sequence > self._current.sequence:
             self._current = config
 

@@ -3,6 +3,8 @@
 :class:`ControllerCore` holds no Kafka code: given the stored :class:`ControlState` and a
 request or rollback event it returns the :class:`Transition` and the records to publish
 (:class:`Publication`), after moving the MLflow aliases ``champion``/``challenger`` in step.
+A request that would serve a version the registry does not have (or cannot load) is refused
+with an ``unknown_version`` alert before anything changes.
 The faust agent (``streams.agents.controller``) stores the state and sends the records.
 """
 
@@ -15,8 +17,15 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 from schemas.alerts import ControlAlert
-from schemas.control import AuditEntry, ControlRequest, RollbackEvent, ServingConfig
+from schemas.control import (
+    AuditEntry,
+    ControlAction,
+    ControlRequest,
+    RollbackEvent,
+    ServingConfig,
+)
 from scoring.control import ControlState, Transition, alias_targets, apply_request, apply_rollback
+from scoring.control.state import RefusalKind, refuse
 from scoring.registry import ModelRegistry
 from streams.settings import Settings
 
@@ -50,6 +59,15 @@ def _alert_audit(state: ControlState, alert: ControlAlert) -> AuditEntry | None:
                       after=state.config)
 
 
+def version_to_serve(request: ControlRequest) -> str | None:
+    """The version a request would put into serving (checked in the registry first)."""
+    if request.action is ControlAction.START_EXPERIMENT:
+        return request.challenger_version
+    if request.action in (ControlAction.PROMOTE_VERSION, ControlAction.ROLLBACK):
+        return request.version
+    return None
+
+
 class ControllerCore:
     def __init__(self, settings: Settings,
                  registry_for: Callable[[str], ModelRegistry] | None = None):
@@ -60,6 +78,13 @@ class ControllerCore:
     async def on_request(self, state: ControlState,
                          request: ControlRequest) -> tuple[Transition, Publication]:
         now = datetime.now(UTC)
+        version = version_to_serve(request)
+        if version is not None and not state.seen(request.request_id):
+            problem = await self.unservable(state.model_name, version)
+            if problem is not None:
+                t = refuse(state, request.request_id, RefusalKind.UNKNOWN_VERSION, problem)
+                return t, await self._publication(t, request.request_id, "request",
+                                                  request.actor, now)
         seed = None
         if state.config is None:
             registry = self._registry_for(state.model_name)
@@ -91,6 +116,18 @@ class ControllerCore:
         alerts = tuple(_alert(t.state, "alias_sync_failed", msg, request_id, source, actor, now)
                        for msg in failed)
         return Publication(t.audit.after, t.audit, alerts)
+
+    async def unservable(self, model: str, version: str) -> str | None:
+        """Why ``version`` cannot be served (absent from the registry, or not loadable), or
+        None if it loads: a promote, canary, A/B or shadow of it is refused then."""
+        registry = self._registry_for(model)
+        try:
+            await asyncio.to_thread(registry.load_version, version)
+        except Exception as exc:  # any failure to load: the request is refused, with why
+            log.warning("%s v%s cannot be served: %s", model, version, exc)
+            return (f"version {version} of {model} does not exist in the registry or cannot "
+                    f"be loaded ({type(exc).__name__}: {str(exc)[:300]})")
+        return None
 
     async def sync_aliases(self, config: ServingConfig) -> list[str]:
         """Point the MLflow aliases at ``config``; returns what failed (reported as alerts).

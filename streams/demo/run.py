@@ -48,6 +48,12 @@ class Demo:
         self.s, self.console, self.leads, self.rate = settings, console, leads, rate
         self.seed = seed
         self.logs = (settings.home / "logs").resolve()
+        self.children: list[LeadstreamProcess] = []
+
+    def check_children(self) -> None:
+        """Give up at once (:class:`ChildFailed`) when the scorer or the agents have died."""
+        for child in self.children:
+            child.check_alive()
 
     def step(self, title: str) -> None:
         self.console.rule(f"[bold cyan]{title}")
@@ -65,6 +71,7 @@ class Demo:
                            f"precision@10% {m.precision_at_10pct:.3f}")
         with LeadstreamProcess(["agents"], self.s, self.logs / "agents.log") as agents, \
                 LeadstreamProcess(["score"], self.s, self.logs / "scorer.log") as scorer:
+            self.children = [agents, scorer]
             self.console.print(f"  agents pid {agents.proc.pid}, scorer pid {scorer.proc.pid}; "
                                f"logs in {self.logs}")
             scorer.wait_consuming(self.s)
@@ -82,7 +89,8 @@ class Demo:
                         self.s.max_payload_bytes, self.seed)
         started = time.monotonic()
         publish(self.s, records, self.leads, self.rate)
-        out = watcher.until(lambda o: o.total >= self.leads, 120, "every lead scored or rejected")
+        out = watcher.until(lambda o: o.total >= self.leads, 120, "every lead scored or rejected",
+                            tick=self.check_children)
         watcher.close()
         table = Table("outcome", "count", title=f"{out.total:,} events in, "
                       f"{out.total:,} out in {time.monotonic() - started:.1f}s")
@@ -101,7 +109,7 @@ class Demo:
         with flow:
             report = drift.first(
                 lambda r: r.get("verdict") in {"warn", "critical"}, 120, "a drift verdict",
-                tick=flow.check)
+                tick=lambda: (flow.check(), self.check_children()))
         drift.close()
         table = Table("feature", "PSI", "p (Holm)", "severity", title="monitor.drift")
         for f in sorted(report["features"], key=lambda f: -f["psi"])[:5]:
@@ -109,7 +117,7 @@ class Demo:
         self.console.print(table)
 
     def rollback(self, champion: TrainingOutcome) -> None:
-        self.step("5. a broken version (constant score) is promoted; the guardrail rolls it back")
+        self.step("5. promote a broken version (constant score); the guardrail rolls it back")
         registry = ModelRegistry(self.s.tracking_uri, self.s.model_name, self.s.model_cache_dir,
                                  self.s.artifact_root, experiment_name=self.s.experiment_name)
         profile = registry.load_version(champion.version).profile
@@ -126,7 +134,8 @@ class Demo:
                 reason="drill: a broken model export", requested_at=datetime.now(UTC)))
             self.console.print(f"  promoted v{bad} at {_clock(promoted)}")
             event = rollbacks.first(lambda r: r.get("version") == bad, 180,
-                                    "a rollback of the broken version", tick=flow.check)
+                                    "a rollback of the broken version",
+                                    tick=lambda: (flow.check(), self.check_children()))
             back = scored.until(lambda o: _served_again(o, bad, champion.version), 60,
                                 f"v{champion.version} serving again")
         rollbacks.close()

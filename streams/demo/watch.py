@@ -58,9 +58,12 @@ class OutputWatcher:
             self.outputs.dead.append(json.loads(rec.value or b"{}"))
         return self.outputs
 
-    def until(self, done: Callable[[Outputs], bool], timeout_s: float, what: str) -> Outputs:
+    def until(self, done: Callable[[Outputs], bool], timeout_s: float, what: str,
+              tick: Callable[[], None] = lambda: None) -> Outputs:
+        """Poll until ``done``; ``tick`` runs between polls (it may raise to give up)."""
         deadline = time.monotonic() + timeout_s
         while not done(self.poll()):
+            tick()
             if time.monotonic() > deadline:
                 raise DemoTimeout(f"{what}: not seen within {timeout_s:.0f}s")
         return self.outputs

@@ -5,4 +5,4 @@ the control plane (``reader``), and idempotent topic creation from the registry 
 May import ``schemas``, ``scoring.intake`` and ``streams.settings``; knows no Redis.
 """
 
-__all__ = ["io", "reader", "topics", "transaction"]
+__all__ = ["io", "reader", "topics", "transaction", "transient"]

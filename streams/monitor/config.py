@@ -4,6 +4,7 @@ guardrails and retraining, as the pure :class:`~monitors.judge.MonitorConfig`.""
 from __future__ import annotations
 
 from monitors.drift import DriftPolicy
+from monitors.event_time import SkewTolerance
 from monitors.judge import MonitorConfig
 from monitors.persistence import PersistenceRule
 from monitors.policy import load_policy
@@ -15,7 +16,9 @@ from streams.settings import Settings
 def monitor_config(s: Settings) -> MonitorConfig:
     """Every threshold the window agent judges by, read once from the settings."""
     return MonitorConfig(
-        WindowConfig.from_seconds(s.monitor_window_s, s.monitor_lateness_s, s.monitor_idle_s),
+        WindowConfig.from_seconds(s.monitor_window_s, s.monitor_lateness_s, s.monitor_idle_s,
+                                  SkewTolerance.from_seconds(s.event_time_future_s,
+                                                             s.event_time_past_s)),
         DriftPolicy(min_n=s.monitor_drift_min_n, fdr_q=s.monitor_fdr_q,
                     critical_alpha=s.monitor_critical_alpha, psi_warn=s.monitor_psi_warn,
                     psi_critical=s.monitor_psi_critical, hot_threshold=s.bucket_hot),

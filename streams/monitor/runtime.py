@@ -16,6 +16,7 @@ from collections.abc import Awaitable, Callable, MutableMapping
 from dataclasses import asdict
 
 import redis
+from pydantic import ValidationError
 
 from monitors.guardrails import RoleState
 from monitors.judge import (
@@ -29,6 +30,7 @@ from monitors.judge import (
 from monitors.persistence import PersistenceState
 from monitors.retrain import RetrainState
 from monitors.windows import ClosedWindow, ModelWindows, Outcome, add_sample, close_due
+from schemas.control import ServingConfig
 from schemas.monitor import MonitorSample
 from schemas.monitor_windows import WindowInput, WindowInputKind
 from schemas.profile import ReferenceProfile
@@ -104,7 +106,17 @@ class WindowAgent:
             await self.on_sample(item.sample, item.received_ms, wall_ms)
         elif item.kind is WindowInputKind.TICK:
             for model in list(self.windows.keys()):
-                await self.close(model, windows_from_dict(self.windows[model]), wall_ms, False)
+                await self.tick(model, wall_ms)
+
+    async def tick(self, model: str, wall_ms: int) -> None:
+        """Close what is due for one model; a failure is counted and logged, and the other
+        models' windows still close."""
+        try:
+            await self.close(model, windows_from_dict(self.windows[model]), wall_ms, False)
+        except Exception as exc:  # one model's failure must not stop the others' windows
+            self.metrics.errors.labels("close").inc()
+            log.exception("closing the windows of %s failed (%s): retried next tick",
+                          model, type(exc).__name__)
 
     async def on_sample(self, sample: MonitorSample, received_ms: int, wall_ms: int) -> None:
         model = sample.model_name
@@ -160,8 +172,16 @@ class WindowAgent:
             m.retrains.labels(out.retrain.model_name).inc()
 
     async def store_serving(self, model: str, value: bytes) -> None:
-        """Keep the last ``models.control`` record of ``model`` for ``status``."""
+        """Keep the last ``models.control`` record of ``model`` for ``status`` (a record
+        that is no valid configuration is counted and skipped)."""
         if self.store is None:
+            return
+        try:
+            ServingConfig.model_validate_json(value)
+        except ValidationError as exc:
+            self.metrics.errors.labels("invalid_config").inc()
+            log.error("invalid models.control record of %s not stored: %s", model[:128],
+                      str(exc)[:500])
             return
         try:
             await self.store.serving(model, value)

@@ -43,9 +43,10 @@ def load_champion(settings: Settings) -> ServingModel:
     return _registry(settings).load(alias="champion")
 
 
-def _feed(settings: Settings) -> ServingConfigFeed | None:
+def _feed(settings: Settings, metrics: ScorerMetrics) -> ServingConfigFeed | None:
     try:
-        return ServingConfigFeed(settings, settings.model_name)
+        return ServingConfigFeed(settings, settings.model_name,
+                                 on_invalid=metrics.invalid_configs.inc)
     except (KafkaException, RetryableError) as exc:
         log.error("cannot read %s (%s): serving the champion alias only, without "
                   "configuration changes", settings.topic_models_control, exc)
@@ -66,7 +67,7 @@ def initial_plan(settings: Settings, config: ServingConfig | None, load) -> Serv
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
     registry = _registry(settings)
-    feed = _feed(settings)
+    feed = _feed(settings, metrics)
     config = feed.current() if feed else None
     plan = initial_plan(settings, config, registry.load_version)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,

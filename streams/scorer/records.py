@@ -21,6 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
+from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
 from schemas.leads import IncomingLead
 from schemas.monitor import ModelRole
 from scoring.buckets import BucketThresholds
@@ -42,6 +43,8 @@ class BatchInput:
     leads: Sequence[IncomingLead]
     encoded: EncodedBatch
     now_s: float
+    skew: SkewTolerance = DEFAULT_SKEW
+    """Event times beyond these tolerances around ``now_s`` are clock-skewed."""
 
     @property
     def wait_ms(self) -> np.ndarray:
@@ -51,8 +54,10 @@ class BatchInput:
 
     @property
     def event_times_ms(self) -> np.ndarray:
+        """Per lead, its event time; NaN when clock-skewed (kept off the watermark)."""
         now_ms = self.now_s * 1000.0
-        return np.array([e.timestamp_ms or now_ms for e in self.events], dtype=np.float64)
+        times = np.array([e.timestamp_ms or now_ms for e in self.events], dtype=np.float64)
+        return trusted_times(times, now_ms, self.skew)
 
 
 def _iso(dt: datetime | None) -> str | None:
@@ -133,7 +138,8 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
             scores=scores, latencies_ms=np.full(rows.size, seconds * 1000.0),
             n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
             n_failed=failed.n if failed is not None and failed.role is role else 0,
-            event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}")
+            event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}",
+            n_clock_skewed=int(np.isnan(times[rows]).sum()))
         key, value = encode_sample(sample)
         out.append(OutRecord(topic, key, value))
     return out

@@ -58,6 +58,9 @@ class ScorerMetrics:
         self.plan_load_failures = Counter("leadstream_scorer_plan_load_failures",
                                           "Serving configs whose models could not be loaded.",
                                           registry=r)
+        self.invalid_configs = Counter("leadstream_scorer_invalid_serving_configs",
+                                       "models.control records that failed validation "
+                                       "(ignored: the config in force stays).", registry=r)
         self.ledger_missed = Counter("leadstream_scorer_ledger_missed",
                                      "Scored leads whose ledger entry was not written.",
                                      registry=r)
@@ -159,4 +162,5 @@ class Progress:
         m = self.metrics
         return (f"{total(m.batches)} batches, {self.events} events: {self.scored} scored, "
                 f"{self.dead_lettered} dead-lettered; {total(m.aborted)} aborted, "
-                f"{redis_skipped} without dedup, {total(m.ledger_missed)} ledger entries missed")
+                f"{redis_skipped} batches without dedup, {total(m.ledger_missed)} ledger entries "
+                "missed")

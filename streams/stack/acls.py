@@ -67,7 +67,7 @@ def grants(settings: Settings, table: dict[str, dict[str, list[str]]] | None = N
            ) -> list[Grant]:
     """Every grant of the table under ``settings``."""
     table = load_table() if table is None else table
-    subst = {"consumer_group": settings.consumer_group}
+    subst = {"consumer_group": settings.consumer_group, "sink_group": settings.sink_group}
     out: list[Grant] = []
     for principal, rules in table.items():
         if principal == SHARED:

@@ -21,6 +21,7 @@ from confluent_kafka.admin import AdminClient
 from pydantic import SecretStr
 
 from schemas.errors import LeadstreamError
+from streams.kafka.transient import is_transient
 from streams.settings import Settings
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,7 +35,7 @@ def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
     """This process's environment with ``settings`` (plus overrides) as LEADSTREAM_* vars."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
     for name, value in {**settings.model_dump(exclude_none=True), **overrides}.items():
-        if isinstance(value, SecretStr):
+        if isinstance(value, SecretStr):  # the child needs the secret, not its mask
             value = value.get_secret_value()
         env["LEADSTREAM_" + name.upper()] = (
             json.dumps(value) if isinstance(value, dict) else str(value))
@@ -45,11 +46,12 @@ def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
 
 def group_assigned(admin: AdminClient, group_id: str) -> bool:
     """True when the consumer group is stable with partitions assigned to its members
-    (False while its coordinator is still loading; other errors are raised)."""
+    (False while its coordinator is still loading or the broker is briefly unreachable;
+    other errors are raised)."""
     try:
         group = admin.describe_consumer_groups([group_id])[group_id].result(10)
     except KafkaException as exc:
-        if not exc.args[0].retriable():
+        if not is_transient(exc):
             raise
         return False
     return group.state == ConsumerGroupState.STABLE and any(
@@ -64,6 +66,7 @@ class LeadstreamProcess:
         self.log = log
         log.parent.mkdir(parents=True, exist_ok=True)
         self._out = log.open("ab")
+        self._start = self._out.tell()  # the log is appended to: this run's output begins here
         self.proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli", *self.args], cwd=log.parent,
             env=settings_env(settings, **env), stdout=self._out, stderr=subprocess.STDOUT)
@@ -79,6 +82,16 @@ class LeadstreamProcess:
 
     def tail(self, chars: int = 3000) -> str:
         return self.text()[-chars:]
+
+    def last_line(self) -> str:
+        """The last non-empty line this run wrote to the log (what a failing command said
+        last)."""
+        self._out.flush()
+        with self.log.open("rb") as log:
+            log.seek(self._start)
+            lines = [line for line in log.read().decode(errors="replace").splitlines()
+                     if line.strip()]
+        return lines[-1].strip()[:300] if lines else "(no output)"
 
     def sample_rss(self) -> float:
         """Peak resident memory so far (VmHWM), in MB."""
@@ -113,6 +126,13 @@ class LeadstreamProcess:
             self.proc.kill()
         self.proc.wait(10)
 
+    def check_alive(self) -> None:
+        """:class:`ChildFailed` (first line: what it said last) if the child has exited."""
+        if not self.alive:
+            raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
+                              f"({self.proc.returncode}): {self.last_line()}; log {self.log}"
+                              f"\n{self.tail()}")
+
     def wait_consuming(self, settings: Settings, timeout_s: float = 120.0) -> None:
         """Poll until the consumer group ``settings.consumer_group`` is stable with partitions
         assigned (so events produced from now on are consumed at once)."""
@@ -120,9 +140,7 @@ class LeadstreamProcess:
         group_id = settings.consumer_group
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
-            if not self.alive:
-                raise ChildFailed(f"`leadstream {' '.join(self.args)}` exited early "
-                                  f"({self.proc.returncode}):\n{self.tail()}")
+            self.check_alive()
             self.sample_rss()
             if group_assigned(admin, group_id):
                 return

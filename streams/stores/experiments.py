@@ -4,9 +4,11 @@ Keys (``<exp>`` is the experiment id, or ``version:<v>`` for leads served outsid
 
 - ``leadstream:exp:<exp>:leads``         hash lead_id → "1" converted / "0" not (yet);
 - ``leadstream:exp:<exp>:tally:<variant>`` hash outcomes, conversions, deal_value;
-- ``leadstream:exp:<exp>:report``        the last published report (sequential state);
-- ``leadstream:outcomes:unknown``        hash outcome identity → outcome JSON, for outcomes
-  of leads the ledger does not know: counted (HLEN) and kept, never dropped.
+- ``leadstream:exp:<exp>:report``        the last published report (sequential state).
+
+Each expires with the ledger's TTL after its last write (an experiment's keys live as long
+as the leads they count). Outcomes of leads the ledger does not know yet are parked by the
+outcome agent (:mod:`streams.stores.parked`), not here.
 
 An outcome is applied with WATCH/MULTI around the pure :func:`apply_outcome`: the lead's
 remembered state and the arm's tally change together or not at all, so a redelivered
@@ -38,8 +40,8 @@ from streams.settings import Settings
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
 
-UNKNOWN_KEY = "leadstream:outcomes:unknown"
 MAX_ATTEMPTS = 50
+DEFAULT_TTL_S = 90 * 24 * 3600
 
 
 def experiment_key(entry: LedgerEntry) -> str:
@@ -63,8 +65,9 @@ def _tally(raw: dict[bytes, bytes]) -> ArmTally:
 
 
 class ExperimentStore:
-    def __init__(self, client: redis.Redis):
+    def __init__(self, client: redis.Redis, ttl_s: int = DEFAULT_TTL_S):
         self._client = client
+        self._ttl_s = ttl_s
 
     def record(self, outcome: Outcome, entry: LedgerEntry) -> OutcomeApplied:
         """Apply one joined outcome to its arm, atomically and idempotently."""
@@ -86,22 +89,13 @@ class ExperimentStore:
                     pipe.hset(tally_key, mapping={"outcomes": t.outcomes,
                                                   "conversions": t.conversions,
                                                   "deal_value": repr(t.deal_value)})
+                    pipe.expire(leads, self._ttl_s)
+                    pipe.expire(tally_key, self._ttl_s)
                     pipe.execute()
                     return applied
                 except redis.WatchError:
                     continue
         raise redis.RedisError(f"outcome of {outcome.lead_id}: {MAX_ATTEMPTS} WATCH conflicts")
-
-    def keep_unknown(self, outcome: Outcome) -> bool:
-        """Keep an outcome of an unknown lead; False if it was already kept."""
-        return bool(self._client.hsetnx(UNKNOWN_KEY, outcome_identity(outcome),
-                                        outcome.model_dump_json()))
-
-    def unknown_count(self) -> int:
-        return int(self._client.hlen(UNKNOWN_KEY))
-
-    def unknown_outcomes(self) -> list[Outcome]:
-        return [Outcome.model_validate_json(v) for v in self._client.hvals(UNKNOWN_KEY)]
 
     def tallies(self, experiment_id: str) -> dict[Variant, ArmTally]:
         prefix = _prefix(experiment_id)
@@ -116,7 +110,8 @@ class ExperimentStore:
         return ExperimentReport.model_validate_json(raw) if raw is not None else None
 
     def save_report(self, report: ExperimentReport) -> None:
-        self._client.set(f"{_prefix(report.experiment_id)}:report", report.model_dump_json())
+        self._client.set(f"{_prefix(report.experiment_id)}:report", report.model_dump_json(),
+                         ex=self._ttl_s)
 
 
 def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
@@ -124,13 +119,13 @@ def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
     """Join one outcome with the ledger and count it; returns what happened (for logs).
 
     ``counted``: a new outcome or conversion of an arm; ``repeat``: nothing new (e.g. a
-    redelivery); ``unknown``/``unknown-repeat``: no ledger entry, kept for a later join.
+    redelivery); ``unknown``: no ledger entry (yet): the caller parks it for a later join.
     With ``labels``, the (score, label) pair also enters its model version's label window
     (idempotent too: a redelivery changes neither).
     """
     entry = ledger.get(outcome.lead_id)
     if entry is None:
-        return "unknown" if store.keep_unknown(outcome) else "unknown-repeat"
+        return "unknown"
     if labels is not None:
         labels.record(entry, outcome)
     return "counted" if store.record(outcome, entry).changed else "repeat"

@@ -11,7 +11,8 @@ served, label) under the model version that served it. Keys per model and versio
 A pair is keyed by lead id, so a redelivered outcome adds nothing; a lead that converts
 after an earlier "not converted" turns its label to 1 (never back, as in the experiment
 tallies). The window keeps the ``cap`` pairs with the newest first label and drops the
-oldest, atomically (one Lua script). Reads raise :class:`redis.RedisError`.
+oldest, atomically (one Lua script). All four keys expire ``ttl_s`` (the ledger's TTL) after
+the version's last label. Reads raise :class:`redis.RedisError`.
 """
 
 from __future__ import annotations
@@ -30,9 +31,11 @@ _RECORD = """
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if old and (old == ARGV[2] or string.sub(old, 1, 1) == '1') then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 if old then return 0 end
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
 redis.call('INCR', KEYS[3])
+for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if extra > 0 then
   local gone = redis.call('ZPOPMIN', KEYS[2], extra)
@@ -44,6 +47,7 @@ return 1
 _TAKE_NEW = """
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
 local seen = tonumber(redis.call('GETSET', KEYS[2], count) or '0')
+redis.call('EXPIRE', KEYS[2], ARGV[1])
 return count - seen
 """
 
@@ -53,9 +57,12 @@ def role_of(variant: Variant) -> ModelRole:
     return ModelRole.CHALLENGER if variant is Variant.TREATMENT else ModelRole.CHAMPION
 
 
+DEFAULT_TTL_S = 90 * 24 * 3600
+
+
 class LabelWindow:
-    def __init__(self, client: redis.Redis, cap: int):
-        self._client, self.cap = client, cap
+    def __init__(self, client: redis.Redis, cap: int, ttl_s: int = DEFAULT_TTL_S):
+        self._client, self.cap, self.ttl_s = client, cap, ttl_s
         self._record = client.register_script(_RECORD)
         self._take_new = client.register_script(_TAKE_NEW)
 
@@ -70,7 +77,7 @@ class LabelWindow:
         value = (f"{int(outcome.converted)},{entry.score!r},{t_ms},"
                  f"{role_of(entry.variant).value}")
         added = self._record(keys=[key, f"{key}:order", f"{key}:count"],
-                             args=[entry.lead_id, value, t_ms, self.cap])
+                             args=[entry.lead_id, value, t_ms, self.cap, self.ttl_s])
         return bool(added)
 
     def read(self, model: str, version: str) -> tuple[np.ndarray, np.ndarray]:
@@ -86,4 +93,4 @@ class LabelWindow:
     def take_new(self, model: str, version: str) -> int:
         """Pairs added since the last call (for the "N new labels" retrain trigger)."""
         key = self._key(model, version)
-        return int(self._take_new(keys=[f"{key}:count", f"{key}:seen"]))
+        return int(self._take_new(keys=[f"{key}:count", f"{key}:seen"], args=[self.ttl_s]))

@@ -3,7 +3,13 @@
 Keys (JSON values):
   ``leadstream:serving:<model>``             the last ``models.control`` record
   ``leadstream:monitor:<model>`` (hash)      ``<role>|<version>|drift`` / ``|performance`` /
-                                             ``|guardrails``: the last closed window's reports
+                                             ``|guardrails``: the last closed window's reports,
+                                             expiring ``MONITOR_TTL_S`` after the last one
+  ``leadstream:monitor:models`` (set)        the model names seen
+
+The serving key and the set hold one entry per model name (a bounded set: names come from
+the controller, the only writer of ``models.control``), so they carry no TTL: ``status``
+shows the configuration in force however long ago it changed.
 """
 
 from __future__ import annotations
@@ -18,6 +24,8 @@ from pydantic import BaseModel
 SERVING = "leadstream:serving:{model}"
 MONITOR = "leadstream:monitor:{model}"
 MODELS = "leadstream:monitor:models"
+MONITOR_TTL_S = 30 * 24 * 3600
+"""The latest reports of a model expire after this long without a closed window."""
 
 
 class StateWriter:
@@ -32,6 +40,7 @@ class StateWriter:
         fields = {f"{role}|{version}|{kind}": r.model_dump_json() for kind, r in records}
         async with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(MONITOR.format(model=model), mapping=fields)
+            pipe.expire(MONITOR.format(model=model), MONITOR_TTL_S)
             pipe.sadd(MODELS, model)
             await pipe.execute()
 

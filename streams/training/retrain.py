@@ -21,7 +21,7 @@ from schemas.errors import FatalError
 from schemas.spec import FeatureSpec
 from scoring.metrics import auc_roc
 from scoring.model import ServingModel
-from scoring.training import TrainConfig, TrainedModel, train_model
+from scoring.training import TrainedModel, train_model
 from streams.settings import Settings
 from streams.stores.ledger import Ledger
 
@@ -78,10 +78,11 @@ def validate(trained: TrainedModel, champion: ServingModel | None, floor: float,
 
 def train_candidate(frame: pd.DataFrame, spec: FeatureSpec, seed: int, settings: Settings):
     """The new model and its reference profile."""
-    if len(frame) < 200 or spec.target not in frame or frame[spec.target].nunique() < 2:
+    need = settings.train_min_rows
+    if len(frame) < need or spec.target not in frame or frame[spec.target].nunique() < 2:
         raise FatalError(f"not enough labelled leads to retrain ({len(frame)} rows, "
-                         "need 200 with both outcomes)")
-    trained = train_model(frame, spec, TrainConfig(seed=seed))
+                         f"need {need} with both outcomes)")
+    trained = train_model(frame, spec, settings.train_config(seed))
     profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
                                       trained.spec, hot_threshold=settings.bucket_hot)
     return trained, profile

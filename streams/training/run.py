@@ -13,11 +13,12 @@ from pathlib import Path
 import pandas as pd
 
 from monitors.binning import build_reference_profile
+from schemas.errors import FatalError
 from schemas.spec import FeatureSpec, load_spec
 from scoring.crm_export import read_crm_export
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
-from scoring.training import TrainConfig, TrainedModel, train_model
+from scoring.training import TrainedModel, train_model
 from streams.settings import Settings
 
 
@@ -33,31 +34,36 @@ class TrainingOutcome:
 
 def load_training_data(
     spec: FeatureSpec, data: Path | None, target: str | None,
-    rows: int, seed: int, shift: dict[str, float] | None,
+    rows: int, seed: int, shift: dict[str, float] | None, sep: str | None = None,
 ) -> tuple[pd.DataFrame, str]:
     """The training frame and a one-line description of where it came from."""
     if data is None:
         frame = SyntheticCRM(seed).leads(rows, shift)
         return frame, f"synthetic CRM: {rows} leads, seed {seed}, shift {shift or 'none'}"
-    frame, report = read_crm_export(data, spec, target)
+    frame, report = read_crm_export(data, spec, target, sep)
     return frame, report.summary()
 
 
 def run_training(
     settings: Settings, *, data: Path | None = None, target: str | None = None,
     spec_path: Path | None = None, rows: int = 20_000, seed: int = 0,
-    shift: dict[str, float] | None = None, alias: str | None = None,
+    shift: dict[str, float] | None = None, alias: str | None = None, refit: bool = False,
+    sep: str | None = None,
 ) -> TrainingOutcome:
     """Train, profile and register one model version; point ``alias`` at it if given."""
     spec = load_spec(spec_path or settings.spec_path)
-    frame, source = load_training_data(spec, data, target, rows, seed, shift)
-    trained = train_model(frame, spec, TrainConfig(seed=seed))
+    frame, source = load_training_data(spec, data, target, rows, seed, shift, sep)
+    try:
+        trained = train_model(frame, spec, settings.train_config(seed, refit))
+    except FatalError as exc:
+        raise FatalError(f"{exc}; data: {source}") from exc
     profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
                                       trained.spec, hot_threshold=settings.bucket_hot)
     registry = ModelRegistry(settings.tracking_uri, settings.model_name,
                              settings.model_cache_dir, settings.artifact_root,
                              experiment_name=settings.experiment_name)
     version = registry.register(trained, profile, alias=alias,
-                                tags={"source": source[:250], "seed": str(seed)})
+                                tags={"source": source[:250], "seed": str(seed),
+                                      "split": trained.split[:250]})
     run_id = registry.load_version(version).run_id
     return TrainingOutcome(trained, version, alias, run_id, source)

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from click.testing import CliRunner, Result
 
+from scoring.training import TrainedModel
 from streams.cli import main
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess, settings_env
@@ -20,10 +21,16 @@ class AgentsProcess(LeadstreamProcess):
         super().__init__(["agents", "--loglevel", "INFO"], settings, log, **env)
 
 
+def registered_models(settings: Settings, count: int) -> dict[str, TrainedModel]:
+    """Register one small model ``count`` times; version → model; version 1 is the champion."""
+    trained = train_champion(settings)
+    more = [registry(settings).register(trained, None) for _ in range(count - 1)]
+    return {version: trained for version in ["1", *more]}
+
+
 def registered_versions(settings: Settings, count: int) -> list[str]:
     """Register one small model ``count`` times; version 1 is the champion."""
-    trained = train_champion(settings)
-    return ["1", *[registry(settings).register(trained, None) for _ in range(count - 1)]]
+    return list(registered_models(settings, count))
 
 
 def run_cli(settings: Settings, *args: str) -> Result:

@@ -13,7 +13,8 @@ Fixtures:
   kafka_admin      (session)  confluent-kafka AdminClient on the stack.
   redis_client     (function) redis.Redis on the stack.
   chaos            (function) Chaos: stop/kill/start Kafka and Redis; restored afterwards.
-  spare_stack      (session)  ``spare_stack() -> Settings`` of a second, unstarted slot.
+  spare_stack      (session)  ``spare_stack(home=None) -> Settings`` of another, unstarted
+                              slot (its ``home`` given or temporary); stopped at the end.
   secure_stack, secure_settings   a secured stack on its own slot (tests/integration/
                               secure_stack.py), started only when a test asks for it.
 """
@@ -108,11 +109,12 @@ def stack_settings(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Setting
 
 @pytest.fixture(scope="session")
 def spare_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[[], Settings]]:
-    """Settings of another free slot (not started): for tests of ``stack up``/``down``."""
+    """Settings of another free slot (not started): for tests of ``stack up``/``down`` and
+    of commands that start their own stack (the demo)."""
     claimed: list[tuple[Settings, IO[str]]] = []
 
-    def claim() -> Settings:
-        claimed.append(_claim_slot(tmp_path_factory.mktemp("leadstream-spare")))
+    def claim(home: Path | None = None) -> Settings:
+        claimed.append(_claim_slot(home or tmp_path_factory.mktemp("leadstream-spare")))
         return claimed[-1][0]
 
     yield claim

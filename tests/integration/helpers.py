@@ -24,6 +24,10 @@ from scoring.training import TrainConfig, TrainedModel, train_model
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess
 
+TIMING_MARGIN = 3.0
+"""Timing asserts allow this many times their target, so that a loaded (shared, 2-core)
+machine does not fail them; each test prints the figure it measured against the target."""
+
 
 def wait_until(cond: Callable[[], bool], timeout_s: float, what: str, poll_s: float = 0.2) -> None:
     deadline = time.monotonic() + timeout_s
@@ -61,7 +65,7 @@ class Sent:
     """Expected dead-letter reason; None = should be scored."""
     lead_id: str | None = None
     row: int | None = None
-    """Row of the synthetic frame this valid event came from."""
+    """Row of the synthetic frame this valid event (or the event it resends) came from."""
 
 
 def make_traffic(n: int, settings: Settings, bad_share: float = 0.1, seed: int = 11,
@@ -86,7 +90,8 @@ def make_traffic(n: int, settings: Settings, bad_share: float = 0.1, seed: int =
     with_ids = [s for s in sent if s.value and b'"event_id"' in s.value]
     for i in range(n_resend):
         first = with_ids[i % len(with_ids)]
-        sent.append(Sent(first.key, first.value, RejectReason.DUPLICATE_EVENT, first.lead_id))
+        sent.append(Sent(first.key, first.value, RejectReason.DUPLICATE_EVENT, first.lead_id,
+                         first.row))
     return sent, frame
 
 

@@ -1,10 +1,9 @@
-"""Support of the scorer's serving tests: configurations, outputs read back, exactly-once."""
+"""Support of the scorer's serving tests: configurations, uncommitted records, warm-up."""
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -13,14 +12,7 @@ from confluent_kafka import Consumer, TopicPartition
 from schemas.control import ServingConfig, ServingMode
 from streams.kafka.reader import produce_one
 from streams.settings import Settings
-from tests.integration.helpers import (
-    Record,
-    Sent,
-    committed_events,
-    produce,
-    read_topic,
-    wait_until,
-)
+from tests.integration.helpers import Record, Sent, committed_events, produce, wait_until
 
 
 def serving_settings(make_settings, tmp_path: Path, **extra) -> Settings:
@@ -43,27 +35,6 @@ def publish_config(settings: Settings, sequence: int, champion: str = "1",
     produce_one(settings, settings.topic_models_control, settings.model_name,
                 config.model_dump_json().encode())
     return config
-
-
-def outputs(settings: Settings) -> tuple[list[dict], list[dict]]:
-    """Committed ``leads.scored`` and ``leads.deadletter`` records, as dicts."""
-    scored = [r.json() for r in read_topic(settings, settings.topic_scored, 30)]
-    dead = [r.json() for r in read_topic(settings, settings.topic_deadletter, 30)]
-    return scored, dead
-
-
-def assert_exactly_once(sent: dict[tuple[int, int], Sent], scored: list[dict],
-                        dead: list[dict]) -> None:
-    """Every produced event is in exactly one output record, with its expected fate."""
-    seen = Counter([(r["source_partition"], r["source_offset"]) for r in scored]
-                   + [(r["source_partition"], r["source_offset"]) for r in dead])
-    twice = [k for k, c in seen.items() if c > 1]
-    assert not twice, f"{len(twice)} positions published twice, e.g. {twice[:5]}"
-    missing = set(sent) - set(seen)
-    assert not missing, f"{len(missing)} events lost, e.g. {sorted(missing)[:5]}"
-    assert len(scored) + len(dead) == len(sent)
-    for r in scored:
-        assert sent[(r["source_partition"], r["source_offset"])].reason is None, r
 
 
 def read_uncommitted(settings: Settings, topic: str, timeout_s: float = 30) -> list[Record]:

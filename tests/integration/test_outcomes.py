@@ -1,5 +1,5 @@
 """Outcomes joined with the ledger by the outcome agent (real Kafka, Redis, faust worker):
-per-variant counts exactly once under redelivery; unknown leads kept; a report on demand."""
+per-variant counts exactly once under redelivery; unknown leads parked; a report on demand."""
 
 from __future__ import annotations
 
@@ -16,6 +16,7 @@ from streams.kafka.reader import TopicReader
 from streams.settings import Settings
 from streams.stores.experiments import ExperimentStore
 from streams.stores.ledger import Ledger
+from streams.stores.parked import ParkedOutcomes
 from tests.integration.agents_support import AgentsProcess
 from tests.integration.helpers import wait_until
 from tests.integration.outcome_helpers import outcomes_committed, produce_outcomes
@@ -67,8 +68,9 @@ def test_outcomes_counted_once_under_redelivery(fresh_settings, redis_client, tm
     tallies = store.tallies("exp-1")
     assert tallies[Variant.CONTROL].deal_value == 100.0 * 7 + 50.0  # 0,6,..,36 and lead-4
     assert tallies[Variant.TREATMENT].deal_value == 100.0 * 7  # leads 3,9,...,39
-    assert store.unknown_count() == 5
-    assert {o.lead_id for o in store.unknown_outcomes()} == {f"ghost-{i}" for i in range(5)}
+    parked = ParkedOutcomes(redis_client, settings.outcome_park_ttl_s, settings.outcome_park_max)
+    assert parked.count() == 5
+    assert {p.outcome().lead_id for p in parked.all()} == {f"ghost-{i}" for i in range(5)}
     _report_on_demand(settings, expected)
 
 

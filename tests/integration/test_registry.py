@@ -16,8 +16,11 @@ from schemas.spec import load_spec
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
+from tests.integration.helpers import TIMING_MARGIN
 
 MODEL = "lead-scoring-test"
+FALLBACK_TARGET_S = 10.0
+"""Longest an unreachable MLflow may delay a load; asserted with ``TIMING_MARGIN``."""
 
 
 def _train(seed: int) -> TrainedModel:
@@ -87,7 +90,7 @@ def test_falls_back_to_the_cache_when_mlflow_is_unreachable(store, registry, fir
     started = time.monotonic()
     with caplog.at_level(logging.WARNING, logger="scoring.registry"):
         model = dead.load("champion")
-    assert time.monotonic() - started < 10
+    _within_target(time.monotonic() - started, "cache fallback")
     assert model.version == version and model.spec == trained.spec
     assert "unreachable" in caplog.text and "from the cache" in caplog.text
 
@@ -97,4 +100,10 @@ def test_model_unavailable_with_an_empty_cache(tmp_path):
     started = time.monotonic()
     with pytest.raises(ModelUnavailable, match="champion"):
         dead.load("champion")
-    assert time.monotonic() - started < 10
+    _within_target(time.monotonic() - started, "empty cache: unavailable")
+
+
+def _within_target(seconds: float, what: str) -> None:
+    print(f"\n{what} with MLflow unreachable: {seconds:.2f} s (target {FALLBACK_TARGET_S:.0f} s, "
+          f"asserted < {TIMING_MARGIN * FALLBACK_TARGET_S:.0f} s)")
+    assert seconds < TIMING_MARGIN * FALLBACK_TARGET_S

@@ -13,7 +13,9 @@ from schemas.monitor import MONITOR_GUARDRAILS
 from scoring.faulty import constant_model, slow_model
 from streams.kafka.topics import topic_name
 from tests.integration.agents_support import AgentsProcess, run_cli
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
+    TIMING_MARGIN,
     ScorerProcess,
     committed_events,
     make_traffic,
@@ -22,14 +24,11 @@ from tests.integration.helpers import (
     wait_until,
 )
 from tests.integration.monitor_helpers import make_kit, reports
-from tests.integration.serving_support import (
-    assert_exactly_once,
-    outputs,
-    serving_settings,
-    warm_up,
-)
+from tests.integration.serving_support import serving_settings, warm_up
 
 TARGET_S = 5.0
+"""Issue 4's target, window closable → previous version serving; asserted with
+``TIMING_MARGIN`` (the measured figure is printed)."""
 
 
 def _ts(text: str) -> float:
@@ -64,9 +63,10 @@ def _drill(make_settings, redis_client, tmp_path: Path, guardrail: str, make_bad
                          control_wait_s=60.0, **extra)
     kit = make_kit()
     reg = registry(s)
+    faulty = make_bad(kit.trained)
     good = reg.register(kit.trained, kit.profile, alias="champion")
-    bad = reg.register(make_bad(kit.trained), kit.profile)
-    sent, _ = make_traffic(16_000, s, seed=41, bad_share=0.02)
+    bad = reg.register(faulty, kit.profile)
+    sent, frame = make_traffic(16_000, s, seed=41, bad_share=0.02)
     rollback_topic = topic_name(s, MODELS_ROLLBACK)
     with AgentsProcess(s, tmp_path / "agents.log") as agents, \
             ScorerProcess(s, tmp_path / "scorer.log") as scorer:
@@ -81,8 +81,7 @@ def _drill(make_settings, redis_client, tmp_path: Path, guardrail: str, make_bad
         where.update(paced)
         wait_until(lambda: committed_events(s) >= len(sent), 120, "every event committed")
         assert scorer.terminate() == 0, scorer.text()[-3000:]
-    scored, dead = outputs(s)
-    assert_exactly_once(where, scored, dead)
+    scored = check_fates(s, where, frame, {good: kit.trained, bad: faulty}).scored
     (event,) = [e for e in reports(s, rollback_topic) if e["version"] == bad]
     assert event["guardrail"] == guardrail
     guard = next(g for g in reports(s, topic_name(s, MONITOR_GUARDRAILS))
@@ -97,5 +96,6 @@ def _drill(make_settings, redis_client, tmp_path: Path, guardrail: str, make_bad
     from_report = _ts(back["scored_at"]) - _ts(guard["emitted_at"])
     print(f"\nrollback ({guardrail}): window closable -> previous version serving {seconds:.2f} s "
           f"(guardrail report -> serving {from_report:.2f} s); {len(scored)} scored, "
-          f"{sum(r['model_version'] == bad for r in scored)} by the bad version")
-    assert seconds <= TARGET_S
+          f"{sum(r['model_version'] == bad for r in scored)} by the bad version; target "
+          f"{TARGET_S:.0f} s, asserted <= {TIMING_MARGIN * TARGET_S:.0f} s")
+    assert seconds <= TIMING_MARGIN * TARGET_S

@@ -1,5 +1,6 @@
 """Chaos under load: kill -9 of the scorer, a Redis outage, a broker restart. Whatever
-happens, every incoming event ends as exactly one committed output record."""
+happens, every incoming event ends as exactly one committed output record, the one it
+should have (scored by v1 with its offline score, or dead-lettered for its reason)."""
 
 from __future__ import annotations
 
@@ -7,7 +8,10 @@ import re
 import uuid
 from pathlib import Path
 
+from schemas.errors import RejectReason
+from scoring.training import TrainedModel
 from streams.settings import Settings
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
     ScorerProcess,
     committed_events,
@@ -17,13 +21,12 @@ from tests.integration.helpers import (
     train_champion,
     wait_until,
 )
-from tests.integration.test_scorer_e2e import check_exactly_once
 
 
-def _settings(fresh_settings: Settings) -> Settings:
+def _settings(fresh_settings: Settings) -> tuple[Settings, dict[str, TrainedModel]]:
+    """The test's settings and its one model version (champion v1)."""
     settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
-    train_champion(settings)
-    return settings
+    return settings, {"1": train_champion(settings)}
 
 
 def _finish(scorer: ScorerProcess, settings: Settings, n: int, timeout_s: float = 90) -> None:
@@ -33,8 +36,8 @@ def _finish(scorer: ScorerProcess, settings: Settings, n: int, timeout_s: float 
 
 
 def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path) -> None:
-    settings = _settings(fresh_settings)
-    sent, _ = make_traffic(50_000, settings, bad_share=0.1)
+    settings, models = _settings(fresh_settings)
+    sent, frame = make_traffic(50_000, settings, bad_share=0.1, resend_share=0.01)
     where = produce(settings, sent)
     log = tmp_path / "scorer.log"
 
@@ -46,32 +49,35 @@ def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path)
 
     with ScorerProcess(settings, log, "--batch-size", "500") as second:
         _finish(second, settings, len(sent))
-    check_exactly_once(settings, where)
+    check_fates(settings, where, frame, models)
 
 
 def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, chaos) -> None:
-    settings = _settings(fresh_settings)
-    sent, _ = make_traffic(6_000, settings, bad_share=0.1)
-    half = len(sent) // 2
+    settings, models = _settings(fresh_settings)
+    sent, frame = make_traffic(6_000, settings, bad_share=0.1, resend_share=0.01)
+    half = len(sent) // 2  # the resends are last: read while Redis is down, they are scored
     where = produce(settings, sent[:half])
 
     with ScorerProcess(settings, tmp_path / "scorer.log") as scorer:
         wait_until(lambda: committed_events(settings) >= half, 60, "first half committed")
         chaos.stop_redis()
-        where.update(produce(settings, sent[half:]))
+        during = produce(settings, sent[half:])
         wait_until(lambda: committed_events(settings) >= len(sent), 60, "second half")
         chaos.start_redis()
         assert scorer.terminate() == 0, scorer.text()[-3000:]
         text = scorer.text()
-    check_exactly_once(settings, where)
+    where.update(during)
+    out = check_fates(settings, where, frame, models, without_dedup=during)
+    resent = sum(s.reason is RejectReason.DUPLICATE_EVENT for s in during.values())
+    assert resent == 60 and len(out.scored) == sum(s.reason is None for s in sent) + resent
     assert text.count("Redis is unavailable") == 1, text[-3000:]
     skipped = re.search(r"(\d+) batches without dedup", text)
     assert skipped and int(skipped.group(1)) > 0, text[-2000:]
 
 
 def test_broker_restart_mid_stream(fresh_settings: Settings, tmp_path: Path, chaos) -> None:
-    settings = _settings(fresh_settings)
-    sent, _ = make_traffic(20_000, settings, bad_share=0.1)
+    settings, models = _settings(fresh_settings)
+    sent, frame = make_traffic(20_000, settings, bad_share=0.1)
     crm, where = produce_paced(settings, sent, chunks=20, pause_s=0.25)
 
     with ScorerProcess(settings, tmp_path / "scorer.log", "--batch-size", "500") as scorer:
@@ -80,14 +86,14 @@ def test_broker_restart_mid_stream(fresh_settings: Settings, tmp_path: Path, cha
         crm.join(120)
         assert not crm.is_alive() and len(where) == len(sent)
         _finish(scorer, settings, len(sent), timeout_s=120)
-    check_exactly_once(settings, where)
+    check_fates(settings, where, frame, models)
 
 
 def test_a_second_scorer_with_the_same_id_fences_the_first(
     fresh_settings: Settings, tmp_path: Path
 ) -> None:
-    settings = _settings(fresh_settings)
-    sent, _ = make_traffic(20_000, settings, bad_share=0.1)
+    settings, models = _settings(fresh_settings)
+    sent, frame = make_traffic(20_000, settings, bad_share=0.1)
     crm, where = produce_paced(settings, sent, chunks=40, pause_s=0.5)  # busy for ~20 s
 
     with ScorerProcess(settings, tmp_path / "a.log", "--batch-size", "200") as first:
@@ -97,4 +103,4 @@ def test_a_second_scorer_with_the_same_id_fences_the_first(
             assert "fenced" in first.text() and "transactional id" in first.text()
             crm.join(120)
             _finish(second, settings, len(sent))
-    check_exactly_once(settings, where)
+    check_fates(settings, where, frame, models)

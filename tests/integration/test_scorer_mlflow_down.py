@@ -6,23 +6,22 @@ import uuid
 from pathlib import Path
 
 from streams.settings import Settings
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
     ScorerProcess,
     closed_port,
     make_traffic,
     produce,
-    read_topic,
     train_champion,
 )
-from tests.integration.test_scorer_e2e import check_exactly_once
 
 
 def test_scorer_starts_from_cache_when_mlflow_is_down(
     fresh_settings: Settings, tmp_path: Path
 ) -> None:
     settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
-    train_champion(settings)
-    sent, _ = make_traffic(2_000, settings, bad_share=0.1)
+    trained = train_champion(settings)
+    sent, frame = make_traffic(2_000, settings, bad_share=0.1)
     half = len(sent) // 2
     where = produce(settings, sent[:half])
     with ScorerProcess(settings, tmp_path / "up.log", "--max-events", str(half)) as scorer:
@@ -36,6 +35,5 @@ def test_scorer_starts_from_cache_when_mlflow_is_down(
         text = scorer.text()
     assert "unreachable" in text and "from the cache" in text, text[-3000:]
 
-    check_exactly_once(settings, where)
-    versions = {r.json()["model_version"] for r in read_topic(settings, settings.topic_scored)}
-    assert versions == {"1"}
+    out = check_fates(settings, where, frame, {"1": trained})
+    assert {r["model_version"] for r in out.scored} == {"1"}

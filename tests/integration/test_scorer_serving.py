@@ -14,7 +14,8 @@ from schemas.control import ServingMode
 from schemas.monitor import MonitorSample
 from scoring.routing import route_batch
 from streams.stores.ledger import Ledger
-from tests.integration.agents_support import registered_versions
+from tests.integration.agents_support import registered_models
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
     ScorerProcess,
     committed_events,
@@ -23,21 +24,14 @@ from tests.integration.helpers import (
     read_topic,
     wait_until,
 )
-from tests.integration.serving_support import (
-    assert_exactly_once,
-    outputs,
-    publish_config,
-    read_uncommitted,
-    serving_settings,
-)
+from tests.integration.serving_support import publish_config, read_uncommitted, serving_settings
 
 
 @pytest.fixture
 def setup(make_settings, redis_client, tmp_path: Path):
     redis_client.flushdb()
     settings = serving_settings(make_settings, tmp_path)
-    registered_versions(settings, 2)
-    return settings
+    return settings, registered_models(settings, 2)
 
 
 def _score(settings, sent, tmp_path: Path) -> None:
@@ -46,13 +40,12 @@ def _score(settings, sent, tmp_path: Path) -> None:
 
 
 def test_shadow_mode_compares_every_scored_lead(setup, tmp_path: Path) -> None:
-    s = setup
+    s, models = setup
     publish_config(s, 1, challenger="2", mode=ServingMode.SHADOW)
-    sent, _ = make_traffic(3000, s, seed=21)
+    sent, frame = make_traffic(3000, s, seed=21)
     where = produce(s, sent)
     _score(s, sent, tmp_path)
-    scored, dead = outputs(s)
-    assert_exactly_once(where, scored, dead)
+    scored = check_fates(s, where, frame, {"1": models["1"]}).scored
     shadow = [r.json() for r in read_topic(s, s.topic_scores_shadow, 30)]
     assert len(shadow) == len(scored)
     by_lead = {c["lead_id"]: c for c in shadow}
@@ -67,13 +60,12 @@ def test_shadow_mode_compares_every_scored_lead(setup, tmp_path: Path) -> None:
 
 def test_ab_split_is_sticky_routed_and_in_the_ledger(setup, redis_client, tmp_path: Path
                                                      ) -> None:
-    s = setup
+    s, models = setup
     config = publish_config(s, 1, challenger="2", mode=ServingMode.AB, share=0.3)
-    sent, _ = make_traffic(10_000, s, seed=22)
+    sent, frame = make_traffic(10_000, s, seed=22)
     where = produce(s, sent)
     _score(s, sent, tmp_path)
-    scored, dead = outputs(s)
-    assert_exactly_once(where, scored, dead)
+    scored = check_fates(s, where, frame, models).scored
     n = len(scored)
     treated = sum(r["variant"] == "treatment" for r in scored)
     assert abs(treated - 0.3 * n) <= 4 * math.sqrt(n * 0.3 * 0.7), (treated, n)
@@ -104,8 +96,8 @@ def _samples_by_id(records) -> dict[str, MonitorSample]:
 
 
 def test_monitor_samples_add_up_exactly_across_kill9(setup, tmp_path: Path) -> None:
-    s = setup
-    sent, _ = make_traffic(20_000, s, seed=23, bad_share=0.05)
+    s, models = setup
+    sent, frame = make_traffic(20_000, s, seed=23, bad_share=0.05)
     where = produce(s, sent)
     log = tmp_path / "scorer.log"
     for stop_at in (3_000, 6_000, 9_000, 12_000, 15_000):
@@ -115,8 +107,8 @@ def test_monitor_samples_add_up_exactly_across_kill9(setup, tmp_path: Path) -> N
     with ScorerProcess(s, log, "--idle-exit", "3") as p:
         wait_until(lambda: committed_events(s) >= len(sent), 120, "all committed")
         assert p.terminate() == 0
-    scored, dead = outputs(s)
-    assert_exactly_once(where, scored, dead)
+    out = check_fates(s, where, frame, {"1": models["1"]})
+    scored, dead = out.scored, out.dead
     committed = _samples_by_id(read_topic(s, s.topic_monitor_samples, 30))
     seen = _samples_by_id(read_uncommitted(s, s.topic_monitor_samples))
     assert set(committed) <= set(seen)

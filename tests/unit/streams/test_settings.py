@@ -41,3 +41,11 @@ def test_config_command_lists_every_variable_and_hides_passwords(monkeypatch):
     out = CliRunner().invoke(config, ["--markdown"]).output
     assert "LEADSTREAM_BATCH_SIZE" in out and "hunter2" not in out
     assert "hunter2" not in CliRunner(env={"COLUMNS": "300"}).invoke(config).output
+
+
+def test_children_get_secrets_in_clear_not_masked() -> None:
+    from streams.settings import Settings
+    from streams.stack.children import settings_env
+
+    env = settings_env(Settings(_env_file=None, sink_token="tok-xyz"))
+    assert env["LEADSTREAM_SINK_TOKEN"] == "tok-xyz"

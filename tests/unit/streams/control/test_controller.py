@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime
 
 from schemas.control import ControlRequest, ModelRole, RollbackEvent
+from schemas.errors import ModelUnavailable
 from scoring.control import ControlState
 from streams.control.controller import ControllerCore
 from streams.settings import Settings
@@ -14,9 +15,18 @@ NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
 
 class FakeRegistry:
-    def __init__(self, champion: str | None = "1", fail: bool = False):
+    def __init__(self, champion: str | None = "1", fail: bool = False,
+                 versions: frozenset[str] = frozenset({"1", "2", "3"})):
         self.aliases: dict[str, str] = {"champion": champion} if champion else {}
         self.fail = fail
+        self.versions = versions
+        self.loaded: list[str] = []
+
+    def load_version(self, version: str) -> object:
+        self.loaded.append(version)
+        if version not in self.versions:
+            raise ModelUnavailable(f"no version {version}")
+        return object()
 
     def alias_version(self, alias: str) -> str | None:
         return self.aliases.get(alias)
@@ -72,3 +82,23 @@ def test_refused_rollback_is_alerted_and_audited():
     assert pub.config is None and pub.alerts[0].kind == "nothing_to_roll_back"
     assert pub.audit.action == "alert:nothing_to_roll_back"
     assert pub.audit.before == pub.audit.after == t.state.config
+
+
+def test_unknown_version_is_refused_before_anything_changes():
+    registry = FakeRegistry()
+    c = core(registry)
+    t, _ = asyncio.run(c.on_request(ControlState(model_name="m"),
+                                    request("promote_version", "r0", version="2")))
+    for i, (action, kw) in enumerate([("promote_version", {"version": "21"}),
+                                      ("start_experiment", {"mode": "ab",
+                                                            "challenger_version": "21"}),
+                                      ("start_experiment", {"mode": "shadow",
+                                                            "challenger_version": "21"}),
+                                      ("rollback", {"version": "21"})]):
+        after, pub = asyncio.run(c.on_request(t.state, request(action, f"r{i + 1}", **kw)))
+        assert pub.config is None and pub.audit is None
+        assert [a.kind for a in pub.alerts] == ["unknown_version"]
+        assert "version 21 of m does not exist" in pub.alerts[0].message
+        assert after.state.config == t.state.config
+    assert registry.aliases == {"champion": "2"}
+    assert registry.loaded == ["2", "21", "21", "21", "21"]

@@ -100,3 +100,16 @@ def test_state_round_trips_and_merge_is_order_independent(order: list[int]) -> N
     (slot,) = state.open[10_000].values()
     assert slot.sample.n_scored == 6
     assert windows_from_dict(windows_to_dict(state)) == state
+
+
+def test_a_sample_whose_counts_overflow_int64_is_invalid_and_windows_still_close() -> None:
+    good = sample(10_100, sid="a")
+    huge = good.model_construct(**{**dict(good), "n_scored": 2**63,
+                                   "score_counts": [2**63, *good.score_counts[1:]]})
+    state, out = add_sample(ModelWindows(), huge, 10_105, 0, CFG)
+    assert out is Outcome.INVALID and state == ModelWindows()
+    state, out = add_sample(state, good, 10_105, 0, CFG)
+    assert out is Outcome.MERGED
+    state, out = add_sample(state, sample(13_000, sid="b"), 13_005, 0, CFG)
+    _, closed = close_due(state, 0, CFG)
+    assert [(w.start_ms, w.sample.n_scored) for w in closed] == [(10_000, 10)]

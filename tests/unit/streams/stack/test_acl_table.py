@@ -51,11 +51,12 @@ def test_dashboard_only_reads():
                for ops in _topic_ops("dashboard").values())
 
 
-def test_every_table_topic_is_registered_or_named_as_future():
+def test_every_table_topic_is_registered_and_every_topic_has_a_writer():
     registered = set(load_registry())
     named = {t for rules in load_table().values() for k in ("read", "write")
              for t in rules.get(k, [])}
-    assert named - registered == {"sink.deadletter"}
+    assert named - registered == set()
+    assert [t for t in sorted(registered) if not _writers(t)] == []
 
 
 def test_secured_broker_properties(tmp_path):

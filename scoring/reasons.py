@@ -1,0 +1,110 @@
+"""Reason codes: the features that pushed each lead's score up, and those that pulled it down.
+
+XGBoost gives per-column contributions to the margin (log-odds) of every row
+(``pred_contribs``): they plus the bias sum to the margin exactly. The columns of one
+categorical feature (its one-hot levels) fold into the feature by summing, so a reason is
+always a spec feature, with the lead's own value and the spec's readable label. The top
+``k`` positive and top ``k`` negative features of each lead are its reasons.
+
+Two methods, chosen per serving model (settings):
+- ``approx`` (Saabas): the path of each row through each tree, about as fast as a
+  prediction; not consistent in theory, so its agreement with exact is measured
+  (``bench/reasons_agreement.py``);
+- ``exact`` (TreeSHAP): consistent, about 25-100x a prediction.
+Pure: a booster and an encoded batch in, numpy arrays and frozen dataclasses out.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import xgboost as xgb
+
+from schemas.spec import MISSING, FeatureSpec
+from scoring.features import EncodedBatch
+
+Method = Literal["approx", "exact"]
+
+
+@dataclass(frozen=True)
+class Reason:
+    feature: str
+    value: float | str | None
+    label: str
+    direction: Literal["+", "-"]
+    weight: float
+    """Contribution to the log-odds of conversion (positive pushes the score up)."""
+
+
+def contributions(booster: xgb.Booster, matrix: np.ndarray, feature_names: Sequence[str],
+                  method: Method = "approx") -> np.ndarray:
+    """``(n, n_columns + 1)`` contributions per encoded column, bias last."""
+    dm = xgb.DMatrix(matrix, feature_names=list(feature_names))
+    return booster.predict(dm, pred_contribs=True, approx_contribs=method == "approx")
+
+
+def fold_matrix(spec: FeatureSpec, feature_names: Sequence[str]) -> np.ndarray:
+    """``(n_columns, n_features)`` 0/1 matrix: which spec feature owns each encoded column."""
+    index = {f.name: j for j, f in enumerate(spec.features)}
+    fold = np.zeros((len(feature_names), len(spec.features)), dtype=np.float64)
+    for i, column in enumerate(feature_names):
+        fold[i, index[column.split("__", 1)[0]]] = 1.0
+    return fold
+
+
+def top_reasons(folded: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Per row, the indices of the ``k`` largest positive and ``k`` most negative features
+    (``-1`` where a row has fewer), strongest first."""
+    n, m = folded.shape
+    k = min(k, m)
+    order = np.argsort(-folded, axis=1, kind="stable")
+    ups = order[:, :k]
+    downs = np.argsort(folded, axis=1, kind="stable")[:, :k]
+    rows = np.arange(n)[:, None]
+    ups = np.where(folded[rows, ups] > 0, ups, -1)
+    downs = np.where(folded[rows, downs] < 0, downs, -1)
+    return ups, downs
+
+
+class Explainer:
+    """Reasons for one serving model's batches; build once per model."""
+
+    def __init__(self, booster: xgb.Booster, spec: FeatureSpec, feature_names: Sequence[str],
+                 k: int, method: Method = "approx"):
+        self._booster, self._spec, self._names = booster, spec, list(feature_names)
+        self._fold = fold_matrix(spec, feature_names)
+        self.k, self.method = k, method
+        self._labels = [f.label or f.name.replace("_", " ").capitalize() for f in spec.features]
+
+    def folded(self, matrix: np.ndarray) -> np.ndarray:
+        """``(n, n_features)`` contributions per spec feature (bias left out)."""
+        if matrix.shape[0] == 0:
+            return np.zeros((0, len(self._spec.features)))
+        contribs = contributions(self._booster, matrix, self._names, self.method)
+        return contribs[:, :-1].astype(np.float64) @ self._fold
+
+    def explain(self, batch: EncodedBatch) -> list[list[Reason]]:
+        """Every lead's reasons: up to k positive, then up to k negative."""
+        folded = self.folded(batch.matrix)
+        ups, downs = top_reasons(folded, self.k)
+        out = []
+        for i in range(folded.shape[0]):
+            reasons = [self._reason(batch, i, j, folded[i, j])
+                       for j in (*ups[i], *downs[i]) if j >= 0]
+            out.append(reasons)
+        return out
+
+    def _reason(self, batch: EncodedBatch, i: int, j: int, weight: float) -> Reason:
+        f = self._spec.features[j]
+        if f.name in batch.numeric:
+            raw = float(batch.numeric[f.name][i])
+            value: float | str | None = None if math.isnan(raw) else raw
+        else:
+            text = str(batch.categories[f.name][i])
+            value = None if text == MISSING else text
+        return Reason(f.name, value, self._labels[j], "+" if weight > 0 else "-",
+                      round(float(weight), 4))

@@ -1,0 +1,33 @@
+"""Every Redis key leadstream writes has a TTL, or belongs to one of these bounded sets.
+
+:data:`BOUNDED_WITHOUT_TTL` lists the key patterns (``fnmatch`` style) that may live without
+a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE``:
+
+========================================  ====================================================
+``leadstream:ledger:<lead>``              ledger TTL (``ledger_ttl_days``)
+``leadstream:exp:<exp>:assigned:<v>``     ledger TTL, refreshed with every batch
+``leadstream:exp:<exp>:leads|tally|report``  ledger TTL after the last outcome / look
+``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
+                                          ``monitor_label_window``
+``leadstream:dedup:<event_id>``           ``dedup_ttl_s``
+``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most
+                                          ``outcome_park_max`` outcomes
+``leadstream:monitor:<model>``            30 days after the model's last closed window
+========================================  ====================================================
+
+The integration test ``test_redis_bounds`` checks every key of a run against this.
+"""
+
+from __future__ import annotations
+
+from fnmatch import fnmatchcase
+
+BOUNDED_WITHOUT_TTL: dict[str, str] = {
+    "leadstream:serving:*": "one key per model name (the controller is the only writer)",
+    "leadstream:monitor:models": "one member per model name",
+}
+
+
+def unbounded(key: str, ttl_s: int) -> bool:
+    """True if ``key`` has no TTL (``ttl_s`` < 0) and is in no documented bounded set."""
+    return ttl_s < 0 and not any(fnmatchcase(key, p) for p in BOUNDED_WITHOUT_TTL)

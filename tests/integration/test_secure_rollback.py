@@ -12,6 +12,7 @@ from scoring.faulty import constant_model
 from streams.kafka.topics import topic_name
 from streams.stack.credentials import ADMIN
 from tests.integration.agents_support import AgentsProcess, run_cli
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
     ScorerProcess,
     committed_events,
@@ -22,7 +23,6 @@ from tests.integration.helpers import (
     wait_until,
 )
 from tests.integration.monitor_helpers import make_kit, reports
-from tests.integration.serving_support import assert_exactly_once, outputs
 
 
 def test_a_bad_version_is_rolled_back_on_the_secured_stack(
@@ -35,8 +35,9 @@ def test_a_bad_version_is_rolled_back_on_the_secured_stack(
     kit = make_kit()
     reg = registry(base)
     good = reg.register(kit.trained, kit.profile, alias="champion")
-    bad = reg.register(constant_model(kit.trained), kit.profile)
-    sent, _ = make_traffic(10_000, base, seed=41, bad_share=0.02)
+    faulty = constant_model(kit.trained)
+    bad = reg.register(faulty, kit.profile)
+    sent, frame = make_traffic(10_000, base, seed=41, bad_share=0.02)
     rollback_topic = topic_name(base, MODELS_ROLLBACK)
     with AgentsProcess(agents_s, tmp_path / "agents.log") as agents, \
             ScorerProcess(scorer_s, tmp_path / "scorer.log") as scorer:
@@ -52,8 +53,7 @@ def test_a_bad_version_is_rolled_back_on_the_secured_stack(
         where.update(paced)
         wait_until(lambda: committed_events(admin) >= len(sent), 120, "every event committed")
         assert scorer.terminate() == 0, scorer.text()[-3000:]
-    scored, dead = outputs(admin)
-    assert_exactly_once(where, scored, dead)
+    scored = check_fates(admin, where, frame, {good: kit.trained, bad: faulty}).scored
     (event,) = [e for e in reports(admin, rollback_topic) if e["version"] == bad]
     assert event["guardrail"] == "score_collapse"
     by_time = sorted(scored, key=lambda r: (r["scored_at"], r["source_offset"]))

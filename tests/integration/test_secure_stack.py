@@ -31,6 +31,7 @@ from streams.stack.acls import ANY, acl_bindings, apply_acls
 from streams.stack.children import settings_env
 from streams.stack.credentials import ADMIN, REDIS_USER
 from streams.stack.kafka import log_file
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
     ScorerProcess,
     make_traffic,
@@ -162,8 +163,8 @@ def test_redis_refuses_an_unauthenticated_client(secure_stack):
 def test_scorer_end_to_end_on_the_secured_stack(secure_stack, secure_settings, tmp_path: Path):
     crm, scorer = secure_stack.as_("crm", secure_settings), secure_stack.as_("scorer",
                                                                              secure_settings)
-    train_champion(secure_settings)
-    sent, _ = make_traffic(400, secure_settings, bad_share=0.1)
+    trained = train_champion(secure_settings)
+    sent, frame = make_traffic(400, secure_settings, bad_share=0.1)
     where = produce(crm, sent)
     log = tmp_path / "scorer.log"
     with ScorerProcess(scorer, log, "--max-events", str(len(sent))) as proc:
@@ -174,6 +175,7 @@ def test_scorer_end_to_end_on_the_secured_stack(secure_stack, secure_settings, t
                      for r in scored + dead)
     assert sources == sorted(where), "exactly one output per input"
     assert len(scored) == sum(1 for s in sent if s.reason is None)
+    check_fates(secure_stack.as_(ADMIN, secure_settings), where, frame, {"1": trained})
     text = log.read_text()
     leaked = [s for s in secret_values(scorer) | {secure_stack.creds.redis} if s in text]
     assert leaked == [], "a configured secret is in the scorer's log"

@@ -228,3 +228,13 @@ def test_cli_on_the_secured_stack_prints_no_secret(secure_stack, secure_settings
     assert "redis://leadstream:***@127.0.0.1" in outputs["config"]
     for args, text in outputs.items():
         assert not [s for s in secrets if s in text], args
+
+
+def test_every_file_holding_a_secret_is_private(secure_stack):
+    stack = secure_stack.settings.stack_dir
+    private = [stack / "secure" / "credentials.json", stack / "secure" / "ca-key.pem",
+               stack / "secure" / "broker.pem", stack / "kafka" / "server.properties",
+               stack / "redis" / "users.acl", *sorted((stack / "secure").glob("*.env"))]
+    assert len(private) == 5 + 7  # admin and the six principals have an env file each
+    modes = {p.name: oct(p.stat().st_mode & 0o777) for p in private}
+    assert set(modes.values()) == {"0o600"}, modes

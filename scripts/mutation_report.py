@@ -15,10 +15,12 @@ test even reaches the mutated function, so it counts as surviving.
 from __future__ import annotations
 
 import argparse
+import fnmatch
 import json
 import re
 import subprocess
 import sys
+import tomllib
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -43,11 +45,20 @@ def status_of(code: int | None) -> str:
     return "killed" if code in KILLED_CODES else STATUS.get(code, "suspicious")
 
 
+def excluded_patterns(pyproject: Path = Path("pyproject.toml")) -> list[str]:
+    """``[tool.mutmut] do_not_mutate``: results left from before a module was excluded."""
+    config = tomllib.loads(pyproject.read_text()).get("tool", {}).get("mutmut", {})
+    return list(config.get("do_not_mutate", []))
+
+
 def load_results(root: Path) -> dict[str, dict[str, int | None]]:
-    """``{source path: {mutant name: exit code}}`` for every mutated module."""
+    """``{source path: {mutant name: exit code}}`` for every module mutmut mutates."""
+    excluded = excluded_patterns()
     out = {}
     for meta in sorted(root.glob("**/*.py.meta")):
         source = str(meta.relative_to(root))[: -len(".meta")]
+        if any(fnmatch.fnmatch(source, p) for p in excluded):
+            continue
         out[source] = json.loads(meta.read_text())["exit_code_by_key"]
     return out
 

@@ -5,7 +5,9 @@
 # surviving mutants (scripts/mutation_report.py).
 #
 # mutmut keeps its results in mutants/ and re-tests only what changed since the last run;
-# MUTATE_FRESH=1 starts over. MUTATE_JOBS sets the parallel children (default: 2).
+# MUTATE_FRESH=1 starts over. A new test does not re-open a verdict by itself: after adding
+# tests, MUTATE_RETEST=1 re-runs just the current survivors (those not in tests/MUTANTS.md).
+# MUTATE_JOBS sets the parallel children (default: 2).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV=${VENV:-.venv}
@@ -16,6 +18,11 @@ export OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 MKL_NUM_THREADS=1
 
 if [ "${MUTATE_FRESH:-0}" = 1 ]; then rm -rf mutants; fi
 start=$(date +%s)
-"$VENV/bin/mutmut" run --max-children "${MUTATE_JOBS:-2}"
+names=()
+if [ "${MUTATE_RETEST:-0}" = 1 ]; then
+  mapfile -t names < <("$VENV/bin/python" scripts/mutation_report.py --names)
+  echo "re-testing ${#names[@]} surviving mutants"
+fi
+"$VENV/bin/mutmut" run --max-children "${MUTATE_JOBS:-2}" "${names[@]}"
 echo "mutmut run: $(( $(date +%s) - start )) s"
 "$VENV/bin/python" scripts/mutation_report.py

@@ -6,7 +6,7 @@ percentage, then every mutant that was not killed. A mutant counts as killed whe
 failed (or timed out: an infinite loop is a detected change); "no tests" means no selected
 test even reaches the mutated function, so it counts as surviving.
 
-    python scripts/mutation_report.py [--by package|module] [--diff] [--accepted FILE]
+    python scripts/mutation_report.py [--by package|module] [--diff] [--names]
 
 ``--diff`` prints each survivor's diff (``mutmut show``). Survivors named in
 ``tests/MUTANTS.md`` (equivalent mutants, each with its reason) are marked ``equivalent``.
@@ -78,6 +78,8 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--by", choices=("package", "module"), default="package")
     parser.add_argument("--diff", action="store_true", help="print each survivor's diff")
+    parser.add_argument("--names", action="store_true",
+                        help="print only the names of the survivors not listed as equivalent")
     parser.add_argument("--root", type=Path, default=Path("mutants"))
     parser.add_argument("--accepted", type=Path, default=Path("tests/MUTANTS.md"))
     args = parser.parse_args(argv)
@@ -101,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 survivors.append((name, status))
 
+    if args.names:
+        print("\n".join(n for n, _ in survivors if n not in accepted))
+        return 0
     width = max(len(g) for g in tallies) + 2
     print(f"\n{'package' if args.by == 'package' else 'module':<{width}}"
           f"{'killed':>8}{'total':>8}{'score':>9}")

@@ -77,3 +77,18 @@ def test_simulation_counts_and_naive_looks():
     assert naive_rejections(big, 0.05).all()
     assert naive_rejections(big, 0.05, every=4).all()
     assert not naive_rejections(big, 0.0).any()  # p < 0 never: the test is strict
+
+
+def test_fixed_horizon_degenerate_tables_are_zero_without_warnings():
+    import warnings
+
+    from scoring.experiments.fixed_horizon import chi2_2x2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chi2, p = chi2_2x2([10, 0, 5], [100, 100, 0], [0, 0, 5], [0, 100, 50])
+    np.testing.assert_array_equal(chi2, [0.0, 0.0, 0.0])
+    np.testing.assert_array_equal(p, [1.0, 1.0, 1.0])
+    # 10/100 vs 20/100 by hand: pooled 0.15, var = 0.15 * 0.85 * 0.02, chi2 = 0.01 / var
+    chi2, _ = chi2_2x2(10, 100, 20, 100)
+    assert float(chi2) == pytest.approx(0.01 / (0.15 * 0.85 * 0.02))

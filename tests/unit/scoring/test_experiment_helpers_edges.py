@@ -92,3 +92,48 @@ def test_fixed_horizon_degenerate_tables_are_zero_without_warnings():
     # 10/100 vs 20/100 by hand: pooled 0.15, var = 0.15 * 0.85 * 0.02, chi2 = 0.01 / var
     chi2, _ = chi2_2x2(10, 100, 20, 100)
     assert float(chi2) == pytest.approx(0.01 / (0.15 * 0.85 * 0.02))
+
+
+def test_srm_result_fields_for_degenerate_shares():
+    from scoring.experiments import sample_ratio_mismatch
+
+    fine = sample_ratio_mismatch(100, 0, 0.0)
+    assert (fine.chi2, fine.p_value, fine.expected_share, fine.observed_share) == (
+        0.0, 1.0, 0.0, 0.0)
+    assert sample_ratio_mismatch(100, 0, 0.0, alpha=1.0).ok  # p = 1 >= alpha = 1
+    split = sample_ratio_mismatch(40, 60, 0.5)
+    assert (split.expected_share, split.observed_share) == (0.5, 0.6)
+    assert sample_ratio_mismatch(40, 60, 0.5, alpha=split.p_value).ok  # p >= alpha
+
+
+def test_srm_chi2_of_empty_arms_is_zero():
+    import warnings
+
+    from scoring.experiments.srm import srm_chi2
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        chi2, p = srm_chi2([0, 1, 30], [0, 0, 70], 0.5)
+    assert chi2.tolist() == [0.0, 1.0, 16.0] and p[0] == 1.0
+
+
+def test_katz_estimate_without_treatment_conversions():
+    from scoring.experiments.counts import ArmCounts
+    from scoring.experiments.lift import katz_relative
+
+    k = katz_relative(ArmCounts(200, 20), ArmCounts(300, 0), 1.96)
+    assert k.estimate == -1.0 and (k.lower, k.upper) == (None, None)
+    k = katz_relative(ArmCounts(200, 20), ArmCounts(0, 0), 1.96)
+    assert k.estimate is None
+
+
+def test_a_weak_likelihood_ratio_gives_its_own_p_value():
+    # Λ between 1 and 2: p = 1/Λ lies in (0.5, 1)
+    from scoring.experiments import ArmCounts, sequential_look
+
+    s = sequential_look(SequentialState(), ArmCounts(3000, 300), ArmCounts(3000, 345))
+    assert 0.5 < s.p_value < 1.0
+    from scoring.experiments.sequential import treatment_below_control
+    worse = SequentialState(p_value=0.07, upper=-0.01)
+    assert not treatment_below_control(worse)
+    assert treatment_below_control(worse, alpha=0.1)

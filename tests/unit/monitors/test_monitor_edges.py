@@ -72,3 +72,14 @@ def test_a_guardrail_without_state_does_not_hide_the_next_ones():
     state = RoleState("m", ModelRole.CHAMPION, "1", {"errors": state.guards["errors"]})
     report = guardrail_report(state, events, metrics, policy)
     assert [g.name for g in report.guardrails] == ["errors"]
+
+
+def test_an_unjudged_feature_does_not_stop_the_others_from_persisting():
+    from monitors.persistence import PersistenceRule, PersistenceState, persist
+    from schemas.monitor import Severity
+
+    rule = PersistenceRule(k=1, m=1)
+    state, out = persist(PersistenceState(), {"a": Severity.INSUFFICIENT_DATA,
+                                              "b": Severity.WARN}, rule)
+    assert out == {"a": Severity.INSUFFICIENT_DATA, "b": Severity.WARN}
+    assert state.history == {"b": (Severity.WARN,)}

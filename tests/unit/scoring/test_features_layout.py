@@ -57,3 +57,11 @@ def test_a_single_training_value_is_enough_and_none_is_an_error():
     assert learn_vocabularies(spec, {"a": ["solo"]}) == {"a": ("solo",)}
     with pytest.raises(SpecError, match="no training values for categorical feature 'a'"):
         learn_vocabularies(spec, {"a": []})
+
+
+def test_numeric_values_are_float64_even_when_every_value_is_an_int():
+    enc = FeatureEncoder(SPEC.with_vocabularies(VOCAB))
+    batch = enc.encode_columns({"size": [1, 2], "a": ["x", "x"], "b": ["p", "p"],
+                                "c": ["k", "k"]})
+    assert batch.numeric["size"].dtype == np.float64
+    assert batch.numeric["size"].tolist() == [1.0, 2.0]

@@ -51,7 +51,8 @@ def test_reference_profile_statistics_by_hand(spec):
     assert hot_share(np.zeros(len(SCORE_EDGES) + 1, np.int64), SCORE_EDGES, 0.8) == 0.0
     with pytest.raises(ValueError, match=r"hot threshold 0\.81 is not a score histogram edge"):
         hot_share(np.ones(3), SCORE_EDGES, 0.81)
-    with pytest.raises(ValueError, match="needs a spec with learned vocabularies"):
+    with pytest.raises(ValueError, match=r"^build_reference_profile needs a spec with learned "
+                                         r"vocabularies$"):
         build_reference_profile(cols, scores, spec.model_copy(
             update={"features": [f.model_copy(update={"vocabulary": None})
                                  if f.kind == "categorical" else f for f in spec.features]}))
@@ -83,3 +84,32 @@ def test_an_unjudged_feature_does_not_stop_the_others_from_persisting():
                                               "b": Severity.WARN}, rule)
     assert out == {"a": Severity.INSUFFICIENT_DATA, "b": Severity.WARN}
     assert state.history == {"b": (Severity.WARN,)}
+
+
+def test_the_policys_minimum_expected_count_and_the_g_test_are_used(binner, profile, key):
+    from monitors.drift import DriftPolicy
+
+    cols = draw(np.random.default_rng(6), 300, shift=1.0)
+    sample = WindowSample.empty(key, profile).update(binner, cols, scores_of(cols),
+                                                     np.ones(300))
+    pooled = evaluate_drift(sample, profile, DriftPolicy(min_expected=1e9))
+    assert all(f.chi2_p == 1.0 for f in pooled.features)  # everything pooled into one bin
+    assert pooled.prediction.score_p == 1.0
+    eng = next(f for f in evaluate_drift(sample, profile).features
+               if f.name == "engagement_score")
+    assert eng.chi2_p < 1e-6 and eng.g != eng.chi2  # G is the log-likelihood statistic
+
+
+def test_a_one_lead_window_still_has_a_prediction_summary(binner, profile, key):
+    cols = draw(np.random.default_rng(7), 1)
+    sample = WindowSample.empty(key, profile).update(binner, cols, [0.9], np.ones(1))
+    p = evaluate_drift(sample, profile).prediction
+    assert p is not None and p.mean == pytest.approx(0.9) and p.hot_share == 1.0
+
+
+def test_the_score_profile_is_the_histogram_of_the_scores(spec):
+    cols = draw(np.random.default_rng(9), 200)
+    scores = np.concatenate([np.full(50, 0.01), np.full(150, 0.99)])
+    profile = build_reference_profile(cols, scores, spec)
+    props = profile.score.proportions
+    assert props[0] == 0.25 and props[-1] == 0.75 and sum(props) == 1.0

@@ -87,3 +87,13 @@ def test_sequential_crossings_start_at_exactly_the_burn_in():
     assert not sequential_crossings(sim, 0.05, burn_in=101)[0, 0]
     small = SimulatedLooks(np.array([[1]]), np.array([[50]]), np.array([[40]]), np.array([[50]]))
     assert sequential_rejections(small, 0.05, burn_in=10)[0]
+
+
+def test_guardrail_rollback_previous_champion_is_never_the_new_champion():
+    from schemas.control import ModelRole, RollbackEvent
+    from scoring.control import apply_rollback
+
+    e = RollbackEvent(event_id="e1", model_name="m", role=ModelRole.CHAMPION, version="5",
+                      guardrail="g", window_start=T0, window_end=T0, emitted_at=T0)
+    t = apply_rollback(state("5", ("2", "3", "2"), {"3"}), e, T0, 60)
+    assert t.config.champion_version == "2" and t.config.previous_champion_version is None

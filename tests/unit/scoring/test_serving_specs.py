@@ -77,3 +77,12 @@ def test_runs_record_model_rows_and_a_plausible_time(tiny_model, leads_and_batch
     assert run.model is tiny_model and run.rows.tolist() == list(range(N))
     assert 0.0 < run.seconds < 5.0
     assert (served.served_seconds == run.seconds).all()
+
+
+def test_only_the_models_that_serve_rows_run(tiny_model, leads_and_batch):
+    leads, batch = leads_and_batch
+    challenger = dataclasses.replace(tiny_model, version="2", alias="challenger")
+    everyone = serve(ServingPlan(tiny_model, challenger, _config("ab", 1.0)), leads, batch)
+    assert [r.role for r in everyone.runs] == [ModelRole.CHALLENGER]
+    empty = serve(ServingPlan(tiny_model), [], tiny_model.encoder.encode_leads([]))
+    assert [r.role for r in empty.runs] == [ModelRole.CHAMPION] and len(empty) == 0

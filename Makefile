@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration lint bench stack-up stack-down
+.PHONY: bootstrap demo test unit integration lint bench mutate stack-up stack-down
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -30,3 +30,7 @@ lint: bootstrap
 
 bench: bootstrap
 	.venv/bin/python -m bench.throughput
+
+# Mutation testing of the pure core: slow (see tests/MUTANTS.md), so not part of `make test`.
+mutate: bootstrap
+	scripts/mutate.sh

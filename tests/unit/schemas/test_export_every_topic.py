@@ -26,6 +26,8 @@ TOPICS = {
     "monitor.windows",
     "models.control", "models.control.requests", "models.audit", "models.rollback",
     "models.alerts", "models.retrain",
+    "sink.deadletter", "leads.outcomes.deadletter", "models.control.requests.deadletter",
+    "models.rollback.deadletter", "monitor.samples.deadletter",
 }
 
 
@@ -33,8 +35,10 @@ def declared_topics() -> dict[str, TopicSpec]:
     found = {}
     for name in ("schemas.topics", *CONTRACT_MODULES):
         for obj in vars(importlib.import_module(name)).values():
-            if isinstance(obj, TopicSpec):
-                found[obj.name] = obj
+            specs = obj.values() if isinstance(obj, dict) else [obj]  # a table of topics too
+            for spec in specs:
+                if isinstance(spec, TopicSpec):
+                    found[spec.name] = spec
     return found
 
 

@@ -8,6 +8,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+import pytest
+from pydantic import ValidationError
+
 from schemas.control import ControlRequest, ServingMode
 from scoring.control import ControlState, RefusalKind, apply_request
 
@@ -74,11 +77,13 @@ def test_start_defaults_per_mode():
 
 
 def test_long_ids_are_cut_to_the_contract_lengths():
-    long_exp, long_req = "e" * 200, "q" * 100
+    long_exp, long_req = "e" * 128, "q" * 100
     s = ok(EMPTY, req("start_experiment", long_req, mode="ab", challenger_version="2",
                       experiment_id=long_exp))
     assert s.config.experiment_id == "e" * 128
     assert s.config.salt == "e" * 64 + ":" + "q" * 48
+    with pytest.raises(ValidationError, match="experiment_id"):  # refused at the edge now
+        req("start_experiment", "r", mode="ab", challenger_version="2", experiment_id="e" * 129)
 
 
 def test_start_refusals():

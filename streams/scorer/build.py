@@ -2,8 +2,8 @@
 built from :class:`Settings`, in one place.
 
 The registry (MLflow, with its disk cache), the serving configuration in force
-(``models.control``), the plan loader, Redis de-duplication, the ledger and the intent store
-are built here and passed in; the loop builds none of them. Tests build scorers through
+(``models.control``), the plan loader, Redis de-duplication and the ledger are built here
+and passed in; the loop builds none of them. Tests build scorers through
 :func:`build_scorer` or hand the loop explicit fakes.
 """
 
@@ -21,12 +21,11 @@ from streams.control.client import ServingConfigFeed
 from streams.scorer.limits import RunLimits
 from streams.scorer.loop import Scorer
 from streams.scorer.plans import PlanLoader, build_plan, warmed
-from streams.scorer.replay import IntentStore
 from streams.scorer.serving import ServingControl
 from streams.scorer.stats import ScorerMetrics
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator
-from streams.stores.ledger import Ledger, redis_client
+from streams.stores.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
@@ -76,9 +75,5 @@ def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) 
     if config is not None and config != plan.config:
         loader.want(config)  # the config in force could not be loaded at start: keep trying
     ledger = Ledger.from_settings(settings)
-    intents = IntentStore(redis_client(settings.redis_url, settings.ledger_timeout_s),
-                          settings.transactional_id, 24 * 3600,
-                          on_error=lambda msg: log.warning("%s", msg))
     control = ServingControl(feed, loader)
-    return Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger,
-                  intents=intents)
+    return Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger)

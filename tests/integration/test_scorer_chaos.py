@@ -65,7 +65,7 @@ def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, 
         text = scorer.text()
     check_exactly_once(settings, where)
     assert text.count("Redis is unavailable") == 1, text[-3000:]
-    skipped = re.search(r"(\d+) batches without dedup", text)
+    skipped = re.search(r"(\d+) without dedup", text)
     assert skipped and int(skipped.group(1)) > 0, text[-2000:]
 
 

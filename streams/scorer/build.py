@@ -54,6 +54,8 @@ def initial_plan(registry: LazyRegistry, config: ServingConfig | None
                       "alias", config.sequence, exc)
     cached = registry.cached_champion()
     if cached is not None:
+        log.info("serving %s@champion v%s from the cache, as last seen; asking MLflow in the "
+                 "background", cached.name, cached.version)
         return ServingPlan(warmed(cached)), True
     return ServingPlan(warmed(registry.load_champion())), False
 

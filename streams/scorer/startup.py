@@ -17,6 +17,7 @@ that when the box is loaded), more than the rest of the start. So:
 
 from __future__ import annotations
 
+import gc
 import logging
 import threading
 from collections.abc import Callable
@@ -78,7 +79,11 @@ class LazyRegistry:
 def confirm_champion(registry: LazyRegistry, serving: ServingModel,
                      swap: Callable[[ServingPlan], None]) -> threading.Thread:
     """Ask MLflow, in a daemon thread, where the champion alias points; ``swap`` to it if it
-    is not the cached version being served."""
+    is not the cached version being served.
+
+    Importing MLflow allocates a large, long-lived heap after ``leadstream score`` froze its
+    start-up heap out of the garbage collector's reach; left there, every full collection
+    walks it on the hot path. The thread freezes it too once it is done."""
 
     def run() -> None:
         try:
@@ -87,6 +92,8 @@ def confirm_champion(registry: LazyRegistry, serving: ServingModel,
             log.warning("could not confirm %s@%s with MLflow (%s): serving v%s from the "
                         "cache", serving.name, CHAMPION, exc, serving.version)
             return
+        finally:
+            gc.freeze()  # the MLflow heap joins the frozen start-up heap (cli/score.py)
         if model.version == serving.version:
             log.info("MLflow confirms %s@%s = v%s", serving.name, CHAMPION, serving.version)
             return

@@ -112,8 +112,16 @@ class Settings(BaseSettings):
     a short wait keeps latency low at moderate load; a full batch restores the long one."""
     max_payload_bytes: int = Field(64 * 1024, ge=256)
     """Larger lead events are dead-lettered as ``payload_too_large``."""
-    transaction_timeout_ms: int = Field(60_000, ge=1000)
-    """Kafka transaction timeout; a dead scorer's open transaction aborts after this."""
+    transaction_timeout_ms: int = Field(10_000, ge=1000)
+    """Kafka ``transaction.timeout.ms`` of the scorer's producer. A scorer that dies in the
+    middle of a batch leaves its transaction open, and every ``read_committed`` reader
+    (monitor agents, CRM sinks) of the partitions it wrote is held at that transaction
+    until a restarted scorer with the same transactional id aborts it at once, or else
+    until the broker aborts it after this timeout (plus up to the broker's
+    ``transaction.abort.timed.out.transaction.cleanup.interval.ms``: 10 s by default,
+    1 s in the local stack). Too short: a batch that takes longer (a loaded machine, a
+    broker restart under way) is aborted by the broker and processed again with a fresh
+    producer; if most batches do, throughput collapses. A batch normally takes 20-150 ms."""
     spec_path: Path | None = None
     """Feature spec for training; ``None`` uses the packaged default spec."""
 

@@ -1,5 +1,6 @@
 """faust agents: the stateful, low-volume side of leadstream (control, outcomes, monitors).
 
 The hot path (scoring) is a confluent-kafka batch loop in ``streams/scorer/loop.py``; see
-design.md for why. Agents here run at-least-once and are idempotent.
+design.md for why. Agents here run at-least-once and are idempotent, and read committed
+records only (``committed``: the scorer writes its outputs in transactions).
 """

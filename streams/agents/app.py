@@ -15,6 +15,7 @@ import ssl
 import faust
 
 from schemas.errors import FatalError
+from streams.agents.committed import use_read_committed
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -53,7 +54,8 @@ def broker_credentials(settings: Settings) -> faust.auth.Credentials | None:
 
 
 def build_app(settings: Settings, installers: tuple[str, ...] | None = None) -> faust.App:
-    """A faust app with every agent installed; state lives in changelog-backed tables."""
+    """A faust app with every agent installed; state lives in changelog-backed tables;
+    every agent reads committed records only (:mod:`streams.agents.committed`)."""
     app = faust.App(
         f"{settings.consumer_group}-agents",
         broker=broker_url(settings),
@@ -66,6 +68,7 @@ def build_app(settings: Settings, installers: tuple[str, ...] | None = None) -> 
         web_enabled=False,
         datadir=str((settings.home / "faust").resolve()),
     )
+    use_read_committed(app)  # aborted scorer transactions are never seen
     for dotted in INSTALLERS if installers is None else installers:
         importlib.import_module(dotted).install(app, settings)
         log.debug("installed agents from %s", dotted)

@@ -1,8 +1,8 @@
 """One batch = one Kafka transaction: outputs and consumed offsets commit together.
 
 :meth:`BatchTransaction.publish` either commits everything or raises :class:`BatchAborted`
-after aborting (the caller rewinds and processes the batch again); a fenced or otherwise
-fatal producer raises :class:`~schemas.errors.FatalError`. Retriable errors (a broker
+after aborting (the caller seeks back to the batch's first offsets and goes on); a fenced
+or otherwise fatal producer raises :class:`~schemas.errors.FatalError`. Retriable errors (a broker
 restarting, a request timing out) are retried here with a capped back-off.
 
 librdkafka's ``send_offsets_to_transaction`` can ignore its timeout and block for good
@@ -11,6 +11,13 @@ broker restart). It therefore runs under a watchdog: if it hangs, the producer i
 by a fresh one with the same transactional id, whose ``init_transactions`` fences the stuck
 one and aborts its transaction (which cannot have been committed: the commit comes after),
 and the batch is processed again.
+
+A transaction open longer than ``transaction.timeout.ms`` is aborted by the broker, which
+bumps the producer's epoch: librdkafka then reports the producer *fenced* (fatal). When the
+transaction in hand had outlived the timeout, that is taken for what it is (our own
+transaction expired; nothing of it was committed) and handled like a stuck call: a fresh
+producer with the same transactional id, and the batch processed again. A fence seen in a
+younger transaction is another process with the same transactional id: fatal, as before.
 """
 
 from __future__ import annotations
@@ -39,7 +46,7 @@ T = TypeVar("T")
 
 
 class BatchAborted(RetryableError):
-    """The batch's transaction was aborted: rewind and process the batch again."""
+    """The batch's transaction was aborted: seek back to its first offsets and go on."""
 
 
 class StopRequested(RetryableError):
@@ -50,12 +57,19 @@ class ProducerStuck(RetryableError):
     """A transactional call blocked past its timeout: the producer must be replaced."""
 
 
+class TransactionExpired(RetryableError):
+    """The broker aborted our transaction after ``transaction.timeout.ms`` (the producer
+    was fenced by its own expiry): replace the producer, process the batch again."""
+
+
 class BatchTransaction:
     """Publishes batches transactionally on behalf of one consumer; owns the producer."""
 
     def __init__(self, make_producer: Callable[[], Producer], consumer: Consumer,
-                 stopping: Callable[[], bool]):
+                 stopping: Callable[[], bool], timeout_s: float = 60.0):
         self._make_producer = make_producer
+        self._timeout_s = timeout_s
+        self._began = 0.0
         self._producer = make_producer()
         self._consumer = consumer
         self._stopping = stopping
@@ -71,29 +85,37 @@ class BatchTransaction:
         except KafkaException as exc:
             raise FatalError(f"cannot initialise transactions: {exc.args[0]}") from exc
 
-    def publish(self, records: Sequence[OutRecord]) -> None:
-        """Produce ``records`` and the consumer's positions in one committed transaction."""
+    def publish(self, records: Sequence[OutRecord], offsets: list[TopicPartition]) -> None:
+        """Produce ``records`` and commit ``offsets`` (the batch's next offsets) for the
+        consumer's group, in one committed transaction."""
         try:
-            self._producer.begin_transaction()
-            self.open = True
-            for rec in records:
-                self._produce(rec)
-            offsets = self._positions()
-            meta = self._consumer.consumer_group_metadata()
-            self._call("send_offsets_to_transaction",
-                       lambda: _watched(self._producer.send_offsets_to_transaction,
-                                        offsets, meta, CALL_TIMEOUT_S))
-            self._call("commit_transaction",
-                       lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
-            self.open = False
-        except KafkaException as exc:
-            self._abort_for(exc)
+            try:
+                self._transact(records, offsets)
+            except KafkaException as exc:
+                self._abort_for(exc)
         except StopRequested as exc:
             self.abort()
             raise BatchAborted(str(exc)) from exc
         except ProducerStuck as exc:
             self._replace_producer(str(exc))
             raise BatchAborted(str(exc)) from exc
+        except TransactionExpired as exc:
+            self._replace_producer(str(exc), keep=False)
+            raise BatchAborted(str(exc)) from exc
+
+    def _transact(self, records: Sequence[OutRecord], offsets: list[TopicPartition]) -> None:
+        self._producer.begin_transaction()
+        self.open = True
+        self._began = time.monotonic()
+        for rec in records:
+            self._produce(rec)
+        meta = self._consumer.consumer_group_metadata()
+        self._call("send_offsets_to_transaction",
+                   lambda: _watched(self._producer.send_offsets_to_transaction,
+                                    offsets, meta, CALL_TIMEOUT_S))
+        self._call("commit_transaction",
+                   lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
+        self.open = False
 
     def abort(self) -> None:
         """Abort the open transaction, if any (retrying while the broker is away)."""
@@ -105,6 +127,11 @@ class BatchTransaction:
         except StopRequested:
             log.warning("stopping with the transaction still open: the next start (or the "
                         "transaction timeout) aborts it")
+        except TransactionExpired as exc:  # already aborted by the broker
+            if self._stopping():
+                self._failed = True
+            else:
+                self._replace_producer(str(exc), keep=False)
         except KafkaException as exc:
             raise FatalError(f"cannot abort the open transaction: {exc.args[0]}; a restart "
                              "aborts it and resumes from the committed offsets") from exc
@@ -119,18 +146,33 @@ class BatchTransaction:
         self.abort()
         self._producer.flush(timeout_s)
 
-    def _replace_producer(self, why: str) -> None:
+    def _replace_producer(self, why: str, keep: bool = True) -> None:
         log.error("%s: replacing the producer; the new one fences it and aborts its "
                   "transaction", why)
-        self._stuck.append(self._producer)
+        if keep:
+            self._stuck.append(self._producer)
         self._producer = self._make_producer()
         self.open = False
+        self._failed = False
         self.init()
+
+    def _expired(self, exc: KafkaException) -> bool:
+        """A fence caused by our own transaction outliving ``transaction.timeout.ms``."""
+        err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
+        return (self.open and err is not None and err.code() == KafkaError._FENCED
+                and time.monotonic() - self._began >= self._timeout_s)
+
+    def _fatal(self, exc: KafkaException) -> Exception:
+        if self._expired(exc):
+            return TransactionExpired(
+                f"the transaction was open {time.monotonic() - self._began:.1f}s, longer than "
+                f"transaction.timeout.ms ({self._timeout_s:.0f}s), and the broker aborted it")
+        self._failed = True
+        return FatalError(_fatal_message(exc))
 
     def _abort_for(self, exc: KafkaException) -> None:
         if classify_txn_error(exc) is TxnAction.FATAL:
-            self._failed = True
-            raise FatalError(_fatal_message(exc)) from exc
+            raise self._fatal(exc) from exc
         log.warning("aborting the batch transaction: %s", exc.args[0])
         self.abort()
         raise BatchAborted(str(exc.args[0])) from exc
@@ -143,10 +185,6 @@ class BatchTransaction:
             except BufferError:
                 self._producer.poll(0.05)  # local queue full: let deliveries drain
 
-    def _positions(self) -> list[TopicPartition]:
-        assignment = self._consumer.assignment()
-        return [tp for tp in self._consumer.position(assignment) if tp.offset >= 0]
-
     def _call(self, what: str, op: Callable[[], T]) -> T:
         backoff = 0.1
         while True:
@@ -155,8 +193,7 @@ class BatchTransaction:
             except KafkaException as exc:
                 action = classify_txn_error(exc)
                 if action is TxnAction.FATAL:
-                    self._failed = True
-                    raise FatalError(_fatal_message(exc)) from exc
+                    raise self._fatal(exc) from exc
                 if action is TxnAction.ABORT:
                     raise
                 if self._stopping():

@@ -1,11 +1,9 @@
 """A batch's bookkeeping outside Kafka: what it records in Redis before its transaction,
 and what it counts once the transaction committed.
 
-Before publishing, the batch's offset ranges (:class:`~streams.scorer.replay.IntentStore`, for an
-exact replay after an abort or a crash) and its ledger rows (:class:`~streams.stores.ledger.Ledger`)
-go to Redis in **one** round trip, ranges first. Both are best effort, as before: a Redis
-failure is counted and reported (``ledger_missed``, the intent store's ``on_error``), and
-scoring goes on.
+Before publishing, the batch's ledger rows (:class:`~streams.stores.ledger.Ledger`) go to
+Redis in one round trip. Best effort: a Redis failure is counted and reported
+(``ledger_missed``), and scoring goes on.
 """
 
 from __future__ import annotations
@@ -13,28 +11,21 @@ from __future__ import annotations
 import time
 
 from streams.scorer.batch import BatchResult
-from streams.scorer.replay import BatchRanges, IntentStore
 from streams.scorer.stats import Progress, ScorerMetrics
 from streams.stores.ledger import Ledger
 
 
 class BatchBook:
-    def __init__(self, metrics: ScorerMetrics, progress: Progress, ledger: Ledger | None,
-                 intents: IntentStore):
+    def __init__(self, metrics: ScorerMetrics, progress: Progress, ledger: Ledger | None):
         self._metrics = metrics
         self._progress = progress
         self._ledger = ledger
-        self._intents = intents
 
-    def record(self, ranges: BatchRanges, result: BatchResult) -> None:
-        """Save the batch's ranges and write its ledger rows (one Redis round trip)."""
-        intent = self._intents.command(ranges)
-        if self._ledger is None or (not result.ledger and intent is None):
-            self._intents.save(ranges)
+    def record(self, result: BatchResult) -> None:
+        """Write the batch's ledger rows (one Redis round trip)."""
+        if self._ledger is None or not result.ledger:
             return
-        written = self._ledger.write(result.ledger, first=[intent] if intent else [])
-        if written.first_error is not None:
-            self._intents.failed(f"cannot record the batch in flight: {written.first_error}")
+        written = self._ledger.write(result.ledger)
         if written.missed:
             self._metrics.ledger_missed.inc(written.missed)
 

@@ -1,9 +1,10 @@
 """The scorer's composition root: every collaborator of :class:`~streams.scorer.loop.Scorer`
 built from :class:`Settings`, in one place.
 
-The registry (MLflow, with its disk cache), the serving configuration in force
-(``models.control``), the plan loader, Redis de-duplication, the ledger and the intent store
-are built here and passed in; the loop builds none of them. Tests build scorers through
+The registry (MLflow, with its disk cache, imported only when needed:
+:mod:`streams.scorer.startup`), the serving configuration in force
+(``models.control``), the plan loader, Redis de-duplication and the ledger are built here
+and passed in; the loop builds none of them. Tests build scorers through
 :func:`build_scorer` or hand the loop explicit fakes.
 """
 
@@ -15,32 +16,19 @@ from confluent_kafka import KafkaException
 
 from schemas.control import ServingConfig
 from schemas.errors import LeadstreamError, RetryableError
-from scoring.model import ServingModel
 from scoring.serving import ServingPlan
 from streams.control.client import ServingConfigFeed
 from streams.scorer.limits import RunLimits
 from streams.scorer.loop import Scorer
 from streams.scorer.plans import PlanLoader, build_plan, warmed
-from streams.scorer.replay import IntentStore
 from streams.scorer.serving import ServingControl
+from streams.scorer.startup import LazyRegistry, confirm_champion
 from streams.scorer.stats import ScorerMetrics
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator
-from streams.stores.ledger import Ledger, redis_client
+from streams.stores.ledger import Ledger
 
 log = logging.getLogger(__name__)
-
-
-def _registry(settings: Settings):
-    from scoring.registry import ModelRegistry
-
-    return ModelRegistry(settings.tracking_uri, settings.model_name,
-                         settings.model_cache_dir, settings.artifact_root)
-
-
-def load_champion(settings: Settings) -> ServingModel:
-    """The champion from MLflow, or from the disk cache when MLflow is unreachable."""
-    return _registry(settings).load(alias="champion")
 
 
 def _feed(settings: Settings, metrics: ScorerMetrics) -> ServingConfigFeed | None:
@@ -53,23 +41,31 @@ def _feed(settings: Settings, metrics: ScorerMetrics) -> ServingConfigFeed | Non
         return None
 
 
-def initial_plan(settings: Settings, config: ServingConfig | None, load) -> ServingPlan:
+def initial_plan(registry: LazyRegistry, config: ServingConfig | None
+                 ) -> tuple[ServingPlan, bool]:
     """The plan of the configuration in force, or the champion alias when there is none
-    (or when its versions cannot be loaded: the plan loader then keeps trying)."""
+    (or when its versions cannot be loaded: the plan loader then keeps trying), and whether
+    that champion came from the cache and must be confirmed with MLflow
+    (:mod:`streams.scorer.startup`)."""
     if config is not None:
         try:
-            return build_plan(config, None, load)
+            return build_plan(config, None, registry.load_version), False
         except (LeadstreamError, OSError) as exc:
             log.error("cannot load serving config #%d (%s): starting with the champion "
                       "alias", config.sequence, exc)
-    return ServingPlan(warmed(load_champion(settings)))
+    cached = registry.cached_champion()
+    if cached is not None:
+        log.info("serving %s@champion v%s from the cache, as last seen; asking MLflow in the "
+                 "background", cached.name, cached.version)
+        return ServingPlan(warmed(cached)), True
+    return ServingPlan(warmed(registry.load_champion())), False
 
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
-    registry = _registry(settings)
+    registry = LazyRegistry(settings)
     feed = _feed(settings, metrics)
     config = feed.current() if feed else None
-    plan = initial_plan(settings, config, registry.load_version)
+    plan, unconfirmed = initial_plan(registry, config)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
                                   settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
     loader = PlanLoader(plan, registry.load_version,
@@ -77,9 +73,8 @@ def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) 
     if config is not None and config != plan.config:
         loader.want(config)  # the config in force could not be loaded at start: keep trying
     ledger = Ledger.from_settings(settings)
-    intents = IntentStore(redis_client(settings.redis_url, settings.ledger_timeout_s),
-                          settings.transactional_id, 24 * 3600,
-                          on_error=lambda msg: log.warning("%s", msg))
-    control = ServingControl(feed, loader)
-    return Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger,
-                  intents=intents)
+    control = ServingControl(feed, loader, configured=config is not None)
+    scorer = Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger)
+    if unconfirmed:
+        confirm_champion(registry, plan.champion, control.swap_unless_configured)
+    return scorer

@@ -3,12 +3,22 @@
 The loop only moves messages: :mod:`streams.kafka.io` translates them, :mod:`streams.scorer.batch`
 hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.book`
 records the batch in Redis and :mod:`streams.kafka.transaction` commits outputs and offsets
-together. An aborted batch is processed again with exactly the same offset ranges
-(:mod:`streams.scorer.reform`), so its monitor samples keep their ids.
+together. After an abort the consumer is sought back to the batch's first offsets and the
+loop goes on (:mod:`streams.scorer.offsets`): every reader of the outputs reads
+``read_committed``, so an aborted batch's records were never seen.
+
+Rebalances: the callbacks run only inside ``consume`` (and ``close``), never while a
+batch is processed. Events of a partition revoked during the ``consume`` that returned
+them are dropped, and a transaction commits the offsets after the events it holds, not
+the consumer's position, so a batch never holds an event twice nor commits past one.
+
+Stopping: the consumer keeps its static membership (``group.instance.id``, so a scorer
+restarted after a crash takes its partitions back at once), and on a clean stop it leaves
+the group explicitly before closing, so its partitions move to the other scorers at once
+instead of after the session timeout (a static member's ``close`` alone does not leave).
 
 Between two batches, and only there, a new serving plan (configuration + loaded models,
-:mod:`streams.scorer.serving`) replaces the current one; never while an aborted batch is
-being re-formed.
+:mod:`streams.scorer.serving`) replaces the current one.
 """
 
 from __future__ import annotations
@@ -25,6 +35,7 @@ from scoring.buckets import BucketThresholds
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
 from streams.kafka.io import (
+    Consumed,
     ConsumerErrorAction,
     classify_consumer_error,
     consumer_config,
@@ -36,8 +47,7 @@ from streams.kafka.transaction import BatchAborted, BatchTransaction, StopReques
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.book import BatchBook
 from streams.scorer.limits import RunLimits, batch_timeout
-from streams.scorer.reform import Reformer
-from streams.scorer.replay import BatchRanges, IntentStore
+from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
 from streams.scorer.serving import ServingControl
 from streams.scorer.stats import Progress, ScorerMetrics
 from streams.settings import Settings
@@ -46,29 +56,31 @@ from streams.stores.ledger import Ledger
 
 log = logging.getLogger(__name__)
 
+LEAVE_WAIT_S = 5.0
+"""Longest wait, on a clean stop, for the revocation that precedes leaving the group."""
+
 
 class Scorer:
     """One scorer process: one consumer, one transactional producer, one serving plan."""
 
     def __init__(self, settings: Settings, plan: ServingPlan, dedup: Deduplicator,
                  metrics: ScorerMetrics, limits: RunLimits, control: ServingControl,
-                 ledger: Ledger | None, intents: IntentStore):
+                 ledger: Ledger | None):
         self._settings = settings
         self._limits = limits
         self._stop = threading.Event()
         self._control = control
-        self._intents = intents
+        self._revoked: set[Part] = set()  # revoked during the current consume
         self._full = False  # the last consume returned a full batch: there is a backlog
         self.metrics = metrics
         self.progress = Progress(self.metrics)
-        self._book = BatchBook(self.metrics, self.progress, ledger, self._intents)
+        self._book = BatchBook(self.metrics, self.progress, ledger)
         self._fatal: KafkaError | None = None
         hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
         self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
             lambda: Producer({**producer_config(settings), **hooks}),
-            self._consumer, self._stop.is_set)
-        self._reform = Reformer(self._consumer, self._intents, self.metrics)
+            self._consumer, self._stop.is_set, settings.transaction_timeout_ms / 1000)
         self._dedup, s = dedup, settings
         topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
                               s.topic_monitor_samples)
@@ -83,8 +95,6 @@ class Scorer:
         self._control.swap(plan)
 
     def _between_batches(self) -> None:
-        if self._reform.active:
-            return  # an aborted batch is re-formed under the plan it was scored with
         plan = self._control.next_plan()
         if plan is not None:
             self._step.plan = plan
@@ -103,12 +113,12 @@ class Scorer:
                  self._settings.topic_deadletter, self._step.plan.label)
         try:
             self._txn.init()
-            self._reform.resume_in_flight()
             self._consumer.subscribe([self._settings.topic_incoming],
                                      on_assign=self._on_assign, on_revoke=self._on_revoke)
             while not self._finished():
                 self._between_batches()
                 n = self._limits.batch_n(self._settings, self.progress)
+                self._revoked = set()
                 messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
                 self._full = len(messages) >= n
                 self._handle(messages)
@@ -126,21 +136,25 @@ class Scorer:
             self._consumer_error(err)
         if consumed.events:
             self.progress.received(len(consumed.events))
-        if self._reform.active:
-            consumed = self._reform.feed(consumed)
+        if self._revoked and consumed.events:
+            kept = without_revoked(self._consumer, consumed.events, self._revoked)
+            if len(kept) < len(consumed.events):
+                log.info("dropped %d event(s) of revoked partitions from the batch",
+                         len(consumed.events) - len(kept))
+            consumed = Consumed(kept, consumed.keys, [])
         if not consumed.events:
             return
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
-        ranges = BatchRanges.of(consumed.events)
-        result = self._step.run(consumed, ranges.tag())
-        self._book.record(ranges, result)
+        result = self._step.run(consumed, offsets_tag(consumed.events))
+        self._book.record(result)
         try:
-            self._txn.publish(result.records)
+            self._txn.publish(result.records, next_offsets(consumed.events))
         except BatchAborted:
             self.metrics.aborted.inc()
             if not self._stop.is_set():
-                self._reform.aborted(consumed.events, ranges)
+                n = rewind(self._consumer, consumed.events)
+                log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
             return
         self._book.count(result, started)
 
@@ -165,7 +179,19 @@ class Scorer:
 
     def _on_revoke(self, consumer: Consumer, partitions: list[TopicPartition]) -> None:
         log.info("revoked %s", _describe(partitions))
+        self._revoked |= {(tp.topic, tp.partition) for tp in partitions}
         self._txn.abort()  # never open between batches; abort whatever a failure left open
+
+    def _leave_group(self) -> None:
+        """Leave the consumer group now (a static member's ``close`` alone does not):
+        unsubscribe, then serve the revocation (events still buffered are not processed:
+        the next owner starts from the committed offsets)."""
+        self._revoked = set()
+        self._consumer.unsubscribe()
+        deadline = time.monotonic() + LEAVE_WAIT_S
+        while (self._consumer.assignment() and not self._revoked
+               and time.monotonic() < deadline):
+            self._consumer.poll(0.05)
 
     def _finished(self) -> bool:
         if self._fatal is not None:
@@ -177,6 +203,7 @@ class Scorer:
         error that may be stopping the scorer."""
         self._stop.set()  # no retry loop while closing
         steps = (("finish the producer", self._txn.close),
+                 ("leave the consumer group", self._leave_group),
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),
                  ("close the control-plane reader", self._control.close))

@@ -4,7 +4,9 @@
 during one. It polls ``models.control`` (non-blocking) and hands a new configuration to
 the :class:`~streams.scorer.plans.PlanLoader`, which loads its versions in the background;
 a plan is returned once it is loaded whole. :meth:`ServingControl.swap` is the manual seam
-(tests, embedding): a plan given there wins over a loaded one.
+(tests, embedding): a plan given there wins over a loaded one;
+:meth:`ServingControl.swap_unless_configured` is the start-up alias check's, which a serving
+configuration overrides.
 """
 
 from __future__ import annotations
@@ -20,16 +22,25 @@ log = logging.getLogger(__name__)
 
 
 class ServingControl:
-    def __init__(self, feed: ServingConfigFeed | None = None, loader: PlanLoader | None = None):
+    def __init__(self, feed: ServingConfigFeed | None = None, loader: PlanLoader | None = None,
+                 configured: bool = False):
         self._feed = feed
         self._loader = loader
         self._lock = threading.Lock()
         self._manual: ServingPlan | None = None
+        self._configured = configured  # a serving configuration has been seen
 
     def swap(self, plan: ServingPlan) -> None:
         """Serve ``plan`` from the next batch on (thread-safe)."""
         with self._lock:
             self._manual = plan
+
+    def swap_unless_configured(self, plan: ServingPlan) -> None:
+        """Like :meth:`swap`, unless a serving configuration has been seen: it wins (the
+        start-up check of the champion alias, :mod:`streams.scorer.startup`)."""
+        with self._lock:
+            if not self._configured:
+                self._manual = plan
 
     def next_plan(self) -> ServingPlan | None:
         """A new plan to serve from the next batch, or None to keep the current one."""
@@ -38,6 +49,8 @@ class ServingControl:
         if self._feed is not None and self._loader is not None:
             config = self._feed.poll()
             if config is not None:
+                with self._lock:
+                    self._configured = True
                 log.info("serving config #%d arrived (%s, champion v%s, challenger v%s; %s "
                          "by %s): loading", config.sequence, config.mode.value,
                          config.champion_version, config.challenger_version,

@@ -66,8 +66,6 @@ class ScorerMetrics:
                                      registry=r)
         self.shadow_failures = Counter("leadstream_scorer_shadow_failures",
                                        "Batches whose shadow challenger failed.", registry=r)
-        self.replays = Counter("leadstream_scorer_replays",
-                               "Aborted batches re-formed from their offset ranges.", registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

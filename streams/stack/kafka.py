@@ -76,7 +76,9 @@ def server_properties(settings: Settings, secure: dict[str, str] | None = None) 
         "transaction.state.log.replication.factor": "1",
         "transaction.state.log.min.isr": "1",
         "transaction.state.log.num.partitions": "4",
-        "transaction.abort.timed.out.transaction.cleanup.interval.ms": "10000",
+        # Abort a dead producer's expired transaction within 1 s of its timeout (default
+        # 10 s): read_committed readers wait for it (settings.transaction_timeout_ms).
+        "transaction.abort.timed.out.transaction.cleanup.interval.ms": "1000",
         "transaction.remove.expired.transaction.cleanup.interval.ms": "60000",
         "share.coordinator.state.topic.replication.factor": "1",
         "share.coordinator.state.topic.min.isr": "1",

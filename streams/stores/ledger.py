@@ -8,8 +8,7 @@ leads, which the sample-ratio-mismatch check counts.
 
 Writes are one round trip per batch with a short socket timeout: one script call that sets
 every lead's key (values built from the batch's columns, :mod:`streams.stores.ledger_rows`), one
-``SADD`` per experiment arm, and whatever the caller must record in the same trip (the
-batch's in-flight ranges, :mod:`streams.scorer.replay`). :meth:`Ledger.write` never
+``SADD`` per experiment arm. :meth:`Ledger.write` never
 raises a Redis error into the scorer: it returns how many entries were not written, and
 the scorer counts and reports the gap. Reads raise :class:`redis.RedisError`: the outcome
 agent retries, it never drops.
@@ -59,8 +58,6 @@ class LedgerWrite:
     written: int
     missed: int
     error: str | None = None
-    first_error: str | None = None
-    """Why the SETs sent ahead of the entries (``first``) failed, if they did."""
 
 
 def redis_client(url: str, timeout_s: float) -> redis.Redis:
@@ -81,21 +78,14 @@ class Ledger:
         client = redis_client(settings.redis_url, timeout_s or settings.ledger_timeout_s)
         return cls(client, settings.ledger_ttl_days * 24 * 3600)
 
-    def write(self, entries: LedgerRows | Sequence[LedgerEntry],
-              first: Sequence[tuple[str, str, int]] = ()) -> LedgerWrite:
-        """Write a batch in one round trip; a Redis failure is reported, never raised.
-
-        ``first``: ``(key, value, ttl_s)`` SETs sent ahead of the entries in the same trip;
-        their failure is in :attr:`LedgerWrite.first_error`."""
+    def write(self, entries: LedgerRows | Sequence[LedgerEntry]) -> LedgerWrite:
+        """Write a batch in one round trip; a Redis failure is reported, never raised."""
         rows = entries if isinstance(entries, LedgerRows) else LedgerRows.of_entries(entries)
-        if not rows and not first:
+        if not rows:
             return LedgerWrite(0, 0)
         pipe = self._client.pipeline(transaction=False)
-        for key, value, ttl_s in first:
-            pipe.set(key, value, ex=ttl_s)
-        if rows:
-            pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
-                      self._ttl_s, "\n".join(rows.values))
+        pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
+                  self._ttl_s, "\n".join(rows.values))
         for (experiment_id, variant), lead_ids in rows.assigned.items():
             key = assigned_key(experiment_id, variant)
             pipe.sadd(key, *lead_ids)
@@ -103,19 +93,17 @@ class Ledger:
         try:
             replies = pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
-            return self._missed(len(rows), exc, first_error=str(exc) if first else None)
-        first_error = next((str(r) for r in replies[:len(first)] if isinstance(r, Exception)),
-                           None)
-        failed = next((r for r in replies[len(first):] if isinstance(r, Exception)), None)
+            return self._missed(len(rows), exc)
+        failed = next((r for r in replies if isinstance(r, Exception)), None)
         if failed is not None:
-            return self._missed(len(rows), failed, first_error)
-        return LedgerWrite(len(rows), 0, first_error=first_error)
+            return self._missed(len(rows), failed)
+        return LedgerWrite(len(rows), 0)
 
-    def _missed(self, n: int, exc: Exception, first_error: str | None) -> LedgerWrite:
+    def _missed(self, n: int, exc: Exception) -> LedgerWrite:
         self.missed_total += n
         if n:
             log.warning("ledger: %d entries not written (Redis: %s)", n, exc)
-        return LedgerWrite(0, n, f"{type(exc).__name__}: {exc}", first_error)
+        return LedgerWrite(0, n, f"{type(exc).__name__}: {exc}")
 
     def get(self, lead_id: str) -> LedgerEntry | None:
         raw = self._client.get(LEDGER_PREFIX + lead_id)

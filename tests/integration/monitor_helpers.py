@@ -70,6 +70,25 @@ def publish(settings: Settings, samples: list, partitions: list[int] | None = No
     assert producer.flush(30) == 0
 
 
+def publish_in_transaction(settings: Settings, samples: list, commit: bool,
+                           partition: int = 0) -> None:
+    """Publish ``samples`` in one Kafka transaction, as a scorer does, and commit or abort
+    it (an aborted batch)."""
+    producer = Producer({**settings.kafka_config(),
+                         "transactional.id": f"test-samples-{time.time_ns()}"})
+    producer.init_transactions(30)
+    producer.begin_transaction()
+    topic = topic_name(settings, MONITOR_SAMPLES)
+    for sample in samples:
+        key, value = encode_sample(sample)
+        producer.produce(topic, value, key, partition=partition)
+    assert producer.flush(30) == 0
+    if commit:
+        producer.commit_transaction(30)
+    else:
+        producer.abort_transaction(30)
+
+
 def reports(settings: Settings, topic: str) -> list[dict]:
     return [r.json() for r in read_topic(settings, topic)
             if r.key == settings.model_name.encode()]

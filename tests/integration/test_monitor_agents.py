@@ -23,6 +23,7 @@ from tests.integration.monitor_helpers import (
     now_ms,
     processed,
     publish,
+    publish_in_transaction,
     wait_reports,
 )
 
@@ -153,3 +154,26 @@ def test_constant_score_version_is_rolled_back_once(
           f"{ROLLBACK_EVENT_TARGET_MS / 1000:.0f} s, asserted < "
           f"{TIMING_MARGIN * ROLLBACK_EVENT_TARGET_MS / 1000:.0f} s)")
     assert 0 < emitted - t_close < TIMING_MARGIN * ROLLBACK_EVENT_TARGET_MS
+
+
+def test_samples_of_an_aborted_transaction_are_never_counted(
+        make_settings, kit: Kit, tmp_path: Path) -> None:
+    """The agents read ``monitor.samples`` read_committed: a batch whose transaction was
+    aborted (its sample has an id of its own, so de-duplication cannot hide it) is not in
+    the window; the committed batch after it is."""
+    s = _settings(make_settings, monitor_idle_s=60)  # windows close by watermark only
+    v = kit.register(s)
+    base = window_start(now_ms() - 30_000, L)
+    aborted = craft(kit, s, v, 100, base + 100, 500, "aborted-batch", seed=1)
+    committed = craft(kit, s, v, 150, base + 200, 500, "committed-batch", seed=2)
+    closer = craft(kit, s, v, 50, base + L + 900, 100, "next-window", seed=3)
+    with MonitorWorker(s, tmp_path / "worker.log"):
+        publish_in_transaction(s, [aborted], commit=False)
+        publish_in_transaction(s, [committed, closer], commit=True)
+        perf = wait_reports(s, topic_name(s, MONITOR_PERFORMANCE),
+                            lambda rs: base in _by_window(rs))
+        drift = wait_reports(s, topic_name(s, MONITOR_DRIFT), lambda rs: base in _by_window(rs))
+    (window,) = _by_window(perf)[base]
+    assert window["n_scored"] == 150, window
+    assert window["n_rejected"] == 2, window
+    assert _by_window(drift)[base][0]["n"] == 150

@@ -20,7 +20,7 @@ from scoring.routing import route_batch
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate
 from streams.scorer.batch import BatchStep, OutputTopics
-from streams.scorer.replay import BatchRanges
+from streams.scorer.offsets import offsets_tag
 from streams.stores.dedup import Deduplicator
 from tests.unit.scoring.conftest import random_columns
 
@@ -66,7 +66,7 @@ def test_ab_batch_publishes_routed_scores_samples_and_ledger(models) -> None:
     step = BatchStep(ServingPlan(champion, challenger, config), Deduplicator(None, 0), TOPICS,
                      sample_prefix="tx-1")
     consumed = translate(_messages(200))
-    tag = BatchRanges.of(consumed.events).tag()
+    tag = offsets_tag(consumed.events)
     result = step.run(consumed, tag)
     topics = _by_topic(result)
     scored = [ScoredLead.model_validate_json(r.value) for r in topics["scored"]]
@@ -127,4 +127,4 @@ def test_a_failing_treatment_model_counts_failures_on_its_sample(models) -> None
 def step_run(plan: ServingPlan, n: int):
     step = BatchStep(plan, Deduplicator(None, 0), TOPICS, sample_prefix="tx")
     consumed = translate(_messages(n))
-    return step.run(consumed, BatchRanges.of(consumed.events).tag())
+    return step.run(consumed, offsets_tag(consumed.events))

@@ -1,0 +1,85 @@
+"""BatchTransaction: a transaction that outlived its timeout is redone, a real fence is fatal."""
+
+from __future__ import annotations
+
+import pytest
+from confluent_kafka import KafkaError, KafkaException, TopicPartition
+
+from schemas.errors import FatalError
+from streams.kafka import transaction
+from streams.kafka.io import OutRecord
+from streams.kafka.transaction import BatchAborted, BatchTransaction
+
+FENCED = KafkaError(KafkaError._FENCED, "fenced by a newer instance", fatal=True)
+
+
+class _Clock:
+    def __init__(self) -> None:
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class _Producer:
+    """Commits fail as fenced after ``commit_after_s`` of (fake) time, else succeed."""
+
+    def __init__(self, clock: _Clock, commit_after_s: float):
+        self.clock, self.commit_after_s = clock, commit_after_s
+        self.calls: list[str] = []
+
+    def init_transactions(self, _timeout: float) -> None:
+        self.calls.append("init")
+
+    def begin_transaction(self) -> None:
+        self.calls.append("begin")
+
+    def produce(self, *_args) -> None:
+        self.calls.append("produce")
+
+    def send_offsets_to_transaction(self, offsets, _meta, _timeout) -> None:
+        self.calls.append(f"offsets {[(tp.partition, tp.offset) for tp in offsets]}")
+        self.clock.now += self.commit_after_s
+
+    def commit_transaction(self, _timeout: float) -> None:
+        if self.commit_after_s:
+            raise KafkaException(FENCED)
+        self.calls.append("commit")
+
+
+class _Consumer:
+    def consumer_group_metadata(self) -> object:
+        return object()
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> _Clock:
+    clock = _Clock()
+    monkeypatch.setattr(transaction.time, "monotonic", clock)
+    return clock
+
+
+def _publish(txn: BatchTransaction) -> None:
+    txn.publish([OutRecord("out", b"k", b"v")], [TopicPartition("in", 0, 42)])
+
+
+def test_a_transaction_past_its_timeout_is_redone_with_a_fresh_producer(clock) -> None:
+    made = [_Producer(clock, commit_after_s=12.0), _Producer(clock, commit_after_s=0.0)]
+    txn = BatchTransaction(lambda: made.pop(0) if made else None, _Consumer(),
+                           lambda: False, timeout_s=10.0)
+    first = txn._producer
+    txn.init()
+    with pytest.raises(BatchAborted, match=r"longer than transaction\.timeout\.ms"):
+        _publish(txn)
+    second = txn._producer
+    assert second is not first and second.calls == ["init"]
+    _publish(txn)
+    assert second.calls == ["init", "begin", "produce", "offsets [(0, 42)]", "commit"]
+
+
+def test_a_fence_within_the_timeout_is_another_instance_and_fatal(clock) -> None:
+    producer = _Producer(clock, commit_after_s=2.0)
+    txn = BatchTransaction(lambda: producer, _Consumer(), lambda: False, timeout_s=10.0)
+    txn.init()
+    with pytest.raises(FatalError, match="same transactional id"):
+        _publish(txn)

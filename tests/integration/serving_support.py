@@ -12,7 +12,14 @@ from confluent_kafka import Consumer, TopicPartition
 from schemas.control import ServingConfig, ServingMode
 from streams.kafka.reader import produce_one
 from streams.settings import Settings
-from tests.integration.helpers import Record, Sent, committed_events, produce, wait_until
+from tests.integration.helpers import (
+    Record,
+    Sent,
+    committed_events,
+    produce,
+    read_topic,
+    wait_until,
+)
 
 
 def serving_settings(make_settings, tmp_path: Path, **extra) -> Settings:
@@ -66,3 +73,9 @@ def warm_up(settings: Settings, records: list[Sent]) -> dict[tuple[int, int], Se
     where = produce(settings, records)
     wait_until(lambda: committed_events(settings) >= len(records), 90, "scorer warmed up")
     return where
+
+
+def outputs(settings: Settings) -> tuple[list[dict], list[dict]]:
+    """Everything committed on ``leads.scored`` and ``leads.deadletter``, as dicts."""
+    return ([r.json() for r in read_topic(settings, settings.topic_scored, 30)],
+            [r.json() for r in read_topic(settings, settings.topic_deadletter, 30)])

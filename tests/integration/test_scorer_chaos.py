@@ -71,7 +71,7 @@ def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, 
     resent = sum(s.reason is RejectReason.DUPLICATE_EVENT for s in during.values())
     assert resent == 60 and len(out.scored) == sum(s.reason is None for s in sent) + resent
     assert text.count("Redis is unavailable") == 1, text[-3000:]
-    skipped = re.search(r"(\d+) without dedup", text)
+    skipped = re.search(r"(\d+) batches without dedup", text)
     assert skipped and int(skipped.group(1)) > 0, text[-2000:]
 
 

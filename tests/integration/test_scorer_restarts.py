@@ -20,9 +20,10 @@ from pathlib import Path
 import pytest
 from confluent_kafka import Consumer, Producer, TopicPartition
 
+from scoring.training import TrainedModel
 from streams.settings import Settings
+from tests.integration.fate import check_fates
 from tests.integration.helpers import (
-    Record,
     ScorerProcess,
     committed_events,
     make_traffic,
@@ -31,19 +32,17 @@ from tests.integration.helpers import (
     train_champion,
     wait_until,
 )
-from tests.integration.test_scorer_e2e import check_exactly_once
 
 TARGET_S, MARGIN_S = 5.0, 15.0
 
 
-def _settings(fresh_settings: Settings) -> Settings:
+def _settings(fresh_settings: Settings) -> tuple[Settings, dict[str, TrainedModel]]:
     settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
-    train_champion(settings)
-    return settings
+    return settings, {"1": train_champion(settings)}
 
 
-def _scored_at(rec: Record) -> float:
-    return datetime.fromisoformat(rec.json()["scored_at"]).timestamp()
+def _scored_at(doc: dict) -> float:
+    return datetime.fromisoformat(doc["scored_at"]).timestamp()
 
 
 def _assigned(scorer: ScorerProcess, settings: Settings) -> bool:
@@ -66,8 +65,8 @@ def _logged(log: Path, after: float, pattern: str) -> float:
 @pytest.mark.parametrize("stop", ["kill9", "sigterm"])
 def test_a_restarted_scorer_scores_within_seconds(fresh_settings: Settings, tmp_path: Path,
                                                   stop: str) -> None:
-    settings = _settings(fresh_settings)
-    sent, _ = make_traffic(8_000, settings, bad_share=0.05)
+    settings, models = _settings(fresh_settings)
+    sent, frame = make_traffic(8_000, settings, bad_share=0.05)
     where = produce(settings, sent[:5_000])
     log = tmp_path / "scorer.log"
     with ScorerProcess(settings, log, "--batch-size", "200") as first:
@@ -81,7 +80,7 @@ def test_a_restarted_scorer_scores_within_seconds(fresh_settings: Settings, tmp_
     with ScorerProcess(settings, log, "--batch-size", "200") as second:
         wait_until(lambda: committed_events(settings) >= len(sent), 120, "all committed")
         assert second.terminate() == 0, second.tail()
-    scored, _ = check_exactly_once(settings, where)
+    scored = check_fates(settings, where, frame, models).scored
     first_score = min(t for t in map(_scored_at, scored) if t >= started) - started
     ready, assigned = (_logged(log, started, pattern) - started
                        for pattern in (r"streams\.scorer\.loop: scorer ", r"loop: assigned \S"))
@@ -97,14 +96,14 @@ def test_rolling_restart_of_two_scorers_loses_nothing_and_pauses_seconds(
     """Scorers a and b share the traffic; a is stopped (SIGTERM) and a new a started, then
     the same for b. Per source partition, the largest gap between two scored events
     while traffic flows is the pause that partition saw."""
-    settings = _settings(fresh_settings)
+    settings, models = _settings(fresh_settings)
     ids = {n: f"{settings.transactional_id}-{n}" for n in "ab"}
 
     def scorer(name: str, generation: int) -> ScorerProcess:
         return ScorerProcess(settings, tmp_path / f"{name}{generation}.log", "--batch-size", "200",
                              transactional_id=ids[name])
 
-    sent, _ = make_traffic(40_000, settings, bad_share=0.05)
+    sent, frame = make_traffic(40_000, settings, bad_share=0.05)
     a, b = scorer("a", 0), scorer("b", 0)
     procs = [a, b]
     try:
@@ -131,11 +130,10 @@ def test_rolling_restart_of_two_scorers_loses_nothing_and_pauses_seconds(
     finally:
         for p in procs:
             p.__exit__()
-    scored, _ = check_exactly_once(settings, where)
+    scored = check_fates(settings, where, frame, models).scored
     by_partition: dict[int, list[float]] = defaultdict(list)
     for rec in scored:
-        doc = rec.json()
-        by_partition[doc["source_partition"]].append(_scored_at(rec))
+        by_partition[rec["source_partition"]].append(_scored_at(rec))
     pauses = {}
     for part, times in by_partition.items():
         inside = sorted(t for t in times if traffic_from <= t <= traffic_to)

@@ -2,5 +2,8 @@
 
 The hot path (scoring) is a confluent-kafka batch loop in ``streams/scorer/loop.py``; see
 design.md for why. Agents here run at-least-once and are idempotent, and read committed
-records only (``committed``: the scorer writes its outputs in transactions).
+records only (``committed``: the scorer writes its outputs in transactions); ``guard`` turns a
+bad record into its dead letter and a failed timer tick into a skipped one.
 """
+
+__all__ = ["app", "committed", "controller", "guard", "monitor", "outcomes", "reports"]

@@ -113,7 +113,7 @@ class FailedRole:
 
 
 def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: BatchInput,
-                   n_rejected: int, failed: FailedRole | None, sample_prefix: str,
+                   n_rejected: int, failed: Sequence[FailedRole], sample_prefix: str,
                    champion: ServingModel) -> list[OutRecord]:
     """One ``monitor.samples`` record per role/version of the batch (champion first)."""
     out = []
@@ -121,8 +121,10 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
     parts = [(r.role, r.model, r.rows, r.scores, r.seconds) for r in runs]
     if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed):
         parts.insert(0, (ModelRole.CHAMPION, champion, np.arange(0), np.empty(0), 0.0))
-    if failed is not None and not any(p[0] is failed.role for p in parts):
-        parts.append((failed.role, failed.model, np.arange(0), np.empty(0), 0.0))
+    for f in failed:
+        if not any(p[0] is f.role and p[1].version == f.model.version for p in parts):
+            parts.append((f.role, f.model, np.arange(0), np.empty(0), 0.0))
+    n_failed = {(f.role, f.model.version): f.n for f in failed}
     for role, model, rows, scores, seconds in parts:
         version = model.version
         sample = batch_sample(
@@ -132,7 +134,7 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
             categories={k: v[rows] for k, v in batch.encoded.categories.items()},
             scores=scores, latencies_ms=np.full(rows.size, seconds * 1000.0),
             n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
-            n_failed=failed.n if failed is not None and failed.role is role else 0,
+            n_failed=n_failed.get((role, version), 0),
             event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}")
         key, value = encode_sample(sample)
         out.append(OutRecord(topic, key, value))

@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration lint bench stack-up stack-down
+.PHONY: bootstrap demo test unit integration lint bench stack-up stack-down fuzz
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -30,3 +30,8 @@ lint: bootstrap
 
 bench: bootstrap
 	.venv/bin/python -m bench.throughput
+
+# Generated hostile input, long: >= 100,000 examples per target; prints what ran and found.
+fuzz: bootstrap
+	HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest -p no:cacheprovider -m fuzz --timeout=0 \
+		--hypothesis-show-statistics -q tests/unit $(FUZZ)

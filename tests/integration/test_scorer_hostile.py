@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import uuid
 from pathlib import Path
 
@@ -92,3 +93,28 @@ def test_release_deletes_only_claims_still_held_by_their_own_source(
         assert dedup.duplicates([Claim("e1", "in:0:5")]) == {}  # the resend is scored
     finally:
         dedup.close()
+
+
+def test_a_dead_letter_topic_refusing_large_records_stops_the_scorer_with_one_line(
+        fresh_settings: Settings, tmp_path: Path, kafka_admin) -> None:
+    """The broker's limit below the producer's: the batch cannot commit on any retry, so the
+    scorer must stop and say why, not abort and retry it for ever."""
+    from confluent_kafka.admin import AlterConfigOpType, ConfigEntry, ConfigResource
+
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
+    train_champion(settings)
+    entry = ConfigEntry("max.message.bytes", "2000",
+                        incremental_operation=AlterConfigOpType.SET)
+    resource = ConfigResource(ConfigResource.Type.TOPIC, settings.topic_deadletter,
+                              incremental_configs=[entry])
+    for future in kafka_admin.incremental_alter_configs([resource]).values():
+        future.result(30)
+    noise = b"{" + os.urandom(6000)  # lz4 cannot shrink its dead letter below 2,000 bytes
+    produce(settings, [Sent(b"k", noise, R.INVALID_JSON)])
+    with ScorerProcess(settings, tmp_path / "scorer.log", "--max-events", "1") as p:
+        code = p.wait(120)
+        log = p.text()
+    assert code != 0, log[-3000:]
+    lines = [line for line in log.splitlines() if "too large" in line.lower()]
+    assert lines, log[-3000:]
+    print("scorer stopped with:", lines[-1][:300])

@@ -23,7 +23,7 @@ _DEAD_JSON = DeadLetter.__pydantic_serializer__
 
 MAX_RECORD_BYTES = 1_000_000
 """librdkafka's default ``message.max.bytes``: the producer refuses a larger record."""
-_TOO_LARGE = (KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE)
+TOO_LARGE = (KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE)
 
 
 def consumer_config(settings: Settings) -> dict[str, str | int | bool]:
@@ -97,7 +97,7 @@ def classify_txn_error(exc: KafkaException) -> TxnAction:
     err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
     if err is None or err.fatal() or err.code() in (KafkaError._FATAL, KafkaError._FENCED):
         return TxnAction.FATAL
-    if err.code() in _TOO_LARGE:
+    if err.code() in TOO_LARGE:
         # The same batch would be too large on every retry: the scorer keeps its records
         # under the producer's limit, so this is a broker or topic limit set lower.
         return TxnAction.FATAL

@@ -21,10 +21,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 
 from schemas.errors import FatalError, RetryableError
-from streams.kafka.io import OutRecord, TxnAction, classify_txn_error
+from streams.kafka.io import TOO_LARGE, OutRecord, TxnAction, classify_txn_error
 
 log = logging.getLogger(__name__)
 
@@ -187,6 +187,10 @@ def _watched(op: Callable[..., T], *args: object) -> T:
 
 def _fatal_message(exc: KafkaException) -> str:
     err = exc.args[0] if exc.args else exc
+    if isinstance(err, KafkaError) and err.code() in TOO_LARGE:
+        return (f"a record was refused as too large ({err.str()}): the batch cannot commit "
+                "on any retry; a topic's max.message.bytes is below the producer's "
+                "message.max.bytes (1 MB, or LEADSTREAM_KAFKA_EXTRA): raise the topic's")
     return (f"the transactional producer cannot go on ({err}); if it was fenced, another "
             "scorer runs with the same transactional id (LEADSTREAM_TRANSACTIONAL_ID must be "
             "unique per process)")

@@ -115,6 +115,6 @@ def test_a_dead_letter_topic_refusing_large_records_stops_the_scorer_with_one_li
         code = p.wait(120)
         log = p.text()
     assert code != 0, log[-3000:]
-    lines = [line for line in log.splitlines() if "too large" in line.lower()]
+    lines = [line for line in log.splitlines() if "refused as too large" in line]
     assert lines, log[-3000:]
     print("scorer stopped with:", lines[-1][:300])

@@ -13,6 +13,7 @@ from schemas.leads import DeadLetter, ScoredLead
 from schemas.monitor import MonitorSample
 from scoring.serving import ServingPlan
 from streams.kafka.io import TxnAction, classify_txn_error, letter_payload_limit, translate
+from streams.kafka.transaction import _fatal_message
 from streams.scorer import records
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.settings import Settings
@@ -113,6 +114,7 @@ def test_the_letter_payload_limit_follows_the_producers_record_limit():
 def test_a_too_large_record_is_fatal_never_retried_for_ever():
     err = KafkaException(KafkaError(KafkaError.MSG_SIZE_TOO_LARGE, "Message size too large"))
     assert classify_txn_error(err) is TxnAction.FATAL
+    assert "max.message.bytes" in _fatal_message(err) and "fenced" not in _fatal_message(err)
 
 
 def test_settings_bound_the_dead_letter_payload():

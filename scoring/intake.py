@@ -70,6 +70,17 @@ def dead_letter(event: RawEvent, error: RejectedEvent, now: datetime,
     )
 
 
+def bare_dead_letter(event: RawEvent, message: str, now: datetime,
+                     payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES) -> DeadLetter:
+    """An ``internal_error`` dead letter with nothing read from the event but its bytes:
+    the last resort when even :func:`dead_letter` raised on it."""
+    return DeadLetter(reason=RejectReason.INTERNAL_ERROR, message=_printable(message)[:200],
+                      **DeadLetter.payload_fields(event.value or b"", payload_max_bytes),
+                      source_topic=event.topic, source_partition=event.partition,
+                      source_offset=event.offset, source_timestamp_ms=event.timestamp_ms,
+                      rejected_at=now)
+
+
 MESSAGE_MAX_CHARS = 500
 _QUOTED = re.compile(r"""'[^']*'|"[^"]*"|\d{4,}""")
 

@@ -30,7 +30,7 @@ import numpy as np
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
 from scoring.buckets import BucketThresholds
-from scoring.intake import Accepted, Intake, RawEvent, internal_error
+from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan, serve
 from streams.kafka.io import (
     MAX_RECORD_BYTES,
@@ -175,7 +175,13 @@ class BatchStep:
             error = internal_error(exc, "score")
         culprits.first = culprits.first or exc
         self._dedup.release(failed.claims)
-        letter = self._intake.dead_letter(event, error, _utc(now_s))
+        try:
+            letter = self._intake.dead_letter(event, error, _utc(now_s))
+        except Exception as exc2:  # even its dead letter fails: keep only its bytes
+            log.exception("cannot build the dead letter of %s:%d:%d", event.topic,
+                          event.partition, event.offset)
+            letter = bare_dead_letter(event, f"{error.message}; then {type(exc2).__name__}",
+                                      _utc(now_s), self._letter_payload)
         culprits.letters.append((letter, consumed.keys.get((event.partition, event.offset))))
 
     def _add_culprits(self, result: BatchResult, culprits: _Culprits, now_s: float,

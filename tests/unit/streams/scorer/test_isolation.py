@@ -148,3 +148,17 @@ def test_release_sends_each_claim_with_its_source_in_one_call():
     assert script.calls == [(["leadstream:dedup:e1", "leadstream:dedup:e2"],
                              ["in:0:1\nin:0:2"])]
     assert dedup.release([]) == 0 and len(script.calls) == 1
+
+
+def test_an_event_whose_dead_letter_cannot_be_built_still_gets_one(tiny_model, monkeypatch):
+    import scoring.intake as intake
+
+    def no_letter(event, error, now, limit=0):
+        raise RecursionError("deep")
+
+    monkeypatch.setattr(intake, "dead_letter", no_letter)
+    step = BatchStep(ServingPlan(tiny_model), MemoryDedup(), TOPICS)
+    scored, dead, _ = _split(step.run(_consumed([_lead(0), b"{bad", _lead(2)])))
+    assert [s.lead_id for s in scored] == ["L0", "L2"]
+    assert [(d.source_offset, d.reason.value) for d in dead] == [(1, "internal_error")]
+    assert dead[0].payload() == b"{bad" and "RecursionError" in dead[0].message

@@ -185,3 +185,11 @@ def test_internal_error_messages_name_the_class_and_mask_values():
     assert err.reason is RejectReason.INTERNAL_ERROR
     assert err.message == "score: ValueError: could not convert … to …"
     assert internal_error(OverflowError(), "encode").message == "encode: OverflowError"
+
+
+def test_the_simulators_catalogue_gets_its_reasons(intake):
+    from scoring.malformed import MALFORMED
+
+    for raw, expected in MALFORMED:
+        got = one(intake, raw)
+        assert isinstance(got, DeadLetter) and got.reason is expected, (raw[:60], got)

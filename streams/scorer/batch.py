@@ -7,9 +7,10 @@ transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record
 role and version; the batch's ledger entries are handed back for the caller to write to
 Redis.
 
-Per-event isolation: if anything raises while a (sub-)batch is handled (encoding,
-predicting, building records, a record over the producer's size limit), the batch is
-split in halves and each half handled again, down to the single events that fail. Those
+Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
+(sub-)batch is handled (encoding, predicting, building records, a record over the
+producer's size limit), the batch is split in halves and each half handled again, down to
+the single events that fail. Those
 become dead letters, ``scoring_failed`` when a serving model raised on them and
 ``internal_error`` otherwise, their event-id claims are released (a CRM resend of them is
 scored, not ``duplicate_event``), and every other event is scored. :meth:`BatchStep.run`
@@ -40,6 +41,7 @@ from streams.kafka.io import (
     letter_payload_limit,
 )
 from streams.scorer import records as outputs
+from streams.scorer.isolation import bisect, check_sizes
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.ledger_rows import LedgerRows
 
@@ -76,10 +78,6 @@ class BatchResult:
         self.model_seconds += part.model_seconds
         self.shadowed += part.shadowed
         self.shadow_error = self.shadow_error or part.shadow_error
-
-
-class RecordTooLarge(Exception):
-    """An output record is over the producer's size limit (it would abort every retry)."""
 
 
 class _PartFailed(Exception):
@@ -137,26 +135,17 @@ class BatchStep:
         now_s = time.time()
         result, culprits = BatchResult(), _Culprits()
         tag = f"{self._prefix}:{ranges_tag}"
-        self._narrow(consumed, consumed.events, now_s, tag, result, culprits)
+        parts, failed = bisect(consumed.events,
+                               lambda events, t: self._attempt(consumed, events, now_s, t), tag)
+        for part in parts:
+            result.add(part)
+        for event, exc in failed:
+            self._culprit(consumed, event, exc, now_s, culprits)
         if culprits.letters:
             self._add_culprits(result, culprits, now_s, tag)
         return result
 
-    # --- isolation -------------------------------------------------------------------
-    def _narrow(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
-                tag: str, result: BatchResult, culprits: _Culprits) -> None:
-        """Handle ``events``; if that raises, each half on its own, down to single events."""
-        try:
-            result.add(self._attempt(consumed, events, now_s, tag))
-            return
-        except _PartFailed as failed:
-            if len(events) > 1:
-                mid = len(events) // 2
-                self._narrow(consumed, events[:mid], now_s, f"{tag}/0", result, culprits)
-                self._narrow(consumed, events[mid:], now_s, f"{tag}/1", result, culprits)
-                return
-            self._culprit(consumed, events[0], failed, now_s, culprits)
-
+    # --- the events that fail on their own -------------------------------------------
     def _attempt(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
                  tag: str) -> BatchResult:
         claims: list[Claim] = []
@@ -165,16 +154,17 @@ class BatchStep:
         except Exception as exc:  # anything at all: narrowed down to the events that cause it
             raise _PartFailed(exc, claims) from exc
 
-    def _culprit(self, consumed: Consumed, event: RawEvent, failed: _PartFailed,
+    def _culprit(self, consumed: Consumed, event: RawEvent, failed: Exception,
                  now_s: float, culprits: _Culprits) -> None:
-        exc = failed.cause
+        exc, claims = ((failed.cause, failed.claims) if isinstance(failed, _PartFailed)
+                       else (failed, []))
         if isinstance(exc, ModelFailed):
             error = RejectedEvent(RejectReason.SCORING_FAILED, str(exc)[:500])
             culprits.model_failed(exc)
         else:
             error = internal_error(exc, "score")
         culprits.first = culprits.first or exc
-        self._dedup.release(failed.claims)
+        self._dedup.release(claims)
         try:
             letter = self._intake.dead_letter(event, error, _utc(now_s))
         except Exception as exc2:  # even its dead letter fails: keep only its bytes
@@ -221,15 +211,8 @@ class BatchStep:
             result.records += outputs.sample_records(
                 self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
                 tag, self._plan.champion)
-        self._check_sizes(result.records)
+        check_sizes(result.records, self._max_record)
         return result
-
-    def _check_sizes(self, records: Sequence[OutRecord]) -> None:
-        for rec in records:
-            size = len(rec.value) + len(rec.key or b"")
-            if size > self._max_record:
-                raise RecordTooLarge(f"a {rec.topic} record of {size} bytes is over the "
-                                     f"producer's limit of {self._max_record}")
 
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
                 name: str) -> None:

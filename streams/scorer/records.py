@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
-from schemas.leads import IncomingLead
+from schemas.leads import IncomingLead, as_utc
 from schemas.monitor import ModelRole
 from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import shadow_comparisons
@@ -56,9 +56,9 @@ class BatchInput:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC; a time without offset is UTC (as intake validated it)."""
+    utc = as_utc(dt)
+    return None if utc is None else utc.isoformat().replace("+00:00", "Z")
 
 
 def scored_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 from schemas.leads import DeadLetter
 from scoring.intake import Intake, RawEvent
 from streams.kafka.io import dead_letter_record
+from streams.scorer import records
 from tests.strategies.hostile import arbitrary_bytes, arbitrary_json
 from tests.strategies.leads import hostile_event, near_valid_event
 
@@ -32,7 +33,7 @@ def check_outcomes(intake: Intake, values: list[bytes | None]) -> None:
     assert len(accepted.batch) == len(accepted.leads) == len(accepted.events)
     assert not np.isinf(accepted.batch.matrix).any()
     for lead in accepted.leads:
-        assert lead.occurred_at is None or lead.occurred_at.utcoffset().total_seconds() == 0
+        assert records._iso(lead.occurred_at) is None or records._iso(lead.occurred_at)[-1] == "Z"
         event("scored")
     for letter in rejected:
         event(letter.reason.value)

@@ -6,15 +6,17 @@ from __future__ import annotations
 import base64
 import hashlib
 import json
-from datetime import UTC, datetime
+import time
+from datetime import UTC, datetime, timedelta
 
 import numpy as np
 import pytest
 
 from schemas.errors import RejectReason
-from schemas.leads import DeadLetter
+from schemas.leads import DeadLetter, as_utc
 from scoring.intake import Intake, RawEvent, internal_error
 from streams.kafka.io import dead_letter_record
+from streams.scorer import records
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
@@ -54,7 +56,8 @@ def test_5000_levels_of_nesting_are_invalid_json_not_a_recursion_error(intake):
 def test_occurred_at_at_the_limits_of_utc_is_accepted_in_utc(intake, text):
     accepted, _batch = one(intake, lead(occurred_at=text))
     expected = datetime.fromisoformat(text.replace("Z", "")).replace(tzinfo=UTC)
-    assert accepted.occurred_at == expected and accepted.occurred_at.tzinfo is UTC
+    assert as_utc(accepted.occurred_at) == expected
+    assert as_utc(accepted.occurred_at).utcoffset() == timedelta(0)
 
 
 @pytest.mark.parametrize("text", ["9999-12-31T23:59:59-05:00", "0001-01-01T00:00:00+01:00"])
@@ -63,9 +66,22 @@ def test_occurred_at_without_a_utc_form_is_a_schema_violation(intake, text):
                                                       "occurred_at")
 
 
-def test_occurred_at_without_offset_is_utc_not_the_hosts_local_time(intake):
+def test_occurred_at_without_offset_is_utc_not_the_hosts_local_time(intake, monkeypatch):
     accepted, _ = one(intake, lead(occurred_at="2026-03-01T12:00:00"))
-    assert accepted.occurred_at == datetime(2026, 3, 1, 12, tzinfo=UTC)
+    monkeypatch.setenv("TZ", "America/New_York")
+    time.tzset()
+    try:
+        assert as_utc(accepted.occurred_at) == datetime(2026, 3, 1, 12, tzinfo=UTC)
+        assert records._iso(accepted.occurred_at) == "2026-03-01T12:00:00Z"
+        assert records._iso(as_utc(accepted.occurred_at)) == "2026-03-01T12:00:00Z"
+    finally:
+        monkeypatch.delenv("TZ")
+        time.tzset()
+
+
+def test_an_offset_time_is_written_in_utc(intake):
+    accepted, _ = one(intake, lead(occurred_at="9999-12-31T23:59:59+05:00"))
+    assert records._iso(accepted.occurred_at) == "9999-12-31T18:59:59Z"
 
 
 @pytest.mark.parametrize("raw", [
@@ -86,6 +102,13 @@ def test_the_largest_float32_is_scored_finite(intake):
     _, batch = one(intake, lead(days_since_first_contact=f32max))
     j = intake.model.encoder.feature_names.index("days_since_first_contact")
     assert batch.matrix[0, j] == np.float32(f32max) and np.isfinite(batch.matrix[0, j])
+
+
+def test_the_boolean_guard_runs_whenever_the_bytes_hold_a_boolean(intake):
+    accepted, _ = one(intake, lead(industry="true", company_size=3))
+    assert accepted.company_size == 3 and accepted.industry == "true"
+    raw = b'{"lead_id": "L1", "industry": "false", "company_size": true}'
+    assert reason(intake, raw) == (RejectReason.SCHEMA_VIOLATION, "company_size")
 
 
 @pytest.mark.parametrize("value", [True, False])

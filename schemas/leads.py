@@ -34,7 +34,6 @@ DEADLETTER_PAYLOAD_MAX_BYTES = 256 * 1024
 MAX_FIELD_ERRORS = 20
 """Field errors kept on a dead letter (the message names the first five)."""
 
-
 UTC_MIN = datetime(1, 1, 1, tzinfo=UTC)
 UTC_MAX = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
 """``occurred_at`` must have a UTC form (``9999-12-31T23:59:59-05:00`` has none); compared
@@ -43,9 +42,9 @@ as instants by pydantic-core, so no Python runs per event. A time without offset
 
 def as_utc(value: datetime | None) -> datetime | None:
     """A validated ``occurred_at`` in UTC (without offset: UTC, never the host's zone)."""
-    if value is None or value.tzinfo is None:
-        return value if value is None else value.replace(tzinfo=UTC)
-    return value.astimezone(UTC)
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 def _not_bool(value: Any) -> Any:

@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration lint bench mutate stack-up stack-down
+.PHONY: bootstrap demo test unit integration lint bench mutate fuzz stack-up stack-down
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -34,3 +34,8 @@ bench: bootstrap
 # Mutation testing of the pure core: slow (see tests/MUTANTS.md), so not part of `make test`.
 mutate: bootstrap
 	scripts/mutate.sh
+
+# Generated hostile input, long: >= 100,000 examples per target; prints what ran and found.
+fuzz: bootstrap
+	HYPOTHESIS_PROFILE=fuzz .venv/bin/pytest -p no:cacheprovider -m fuzz --timeout=0 \
+		--hypothesis-show-statistics -q tests/unit $(FUZZ)

@@ -3,6 +3,8 @@
 Each class says what the boundary must do with it:
 
 - :class:`RejectedEvent`: the event is bad; it goes to ``leads.deadletter`` with its reason.
+  Any other exception met while handling one event becomes that event's dead letter too
+  (``internal_error``), never a crash of the scorer.
 - :class:`RetryableError`: the world is briefly wrong (a broker restart, a model being
   loaded); abort the open transaction and consume the batch again.
 - :class:`FatalError`: configuration or programming error; stop the process loudly.
@@ -24,6 +26,9 @@ class RejectReason(StrEnum):
     PAYLOAD_TOO_LARGE = "payload_too_large"
     DUPLICATE_EVENT = "duplicate_event"
     SCORING_FAILED = "scoring_failed"
+    INTERNAL_ERROR = "internal_error"
+    """A bug met while handling this event (the exception class and a short message, no
+    lead values); the rest of its batch was scored."""
 
 
 class LeadstreamError(Exception):

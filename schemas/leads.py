@@ -7,7 +7,9 @@ CRM may send and what the model is fed.
 from __future__ import annotations
 
 import base64
-from datetime import datetime
+import hashlib
+import math
+from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
 from typing import Annotated, Any
@@ -25,11 +27,39 @@ from pydantic import (
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.spec import CategoricalFeature, FeatureSpec, MissingPolicy, NumericFeature
 
+FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max
+"""Largest magnitude a numeric feature may have: the model reads float32, where a larger
+value would become infinite (and an int of 309+ digits does not even fit a float64)."""
+DEADLETTER_PAYLOAD_MAX_BYTES = 256 * 1024
+"""Default of how much of a rejected event a dead letter keeps (base64 grows it by 4/3)."""
+MAX_FIELD_ERRORS = 20
+"""Field errors kept on a dead letter (the message names the first five)."""
+
+UTC_MIN = datetime(1, 1, 1, tzinfo=UTC)
+UTC_MAX = datetime(9999, 12, 31, 23, 59, 59, 999999, tzinfo=UTC)
+"""``occurred_at`` must have a UTC form (``9999-12-31T23:59:59-05:00`` has none); compared
+as instants by pydantic-core, so no Python runs per event. A time without offset is UTC."""
+
+
+def as_utc(value: datetime | None) -> datetime | None:
+    """A validated ``occurred_at`` in UTC (without offset: UTC, never the host's zone)."""
+    if value is None:
+        return None
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def _not_bool(value: Any) -> Any:
+    """JSON ``true``/``false`` is not a number (pydantic would read it as 1/0)."""
+    if isinstance(value, bool):
+        raise ValueError("must be a number, not a boolean")
+    return value
+
 
 class IncomingLead(BaseModel):
     """Base of every incoming lead event; the spec adds one field per feature.
 
-    Unknown attributes are ignored so CRMs can send more than the model uses.
+    Unknown attributes are ignored so CRMs can send more than the model uses. A key sent
+    twice in one object keeps its last value (as ``JSON.parse`` does).
     """
 
     model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
@@ -38,21 +68,27 @@ class IncomingLead(BaseModel):
     event_id: str | None = Field(
         None, max_length=128, description="Idempotency key of this event (CRM resends)."
     )
-    occurred_at: datetime | None = Field(None, description="When the CRM saw the event.")
+    occurred_at: datetime | None = Field(
+        None, ge=UTC_MIN, le=UTC_MAX,
+        description="When the CRM saw the event; without an offset it is UTC.")
 
 
-def _numeric_field(f: NumericFeature) -> tuple[Any, Any]:
+def _numeric_field(f: NumericFeature, guarded: bool) -> tuple[Any, Any]:
     py_type: Any = int if f.dtype == "int" else float
     required = f.missing is MissingPolicy.REJECT
+    low = max(f.min, -FLOAT32_MAX) if f.min is not None else -FLOAT32_MAX
+    high = min(f.max, FLOAT32_MAX) if f.max is not None else FLOAT32_MAX
     info = Field(
         ... if required else None,
-        ge=f.min,
-        le=f.max,
+        ge=math.ceil(low) if py_type is int else low,
+        le=math.floor(high) if py_type is int else high,
         allow_inf_nan=False if py_type is float else None,
         description=f.description or None,
         validation_alias=_aliases(f),
     )
-    return (_policy(f, py_type if required else py_type | None), info)
+    typ = py_type if required else py_type | None
+    guarded_typ = Annotated[typ, BeforeValidator(_not_bool)] if guarded else typ
+    return (_policy(f, guarded_typ), info)
 
 
 def _categorical_field(f: CategoricalFeature) -> tuple[Any, Any]:
@@ -82,11 +118,22 @@ def _policy(f: NumericFeature | CategoricalFeature, py_type: Any) -> Any:
 @lru_cache(maxsize=32)
 def incoming_model(spec: FeatureSpec) -> type[IncomingLead]:
     """The pydantic model of ``leads.incoming`` events for this spec (cached per spec)."""
+    model = _build(spec, guarded=False)
+    _GUARDED[model] = _build(spec, guarded=True)
+    return model
+
+
+_GUARDED: dict[type[IncomingLead], type[IncomingLead]] = {}
+"""Per incoming model, its twin that also refuses booleans for numbers. A Python validator
+per field costs ~1 µs per event, so it runs only on the events whose bytes hold a JSON
+``true`` or ``false`` at all."""
+
+
+def _build(spec: FeatureSpec, guarded: bool) -> type[IncomingLead]:
     fields: dict[str, Any] = {}
     for f in spec.features:
-        fields[f.name] = (
-            _numeric_field(f) if isinstance(f, NumericFeature) else _categorical_field(f)
-        )
+        fields[f.name] = (_numeric_field(f, guarded) if isinstance(f, NumericFeature)
+                          else _categorical_field(f))
     return create_model(f"IncomingLead_{spec.name}", __base__=IncomingLead, **fields)
 
 
@@ -96,6 +143,8 @@ def parse_incoming(model: type[IncomingLead], raw: bytes, max_bytes: int) -> Inc
         raise RejectedEvent(
             RejectReason.PAYLOAD_TOO_LARGE, f"payload is {len(raw)} bytes, limit {max_bytes}"
         )
+    if b"true" in raw or b"false" in raw:
+        model = _GUARDED.get(model, model)
     try:
         return model.model_validate_json(raw)
     except ValidationError as exc:
@@ -109,7 +158,7 @@ def parse_incoming(model: type[IncomingLead], raw: bytes, max_bytes: int) -> Inc
             ) from None
         problems = [
             {"loc": ".".join(str(p) for p in e["loc"]), "msg": e["msg"], "type": e["type"]}
-            for e in errors
+            for e in errors[:MAX_FIELD_ERRORS]
         ]
         summary = "; ".join(f"{p['loc']}: {p['msg']}" for p in problems[:5])
         raise RejectedEvent(RejectReason.SCHEMA_VIOLATION, summary, problems) from None
@@ -166,8 +215,13 @@ class DeadLetter(BaseModel):
     message: str
     errors: list[FieldError] = Field(default_factory=list)
     lead_id: str | None = Field(None, description="Best-effort lead id, if one was readable.")
-    payload_b64: str = Field(description="The original value, base64-encoded, unchanged.")
-    payload_size: int
+    payload_b64: str = Field(description="The original value, base64-encoded, unchanged; "
+                             "only its first bytes when ``payload_truncated``.")
+    payload_size: int = Field(description="Size of the whole original value, in bytes.")
+    payload_truncated: bool = Field(
+        False, description="The value was larger than the dead-letter payload limit.")
+    payload_sha256: str | None = Field(
+        None, description="SHA-256 (hex) of the whole original value, when truncated.")
     source_topic: str
     source_partition: int
     source_offset: int
@@ -177,6 +231,16 @@ class DeadLetter(BaseModel):
     @staticmethod
     def encode_payload(raw: bytes) -> str:
         return base64.b64encode(raw).decode("ascii")
+
+    @staticmethod
+    def payload_fields(raw: bytes, max_bytes: int) -> dict[str, Any]:
+        """The payload fields for ``raw``: all of it up to ``max_bytes``, beyond that its
+        first ``max_bytes`` bytes, its full size and its SHA-256."""
+        fields: dict[str, Any] = {"payload_size": len(raw)}
+        if len(raw) <= max_bytes:
+            return {**fields, "payload_b64": DeadLetter.encode_payload(raw)}
+        return {**fields, "payload_b64": DeadLetter.encode_payload(raw[:max_bytes]),
+                "payload_truncated": True, "payload_sha256": hashlib.sha256(raw).hexdigest()}
 
     def payload(self) -> bytes:
         return base64.b64decode(self.payload_b64)

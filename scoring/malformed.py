@@ -25,6 +25,14 @@ MALFORMED: tuple[tuple[bytes | None, RejectReason], ...] = (
     (b'{"lead_id": "x", "engagement_score": 150}', RejectReason.SCHEMA_VIOLATION),
     (b'{"lead_id": "x", "engagement_score": NaN}', RejectReason.SCHEMA_VIOLATION),
     (b'{"lead_id": "x", "industry": ["a"]}', RejectReason.SCHEMA_VIOLATION),
+    # Each of these once crash-looped the scorer or was scored silently (issue 8):
+    (b"[" * 5000 + b"]" * 5000, RejectReason.INVALID_JSON),  # deeper than any decoder
+    (b'{"lead_id": "\ud800"}', RejectReason.INVALID_JSON),  # a lone surrogate
+    (b'{"lead_id": "x", "occurred_at": "9999-12-31T23:59:59-05:00"}',  # no UTC form
+     RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "company_size": ' + b"9" * 309 + b"}", RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "days_since_first_contact": 1.7e308}', RejectReason.SCHEMA_VIOLATION),
+    (b'{"lead_id": "x", "company_size": true}', RejectReason.SCHEMA_VIOLATION),
 )
 """Raw values and the reason the scorer must dead-letter each with (spec-independent)."""
 

@@ -112,6 +112,10 @@ class Settings(BaseSettings):
     a short wait keeps latency low at moderate load; a full batch restores the long one."""
     max_payload_bytes: int = Field(64 * 1024, ge=256)
     """Larger lead events are dead-lettered as ``payload_too_large``."""
+    deadletter_payload_max_bytes: int = Field(256 * 1024, ge=0, le=512 * 1024)
+    """A dead letter keeps a rejected event's bytes up to this size; beyond it the first
+    this many bytes, the full size and the SHA-256 (base64 grows the bytes by 4/3, and the
+    record must stay under the producer's ``message.max.bytes``, 1 MB by default)."""
     transaction_timeout_ms: int = Field(10_000, ge=1000)
     """Kafka ``transaction.timeout.ms`` of the scorer's producer. A scorer that dies in the
     middle of a batch leaves its transaction open, and every ``read_committed`` reader
@@ -206,6 +210,11 @@ class Settings(BaseSettings):
     @property
     def stack_dir(self) -> Path:
         return (self.home / "stack").resolve()
+
+    @property
+    def max_record_bytes(self) -> int:
+        """Largest record the producers may send: librdkafka's ``message.max.bytes``."""
+        return int(self.kafka_extra.get("message.max.bytes", 1_000_000))
 
     def kafka_config(self) -> dict[str, str]:
         """Connection settings passed through to librdkafka as they are."""

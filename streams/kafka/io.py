@@ -22,6 +22,10 @@ from streams.settings import Settings
 
 _DEAD_JSON = DeadLetter.__pydantic_serializer__
 
+MAX_RECORD_BYTES = 1_000_000
+"""librdkafka's default ``message.max.bytes``: the producer refuses a larger record."""
+TOO_LARGE = (KafkaError.MSG_SIZE_TOO_LARGE, KafkaError.RECORD_LIST_TOO_LARGE)
+
 
 def consumer_config(settings: Settings) -> dict[str, str | int | bool]:
     """Consumer of ``leads.incoming``: manual offsets (committed by the transaction)."""
@@ -100,6 +104,10 @@ def classify_txn_error(exc: KafkaException) -> TxnAction:
     if err is None or err.fatal() or err.code() in (KafkaError._FATAL, KafkaError._FENCED) \
             or is_refusal(err):
         return TxnAction.FATAL
+    if err.code() in TOO_LARGE:
+        # The same batch would be too large on every retry: the scorer keeps its records
+        # under the producer's limit, so this is a broker or topic limit set lower.
+        return TxnAction.FATAL
     if err.txn_requires_abort():
         return TxnAction.ABORT
     if err.retriable() or err.code() in (KafkaError._TIMED_OUT, KafkaError._TRANSPORT):
@@ -142,6 +150,12 @@ def translate(messages: Sequence[Message]) -> Consumed:
         events.append(event)
         keys[(event.partition, event.offset)] = msg.key()
     return Consumed(events, keys, errors)
+
+
+def letter_payload_limit(setting: int, max_record_bytes: int) -> int:
+    """How much of a rejected event a dead letter may keep: the setting, or less when the
+    producer's record limit is lower (base64 is 4/3 of the bytes; 16 KiB for the rest)."""
+    return max(0, min(setting, (max_record_bytes - 16 * 1024) * 3 // 4))
 
 
 def dead_letter_record(topic: str, letter: DeadLetter, key: bytes | None) -> OutRecord:

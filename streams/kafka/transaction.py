@@ -32,7 +32,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, Topi
 
 from schemas.errors import FatalError, RetryableError
 from streams.kafka.auth import ACL_TABLE, is_refusal
-from streams.kafka.io import OutRecord, TxnAction, classify_txn_error
+from streams.kafka.io import TOO_LARGE, OutRecord, TxnAction, classify_txn_error
 
 log = logging.getLogger(__name__)
 
@@ -228,6 +228,10 @@ def _fatal_message(exc: KafkaException) -> str:
     if isinstance(err, KafkaError) and is_refusal(err):
         return (f"Kafka refused the transactional producer ({err.name()}: {err.str()}); who "
                 f"may do what is in {ACL_TABLE}")
+    if isinstance(err, KafkaError) and err.code() in TOO_LARGE:
+        return (f"a record was refused as too large ({err.str()}): the batch cannot commit "
+                "on any retry; a topic's max.message.bytes is below the producer's "
+                "message.max.bytes (1 MB, or LEADSTREAM_KAFKA_EXTRA): raise the topic's")
     return (f"the transactional producer cannot go on ({err}); if it was fenced, another "
             "scorer runs with the same transactional id (LEADSTREAM_TRANSACTIONAL_ID must be "
             "unique per process)")

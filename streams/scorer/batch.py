@@ -1,10 +1,20 @@
 """One consumed batch → the records of its transaction: validate, de-duplicate, serve, encode.
 
 Every consumed event yields exactly one record: on ``leads.scored``, or on
-``leads.deadletter`` (malformed, a resend of an event id already scored elsewhere, or part
-of a batch a serving model failed on). With them, in the same transaction: shadow
-comparisons (shadow mode) and one ``monitor.samples`` record per model role and version;
-the batch's ledger entries are handed back for the caller to write to Redis.
+``leads.deadletter`` (malformed, a resend of an event id already scored elsewhere, or an
+event a serving model or the scorer itself failed on). With them, in the same
+transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record per model
+role and version; the batch's ledger entries are handed back for the caller to write to
+Redis.
+
+Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
+(sub-)batch is handled (encoding, predicting, building records, a record over the
+producer's size limit), the batch is split in halves and each half handled again, down to
+the single events that fail. Those
+become dead letters, ``scoring_failed`` when a serving model raised on them and
+``internal_error`` otherwise, their event-id claims are released (a CRM resend of them is
+scored, not ``duplicate_event``), and every other event is scored. :meth:`BatchStep.run`
+never raises for an event.
 """
 
 from __future__ import annotations
@@ -12,18 +22,26 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import numpy as np
 
 from schemas.errors import RejectedEvent, RejectReason
-from schemas.leads import DeadLetter
+from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
 from scoring.buckets import BucketThresholds
-from scoring.intake import Accepted, Intake, RawEvent, dead_letter
+from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan, serve
-from streams.kafka.io import Consumed, OutRecord, dead_letter_record
+from streams.kafka.io import (
+    MAX_RECORD_BYTES,
+    Consumed,
+    OutRecord,
+    dead_letter_record,
+    letter_payload_limit,
+)
 from streams.scorer import records as outputs
+from streams.scorer.isolation import bisect, check_sizes
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.ledger_rows import LedgerRows
 
@@ -51,17 +69,55 @@ class BatchResult:
     shadowed: int = 0
     shadow_error: str | None = None
 
+    def add(self, part: BatchResult) -> None:
+        """Append the result of a part of the batch (in input order)."""
+        self.records += part.records
+        self.ledger = self.ledger.extended(part.ledger)
+        self.scored += part.scored
+        self.dead_letters += part.dead_letters
+        self.model_seconds += part.model_seconds
+        self.shadowed += part.shadowed
+        self.shadow_error = self.shadow_error or part.shadow_error
+
+
+class _PartFailed(Exception):
+    """Handling a (sub-)batch raised ``cause``; ``claims`` are the event ids it claimed."""
+
+    def __init__(self, cause: Exception, claims: list[Claim]):
+        super().__init__(repr(cause))
+        self.cause = cause
+        self.claims = claims
+
+
+@dataclass
+class _Culprits:
+    """The events that failed on their own, as dead letters, and who failed on them."""
+
+    letters: list[tuple[DeadLetter, bytes | None]] = field(default_factory=list)
+    failed: dict[tuple[str, str], outputs.FailedRole] = field(default_factory=dict)
+    first: Exception | None = None
+
+    def model_failed(self, exc: ModelFailed) -> None:
+        key = (exc.role.value, exc.model.version)
+        known = self.failed.get(key)
+        self.failed[key] = outputs.FailedRole(exc.role, exc.model, known.n + 1 if known else 1)
+
 
 class BatchStep:
     """Turns consumed batches into output records under one serving plan at a time."""
 
     def __init__(self, plan: ServingPlan, dedup: Deduplicator, topics: OutputTopics,
                  thresholds: BucketThresholds | None = None,
-                 max_payload_bytes: int = 64 * 1024, sample_prefix: str = "scorer"):
+                 max_payload_bytes: int = 64 * 1024, sample_prefix: str = "scorer",
+                 deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
+                 max_record_bytes: int = MAX_RECORD_BYTES):
         self._dedup = dedup
         self._topics = topics
         self._thresholds = thresholds or BucketThresholds()
         self._max_payload = max_payload_bytes
+        self._letter_payload = letter_payload_limit(deadletter_payload_max_bytes,
+                                                   max_record_bytes)
+        self._max_record = max_record_bytes
         self._prefix = sample_prefix
         self.plan = plan
 
@@ -72,38 +128,90 @@ class BatchStep:
     @plan.setter
     def plan(self, plan: ServingPlan) -> None:
         self._plan = plan
-        self._intake = Intake(plan.champion, self._max_payload)
+        self._intake = Intake(plan.champion, self._max_payload, self._letter_payload)
 
     def run(self, consumed: Consumed, ranges_tag: str = "") -> BatchResult:
+        """The batch's records; one outcome per event, whatever the events hold."""
         now_s = time.time()
-        now = datetime.fromtimestamp(now_s, UTC)
-        accepted, rejected = self._intake.accept(consumed.events, now)
-        accepted, resent = self._drop_resends(accepted, now)
+        result, culprits = BatchResult(), _Culprits()
+        tag = f"{self._prefix}:{ranges_tag}"
+        parts, failed = bisect(consumed.events,
+                               lambda events, t: self._attempt(consumed, events, now_s, t), tag)
+        for part in parts:
+            result.add(part)
+        for event, exc in failed:
+            self._culprit(consumed, event, exc, now_s, culprits)
+        if culprits.letters:
+            self._add_culprits(result, culprits, now_s, tag)
+        return result
+
+    # --- the events that fail on their own -------------------------------------------
+    def _attempt(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
+                 tag: str) -> BatchResult:
+        claims: list[Claim] = []
+        try:
+            return self._handle(consumed, events, now_s, tag, claims)
+        except Exception as exc:  # anything at all: narrowed down to the events that cause it
+            raise _PartFailed(exc, claims) from exc
+
+    def _culprit(self, consumed: Consumed, event: RawEvent, failed: Exception,
+                 now_s: float, culprits: _Culprits) -> None:
+        exc, claims = ((failed.cause, failed.claims) if isinstance(failed, _PartFailed)
+                       else (failed, []))
+        if isinstance(exc, ModelFailed):
+            error = RejectedEvent(RejectReason.SCORING_FAILED, str(exc)[:500])
+            culprits.model_failed(exc)
+        else:
+            error = internal_error(exc, "score")
+        culprits.first = culprits.first or exc
+        self._dedup.release(claims)
+        try:
+            letter = self._intake.dead_letter(event, error, _utc(now_s))
+        except Exception as exc2:  # even its dead letter fails: keep only its bytes
+            log.exception("cannot build the dead letter of %s:%d:%d", event.topic,
+                          event.partition, event.offset)
+            letter = bare_dead_letter(event, f"{error.message}; then {type(exc2).__name__}",
+                                      _utc(now_s), self._letter_payload)
+        culprits.letters.append((letter, consumed.keys.get((event.partition, event.offset))))
+
+    def _add_culprits(self, result: BatchResult, culprits: _Culprits, now_s: float,
+                      tag: str) -> None:
+        first = culprits.first
+        reasons = Counter(letter.reason.value for letter, _ in culprits.letters)
+        log.error("dead-lettered %s of a batch of events that failed on their own; the "
+                  "first: %s", dict(reasons), first, exc_info=first)
+        for letter, key in culprits.letters:
+            result.records.append(dead_letter_record(self._topics.deadletter, letter, key))
+        result.dead_letters += reasons
+        if self._topics.samples:
+            empty = outputs.BatchInput([], [], self._plan.champion.encoder.encode_leads([]),
+                                       now_s)
+            n_internal = reasons[RejectReason.INTERNAL_ERROR.value]
+            result.records += outputs.sample_records(
+                self._topics.samples, self._plan.champion.name, (), empty, n_internal,
+                list(culprits.failed.values()), f"{tag}/x", self._plan.champion)
+
+    # --- one (sub-)batch -------------------------------------------------------------
+    def _handle(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
+                tag: str, claims: list[Claim]) -> BatchResult:
+        now = _utc(now_s)
+        accepted, rejected = self._intake.accept(events, now)
+        accepted, resent = self._drop_resends(accepted, now, claims)
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s)
         result = BatchResult()
-        failed: outputs.FailedRole | None = None
-        runs: tuple = ()
-        try:
-            served = serve(self._plan, accepted.leads, accepted.batch)
-        except ModelFailed as exc:
-            log.error("%s on a batch of %d leads; dead-lettering them as scoring_failed",
-                      exc, len(accepted.events))
-            failed = outputs.FailedRole(exc.role, exc.model, len(accepted.events))
-            error = RejectedEvent(RejectReason.SCORING_FAILED, str(exc)[:500])
-            rejected += [dead_letter(e, error, now) for e in accepted.events]
-        else:
-            runs = served.runs + ((served.shadow,) if served.shadow else ())
-            self._served(result, served, batch, name)
+        served = serve(self._plan, accepted.leads, accepted.batch)
+        runs = served.runs + ((served.shadow,) if served.shadow else ())
+        self._served(result, served, batch, name)
         for letter in rejected + resent:
             key = consumed.keys.get((letter.source_partition, letter.source_offset))
             result.records.append(dead_letter_record(self._topics.deadletter, letter, key))
             result.dead_letters[letter.reason.value] += 1
         if self._topics.samples:
-            n_bad = len(rejected) + len(resent) - (failed.n if failed else 0)
             result.records += outputs.sample_records(
-                self._topics.samples, name, runs, batch, n_bad, failed,
-                f"{self._prefix}:{ranges_tag}", self._plan.champion)
+                self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
+                tag, self._plan.champion)
+        check_sizes(result.records, self._max_record)
         return result
 
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
@@ -120,17 +228,19 @@ class BatchStep:
             result.shadowed = len(shadow)
         result.ledger = outputs.ledger_for(name, served, batch)
 
-    def _drop_resends(self, accepted: Accepted, now: datetime
+    def _drop_resends(self, accepted: Accepted, now: datetime, claims: list[Claim]
                       ) -> tuple[Accepted, list[DeadLetter]]:
-        """Split off CRM resends of event ids first scored at another source position."""
+        """Split off CRM resends of event ids first scored at another source position;
+        ``claims`` receives the claims this batch now holds."""
         leads, events = accepted.leads, accepted.events
         idx = [i for i, lead in enumerate(leads) if lead.event_id]
-        claims = [Claim(leads[i].event_id, _where(events[i])) for i in idx]  # type: ignore[arg-type]
-        dupes = self._dedup.duplicates(claims)
+        asked = [Claim(leads[i].event_id, _where(events[i])) for i in idx]  # type: ignore[arg-type]
+        dupes = self._dedup.duplicates(asked)
+        claims += [c for j, c in enumerate(asked) if j not in dupes]
         if not dupes:
             return accepted, []
         taken = {idx[j]: first for j, first in dupes.items()}
-        letters = [dead_letter(events[i], RejectedEvent(
+        letters = [self._intake.dead_letter(events[i], RejectedEvent(
             RejectReason.DUPLICATE_EVENT,
             f"event_id {leads[i].event_id!r} was already scored from {first}"), now)
             for i, first in taken.items()]
@@ -150,3 +260,6 @@ def _subset(accepted: Accepted, keep: np.ndarray) -> Accepted:
 def _where(event: RawEvent) -> str:
     return f"{event.topic}:{event.partition}:{event.offset}"
 
+
+def _utc(now_s: float) -> datetime:
+    return datetime.fromtimestamp(now_s, UTC)

@@ -86,7 +86,8 @@ class Scorer:
                               s.topic_monitor_samples)
         thresholds = BucketThresholds(hot=s.bucket_hot, warm=s.bucket_warm, cool=s.bucket_cool)
         self._step = BatchStep(plan, dedup, topics, thresholds, s.max_payload_bytes,
-                               s.transactional_id)
+                               s.transactional_id, s.deadletter_payload_max_bytes,
+                               s.max_record_bytes)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

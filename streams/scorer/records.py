@@ -22,7 +22,7 @@ import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
-from schemas.leads import IncomingLead
+from schemas.leads import IncomingLead, as_utc
 from schemas.monitor import ModelRole
 from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import shadow_comparisons
@@ -61,9 +61,9 @@ class BatchInput:
 
 
 def _iso(dt: datetime | None) -> str | None:
-    if dt is None:
-        return None
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC; a time without offset is UTC (as intake validated it)."""
+    utc = as_utc(dt)
+    return None if utc is None else utc.isoformat().replace("+00:00", "Z")
 
 
 def scored_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
@@ -118,7 +118,7 @@ class FailedRole:
 
 
 def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: BatchInput,
-                   n_rejected: int, failed: FailedRole | None, sample_prefix: str,
+                   n_rejected: int, failed: Sequence[FailedRole], sample_prefix: str,
                    champion: ServingModel) -> list[OutRecord]:
     """One ``monitor.samples`` record per role/version of the batch (champion first)."""
     out = []
@@ -126,8 +126,10 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
     parts = [(r.role, r.model, r.rows, r.scores, r.seconds) for r in runs]
     if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed):
         parts.insert(0, (ModelRole.CHAMPION, champion, np.arange(0), np.empty(0), 0.0))
-    if failed is not None and not any(p[0] is failed.role for p in parts):
-        parts.append((failed.role, failed.model, np.arange(0), np.empty(0), 0.0))
+    for f in failed:
+        if not any(p[0] is f.role and p[1].version == f.model.version for p in parts):
+            parts.append((f.role, f.model, np.arange(0), np.empty(0), 0.0))
+    n_failed = {(f.role, f.model.version): f.n for f in failed}
     for role, model, rows, scores, seconds in parts:
         version = model.version
         sample = batch_sample(
@@ -137,7 +139,7 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
             categories={k: v[rows] for k, v in batch.encoded.categories.items()},
             scores=scores, latencies_ms=np.full(rows.size, seconds * 1000.0),
             n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
-            n_failed=failed.n if failed is not None and failed.role is role else 0,
+            n_failed=n_failed.get((role, version), 0),
             event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}",
             n_clock_skewed=int(np.isnan(times[rows]).sum()))
         key, value = encode_sample(sample)

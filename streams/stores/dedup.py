@@ -6,6 +6,11 @@ the key is held by *another* source position: the same position seen again is th
 being processed again after an abort or a crash, not a resend. One pipeline per batch
 (``SET NX GET`` per event, in one script call) is one round trip.
 
+The claims of events that were then not scored (dead-lettered as ``scoring_failed`` or
+``internal_error``) are released with :meth:`Deduplicator.release`, which deletes a key
+only while it still holds that event's source: the CRM's resend of such an event is
+scored, not dead-lettered as ``duplicate_event``.
+
 If Redis is down or slow (beyond ``timeout_s``), the batch is scored without
 de-duplication: scoring never waits on Redis. The outage is logged once, when it starts
 and when it ends, and while it lasts Redis is only tried again every ``retry_s``.
@@ -45,6 +50,22 @@ end
 return taken
 """
 
+# Delete each key only if it still names this source (never another event's claim).
+_RELEASE_LUA = """
+local released = 0
+local pos = 1
+local sources = ARGV[1]
+for i, key in ipairs(KEYS) do
+  local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
+  local source = string.sub(sources, pos, stop - 1)
+  pos = stop + 1
+  if redis.call('GET', key) == source then
+    released = released + redis.call('DEL', key)
+  end
+end
+return released
+"""
+
 
 class Claim(NamedTuple):
     """An event asking to be the first of its ``event_id``."""
@@ -66,6 +87,7 @@ class Deduplicator:
         self._on_outage = on_outage
         self._clock = clock
         self._script = client.register_script(_CLAIM_LUA) if client is not None else None
+        self._release = client.register_script(_RELEASE_LUA) if client is not None else None
         self._down_since: float | None = None
         self._next_try = 0.0
         self.skipped_batches = 0
@@ -97,6 +119,21 @@ class Deduplicator:
             return {}
         self._came_back()
         return {int(i): _text(h) for i, h in zip(taken[::2], taken[1::2], strict=True)}
+
+    def release(self, claims: Sequence[Claim]) -> int:
+        """Give back claims of events that were not scored; how many keys were deleted.
+
+        Best effort: while Redis is down the claims stay until their TTL (logged)."""
+        if not claims or not self.enabled or self._release is None:
+            return 0
+        try:
+            return int(self._release(keys=[KEY_PREFIX + c.event_id for c in claims],
+                                     args=["\n".join([c.source for c in claims])]))
+        except redis.RedisError as exc:
+            log.warning("cannot release %d event-id claims of events that were not scored "
+                        "(%s): their resends count as duplicates until the claims expire",
+                        len(claims), exc)
+            return 0
 
     def _skip(self) -> None:
         self.skipped_batches += 1

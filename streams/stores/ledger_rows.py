@@ -33,6 +33,17 @@ class LedgerRows:
         """The entries, parsed back through the contract (for tests and tools)."""
         return (LedgerEntry.model_validate_json(v) for v in self.values)
 
+    def extended(self, other: LedgerRows) -> LedgerRows:
+        """These rows followed by ``other``'s (the parts of one batch, in order)."""
+        if not other.lead_ids:
+            return self
+        if not self.lead_ids:
+            return other
+        assigned = {k: list(v) for k, v in self.assigned.items()}
+        for k, v in other.assigned.items():
+            assigned.setdefault(k, []).extend(v)
+        return LedgerRows(self.lead_ids + other.lead_ids, self.values + other.values, assigned)
+
     @classmethod
     def of_entries(cls, entries: Sequence) -> LedgerRows:
         """Rows of already built :class:`~schemas.ledger.LedgerEntry` objects."""

@@ -32,4 +32,5 @@ def test_every_event_scored_or_dead_lettered_once(
     reasons = Counter(doc["reason"] for doc in out.dead)
     assert len(out.scored) == sum(1 for s in sent if s.reason is None)
     assert reasons["duplicate_event"] == int(N * 0.01)
-    assert set(reasons) == {r.value for r in RejectReason} - {"scoring_failed"}, reasons
+    assert set(reasons) == {r.value for r in RejectReason} - {"scoring_failed",
+                                                              "internal_error"}, reasons

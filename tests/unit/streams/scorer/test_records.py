@@ -13,7 +13,7 @@ from confluent_kafka import Message
 
 from schemas.control import ServingConfig, ServingMode
 from schemas.experiments import ShadowComparison
-from schemas.leads import ScoredLead
+from schemas.leads import DeadLetter, ScoredLead
 from schemas.monitor import MonitorSample
 from scoring.model import ServingModel
 from scoring.routing import route_batch
@@ -116,12 +116,27 @@ def test_a_failing_treatment_model_counts_failures_on_its_sample(models) -> None
 
     broken = dataclasses.replace(challenger)
     object.__setattr__(broken, "booster", Broken())
-    result = step_run(ServingPlan(champion, broken, _config(ServingMode.CANARY, 0.5)), 50)
-    samples = {s.role.value: s for s in (MonitorSample.model_validate_json(r.value)
-                                         for r in _by_topic(result)["samples"])}
-    assert result.scored == 0 and result.dead_letters["scoring_failed"] == 45
-    assert samples["challenger"].n_failed == 45 and samples["champion"].n_failed == 0
-    assert samples["champion"].n_rejected == 5
+    config = _config(ServingMode.CANARY, 0.5)
+    result = step_run(ServingPlan(champion, broken, config), 50)
+    valid = [f"L{i}" for i in range(50) if i % 10]
+    route = route_batch(config, valid)
+    treated = {lead for lead, t in zip(valid, route.treatment, strict=True) if t}
+    assert 0 < len(treated) < 45
+    samples = [MonitorSample.model_validate_json(r.value) for r in _by_topic(result)["samples"]]
+    # The batch is narrowed down: the champion's leads are scored, the challenger's failed.
+    scored = {ScoredLead.model_validate_json(r.value).lead_id
+              for r in _by_topic(result)["scored"]}
+    assert scored == set(valid) - treated and result.scored == 45 - len(treated)
+    assert result.dead_letters == {"scoring_failed": len(treated), "invalid_json": 5}
+    failed = [DeadLetter.model_validate_json(r.value) for r in _by_topic(result)["dead"]]
+    assert {d.lead_id for d in failed if d.reason == "scoring_failed"} == treated
+    by_role = Counter()
+    for s in samples:
+        by_role[s.role.value, "failed"] += s.n_failed
+        by_role[s.role.value, "rejected"] += s.n_rejected
+    assert by_role["challenger", "failed"] == len(treated) and by_role["champion", "failed"] == 0
+    assert by_role["champion", "rejected"] == 5
+    assert len({s.sample_id for s in samples}) == len(samples)
 
 
 def step_run(plan: ServingPlan, n: int):

@@ -1,0 +1,1 @@
+"""Hypothesis strategies shared by the property-based tests (hostile input per topic)."""

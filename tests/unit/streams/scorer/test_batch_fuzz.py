@@ -1,0 +1,66 @@
+"""Generated hostile batches through the scorer's whole batch step (:meth:`BatchStep.run`):
+exactly one outcome per event, never an exception, every record under the size limit, and
+only scored events keep their event-id claims."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from confluent_kafka import Message
+from hypothesis import event, given
+from hypothesis import strategies as st
+
+from schemas.leads import DeadLetter, ScoredLead
+from scoring.serving import ServingPlan
+from streams.kafka.io import translate
+from streams.scorer.batch import BatchStep, OutputTopics
+from tests.strategies.leads import hostile_event
+from tests.unit.streams.scorer.fakes import MemoryDedup, picky
+
+pytestmark = pytest.mark.fuzz
+
+TOPICS = OutputTopics("scored", "dead", "shadow", "samples")
+MAX_RECORD = 64 * 1024
+POISON = 13.0  # a picky model fails on any batch holding engagement_score == 13
+
+
+def _resend(lead: int, event_id: int) -> bytes:
+    return json.dumps({"lead_id": f"R{lead}", "event_id": f"e{event_id}",
+                       "engagement_score": POISON if lead % 3 == 0 else 50}).encode()
+
+
+@given(data=st.data(), picky_model=st.booleans())
+def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_model: bool
+                                     ) -> None:
+    model = picky(tiny_model, "engagement_score", POISON) if picky_model else tiny_model
+    values = data.draw(st.lists(
+        hostile_event(tiny_model.spec)
+        | st.builds(_resend, st.integers(0, 5), st.integers(0, 3)), min_size=1, max_size=12))
+    dedup = MemoryDedup()
+    step = BatchStep(ServingPlan(model), dedup, TOPICS, max_payload_bytes=32 * 1024,
+                     sample_prefix="fuzz", deadletter_payload_max_bytes=16 * 1024,
+                     max_record_bytes=MAX_RECORD)
+    messages = [Message(topic="in", partition=0, offset=i, key=b"k", value=v,
+                        timestamp=(1, 1_000)) for i, v in enumerate(values)]
+    result = step.run(translate(messages), "0:0-99")
+
+    assert all(len(r.value) + len(r.key or b"") <= MAX_RECORD for r in result.records)
+    scored = [ScoredLead.model_validate_json(r.value) for r in result.records
+              if r.topic == "scored"]
+    dead = [DeadLetter.model_validate_json(r.value) for r in result.records if r.topic == "dead"]
+    outcomes = sorted([s.source_offset for s in scored] + [d.source_offset for d in dead])
+    assert outcomes == list(range(len(values)))
+    assert result.scored == len(scored) and sum(result.dead_letters.values()) == len(dead)
+    samples = [r for r in result.records if r.topic == "samples"]
+    assert len({r.value for r in samples}) == len(samples)
+    # Only scored events hold claims; a scored event with an event id holds its own.
+    held = {source for source in dedup.held.values()}
+    scored_ids = {f"in:0:{s.source_offset}" for s in scored if s.event_id}
+    assert held == scored_ids
+    for s in scored:
+        event("scored")
+        if picky_model:
+            assert json.loads(values[s.source_offset]).get("engagement_score") != POISON
+    for d in dead:
+        event(d.reason.value)

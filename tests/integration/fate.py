@@ -65,7 +65,7 @@ def check_fates(settings: Settings, where: Mapping[Position, Sent], frame: pd.Da
     de-duplication was off."""
     scored = read_topic(settings, settings.topic_scored, 30)
     dead = read_topic(settings, settings.topic_deadletter, 30)
-    by_position = _one_each(where, scored + dead)
+    by_position = one_output_each(where, scored + dead)
     expected = {p: _expected_reason(where, p, without_dedup) for p in by_position}
     wrong = [(p, _fate(expected[p]), r.json().get("reason", "scored"))
              for p, r in by_position.items()
@@ -73,12 +73,12 @@ def check_fates(settings: Settings, where: Mapping[Position, Sent], frame: pd.Da
     assert not wrong, f"{len(wrong)} events with the wrong fate (position, expected, got), " \
         f"e.g. {wrong[:5]}"
     for rec in dead:
-        _check_dead(settings, rec, where[_position(rec)], expected[_position(rec)])
+        _check_dead(settings, rec, where[source_position(rec)], expected[source_position(rec)])
     _check_scored(settings, scored, where, frame, models)
     return Outputs([r.json() for r in scored], [r.json() for r in dead])
 
 
-def _position(rec: Record) -> Position:
+def source_position(rec: Record) -> Position:
     doc = rec.json()
     return doc["source_partition"], doc["source_offset"]
 
@@ -87,15 +87,17 @@ def _fate(reason: RejectReason | None) -> str:
     return "scored" if reason is None else reason.value
 
 
-def _one_each(where: Mapping[Position, Sent], records: list[Record]) -> dict[Position, Record]:
-    seen = Counter(_position(r) for r in records)
+def one_output_each(where: Mapping[Position, Sent],
+                    records: list[Record]) -> dict[Position, Record]:
+    """Exactly one output per position of ``where``, and none of another position."""
+    seen = Counter(source_position(r) for r in records)
     twice = [p for p, c in seen.items() if c > 1]
     assert not twice, f"{len(twice)} positions published twice, e.g. {twice[:5]}"
     missing = set(where) - set(seen)
     assert not missing, f"{len(missing)} events have no output, e.g. {sorted(missing)[:5]}"
     strangers = set(seen) - set(where)
     assert not strangers, f"{len(strangers)} outputs of unknown events: {sorted(strangers)[:5]}"
-    return {_position(r): r for r in records}
+    return {source_position(r): r for r in records}
 
 
 def _expected_reason(where: Mapping[Position, Sent], at: Position,
@@ -121,7 +123,7 @@ def _check_dead(settings: Settings, rec: Record, sent: Sent,
 def _check_scored(settings: Settings, scored: list[Record], where: Mapping[Position, Sent],
                   frame: pd.DataFrame, models: Mapping[str, TrainedModel]) -> None:
     docs = [r.json() for r in scored]
-    origins = [where[_position(r)] for r in scored]
+    origins = [where[source_position(r)] for r in scored]
     for rec, doc, sent in zip(scored, docs, origins, strict=True):
         assert sent.row is not None, (sent, doc)
         assert rec.key == sent.key == doc["lead_id"].encode(), (sent, doc)

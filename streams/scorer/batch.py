@@ -28,6 +28,7 @@ from datetime import UTC, datetime
 
 import numpy as np
 
+from monitors.event_time import DEFAULT_SKEW, SkewTolerance
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
 from scoring.buckets import BucketThresholds
@@ -110,7 +111,8 @@ class BatchStep:
                  thresholds: BucketThresholds | None = None,
                  max_payload_bytes: int = 64 * 1024, sample_prefix: str = "scorer",
                  deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
-                 max_record_bytes: int = MAX_RECORD_BYTES):
+                 max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW):
+        self._skew = skew
         self._dedup = dedup
         self._topics = topics
         self._thresholds = thresholds or BucketThresholds()
@@ -198,7 +200,8 @@ class BatchStep:
         accepted, rejected = self._intake.accept(events, now)
         accepted, resent = self._drop_resends(accepted, now, claims)
         name = self._plan.champion.name
-        batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s)
+        batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
+                                   skew=self._skew)
         result = BatchResult()
         served = serve(self._plan, accepted.leads, accepted.batch)
         runs = served.runs + ((served.shadow,) if served.shadow else ())

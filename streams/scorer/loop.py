@@ -30,6 +30,7 @@ import time
 from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from redis import RedisError
 
+from monitors.event_time import SkewTolerance
 from schemas.errors import FatalError
 from scoring.buckets import BucketThresholds
 from scoring.model import ServingModel
@@ -87,7 +88,9 @@ class Scorer:
         thresholds = BucketThresholds(hot=s.bucket_hot, warm=s.bucket_warm, cool=s.bucket_cool)
         self._step = BatchStep(plan, dedup, topics, thresholds, s.max_payload_bytes,
                                s.transactional_id, s.deadletter_payload_max_bytes,
-                               s.max_record_bytes)
+                               s.max_record_bytes,
+                               SkewTolerance.from_seconds(s.event_time_future_s,
+                                                          s.event_time_past_s))
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

@@ -186,6 +186,9 @@ class ModelRegistry:
         env = {"MLFLOW_HTTP_REQUEST_MAX_RETRIES": "0",
                "MLFLOW_HTTP_REQUEST_TIMEOUT": str(int(timeout_s or self.timeout_s))}
         added = {k: v for k, v in env.items() if k not in os.environ}
+        # mlflow.set_*_uri also export MLFLOW_TRACKING_URI / MLFLOW_REGISTRY_URI: put the
+        # caller's environment back, so Settings read later in this process see their own
+        kept = {k: os.environ.get(k) for k in ("MLFLOW_TRACKING_URI", "MLFLOW_REGISTRY_URI")}
         os.environ.update(added)
         try:
             mlflow.set_tracking_uri(self.tracking_uri)
@@ -194,6 +197,11 @@ class ModelRegistry:
         finally:
             for key in added:
                 os.environ.pop(key, None)
+            for key, value in kept.items():
+                if value is None:
+                    os.environ.pop(key, None)
+                else:
+                    os.environ[key] = value
 
 
 def _signature(trained: TrainedModel):

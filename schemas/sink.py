@@ -24,6 +24,9 @@ class SinkRejectReason(StrEnum):
     """The CRM refused the score for good (4xx other than 429, or a per-record error)."""
     INVALID_RECORD = "invalid_record"
     """The record on ``leads.scored`` is not a valid ScoredLead."""
+    FUTURE_SCORED_AT = "future_scored_at"
+    """Its ``scored_at`` lies beyond the clock-skew tolerance ahead of the sink's clock: it
+    would win "newest score wins" against every genuine score of the lead until then."""
 
 
 class SinkDeadLetter(BaseModel):

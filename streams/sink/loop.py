@@ -1,7 +1,9 @@
 """The sink loop: ``leads.scored`` (read_committed) → the CRM → commit, one batch at a time.
 
 Per batch: read up to ``sink_batch_size`` records; a record that is not a valid
-``ScoredLead`` is dead-lettered (``invalid_record``); the newest score per lead is kept
+``ScoredLead`` is dead-lettered (``invalid_record``), and so is one stamped further ahead
+of the sink's clock than ``event_time_future_s`` (``future_scored_at``: it would otherwise
+win every later "newest wins" comparison of its lead); the newest score per lead is kept
 (:func:`~scoring.writeback.score.newest_per_lead`), minus any older than what the CRM was
 already given (:class:`~streams.stores.delivered.Delivered`); the rest go to the CRM
 (:func:`~streams.sink.deliver.deliver`); refusals go to ``sink.deadletter`` with the CRM's
@@ -14,6 +16,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from datetime import UTC, datetime
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
@@ -101,11 +104,15 @@ class Sink:
     def _batch(self, records: list[Message]) -> None:
         self.metrics.consumed.inc(len(records))
         scores, letters = [], []
+        horizon = time.time() + self._s.event_time_future_s
         for msg in records:
             try:
                 lead = ScoredLead.model_validate_json(msg.value() or b"")
             except ValidationError as exc:
                 letters.append(self._invalid(msg, exc))
+                continue
+            if lead.scored_at.timestamp() > horizon:
+                letters.append(self._future(msg, lead))
                 continue
             scores.append(WritebackScore.of(lead, msg.partition(), msg.offset()))
         newest = newest_per_lead(scores)
@@ -129,6 +136,16 @@ class Sink:
         return SinkDeadLetter(
             reason=SinkRejectReason.INVALID_RECORD, lead_id=lead_id, crm_format=self._fmt.name,
             response=f"{exc.error_count()} validation errors: {where}"[:RESPONSE_CHARS],
+            source_partition=msg.partition(), source_offset=msg.offset(),
+            failed_at=datetime.now(UTC))
+
+    def _future(self, msg: Message, lead: ScoredLead) -> SinkDeadLetter:
+        return SinkDeadLetter(
+            reason=SinkRejectReason.FUTURE_SCORED_AT, lead_id=lead.lead_id,
+            crm_format=self._fmt.name,
+            response=f"scored_at {lead.scored_at.isoformat()} is more than "
+                     f"{self._s.event_time_future_s:g} s ahead of the sink's clock",
+            score=lead.score, model_version=lead.model_version, scored_at=lead.scored_at,
             source_partition=msg.partition(), source_offset=msg.offset(),
             failed_at=datetime.now(UTC))
 

@@ -5,7 +5,8 @@ delivered), several per lead with rising ``scored_at``. The CRM answers 429, 500
 or drops the connection; the sink is killed with -9 in mid-stream and restarted. Expected:
 every lead holds its newest committed score, no lead ever got an older score after a newer
 one, refused leads are on ``sink.deadletter`` with the CRM's answer, and the group's
-committed offsets reach the end of the topic.
+committed offsets reach the end of the topic. A forged score stamped a century ahead is
+dead-lettered, not delivered.
 """
 
 from __future__ import annotations
@@ -27,10 +28,10 @@ from tests.support.crm_server import FakeCrm, Plan
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
-def scored(lead: str, i: int, score: float) -> bytes:
+def scored(lead: str, i: int, score: float, at: datetime | None = None) -> bytes:
     return ScoredLead(lead_id=lead, score=score, bucket=Bucket.WARM, model_name="m",
                       model_version="3", model_alias="champion",
-                      scored_at=T0 + timedelta(seconds=i), latency_ms=1.0,
+                      scored_at=at or T0 + timedelta(seconds=i), latency_ms=1.0,
                       source_partition=0, source_offset=i).model_dump_json().encode()
 
 
@@ -64,6 +65,9 @@ def publish(settings: Settings, leads: int, rounds: int, seed: int) -> dict[str,
             newest.update(batch)
     committer.begin_transaction()  # and one record that is not a ScoredLead
     committer.produce(settings.topic_scored, key=b"L0", value=b'{"lead_id": "L0"}')
+    # and a forged score a century ahead: it must not win "newest wins" for L1 forever
+    committer.produce(settings.topic_scored, key=b"L1",
+                      value=scored("L1", step + 1, 0.999, datetime(2126, 1, 1, tzinfo=UTC)))
     committer.commit_transaction(30)
     return newest
 
@@ -115,4 +119,7 @@ def test_every_lead_gets_its_newest_score_through_faults_and_kill_9(make_setting
                for d in letters if d["reason"] == "crm_rejected")
     invalid = [d for d in letters if d["reason"] == "invalid_record"]
     assert len(invalid) == 1 and invalid[0]["lead_id"] == "L0"
+    future = [d for d in letters if d["reason"] == "future_scored_at"]
+    assert [d["lead_id"] for d in future] == ["L1"] and "ahead of the sink's clock" in \
+        future[0]["response"]
     assert "tok-123" not in log.read_text()

@@ -20,9 +20,9 @@ from schemas.control import ControlAction, ControlRequest
 from schemas.leads import Bucket
 from scoring.faulty import constant_model
 from scoring.registry import ModelRegistry
-from streams.cli.produce import mixed, publish, synthetic_events
 from streams.cli.status import load, render
 from streams.control.client import submit
+from streams.crm.traffic import mixed, publish, synthetic_events
 from streams.demo.watch import OutputWatcher, RecordWatcher
 from streams.settings import Settings
 from streams.stack import stack_up

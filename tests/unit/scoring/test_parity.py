@@ -22,7 +22,7 @@ from scoring.features import FeatureEncoder
 from scoring.intake import Intake, RawEvent
 from scoring.model import ServingModel
 from scoring.training import TrainConfig, train_model
-from streams.cli.produce import csv_events
+from streams.crm.traffic import csv_events
 
 SPEC_TOML = """
 name = "bank"

@@ -10,7 +10,7 @@ from schemas.spec import NumericFeature, load_spec
 from scoring.crm_export import ExportError, detect_separator, read_crm_export
 from scoring.spec_check import check_export
 from scoring.spec_reference import reference_markdown
-from streams.cli.produce import csv_events
+from streams.crm.traffic import csv_events
 
 ROOT = Path(__file__).resolve().parents[3]
 SPEC = """

@@ -101,12 +101,13 @@ def test_a_forged_control_record_pins_no_scorer_and_not_status(
         lines = [ln for ln in score.text().splitlines() if "not the controller's" in ln]
         print("SCORER:", *lines, sep="\n")
         assert latest_config(operator, base.model_name).champion_version == "2"
-        out = run_cli(operator, "status", "--json")
+        viewer = secure_stack.as_("dashboard", base)  # reads models.* and monitor reports
+        out = run_cli(viewer, "status", "--json")
         assert out.exit_code == 0, out.output
         doc = json.loads(out.output[out.output.index("{"):])
         assert doc["serving"]["champion_version"] == "2" and doc["serving"]["sequence"] < 2**62
         assert [f["reason"] for f in doc["forged_control_records"]] == ["unsigned",
                                                                         "bad_signature"]
-        text = run_cli(operator, "status").output
+        text = run_cli(viewer, "status").output
         print("STATUS:", text)
         assert "is not the controller's and was ignored (unsigned)" in text

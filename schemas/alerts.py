@@ -22,7 +22,7 @@ class ControlAlert(BaseModel):
     kind: str = Field(description="invalid_request, no_champion, cooldown, "
                                   "nothing_to_roll_back, rolled_back_target, stale_event, "
                                   "alias_sync_failed, unknown_version, apply_failed, "
-                                  "invalid_config")
+                                  "invalid_config, signature_refused, forged_config")
     message: str
     request_id: str | None = Field(None, description="The request or rollback event id.")
     source: str = Field(description="'request', 'rollback' or 'control' (models.control).")

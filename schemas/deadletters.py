@@ -35,6 +35,9 @@ class RecordRejectReason(StrEnum):
     APPLY_FAILED = "apply_failed"
     NEVER_SCORED = "never_scored"
     """An outcome whose lead was not scored within the parking TTL (or the parking bound)."""
+    SIGNATURE_REFUSED = "signature_refused"
+    """A control request without a valid signature of an allowed key (unsigned, unknown key,
+    bad signature, too old, replayed; the message says which)."""
 
 
 class RecordDeadLetter(BaseModel):

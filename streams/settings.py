@@ -32,7 +32,8 @@ class Settings(BaseSettings):
     path is resolved once, against the working directory of the process that reads the
     settings; child processes are handed the absolute path."""
 
-    @field_validator("home", "spec_path", "monitor_guardrails_path")
+    @field_validator("home", "spec_path", "monitor_guardrails_path", "control_allowlist_path",
+                     "operator_key_path", "controller_key_path", "controller_public_key_path")
     @classmethod
     def _absolute(cls, path: Path | None) -> Path | None:
         """Relative paths mean the starting directory, also in child processes."""
@@ -328,3 +329,24 @@ class Settings(BaseSettings):
     """Most outcomes parked at once; beyond it the oldest are dead-lettered (``never_scored``)."""
     outcome_retry_s: float = Field(5.0, gt=0)
     """How often parked outcomes are joined again with the ledger."""
+
+    # --- control-plane signing (issue 10, item 3) -----------------------------------------
+    # Ed25519 signatures in Kafka headers (scoring/control/signing.py). ``required``: the
+    # controller applies only requests signed by a key of the allow-list, and scorers,
+    # ``status`` and the agents apply only models.control records the controller signed.
+    control_signing: Literal["off", "required"] = "off"
+    """``off`` (plain demo: anybody who may write the control topics is trusted, one warning
+    line at start) or ``required`` (secured stack default)."""
+    control_allowlist_path: Path | None = None
+    """The agents' allow-list of operator public keys: TOML, ``name = "<base64 raw key>"``."""
+    operator_key_path: Path | None = None
+    """The CLI's private key (PEM PKCS8, 0600) that signs control requests."""
+    operator_key_name: str | None = None
+    """The name the CLI signs as (its allow-list entry); default: the key file's stem."""
+    controller_key_path: Path | None = None
+    """The agents' private key: signs every models.control record (and auto-promotions)."""
+    controller_public_key_path: Path | None = None
+    """The controller's public key (PEM), which scorers, ``status`` and the CLI verify."""
+    control_signature_window_s: float = Field(300.0, gt=0)
+    """A signed request older (or further in the future) than this is refused; a signature
+    is remembered this long (Redis, TTL) so a copy of it is refused as a replay."""

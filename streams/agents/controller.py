@@ -27,8 +27,10 @@ from schemas.control import (
 )
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
-from streams.agents.guard import RAW, DeadLetters, decode, guarded
+from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
+from streams.agents.signed import RequestGate
 from streams.control.controller import ControllerCore, Publication
+from streams.control.keys import controller_signer
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -38,22 +40,38 @@ MAX_NAME = 128
 def alert_of(letter: RecordDeadLetter, key: bytes | None, change: object | None,
              source: str) -> ControlAlert:
     """The alert that answers a dead-lettered request or rollback event (the CLI waits for
-    it): ``invalid_request`` for a record that does not decode, ``apply_failed`` else."""
+    it): ``invalid_request`` for a record that does not decode, ``signature_refused`` for
+    one refused for its signature (its declared actor is not trusted: ``unverified``),
+    ``apply_failed`` else."""
     name = getattr(change, "model_name", None)
     if name is None:
         name = (key or b"").decode(errors="replace")[:MAX_NAME] or "?"
     request_id = getattr(change, "request_id", None) or getattr(change, "event_id", None)
-    kind = ("apply_failed" if letter.reason is RecordRejectReason.APPLY_FAILED
-            else "invalid_request")
+    kind = {RecordRejectReason.APPLY_FAILED: "apply_failed",
+            RecordRejectReason.SIGNATURE_REFUSED: "signature_refused"}.get(letter.reason,
+                                                                          "invalid_request")
+    actor = getattr(change, "actor", None) or "unknown"
+    if letter.reason is RecordRejectReason.SIGNATURE_REFUSED:
+        actor = "unverified"
     return ControlAlert(model_name=name, kind=kind, source=source,
                         message=f"{source} at {letter.source_topic}[{letter.source_partition}]"
                                 f"@{letter.source_offset} skipped: {letter.message}"[:2000],
-                        request_id=request_id, actor=getattr(change, "actor", None) or "unknown",
+                        request_id=request_id, actor=actor,
                         at=datetime.now(UTC))
+
+
+def _best_effort(contract, raw: bytes | None) -> object | None:
+    """The refused record's ids (model, request id) for the alert the CLI waits for."""
+    try:
+        return decode(contract, raw)
+    except Rejected:
+        return None
 
 
 def install(app: faust.App, settings: Settings) -> None:
     core = ControllerCore(settings)
+    gate = RequestGate(app, settings)
+    signer = controller_signer(settings)
     lock = asyncio.Lock()
     states = app.Table("control-state", default=str, partitions=1)
     control = app.topic(settings.topic_models_control, **RAW)
@@ -69,7 +87,9 @@ def install(app: faust.App, settings: Settings) -> None:
     async def publish(model: str, pub: Publication) -> None:
         key = model.encode()
         if pub.config is not None:
-            await control.send(key=key, value=pub.config.model_dump_json().encode())
+            value = pub.config.model_dump_json().encode()
+            headers = signer.headers(settings.topic_models_control, key, value) if signer else None
+            await control.send(key=key, value=value, headers=headers)
         if pub.audit is not None:
             await audit.send(key=key, value=pub.audit.model_dump_json().encode())
         for alert in pub.alerts:
@@ -81,7 +101,14 @@ def install(app: faust.App, settings: Settings) -> None:
         parsed: list[object] = []
 
         async def handle() -> None:
+            try:
+                actor = await gate.signer(event) if source == "request" else None
+            except Rejected:
+                parsed.append(_best_effort(contract, event.value))
+                raise
             change = decode(contract, event.value)
+            if actor is not None:
+                change = change.model_copy(update={"actor": actor})
             parsed.append(change)
             async with lock:
                 transition, pub = await step(load(change.model_name), change)

@@ -61,6 +61,11 @@ class AgentMetrics:
         self.invalid_configs = Counter("leadstream_agent_invalid_serving_configs",
                                        "models.control records that failed validation.",
                                        registry=r)
+        self.signature_refusals = Counter("leadstream_agent_signature_refusals",
+                                          "Records refused for their signature (control "
+                                          "requests; models.control records not signed by "
+                                          "the controller), by topic and reason.",
+                                          ["topic", "reason"], registry=r)
 
 
 _METRICS: weakref.WeakKeyDictionary[faust.App, AgentMetrics] = weakref.WeakKeyDictionary()

@@ -35,6 +35,7 @@ from schemas.monitor import (
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
 from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
+from streams.agents.signed import ControllerRecordGate
 from streams.kafka.topics import topic_name
 from streams.monitor.config import monitor_config
 from streams.monitor.metrics import MonitorMetrics
@@ -74,6 +75,7 @@ def install(app: faust.App, settings: Settings) -> None:
     samples = app.topic(topic_name(settings, MONITOR_SAMPLES), **_RAW)
     windows_topic = app.topic(topic_name(settings, MONITOR_WINDOWS), partitions=1, **_RAW)
     control = app.topic(topic_name(settings, MODELS_CONTROL), **_RAW)
+    control_gate = ControllerRecordGate(app, settings, quiet=True)  # reports.py alerts
     outputs = {k: app.topic(topic_name(settings, t), **_RAW) for k, t in OUTPUTS.items()}
     windows = app.Table("monitor-windows", default=None, partitions=1)
     versions = app.Table("monitor-versions", default=None, partitions=1)
@@ -119,7 +121,7 @@ def install(app: faust.App, settings: Settings) -> None:
     @app.agent(control, name="monitor-serving")
     async def serving(stream):
         async for event in stream.events():
-            if event.key and event.value:
+            if event.key and event.value and control_gate.refusal(event) is None:
                 await agent.store_serving(event.key.decode(errors="replace"), event.value)
 
 

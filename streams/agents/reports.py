@@ -27,6 +27,8 @@ from schemas.control import ControlAction, ControlRequest, ServingConfig, Servin
 from schemas.experiments import ExperimentReport, Recommendation
 from schemas.monitor import GuardrailLevel, GuardrailReport
 from streams.agents.guard import RAW, metrics_for, run_tick
+from streams.agents.signed import ControllerRecordGate
+from streams.control.keys import controller_signer
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stores.experiments import ExperimentStore, policy_from, take_look
@@ -77,19 +79,23 @@ def auto_promote(settings: Settings, report: ExperimentReport) -> bool:
         action=ControlAction.PROMOTE_CHALLENGER, actor="auto-promote",
         reason=f"experiment {report.experiment_id}: {'; '.join(report.reasons)}",
         requested_at=datetime.now(UTC))
-    produce_one(settings, settings.topic_models_control_requests, report.model_name,
-                request.model_dump_json().encode())
+    topic, value = settings.topic_models_control_requests, request.model_dump_json().encode()
+    signer = controller_signer(settings)
+    headers = signer.headers(topic, report.model_name.encode(), value) if signer else None
+    produce_one(settings, topic, report.model_name, value, headers=headers)
     return True
 
 
 async def alert_invalid_config(alerts: faust.TopicT, key: bytes, value: bytes,
-                               exc: ValidationError, where: str) -> None:
+                               problem: str, where: str, kind: str = "invalid_config") -> None:
     """One alert on ``models.alerts`` for a ``models.control`` record that is no valid
-    configuration (scorers log it and keep the configuration they serve)."""
+    configuration, or (``forged_config``) one the controller did not sign: scorers log it
+    and keep the configuration they serve."""
     model = key.decode(errors="replace")[:128] or "?"
-    alert = ControlAlert(model_name=model, kind="invalid_config", source="control",
-                         message=f"invalid models.control record at {where} ignored "
-                                 f"({len(value)} bytes): {str(exc)[:1500]}",
+    what = "invalid" if kind == "invalid_config" else "unsigned or forged"
+    alert = ControlAlert(model_name=model, kind=kind, source="control",
+                         message=f"{what} models.control record at {where} ignored "
+                                 f"({len(value)} bytes): {problem[:1500]}",
                          actor="unknown", at=datetime.now(UTC))
     await alerts.send(key=model.encode(), value=alert.model_dump_json().encode())
 
@@ -98,16 +104,23 @@ def install(app: faust.App, settings: Settings) -> None:
     serving = app.Table("serving-configs", default=str, partitions=1)
     alerts = app.topic(settings.topic_models_alerts, **RAW)
     metrics = metrics_for(app)
+    gate = ControllerRecordGate(app, settings)
 
     async def follow(event) -> None:
+        msg = event.message
+        where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
+        forged = gate.refusal(event)
+        if forged is not None:
+            await alert_invalid_config(alerts, event.key, event.value,
+                                       f"{forged.reason.value}: {forged.message}", where,
+                                       "forged_config")
+            return
         try:
             ServingConfig.model_validate_json(event.value)
         except ValidationError as exc:
             metrics.invalid_configs.inc()
-            msg = event.message
-            where = f"{msg.topic}[{msg.partition}]@{msg.offset}"
             log.error("invalid serving config at %s ignored: %s", where, str(exc)[:500])
-            await alert_invalid_config(alerts, event.key, event.value, exc, where)
+            await alert_invalid_config(alerts, event.key, event.value, str(exc), where)
             return
         serving[event.key.decode()] = event.value.decode()
 

@@ -3,7 +3,10 @@ and model quality (AUC over the version's label window, or "no labels").
 
 Reads what the monitor agents keep in Redis (:mod:`streams.stores.state`); when Redis is
 down or empty it falls back to the topics (the last ``models.control`` record, the last
-reports on ``monitor.*`` per model role/version).
+reports on ``monitor.*`` per model role/version). With ``control_signing = required`` the
+serving configuration is always read from ``models.control`` and verified: only records
+the controller signed count, and each one it did not sign is named in a warning line (and
+in ``--json`` as ``forged_control_records``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from schemas.control import MODELS_CONTROL
 from schemas.monitor import MONITOR_DRIFT, MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
 from streams.cli.common import fit_columns, json_option, print_json
 from streams.cli.tail import open_consumer
+from streams.control.records import control_view, forged_rows
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stores.state import read_state
@@ -181,7 +185,15 @@ def status(model: str | None, as_json: bool) -> None:
     console = Console(stderr=as_json)  # with --json, only the document goes to stdout
     name = model or settings.model_name
     serving, reports = load(settings, name, console)
+    forged: list[dict] = []
+    if settings.control_signing == "required":
+        view = control_view(settings, name)
+        serving = view.config.model_dump(mode="json") if view.config else None
+        forged = forged_rows(view)
+    for f in forged[-3:]:
+        console.print(f"[red]warning: models.control record at offset {f['offset']} is not "
+                      f"the controller's and was ignored ({f['reason']}): {f['message']}[/]")
     if as_json:
-        print_json(status_doc(name, serving, reports))
+        print_json({**status_doc(name, serving, reports), "forged_control_records": forged})
     else:
         render(console, name, serving, reports)

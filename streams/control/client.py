@@ -27,7 +27,9 @@ from pydantic import BaseModel, ValidationError
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ControlRequest, ServingConfig
 from schemas.errors import RetryableError
-from streams.kafka.reader import TopicReader, produce_one
+from streams.control.keys import operator_signer
+from streams.control.records import ControllerRecords, control_view
+from streams.kafka.reader import Record, TopicReader, produce_one
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -63,8 +65,10 @@ def submit(settings: Settings, request: ControlRequest,
     deadline = time.monotonic() + (timeout_s or settings.control_wait_s)
     with TopicReader(settings, settings.topic_models_audit, from_end=True) as audits, \
             TopicReader(settings, settings.topic_models_alerts, from_end=True) as alerts:
-        produce_one(settings, settings.topic_models_control_requests, request.model_name,
-                    request.model_dump_json().encode())
+        topic, value = settings.topic_models_control_requests, request.model_dump_json().encode()
+        signer = operator_signer(settings)
+        headers = signer.headers(topic, request.model_name.encode(), value) if signer else None
+        produce_one(settings, topic, request.model_name, value, headers=headers)
         while time.monotonic() < deadline:
             for rec in audits.poll(0.2):
                 entry = _decoded(AuditEntry, audits.topic, rec.offset, rec.value)
@@ -88,13 +92,8 @@ def _await_config(settings: Settings, config: ServingConfig, deadline: float) ->
 
 
 def latest_config(settings: Settings, model_name: str) -> ServingConfig | None:
-    """The serving configuration in force (last record of the model on models.control)."""
-    found: ServingConfig | None = None
-    with TopicReader(settings, settings.topic_models_control) as reader:
-        for rec in reader.to_end():
-            if rec.key == model_name.encode() and rec.value:
-                found = _decoded(ServingConfig, reader.topic, rec.offset, rec.value) or found
-    return found
+    """The controller's serving configuration in force (highest sequence it signed)."""
+    return control_view(settings, model_name).config
 
 
 def history(settings: Settings, model_name: str) -> list[AuditEntry]:
@@ -123,16 +122,19 @@ def alerts(settings: Settings, model_name: str) -> list[ControlAlert]:
 class ServingConfigFeed:
     """The scorer's view of ``models.control`` for one model: newest sequence wins; a
     record that is no valid configuration is counted (``on_invalid``), logged and skipped,
-    and the configuration in force stays."""
+    and the configuration in force stays; so is one the controller did not sign, when
+    signing is required (``on_forged(reason)``)."""
 
     def __init__(self, settings: Settings, model_name: str,
-                 on_invalid: Callable[[], None] = lambda: None):
+                 on_invalid: Callable[[], None] = lambda: None,
+                 on_forged: Callable[[str], None] = lambda reason: None):
         self._key = model_name.encode()
-        self._on_invalid = on_invalid
+        self._on_invalid, self._on_forged = on_invalid, on_forged
+        self._check = ControllerRecords(settings)
         self._reader = TopicReader(settings, settings.topic_models_control)
         self._current: ServingConfig | None = None
         for rec in self._reader.to_end():
-            self._take(rec.key, rec.value, rec.offset)
+            self._take(rec)
 
     def current(self) -> ServingConfig | None:
         return self._current
@@ -141,13 +143,17 @@ class ServingConfigFeed:
         """A newer configuration if one arrived since the last call, else None."""
         before = self._current
         for rec in self._reader.poll(0.0):
-            self._take(rec.key, rec.value, rec.offset)
+            self._take(rec)
         return self._current if self._current is not before else None
 
-    def _take(self, key: bytes | None, value: bytes | None, offset: int = -1) -> None:
-        if key != self._key or not value:
+    def _take(self, rec: Record) -> None:
+        if rec.key != self._key or not rec.value:
             return
-        config = _decoded(ServingConfig, self._reader.topic, offset, value)
+        refused = self._check.refusal(self._reader.topic, rec)
+        if refused is not None:
+            self._on_forged(refused.reason.value)
+            return
+        config = _decoded(ServingConfig, self._reader.topic, rec.offset, rec.value)
         if config is None:
             self._on_invalid()
             return

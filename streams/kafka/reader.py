@@ -31,6 +31,7 @@ class Record:
     offset: int
     key: bytes | None
     value: bytes | None
+    headers: tuple[tuple[str, bytes | None], ...] = ()
 
 
 class TopicReader:
@@ -64,7 +65,8 @@ class TopicReader:
                 raise not_authorized(self._settings, f"reading {self.topic}", msg.error())
             if msg.error() is not None:
                 raise KafkaException(msg.error())
-            out.append(Record(msg.partition(), msg.offset(), msg.key(), msg.value()))
+            out.append(Record(msg.partition(), msg.offset(), msg.key(), msg.value(),
+                              tuple(msg.headers() or ())))
         return out
 
     def to_end(self) -> Iterator[Record]:
@@ -91,13 +93,14 @@ class TopicReader:
 
 
 def produce_one(settings: Settings, topic: str, key: str, value: bytes,
-                timeout_s: float = 10.0) -> None:
+                timeout_s: float = 10.0,
+                headers: list[tuple[str, bytes]] | None = None) -> None:
     """Produce one record and wait for its acknowledgement (raises on failure)."""
     client_errors: list[KafkaError] = []
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True,
                          "error_cb": client_errors.append})
     errors: list[KafkaError] = []
-    producer.produce(topic, value, key.encode(),
+    producer.produce(topic, value, key.encode(), headers=headers or None,
                      on_delivery=lambda err, _msg: errors.append(err) if err else None)
     if producer.flush(timeout_s) != 0:
         refused = next((e for e in client_errors if is_refusal(e)), None)

@@ -18,6 +18,7 @@ from schemas.control import ServingConfig
 from schemas.errors import LeadstreamError, RetryableError
 from scoring.serving import ServingPlan
 from streams.control.client import ServingConfigFeed
+from streams.control.keys import SIGNING_OFF_WARNING
 from streams.scorer.limits import RunLimits
 from streams.scorer.loop import Scorer
 from streams.scorer.plans import PlanLoader, build_plan, warmed
@@ -34,7 +35,8 @@ log = logging.getLogger(__name__)
 def _feed(settings: Settings, metrics: ScorerMetrics) -> ServingConfigFeed | None:
     try:
         return ServingConfigFeed(settings, settings.model_name,
-                                 on_invalid=metrics.invalid_configs.inc)
+                                 on_invalid=metrics.invalid_configs.inc,
+                                 on_forged=lambda r: metrics.forged_configs.labels(r).inc())
     except (KafkaException, RetryableError) as exc:
         log.error("cannot read %s (%s): serving the champion alias only, without "
                   "configuration changes", settings.topic_models_control, exc)
@@ -63,6 +65,8 @@ def initial_plan(registry: LazyRegistry, config: ServingConfig | None
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:
     registry = LazyRegistry(settings)
+    if settings.control_signing == "off":
+        log.warning(SIGNING_OFF_WARNING)
     feed = _feed(settings, metrics)
     config = feed.current() if feed else None
     plan, unconfirmed = initial_plan(registry, config)

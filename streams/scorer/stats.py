@@ -61,6 +61,10 @@ class ScorerMetrics:
         self.invalid_configs = Counter("leadstream_scorer_invalid_serving_configs",
                                        "models.control records that failed validation "
                                        "(ignored: the config in force stays).", registry=r)
+        self.forged_configs = Counter("leadstream_scorer_unsigned_serving_configs",
+                                      "models.control records not signed by the controller "
+                                      "(ignored: the config in force stays), by reason.",
+                                      ["reason"], registry=r)
         self.ledger_missed = Counter("leadstream_scorer_ledger_missed",
                                      "Scored leads whose ledger entry was not written.",
                                      registry=r)

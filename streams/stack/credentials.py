@@ -5,7 +5,8 @@ plus ``admin``, the broker's own super user) and one for the Redis ACL user, and
 in ``<stack_dir>/secure/credentials.json`` (0600). They are never printed: for each
 principal the stack writes ``<stack_dir>/secure/<principal>.env`` (0600), the
 ``LEADSTREAM_*`` variables that process needs (bootstrap, SASL_SSL, SCRAM-SHA-512, user,
-password, CA file, Redis URL with user and password). Source one before starting a process::
+password, CA file, Redis URL with user and password, control-plane signing keys:
+:mod:`streams.stack.signing_keys`). Source one before starting a process::
 
     set -a; . .leadstream/stack/secure/scorer.env; set +a; leadstream score
 """
@@ -22,6 +23,7 @@ from pydantic import SecretStr
 from streams.settings import Settings
 from streams.stack.acls import PRINCIPALS
 from streams.stack.certs import write_private
+from streams.stack.signing_keys import signing_fields
 
 ADMIN = "admin"
 """The broker's own principal (inter-broker and controller links; the only super user)."""
@@ -80,7 +82,8 @@ def principal_settings(settings: Settings, creds: StackCredentials, principal: s
         "bootstrap_servers": f"127.0.0.1:{settings.kafka_port}",
         "security_protocol": "SASL_SSL", "sasl_mechanism": MECHANISM,
         "sasl_username": principal, "sasl_password": SecretStr(creds.kafka[principal]),
-        "ssl_ca_location": str(ca_file(settings)), "redis_url": redis_url(settings, creds)})
+        "ssl_ca_location": str(ca_file(settings)), "redis_url": redis_url(settings, creds),
+        **signing_fields(settings, principal)})
 
 
 def env_lines(settings: Settings, creds: StackCredentials, principal: str) -> str:
@@ -88,7 +91,8 @@ def env_lines(settings: Settings, creds: StackCredentials, principal: str) -> st
     values = {"BOOTSTRAP_SERVERS": s.bootstrap_servers, "SECURITY_PROTOCOL": s.security_protocol,
               "SASL_MECHANISM": MECHANISM, "SASL_USERNAME": principal,
               "SASL_PASSWORD": creds.kafka[principal], "SSL_CA_LOCATION": s.ssl_ca_location,
-              "REDIS_URL": s.redis_url}
+              "REDIS_URL": s.redis_url,
+              **{k.upper(): v for k, v in signing_fields(settings, principal).items()}}
     return "".join(f"LEADSTREAM_{k}={v}\n" for k, v in values.items())
 
 

@@ -27,6 +27,7 @@ from streams.stack.kafka import kafka_dir, local_bootstrap, start_kafka, status_
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.redis_server import start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
+from streams.stack.signing_keys import ensure_signing_keys
 
 
 @dataclass
@@ -66,6 +67,7 @@ def _secure(settings: Settings) -> list[Path]:
                          "`leadstream stack down --purge` first, then `stack up --secure`")
     creds = ensure_credentials(settings)
     ensure_certs(secure_dir(settings))
+    ensure_signing_keys(settings)
     return write_env_files(settings, creds)
 
 

@@ -1,0 +1,73 @@
+"""The controller's gate: the verified signer, or a ``signature_refused`` rejection that is
+counted by reason — including a copy of an accepted request at another offset (replay),
+while the same offset delivered again (faust after a restart) is not a replay."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from types import SimpleNamespace
+
+import pytest
+
+from schemas.deadletters import RecordRejectReason
+from streams.agents import signed
+from streams.agents.guard import Rejected, metrics_for
+from streams.control.keys import Signer, load_private, new_key_pair
+from streams.settings import Settings
+
+TOPIC = "models.control.requests"
+VALUE = b'{"request_id": "r1"}'
+
+
+class FakeMemory:
+    def __init__(self, url, timeout_s, window_s):
+        self.held: dict[str, str] = {}
+
+    async def first_use(self, replay_id: str, where: str) -> str | None:
+        first = self.held.setdefault(replay_id, where)
+        return None if first == where else first
+
+
+class App:
+    """Anything weak-referenceable stands in for the faust app (metrics only)."""
+
+
+def event(offset: int, headers, value: bytes = VALUE):
+    return SimpleNamespace(key=b"m", value=value, message=SimpleNamespace(
+        topic=TOPIC, partition=0, offset=offset, headers=headers))
+
+
+def gate_for(tmp_path: Path, monkeypatch) -> tuple[signed.RequestGate, App, object]:
+    monkeypatch.setattr(signed, "SignatureMemory", FakeMemory)
+    alice, ctl = new_key_pair(tmp_path, "alice"), new_key_pair(tmp_path, "controller")
+    allow = tmp_path / "allow.toml"
+    allow.write_text(alice.allowlist_line + "\n")
+    settings = Settings(_env_file=None, control_signing="required",
+                        control_allowlist_path=allow, controller_public_key_path=ctl.public_path)
+    app = App()
+    return signed.RequestGate(app, settings), app, load_private(alice.private_path)
+
+
+def refused(gate, ev) -> str:
+    with pytest.raises(Rejected) as info:
+        asyncio.run(gate.signer(ev))
+    assert info.value.reason is RecordRejectReason.SIGNATURE_REFUSED
+    return info.value.message
+
+
+def test_signer_replay_redelivery_and_counts(tmp_path: Path, monkeypatch) -> None:
+    gate, app, alice = gate_for(tmp_path, monkeypatch)
+    headers = Signer("alice", alice).headers(TOPIC, b"m", VALUE)
+    assert asyncio.run(gate.signer(event(5, headers))) == "alice"
+    assert asyncio.run(gate.signer(event(5, headers))) == "alice"  # redelivered: same offset
+    assert refused(gate, event(9, headers)) == (
+        f"control request refused (replayed): a copy of a request signed by 'alice', "
+        f"first used at {TOPIC}:0:5")
+    assert refused(gate, event(10, None)).startswith("control request refused (unsigned)")
+    assert "(bad_signature)" in refused(gate, event(11, headers, VALUE + b" "))
+    counts = {tuple(s.labels.values()): s.value
+              for m in metrics_for(app).registry.collect() for s in m.samples
+              if s.name == "leadstream_agent_signature_refusals_total"}
+    assert counts == {(TOPIC, "replayed"): 1.0, (TOPIC, "unsigned"): 1.0,
+                      (TOPIC, "bad_signature"): 1.0}

@@ -28,7 +28,7 @@ from schemas.control import (
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
 from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
-from streams.agents.signed import RequestGate
+from streams.agents.signed import RequestGate, RollbackGate
 from streams.control.controller import ControllerCore, Publication
 from streams.control.keys import controller_signer
 from streams.settings import Settings
@@ -70,7 +70,7 @@ def _best_effort(contract, raw: bytes | None) -> object | None:
 
 def install(app: faust.App, settings: Settings) -> None:
     core = ControllerCore(settings)
-    gate = RequestGate(app, settings)
+    gate, rollback_gate = RequestGate(app, settings), RollbackGate(app, settings)
     signer = controller_signer(settings)
     lock = asyncio.Lock()
     states = app.Table("control-state", default=str, partitions=1)
@@ -102,7 +102,11 @@ def install(app: faust.App, settings: Settings) -> None:
 
         async def handle() -> None:
             try:
-                actor = await gate.signer(event) if source == "request" else None
+                if source == "request":
+                    actor = await gate.signer(event)
+                else:
+                    actor = None
+                    rollback_gate.check(event)
             except Rejected:
                 parsed.append(_best_effort(contract, event.value))
                 raise

@@ -36,6 +36,7 @@ from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKin
 from schemas.retrain import MODELS_RETRAIN
 from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
 from streams.agents.signed import ControllerRecordGate
+from streams.control.keys import controller_signer
 from streams.kafka.topics import topic_name
 from streams.monitor.config import monitor_config
 from streams.monitor.metrics import MonitorMetrics
@@ -81,8 +82,14 @@ def install(app: faust.App, settings: Settings) -> None:
     versions = app.Table("monitor-versions", default=None, partitions=1)
     store = StateWriter(settings.redis_url, settings.redis_timeout_s)
 
+    signer = controller_signer(settings)  # guardrails sign their rollback events
+    rollback_topic = topic_name(settings, MODELS_ROLLBACK)
+
     async def send(output: str, key: str, value: bytes) -> None:
-        await outputs[output].send(key=key.encode(), value=value)
+        raw_key = key.encode()
+        headers = (signer.headers(rollback_topic, raw_key, value)
+                   if signer and output == "rollback" else None)
+        await outputs[output].send(key=raw_key, value=value, headers=headers)
 
     labels, ab = outcome_sources(settings, metrics)
     agent = WindowAgent(settings, monitor_config(settings), windows, versions,

@@ -7,7 +7,8 @@ not seen before (:class:`~streams.stores.signatures.SignatureMemory`). A refusal
 (``leadstream_agent_signature_refusals_total{topic,reason}``) and raised as
 :class:`~streams.agents.guard.Rejected` (``signature_refused``): the guard dead-letters it
 and the controller answers with a ``signature_refused`` alert. The verified name is the
-request's ``actor``; whatever the record declares is ignored.
+request's ``actor``; whatever the record declares is ignored. ``models.rollback`` events
+must be signed by the agents' own key (:class:`RollbackGate`), as the guardrails sign them.
 """
 
 from __future__ import annotations
@@ -86,3 +87,28 @@ class ControllerRecordGate:
         log.error("models.control record at %s[%s]@%s ignored, not the controller's (%s): %s",
                   msg.topic, msg.partition, msg.offset, result.reason.value, result.message)
         return result
+
+
+class RollbackGate:
+    """Checks a ``models.rollback`` event before the controller acts on it: with signing
+    required, only the agents' own key (the guardrail that raised it) may sign one. No age
+    limit: a rollback raised while the controller was down must still apply when it is back
+    (a repeated genuine event is the same rollback, which the controller applies once)."""
+
+    def __init__(self, app: faust.App, settings: Settings):
+        self._keys = controller_keys(settings)
+        self._metrics = metrics_for(app)
+
+    def check(self, event: Any) -> None:
+        """Return if ``event`` is the agents' own (or signing is off); else :class:`Rejected`."""
+        if self._keys is None:
+            return
+        msg = event.message
+        result = verify(msg.topic, event.key, event.value, msg.headers, self._keys,
+                        time.time_ns() // 1_000_000, None)
+        if isinstance(result, Signed):
+            return
+        self._metrics.signature_refusals.labels(msg.topic, result.reason.value).inc()
+        raise Rejected(RecordRejectReason.SIGNATURE_REFUSED,
+                       f"rollback event refused ({result.reason.value}): {result.message}")
+

@@ -1,7 +1,7 @@
 """The faust agents on the secured stack: SASL_SSL (SCRAM-SHA-512) through aiokafka, their
 own principal, ACLs from the table. The operator's request is applied by the controller, a
-guardrail rollback event (what the monitor agents emit) rolls the model back, and the crm
-principal can do neither."""
+guardrail rollback event (what the monitor agents emit, signed with the agents' key) rolls
+the model back, an unsigned one is refused, and the crm principal can do neither."""
 
 from __future__ import annotations
 
@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from schemas.control import ControlAction, ControlRequest, ModelRole, RollbackEvent
-from streams.control.client import latest_config, submit
+from streams.control.client import alerts, latest_config, submit
+from streams.control.keys import controller_signer
 from streams.kafka.auth import NotAuthorized
 from streams.kafka.reader import produce_one
 from streams.redact import secret_values
@@ -43,8 +44,18 @@ def test_agents_apply_operator_requests_and_rollbacks_on_the_secured_stack(
         with pytest.raises(NotAuthorized, match="TOPIC_AUTHORIZATION_FAILED"):
             produce_one(crm, crm.topic_models_rollback, base.model_name,
                         event.model_dump_json().encode())
+        forged = event.model_copy(update={"event_id": uuid.uuid4().hex})
         produce_one(agents, agents.topic_models_rollback, base.model_name,
-                    event.model_dump_json().encode())
+                    forged.model_dump_json().encode())  # unsigned: refused, not applied
+        wait_until(lambda: any("rollback event refused (unsigned)" in a.message
+                               for a in alerts(operator, base.model_name)),
+                   60, "the unsigned rollback event to be refused")
+        assert latest_config(operator, base.model_name).champion_version == "2"
+        value = event.model_dump_json().encode()
+        headers = controller_signer(agents).headers(agents.topic_models_rollback,
+                                                    base.model_name.encode(), value)
+        produce_one(agents, agents.topic_models_rollback, base.model_name, value,
+                    headers=headers)
         wait_until(lambda: latest_config(operator, base.model_name).champion_version == "1",
                    60, "the guardrail rollback to be applied")
         assert proc.alive, proc.tail()

@@ -71,3 +71,29 @@ def test_signer_replay_redelivery_and_counts(tmp_path: Path, monkeypatch) -> Non
               if s.name == "leadstream_agent_signature_refusals_total"}
     assert counts == {(TOPIC, "replayed"): 1.0, (TOPIC, "unsigned"): 1.0,
                       (TOPIC, "bad_signature"): 1.0}
+
+
+def test_rollback_events_must_carry_the_agents_own_signature(tmp_path: Path) -> None:
+    alice, ctl = new_key_pair(tmp_path, "alice"), new_key_pair(tmp_path, "controller")
+    settings = Settings(_env_file=None, control_signing="required",
+                        controller_public_key_path=ctl.public_path)
+    gate = signed.RollbackGate(App(), settings)
+    topic, value = "models.rollback", b'{"event_id": "e1"}'
+
+    def rollback(headers, v: bytes = value):
+        return SimpleNamespace(key=b"m", value=v, message=SimpleNamespace(
+            topic=topic, partition=0, offset=3, headers=headers))
+
+    own = Signer("controller", load_private(ctl.private_path)).headers(topic, b"m", value)
+    gate.check(rollback(own))  # the guardrail's own: accepted, however old (no window)
+    gate.check(rollback(own))  # and again: a repeated rollback is the controller's concern
+    operator = Signer("alice", load_private(alice.private_path)).headers(topic, b"m", value)
+    cases = {"unsigned": rollback(None), "unknown_key": rollback(operator),
+             "bad_signature": rollback(own, b'{"event_id": "e2"}')}
+    for reason, ev in cases.items():
+        with pytest.raises(Rejected) as info:
+            gate.check(ev)
+        assert info.value.reason is RecordRejectReason.SIGNATURE_REFUSED
+        assert info.value.message.startswith(f"rollback event refused ({reason})"), reason
+    off = signed.RollbackGate(App(), Settings(_env_file=None, control_signing="off"))
+    off.check(rollback(None))  # signing off: nothing is checked

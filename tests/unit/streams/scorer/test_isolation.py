@@ -145,15 +145,15 @@ def test_release_sends_each_claim_with_its_source_in_one_call():
     script = _Script(2)
     dedup = Deduplicator(_Redis(script), ttl_s=60)
     assert dedup.release([Claim("e1", "in:0:1"), Claim("e2", "in:0:2")]) == 2
-    assert script.calls == [(["leadstream:dedup:e1", "leadstream:dedup:e2"],
-                             ["in:0:1\nin:0:2"])]
+    assert script.calls == [(["leadstream:dedup:e1", "leadstream:dedup:e2", "", ""],
+                             ["in:0:1\nin:0:2", "leadstream:dedup:"])]
     assert dedup.release([]) == 0 and len(script.calls) == 1
 
 
 def test_an_event_whose_dead_letter_cannot_be_built_still_gets_one(tiny_model, monkeypatch):
     import scoring.intake as intake
 
-    def no_letter(event, error, now, limit=0):
+    def no_letter(event, error, now, limit=0, policy=None):
         raise RecursionError("deep")
 
     monkeypatch.setattr(intake, "dead_letter", no_letter)

@@ -74,7 +74,7 @@ def test_hostile_bytes_are_dead_lettered_as_size_and_hash_only(dead, raw):
     if handled:  # hostile bytes that happen to be a valid request are a valid request
         assert ran and ran[0].lead_id
         return
-    (key, value), = dead.topic.sent  # type: ignore[attr-defined]
+    (_key, value), = dead.topic.sent  # type: ignore[attr-defined]
     letter = RecordDeadLetter.model_validate_json(value)
     body = raw or b""
     assert letter.payload_b64 == "" and letter.payload_policy is PayloadPolicy.HASH

@@ -15,7 +15,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from pydantic import ValidationError
 
-from schemas.deadletters import RecordDeadLetter
+from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from schemas.payload import PayloadPolicy
 from schemas.privacy import ErasureEntry, ErasureRequest
 from schemas.topics import all_topics
@@ -100,3 +100,17 @@ def test_a_valid_request_runs_every_eraser_and_audits_counts_and_digest_only():
     text = entry.model_dump_json()
     assert "lead-" not in text and json.loads(text)["actor"] == "ops"
     assert ErasureEntry.model_validate_json(text) == entry
+
+
+def test_agent_dead_letters_follow_the_payload_setting():
+    app = faust.App(f"test-policy-{id(object())}", broker="kafka://127.0.0.1:1",
+                    store="memory://")
+    raw = b'{"lead_id": "L1", "converted": "MARKER"}'
+    where = ("leads.outcomes", 0, 1, None)
+    for policy, kept in ((PayloadPolicy.ORIGINAL, raw), (PayloadPolicy.HASH, b"")):
+        dead = DeadLetters(app, Settings(_env_file=None, deadletter_payload=policy),
+                           all_topics()["leads.outcomes"], "outcomes")
+        letter = dead.letter(RecordRejectReason.SCHEMA_VIOLATION, "converted: bad", b"L1",
+                             raw, where)
+        assert letter.payload() == kept and letter.payload_policy is policy
+        assert letter.payload_sha256 == hashlib.sha256(raw).hexdigest()

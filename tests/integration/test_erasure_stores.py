@@ -51,21 +51,8 @@ def fill(client: redis.Redis, settings) -> None:
 
 def mentions(client: redis.Redis, text: str) -> list[str]:
     """Keys whose name or content holds ``text`` (a scan: fine in a test)."""
-    found = []
-    for key in client.scan_iter(count=1000):
-        kind = client.type(key).decode()
-        parts: list[bytes] = [key]
-        if kind == "string":
-            parts.append(client.get(key) or b"")
-        elif kind == "hash":
-            parts += [b for kv in client.hgetall(key).items() for b in kv]
-        elif kind in ("set",):
-            parts += list(client.smembers(key))
-        elif kind == "zset":
-            parts += client.zrange(key, 0, -1)
-        if any(text.encode() in p for p in parts):
-            found.append(key.decode())
-    return found
+    return [key.decode() for key in client.scan_iter(count=1000)
+            if text.encode() in key or text.encode() in _content(client, key.decode())]
 
 
 def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
@@ -86,14 +73,15 @@ def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
 
 
 def _content(client: redis.Redis, key: str) -> bytes:
+    """Every value, field and member of ``key``, joined by NUL bytes."""
     kind = client.type(key).decode()
     if kind == "string":
         return client.get(key) or b""
     if kind == "hash":
-        return b" ".join(b for kv in client.hgetall(key).items() for b in kv)
+        return b"\0".join(b for kv in client.hgetall(key).items() for b in kv)
     if kind == "set":
-        return b" ".join(client.smembers(key))
-    return b" ".join(client.zrange(key, 0, -1))
+        return b"\0".join(client.smembers(key))
+    return b"\0".join(client.zrange(key, 0, -1))
 
 
 def test_the_dedup_index_keeps_its_bound_and_drops_the_oldest_claims(fresh_settings,

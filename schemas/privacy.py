@@ -30,9 +30,10 @@ def lead_digest(lead_id: str) -> str:
 
 
 class ErasureRequest(BaseModel):
-    """One request to erase a lead (``privacy.requests``, key = request id)."""
+    """One request to erase a lead (``privacy.requests``, key = request id); the lead id is
+    stripped as on ``leads.incoming``, so it names the same ledger key."""
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
+    model_config = ConfigDict(frozen=True, extra="forbid", str_strip_whitespace=True)
 
     request_id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.:-]+$")
     lead_id: str = Field(min_length=1, max_length=128, description="The CRM lead id.")

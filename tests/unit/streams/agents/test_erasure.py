@@ -57,6 +57,8 @@ def test_the_request_contract_refuses_what_it_cannot_act_on():
         with pytest.raises(ValidationError):
             ErasureRequest.model_validate(fields)
     assert ErasureRequest.model_validate_json(request().model_dump_json()) == request()
+    padded = request().model_dump(mode="json") | {"lead_id": "  lead-Ü-1 "}
+    assert ErasureRequest.model_validate(padded).lead_id == "lead-Ü-1"  # as the scorer reads it
 
 
 @settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])

@@ -1,17 +1,17 @@
 """Dead letters of the agents' inputs: one record per input record an agent could not use.
 
 Each agent input topic ``T`` (``leads.outcomes``, ``models.control.requests``,
-``models.rollback``, ``monitor.samples``) has a dead-letter topic ``T.deadletter``. A record
-that cannot be decoded, fails validation, or raises while being applied is counted,
-published there as a :class:`RecordDeadLetter` (where it came from, why, and its bytes —
-bounded) and skipped: the agent goes on with the next record. Lead events keep their own
+``models.rollback``, ``monitor.samples``, ``privacy.requests``) has a dead-letter topic
+``T.deadletter``. A record that cannot be decoded, fails validation, or raises while being
+applied is counted, published there as a :class:`RecordDeadLetter` (where it came from,
+why, and its bytes — bounded, or only their size and hash: :mod:`schemas.payload`) and
+skipped: the agent goes on with the next record. Lead events keep their own
 ``leads.deadletter`` (:class:`schemas.leads.DeadLetter`), read by CRM integrators.
 """
 
 from __future__ import annotations
 
 import base64
-import hashlib
 from datetime import datetime
 from enum import StrEnum
 
@@ -20,6 +20,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.control import MODELS_CONTROL_REQUESTS, MODELS_ROLLBACK
 from schemas.experiments import LEADS_OUTCOMES
 from schemas.monitor import MONITOR_SAMPLES
+from schemas.payload import PayloadPolicy
+from schemas.privacy import PRIVACY_REQUESTS
 from schemas.topics import DAY_MS, TopicSpec, register
 
 MAX_KEPT_BYTES = 64 * 1024
@@ -54,22 +56,18 @@ class RecordDeadLetter(BaseModel):
     source_offset: int | None = None
     source_timestamp_ms: int | None = None
     key_b64: str | None = Field(None, description="The record's key (first 1 KB), base64.")
-    payload_b64: str = Field(description="The original value (up to the kept limit), base64.")
+    payload_b64: str = Field(description="The original value (up to the kept limit), base64; "
+                             "empty under the ``hash`` payload policy.")
     payload_size: int = Field(ge=0)
     payload_sha256: str = Field(description="sha256 of the whole original value (hex).")
     payload_truncated: bool = False
+    payload_policy: PayloadPolicy = Field(
+        PayloadPolicy.ORIGINAL, description="``hash``: no bytes kept (``payload_b64`` empty).")
     rejected_at: datetime
 
     def payload(self) -> bytes:
         """The kept bytes (the whole value unless ``payload_truncated``)."""
         return base64.b64decode(self.payload_b64)
-
-
-def kept_payload(raw: bytes, limit: int = MAX_KEPT_BYTES) -> dict[str, object]:
-    """The payload fields of a dead letter: bytes up to ``limit``, size and digest."""
-    return {"payload_b64": base64.b64encode(raw[:limit]).decode("ascii"),
-            "payload_size": len(raw), "payload_sha256": hashlib.sha256(raw).hexdigest(),
-            "payload_truncated": len(raw) > limit}
 
 
 def short(text: str, limit: int = MAX_MESSAGE_CHARS) -> str:
@@ -88,6 +86,7 @@ def deadletter_topic(source: TopicSpec) -> TopicSpec:
 
 DEADLETTER_TOPICS: dict[str, TopicSpec] = {
     spec.name: deadletter_topic(spec)
-    for spec in (LEADS_OUTCOMES, MODELS_CONTROL_REQUESTS, MODELS_ROLLBACK, MONITOR_SAMPLES)
+    for spec in (LEADS_OUTCOMES, MODELS_CONTROL_REQUESTS, MODELS_ROLLBACK, MONITOR_SAMPLES,
+                 PRIVACY_REQUESTS)
 }
 """Source topic name → its dead-letter topic spec."""

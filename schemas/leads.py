@@ -7,7 +7,6 @@ CRM may send and what the model is fed.
 from __future__ import annotations
 
 import base64
-import hashlib
 import math
 from datetime import UTC, datetime
 from enum import StrEnum
@@ -25,6 +24,7 @@ from pydantic import (
 )
 
 from schemas.errors import RejectedEvent, RejectReason
+from schemas.payload import PayloadPolicy
 from schemas.spec import CategoricalFeature, FeatureSpec, MissingPolicy, NumericFeature
 
 FLOAT32_MAX = 3.4028234663852886e38  # numpy.finfo(numpy.float32).max
@@ -216,31 +216,21 @@ class DeadLetter(BaseModel):
     errors: list[FieldError] = Field(default_factory=list)
     lead_id: str | None = Field(None, description="Best-effort lead id, if one was readable.")
     payload_b64: str = Field(description="The original value, base64-encoded, unchanged; "
-                             "only its first bytes when ``payload_truncated``.")
+                             "only its first bytes when ``payload_truncated``; empty "
+                             "under the ``hash`` payload policy.")
     payload_size: int = Field(description="Size of the whole original value, in bytes.")
     payload_truncated: bool = Field(
         False, description="The value was larger than the dead-letter payload limit.")
     payload_sha256: str | None = Field(
-        None, description="SHA-256 (hex) of the whole original value, when truncated.")
+        None, description="SHA-256 (hex) of the whole original value.")
+    payload_policy: PayloadPolicy = Field(
+        PayloadPolicy.ORIGINAL, description="``original``: the bytes are kept (up to the "
+        "limit); ``hash``: ``payload_b64`` is empty, only size and SHA-256 are kept.")
     source_topic: str
     source_partition: int
     source_offset: int
     source_timestamp_ms: int | None = None
     rejected_at: datetime
-
-    @staticmethod
-    def encode_payload(raw: bytes) -> str:
-        return base64.b64encode(raw).decode("ascii")
-
-    @staticmethod
-    def payload_fields(raw: bytes, max_bytes: int) -> dict[str, Any]:
-        """The payload fields for ``raw``: all of it up to ``max_bytes``, beyond that its
-        first ``max_bytes`` bytes, its full size and its SHA-256."""
-        fields: dict[str, Any] = {"payload_size": len(raw)}
-        if len(raw) <= max_bytes:
-            return {**fields, "payload_b64": DeadLetter.encode_payload(raw)}
-        return {**fields, "payload_b64": DeadLetter.encode_payload(raw[:max_bytes]),
-                "payload_truncated": True, "payload_sha256": hashlib.sha256(raw).hexdigest()}
 
     def payload(self) -> bytes:
         return base64.b64decode(self.payload_b64)

@@ -55,6 +55,7 @@ CONTRACT_MODULES: tuple[str, ...] = (
     "schemas.leads", "schemas.control", "schemas.experiments", "schemas.monitor",
     "schemas.alerts",
     "schemas.retrain", "schemas.monitor_windows", "schemas.sink", "schemas.deadletters",
+    "schemas.privacy",
 )
 """Modules that register topics on import; :func:`all_topics` imports every one."""
 

@@ -6,7 +6,8 @@ nothing of Kafka. Every input event is either accepted or becomes exactly one
 :class:`~schemas.leads.DeadLetter` with its reason; an unexpected exception while reading
 one event is that event's ``internal_error`` (:func:`internal_error`), never a crash.
 A dead letter keeps the event's bytes up to ``payload_max_bytes``, beyond that a prefix,
-the full size and the SHA-256, so its record stays under the producer's size limit.
+the full size and the SHA-256, so its record stays under the producer's size limit; under
+the ``hash`` payload policy only the size and the SHA-256 (:mod:`schemas.payload`).
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from schemas.leads import (
     incoming_model,
     parse_incoming,
 )
+from schemas.payload import PayloadPolicy, payload_fields
 from scoring.features import EncodedBatch
 from scoring.model import ServingModel
 
@@ -51,9 +53,10 @@ class Accepted:
 
 
 def dead_letter(event: RawEvent, error: RejectedEvent, now: datetime,
-                payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES) -> DeadLetter:
+                payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
+                policy: PayloadPolicy = PayloadPolicy.ORIGINAL) -> DeadLetter:
     """The dead-letter record for one rejected event, with its original bytes (all of
-    them up to ``payload_max_bytes``)."""
+    them up to ``payload_max_bytes``), or only their size and hash (``policy``)."""
     raw = event.value or b""
     return DeadLetter(
         reason=error.reason,
@@ -61,7 +64,7 @@ def dead_letter(event: RawEvent, error: RejectedEvent, now: datetime,
         errors=[FieldError(**{k: _printable(str(v)) for k, v in e.items()})
                 for e in error.errors],
         lead_id=_best_effort_lead_id(raw),
-        **DeadLetter.payload_fields(raw, payload_max_bytes),
+        **payload_fields(raw, payload_max_bytes, policy),
         source_topic=event.topic,
         source_partition=event.partition,
         source_offset=event.offset,
@@ -71,11 +74,12 @@ def dead_letter(event: RawEvent, error: RejectedEvent, now: datetime,
 
 
 def bare_dead_letter(event: RawEvent, message: str, now: datetime,
-                     payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES) -> DeadLetter:
+                     payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
+                     policy: PayloadPolicy = PayloadPolicy.ORIGINAL) -> DeadLetter:
     """An ``internal_error`` dead letter with nothing read from the event but its bytes:
     the last resort when even :func:`dead_letter` raised on it."""
     return DeadLetter(reason=RejectReason.INTERNAL_ERROR, message=_printable(message)[:200],
-                      **DeadLetter.payload_fields(event.value or b"", payload_max_bytes),
+                      **payload_fields(event.value or b"", payload_max_bytes, policy),
                       source_topic=event.topic, source_partition=event.partition,
                       source_offset=event.offset, source_timestamp_ms=event.timestamp_ms,
                       rejected_at=now)
@@ -98,8 +102,10 @@ class Intake:
     """Validates and encodes a batch for one model; build one per serving model."""
 
     def __init__(self, model: ServingModel, max_payload_bytes: int,
-                 deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES):
+                 deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
+                 deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL):
         self.model = model
+        self.deadletter_payload = deadletter_payload
         self.max_payload_bytes = max_payload_bytes
         self.deadletter_payload_max_bytes = deadletter_payload_max_bytes
         self._lead_model = incoming_model(model.spec)
@@ -126,7 +132,8 @@ class Intake:
         return Accepted(good_events, leads, self.model.encoder.encode_leads(leads)), rejected
 
     def dead_letter(self, event: RawEvent, error: RejectedEvent, now: datetime) -> DeadLetter:
-        return dead_letter(event, error, now, self.deadletter_payload_max_bytes)
+        return dead_letter(event, error, now, self.deadletter_payload_max_bytes,
+                           self.deadletter_payload)
 
 
 _LEAD_ID_SCAN_BYTES = 1 << 20

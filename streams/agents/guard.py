@@ -27,12 +27,13 @@ from pydantic import BaseModel, ValidationError
 
 from schemas.deadletters import (
     DEADLETTER_TOPICS,
+    MAX_KEPT_BYTES,
     RecordDeadLetter,
     RecordRejectReason,
-    kept_payload,
     short,
 )
 from schemas.errors import LeadstreamError
+from schemas.payload import key_b64, payload_fields
 from schemas.topics import TopicSpec
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
@@ -116,6 +117,7 @@ class DeadLetters:
         self.source_name = topic_name(settings, source)
         self.topic = app.topic(topic_name(settings, spec), **RAW)
         self.agent = agent
+        self.policy = settings.deadletter_payload
         self.metrics = metrics_for(app)
 
     def letter(self, reason: RecordRejectReason, message: str, key: bytes | None,
@@ -127,8 +129,9 @@ class DeadLetters:
             reason=reason, message=short(message), error_class=error_class, agent=self.agent,
             source_topic=topic, source_partition=partition, source_offset=offset,
             source_timestamp_ms=ts_ms,
-            key_b64=kept_payload(key, 1024)["payload_b64"] if key is not None else None,
-            **kept_payload(value or b""), rejected_at=datetime.now(UTC))
+            key_b64=key_b64(key),
+            **payload_fields(value or b"", MAX_KEPT_BYTES, self.policy),
+            rejected_at=datetime.now(UTC))
 
     async def reject(self, event: Any, reason: RecordRejectReason, message: str,
                      error_class: str | None = None) -> RecordDeadLetter:

@@ -1,7 +1,8 @@
 """The control plane around the pure transitions of ``scoring.control``: the client side
-that asks and reads (``client``) and the controller's side effects on MLflow (``controller``).
+that asks and reads (``client``; ``forget`` for erasure requests) and the controller's
+side effects on MLflow (``controller``).
 
 May import the core, ``streams.kafka`` and ``streams.settings``.
 """
 
-__all__ = ["client", "controller"]
+__all__ = ["client", "controller", "forget"]

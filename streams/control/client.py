@@ -27,6 +27,7 @@ from pydantic import BaseModel, ValidationError
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ControlRequest, ServingConfig
 from schemas.errors import RetryableError
+from schemas.privacy import ERASURE_KEY
 from streams.control.keys import operator_signer
 from streams.control.records import ControllerRecords, control_view
 from streams.kafka.reader import Record, TopicReader, produce_one
@@ -71,6 +72,8 @@ def submit(settings: Settings, request: ControlRequest,
         produce_one(settings, topic, request.model_name, value, headers=headers)
         while time.monotonic() < deadline:
             for rec in audits.poll(0.2):
+                if rec.key == ERASURE_KEY:
+                    continue
                 entry = _decoded(AuditEntry, audits.topic, rec.offset, rec.value)
                 if entry is not None and entry.request_id == request.request_id:
                     _await_config(settings, entry.after, deadline)
@@ -102,6 +105,8 @@ def history(settings: Settings, model_name: str) -> list[AuditEntry]:
     out: list[AuditEntry] = []
     with TopicReader(settings, settings.topic_models_audit) as reader:
         for rec in reader.to_end():
+            if rec.key == ERASURE_KEY:  # erasures are audited here too (schemas.privacy)
+                continue
             entry = _decoded(AuditEntry, reader.topic, rec.offset, rec.value)
             if entry is None:
                 continue

@@ -1,7 +1,8 @@
 """Topics of leadstream, created idempotently from the registry in ``schemas.topics``.
 
 Every registered topic is created, whatever issue registered it. Names, partitions and
-configs come from the registry, overridden by settings where a setting exists: a topic
+configs come from the registry, overridden by settings where a setting exists (the
+retention of every topic holding lead data: :data:`RETENTION_SETTINGS`): a topic
 ``a.b`` is renamed by the field ``topic_a_b`` or, failing that, ``topic_b`` (so
 ``leads.incoming`` ↔ ``topic_incoming``). Existing topics get their configs set again; their
 partition count is never changed (it would move keys between partitions) but a shortfall is
@@ -69,10 +70,23 @@ def topic_partitions(settings: Settings, spec: TopicSpec) -> int:
     return spec.partitions
 
 
+RETENTION_SETTINGS: dict[str, str] = {
+    "leads.incoming": "lead_retention_days",
+    "leads.scored": "lead_retention_days",
+    "leads.deadletter": "deadletter_retention_days",
+    "leads.outcomes.deadletter": "deadletter_retention_days",
+    "scores.shadow": "shadow_retention_days",
+    "leads.outcomes": "outcomes_retention_days",
+    "sink.deadletter": "sink_deadletter_retention_days",
+}
+"""Topics holding lead data → the setting (days) of their ``retention.ms``."""
+
+
 def topic_config(settings: Settings, spec: TopicSpec) -> dict[str, str]:
     config = dict(spec.config)
-    if spec.name == "leads.deadletter":
-        config["retention.ms"] = str(settings.deadletter_retention_days * DAY_MS)
+    if spec.name in RETENTION_SETTINGS:
+        days = getattr(settings, RETENTION_SETTINGS[spec.name])
+        config["retention.ms"] = str(days * DAY_MS)
     return config
 
 

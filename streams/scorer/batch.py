@@ -31,6 +31,7 @@ import numpy as np
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
+from schemas.payload import PayloadPolicy
 from scoring.buckets import BucketThresholds
 from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan, serve
@@ -111,8 +112,10 @@ class BatchStep:
                  thresholds: BucketThresholds | None = None,
                  max_payload_bytes: int = 64 * 1024, sample_prefix: str = "scorer",
                  deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
-                 max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW):
+                 max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW,
+                 deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL):
         self._skew = skew
+        self._letter_policy = deadletter_payload
         self._dedup = dedup
         self._topics = topics
         self._thresholds = thresholds or BucketThresholds()
@@ -130,7 +133,8 @@ class BatchStep:
     @plan.setter
     def plan(self, plan: ServingPlan) -> None:
         self._plan = plan
-        self._intake = Intake(plan.champion, self._max_payload, self._letter_payload)
+        self._intake = Intake(plan.champion, self._max_payload, self._letter_payload,
+                              self._letter_policy)
 
     def run(self, consumed: Consumed, ranges_tag: str = "") -> BatchResult:
         """The batch's records; one outcome per event, whatever the events hold."""
@@ -173,7 +177,7 @@ class BatchStep:
             log.exception("cannot build the dead letter of %s:%d:%d", event.topic,
                           event.partition, event.offset)
             letter = bare_dead_letter(event, f"{error.message}; then {type(exc2).__name__}",
-                                      _utc(now_s), self._letter_payload)
+                                      _utc(now_s), self._letter_payload, self._letter_policy)
         culprits.letters.append((letter, consumed.keys.get((event.partition, event.offset))))
 
     def _add_culprits(self, result: BatchResult, culprits: _Culprits, now_s: float,
@@ -237,7 +241,8 @@ class BatchStep:
         ``claims`` receives the claims this batch now holds."""
         leads, events = accepted.leads, accepted.events
         idx = [i for i, lead in enumerate(leads) if lead.event_id]
-        asked = [Claim(leads[i].event_id, _where(events[i])) for i in idx]  # type: ignore[arg-type]
+        asked = [Claim(leads[i].event_id, _where(events[i]), leads[i].lead_id)  # type: ignore[arg-type]
+                 for i in idx]
         dupes = self._dedup.duplicates(asked)
         claims += [c for j, c in enumerate(asked) if j not in dupes]
         if not dupes:

@@ -71,7 +71,8 @@ def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) 
     config = feed.current() if feed else None
     plan, unconfirmed = initial_plan(registry, config)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
-                                  settings.dedup_ttl_s, on_outage=metrics.redis_down.inc)
+                                  settings.dedup_ttl_s, on_outage=metrics.redis_down.inc,
+                                  lead_max_events=settings.dedup_lead_max_events)
     loader = PlanLoader(plan, registry.load_version,
                         on_failure=lambda _config, _exc: metrics.plan_load_failures.inc())
     if config is not None and config != plan.config:

@@ -90,7 +90,8 @@ class Scorer:
                                s.transactional_id, s.deadletter_payload_max_bytes,
                                s.max_record_bytes,
                                SkewTolerance.from_seconds(s.event_time_future_s,
-                                                          s.event_time_past_s))
+                                                          s.event_time_past_s),
+                               s.deadletter_payload)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

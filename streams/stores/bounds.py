@@ -10,6 +10,11 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
                                           ``monitor_label_window``
 ``leadstream:dedup:<event_id>``           ``dedup_ttl_s``
+``leadstream:dedup-lead:<lead>``          ``dedup_ttl_s``, refreshed with each claim; at most
+                                          ``dedup_lead_max_events`` event ids
+``leadstream:exp:index``                  ledger TTL, refreshed (one member per experiment)
+``leadstream:labels-index``               ledger TTL, refreshed (one member per version)
+``leadstream:sink:delivered:<lead>``      ``sink_delivered_ttl_days``
 ``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most
                                           ``outcome_park_max`` outcomes
 ``leadstream:monitor:<model>``            30 days after the model's last closed window

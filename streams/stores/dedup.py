@@ -1,9 +1,13 @@
 """Event-id de-duplication of CRM resends, in Redis, safe under abort+retry and kill -9.
 
 Each scored event with an ``event_id`` claims ``<prefix><event_id>`` with ``SET NX EX``,
-storing where it was read (``topic:partition:offset``). The event is a duplicate only if
-the key is held by *another* source position: the same position seen again is the batch
-being processed again after an abort or a crash, not a resend. One pipeline per batch
+storing where it was read (``topic:partition:offset``). The claim also enters its lead's
+index ``leadstream:dedup-lead:<lead_id>`` (sorted set of event ids, same TTL, at most
+``lead_max_events``: beyond it the oldest claims are dropped with their entry), so
+:meth:`Deduplicator.forget` erases a lead's claims without scanning every claim.
+The event is a duplicate only if the key is held by *another* source position: the same
+position seen again is the batch being processed again after an abort or a crash, not a
+resend. One pipeline per batch
 (``SET NX GET`` per event, in one script call) is one round trip.
 
 The claims of events that were then not scored (dead-lettered as ``scoring_failed`` or
@@ -27,45 +31,13 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from streams.stores.dedup_lua import CLAIM_LUA, FORGET_LUA, RELEASE_LUA
+
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "leadstream:dedup:"
-
-# ARGV[2] holds every claim's source, one per line (sources never contain a newline):
-# one argument instead of one per event keeps redis-py's packing off the hot path.
-_CLAIM_LUA = """
-local taken = {}
-local pos = 1
-local sources = ARGV[2]
-for i, key in ipairs(KEYS) do
-  local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
-  local source = string.sub(sources, pos, stop - 1)
-  pos = stop + 1
-  local held = redis.call('SET', key, source, 'NX', 'GET', 'EX', ARGV[1])
-  if held and held ~= source then
-    taken[#taken + 1] = i - 1
-    taken[#taken + 1] = held
-  end
-end
-return taken
-"""
-
-# Delete each key only if it still names this source (never another event's claim).
-_RELEASE_LUA = """
-local released = 0
-local pos = 1
-local sources = ARGV[1]
-for i, key in ipairs(KEYS) do
-  local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
-  local source = string.sub(sources, pos, stop - 1)
-  pos = stop + 1
-  if redis.call('GET', key) == source then
-    released = released + redis.call('DEL', key)
-  end
-end
-return released
-"""
-
+LEAD_INDEX_PREFIX = "leadstream:dedup-lead:"
+DEFAULT_LEAD_MAX_EVENTS = 1000
 
 class Claim(NamedTuple):
     """An event asking to be the first of its ``event_id``."""
@@ -73,6 +45,18 @@ class Claim(NamedTuple):
     event_id: str
     source: str
     """``topic:partition:offset`` of the event."""
+    lead_id: str | None = None
+    """The event's lead: its claim enters the lead's index (for ``forget``)."""
+
+
+def lead_index_key(lead_id: str) -> str:
+    """The sorted set of a lead's claimed event ids (claim time in ms)."""
+    return LEAD_INDEX_PREFIX + lead_id
+
+
+def _keys(claims: Sequence[Claim]) -> list[str]:
+    return ([KEY_PREFIX + c.event_id for c in claims]
+            + [lead_index_key(c.lead_id) if c.lead_id else "" for c in claims])
 
 
 class Deduplicator:
@@ -80,14 +64,17 @@ class Deduplicator:
 
     def __init__(self, client: redis.Redis | None, ttl_s: int, retry_s: float = 1.0,
                  on_outage: Callable[[], None] = lambda: None,
-                 clock: Callable[[], float] = time.monotonic):
+                 clock: Callable[[], float] = time.monotonic,
+                 lead_max_events: int = DEFAULT_LEAD_MAX_EVENTS):
         self._client = client
         self._ttl_s = ttl_s
+        self._lead_max = lead_max_events
         self._retry_s = retry_s
         self._on_outage = on_outage
         self._clock = clock
-        self._script = client.register_script(_CLAIM_LUA) if client is not None else None
-        self._release = client.register_script(_RELEASE_LUA) if client is not None else None
+        self._script = client.register_script(CLAIM_LUA) if client is not None else None
+        self._release = client.register_script(RELEASE_LUA) if client is not None else None
+        self._forget = client.register_script(FORGET_LUA) if client is not None else None
         self._down_since: float | None = None
         self._next_try = 0.0
         self.skipped_batches = 0
@@ -112,8 +99,9 @@ class Deduplicator:
             self._skip()
             return {}
         try:
-            taken = self._script(keys=[KEY_PREFIX + c.event_id for c in claims],
-                                 args=[self._ttl_s, "\n".join([c.source for c in claims])])
+            taken = self._script(keys=_keys(claims),
+                                 args=[self._ttl_s, "\n".join([c.source for c in claims]),
+                                       int(time.time() * 1000), self._lead_max, KEY_PREFIX])
         except redis.RedisError as exc:
             self._went_down(exc)
             return {}
@@ -127,13 +115,20 @@ class Deduplicator:
         if not claims or not self.enabled or self._release is None:
             return 0
         try:
-            return int(self._release(keys=[KEY_PREFIX + c.event_id for c in claims],
-                                     args=["\n".join([c.source for c in claims])]))
+            return int(self._release(keys=_keys(claims),
+                                     args=["\n".join([c.source for c in claims]), KEY_PREFIX]))
         except redis.RedisError as exc:
             log.warning("cannot release %d event-id claims of events that were not scored "
                         "(%s): their resends count as duplicates until the claims expire",
                         len(claims), exc)
             return 0
+
+    def forget(self, lead_id: str) -> int:
+        """Delete every claim of the lead's events and its index; keys deleted. Raises
+        :class:`redis.RedisError` (an erasure is retried, never skipped)."""
+        if self._forget is None:
+            return 0
+        return int(self._forget(keys=[lead_index_key(lead_id)], args=[KEY_PREFIX]))
 
     def _skip(self) -> None:
         self.skipped_batches += 1

@@ -65,5 +65,9 @@ class Delivered:
             return False
         return True
 
+    def forget(self, lead_id: str) -> int:
+        """Delete the lead's delivered watermark; keys deleted (raises on a Redis error)."""
+        return int(self._client.delete(PREFIX + lead_id))
+
     def close(self) -> None:
         self._client.close()

@@ -6,7 +6,8 @@ Keys (``<exp>`` is the experiment id, or ``version:<v>`` for leads served outsid
 - ``leadstream:exp:<exp>:tally:<variant>`` hash outcomes, conversions, deal_value;
 - ``leadstream:exp:<exp>:report``        the last published report (sequential state).
 
-Each expires with the ledger's TTL after its last write (an experiment's keys live as long
+Each experiment key also enters ``leadstream:exp:index`` (what ``forget`` visits). Each
+expires with the ledger's TTL after its last write (an experiment's keys live as long
 as the leads they count). Outcomes of leads the ledger does not know yet are parked by the
 outcome agent (:mod:`streams.stores.parked`), not here.
 
@@ -38,7 +39,7 @@ from scoring.experiments import (
 )
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
-from streams.stores.ledger import Ledger
+from streams.stores.ledger import EXPERIMENTS_INDEX, Ledger
 
 MAX_ATTEMPTS = 50
 DEFAULT_TTL_S = 90 * 24 * 3600
@@ -91,11 +92,22 @@ class ExperimentStore:
                                                   "deal_value": repr(t.deal_value)})
                     pipe.expire(leads, self._ttl_s)
                     pipe.expire(tally_key, self._ttl_s)
+                    pipe.sadd(EXPERIMENTS_INDEX, experiment_key(entry))
+                    pipe.expire(EXPERIMENTS_INDEX, self._ttl_s)
                     pipe.execute()
                     return applied
                 except redis.WatchError:
                     continue
         raise redis.RedisError(f"outcome of {outcome.lead_id}: {MAX_ATTEMPTS} WATCH conflicts")
+
+    def forget(self, lead_id: str) -> int:
+        """Take the lead out of every experiment's per-lead outcome hash; fields removed.
+        The tallies are sums over leads (no lead's data) and stay."""
+        experiments = [e.decode() for e in self._client.smembers(EXPERIMENTS_INDEX)]
+        pipe = self._client.pipeline(transaction=False)
+        for experiment in experiments:
+            pipe.hdel(f"{_prefix(experiment)}:leads", lead_id)
+        return sum(int(n) for n in pipe.execute()) if experiments else 0
 
     def tallies(self, experiment_id: str) -> dict[Variant, ArmTally]:
         prefix = _prefix(experiment_id)

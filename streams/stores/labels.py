@@ -11,7 +11,8 @@ served, label) under the model version that served it. Keys per model and versio
 A pair is keyed by lead id, so a redelivered outcome adds nothing; a lead that converts
 after an earlier "not converted" turns its label to 1 (never back, as in the experiment
 tallies). The window keeps the ``cap`` pairs with the newest first label and drops the
-oldest, atomically (one Lua script). All four keys expire ``ttl_s`` (the ledger's TTL) after
+oldest, atomically (one Lua script). Each window's hash key enters ``leadstream:labels-index``
+(what ``forget`` visits). All these keys expire ``ttl_s`` (the ledger's TTL) after
 the version's last label. Reads raise :class:`redis.RedisError`.
 """
 
@@ -26,6 +27,9 @@ from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
 
 PREFIX = "leadstream:labels:{model}:{version}"
+WINDOWS = "leadstream:labels-index"
+"""Set of every label window's hash key (one per model version), expiring with them:
+what :meth:`LabelWindow.forget` visits, no SCAN."""
 
 _RECORD = """
 local old = redis.call('HGET', KEYS[1], ARGV[1])
@@ -35,6 +39,8 @@ for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 if old then return 0 end
 redis.call('ZADD', KEYS[2], 'NX', ARGV[3], ARGV[1])
 redis.call('INCR', KEYS[3])
+redis.call('SADD', KEYS[4], KEYS[1])
+redis.call('EXPIRE', KEYS[4], ARGV[5])
 for i = 1, 3 do redis.call('EXPIRE', KEYS[i], ARGV[5]) end
 local extra = redis.call('ZCARD', KEYS[2]) - tonumber(ARGV[4])
 if extra > 0 then
@@ -76,9 +82,19 @@ class LabelWindow:
         t_ms = int(outcome.occurred_at.timestamp() * 1000)
         value = (f"{int(outcome.converted)},{entry.score!r},{t_ms},"
                  f"{role_of(entry.variant).value}")
-        added = self._record(keys=[key, f"{key}:order", f"{key}:count"],
+        added = self._record(keys=[key, f"{key}:order", f"{key}:count", WINDOWS],
                              args=[entry.lead_id, value, t_ms, self.cap, self.ttl_s])
         return bool(added)
+
+    def forget(self, lead_id: str) -> int:
+        """Take the lead's pair out of every window; fields and members removed (the
+        counters hold no lead's data and stay)."""
+        windows = [w.decode() for w in self._client.smembers(WINDOWS)]
+        pipe = self._client.pipeline(transaction=True)
+        for key in windows:
+            pipe.hdel(key, lead_id)
+            pipe.zrem(f"{key}:order", lead_id)
+        return sum(int(n) for n in pipe.execute()) if windows else 0
 
     def read(self, model: str, version: str) -> tuple[np.ndarray, np.ndarray]:
         """The window's labels (0/1) and scores, aligned (order is Redis's)."""

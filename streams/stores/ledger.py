@@ -4,7 +4,8 @@ One key per lead, ``leadstream:ledger:<lead_id>``, holds the JSON of its last
 :class:`LedgerEntry` (variant, experiment, model version, score, the feature values used)
 with a TTL (settings, default 90 days); a variant is sticky, so the last entry is the one an
 outcome joins. Scorers also add each lead to a per-experiment, per-variant set of assigned
-leads, which the sample-ratio-mismatch check counts.
+leads, which the sample-ratio-mismatch check counts, and each experiment to
+:data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
 
 Writes are one round trip per batch with a short socket timeout: one script call that sets
 every lead's key (values built from the batch's columns, :mod:`streams.stores.ledger_rows`), one
@@ -45,6 +46,11 @@ for i, key in ipairs(KEYS) do
 end
 return #KEYS
 """
+
+
+EXPERIMENTS_INDEX = "leadstream:exp:index"
+"""Set of every experiment key with per-lead state (``<exp>`` of ``leadstream:exp:<exp>:*``),
+expiring with the ledger TTL after the last write: ``forget`` visits these, no SCAN."""
 
 
 def assigned_key(experiment_id: str, variant: Variant) -> str:
@@ -90,6 +96,9 @@ class Ledger:
             key = assigned_key(experiment_id, variant)
             pipe.sadd(key, *lead_ids)
             pipe.expire(key, self._ttl_s)
+        if rows.assigned:
+            pipe.sadd(EXPERIMENTS_INDEX, *{e for e, _ in rows.assigned})
+            pipe.expire(EXPERIMENTS_INDEX, self._ttl_s)
         try:
             replies = pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
@@ -104,6 +113,17 @@ class Ledger:
         if n:
             log.warning("ledger: %d entries not written (Redis: %s)", n, exc)
         return LedgerWrite(0, n, f"{type(exc).__name__}: {exc}")
+
+    def forget(self, lead_id: str) -> int:
+        """Delete the lead's entry and take it out of every experiment's assigned sets;
+        keys and members removed (raises :class:`redis.RedisError`)."""
+        experiments = [e.decode() for e in self._client.smembers(EXPERIMENTS_INDEX)]
+        pipe = self._client.pipeline(transaction=True)
+        pipe.delete(LEDGER_PREFIX + lead_id)
+        for experiment in experiments:
+            for variant in (Variant.CONTROL, Variant.TREATMENT):
+                pipe.srem(assigned_key(experiment, variant), lead_id)
+        return sum(int(n) for n in pipe.execute())
 
     def get(self, lead_id: str) -> LedgerEntry | None:
         raw = self._client.get(LEDGER_PREFIX + lead_id)

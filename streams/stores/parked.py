@@ -96,6 +96,21 @@ class ParkedOutcomes:
         pipe.delete(VALUE_PREFIX + identity)
         pipe.execute()
 
+    def forget(self, lead_id: str) -> int:
+        """Unpark every outcome of the lead; keys and members removed. Reads the whole
+        index (bounded by ``max_parked``) and checks each value's ``lead_id``: an identity
+        starts with the lead id, but a lead id may itself hold the ``|`` separator."""
+        mine = [p for p in self._values([_text(m) for m, _ in
+                                         self._client.zscan_iter(INDEX_KEY, count=1000)])
+                if p.identity.startswith(lead_id + "|") and _lead_of(p) in (lead_id, None)]
+        removed = 0
+        for p in mine:
+            pipe = self._client.pipeline(transaction=True)
+            pipe.zrem(INDEX_KEY, p.identity)
+            pipe.delete(VALUE_PREFIX + p.identity)
+            removed += sum(int(n) for n in pipe.execute())
+        return removed
+
     def evict_expired(self, now_ms: int, n: int = 1000) -> list[Parked]:
         """Up to ``n`` outcomes parked longer than the TTL, taken out (oldest first)."""
         members = self._client.zrangebyscore(INDEX_KEY, "-inf", now_ms - self.ttl_s * 1000,
@@ -110,6 +125,15 @@ class ParkedOutcomes:
             return []
         raws = self._client.mget([VALUE_PREFIX + i for i in identities])
         return [Parked(i, r or b"") for i, r in zip(identities, raws, strict=True)]
+
+
+def _lead_of(p: Parked) -> str | None:
+    """The parked outcome's lead id (None if its value is gone or unreadable)."""
+    try:
+        outcome = p.outcome()
+    except ValueError:
+        return None
+    return outcome.lead_id if outcome is not None else None
 
 
 def _text(v: bytes | str) -> str:

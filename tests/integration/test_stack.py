@@ -11,13 +11,15 @@ from pathlib import Path
 
 import pytest
 import redis
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaException, Producer
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from schemas.topics import DAY_MS, REGISTRY
+from streams.kafka.topics import RETENTION_SETTINGS
 from streams.settings import Settings
 from streams.stack import ensure_topics, plan_topics, stack_status, topic_name
 from streams.stack.process import is_alive
+from tests.integration.helpers import wait_until
 
 pytestmark = pytest.mark.integration
 LEADSTREAM = Path(sys.executable).with_name("leadstream")
@@ -131,3 +133,36 @@ def test_cli_up_twice_status_down(spare_stack, tmp_path):
     assert not any(is_alive(pid) for pid in pids)
     assert _cli(settings, tmp_path, "status").stdout.count("stopped") == 2
     assert _cli(settings, tmp_path, "down").stdout.count("was not running") == 2
+
+
+def test_lead_topic_retention_follows_the_settings_on_creation_and_on_ensure(make_settings,
+                                                                              kafka_admin):
+    days = {"lead_retention_days": 3, "shadow_retention_days": 4,
+            "outcomes_retention_days": 5, "deadletter_retention_days": 6,
+            "sink_deadletter_retention_days": 8}
+    settings = make_settings(**days)
+    expected = {"leads.incoming": 3, "leads.scored": 3, "scores.shadow": 4,
+                "leads.outcomes": 5, "leads.deadletter": 6, "leads.outcomes.deadletter": 6,
+                "sink.deadletter": 8}
+    assert set(expected) == set(RETENTION_SETTINGS)
+    names = {r: topic_name(settings, REGISTRY[r]) for r in expected}
+    for name in names.values():  # a topic just created may not be describable yet
+        wait_until(lambda n=name: _describable(kafka_admin, n), 30, f"{name} described")
+    for registry_name, name in names.items():
+        assert _config(kafka_admin, name)["retention.ms"] == str(expected[registry_name]
+                                                                 * DAY_MS), name
+    shorter = settings.model_copy(update={k: 1 for k in days})  # the same topics, existing
+    assert {ensure_topics(shorter)[n] for n in names.values()} == {"exists"}
+    for name in names.values():  # the broker applies altered configs from its metadata log
+        wait_until(lambda n=name: _config(kafka_admin, n)["retention.ms"] == str(DAY_MS), 30,
+                   f"{name} retention altered to one day")
+    requests = _config(kafka_admin, topic_name(settings, REGISTRY["privacy.requests"]))
+    assert requests["retention.ms"] == str(DAY_MS)  # it holds lead ids: one day, fixed
+
+
+def _describable(admin: AdminClient, topic: str) -> bool:
+    try:
+        _config(admin, topic)
+    except KafkaException:
+        return False
+    return True

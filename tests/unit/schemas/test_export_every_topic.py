@@ -28,6 +28,7 @@ TOPICS = {
     "models.alerts", "models.retrain",
     "sink.deadletter", "leads.outcomes.deadletter", "models.control.requests.deadletter",
     "models.rollback.deadletter", "monitor.samples.deadletter",
+    "privacy.requests", "privacy.requests.deadletter",
 }
 
 

@@ -181,7 +181,7 @@ def test_a_payload_within_the_limit_is_kept_whole(intake):
     raw = lead(notes="n" * 900)
     letter = one(intake, b"[" + raw + b"]")
     assert letter.payload() == b"[" + raw + b"]" and not letter.payload_truncated
-    assert letter.payload_sha256 is None
+    assert letter.payload_sha256 == hashlib.sha256(b"[" + raw + b"]").hexdigest()
 
 
 def test_an_unexpected_error_while_validating_is_that_events_internal_error(intake,

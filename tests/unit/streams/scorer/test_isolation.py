@@ -3,6 +3,7 @@ the events that cause it; only they are dead-lettered and only their claims rele
 
 from __future__ import annotations
 
+import hashlib
 import json
 
 import pytest
@@ -11,6 +12,7 @@ from pydantic import ValidationError
 
 from schemas.leads import DeadLetter, ScoredLead
 from schemas.monitor import MonitorSample
+from schemas.payload import PayloadPolicy
 from scoring.serving import ServingPlan
 from streams.kafka.io import TxnAction, classify_txn_error, letter_payload_limit, translate
 from streams.kafka.transaction import _fatal_message
@@ -145,15 +147,15 @@ def test_release_sends_each_claim_with_its_source_in_one_call():
     script = _Script(2)
     dedup = Deduplicator(_Redis(script), ttl_s=60)
     assert dedup.release([Claim("e1", "in:0:1"), Claim("e2", "in:0:2")]) == 2
-    assert script.calls == [(["leadstream:dedup:e1", "leadstream:dedup:e2"],
-                             ["in:0:1\nin:0:2"])]
+    assert script.calls == [(["leadstream:dedup:e1", "leadstream:dedup:e2", "", ""],
+                             ["in:0:1\nin:0:2", "leadstream:dedup:"])]
     assert dedup.release([]) == 0 and len(script.calls) == 1
 
 
 def test_an_event_whose_dead_letter_cannot_be_built_still_gets_one(tiny_model, monkeypatch):
     import scoring.intake as intake
 
-    def no_letter(event, error, now, limit=0):
+    def no_letter(event, error, now, limit=0, policy=None):
         raise RecursionError("deep")
 
     monkeypatch.setattr(intake, "dead_letter", no_letter)
@@ -162,3 +164,15 @@ def test_an_event_whose_dead_letter_cannot_be_built_still_gets_one(tiny_model, m
     assert [s.lead_id for s in scored] == ["L0", "L2"]
     assert [(d.source_offset, d.reason.value) for d in dead] == [(1, "internal_error")]
     assert dead[0].payload() == b"{bad" and "RecursionError" in dead[0].message
+
+
+def test_the_hash_policy_keeps_no_byte_of_a_rejected_event(tiny_model):
+    step = BatchStep(ServingPlan(tiny_model), MemoryDedup(), TOPICS,
+                     deadletter_payload=PayloadPolicy.HASH)
+    bad = b'{"lead_id": "L9", "company_size": "MARKER-NOT-A-NUMBER"}'
+    scored, dead, _ = _split(step.run(_consumed([_lead(0), bad])))
+    assert [s.lead_id for s in scored] == ["L0"]
+    (letter,) = dead
+    assert letter.payload_b64 == "" and letter.payload_size == len(bad)
+    assert letter.payload_sha256 == hashlib.sha256(bad).hexdigest()
+    assert letter.errors and "MARKER" not in letter.model_dump_json()

@@ -1,0 +1,95 @@
+"""Extra cost of the per-lead index of event-id claims (what ``leadstream forget`` uses).
+
+Claims batches of ``--batch`` fresh event ids with and without the lead's index (the same
+script; ``Claim.lead_id`` None skips it), alternating, on a throw-away ``redis-server`` on
+a free port, and reports the median time per batch and per event, and the memory of one
+lead's index. Run: ``.venv/bin/python -m bench.dedup_index [--batches 40 --batch 1000]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import tempfile
+import time
+import uuid
+
+import redis
+
+from streams.stores.dedup import Claim, Deduplicator, lead_index_key
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _redis(port: int, folder: str) -> subprocess.Popen:
+    proc = subprocess.Popen([shutil.which("redis-server") or "redis-server", "--port",
+                             str(port), "--save", "", "--appendonly", "no", "--dir", folder],
+                            stdout=subprocess.DEVNULL)
+    client = redis.Redis(port=port)
+    for _ in range(100):  # readiness: PING answers
+        try:
+            client.ping()
+            return proc
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    raise RuntimeError("redis-server did not start")
+
+
+def _batch(n: int, indexed: bool) -> list[Claim]:
+    tag = uuid.uuid4().hex[:8]
+    return [Claim(f"ev-{tag}-{i}", f"leads.incoming:0:{i}",
+                  f"lead-{tag}-{i % (n // 2)}" if indexed else None) for i in range(n)]
+
+
+def run(batches: int, size: int) -> dict[str, float]:
+    port = _free_port()
+    with tempfile.TemporaryDirectory() as folder:
+        proc = _redis(port, folder)
+        try:
+            client = redis.Redis(port=port)
+            dedup = Deduplicator(client, ttl_s=3600)
+            times: dict[bool, list[float]] = {True: [], False: []}
+            for i in range(batches * 2):
+                indexed = i % 2 == 0
+                claims = _batch(size, indexed)
+                t0 = time.perf_counter()
+                dedup.duplicates(claims)
+                times[indexed].append(time.perf_counter() - t0)
+            lead = next(c.lead_id for c in _batch(size, True))
+            dedup.duplicates([Claim(f"m{i}", f"x:0:{i}", lead) for i in range(2)])
+            memory = client.memory_usage(lead_index_key(lead)) or 0
+        finally:
+            proc.terminate()
+            proc.wait(10)
+    plain, indexed = (statistics.median(times[k]) for k in (False, True))
+    return {"plain_ms": plain * 1e3, "indexed_ms": indexed * 1e3,
+            "extra_us_per_event": (indexed - plain) / size * 1e6,
+            "index_bytes_per_lead_2_events": float(memory)}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--batches", type=int, default=40)
+    parser.add_argument("--batch", type=int, default=1000)
+    args = parser.parse_args()
+    load = os.getloadavg()
+    out = run(args.batches, args.batch)
+    print(f"dedup claim of {args.batch} events (2 per lead), median of {args.batches} batches:"
+          f" without index {out['plain_ms']:.2f} ms, with per-lead index "
+          f"{out['indexed_ms']:.2f} ms, extra {out['extra_us_per_event']:.2f} µs/event; "
+          f"index of a lead with 2 events: {out['index_bytes_per_lead_2_events']:.0f} B")
+    end = os.getloadavg()
+    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
+          f"{load[2]:.1f} at start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at end")
+
+
+if __name__ == "__main__":
+    main()

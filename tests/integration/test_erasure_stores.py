@@ -1,0 +1,107 @@
+"""Every store's ``forget`` on the real Redis: the lead's keys, fields and members go,
+its neighbours stay (a lead id that is a prefix of another, with the ``|`` separator of
+parked identities), a second erasure removes nothing; the dedup index keeps its bound."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+import redis
+
+from schemas.experiments import Outcome
+from schemas.leads import Variant
+from schemas.ledger import LedgerEntry
+from scoring.writeback.score import WritebackScore
+from streams.stores.dedup import Claim, Deduplicator, lead_index_key
+from streams.stores.delivered import Delivered
+from streams.stores.erasure import erase, erasers
+from streams.stores.experiments import ExperimentStore, outcome_identity
+from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger
+from streams.stores.parked import ParkedOutcomes
+
+NOW = datetime(2026, 3, 1, tzinfo=UTC)
+GONE, NEIGHBOUR = "L", "L|x"  # the neighbour's parked identity starts with "L|"
+
+
+def entry(lead: str, variant: Variant) -> LedgerEntry:
+    return LedgerEntry(lead_id=lead, model_name="m", model_version="1", variant=variant,
+                       experiment_id="exp-1", score=0.25, features={"industry": "saas"},
+                       scored_at=NOW, event_id=f"ev-{lead}")
+
+
+def fill(client: redis.Redis, settings) -> None:
+    ttl = 3600
+    ledger, store = Ledger(client, ttl), ExperimentStore(client, ttl)
+    labels = LabelWindow(client, 100, ttl)
+    parked = ParkedOutcomes(client, ttl, 100)
+    dedup = Deduplicator(client, ttl)
+    for lead, variant in ((GONE, Variant.CONTROL), (NEIGHBOUR, Variant.TREATMENT)):
+        e = entry(lead, variant)
+        assert ledger.write([e]).written == 1
+        outcome = Outcome(lead_id=lead, converted=True, occurred_at=NOW)
+        assert store.record(outcome, e).changed and labels.record(e, outcome)
+        later = Outcome(lead_id=lead, converted=False, occurred_at=NOW, event_id="o2")
+        assert parked.park(outcome_identity(later), later, 1)[0]
+        claims = [Claim(f"{lead}-ev{i}", f"in:0:{i}", lead) for i in range(3)]
+        assert dedup.duplicates(claims) == {}
+        ws = WritebackScore(lead, 0.5, "Warm", "m", "1", "champion", NOW, 0, 1)
+        assert Delivered(client, ttl).record([ws])
+
+
+def mentions(client: redis.Redis, text: str) -> list[str]:
+    """Keys whose name or content holds ``text`` (a scan: fine in a test)."""
+    return [key.decode() for key in client.scan_iter(count=1000)
+            if text.encode() in key or text.encode() in _content(client, key.decode())]
+
+
+def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
+    fill(redis_client, fresh_settings)
+    stores = erasers(redis_client, fresh_settings)
+    removed = erase(stores, GONE)
+    assert removed == {"ledger": 2, "experiments": 1, "labels": 2, "parked_outcomes": 2,
+                       "dedup": 4, "delivered": 1}
+    # what is left of "L" is the neighbour's data only ("L|x" holds "L")
+    for key in mentions(redis_client, GONE):
+        assert NEIGHBOUR in key or NEIGHBOUR.encode() in _content(redis_client, key), key
+    assert not mentions(redis_client, "L-ev")
+    assert Ledger(redis_client, 60).get(NEIGHBOUR) is not None
+    assert len(ParkedOutcomes(redis_client, 60, 100).all()) == 1
+    assert redis_client.zcard(lead_index_key(NEIGHBOUR)) == 3
+    assert erase(stores, GONE) == dict.fromkeys(removed, 0)
+    assert erase(stores, "nobody") == dict.fromkeys(removed, 0)
+
+
+def _content(client: redis.Redis, key: str) -> bytes:
+    """Every value, field and member of ``key``, joined by NUL bytes."""
+    kind = client.type(key).decode()
+    if kind == "string":
+        return client.get(key) or b""
+    if kind == "hash":
+        return b"\0".join(b for kv in client.hgetall(key).items() for b in kv)
+    if kind == "set":
+        return b"\0".join(client.smembers(key))
+    return b"\0".join(client.zrange(key, 0, -1))
+
+
+def test_the_dedup_index_keeps_its_bound_and_drops_the_oldest_claims(fresh_settings,
+                                                                     redis_client):
+    dedup = Deduplicator(redis_client, 600, lead_max_events=3)
+    for i in range(5):  # one batch each: claim times ascend
+        assert dedup.duplicates([Claim(f"e{i}", f"in:0:{i}", "busy")]) == {}
+    assert [m.decode() for m in redis_client.zrange(lead_index_key("busy"), 0, -1)] == [
+        "e2", "e3", "e4"]
+    assert [redis_client.exists(f"leadstream:dedup:e{i}") for i in range(5)] == [0, 0, 1, 1, 1]
+    assert 0 < redis_client.ttl(lead_index_key("busy")) <= 600
+    assert dedup.release([Claim("e4", "in:0:4", "busy")]) == 1
+    assert redis_client.zcard(lead_index_key("busy")) == 2
+    assert dedup.forget("busy") == 3 and not redis_client.exists(lead_index_key("busy"))
+
+
+def test_a_claim_seen_again_at_its_own_position_stays_indexed(fresh_settings, redis_client):
+    dedup = Deduplicator(redis_client, 600)
+    claim = Claim("again", "in:0:9", "lead-a")
+    assert dedup.duplicates([claim]) == {} and dedup.duplicates([claim]) == {}
+    assert dedup.duplicates([Claim("again", "in:0:10", "lead-a")]) == {0: "in:0:9"}
+    assert redis_client.zrange(lead_index_key("lead-a"), 0, -1) == [b"again"]
+    assert timedelta(seconds=redis_client.ttl(lead_index_key("lead-a"))) <= timedelta(600)

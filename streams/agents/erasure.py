@@ -1,7 +1,9 @@
 """The erasure agent: erases a lead from every Redis structure, audits it on models.audit.
 
 Consumes ``privacy.requests`` (:class:`~schemas.privacy.ErasureRequest`, written by
-``leadstream forget``), runs every eraser of :mod:`streams.stores.erasure` in a thread
+``leadstream forget``; with ``control_signing = required`` only those signed by an
+operator of the allow-list, the verified name being the actor, :mod:`streams.agents.signed`),
+runs every eraser of :mod:`streams.stores.erasure` in a thread
 (retried with backoff while Redis fails: an erasure is never skipped; every eraser is
 idempotent) and publishes an :class:`~schemas.privacy.ErasureEntry` — actor, times and the
 count per structure, the lead only as its SHA-256 — on ``models.audit``, where the CLI waits
@@ -20,6 +22,7 @@ from schemas.payload import PayloadPolicy
 from schemas.privacy import ERASURE_KEY, PRIVACY_REQUESTS, ErasureEntry, ErasureRequest, lead_digest
 from streams.agents.guard import RAW, DeadLetters, decode, guarded
 from streams.agents.outcomes import with_redis
+from streams.agents.signed import RequestGate
 from streams.settings import Settings
 from streams.stores.erasure import Eraser, erase, erasers
 from streams.stores.ledger import redis_client
@@ -42,9 +45,13 @@ def install(app: faust.App, settings: Settings,
     audit = app.topic(settings.topic_models_audit, **RAW)
     dead = DeadLetters(app, settings, PRIVACY_REQUESTS, "erasure")
     dead.policy = PayloadPolicy.HASH  # an erasure request holds the lead id
+    gate = RequestGate(app, settings, what="erasure request", warn=False)
 
     async def handle(event) -> None:
+        signer = await gate.signer(event)
         request = decode(ErasureRequest, event.value)
+        if signer is not None:  # signing required: the verified name is who asked
+            request = request.model_copy(update={"actor": signer})
         removed = await with_redis(f"erasure {request.request_id}",
                                    lambda: erase(by_name, request.lead_id))
         entry = erasure_entry(request, removed, datetime.now(UTC))

@@ -30,17 +30,20 @@ log = logging.getLogger(__name__)
 
 
 class RequestGate:
-    def __init__(self, app: faust.App, settings: Settings):
-        self._keys = request_keys(settings)
+    """``what`` names the requests in refusals; ``warn``: say once that signing is off."""
+
+    def __init__(self, app: faust.App, settings: Settings, what: str = "control request",
+                 warn: bool = True):
+        self._keys, self._what = request_keys(settings), what
         self._window_ms = window_ms(settings)
         self._metrics = metrics_for(app)
         self._memory = None
-        if self._keys is None:
+        if self._keys is None and warn:
             log.warning(SIGNING_OFF_WARNING)
         else:
             self._memory = SignatureMemory(settings.redis_url, max(settings.redis_timeout_s, 2.0),
                                            settings.control_signature_window_s)
-            log.info("control requests must be signed by one of: %s", ", ".join(sorted(self._keys)))
+            log.info("%ss must be signed by one of: %s", what, ", ".join(sorted(self._keys)))
 
     @property
     def required(self) -> bool:
@@ -62,7 +65,7 @@ class RequestGate:
                                                f"{result.signer!r}, first used at {first}")
         self._metrics.signature_refusals.labels(msg.topic, result.reason.value).inc()
         raise Rejected(RecordRejectReason.SIGNATURE_REFUSED,
-                       f"control request refused ({result.reason.value}): {result.message}")
+                       f"{self._what} refused ({result.reason.value}): {result.message}")
 
 
 class ControllerRecordGate:

@@ -1,10 +1,11 @@
 """The client side of erasure: ask the agents to forget a lead, wait for their audit entry.
 
 :func:`forget` publishes an :class:`~schemas.privacy.ErasureRequest` on
-``privacy.requests`` and reads ``models.audit`` (from its end, opened before the request is
-sent) until the agents' :class:`~schemas.privacy.ErasureEntry` with the same request id
-arrives, or raises :class:`ErasureTimeout` after ``settings.forget_wait_s``. Audit records
-of model changes on the same topic are passed over.
+``privacy.requests`` (signed by the operator's key when signing is required) and reads
+``models.audit`` (from its end, opened before the request is sent) until the agents'
+:class:`~schemas.privacy.ErasureEntry` with the same request id arrives, or raises
+:class:`ErasureTimeout` after ``settings.forget_wait_s``. Audit records of model changes on
+the same topic are passed over.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from pydantic import ValidationError
 
 from schemas.errors import RetryableError
 from schemas.privacy import ERASURE_KEY, ErasureEntry, ErasureRequest
+from streams.control.keys import operator_signer
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 
@@ -39,8 +41,10 @@ def forget(settings: Settings, request: ErasureRequest,
     wait_s = timeout_s or settings.forget_wait_s
     deadline = time.monotonic() + wait_s
     with TopicReader(settings, settings.topic_models_audit, from_end=True) as audits:
-        produce_one(settings, settings.topic_privacy_requests, request.request_id,
-                    request.model_dump_json().encode())
+        value, topic = request.model_dump_json().encode(), settings.topic_privacy_requests
+        signer = operator_signer(settings)
+        headers = signer.headers(topic, request.request_id.encode(), value) if signer else None
+        produce_one(settings, topic, request.request_id, value, headers=headers)
         while time.monotonic() < deadline:
             for rec in audits.poll(0.2):
                 entry = _erasure(rec.key, rec.value, rec.offset)

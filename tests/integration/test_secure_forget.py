@@ -1,5 +1,6 @@
 """``forget`` on the secured stack: the operator may ask (``privacy.requests``), only the
-agents erase and write the audit entry, the crm principal can do neither."""
+agents erase and write the audit entry with the verified signer as actor, an unsigned
+request is refused, the crm principal can do neither."""
 
 from __future__ import annotations
 
@@ -33,7 +34,12 @@ def test_the_operator_asks_the_agents_erase_and_crm_may_not(secure_stack, secure
         produce_one(crm, crm.topic_privacy_requests, request.request_id,
                     request.model_dump_json().encode())
     with AgentsProcess(agents, tmp_path / "agents.log") as proc:
+        unsigned = erasure_request(lead, "mallory")  # the operator's ACL, but no signature
+        produce_one(operator, operator.topic_privacy_requests, unsigned.request_id,
+                    unsigned.model_dump_json().encode())
         entry = forget(operator, request)
         assert proc.alive, proc.tail()
     assert entry.removed["ledger"] == 1 and entry.lead_sha256 == lead_digest(lead)
+    assert entry.actor == "operator"  # the verified signer, not the declared "dpo"
     assert ledger.get(lead) is None
+    assert "erasure request refused (unsigned)" in (tmp_path / "agents.log").read_text()

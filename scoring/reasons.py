@@ -70,6 +70,17 @@ def top_reasons(folded: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     return ups, downs
 
 
+@dataclass(frozen=True)
+class ChosenReasons:
+    """A batch's reasons as arrays: per lead, the spec-feature index of each reason (its
+    ``k`` ups then its ``k`` downs, strongest first, ``-1`` where it has fewer), their
+    weights, and whether they are exact."""
+
+    features: np.ndarray
+    weights: np.ndarray
+    exact: np.ndarray
+
+
 class Explainer:
     """Reasons for one serving model's batches; build once per model."""
 
@@ -80,12 +91,32 @@ class Explainer:
         self.k, self.method = k, method
         self._labels = [f.label or f.name.replace("_", " ").capitalize() for f in spec.features]
 
-    def folded(self, matrix: np.ndarray) -> np.ndarray:
+    @property
+    def spec(self) -> FeatureSpec:
+        return self._spec
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def folded(self, matrix: np.ndarray, method: Method | None = None) -> np.ndarray:
         """``(n, n_features)`` contributions per spec feature (bias left out)."""
         if matrix.shape[0] == 0:
             return np.zeros((0, len(self._spec.features)))
-        contribs = contributions(self._booster, matrix, self._names, self.method)
+        contribs = contributions(self._booster, matrix, self._names, method or self.method)
         return contribs[:, :-1].astype(np.float64) @ self._fold
+
+    def choose(self, matrix: np.ndarray, exact: np.ndarray) -> ChosenReasons:
+        """The reasons of a batch: exact TreeSHAP for the rows where ``exact`` is true,
+        approximate for the others; one contributions call per method."""
+        folded = np.zeros((matrix.shape[0], len(self._spec.features)))
+        for method, rows in (("exact", exact), ("approx", ~exact)):
+            if rows.any():
+                folded[rows] = self.folded(matrix[rows], method)  # type: ignore[arg-type]
+        ups, downs = top_reasons(folded, self.k)
+        features = np.concatenate([ups, downs], axis=1)
+        weights = np.take_along_axis(folded, np.maximum(features, 0), axis=1)
+        return ChosenReasons(features, np.where(features >= 0, weights, 0.0), exact.copy())
 
     def explain(self, batch: EncodedBatch) -> list[list[Reason]]:
         """Every lead's reasons: up to k positive, then up to k negative."""

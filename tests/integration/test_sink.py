@@ -18,7 +18,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from schemas.leads import Bucket, ScoredLead
+from schemas.leads import ScoredLead
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess
 from tests.integration.helpers import read_topic, wait_until
@@ -28,7 +28,7 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def scored(lead: str, i: int, score: float) -> bytes:
-    return ScoredLead(lead_id=lead, score=score, bucket=Bucket.WARM, model_name="m",
+    return ScoredLead(lead_id=lead, score=score, grade="B", model_name="m",
                       model_version="3", model_alias="champion",
                       scored_at=T0 + timedelta(seconds=i), latency_ms=1.0,
                       source_partition=0, source_offset=i).model_dump_json().encode()

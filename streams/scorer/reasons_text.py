@@ -31,15 +31,26 @@ class ReasonsText:
     def render(self, leads: Sequence[IncomingLead], chosen: ChosenReasons) -> list[str]:
         """Per lead, the JSON array of its reasons (``[]`` when it has none)."""
         n, width = chosen.features.shape
-        k = width // 2
-        features = chosen.features.tolist()
-        weights = column(np.round(chosen.weights, WEIGHT_DECIMALS).ravel().tolist())
-        heads, names, up, down = self._heads, self._names, self._tails["+"], self._tails["-"]
-        out = []
-        for i in range(n):
-            lead, row, base = leads[i], features[i], i * width
-            parts = [f"{heads[j]}{value(getattr(lead, names[j], None))}"
-                     f"{(up if c < k else down)[j]}{weights[base + c]}}}"
-                     for c, j in enumerate(row) if j >= 0]
-            out.append(f"[{','.join(parts)}]")
-        return out
+        if not n or not width:
+            return ["[]"] * n
+        used = np.unique(chosen.features[chosen.features >= 0]).tolist()
+        values = {j: _values([getattr(lead, self._names[j], None) for lead in leads])
+                  for j in used}
+        weights = np.round(chosen.weights, WEIGHT_DECIMALS)
+        columns = []
+        for c in range(width):  # one reason slot of every lead at a time
+            tails = self._tails["+" if c < width // 2 else "-"]
+            columns.append([
+                f"{self._heads[j]}{values[j][i]}{tails[j]}{w}}}" if j >= 0 else ""
+                for i, (j, w) in enumerate(zip(chosen.features[:, c].tolist(),
+                                               column(weights[:, c].tolist()), strict=True))])
+        return [f"[{','.join(p for p in row if p)}]" for row in zip(*columns, strict=True)]
+
+
+def _values(items: list) -> list[str]:
+    """JSON text of one feature's values: numbers in one C call, texts memoised (a
+    categorical has few levels)."""
+    if all(v is None or type(v) in (int, float) for v in items):
+        return column(items)
+    memo: dict = {}
+    return [memo[v] if v in memo else memo.setdefault(v, value(v)) for v in items]

@@ -84,10 +84,17 @@ class ChosenReasons:
 
 
 class Explainer:
-    """Reasons for one serving model's batches; build once per model."""
+    """Reasons for one serving model's batches; build once per model.
+
+    With ``threads``, it explains with its own copy of the booster on that many threads
+    (a booster loaded from the registry runs on every core: OpenMP on a busy machine makes
+    contributions several times slower); without, with ``booster`` as it is."""
 
     def __init__(self, booster: xgb.Booster, spec: FeatureSpec, feature_names: Sequence[str],
-                 k: int, method: Method = "approx"):
+                 k: int, method: Method = "approx", threads: int | None = None):
+        if threads is not None:
+            booster = booster.copy()
+            booster.set_param({"nthread": threads})
         self._booster, self._spec, self._names = booster, spec, list(feature_names)
         self._fold = fold_matrix(spec, feature_names)
         self.k, self.method = k, method

@@ -144,6 +144,8 @@ class Settings(BaseSettings):
     """Comma-separated grades whose leads get exact TreeSHAP reasons (the leads a rep acts
     on); the others get approximate (Saabas) reasons. Empty: approximate for all; ``*``:
     exact for all (about 130x a prediction: see ``bench/reasons_agreement.py``)."""
+    reasons_threads: int = Field(1, ge=1, le=64)
+    """Threads of the explainer's own copy of each serving model (contributions)."""
 
     @field_validator("grades")
     @classmethod

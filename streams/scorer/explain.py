@@ -52,9 +52,10 @@ class BatchReasons:
 
 
 class Explanations:
-    def __init__(self, k: int, grades: GradeScale, exact_grades: frozenset[str]):
-        self.k, self._grades, self._exact = k, grades, exact_grades
-        self._models: dict[tuple[str, str], tuple[Explainer, ReasonsText]] = {}
+    def __init__(self, k: int, grades: GradeScale, exact_grades: frozenset[str],
+                 threads: int = 1):
+        self.k, self._grades, self._exact, self._threads = k, grades, exact_grades, threads
+        self._models: dict[tuple[str, str], tuple[Explainer, ReasonsText] | None] = {}
 
     def use(self, plan: ServingPlan) -> None:
         """Explainers for the plan's models (kept for a model already explained)."""
@@ -62,7 +63,7 @@ class Explanations:
             return
         models = [m for m in (plan.champion, plan.challenger) if m is not None]
         self._models = {(m.name, m.version): self._models.get((m.name, m.version))
-                        or _build(m, self.k) for m in models}
+                        or self._build(m) for m in models}
 
     def served(self, runs: Sequence[RoleRun], leads: Sequence[IncomingLead]) -> BatchReasons:
         """The reasons of every served score, from the model that served it."""
@@ -78,8 +79,11 @@ class Explanations:
             failed: Counter[str] | None = None) -> RunReasons:
         """One run's reasons; none (and ``failed`` counted) when its explainer fails."""
         n = int(run.rows.size)
-        pair = self._models.get((run.model.name, run.model.version))
-        if not self.k or pair is None or run.matrix is None or not n:
+        key = (run.model.name, run.model.version)
+        pair = self._models.get(key)
+        if pair is None or run.matrix is None or not n:
+            if key in self._models and n and failed is not None:  # its explainer failed
+                failed[run.role.value] += 1
             return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
         explainer, text = pair
         exact = np.isin(np.array(self._grades.assign(run.scores), dtype=object),
@@ -96,7 +100,12 @@ class Explanations:
         return RunReasons(text.render([leads[r] for r in rows], chosen),
                           [_METHOD[e] for e in chosen.exact.tolist()])
 
-
-def _build(model: ServingModel, k: int) -> tuple[Explainer, ReasonsText]:
-    explainer = Explainer(model.booster, model.spec, model.encoder.feature_names, k)
-    return explainer, ReasonsText([f.name for f in model.spec.features], explainer.labels)
+    def _build(self, model: ServingModel) -> tuple[Explainer, ReasonsText] | None:
+        try:
+            explainer = Explainer(model.booster, model.spec, model.encoder.feature_names,
+                                  self.k, threads=self._threads)
+        except Exception as exc:  # the model library: its scores go out without reasons
+            log.error("cannot build the explainer of %s (%s): its scores are published "
+                      "without reasons", model.label, type(exc).__name__)
+            return None
+        return explainer, ReasonsText([f.name for f in model.spec.features], explainer.labels)

@@ -90,7 +90,8 @@ class Scorer:
                                s.max_record_bytes,
                                SkewTolerance.from_seconds(s.event_time_future_s,
                                                           s.event_time_past_s),
-                               Explanations(s.reasons_k, s.grade_scale, s.exact_grades))
+                               Explanations(s.reasons_k, s.grade_scale, s.exact_grades,
+                                            s.reasons_threads))
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

@@ -4,10 +4,10 @@
                                [--latency-seconds 15]
 
 Starts its own Kafka (port 49092) and Redis (46379) in a temp home, trains and registers a
-champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a) the
-leadstream scorer (``leadstream score``, reasons on, and (a0) with ``LEADSTREAM_REASONS_K=0``), (b) a
-transactional passthrough and (b') a plain
-one, (c) a naive per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
+champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a0) the
+leadstream scorer with reasons off (``LEADSTREAM_REASONS_K=0``), (a) the same with reasons
+on (the default), (b) a transactional passthrough and (b') a plain one, (c) a naive
+per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
 then offers a steady load to a fresh scorer for the latency percentiles (reasons on, and
 off). Prints a table,
 writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. See

@@ -84,7 +84,8 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
     """A fresh scorer under a paced load; latency = output append time - input create time."""
     s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}")
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
-    records = io.lead_records(total, cfg.seed + 1)
+    # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
+    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0))
     child = Child([LEADSTREAM, "score", "--idle-exit", "3"], s, s.home / "latency.log")
     try:
         wait_assigned(s, child, cfg.child_timeout_s)

@@ -140,10 +140,11 @@ class Settings(BaseSettings):
     reasons_k: int = Field(3, ge=0, le=20)
     """Reasons per direction on every score: the k strongest up and the k strongest down
     (0: no reasons)."""
-    reasons_exact_grades: str = "A"
+    reasons_exact_grades: str | None = None
     """Comma-separated grades whose leads get exact TreeSHAP reasons (the leads a rep acts
-    on); the others get approximate (Saabas) reasons. Empty: approximate for all; ``*``:
-    exact for all (about 130x a prediction: see ``bench/reasons_agreement.py``)."""
+    on); the others get approximate (Saabas) reasons. Unset: the best grade (A); empty:
+    approximate for all; ``*``: exact for all (about 130x a prediction: see
+    ``bench/reasons_agreement.py``)."""
     reasons_threads: int = Field(1, ge=1, le=64)
     """Threads of the explainer's own copy of each serving model (contributions)."""
 
@@ -178,6 +179,8 @@ class Settings(BaseSettings):
     @property
     def exact_grades(self) -> frozenset[str]:
         """The grades explained exactly (all of them for ``*``)."""
+        if self.reasons_exact_grades is None:
+            return frozenset(self.grade_scale.names[:1])
         text = self.reasons_exact_grades.strip()
         names = self.grade_scale.names if text == "*" else text.split(",")
         return frozenset(n.strip() for n in names if n.strip())

@@ -18,9 +18,12 @@ def test_defaults_are_a_to_d_with_the_old_bucket_bounds_and_three_reasons() -> N
 
 def test_grades_and_exact_grades_from_the_environment(monkeypatch) -> None:
     monkeypatch.setenv("LEADSTREAM_GRADES", "Hot=0.7,Cold=0")
+    assert Settings(_env_file=None).exact_grades == {"Hot"}  # unset: the best grade
     monkeypatch.setenv("LEADSTREAM_REASONS_EXACT_GRADES", "*")
     s = Settings(_env_file=None)
     assert s.grade_scale.names == ("Hot", "Cold") and s.exact_grades == {"Hot", "Cold"}
+    monkeypatch.setenv("LEADSTREAM_REASONS_EXACT_GRADES", "")
+    assert Settings(_env_file=None).exact_grades == frozenset()
 
 
 @pytest.mark.parametrize(("env", "says"), [

@@ -8,8 +8,8 @@ champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with
 leadstream scorer with reasons off (``LEADSTREAM_REASONS_K=0``), (a) the same with reasons
 on (the default), (b) a transactional passthrough and (b') a plain one, (c) a naive
 per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
-then offers a steady load to a fresh scorer for the latency percentiles (reasons on, and
-off). Prints a table,
+then offers a steady load to a fresh scorer for the latency percentiles (reasons off, then
+on). Prints a table,
 writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. See
 ``bench/README.md`` for what each number means and what limits it.
 """
@@ -138,9 +138,9 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
         s = io.fresh_topics(_reasons_off(base, name), f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
         drains[name] = drain(name, cmd, s, n, cfg, say)
-    lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
     lat_off = (latency(_reasons_off(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
+    lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
         say("training a challenger; serving it in shadow mode")
         challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")

@@ -12,9 +12,9 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from schemas.leads import DeadLetter, ScoredLead
+from scoring.grades import GradeScale
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate
-from scoring.grades import GradeScale
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.explain import Explanations
 from tests.strategies.leads import hostile_event

@@ -15,11 +15,13 @@ import numpy as np
 RESULTS = Path(__file__).with_name("results")
 TARGETS = {  # name: (value key, comparison, threshold)
     "(a) >= 40% of (b)": ("a_over_b", ">=", 0.40),
+    "(a) reasons on >= 70% of (a0) off": ("reasons_over_off", ">=", 0.70),
     "(a) >= 20x (c)": ("a_over_c", ">=", 20.0),
     "p99 e2e <= 50 ms at 2k/s": ("p99_ms", "<=", 50.0),
     "scorer peak RSS <= 400 MB": ("scorer_peak_rss_mb", "<=", 400.0),
 }
-LABELS = {"leadstream": "(a) leadstream scorer", "passthrough_txn": "(b) passthrough, txn",
+LABELS = {"leadstream_no_reasons": "(a0) leadstream, no reasons",
+          "leadstream": "(a) leadstream, reasons on", "passthrough_txn": "(b) passthrough, txn",
           "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event",
           "leadstream_shadow": "(a+s) leadstream, shadow"}
 _SELF_RATE = re.compile(r"\(([\d.]+)/s while busy\)")
@@ -63,7 +65,8 @@ def _ratio(drains: dict, top: str, bottom: str) -> float | None:
     return drains[top]["leads_per_s"] / drains[bottom]["leads_per_s"]
 
 
-def document(config: dict, version: str, records: list, drains: dict, lat: dict | None) -> dict:
+def document(config: dict, version: str, records: list, drains: dict, lat: dict | None,
+             lat_off: dict | None = None) -> dict:
     """The results document; a variant or phase not run leaves its numbers and targets None."""
     rss = [x["peak_rss_mb"] for x in (drains.get("leadstream"), lat) if x]
     summary = {
@@ -71,7 +74,9 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
         "a_over_c": _ratio(drains, "leadstream", "naive"),
         "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
+        "reasons_over_off": _ratio(drains, "leadstream", "leadstream_no_reasons"),
         "p99_ms": lat["p99_ms"] if lat else None,
+        "p99_ms_no_reasons": lat_off["p99_ms"] if lat_off else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
     }
     targets = {name: None if summary[key] is None else _passes(summary[key], op, limit)
@@ -83,7 +88,8 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
                     "python": platform.python_version(), "platform": platform.platform()},
         "input": {"events": len(records),
                   "mean_bytes": float(np.mean([len(v) for _, v in records]))},
-        "drain": drains, "latency": lat, "summary": summary, "targets": targets,
+        "drain": drains, "latency": lat, "latency_no_reasons": lat_off, "summary": summary,
+        "targets": targets,
     }
 
 
@@ -106,12 +112,14 @@ def table(doc: dict) -> str:
                         f"{r['peak_rss_mb']:>7.0f} MB")
     rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
-                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"]
-    if lat:
-        rows.append(f"latency at {lat['offered_per_s']:,.0f} leads/s, {lat['measured']:,} "
-                    f"leads: p50 {lat['p50_ms']:.1f}  p95 {lat['p95_ms']:.1f}  p99 "
-                    f"{lat['p99_ms']:.1f}  max {lat['max_ms']:.0f} ms   (scorer RSS "
-                    f"{lat['peak_rss_mb']:.0f} MB)")
+                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
+                 f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"]
+    for what, phase in (("reasons on", lat), ("reasons off", doc.get("latency_no_reasons"))):
+        if phase:
+            rows.append(f"latency, {what}, at {phase['offered_per_s']:,.0f} leads/s, "
+                        f"{phase['measured']:,} leads: p50 {phase['p50_ms']:.1f}  p95 "
+                        f"{phase['p95_ms']:.1f}  p99 {phase['p99_ms']:.1f}  max "
+                        f"{phase['max_ms']:.0f} ms   (scorer RSS {phase['peak_rss_mb']:.0f} MB)")
     load = doc["machine"]["loadavg_1_5_15_at_end"]
     start = doc["machine"].get("loadavg_1_5_15_at_start") or (float("nan"),) * 3
     rows += [f"machine: {doc['machine']['cpus']} CPUs, load average {load[0]:.1f} / "

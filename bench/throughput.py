@@ -4,10 +4,12 @@
                                [--latency-seconds 15]
 
 Starts its own Kafka (port 49092) and Redis (46379) in a temp home, trains and registers a
-champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a) the
-leadstream scorer (``leadstream score``), (b) a transactional passthrough and (b') a plain
-one, (c) a naive per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
-then offers a steady load to a fresh scorer for the latency percentiles. Prints a table,
+champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a0) the
+leadstream scorer with reasons off (``LEADSTREAM_REASONS_K=0``), (a) the same with reasons
+on (the default), (b) a transactional passthrough and (b') a plain one, (c) a naive
+per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
+then offers a steady load to a fresh scorer for the latency percentiles (reasons off, then
+on). Prints a table,
 writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. See
 ``bench/README.md`` for what each number means and what limits it.
 """
@@ -46,8 +48,8 @@ class BenchConfig:
     seed: int = 3
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
-    variants: tuple[str, ...] = ("leadstream", "passthrough_txn", "passthrough_plain", "naive",
-                                 "leadstream_shadow")
+    variants: tuple[str, ...] = ("leadstream_no_reasons", "leadstream", "passthrough_txn",
+                                 "passthrough_plain", "naive", "leadstream_shadow")
     """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
 
 
@@ -80,9 +82,10 @@ def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say:
 
 def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
     """A fresh scorer under a paced load; latency = output append time - input create time."""
-    s = io.fresh_topics(base, f"lat-{run_id}")
+    s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}")
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
-    records = io.lead_records(total, cfg.seed + 1)
+    # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
+    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0))
     child = Child([LEADSTREAM, "score", "--idle-exit", "3"], s, s.home / "latency.log")
     try:
         wait_assigned(s, child, cfg.child_timeout_s)
@@ -122,6 +125,7 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     records = io.lead_records(cfg.events, cfg.seed)
     io.preload(src, records)
     variants: list[tuple[str, list[str], int]] = [
+        ("leadstream_no_reasons", [LEADSTREAM, "score"], cfg.events),
         ("leadstream", [LEADSTREAM, "score"], cfg.events),
         ("passthrough_txn", [sys.executable, "-m", "bench.baselines", "passthrough"],
          cfg.events),
@@ -131,9 +135,11 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     ]
     drains = {}
     for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
-        s = io.fresh_topics(base, f"{name.replace('_', '-')}-{run_id}",
+        s = io.fresh_topics(_reasons_off(base, name), f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
         drains[name] = drain(name, cmd, s, n, cfg, say)
+    lat_off = (latency(_reasons_off(base, "no_reasons"), run_id, cfg, say)
+               if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
         say("training a challenger; serving it in shadow mode")
@@ -142,7 +148,13 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
         s = io.fresh_topics(base, f"shadow-{run_id}", incoming=src.topic_incoming)
         drains["leadstream_shadow"] = drain("leadstream_shadow", [LEADSTREAM, "score"], s,
                                             cfg.events, cfg, say)
-    return report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains, lat)
+    return report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
+                           lat, lat_off)
+
+
+def _reasons_off(s: Settings, variant: str) -> Settings:
+    """The settings of a variant: ``*no_reasons`` turns reasons off (``reasons_k=0``)."""
+    return s.model_copy(update={"reasons_k": 0}) if variant.endswith("no_reasons") else s
 
 
 def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,

@@ -5,11 +5,12 @@ from __future__ import annotations
 import math
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.control import ServingMode
-from schemas.leads import Bucket, Variant
+from schemas.leads import Reason, Variant
 from schemas.topics import DAY_MS, TopicSpec, register
 
 
@@ -25,12 +26,16 @@ class ShadowComparison(BaseModel):
     challenger_version: str
     champion_score: float = Field(ge=0.0, le=1.0)
     challenger_score: float = Field(ge=0.0, le=1.0)
-    champion_bucket: Bucket
-    challenger_bucket: Bucket
+    champion_grade: str = Field(min_length=1, max_length=32)
+    challenger_grade: str = Field(min_length=1, max_length=32)
     abs_diff: float = Field(ge=0.0, le=1.0, description="|challenger - champion| score.")
     champion_latency_ms: float = Field(ge=0.0)
     challenger_latency_ms: float = Field(ge=0.0)
     scored_at: datetime
+    challenger_reasons: list[Reason] = Field(
+        default_factory=list, description="The challenger's reasons for its score (as on "
+        "``leads.scored``); empty when reasons are off or its explainer failed.")
+    challenger_reasons_method: Literal["approx", "exact"] | None = None
 
     @model_validator(mode="after")
     def _diff_matches(self) -> ShadowComparison:
@@ -40,8 +45,8 @@ class ShadowComparison(BaseModel):
         return self
 
     @property
-    def buckets_agree(self) -> bool:
-        return self.champion_bucket is self.challenger_bucket
+    def grades_agree(self) -> bool:
+        return self.champion_grade == self.challenger_grade
 
 
 OUTCOME_EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 import base64
 import math
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from enum import StrEnum
 from functools import lru_cache
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AliasChoices,
@@ -20,7 +21,9 @@ from pydantic import (
     ConfigDict,
     Field,
     ValidationError,
+    ValidationInfo,
     create_model,
+    model_validator,
 )
 
 from schemas.errors import RejectedEvent, RejectReason
@@ -164,11 +167,30 @@ def parse_incoming(model: type[IncomingLead], raw: bytes, max_bytes: int) -> Inc
         raise RejectedEvent(RejectReason.SCHEMA_VIOLATION, summary, problems) from None
 
 
-class Bucket(StrEnum):
-    HOT = "Hot"
-    WARM = "Warm"
-    COOL = "Cool"
-    COLD = "Cold"
+DEFAULT_GRADE_NAMES = ("A", "B", "C", "D")
+LEGACY_BUCKETS = ("Hot", "Warm", "Cool", "Cold")
+"""The buckets grades replaced, best first: a record on ``leads.scored`` written before
+grades (``"bucket": "Warm"``) validates with the grade of the same rank."""
+
+
+def legacy_grade(bucket: object, names: Sequence[str] = DEFAULT_GRADE_NAMES) -> str:
+    """The grade of the same rank as a legacy bucket (Hot → the best grade, Cold → the
+    fourth, or the lowest when there are fewer)."""
+    if bucket not in LEGACY_BUCKETS:
+        raise ValueError(f"bucket {bucket!r} is not one of {', '.join(LEGACY_BUCKETS)}")
+    return names[min(LEGACY_BUCKETS.index(bucket), len(names) - 1)]  # type: ignore[arg-type]
+
+
+class Reason(BaseModel):
+    """One reason code: a spec feature that pushed the score up (``+``) or down (``-``)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    feature: str
+    value: int | float | str | None = Field(description="The lead's own value.")
+    label: str = Field(description="Readable name from the spec (``label``).")
+    direction: Literal["+", "-"]
+    weight: float = Field(description="Contribution to the log-odds of conversion.")
 
 
 class Variant(StrEnum):
@@ -187,7 +209,13 @@ class ScoredLead(BaseModel):
     lead_id: str
     event_id: str | None = None
     score: float = Field(ge=0.0, le=1.0, description="Probability of conversion.")
-    bucket: Bucket
+    grade: str = Field(min_length=1, max_length=32,
+                       description="Grade of the score (``LEADSTREAM_GRADES``, A-D by default).")
+    reasons: list[Reason] = Field(
+        default_factory=list, description="Top-k features pushing the score up (strongest "
+        "first), then top-k pulling it down; empty when reasons are off or failed.")
+    reasons_method: Literal["approx", "exact"] | None = Field(
+        None, description="``exact`` TreeSHAP or ``approx`` (Saabas); null: no reasons.")
     model_name: str
     model_version: str
     model_alias: str = Field(description="Registry alias the version was served under.")
@@ -198,6 +226,17 @@ class ScoredLead(BaseModel):
     latency_ms: float = Field(ge=0, description="From broker append time to scoring.")
     source_partition: int
     source_offset: int
+
+    @model_validator(mode="before")
+    @classmethod
+    def _legacy_bucket(cls, data: Any, info: ValidationInfo) -> Any:
+        """A record from before grades: its bucket → the grade of the same rank (the
+        reader's grade names in the validation context ``{"grades": names}``)."""
+        if isinstance(data, dict) and "grade" not in data and "bucket" in data:
+            names = (info.context or {}).get("grades", DEFAULT_GRADE_NAMES)
+            rest = {k: v for k, v in data.items() if k != "bucket"}
+            return {**rest, "grade": legacy_grade(data["bucket"], names)}
+        return data
 
 
 class FieldError(BaseModel):

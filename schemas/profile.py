@@ -43,7 +43,8 @@ class ScoreProfile(BaseModel):
     edges: tuple[float, ...] = SCORE_EDGES
     proportions: tuple[float, ...]
     mean: float
-    hot_share: float = Field(description="Share of reference scores in the Hot bucket.")
+    hot_share: float = Field(description="Share of reference scores in the top grade "
+                             "(at or above its bound; was the Hot bucket).")
 
 
 class ReferenceProfile(BaseModel):

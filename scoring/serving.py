@@ -82,6 +82,8 @@ class RoleRun:
     rows: np.ndarray
     scores: np.ndarray
     seconds: float
+    matrix: np.ndarray | None = None
+    """The rows it predicted, encoded for it (what its reasons are computed on)."""
 
 
 @dataclass(frozen=True)
@@ -151,12 +153,13 @@ def _shadow(plan: ServingPlan, leads: Sequence[IncomingLead], batch: EncodedBatc
 def _run(role: ModelRole, model: ServingModel, rows: np.ndarray,
          leads: Sequence[IncomingLead], batch: EncodedBatch, plan: ServingPlan) -> RoleRun:
     matrix = _matrix(model, plan.champion, leads, batch)
+    matrix = matrix[rows] if rows.size != len(leads) else matrix
     started = time.perf_counter()
     try:
-        scores = model.predict(matrix[rows] if rows.size != len(leads) else matrix)
+        scores = model.predict(matrix)
     except Exception as exc:  # any failure of the model library: the caller decides
         raise ModelFailed(role, model, exc) from exc
-    return RoleRun(role, model, rows, scores, time.perf_counter() - started)
+    return RoleRun(role, model, rows, scores, time.perf_counter() - started, matrix)
 
 
 def _matrix(model: ServingModel, champion: ServingModel, leads: Sequence[IncomingLead],

@@ -7,13 +7,15 @@ entry point and pass it in; nothing else reads the environment.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.payload import PayloadPolicy
+from scoring.grades import DEFAULT_GRADES, GradeScale
 
 if TYPE_CHECKING:
     from scoring.training import TrainConfig
@@ -133,13 +135,58 @@ class Settings(BaseSettings):
     spec_path: Path | None = None
     """Feature spec for training; ``None`` uses the packaged default spec."""
 
-    # --- score buckets -----------------------------------------------------------------
-    bucket_hot: float = Field(0.8, ge=0, le=1)
-    """Score at or above which a lead is Hot."""
-    bucket_warm: float = Field(0.5, ge=0, le=1)
-    """Score at or above which a lead is Warm."""
-    bucket_cool: float = Field(0.3, ge=0, le=1)
-    """Score at or above which a lead is Cool; below is Cold."""
+    # --- grades and reasons (issue 9) ---------------------------------------------------
+    grades: str = DEFAULT_GRADES
+    """Grade names, best first, each with the lowest score it takes (``NAME=BOUND,...``):
+    bounds strictly decreasing, the last 0; a score equal to a bound gets the higher grade.
+    Grades replaced the buckets (``LEADSTREAM_BUCKET_HOT|WARM|COOL`` are refused)."""
+    reasons_k: int = Field(3, ge=0, le=20)
+    """Reasons per direction on every score: the k strongest up and the k strongest down
+    (0: no reasons)."""
+    reasons_exact_grades: str | None = None
+    """Comma-separated grades whose leads get exact TreeSHAP reasons (the leads a rep acts
+    on); the others get approximate (Saabas) reasons. Unset: the best grade (A); empty:
+    approximate for all; ``*``: exact for all (about 130x a prediction: see
+    ``bench/reasons_agreement.py``)."""
+    reasons_threads: int = Field(1, ge=1, le=64)
+    """Threads of the explainer's own copy of each serving model (contributions)."""
+
+    @field_validator("grades")
+    @classmethod
+    def _grade_scale(cls, text: str) -> str:
+        return GradeScale.parse(text).text()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_buckets(cls, data: Any) -> Any:
+        """The bucket settings are gone: say which setting replaced them."""
+        old = sorted(k for k in os.environ if k.upper().startswith("LEADSTREAM_BUCKET_"))
+        if old:
+            raise ValueError(f"{', '.join(old)}: buckets were replaced by grades; set "
+                             f"LEADSTREAM_GRADES instead (default {DEFAULT_GRADES!r}, "
+                             f"best grade first, e.g. A=0.8,B=0.5,C=0.3,D=0)")
+        return data
+
+    @model_validator(mode="after")
+    def _exact_grades_exist(self) -> Settings:
+        unknown = sorted(self.exact_grades - set(self.grade_scale.names))
+        if unknown:
+            raise ValueError(f"LEADSTREAM_REASONS_EXACT_GRADES names {', '.join(unknown)}, "
+                             f"not a grade of LEADSTREAM_GRADES={self.grades!r}")
+        return self
+
+    @property
+    def grade_scale(self) -> GradeScale:
+        return GradeScale.parse(self.grades)
+
+    @property
+    def exact_grades(self) -> frozenset[str]:
+        """The grades explained exactly (all of them for ``*``)."""
+        if self.reasons_exact_grades is None:
+            return frozenset(self.grade_scale.names[:1])
+        text = self.reasons_exact_grades.strip()
+        names = self.grade_scale.names if text == "*" else text.split(",")
+        return frozenset(n.strip() for n in names if n.strip())
 
     # --- monitors (issue 4) -----------------------------------------------------------
     topic_monitor_samples: str = "monitor.samples"

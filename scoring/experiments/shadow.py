@@ -2,7 +2,7 @@
 
 :func:`shadow_comparisons` builds the ``scores.shadow`` records of one batch (the scorer
 calls it with both models' scores). :class:`ShadowSummary` folds comparisons into count,
-mean absolute difference, Pearson correlation, bucket agreement and per-model latency; two
+mean absolute difference, Pearson correlation, grade agreement and per-model latency; two
 summaries merge exactly (Chan et al.'s pairwise update of means and co-moments), so
 partitions, batches and scorers can be summarised apart and combined.
 """
@@ -17,7 +17,7 @@ from datetime import datetime
 import numpy as np
 
 from schemas.experiments import ShadowComparison
-from scoring.buckets import BucketThresholds
+from scoring.grades import GradeScale
 
 
 def shadow_comparisons(
@@ -25,22 +25,26 @@ def shadow_comparisons(
     champion_version: str, challenger_version: str,
     champion_scores: np.ndarray, challenger_scores: np.ndarray,
     champion_latency_ms: np.ndarray | float, challenger_latency_ms: np.ndarray | float,
-    thresholds: BucketThresholds, scored_at: datetime,
+    grades: GradeScale, scored_at: datetime,
+    challenger_reasons: Sequence[tuple[list[dict], str | None]] | None = None,
 ) -> list[ShadowComparison]:
-    """One :class:`ShadowComparison` per lead of a batch scored by both models."""
+    """One :class:`ShadowComparison` per lead of a batch scored by both models, with the
+    challenger's reasons (per lead: the reasons and their method) when given."""
     n = len(lead_ids)
+    why = challenger_reasons or [([], None)] * n
     a = np.clip(np.asarray(champion_scores, dtype=np.float64), 0.0, 1.0)
     b = np.clip(np.asarray(challenger_scores, dtype=np.float64), 0.0, 1.0)
     la = np.broadcast_to(np.asarray(champion_latency_ms, dtype=np.float64), (n,))
     lb = np.broadcast_to(np.asarray(challenger_latency_ms, dtype=np.float64), (n,))
-    ba, bb = thresholds.assign(a), thresholds.assign(b)
+    ga, gb = grades.assign(a), grades.assign(b)
     return [ShadowComparison(
         lead_id=lead_ids[i], event_id=event_ids[i], model_name=model_name,
         champion_version=champion_version, challenger_version=challenger_version,
         champion_score=float(a[i]), challenger_score=float(b[i]),
-        champion_bucket=ba[i], challenger_bucket=bb[i], abs_diff=abs(float(b[i]) - float(a[i])),
+        champion_grade=ga[i], challenger_grade=gb[i], abs_diff=abs(float(b[i]) - float(a[i])),
         champion_latency_ms=float(la[i]), challenger_latency_ms=float(lb[i]),
-        scored_at=scored_at) for i in range(n)]
+        scored_at=scored_at, challenger_reasons=why[i][0],
+        challenger_reasons_method=why[i][1]) for i in range(n)]
 
 
 @dataclass(frozen=True)
@@ -70,7 +74,7 @@ class ShadowSummary:
         dx, dy = x - x.mean(), y - y.mean()
         return cls(len(rows), float(x.mean()), float(y.mean()), float(dx @ dx),
                    float(dy @ dy), float(dx @ dy), float(np.abs(y - x).sum()),
-                   sum(r.buckets_agree for r in rows), float(lx.sum()), float(ly.sum()),
+                   sum(r.grades_agree for r in rows), float(lx.sum()), float(ly.sum()),
                    float(lx.max()), float(ly.max()))
 
     def merge(self, other: ShadowSummary) -> ShadowSummary:
@@ -106,7 +110,7 @@ class ShadowSummary:
         return self.comoment / denom if self.n > 1 and denom > 0 else None
 
     @property
-    def bucket_agreement(self) -> float | None:
+    def grade_agreement(self) -> float | None:
         return self.agree / self.n if self.n else None
 
     @property

@@ -21,7 +21,7 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
     targets = [
         {"@odata.type": "Microsoft.Dynamics.CRM.msdyn_predictivescore",
          "msdyn_entityid": s.lead_id, "msdyn_entitytype": ENTITY_TYPE,
-         "msdyn_score": s.score_100, "msdyn_grade": s.label,
+         "msdyn_score": s.score_100, "msdyn_grade": s.grade,
          "msdyn_scoredon": iso(s.scored_at),
          "msdyn_name": f"leadstream {s.model_name} v{s.model_version}"}
         for s in scores]

@@ -21,8 +21,8 @@ from schemas.leads import ScoredLead
 class WritebackScore:
     lead_id: str
     score: float
-    label: str
-    """The tier a rep sees (today the bucket: Hot, Warm, Cool, Cold)."""
+    grade: str
+    """The grade a rep sees (``LEADSTREAM_GRADES``: A-D by default)."""
     model_name: str
     model_version: str
     variant: str
@@ -44,7 +44,7 @@ class WritebackScore:
 
     @classmethod
     def of(cls, lead: ScoredLead, partition: int, offset: int) -> WritebackScore:
-        return cls(lead.lead_id, lead.score, str(lead.bucket), lead.model_name,
+        return cls(lead.lead_id, lead.score, lead.grade, lead.model_name,
                    lead.model_version, str(lead.variant), lead.scored_at, partition, offset)
 
 

@@ -159,7 +159,7 @@ def _fmt(x: float | None) -> str:
 @click.option("--challenger", help="Only this challenger version.")
 @json_option
 def shadow_summary(challenger: str | None, as_json: bool) -> None:
-    """Summarise scores.shadow: count, mean |diff|, correlation, buckets, latency."""
+    """Summarise scores.shadow: count, mean |diff|, correlation, grades, latency."""
     settings = Settings()
     by_pair: dict[tuple[str, str], ShadowSummary] = {}
     chunk: dict[tuple[str, str], list[ShadowComparison]] = {}
@@ -190,7 +190,7 @@ def shadow_doc(by_pair: dict[tuple[str, str], ShadowSummary]) -> list[dict]:
         la, lb = s.mean_latency_ms
         out.append({"champion_version": a, "challenger_version": b, "n": s.n,
                     "mean_abs_diff": s.mean_abs_diff, "correlation": s.correlation,
-                    "bucket_agreement": s.bucket_agreement,
+                    "grade_agreement": s.grade_agreement,
                     "mean_latency_ms_champion": la, "mean_latency_ms_challenger": lb})
     return out
 
@@ -198,11 +198,11 @@ def shadow_doc(by_pair: dict[tuple[str, str], ShadowSummary]) -> list[dict]:
 def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
     table = Table(title="shadow comparisons")
     for col in ("champion", "challenger", "n", "mean |diff|", "correlation",
-                "bucket agreement", "latency ms (champ / chall)"):
+                "grade agreement", "latency ms (champ / chall)"):
         table.add_column(col)
     for (a, b), s in sorted(by_pair.items()):
         la, lb = s.mean_latency_ms
         corr = "-" if s.correlation is None else f"{s.correlation:.4f}"
         table.add_row(a, b, str(s.n), f"{s.mean_abs_diff:.4f}", corr,
-                      f"{s.bucket_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
+                      f"{s.grade_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
     console().print(fit_columns(table, champion=8, challenger=10))

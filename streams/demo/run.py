@@ -17,7 +17,6 @@ from rich.console import Console
 from rich.table import Table
 
 from schemas.control import ControlAction, ControlRequest
-from schemas.leads import Bucket
 from scoring.faulty import constant_model
 from scoring.registry import ModelRegistry
 from streams.cli.status import load, render
@@ -94,8 +93,8 @@ class Demo:
         watcher.close()
         table = Table("outcome", "count", title=f"{out.total:,} events in, "
                       f"{out.total:,} out in {time.monotonic() - started:.1f}s")
-        for bucket in Bucket:
-            table.add_row(f"scored {bucket.value}", f"{out.buckets()[bucket.value]:,}")
+        for grade in self.s.grade_scale.names:
+            table.add_row(f"scored {grade}", f"{out.grades()[grade]:,}")
         for reason, n in sorted(out.reasons().items()):
             table.add_row(f"dead letter: {reason}", f"{n:,}")
         self.console.print(table)

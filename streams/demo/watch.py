@@ -30,8 +30,8 @@ class Outputs:
     def total(self) -> int:
         return len(self.scored) + len(self.dead)
 
-    def buckets(self) -> Counter:
-        return Counter(r["bucket"] for r in self.scored)
+    def grades(self) -> Counter:
+        return Counter(r["grade"] for r in self.scored)
 
     def reasons(self) -> Counter:
         return Counter(r["reason"] for r in self.dead)

@@ -32,7 +32,7 @@ from monitors.event_time import DEFAULT_SKEW, SkewTolerance
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
 from schemas.payload import PayloadPolicy
-from scoring.buckets import BucketThresholds
+from scoring.grades import GradeScale
 from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan, serve
 from streams.kafka.io import (
@@ -43,6 +43,7 @@ from streams.kafka.io import (
     letter_payload_limit,
 )
 from streams.scorer import records as outputs
+from streams.scorer.explain import Explanations
 from streams.scorer.isolation import bisect, check_sizes
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.ledger_rows import LedgerRows
@@ -70,6 +71,8 @@ class BatchResult:
     model_seconds: float = 0.0
     shadowed: int = 0
     shadow_error: str | None = None
+    reasons_failed: Counter[str] = field(default_factory=Counter)
+    """Model runs whose explainer failed (their scores went out without reasons), by role."""
 
     def add(self, part: BatchResult) -> None:
         """Append the result of a part of the batch (in input order)."""
@@ -80,6 +83,7 @@ class BatchResult:
         self.model_seconds += part.model_seconds
         self.shadowed += part.shadowed
         self.shadow_error = self.shadow_error or part.shadow_error
+        self.reasons_failed += part.reasons_failed
 
 
 class _PartFailed(Exception):
@@ -109,16 +113,18 @@ class BatchStep:
     """Turns consumed batches into output records under one serving plan at a time."""
 
     def __init__(self, plan: ServingPlan, dedup: Deduplicator, topics: OutputTopics,
-                 thresholds: BucketThresholds | None = None,
+                 grades: GradeScale | None = None,
                  max_payload_bytes: int = 64 * 1024, sample_prefix: str = "scorer",
                  deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
                  max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW,
-                 deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL):
+                 deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL,
+                 explanations: Explanations | None = None):
         self._skew = skew
         self._letter_policy = deadletter_payload
         self._dedup = dedup
         self._topics = topics
-        self._thresholds = thresholds or BucketThresholds()
+        self._grades = grades or GradeScale()
+        self._explain = explanations or Explanations(0, self._grades, frozenset())
         self._max_payload = max_payload_bytes
         self._letter_payload = letter_payload_limit(deadletter_payload_max_bytes,
                                                    max_record_bytes)
@@ -133,6 +139,7 @@ class BatchStep:
     @plan.setter
     def plan(self, plan: ServingPlan) -> None:
         self._plan = plan
+        self._explain.use(plan)
         self._intake = Intake(plan.champion, self._max_payload, self._letter_payload,
                               self._letter_policy)
 
@@ -224,13 +231,17 @@ class BatchStep:
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
                 name: str) -> None:
         t = self._topics
-        result.records += outputs.scored_records(t.scored, name, served, batch,
-                                                 self._thresholds)
+        why = self._explain.served(served.runs, batch.leads)
+        result.records += outputs.scored_records(t.scored, name, served, batch, self._grades,
+                                                 why)
+        result.reasons_failed += why.failed
         result.scored = len(served)
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
         if t.shadow and served.shadow is not None:
-            shadow = outputs.shadow_records(t.shadow, name, served, batch, self._thresholds)
+            shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed)
+            shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
+                                            shadow_why)
             result.records += shadow
             result.shadowed = len(shadow)
         result.ledger = outputs.ledger_for(name, served, batch)

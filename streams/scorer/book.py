@@ -34,6 +34,8 @@ class BatchBook:
         m = self._metrics
         if result.shadow_error:
             m.shadow_failures.inc()
+        for role, n in result.reasons_failed.items():
+            m.reasons_failed.labels(role).inc(n)
         m.batches.inc()
         m.scored.inc(result.scored)
         for reason, n in result.dead_letters.items():

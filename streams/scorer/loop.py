@@ -32,7 +32,6 @@ from redis import RedisError
 
 from monitors.event_time import SkewTolerance
 from schemas.errors import FatalError
-from scoring.buckets import BucketThresholds
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
 from streams.kafka.io import (
@@ -47,6 +46,7 @@ from streams.kafka.io import (
 from streams.kafka.transaction import BatchAborted, BatchTransaction, StopRequested
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.book import BatchBook
+from streams.scorer.explain import Explanations
 from streams.scorer.limits import RunLimits, batch_timeout
 from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
 from streams.scorer.serving import ServingControl
@@ -85,13 +85,14 @@ class Scorer:
         self._dedup, s = dedup, settings
         topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
                               s.topic_monitor_samples)
-        thresholds = BucketThresholds(hot=s.bucket_hot, warm=s.bucket_warm, cool=s.bucket_cool)
-        self._step = BatchStep(plan, dedup, topics, thresholds, s.max_payload_bytes,
+        self._step = BatchStep(plan, dedup, topics, s.grade_scale, s.max_payload_bytes,
                                s.transactional_id, s.deadletter_payload_max_bytes,
                                s.max_record_bytes,
                                SkewTolerance.from_seconds(s.event_time_future_s,
                                                           s.event_time_past_s),
-                               s.deadletter_payload)
+                               s.deadletter_payload,
+                               Explanations(s.reasons_k, s.grade_scale, s.exact_grades,
+                                            s.reasons_threads))
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

@@ -14,6 +14,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -24,14 +25,15 @@ from monitors.batch_sample import batch_sample, encode_sample
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
 from schemas.leads import IncomingLead, as_utc
 from schemas.monitor import ModelRole
-from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import shadow_comparisons
 from scoring.features import EncodedBatch
+from scoring.grades import GradeScale
 from scoring.intake import RawEvent
 from scoring.model import ServingModel
 from scoring.serving import RoleRun, ServedBatch
 from streams.json_text import column, quote, text
 from streams.kafka.io import OutRecord
+from streams.scorer.explain import BatchReasons, RunReasons
 from streams.stores.ledger_rows import LedgerRows, ledger_rows
 
 
@@ -67,12 +69,14 @@ def _iso(dt: datetime | None) -> str | None:
 
 
 def scored_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
-                   thresholds: BucketThresholds) -> list[OutRecord]:
-    """The ``leads.scored`` records of the batch, in input order."""
+                   grades: GradeScale, why: BatchReasons | None = None) -> list[OutRecord]:
+    """The ``leads.scored`` records of the batch, in input order (with ``why``: each
+    lead's reasons and their method, as JSON text)."""
     scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
     latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
     scores = column(served.scores.tolist())
-    buckets = thresholds.assign(served.scores)
+    graded = [quote(g) for g in grades.assign(served.scores)]
+    why = why or BatchReasons(["[]"] * len(served), ["null"] * len(served))
     versions, aliases = served.versions().tolist(), served.aliases().tolist()
     experiment = served.route.experiment_id
     variants = served.route.variants
@@ -80,7 +84,8 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
     out = []
     for i, (ev, lead) in enumerate(zip(batch.events, batch.leads, strict=True)):
         doc = (f'{{"lead_id":{quote(lead.lead_id)},"event_id":{text(lead.event_id)},'
-               f'"score":{scores[i]},"bucket":"{buckets[i].value}",'
+               f'"score":{scores[i]},"grade":{graded[i]},"reasons":{why.reasons[i]},'
+               f'"reasons_method":{why.methods[i]},'
                f'"model_name":{name_q},"model_version":{quote(versions[i])},'
                f'"model_alias":"{aliases[i]}","variant":"{variants[i].value}",'
                f'"experiment_id":{experiment_q},"occurred_at":{text(_iso(lead.occurred_at))},'
@@ -91,8 +96,9 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
 
 
 def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
-                   thresholds: BucketThresholds) -> list[OutRecord]:
-    """One ``scores.shadow`` comparison per lead when the challenger shadowed the batch."""
+                   grades: GradeScale, why: RunReasons | None = None) -> list[OutRecord]:
+    """One ``scores.shadow`` comparison per lead when the challenger shadowed the batch
+    (with ``why``: the challenger's reasons per lead, as JSON text)."""
     shadow = served.shadow
     if shadow is None or not len(served):
         return []
@@ -102,8 +108,10 @@ def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
         model_name, [lead.lead_id for lead in batch.leads],
         [lead.event_id for lead in batch.leads], champion.model.version,
         shadow.model.version, served.scores, shadow.scores,
-        wait + champion.seconds * 1000.0, wait + shadow.seconds * 1000.0, thresholds,
-        datetime.fromtimestamp(batch.now_s, UTC))
+        wait + champion.seconds * 1000.0, wait + shadow.seconds * 1000.0, grades,
+        datetime.fromtimestamp(batch.now_s, UTC),
+        None if why is None else [(json.loads(t), json.loads(m))
+                                  for t, m in zip(why.reasons, why.methods, strict=True)])
     return [OutRecord(topic, c.lead_id.encode(), c.model_dump_json().encode())
             for c in comparisons]
 

@@ -70,6 +70,10 @@ class ScorerMetrics:
                                      registry=r)
         self.shadow_failures = Counter("leadstream_scorer_shadow_failures",
                                        "Batches whose shadow challenger failed.", registry=r)
+        self.reasons_failed = Counter("leadstream_scorer_reasons_failed",
+                                      "Model runs whose explainer failed: their scores were "
+                                      "published without reasons, by role.", ["role"],
+                                      registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

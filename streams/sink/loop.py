@@ -46,6 +46,7 @@ class Sink:
                  metrics: SinkMetrics, max_records: int | None = None,
                  idle_exit_s: float | None = None):
         self._s = settings
+        self._grades = {"grades": settings.grade_scale.names}  # a legacy bucket → this grade
         self._consumer, self._producer, self._client = consumer, producer, client
         self._fmt, self._delivered, self.metrics = fmt, delivered, metrics
         self._max_records, self._idle_exit_s = max_records, idle_exit_s
@@ -107,7 +108,7 @@ class Sink:
         horizon = time.time() + self._s.event_time_future_s
         for msg in records:
             try:
-                lead = ScoredLead.model_validate_json(msg.value() or b"")
+                lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
             except ValidationError as exc:
                 letters.append(self._invalid(msg, exc))
                 continue

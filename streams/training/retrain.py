@@ -84,5 +84,5 @@ def train_candidate(frame: pd.DataFrame, spec: FeatureSpec, seed: int, settings:
                          f"need {need} with both outcomes)")
     trained = train_model(frame, spec, settings.train_config(seed))
     profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
-                                      trained.spec, hot_threshold=settings.bucket_hot)
+                                      trained.spec, hot_threshold=settings.grade_scale.top_bound)
     return trained, profile

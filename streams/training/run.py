@@ -58,7 +58,7 @@ def run_training(
     except FatalError as exc:
         raise FatalError(f"{exc}; data: {source}") from exc
     profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
-                                      trained.spec, hot_threshold=settings.bucket_hot)
+                                      trained.spec, hot_threshold=settings.grade_scale.top_bound)
     registry = ModelRegistry(settings.tracking_uri, settings.model_name,
                              settings.model_cache_dir, settings.artifact_root,
                              experiment_name=settings.experiment_name)

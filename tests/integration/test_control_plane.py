@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 
 from schemas.control import ControlAction, ControlRequest, ModelRole, RollbackEvent, ServingMode
-from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import shadow_comparisons
+from scoring.grades import GradeScale
 from scoring.registry import ModelRegistry
 from streams.control.client import ServingConfigFeed, alerts, history, latest_config, submit
 from streams.kafka.reader import produce_one
@@ -123,7 +123,7 @@ def test_cli_session_shadow_then_ab_report_promote(control):
     assert out.exit_code == 0, out.output + agents.text()[-2000:]
     records = shadow_comparisons(settings.model_name, ["a", "b", "c"], [None] * 3, "1", "2",
                                  np.array([0.9, 0.4, 0.1]), np.array([0.7, 0.45, 0.2]), 1.0,
-                                 2.0, BucketThresholds(), datetime.now(UTC))
+                                 2.0, GradeScale(), datetime.now(UTC))
     for r in records:
         produce_one(settings, settings.topic_scores_shadow, r.lead_id,
                     r.model_dump_json().encode())

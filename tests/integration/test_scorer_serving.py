@@ -56,6 +56,12 @@ def test_shadow_mode_compares_every_scored_lead(setup, tmp_path: Path) -> None:
                                                                         "champion")
         assert c["champion_score"] == pytest.approx(r["score"])
         assert (c["champion_version"], c["challenger_version"]) == ("1", "2")
+        assert c["challenger_grade"] and c["champion_grade"] == r["grade"]
+        assert c["challenger_reasons"] and c["challenger_reasons_method"] in ("approx",
+                                                                              "exact")
+        spec_names = {f.name for f in models["2"].spec.features}
+        assert {x["feature"] for x in c["challenger_reasons"]} <= spec_names
+        assert r["reasons"] and r["reasons_method"] in ("approx", "exact")
 
 
 def test_ab_split_is_sticky_routed_and_in_the_ledger(setup, redis_client, tmp_path: Path

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from schemas.leads import Bucket, ScoredLead
+from schemas.leads import ScoredLead
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess
 from tests.integration.helpers import read_topic, wait_until
@@ -29,10 +29,19 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def scored(lead: str, i: int, score: float, at: datetime | None = None) -> bytes:
-    return ScoredLead(lead_id=lead, score=score, bucket=Bucket.WARM, model_name="m",
-                      model_version="3", model_alias="champion",
-                      scored_at=at or T0 + timedelta(seconds=i), latency_ms=1.0,
-                      source_partition=0, source_offset=i).model_dump_json().encode()
+    """A score; every odd one as written before grades (``"bucket": "Cool"``: grade C)."""
+    doc = ScoredLead(lead_id=lead, score=score, grade="B", model_name="m",
+                     model_version="3", model_alias="champion",
+                     scored_at=at or T0 + timedelta(seconds=i), latency_ms=1.0,
+                     source_partition=0, source_offset=i).model_dump(mode="json")
+    if i % 2:
+        del doc["grade"], doc["reasons"], doc["reasons_method"]
+        doc["bucket"] = "Cool"
+    return json.dumps(doc).encode()
+
+
+def grade_of(step: int) -> str:
+    return "C" if step % 2 else "B"
 
 
 def _transactional(settings: Settings) -> Producer:
@@ -41,7 +50,8 @@ def _transactional(settings: Settings) -> Producer:
     return producer
 
 
-def publish(settings: Settings, leads: int, rounds: int, seed: int) -> dict[str, float]:
+def publish(settings: Settings, leads: int, rounds: int, seed: int,
+            grades: dict[str, str] | None = None) -> dict[str, float]:
     """Rounds of scores in transactions (every third aborted, each by a producer of its
     own); the newest committed score per lead, computed here independently of the sink."""
     rng = random.Random(seed)
@@ -56,6 +66,8 @@ def publish(settings: Settings, leads: int, rounds: int, seed: int) -> dict[str,
         for lead in rng.sample(range(leads), leads // 2 if r else leads):
             step += 1
             batch[f"L{lead}"] = round(rng.random(), 4)
+            if grades is not None and not aborted:
+                grades[f"L{lead}"] = grade_of(step)
             producer.produce(settings.topic_scored, key=f"L{lead}".encode(),
                              value=scored(f"L{lead}", step, batch[f"L{lead}"]))
         if aborted:
@@ -91,7 +103,8 @@ def left_after_commit(settings: Settings) -> int:
 
 def test_every_lead_gets_its_newest_score_through_faults_and_kill_9(make_settings, tmp_path: Path):
     s = make_settings(sink_group=f"sink-{uuid.uuid4().hex[:8]}", sink_batch_size=50)
-    newest = publish(s, leads=300, rounds=9, seed=5)
+    grades: dict[str, str] = {}
+    newest = publish(s, leads=300, rounds=9, seed=5, grades=grades)
     plan = Plan({"ok": 6, "429": 1, "500": 1, "slow": 1, "drop": 1}, seed=9, slow_s=1.5,
                 retry_after="0", refuse=frozenset({"L7", "L123"}))
     with FakeCrm(plan) as crm:
@@ -107,6 +120,8 @@ def test_every_lead_gets_its_newest_score_through_faults_and_kill_9(make_setting
     assert left_after_commit(s) == 0
     expected = {lead: v for lead, v in newest.items() if lead not in ("L7", "L123")}
     assert {lead: e["score"] for lead, e in crm.latest().items()} == expected
+    assert {lead: e["grade"] for lead, e in crm.latest().items()} == {  # legacy: by rank
+        lead: grades[lead] for lead in expected}
     for lead, entries in crm.applied.items():  # never an older score after a newer one
         times = [e["scored_at"] for e in entries]
         assert times == sorted(times), lead

@@ -13,7 +13,7 @@ T0 = datetime(2026, 3, 1, tzinfo=UTC)
 
 
 def ws(lead: str, seconds: int, offset: int) -> WritebackScore:
-    return WritebackScore(lead, 0.5, "Warm", "m", "1", "champion",
+    return WritebackScore(lead, 0.5, "B", "m", "1", "champion",
                           T0 + timedelta(seconds=seconds), 0, offset)
 
 

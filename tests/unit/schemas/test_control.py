@@ -17,7 +17,6 @@ from schemas.control import (
     ServingMode,
 )
 from schemas.experiments import Outcome, ShadowComparison
-from schemas.leads import Bucket
 from schemas.topics import REGISTRY
 
 NOW = datetime(2025, 3, 1, 12, tzinfo=UTC)
@@ -92,12 +91,12 @@ def test_shadow_comparison_checks_the_difference():
     fields = dict(
         lead_id="L1", model_name="lead-scoring", champion_version="3",
         challenger_version="4", champion_score=0.82, challenger_score=0.61,
-        champion_bucket=Bucket.HOT, challenger_bucket=Bucket.WARM, abs_diff=0.21,
+        champion_grade="A", challenger_grade="B", abs_diff=0.21,
         champion_latency_ms=0.4, challenger_latency_ms=0.5, scored_at=NOW,
     )
     record = ShadowComparison(**fields)
     assert ShadowComparison.model_validate_json(record.model_dump_json()) == record
-    assert not record.buckets_agree
+    assert not record.grades_agree
     with pytest.raises(ValidationError):
         ShadowComparison(**{**fields, "abs_diff": 0.3})
 

@@ -7,7 +7,6 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from scoring.buckets import BucketThresholds
 from scoring.experiments.counts import ArmTally, apply_outcome
 from scoring.experiments.guardrail import treatment_worse_now
 from scoring.experiments.intervals import wilson, z_value
@@ -15,6 +14,7 @@ from scoring.experiments.report import DecisionPolicy
 from scoring.experiments.sequential import SequentialState
 from scoring.experiments.shadow import shadow_comparisons
 from scoring.experiments.simulation import naive_rejections, simulate_looks
+from scoring.grades import GradeScale
 
 
 def test_apply_outcome_flags_and_deal_values():
@@ -55,7 +55,7 @@ def test_guardrail_value_needs_burn_in_and_uses_the_policys_alpha():
 def test_shadow_scores_are_clipped_to_the_unit_interval():
     out = shadow_comparisons("m", ["a", "b"], [None, "e"], "1", "2",
                              np.array([-0.2, 1.3]), np.array([1.5, -0.1]), 3.0,
-                             np.array([4.0, 5.0]), BucketThresholds(),
+                             np.array([4.0, 5.0]), GradeScale(),
                              datetime(2025, 1, 1, tzinfo=UTC))
     assert [(c.champion_score, c.challenger_score, c.abs_diff) for c in out] == [
         (0.0, 1.0, 1.0), (1.0, 0.0, 1.0)]

@@ -7,9 +7,8 @@ from datetime import UTC, datetime
 import numpy as np
 import pytest
 
-from schemas.leads import Bucket
-from scoring.buckets import BucketThresholds
 from scoring.experiments.shadow import ShadowSummary, shadow_comparisons
+from scoring.grades import GradeScale
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -20,17 +19,17 @@ def _records(n: int, seed: int):
     b = np.clip(a + rng.normal(0, 0.1, n), 0, 1)
     la, lb = rng.uniform(0.1, 2, n), rng.uniform(0.1, 3, n)
     recs = shadow_comparisons("m", [f"l{i}" for i in range(n)], [None] * n, "1", "2",
-                              a, b, la, lb, BucketThresholds(), NOW)
+                              a, b, la, lb, GradeScale(), NOW)
     return recs, a, b, la, lb
 
 
-def test_records_carry_both_scores_buckets_and_diff():
+def test_records_carry_both_scores_grades_and_diff():
     recs = shadow_comparisons("m", ["a", "b"], ["e1", None], "1", "2",
                               np.array([0.85, 0.2]), np.array([0.6, 0.25]), 1.5,
-                              np.array([2.0, 3.0]), BucketThresholds(), NOW)
-    assert recs[0].champion_bucket is Bucket.HOT and recs[0].challenger_bucket is Bucket.WARM
-    assert recs[0].abs_diff == pytest.approx(0.25) and not recs[0].buckets_agree
-    assert recs[1].buckets_agree and recs[1].champion_latency_ms == 1.5
+                              np.array([2.0, 3.0]), GradeScale(), NOW)
+    assert recs[0].champion_grade == "A" and recs[0].challenger_grade == "B"
+    assert recs[0].abs_diff == pytest.approx(0.25) and not recs[0].grades_agree
+    assert recs[1].grades_agree and recs[1].champion_latency_ms == 1.5
     assert recs[1].challenger_latency_ms == 3.0 and recs[0].event_id == "e1"
 
 
@@ -40,9 +39,9 @@ def test_summary_matches_numpy():
     assert s.n == 500
     assert s.mean_abs_diff == pytest.approx(np.abs(b - a).mean())
     assert s.correlation == pytest.approx(np.corrcoef(a, b)[0, 1])
-    ba, bb = BucketThresholds().assign(a), BucketThresholds().assign(b)
-    agree = [x is y for x, y in zip(ba, bb, strict=True)]
-    assert s.bucket_agreement == pytest.approx(np.mean(agree))
+    bounds = [0.3, 0.5, 0.8]  # the default grades D < C < B < A, by hand
+    agree = np.digitize(a, bounds) == np.digitize(b, bounds)
+    assert s.grade_agreement == pytest.approx(np.mean(agree))
     assert s.mean_latency_ms == pytest.approx((la.mean(), lb.mean()))
     assert s.latency_max_challenger == pytest.approx(lb.max())
 
@@ -65,5 +64,5 @@ def test_merge_is_exact_and_order_free():
 def test_empty_and_constant_summaries():
     assert ShadowSummary().correlation is None and ShadowSummary().mean_abs_diff is None
     recs = shadow_comparisons("m", ["a", "b"], [None, None], "1", "2", np.array([0.5, 0.5]),
-                              np.array([0.4, 0.6]), 1.0, 1.0, BucketThresholds(), NOW)
+                              np.array([0.4, 0.6]), 1.0, 1.0, GradeScale(), NOW)
     assert ShadowSummary.of(recs).correlation is None

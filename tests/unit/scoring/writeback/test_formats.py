@@ -10,8 +10,8 @@ from scoring.writeback.formats import FORMATS
 from scoring.writeback.score import WritebackScore
 
 T = datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC)
-A = WritebackScore("00Q1", 0.874, "Hot", "lead-scoring", "7", "champion", T, 1, 10)
-B = WritebackScore("00Q2", 0.12, "Cold", "lead-scoring", "8", "treatment", T, 2, 11)
+A = WritebackScore("00Q1", 0.874, "A", "lead-scoring", "7", "champion", T, 1, 10)
+B = WritebackScore("00Q2", 0.12, "D", "lead-scoring", "8", "treatment", T, 2, 11)
 
 
 def body(req) -> object:
@@ -22,10 +22,10 @@ def test_webhook_posts_every_score() -> None:
     req = webhook.request([A, B])
     assert (req.method, req.path) == ("POST", "")
     assert body(req) == {"scores": [
-        {"lead_id": "00Q1", "score": 0.874, "score_100": 87, "label": "Hot",
+        {"lead_id": "00Q1", "score": 0.874, "score_100": 87, "grade": "A",
          "model_name": "lead-scoring", "model_version": "7", "variant": "champion",
          "scored_at": "2026-03-01T12:30:05Z"},
-        {"lead_id": "00Q2", "score": 0.12, "score_100": 12, "label": "Cold",
+        {"lead_id": "00Q2", "score": 0.12, "score_100": 12, "grade": "D",
          "model_name": "lead-scoring", "model_version": "8", "variant": "treatment",
          "scored_at": "2026-03-01T12:30:05Z"}]}
 
@@ -44,7 +44,7 @@ def test_dynamics_upserts_by_the_alternate_key() -> None:
     assert body(req) == {"Targets": [{
         "@odata.type": "Microsoft.Dynamics.CRM.msdyn_predictivescore",
         "msdyn_entityid": "00Q1", "msdyn_entitytype": "lead", "msdyn_score": 87,
-        "msdyn_grade": "Hot", "msdyn_scoredon": "2026-03-01T12:30:05Z",
+        "msdyn_grade": "A", "msdyn_scoredon": "2026-03-01T12:30:05Z",
         "msdyn_name": "leadstream lead-scoring v7"}]}
 
 
@@ -52,7 +52,7 @@ def test_hubspot_batch_update_and_its_207_errors() -> None:
     req = hubspot.request([A, B])
     assert (req.method, req.path) == ("POST", "/crm/v3/objects/contacts/batch/update")
     assert body(req)["inputs"][1] == {"id": "00Q2", "properties": {
-        "leadstream_score": "12", "leadstream_label": "Cold",
+        "leadstream_score": "12", "leadstream_grade": "D",
         "leadstream_scored_at": "2026-03-01T12:30:05Z", "leadstream_model_version": "8"}}
     multi = json.dumps({"status": "COMPLETE", "results": [{"id": "00Q1"}], "errors": [
         {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Object not found",
@@ -66,7 +66,7 @@ def test_salesforce_collections_patch_and_per_record_results() -> None:
     doc = body(req)
     assert doc["allOrNone"] is False
     assert doc["records"][0] == {"attributes": {"type": "Lead"}, "id": "00Q1",
-                                 "Leadstream_Score__c": 87, "Leadstream_Label__c": "Hot",
+                                 "Leadstream_Score__c": 87, "Leadstream_Grade__c": "A",
                                  "Leadstream_Scored_At__c": "2026-03-01T12:30:05Z",
                                  "Leadstream_Model_Version__c": "7"}
     results = json.dumps([{"id": "00Q1", "success": True, "errors": []},

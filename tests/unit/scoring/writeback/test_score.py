@@ -5,14 +5,14 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from schemas.leads import Bucket, ScoredLead
+from schemas.leads import ScoredLead
 from scoring.writeback.score import WritebackScore, newest_per_lead
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
 
 def ws(lead: str, score: float, seconds: float, offset: int) -> WritebackScore:
-    return WritebackScore(lead, score, "Warm", "m", "3", "champion",
+    return WritebackScore(lead, score, "B", "m", "3", "champion",
                           T0 + timedelta(seconds=seconds), 0, offset)
 
 
@@ -48,10 +48,10 @@ def test_score_100_rounds_and_stays_within_1_and_100() -> None:
 
 
 def test_built_from_a_scored_lead_with_its_position() -> None:
-    lead = ScoredLead(lead_id="L9", score=0.81, bucket=Bucket.HOT, model_name="lead-scoring",
+    lead = ScoredLead(lead_id="L9", score=0.81, grade="A", model_name="lead-scoring",
                       model_version="4", model_alias="champion", scored_at=T0, latency_ms=3,
                       source_partition=2, source_offset=77)
     s = WritebackScore.of(lead, partition=5, offset=123)
-    assert (s.lead_id, s.score, s.label, s.model_version, s.variant) == (
-        "L9", 0.81, "Hot", "4", "champion")
+    assert (s.lead_id, s.score, s.grade, s.model_version, s.variant) == (
+        "L9", 0.81, "A", "4", "champion")
     assert (s.partition, s.offset, s.scored_at) == (5, 123, T0)

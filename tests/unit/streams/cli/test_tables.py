@@ -172,5 +172,5 @@ def test_shadow_summary_fits_80_columns_and_has_json(monkeypatch, capsys):
     doc = shadow_doc({("12", "13"): s})
     assert json.loads(json.dumps(doc)) == [{
         "champion_version": "12", "challenger_version": "13", "n": 1200,
-        "mean_abs_diff": 0.05, "correlation": s.correlation, "bucket_agreement": 1100 / 1200,
+        "mean_abs_diff": 0.05, "correlation": s.correlation, "grade_agreement": 1100 / 1200,
         "mean_latency_ms_champion": 1.0, "mean_latency_ms_challenger": 2.0}]

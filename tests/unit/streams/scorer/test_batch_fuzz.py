@@ -12,9 +12,11 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from schemas.leads import DeadLetter, ScoredLead
+from scoring.grades import GradeScale
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate
 from streams.scorer.batch import BatchStep, OutputTopics
+from streams.scorer.explain import Explanations
 from tests.strategies.leads import hostile_event
 from tests.unit.streams.scorer.fakes import MemoryDedup, picky
 
@@ -40,7 +42,8 @@ def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_mode
     dedup = MemoryDedup()
     step = BatchStep(ServingPlan(model), dedup, TOPICS, max_payload_bytes=32 * 1024,
                      sample_prefix="fuzz", deadletter_payload_max_bytes=16 * 1024,
-                     max_record_bytes=MAX_RECORD)
+                     max_record_bytes=MAX_RECORD,
+                     explanations=Explanations(3, GradeScale(), frozenset({"A"})))
     messages = [Message(topic="in", partition=0, offset=i, key=b"k", value=v,
                         timestamp=(1, 1_000)) for i, v in enumerate(values)]
     result = step.run(translate(messages), "0:0-99")
@@ -58,8 +61,13 @@ def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_mode
     held = {source for source in dedup.held.values()}
     scored_ids = {f"in:0:{s.source_offset}" for s in scored if s.event_id}
     assert held == scored_ids
+    names = {f.name for f in tiny_model.spec.features}
     for s in scored:
         event("scored")
+        assert len(s.reasons) <= 6 and {r.feature for r in s.reasons} <= names
+        assert s.reasons_method in (("approx", "exact", None) if picky_model  # no .copy()
+                                    else ("approx", "exact"))
+        assert s.reasons_method is not None or s.reasons == []
         if picky_model:
             assert json.loads(values[s.source_offset]).get("engagement_score") != POISON
     for d in dead:

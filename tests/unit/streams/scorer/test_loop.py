@@ -13,8 +13,8 @@ from confluent_kafka import KafkaError, KafkaException, Message
 
 from schemas.leads import DeadLetter
 from schemas.spec import load_spec
-from scoring.buckets import BucketThresholds
 from scoring.features import FeatureEncoder, learn_vocabularies
+from scoring.grades import GradeScale
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
 from streams.kafka.io import (
@@ -91,7 +91,7 @@ def _lead(lead_id: str, **extra: object) -> bytes:
 
 
 def test_every_event_yields_one_record(model: ServingModel) -> None:
-    step = BatchStep(ServingPlan(model), _NoDedup(), TOPICS, BucketThresholds(), 1024)
+    step = BatchStep(ServingPlan(model), _NoDedup(), TOPICS, GradeScale(), 1024)
     msgs = [_msg(0, _lead("a")), _msg(1, b"{bad"), _msg(2, None, None), _msg(3, _lead("b"))]
     result = step.run(translate(msgs))
     assert len(result.records) == 4 and result.scored == 2
@@ -103,7 +103,7 @@ def test_every_event_yields_one_record(model: ServingModel) -> None:
 
 def test_resends_become_duplicate_dead_letters(model: ServingModel) -> None:
     dedup = _NoDedup({0: "in:0:7"})
-    step = BatchStep(ServingPlan(model), dedup, TOPICS, BucketThresholds(), 1024)
+    step = BatchStep(ServingPlan(model), dedup, TOPICS, GradeScale(), 1024)
     msgs = [_msg(0, _lead("a", event_id="e1")), _msg(1, _lead("b", event_id="e2"))]
     result = step.run(translate(msgs))
     assert result.scored == 1 and result.dead_letters == {"duplicate_event": 1}
@@ -118,7 +118,7 @@ def test_a_failing_model_dead_letters_its_batch(model: ServingModel) -> None:
 
     broken = dataclasses.replace(model)
     object.__setattr__(broken, "booster", Broken())
-    step = BatchStep(ServingPlan(broken), _NoDedup(), TOPICS, BucketThresholds(), 1024)
+    step = BatchStep(ServingPlan(broken), _NoDedup(), TOPICS, GradeScale(), 1024)
     result = step.run(translate([_msg(0, _lead("a")), _msg(1, b"[]")]))
     assert result.scored == 0
     assert result.dead_letters == {"scoring_failed": 1, "not_an_object": 1}

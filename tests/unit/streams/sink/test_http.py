@@ -19,7 +19,7 @@ WEBHOOK = FORMATS["webhook"]
 
 
 def scores(n: int, prefix: str = "L") -> list[WritebackScore]:
-    return [WritebackScore(f"{prefix}{i}", i / n, "Warm", "m", "1", "champion",
+    return [WritebackScore(f"{prefix}{i}", i / n, "B", "m", "1", "champion",
                            T0 + timedelta(seconds=i), 0, i) for i in range(n)]
 
 

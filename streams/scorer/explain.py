@@ -1,0 +1,111 @@
+"""Reason codes for the served scores and the shadow challenger, per model run of a batch.
+
+One :class:`~scoring.reasons.Explainer` (and its JSON renderer) per loaded serving model,
+built when a plan is set, never per batch. Per run, the leads whose grade is in
+``exact_grades`` get exact TreeSHAP reasons and the others approximate ones (Saabas): exact
+where a rep acts, at stream speed for the rest (``bench/throughput.py`` measures the cost,
+``bench/reasons_agreement.py`` the agreement of approx with exact).
+
+An explainer that fails never costs a score: the run's leads are published without
+reasons (``"reasons": []``, ``"reasons_method": null``), the failure is logged (model and
+error class, no lead attribute) and counted per role (``leadstream_scorer_reasons_failed``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from schemas.leads import IncomingLead
+from scoring.grades import GradeScale
+from scoring.model import ServingModel
+from scoring.reasons import Explainer
+from scoring.serving import RoleRun, ServingPlan
+from streams.scorer.reasons_text import ReasonsText
+
+log = logging.getLogger(__name__)
+
+NO_REASONS, NO_METHOD = "[]", "null"
+_METHOD = {True: '"exact"', False: '"approx"'}
+
+
+@dataclass(frozen=True)
+class RunReasons:
+    """Per row of one run: its reasons' JSON array text and its method's JSON text."""
+
+    reasons: list[str]
+    methods: list[str]
+
+
+@dataclass
+class BatchReasons:
+    """Per lead of the batch (input order): its served score's reasons and method."""
+
+    reasons: list[str]
+    methods: list[str]
+    failed: Counter[str] = field(default_factory=Counter)
+    """Runs whose explainer failed, by role."""
+
+
+class Explanations:
+    def __init__(self, k: int, grades: GradeScale, exact_grades: frozenset[str],
+                 threads: int = 1):
+        self.k, self._grades, self._exact, self._threads = k, grades, exact_grades, threads
+        self._models: dict[tuple[str, str], tuple[Explainer, ReasonsText] | None] = {}
+
+    def use(self, plan: ServingPlan) -> None:
+        """Explainers for the plan's models (kept for a model already explained)."""
+        if not self.k:
+            return
+        models = [m for m in (plan.champion, plan.challenger) if m is not None]
+        self._models = {(m.name, m.version): self._models.get((m.name, m.version))
+                        or self._build(m) for m in models}
+
+    def served(self, runs: Sequence[RoleRun], leads: Sequence[IncomingLead]) -> BatchReasons:
+        """The reasons of every served score, from the model that served it."""
+        n = len(leads)
+        out = BatchReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        for run in runs:
+            part = self.run(run, leads, out.failed)
+            for at, row in enumerate(run.rows.tolist()):
+                out.reasons[row], out.methods[row] = part.reasons[at], part.methods[at]
+        return out
+
+    def run(self, run: RoleRun, leads: Sequence[IncomingLead],
+            failed: Counter[str] | None = None) -> RunReasons:
+        """One run's reasons; none (and ``failed`` counted) when its explainer fails."""
+        n = int(run.rows.size)
+        key = (run.model.name, run.model.version)
+        pair = self._models.get(key)
+        if pair is None or run.matrix is None or not n:
+            if key in self._models and n and failed is not None:  # its explainer failed
+                failed[run.role.value] += 1
+            return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        explainer, text = pair
+        exact = np.isin(np.array(self._grades.assign(run.scores), dtype=object),
+                        list(self._exact)) if self._exact else np.zeros(n, dtype=bool)
+        try:
+            chosen = explainer.choose(run.matrix, exact)
+        except Exception as exc:  # the model library: the score is published without reasons
+            log.error("reasons of %s %s failed (%s): %d scores published without reasons",
+                      run.role.value, run.model.label, type(exc).__name__, n)
+            if failed is not None:
+                failed[run.role.value] += 1
+            return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        rows = run.rows.tolist()
+        return RunReasons(text.render([leads[r] for r in rows], chosen),
+                          [_METHOD[e] for e in chosen.exact.tolist()])
+
+    def _build(self, model: ServingModel) -> tuple[Explainer, ReasonsText] | None:
+        try:
+            explainer = Explainer(model.booster, model.spec, model.encoder.feature_names,
+                                  self.k, threads=self._threads)
+        except Exception as exc:  # the model library: its scores go out without reasons
+            log.error("cannot build the explainer of %s (%s): its scores are published "
+                      "without reasons", model.label, type(exc).__name__)
+            return None
+        return explainer, ReasonsText([f.name for f in model.spec.features], explainer.labels)

@@ -83,4 +83,5 @@ main.add_lazy("demo", "streams.cli.demo:demo")
 main.add_lazy("config", "streams.cli.config:config")
 main.add_lazy("sink", "streams.cli.sink:sink")
 main.add_lazy("spec", "streams.cli.spec:spec")
+main.add_lazy("lead", "streams.cli.lead:lead")
 

@@ -21,7 +21,8 @@ TARGETS = {  # name: (value key, comparison, threshold)
 }
 LABELS = {"leadstream": "(a) leadstream scorer", "passthrough_txn": "(b) passthrough, txn",
           "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event",
-          "leadstream_shadow": "(a+s) leadstream, shadow"}
+          "leadstream_shadow": "(a+s) leadstream, shadow",
+          "leadstream_no_history": "(a-h) leadstream, no history"}
 _SELF_RATE = re.compile(r"\(([\d.]+)/s while busy\)")
 
 
@@ -71,6 +72,7 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
         "a_over_c": _ratio(drains, "leadstream", "naive"),
         "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
+        "history_over_no_history": _ratio(drains, "leadstream", "leadstream_no_history"),
         "p99_ms": lat["p99_ms"] if lat else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
     }
@@ -106,7 +108,8 @@ def table(doc: dict) -> str:
                         f"{r['peak_rss_mb']:>7.0f} MB")
     rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
-                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"]
+                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
+                 f"   history (a)/(a-h) {_num(s.get('history_over_no_history'), '.2f')}"]
     if lat:
         rows.append(f"latency at {lat['offered_per_s']:,.0f} leads/s, {lat['measured']:,} "
                     f"leads: p50 {lat['p50_ms']:.1f}  p95 {lat['p95_ms']:.1f}  p99 "

@@ -46,8 +46,8 @@ class BenchConfig:
     seed: int = 3
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
-    variants: tuple[str, ...] = ("leadstream", "passthrough_txn", "passthrough_plain", "naive",
-                                 "leadstream_shadow")
+    variants: tuple[str, ...] = ("leadstream", "leadstream_no_history", "passthrough_txn",
+                                 "passthrough_plain", "naive", "leadstream_shadow")
     """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
 
 
@@ -123,6 +123,7 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     io.preload(src, records)
     variants: list[tuple[str, list[str], int]] = [
         ("leadstream", [LEADSTREAM, "score"], cfg.events),
+        ("leadstream_no_history", [LEADSTREAM, "score"], cfg.events),
         ("passthrough_txn", [sys.executable, "-m", "bench.baselines", "passthrough"],
          cfg.events),
         ("passthrough_plain", [sys.executable, "-m", "bench.baselines", "passthrough",
@@ -133,6 +134,8 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
         s = io.fresh_topics(base, f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
+        if name == "leadstream_no_history":  # the cost of the score history and trend
+            s = s.model_copy(update={"history_max_entries": 0})
         drains[name] = drain(name, cmd, s, n, cfg, say)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion

@@ -10,6 +10,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
                                           ``monitor_label_window``
 ``leadstream:dedup:<event_id>``           ``dedup_ttl_s``
+``leadstream:history:<lead>``             ``history_ttl_days`` after the lead's last score;
+                                          at most ``history_max_entries`` scores
 ``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most
                                           ``outcome_park_max`` outcomes
 ``leadstream:monitor:<model>``            30 days after the model's last closed window

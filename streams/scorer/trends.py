@@ -4,7 +4,8 @@ batch's entries written before its transaction, and what happens when Redis fail
 Policy, as for de-duplication and the ledger: scoring never stops or waits for Redis
 (calls fail fast after ``ledger_timeout_s``), and a trend is never guessed:
 
-- the history cannot be read: the batch's leads are published with ``trend`` and
+- the history cannot be read (or Redis failed less than ``retry_s`` ago: it is not
+  tried again before): the batch's leads are published with ``trend`` and
   ``previous_score`` null (unknown), counted in ``leadstream_scorer_trend_unknown``;
   a lead seen earlier in the same batch still compares with that score;
 - the batch's entries cannot be written: counted in ``leadstream_scorer_history_missed``,
@@ -18,6 +19,7 @@ Outages are logged when they start and end, never per batch; no lead attribute i
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -35,11 +37,19 @@ GAP_LEADS = 100_000
 
 class TrendSource:
     def __init__(self, history: History | None,
-                 on_missed: Callable[[int], None] = lambda n: None):
+                 on_missed: Callable[[int], None] = lambda n: None, retry_s: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
         self._history = history
         self._on_missed = on_missed
         self._gaps: dict[str, None] = {}
         self._down = False
+        self._retry_s, self._clock = retry_s, clock
+        self._next_try = 0.0
+        """While Redis is down it is tried again only this often (a hung Redis would cost
+        every batch two timeouts otherwise)."""
+
+    def _skipping(self) -> bool:
+        return self._down and self._clock() < self._next_try
 
     @property
     def enabled(self) -> bool:
@@ -50,6 +60,8 @@ class TrendSource:
         """Per ``(lead_id, partition, offset)``: its previous published score (``None``:
         none) and whether that is unknown (Redis failed, a gap, or the history is off)."""
         if self._history is None:
+            return [None] * len(asks), [True] * len(asks)
+        if self._skipping():
             return [None] * len(asks), [True] * len(asks)
         firsts = list(dict.fromkeys(lead for lead, _, _ in asks))
         where = {lead: (p, o) for lead, p, o in reversed(asks)}  # each lead's first event
@@ -68,6 +80,8 @@ class TrendSource:
         if self._history is None or not rows:
             return
         try:
+            if self._skipping():
+                raise redis.ConnectionError("skipped: Redis was down moments ago")
             self._history.record(rows)
         except redis.RedisError as exc:
             self._went_down("write", exc)
@@ -83,6 +97,8 @@ class TrendSource:
             self._gaps.pop(lead, None)
 
     def _went_down(self, what: str, exc: redis.RedisError) -> None:
+        if not self._skipping():
+            self._next_try = self._clock() + self._retry_s
         if not self._down:
             self._down = True
             log.warning("score history: cannot %s Redis (%s): trends are published as null "

@@ -59,7 +59,7 @@ def messages(lead_ids: list[str], seed: int) -> list[Message]:
 @pytest.fixture
 def setup(tiny_model):
     history = MemoryHistory()
-    source = TrendSource(history)  # type: ignore[arg-type]
+    source = TrendSource(history, retry_s=0.0)  # type: ignore[arg-type]
     step = BatchStep(ServingPlan(tiny_model), Deduplicator(None, 0), TOPICS,
                      trend_source=source, trend_delta=0.05)
 
@@ -120,3 +120,22 @@ def test_without_history_the_trend_is_null(tiny_model):
     scored = ScoredLead.model_validate_json(result.records[0].value)
     assert (scored.trend, scored.previous_score) == (None, None)
     assert not result.history and np.isfinite(scored.score)
+
+
+def test_a_failed_redis_is_not_tried_again_for_retry_s():
+    history, now = MemoryHistory(), [0.0]
+    history.last["A"] = 0.4
+    missed: list[int] = []
+    source = TrendSource(history, on_missed=missed.append, retry_s=1.0,  # type: ignore[arg-type]
+                         clock=lambda: now[0])
+    history.fail_reads = True
+    assert source.stored([("A", 0, 1)]) == ([None], [True])
+    history.fail_reads = False
+    now[0] = 0.5  # back already, but not tried before 1.0
+    assert source.stored([("A", 0, 2)]) == ([None], [True])
+    source.record(HistoryRows(["A"], ['0:2:0.5{"score":0.5}']))
+    assert missed == [1] and history.written == []  # skipped: a gap, counted
+    now[0] = 1.5
+    assert source.stored([("A", 0, 3)]) == ([0.4], [True])  # read, but A has a gap
+    source.record(HistoryRows(["A"], ['0:3:0.6{"score":0.6}']))
+    assert source.stored([("A", 0, 4)]) == ([0.6], [False])

@@ -40,14 +40,17 @@ def batch_rows(batch: int, offset: int) -> HistoryRows:
                                for i, (lead, s) in enumerate(zip(leads, scores, strict=True))])
 
 
-def calls(client: redis.Redis) -> int:
-    return sum(v["calls"] for v in client.info("commandstats").values())
+def calls(client: redis.Redis) -> tuple[int, int]:
+    """Script calls (each one round trip) and all commands, those run by scripts included."""
+    stats = client.info("commandstats")
+    scripts = sum(stats.get(f"cmdstat_{c}", {}).get("calls", 0) for c in ("eval", "evalsha"))
+    return scripts, sum(v["calls"] for v in stats.values())
 
 
 def measure(history: History, client: redis.Redis, batch: int, batches: int) -> dict:
     for offset in range(history.max_entries):  # every lead's history full
         history.record(batch_rows(batch, offset))
-    read_ms, write_ms, commands = [], [], []
+    read_ms, write_ms, trips, commands = [], [], [], []
     for k in range(batches):
         offset = history.max_entries + k
         rows = batch_rows(batch, offset)
@@ -58,10 +61,12 @@ def measure(history: History, client: redis.Redis, batch: int, batches: int) -> 
         t1 = time.perf_counter()
         history.record(rows)
         t2 = time.perf_counter()
-        commands.append(calls(client) - before - 1)  # minus the INFO itself
+        after = calls(client)
+        trips.append(after[0] - before[0])
+        commands.append(after[1] - before[1] - 1)  # minus the INFO itself
         read_ms.append((t1 - t0) * 1000)
         write_ms.append((t2 - t1) * 1000)
-    return {"read_ms": read_ms, "write_ms": write_ms, "commands": commands}
+    return {"read_ms": read_ms, "write_ms": write_ms, "trips": trips, "commands": commands}
 
 
 def _p(values: list[float], q: int) -> float:
@@ -92,7 +97,8 @@ def main() -> None:
         v = r[name]
         print(f"  {name[:-3]:<6} p50 {statistics.median(v):6.2f} ms  p95 {_p(v, 95):6.2f} ms  "
               f"({a.batch / statistics.median(v) * 1000:,.0f} leads/s)")
-    print(f"  Redis commands per batch (both directions): {sorted(set(r['commands']))}")
+    print(f"  round trips (script calls) per batch, both directions: {sorted(set(r['trips']))}; "
+          f"commands run inside them: {statistics.median(r['commands']):,.0f}")
     end = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
           f"{load[2]:.1f} at the start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at the end")

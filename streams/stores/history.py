@@ -43,10 +43,12 @@ for i, key in ipairs(KEYS) do
   local stop = string.find(asks, '\\n', pos, true) or (#asks + 1)
   local p, o = string.match(string.sub(asks, pos, stop - 1), '^(%d+):(%d+)$')
   pos, o, out[i] = stop + 1, tonumber(o), ''
-  local n = redis.call('LLEN', key)
-  for j = 0, n - 1 do
-    local ep, eo, es = string.match(redis.call('LINDEX', key, j), ARGV[2])
+  local j, e = 0, redis.call('LINDEX', key, 0)
+  while e do
+    local ep, eo, es = string.match(e, ARGV[2])
     if ep ~= p or tonumber(eo) < o then out[i] = es; break end
+    j = j + 1
+    e = redis.call('LINDEX', key, j)
   end
 end
 return out
@@ -62,18 +64,21 @@ for i, key in ipairs(KEYS) do
   pos = stop + 1
   local p, o = string.match(value, ARGV[3])
   o = tonumber(o)
-  local n, found = redis.call('LLEN', key), nil
-  for j = 0, n - 1 do
-    local ep, eo = string.match(redis.call('LINDEX', key, j), ARGV[3])
+  local j, found, e = 0, nil, redis.call('LINDEX', key, 0)
+  while e do
+    local ep, eo = string.match(e, ARGV[3])
     eo = tonumber(eo)
     if ep == p and eo == o then found = j; break end
     if ep == p and eo < o then break end
+    j = j + 1
+    e = redis.call('LINDEX', key, j)
   end
   if found then
     redis.call('LSET', key, found, value)
   else
-    redis.call('LPUSH', key, value)
-    redis.call('LTRIM', key, 0, ARGV[1] - 1)
+    if redis.call('LPUSH', key, value) > tonumber(ARGV[1]) then
+      redis.call('LTRIM', key, 0, ARGV[1] - 1)
+    end
     added = added + 1
   end
   redis.call('EXPIRE', key, ARGV[2])

@@ -166,3 +166,21 @@ def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
         assert [d["previous_score"] for d in docs] == [None] + [d["score"] for d in docs[:-1]]
         assert docs[0]["trend"] == "new" and all(d["trend"] != "new" for d in docs[1:])
     return sum(len(docs) > 1 for docs in by_lead.values())
+
+
+def check_trends_never_wrong(scored: list[dict]) -> int:
+    """Every published trend compares with the lead's committed score before it (``new``
+    for its first); a trend may be unknown (``null``, Redis down), never wrong. Returns how
+    many were unknown."""
+    last: dict[str, float] = {}
+    unknown = 0
+    for doc in sorted(scored, key=lambda d: (d["source_partition"], d["source_offset"])):
+        before = last.get(doc["lead_id"])
+        if doc["trend"] is None:
+            unknown += 1
+            assert doc["previous_score"] is None, doc
+        else:
+            assert doc["previous_score"] == before, (doc, before)
+            assert (doc["trend"] == "new") == (before is None), (doc, before)
+        last[doc["lead_id"]] = doc["score"]
+    return unknown

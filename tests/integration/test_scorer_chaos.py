@@ -14,7 +14,7 @@ from pathlib import Path
 from schemas.errors import RejectReason
 from scoring.training import TrainedModel
 from streams.settings import Settings
-from tests.integration.fate import check_fates, check_history
+from tests.integration.fate import check_fates, check_history, check_trends_never_wrong
 from tests.integration.helpers import (
     ScorerProcess,
     Sent,
@@ -93,6 +93,7 @@ def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, 
     out = check_fates(settings, where, frame, models, without_dedup=during)
     resent = sum(s.reason is RejectReason.DUPLICATE_EVENT for s in during.values())
     assert resent == 60 and len(out.scored) == sum(s.reason is None for s in sent) + resent
+    assert check_trends_never_wrong(out.scored) > 0  # unknown while Redis was down
     assert text.count("Redis is unavailable") == 1, text[-3000:]
     skipped = re.search(r"(\d+) batches without dedup", text)
     assert skipped and int(skipped.group(1)) > 0, text[-2000:]

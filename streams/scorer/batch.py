@@ -4,8 +4,10 @@ Every consumed event yields exactly one record: on ``leads.scored``, or on
 ``leads.deadletter`` (malformed, a resend of an event id already scored elsewhere, or an
 event a serving model or the scorer itself failed on). With them, in the same
 transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record per model
-role and version; the batch's ledger entries are handed back for the caller to write to
-Redis.
+role and version; the batch's ledger and score-history entries are handed back for the
+caller to write to Redis. Each scored lead's ``trend`` compares its score with the lead's
+previous published one: earlier in this batch, else from the history
+(:mod:`streams.scorer.trends`, one Redis read per handled part).
 
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the

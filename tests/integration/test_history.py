@@ -6,8 +6,11 @@ from __future__ import annotations
 import json
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from streams.stores.history import PREFIX, History, HistoryRows, element
+from tests.strategies.hostile import arbitrary_json
 
 TTL_S = 3600
 
@@ -78,3 +81,21 @@ def test_forget(history, redis_client):
     assert history.forget("L1") == 0
     assert history.entries("L1") == [] and offsets(history, "L2") == [1]
     assert not redis_client.exists(PREFIX + "L1")
+
+
+@settings(max_examples=40, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lead=st.text(min_size=1, max_size=128), extra=arbitrary_json(),
+       partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**53),
+       score=st.floats(0.0, 1.0))
+def test_hostile_lead_ids_and_documents_round_trip(history, redis_client, lead, extra,
+                                                   partition, offset, score):
+    """Any lead id (newlines, braces, unicode) and any JSON the record may grow (compact,
+    as the scorer writes it: never a raw newline) come back byte for byte."""
+    redis_client.delete(PREFIX + lead)
+    body = json.dumps({"lead_id": lead, "score": score, "extra": json.loads(extra)},
+                      separators=(",", ":"))
+    history.record(HistoryRows([lead], [element(partition, offset, repr(score), body)]))
+    assert history.entries(lead) == [body.encode()]
+    assert history.previous([(lead, partition, offset + 1)]) == [score]
+    assert history.previous([(lead, partition, offset)]) == [None]

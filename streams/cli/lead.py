@@ -17,7 +17,9 @@ import json
 import click
 import redis
 from rich.console import Console
+from rich.padding import Padding
 from rich.table import Table
+from rich.text import Text
 
 from streams.cli.common import fit_columns, json_option, print_json
 from streams.settings import Settings
@@ -70,20 +72,41 @@ def _number(v: object) -> str:
     return f"{v:.3f}" if isinstance(v, int | float) else ""
 
 
+def _row(d: dict) -> dict[str, str]:
+    o = d["outcome"]
+    return {"scored at": str(d.get("scored_at", "")).replace("T", " "),
+            "model": f"v{d.get('model_version', '?')}", "variant": str(d.get("variant", "")),
+            "score": _number(d.get("score")), "grade": str(d.get("grade", d.get("bucket", ""))),
+            "trend": str(d.get("trend") or "unknown"), "prev": _number(d.get("previous_score")),
+            "reasons": _reasons(d.get("reasons")),
+            "outcome": "" if o is None else ("converted" if o["converted"] else "not converted")}
+
+
 def table(lead_id: str, docs: list[dict]) -> Table:
-    t = fit_columns(Table(title=f"lead {lead_id}: {len(docs)} score(s), newest first"),
-                    scored_at=20)
-    for header in ("scored at", "model", "variant", "score", "grade", "trend", "previous",
-                   "reasons", "outcome"):
-        t.add_column(header, justify="right" if header in ("score", "previous") else "left")
-    for d in docs:
-        o = d["outcome"]
-        t.add_row(str(d.get("scored_at", "")), f"v{d.get('model_version', '?')}",
-                  str(d.get("variant", "")), _number(d.get("score")),
-                  str(d.get("grade", d.get("bucket", ""))), str(d.get("trend") or "unknown"),
-                  _number(d.get("previous_score")), _reasons(d.get("reasons")),
-                  "" if o is None else ("converted" if o["converted"] else "not converted"))
-    return t
+    t = Table(title=f"lead {lead_id}: {len(docs)} score(s), newest first")
+    rows = [_row(d) for d in docs]
+    for header in rows[0] if rows else ():
+        t.add_column(header, justify="right" if header in ("score", "prev") else "left")
+    for r in rows:
+        t.add_row(*r.values())
+    return fit_columns(t, scored_at=10, trend=9)
+
+
+def render(out: Console, lead_id: str, docs: list[dict]) -> None:
+    """A table on a wide terminal; below 120 columns one block per score (when, model,
+    score, grade and trend on one line; reasons and outcome indented under it)."""
+    if out.width >= 120:
+        out.print(table(lead_id, docs))
+        return
+    out.print(f"[bold]lead {lead_id}: {len(docs)} score(s), newest first[/]")
+    for r in map(_row, docs):
+        prev = f" (from {r['prev']})" if r["prev"] else ""
+        out.print(Text.assemble(f"{r['scored at']}  {r['model']} {r['variant']}  ",
+                                (f"{r['score']} {r['grade']}", "bold"),
+                                f"  {r['trend']}{prev}", overflow="fold"))
+        for key in ("reasons", "outcome"):
+            if r[key]:
+                out.print(Padding(Text(f"{key}: {r[key]}", overflow="fold"), (0, 0, 0, 4)))
 
 
 @click.command("lead")
@@ -105,4 +128,4 @@ def lead(lead_id: str, as_json: bool) -> None:
     if as_json:
         print_json({"lead_id": lead_id, "scores": docs})
     else:
-        Console().print(table(lead_id, docs))
+        render(Console(), lead_id, docs)

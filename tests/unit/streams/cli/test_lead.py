@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from rich.console import Console
 
-from streams.cli.lead import table
+from streams.cli import lead
 
 
-def render(docs: list[dict]) -> str:
-    console = Console(width=200, record=True)
-    console.print(table("L1", docs))
+def render(docs: list[dict], width: int = 200) -> str:
+    console = Console(width=width, record=True)
+    lead.render(console, "L1", docs)
     return console.export_text()
 
 
@@ -37,3 +37,14 @@ def test_unknown_trend_and_outcomes():
     assert "unknown" in text and "new" in text
     assert "converted" in text and "not converted" in text
     assert "2 score(s), newest first" in text
+
+
+def test_below_120_columns_one_block_per_score_nothing_cut():
+    doc = {**BASE, "bucket": "Hot", "reasons": [{"label": "Engagement score", "direction": "+"}],
+           "outcome": {"converted": False, "occurred_at": "2026-01-03T00:00:00"}}
+    text = render([doc], width=80)
+    lines = text.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    assert "2026-01-02 03:04:05Z  v7 treatment  0.812 Hot  improving (from 0.500)" in text
+    assert "    reasons: +Engagement score" in text and "    outcome: not converted" in text
+    assert "…" not in text

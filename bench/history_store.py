@@ -88,6 +88,8 @@ def main() -> None:
         client = redis.Redis.from_url(settings.redis_url)
         history = History(client, settings.history_max_entries, 3600)
         r = measure(history, client, a.batch, a.batches)
+        evalsha = client.info("commandstats").get("cmdstat_evalsha", {})
+        r["server_ms_per_call"] = evalsha.get("usec_per_call", 0.0) / 1000
     finally:
         stop_redis(settings)
         shutil.rmtree(home, ignore_errors=True)
@@ -99,6 +101,8 @@ def main() -> None:
               f"({a.batch / statistics.median(v) * 1000:,.0f} leads/s)")
     print(f"  round trips (script calls) per batch, both directions: {sorted(set(r['trips']))}; "
           f"commands run inside them: {statistics.median(r['commands']):,.0f}")
+    print(f"  Redis server time per script call (read and write averaged): "
+          f"{r['server_ms_per_call']:.2f} ms")
     end = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
           f"{load[2]:.1f} at the start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at the end")

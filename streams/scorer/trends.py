@@ -72,8 +72,9 @@ class TrendSource:
             return [None] * len(asks), [True] * len(asks)
         self._came_back()
         by_lead = dict(zip(firsts, found, strict=True))
-        return ([by_lead[lead] for lead, _, _ in asks],
-                [lead in self._gaps for lead, _, _ in asks])
+        lost = {lead for lead, score in by_lead.items() if score is not None and score != score}
+        return ([None if lead in lost else by_lead[lead] for lead, _, _ in asks],
+                [lead in self._gaps or lead in lost for lead, _, _ in asks])
 
     def record(self, rows: HistoryRows) -> None:
         """Write a batch's entries; on failure remember its leads as having a gap."""

@@ -11,9 +11,12 @@ An entry is identified by its source position: writing the same position again (
 processed again after an abort, a rebalance or a kill -9) replaces the entry in place,
 never adds one. The previous score of an event at ``(partition, offset)`` is the newest
 entry that is not at that position or a later offset of the same partition (those are the
-same or later events of an attempt that was not committed). A lead's events share a
-partition (the CRM keys them by lead id); should the input topic be recreated (offsets
-restart), the first score after it compares with an older entry, or is ``new``.
+same or later events of an attempt that was not committed); if those fill the whole list
+(more scores of the lead in one batch than the bound, processed again), the previous one
+was pushed out and is unknown. A lead's events share a partition (the CRM keys them by
+lead id). Offsets compare exactly below 2^53 (Lua numbers). Should the input topic be
+recreated (offsets restart), a lead's first score after it is ``new`` (or unknown): clear
+the history with the topic.
 
 One script call per batch and direction: :meth:`History.previous` before scoring,
 :meth:`History.record` before the transaction (as the ledger). Both raise
@@ -22,6 +25,7 @@ One script call per batch and direction: :meth:`History.previous` before scoring
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -35,8 +39,9 @@ PREFIX = "leadstream:history:"
 # An entry's header: partition, offset, score; the document follows from its '{'.
 _HEADER = "^(%d+):(%d+):([^{]*)"
 
-# ARGV[1]: one "partition:offset" per key, one per line. Returns per key the score of its
-# previous entry, or '' for none.
+# ARGV: one "partition:offset" per key, one per line; the header pattern; max entries.
+# Returns per key the score of its previous entry, '' for none, '?' when every entry is
+# of the same or a later position and the list is full: the one before was pushed out.
 _PREVIOUS_LUA = """
 local out, pos, asks = {}, 1, ARGV[1]
 for i, key in ipairs(KEYS) do
@@ -50,12 +55,15 @@ for i, key in ipairs(KEYS) do
     j = j + 1
     e = redis.call('LINDEX', key, j)
   end
+  if not e and j >= tonumber(ARGV[3]) then out[i] = '?' end
 end
 return out
 """
 
 # ARGV: max entries, TTL (s), header pattern, then the elements, one per line, in batch
-# order (keys may repeat). Replaces the entry of the same position in place, else pushes.
+# order (keys may repeat). Replaces the entry of the same position in place; else pushes it
+# first, or, behind later entries of its partition (a batch of more scores of the lead than
+# the bound, processed again), inserts it in offset order (the bound may then drop it).
 _RECORD_LUA = """
 local pos, values, added = 1, ARGV[4], 0
 for i, key in ipairs(KEYS) do
@@ -64,21 +72,24 @@ for i, key in ipairs(KEYS) do
   pos = stop + 1
   local p, o = string.match(value, ARGV[3])
   o = tonumber(o)
-  local j, found, e = 0, nil, redis.call('LINDEX', key, 0)
+  local j, found, later, e = 0, nil, false, redis.call('LINDEX', key, 0)
   while e do
     local ep, eo = string.match(e, ARGV[3])
     eo = tonumber(eo)
     if ep == p and eo == o then found = j; break end
     if ep == p and eo < o then break end
+    later = later or ep == p
     j = j + 1
     e = redis.call('LINDEX', key, j)
   end
   if found then
     redis.call('LSET', key, found, value)
   else
-    if redis.call('LPUSH', key, value) > tonumber(ARGV[1]) then
-      redis.call('LTRIM', key, 0, ARGV[1] - 1)
-    end
+    local n
+    if not later then n = redis.call('LPUSH', key, value)
+    elseif e then n = redis.call('LINSERT', key, 'BEFORE', e, value)
+    else n = redis.call('RPUSH', key, value) end
+    if n > tonumber(ARGV[1]) then redis.call('LTRIM', key, 0, ARGV[1] - 1) end
     added = added + 1
   end
   redis.call('EXPIRE', key, ARGV[2])
@@ -128,12 +139,15 @@ class History:
 
     def previous(self, asks: Sequence[tuple[str, int, int]]) -> list[float | None]:
         """Per ``(lead_id, partition, offset)``, the score of the lead's previous entry
-        (module docstring), or ``None``; one round trip."""
+        (module docstring), ``None`` for none, NaN when unknown: the bound pushed it out
+        (more scores of the lead than ``max_entries`` in one batch processed again). One
+        round trip."""
         if not asks:
             return []
         reply = self._previous(keys=[PREFIX + lead for lead, _, _ in asks],
-                               args=["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER])
-        return [float(s) if s else None for s in reply]
+                               args=["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER,
+                                     self.max_entries])
+        return [math.nan if s == b"?" else float(s) if s else None for s in reply]
 
     def record(self, rows: HistoryRows) -> int:
         """Write a batch's elements in one round trip; how many were new (not replaced)."""

@@ -4,6 +4,7 @@ rewrites of a source position, previous scores around retries, forget."""
 from __future__ import annotations
 
 import json
+import math
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -60,6 +61,19 @@ def test_the_same_position_again_replaces_never_duplicates(history):
     assert [json.loads(d)["score"] for d in history.entries("L1")] == [0.36, 0.26]
 
 
+def test_a_retried_batch_with_more_scores_of_a_lead_than_the_bound(history):
+    history.record(rows(("L1", 0, 1, 0.01)))  # committed earlier
+    batch = [("L1", 0, o, o / 100) for o in range(10, 18)]  # 8 scores, bound 5: aborted
+    history.record(rows(*batch))
+    assert offsets(history, "L1") == [17, 16, 15, 14, 13]
+    # processed again: the previous of 10 was pushed out (unknown, not "new", not 0.17);
+    # 14's is 13's entry, still there
+    got = history.previous([("L1", 0, 10), ("L1", 0, 14)])
+    assert math.isnan(got[0]) and got[1] == 0.13
+    assert history.record(rows(*batch)) == 3  # 10-12 inserted in order, then cut by the bound
+    assert offsets(history, "L1") == [17, 16, 15, 14, 13]
+
+
 def test_two_leads_in_one_call_and_the_same_lead_twice(history):
     history.record(rows(("A", 0, 1, 0.1), ("B", 1, 1, 0.9), ("A", 0, 2, 0.2)))
     assert offsets(history, "A") == [2, 1]
@@ -86,7 +100,7 @@ def test_forget(history, redis_client):
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(lead=st.text(min_size=1, max_size=128), extra=arbitrary_json(),
-       partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**53),
+       partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**53 - 2),
        score=st.floats(0.0, 1.0))
 def test_hostile_lead_ids_and_documents_round_trip(history, redis_client, lead, extra,
                                                    partition, offset, score):

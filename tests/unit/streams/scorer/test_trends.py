@@ -139,3 +139,11 @@ def test_a_failed_redis_is_not_tried_again_for_retry_s():
     assert source.stored([("A", 0, 3)]) == ([0.4], [True])  # read, but A has a gap
     source.record(HistoryRows(["A"], ['0:3:0.6{"score":0.6}']))
     assert source.stored([("A", 0, 4)]) == ([0.6], [False])
+
+
+def test_a_previous_pushed_out_by_the_bound_is_unknown():
+    history = MemoryHistory()
+    history.last["A"], history.last["B"] = float("nan"), 0.3  # the store's "pushed out"
+    source = TrendSource(history)  # type: ignore[arg-type]
+    assert source.stored([("A", 0, 1), ("B", 0, 1), ("C", 0, 1)]) == (
+        [None, 0.3, None], [True, False, False])

@@ -20,10 +20,12 @@ TARGETS = {  # name: (value key, comparison, threshold)
     "p99 e2e <= 50 ms at 2k/s": ("p99_ms", "<=", 50.0),
     "scorer peak RSS <= 400 MB": ("scorer_peak_rss_mb", "<=", 400.0),
 }
-LABELS = {"leadstream_no_reasons": "(a0) leadstream, no reasons",
+LABELS = {"leadstream_bare": "(a00) no reasons/history",
+          "leadstream_no_reasons": "(a0) leadstream, no reasons",
           "leadstream": "(a) leadstream, reasons on", "passthrough_txn": "(b) passthrough, txn",
           "passthrough_plain": "(b') passthrough, no txn", "naive": "(c) naive per-event",
-          "leadstream_shadow": "(a+s) leadstream, shadow"}
+          "leadstream_shadow": "(a+s) leadstream, shadow",
+          "leadstream_no_history": "(a-h) leadstream, no history"}
 _SELF_RATE = re.compile(r"\(([\d.]+)/s while busy\)")
 
 
@@ -75,6 +77,8 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "a_over_c": _ratio(drains, "leadstream", "naive"),
         "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
         "reasons_over_off": _ratio(drains, "leadstream", "leadstream_no_reasons"),
+        "history_over_no_history": _ratio(drains, "leadstream", "leadstream_no_history"),
+        "sales_over_bare": _ratio(drains, "leadstream", "leadstream_bare"),
         "p99_ms": lat["p99_ms"] if lat else None,
         "p99_ms_no_reasons": lat_off["p99_ms"] if lat_off else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
@@ -113,7 +117,9 @@ def table(doc: dict) -> str:
     rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
                  f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
-                 f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"]
+                 f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"
+                 f"   history (a)/(a-h) {_num(s.get('history_over_no_history'), '.2f')}"
+                 f"   all sales features (a)/(a00) {_num(s.get('sales_over_bare'), '.2f')}"]
     for what, phase in (("reasons on", lat), ("reasons off", doc.get("latency_no_reasons"))):
         if phase:
             rows.append(f"latency, {what}, at {phase['offered_per_s']:,.0f} leads/s, "

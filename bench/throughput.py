@@ -48,7 +48,8 @@ class BenchConfig:
     seed: int = 3
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
-    variants: tuple[str, ...] = ("leadstream_no_reasons", "leadstream", "passthrough_txn",
+    variants: tuple[str, ...] = ("leadstream_bare", "leadstream_no_reasons", "leadstream",
+                                 "leadstream_no_history", "passthrough_txn",
                                  "passthrough_plain", "naive", "leadstream_shadow")
     """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
 
@@ -125,8 +126,10 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     records = io.lead_records(cfg.events, cfg.seed)
     io.preload(src, records)
     variants: list[tuple[str, list[str], int]] = [
+        ("leadstream_bare", [LEADSTREAM, "score"], cfg.events),
         ("leadstream_no_reasons", [LEADSTREAM, "score"], cfg.events),
         ("leadstream", [LEADSTREAM, "score"], cfg.events),
+        ("leadstream_no_history", [LEADSTREAM, "score"], cfg.events),
         ("passthrough_txn", [sys.executable, "-m", "bench.baselines", "passthrough"],
          cfg.events),
         ("passthrough_plain", [sys.executable, "-m", "bench.baselines", "passthrough",
@@ -135,10 +138,10 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     ]
     drains = {}
     for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
-        s = io.fresh_topics(_reasons_off(base, name), f"{name.replace('_', '-')}-{run_id}",
+        s = io.fresh_topics(_variant(base, name), f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
         drains[name] = drain(name, cmd, s, n, cfg, say)
-    lat_off = (latency(_reasons_off(base, "no_reasons"), run_id, cfg, say)
+    lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
@@ -152,9 +155,17 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
                            lat, lat_off)
 
 
-def _reasons_off(s: Settings, variant: str) -> Settings:
-    """The settings of a variant: ``*no_reasons`` turns reasons off (``reasons_k=0``)."""
-    return s.model_copy(update={"reasons_k": 0}) if variant.endswith("no_reasons") else s
+def _variant(s: Settings, variant: str) -> Settings:
+    """The settings of a variant: ``*no_reasons`` turns reasons off (``reasons_k=0``),
+    ``*no_history`` the score history and trend (``history_max_entries=0``), ``*bare``
+    both (the scorer before issue 9's sales features)."""
+    bare = variant.endswith("bare")
+    update: dict[str, int] = {}
+    if bare or variant.endswith("no_reasons"):
+        update["reasons_k"] = 0
+    if bare or variant.endswith("no_history"):
+        update["history_max_entries"] = 0
+    return s.model_copy(update=update) if update else s
 
 
 def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,

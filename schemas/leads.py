@@ -193,6 +193,16 @@ class Reason(BaseModel):
     weight: float = Field(description="Contribution to the log-odds of conversion.")
 
 
+class Trend(StrEnum):
+    """How a lead's score moved since its previous published score (:mod:`scoring.trend`)."""
+
+    IMPROVING = "improving"
+    STEADY = "steady"
+    DECLINING = "declining"
+    NEW = "new"
+    """The lead had no previous published score (within the history's TTL and bound)."""
+
+
 class Variant(StrEnum):
     """Which arm of an experiment served the score published on ``leads.scored``."""
 
@@ -226,6 +236,12 @@ class ScoredLead(BaseModel):
     latency_ms: float = Field(ge=0, description="From broker append time to scoring.")
     source_partition: int
     source_offset: int
+    trend: Trend | None = Field(
+        None, description="Score change since the lead's previous published score; null "
+        "when the history could not be read (Redis down) or is off: unknown, never guessed.")
+    previous_score: float | None = Field(
+        None, ge=0.0, le=1.0, description="The lead's previous published score the trend "
+        "compares with; null when the trend is new or unknown.")
 
     @model_validator(mode="before")
     @classmethod

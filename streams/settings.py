@@ -188,6 +188,16 @@ class Settings(BaseSettings):
         names = self.grade_scale.names if text == "*" else text.split(",")
         return frozenset(n.strip() for n in names if n.strip())
 
+    # --- score history and trend (issue 9) ----------------------------------------------
+    history_max_entries: int = Field(20, ge=0, le=1000)
+    """Scores kept per lead in ``leadstream:history:<lead>`` (newest first); 0 turns the
+    history off, and with it the trend (published as null)."""
+    history_ttl_days: int = Field(90, ge=1)
+    """A lead's history expires this long after its last score (the ledger's default)."""
+    trend_delta: float = Field(0.05, ge=0, le=1)
+    """Absolute score change (probability units) beyond which a trend is improving or
+    declining; within it (inclusive) steady."""
+
     # --- monitors (issue 4) -----------------------------------------------------------
     topic_monitor_samples: str = "monitor.samples"
     """Per-batch mergeable monitor counts from the scorers."""

@@ -4,8 +4,10 @@ Every consumed event yields exactly one record: on ``leads.scored``, or on
 ``leads.deadletter`` (malformed, a resend of an event id already scored elsewhere, or an
 event a serving model or the scorer itself failed on). With them, in the same
 transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record per model
-role and version; the batch's ledger entries are handed back for the caller to write to
-Redis.
+role and version; the batch's ledger and score-history entries are handed back for the
+caller to write to Redis. Each scored lead's ``trend`` compares its score with the lead's
+previous published one: earlier in this batch, else from the history
+(:mod:`streams.scorer.trends`, one Redis read per handled part).
 
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
@@ -35,6 +37,7 @@ from schemas.payload import PayloadPolicy
 from scoring.grades import GradeScale
 from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan, serve
+from scoring.trend import DEFAULT_DELTA
 from streams.kafka.io import (
     MAX_RECORD_BYTES,
     Consumed,
@@ -45,7 +48,9 @@ from streams.kafka.io import (
 from streams.scorer import records as outputs
 from streams.scorer.explain import Explanations
 from streams.scorer.isolation import bisect, check_sizes
+from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
+from streams.stores.history import HistoryRows
 from streams.stores.ledger_rows import LedgerRows
 
 log = logging.getLogger(__name__)
@@ -62,10 +67,15 @@ class OutputTopics:
 
 @dataclass
 class BatchResult:
-    """The records of one batch's transaction, its ledger entries, and what they count."""
+    """The records of one batch's transaction, its ledger and history entries, and what
+    they count."""
 
     records: list[OutRecord] = field(default_factory=list)
     ledger: LedgerRows = field(default_factory=lambda: LedgerRows([], []))
+    history: HistoryRows = field(default_factory=HistoryRows)
+    last_scores: dict[str, float] = field(default_factory=dict)
+    """Each scored lead's last score in this part (what a later part compares with)."""
+    trend_unknown: int = 0
     scored: int = 0
     dead_letters: Counter[str] = field(default_factory=Counter)
     model_seconds: float = 0.0
@@ -78,6 +88,9 @@ class BatchResult:
         """Append the result of a part of the batch (in input order)."""
         self.records += part.records
         self.ledger = self.ledger.extended(part.ledger)
+        self.history = self.history.extended(part.history)
+        self.last_scores.update(part.last_scores)
+        self.trend_unknown += part.trend_unknown
         self.scored += part.scored
         self.dead_letters += part.dead_letters
         self.model_seconds += part.model_seconds
@@ -118,9 +131,13 @@ class BatchStep:
                  deadletter_payload_max_bytes: int = DEADLETTER_PAYLOAD_MAX_BYTES,
                  max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW,
                  deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL,
-                 explanations: Explanations | None = None):
+                 explanations: Explanations | None = None,
+                 trend_source: TrendSource | None = None, trend_delta: float = DEFAULT_DELTA):
         self._skew = skew
         self._letter_policy = deadletter_payload
+        self._trends = trend_source
+        self._delta = trend_delta
+        self._seen: dict[str, float] = {}  # leads scored by the parts of this batch so far
         self._dedup = dedup
         self._topics = topics
         self._grades = grades or GradeScale()
@@ -147,6 +164,7 @@ class BatchStep:
         """The batch's records; one outcome per event, whatever the events hold."""
         now_s = time.time()
         result, culprits = BatchResult(), _Culprits()
+        self._seen = {}
         tag = f"{self._prefix}:{ranges_tag}"
         parts, failed = bisect(consumed.events,
                                lambda events, t: self._attempt(consumed, events, now_s, t), tag)
@@ -163,9 +181,11 @@ class BatchStep:
                  tag: str) -> BatchResult:
         claims: list[Claim] = []
         try:
-            return self._handle(consumed, events, now_s, tag, claims)
+            part = self._handle(consumed, events, now_s, tag, claims)
         except Exception as exc:  # anything at all: narrowed down to the events that cause it
             raise _PartFailed(exc, claims) from exc
+        self._seen.update(part.last_scores)
+        return part
 
     def _culprit(self, consumed: Consumed, event: RawEvent, failed: Exception,
                  now_s: float, culprits: _Culprits) -> None:
@@ -232,9 +252,14 @@ class BatchStep:
                 name: str) -> None:
         t = self._topics
         why = self._explain.served(served.runs, batch.leads)
-        result.records += outputs.scored_records(t.scored, name, served, batch, self._grades,
-                                                 why)
+        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why,
+                                        self._trends_of(served, batch, result))
+        result.records += scored
         result.reasons_failed += why.failed
+        if self._trends is not None and self._trends.enabled:
+            result.history = outputs.history_rows(scored, served, batch)
+            result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
+                                          served.scores.tolist(), strict=True))
         result.scored = len(served)
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
@@ -245,6 +270,14 @@ class BatchStep:
             result.records += shadow
             result.shadowed = len(shadow)
         result.ledger = outputs.ledger_for(name, served, batch)
+
+    def _trends_of(self, served, batch: outputs.BatchInput,
+                   result: BatchResult) -> outputs.Trends | None:
+        if self._trends is None or not self._trends.enabled:
+            return None
+        out, result.trend_unknown = batch_trends(self._trends, self._seen, batch,
+                                                 served.scores, self._delta)
+        return out
 
     def _drop_resends(self, accepted: Accepted, now: datetime, claims: list[Claim]
                       ) -> tuple[Accepted, list[DeadLetter]]:

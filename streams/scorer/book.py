@@ -2,8 +2,9 @@
 and what it counts once the transaction committed.
 
 Before publishing, the batch's ledger rows (:class:`~streams.stores.ledger.Ledger`) go to
-Redis in one round trip. Best effort: a Redis failure is counted and reported
-(``ledger_missed``), and scoring goes on.
+Redis in one round trip, and its score history entries in another
+(:mod:`streams.scorer.trends`). Best effort: a Redis failure is counted and reported
+(``ledger_missed``, ``history_missed``), and scoring goes on.
 """
 
 from __future__ import annotations
@@ -12,17 +13,22 @@ import time
 
 from streams.scorer.batch import BatchResult
 from streams.scorer.stats import Progress, ScorerMetrics
+from streams.scorer.trends import TrendSource
 from streams.stores.ledger import Ledger
 
 
 class BatchBook:
-    def __init__(self, metrics: ScorerMetrics, progress: Progress, ledger: Ledger | None):
+    def __init__(self, metrics: ScorerMetrics, progress: Progress, ledger: Ledger | None,
+                 trends: TrendSource | None = None):
         self._metrics = metrics
         self._progress = progress
         self._ledger = ledger
+        self._trends = trends
 
     def record(self, result: BatchResult) -> None:
-        """Write the batch's ledger rows (one Redis round trip)."""
+        """Write the batch's history entries and ledger rows (a Redis round trip each)."""
+        if self._trends is not None:
+            self._trends.record(result.history)
         if self._ledger is None or not result.ledger:
             return
         written = self._ledger.write(result.ledger)
@@ -38,6 +44,7 @@ class BatchBook:
             m.reasons_failed.labels(role).inc(n)
         m.batches.inc()
         m.scored.inc(result.scored)
+        m.trend_unknown.inc(result.trend_unknown)
         for reason, n in result.dead_letters.items():
             m.dead_lettered.labels(reason).inc(n)
         m.batch_seconds.observe(time.perf_counter() - started)

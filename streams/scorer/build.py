@@ -3,7 +3,8 @@ built from :class:`Settings`, in one place.
 
 The registry (MLflow, with its disk cache, imported only when needed:
 :mod:`streams.scorer.startup`), the serving configuration in force
-(``models.control``), the plan loader, Redis de-duplication and the ledger are built here
+(``models.control``), the plan loader, Redis de-duplication, the ledger and the score
+history (trends) are built here
 and passed in; the loop builds none of them. Tests build scorers through
 :func:`build_scorer` or hand the loop explicit fakes.
 """
@@ -25,8 +26,10 @@ from streams.scorer.plans import PlanLoader, build_plan, warmed
 from streams.scorer.serving import ServingControl
 from streams.scorer.startup import LazyRegistry, confirm_champion
 from streams.scorer.stats import ScorerMetrics
+from streams.scorer.trends import TrendSource
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator
+from streams.stores.history import History
 from streams.stores.ledger import Ledger
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,10 @@ def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) 
         loader.want(config)  # the config in force could not be loaded at start: keep trying
     ledger = Ledger.from_settings(settings)
     control = ServingControl(feed, loader, configured=config is not None)
-    scorer = Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger)
+    history = History.from_settings(settings) if settings.history_max_entries else None
+    trends = TrendSource(history, on_missed=metrics.history_missed.inc)
+    scorer = Scorer(settings, plan, dedup, metrics, limits, control=control, ledger=ledger,
+                    trends=trends)
     if unconfirmed:
         confirm_champion(registry, plan.champion, control.swap_unless_configured)
     return scorer

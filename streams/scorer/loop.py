@@ -51,6 +51,7 @@ from streams.scorer.limits import RunLimits, batch_timeout
 from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
 from streams.scorer.serving import ServingControl
 from streams.scorer.stats import Progress, ScorerMetrics
+from streams.scorer.trends import TrendSource
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator
 from streams.stores.ledger import Ledger
@@ -66,7 +67,7 @@ class Scorer:
 
     def __init__(self, settings: Settings, plan: ServingPlan, dedup: Deduplicator,
                  metrics: ScorerMetrics, limits: RunLimits, control: ServingControl,
-                 ledger: Ledger | None):
+                 ledger: Ledger | None, trends: TrendSource | None = None):
         self._settings = settings
         self._limits = limits
         self._stop = threading.Event()
@@ -75,7 +76,8 @@ class Scorer:
         self._full = False  # the last consume returned a full batch: there is a backlog
         self.metrics = metrics
         self.progress = Progress(self.metrics)
-        self._book = BatchBook(self.metrics, self.progress, ledger)
+        self._trends = trends
+        self._book = BatchBook(self.metrics, self.progress, ledger, trends)
         self._fatal: KafkaError | None = None
         hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
         self._consumer = Consumer({**consumer_config(settings), **hooks})
@@ -92,7 +94,8 @@ class Scorer:
                                                           s.event_time_past_s),
                                s.deadletter_payload,
                                Explanations(s.reasons_k, s.grade_scale, s.exact_grades,
-                                            s.reasons_threads))
+                                            s.reasons_threads,
+                               trends, s.trend_delta)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------
@@ -212,6 +215,7 @@ class Scorer:
                  ("leave the consumer group", self._leave_group),
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),
+                 ("close the score history", self._trends.close if self._trends else _none),
                  ("close the control-plane reader", self._control.close))
         for what, step in steps:
             try:
@@ -219,6 +223,10 @@ class Scorer:
             except (KafkaException, FatalError, RedisError) as exc:
                 log.error("could not %s while stopping: %s", what, exc)
         self.progress.log_summary(self._dedup.skipped_batches)
+
+
+def _none() -> None:
+    return None
 
 
 def _models(plan: ServingPlan) -> list[ServingModel]:

@@ -23,7 +23,7 @@ import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
-from schemas.leads import IncomingLead, as_utc
+from schemas.leads import IncomingLead, Trend, as_utc
 from schemas.monitor import ModelRole
 from scoring.experiments.shadow import shadow_comparisons
 from scoring.features import EncodedBatch
@@ -34,6 +34,7 @@ from scoring.serving import RoleRun, ServedBatch
 from streams.json_text import column, quote, text
 from streams.kafka.io import OutRecord
 from streams.scorer.explain import BatchReasons, RunReasons
+from streams.stores.history import HistoryRows, element
 from streams.stores.ledger_rows import LedgerRows, ledger_rows
 
 
@@ -68,10 +69,20 @@ def _iso(dt: datetime | None) -> str | None:
     return None if utc is None else utc.isoformat().replace("+00:00", "Z")
 
 
+@dataclass(frozen=True)
+class Trends:
+    """Per scored lead: its trend (``None``: unknown) and the score it compares with (NaN:
+    none)."""
+
+    trends: Sequence[Trend | None]
+    previous: np.ndarray
+
+
 def scored_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
-                   grades: GradeScale, why: BatchReasons | None = None) -> list[OutRecord]:
+                   grades: GradeScale, why: BatchReasons | None = None,
+                   trends: Trends | None = None) -> list[OutRecord]:
     """The ``leads.scored`` records of the batch, in input order (with ``why``: each
-    lead's reasons and their method, as JSON text)."""
+    lead's reasons and their method, as JSON text; trend null without ``trends``)."""
     scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
     latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
     scores = column(served.scores.tolist())
@@ -81,6 +92,7 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
     experiment = served.route.experiment_id
     variants = served.route.variants
     name_q, experiment_q, at_q = quote(model_name), text(experiment), quote(scored_at)
+    trend_q, previous = _trend_texts(trends, len(batch.leads))
     out = []
     for i, (ev, lead) in enumerate(zip(batch.events, batch.leads, strict=True)):
         doc = (f'{{"lead_id":{quote(lead.lead_id)},"event_id":{text(lead.event_id)},'
@@ -90,9 +102,27 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
                f'"model_alias":"{aliases[i]}","variant":"{variants[i].value}",'
                f'"experiment_id":{experiment_q},"occurred_at":{text(_iso(lead.occurred_at))},'
                f'"scored_at":{at_q},"latency_ms":{latency[i]},'
+               f'"trend":{trend_q[i]},"previous_score":{previous[i]},'
                f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}')
         out.append(OutRecord(topic, lead.lead_id.encode(), doc.encode()))
     return out
+
+
+def _trend_texts(trends: Trends | None, n: int) -> tuple[list[str], list[str]]:
+    if trends is None:
+        return ["null"] * n, ["null"] * n
+    names = [f'"{t.value}"' if t is not None else "null" for t in trends.trends]
+    previous = [None if p != p else p for p in trends.previous.tolist()]  # NaN: none
+    return names, column(previous)
+
+
+def history_rows(records: Sequence[OutRecord], served: ServedBatch,
+                 batch: BatchInput) -> HistoryRows:
+    """The history elements of a batch's ``leads.scored`` records (same order)."""
+    scores = column(served.scores.tolist())
+    return HistoryRows([lead.lead_id for lead in batch.leads],
+                       [element(ev.partition, ev.offset, scores[i], rec.value.decode())
+                        for i, (ev, rec) in enumerate(zip(batch.events, records, strict=True))])
 
 
 def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,

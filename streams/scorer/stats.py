@@ -68,6 +68,12 @@ class ScorerMetrics:
         self.ledger_missed = Counter("leadstream_scorer_ledger_missed",
                                      "Scored leads whose ledger entry was not written.",
                                      registry=r)
+        self.history_missed = Counter("leadstream_scorer_history_missed",
+                                      "Scored leads whose history entry was not written.",
+                                      registry=r)
+        self.trend_unknown = Counter("leadstream_scorer_trend_unknown",
+                                     "Scored leads published with a null trend: their "
+                                     "history could not be read or has a gap.", registry=r)
         self.shadow_failures = Counter("leadstream_scorer_shadow_failures",
                                        "Batches whose shadow challenger failed.", registry=r)
         self.reasons_failed = Counter("leadstream_scorer_reasons_failed",

@@ -20,6 +20,7 @@ from streams.settings import Settings
 from streams.stores.dedup import Deduplicator
 from streams.stores.delivered import Delivered
 from streams.stores.experiments import ExperimentStore
+from streams.stores.history import History
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
 from streams.stores.parked import ParkedOutcomes
@@ -38,6 +39,8 @@ def erasers(client: redis.Redis, settings: Settings) -> dict[str, Eraser]:
                                           settings.outcome_park_max).forget,
         "dedup": Deduplicator(client, settings.dedup_ttl_s).forget,
         "delivered": Delivered(client, settings.sink_delivered_ttl_days * 24 * 3600).forget,
+        "history": History(client, settings.history_max_entries,
+                           settings.history_ttl_days * 24 * 3600).forget,
     }
 
 

@@ -13,10 +13,15 @@ after an earlier "not converted" turns its label to 1 (never back, as in the exp
 tallies). The window keeps the ``cap`` pairs with the newest first label and drops the
 oldest, atomically (one Lua script). Each window's hash key enters ``leadstream:labels-index``
 (what ``forget`` visits). All these keys expire ``ttl_s`` (the ledger's TTL) after
-the version's last label. Reads raise :class:`redis.RedisError`.
+the version's last label. Reads raise :class:`redis.RedisError`; :func:`lead_outcomes`
+reads one lead's outcome (``leadstream lead``).
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 
 import numpy as np
 import redis
@@ -56,6 +61,14 @@ local seen = tonumber(redis.call('GETSET', KEYS[2], count) or '0')
 redis.call('EXPIRE', KEYS[2], ARGV[1])
 return count - seen
 """
+
+
+@dataclass(frozen=True)
+class LeadOutcome:
+    """A lead's joined outcome: converted or not, and when the CRM said so."""
+
+    converted: bool
+    occurred_at: datetime
 
 
 def role_of(variant: Variant) -> ModelRole:
@@ -110,3 +123,20 @@ class LabelWindow:
         """Pairs added since the last call (for the "N new labels" retrain trigger)."""
         key = self._key(model, version)
         return int(self._take_new(keys=[f"{key}:count", f"{key}:seen"], args=[self.ttl_s]))
+
+
+def lead_outcomes(client: redis.Redis, lead_id: str, versions: Sequence[tuple[str, str]]
+                  ) -> dict[tuple[str, str], LeadOutcome]:
+    """The lead's joined outcome under each ``(model, version)`` that has one (one round
+    trip); an outcome is kept under the version that served the lead's ledger entry."""
+    if not versions:
+        return {}
+    pipe = client.pipeline(transaction=False)
+    for model, version in versions:
+        pipe.hget(PREFIX.format(model=model, version=version), lead_id)
+    out = {}
+    for key, raw in zip(versions, pipe.execute(), strict=True):
+        if raw is not None:
+            label, _, t_ms, _ = (raw.decode() if isinstance(raw, bytes) else raw).split(",", 3)
+            out[key] = LeadOutcome(label == "1", datetime.fromtimestamp(int(t_ms) / 1000, UTC))
+    return out

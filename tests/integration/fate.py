@@ -142,3 +142,45 @@ def _check_scored(settings: Settings, scored: list[Record], where: Mapping[Posit
 
 def _event_id(sent: Sent) -> str | None:
     return json.loads(sent.value or b"{}").get("event_id")
+
+
+def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
+    """Each lead's score history holds exactly its committed scores (the newest
+    ``max_entries``, newest first, one per source position), and each committed score's
+    ``previous_score`` is the lead's committed score before it (``trend`` ``new`` for its
+    first): nothing an aborted or killed attempt wrote survives as an extra entry. Returns
+    how many leads had more than one score."""
+    from streams.stores.history import PREFIX, document
+
+    by_lead: dict[str, list[dict]] = {}
+    for doc in sorted(scored, key=lambda d: (d["source_partition"], d["source_offset"])):
+        by_lead.setdefault(doc["lead_id"], []).append(doc)
+    pipe = client.pipeline(transaction=False)
+    for lead in by_lead:
+        pipe.lrange(PREFIX + lead, 0, -1)
+    stored = dict(zip(by_lead, pipe.execute(), strict=True))
+    for lead, docs in by_lead.items():
+        held = [json.loads(document(raw)) for raw in stored[lead]]
+        want = [(d["source_partition"], d["source_offset"]) for d in docs[::-1][:max_entries]]
+        assert [(h["source_partition"], h["source_offset"]) for h in held] == want, lead
+        assert [d["previous_score"] for d in docs] == [None] + [d["score"] for d in docs[:-1]]
+        assert docs[0]["trend"] == "new" and all(d["trend"] != "new" for d in docs[1:])
+    return sum(len(docs) > 1 for docs in by_lead.values())
+
+
+def check_trends_never_wrong(scored: list[dict]) -> int:
+    """Every published trend compares with the lead's committed score before it (``new``
+    for its first); a trend may be unknown (``null``, Redis down), never wrong. Returns how
+    many were unknown."""
+    last: dict[str, float] = {}
+    unknown = 0
+    for doc in sorted(scored, key=lambda d: (d["source_partition"], d["source_offset"])):
+        before = last.get(doc["lead_id"])
+        if doc["trend"] is None:
+            unknown += 1
+            assert doc["previous_score"] is None, doc
+        else:
+            assert doc["previous_score"] == before, (doc, before)
+            assert (doc["trend"] == "new") == (before is None), (doc, before)
+        last[doc["lead_id"]] = doc["score"]
+    return unknown

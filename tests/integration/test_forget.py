@@ -85,7 +85,7 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
             assert set(crm.latest()) == {e["lead_id"] for e in events}
         before = mentions(redis_client, gone)
         kinds = {k.split(":")[1] for k in before}
-        assert {"ledger", "exp", "dedup-lead", "sink"} <= kinds, before
+        assert {"ledger", "exp", "dedup-lead", "sink", "history"} <= kinds, before
         assert any(k.startswith("leadstream:labels:") for k in before), before
         assert redis_client.exists(f"leadstream:dedup:{event_id}")  # its claim
 
@@ -96,11 +96,13 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
         assert entry["removed"]["ledger"] == 2  # its entry and its assigned-set member
         assert entry["removed"]["dedup"] == 2 and entry["removed"]["delivered"] == 1
         assert entry["removed"]["labels"] == 2 and entry["removed"]["experiments"] == 1
+        assert entry["removed"]["history"] == 1  # its one list of scores
         assert entry["total"] == sum(entry["removed"].values())
         assert mentions(redis_client, gone) == [] and mentions(redis_client, event_id) == []
         for other in events[1:]:
             assert redis_client.exists(f"leadstream:ledger:{other['lead_id']}")
             assert redis_client.exists(f"leadstream:sink:delivered:{other['lead_id']}")
+            assert redis_client.exists(f"leadstream:history:{other['lead_id']}")
         assert redis_client.hlen(joined) == LEADS - 1
 
         unknown = cli(s, "forget", f"nobody-{tag}")

@@ -4,16 +4,20 @@ should have (scored by v1 with its offline score, or dead-lettered for its reaso
 
 from __future__ import annotations
 
+import dataclasses
+import json
 import re
 import uuid
+import zlib
 from pathlib import Path
 
 from schemas.errors import RejectReason
 from scoring.training import TrainedModel
 from streams.settings import Settings
-from tests.integration.fate import check_fates
+from tests.integration.fate import check_fates, check_history, check_trends_never_wrong
 from tests.integration.helpers import (
     ScorerProcess,
+    Sent,
     committed_events,
     make_traffic,
     produce,
@@ -35,9 +39,27 @@ def _finish(scorer: ScorerProcess, settings: Settings, n: int, timeout_s: float 
     assert scorer.terminate() == 0, scorer.text()[-3000:]
 
 
-def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path) -> None:
+def pooled(sent: list[Sent], n_leads: int) -> list[Sent]:
+    """The same events, their lead ids mapped onto ``n_leads`` ids (so that each lead is
+    scored several times, some on each side of a kill); resends keep matching their
+    originals."""
+    out = []
+    for s in sent:
+        if s.lead_id is None or s.value is None:
+            out.append(s)
+            continue
+        lead = f"pool-{zlib.crc32(s.lead_id.encode()) % n_leads}"
+        event = {**json.loads(s.value), "lead_id": lead}
+        out.append(dataclasses.replace(s, key=lead.encode(), value=json.dumps(event).encode(),
+                                       lead_id=lead))
+    return out
+
+
+def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path,
+                                       redis_client) -> None:
     settings, models = _settings(fresh_settings)
     sent, frame = make_traffic(50_000, settings, bad_share=0.1, resend_share=0.01)
+    sent = pooled(sent, 10_000)
     where = produce(settings, sent)
     log = tmp_path / "scorer.log"
 
@@ -49,7 +71,8 @@ def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path)
 
     with ScorerProcess(settings, log, "--batch-size", "500") as second:
         _finish(second, settings, len(sent))
-    check_fates(settings, where, frame, models)
+    out = check_fates(settings, where, frame, models)
+    assert check_history(redis_client, out.scored, settings.history_max_entries) > 5_000
 
 
 def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, chaos) -> None:
@@ -70,6 +93,7 @@ def test_redis_outage_scoring_goes_on(fresh_settings: Settings, tmp_path: Path, 
     out = check_fates(settings, where, frame, models, without_dedup=during)
     resent = sum(s.reason is RejectReason.DUPLICATE_EVENT for s in during.values())
     assert resent == 60 and len(out.scored) == sum(s.reason is None for s in sent) + resent
+    assert check_trends_never_wrong(out.scored) > 0  # unknown while Redis was down
     assert text.count("Redis is unavailable") == 1, text[-3000:]
     skipped = re.search(r"(\d+) batches without dedup", text)
     assert skipped and int(skipped.group(1)) > 0, text[-2000:]

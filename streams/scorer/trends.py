@@ -1,0 +1,135 @@
+"""The scorer's side of the score history: previous scores before a batch is scored, the
+batch's entries written before its transaction, and what happens when Redis fails.
+
+Policy, as for de-duplication and the ledger: scoring never stops or waits for Redis
+(calls fail fast after ``ledger_timeout_s``), and a trend is never guessed:
+
+- the history cannot be read (or Redis failed less than ``retry_s`` ago: it is not
+  tried again before): the batch's leads are published with ``trend`` and
+  ``previous_score`` null (unknown), counted in ``leadstream_scorer_trend_unknown``;
+  a lead seen earlier in the same batch still compares with that score;
+- the batch's entries cannot be written: counted in ``leadstream_scorer_history_missed``,
+  and the leads are remembered (in this process, at most :data:`GAP_LEADS`): their next
+  trend would compare with an older score, so it is published null, and its entry closes
+  the gap. A gap left by a process that died since is not known to the next one.
+
+Outages are logged when they start and end, never per batch; no lead attribute is logged.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable, Sequence
+
+import numpy as np
+import redis
+
+from scoring.trend import chain_previous, trends
+from streams.scorer.records import BatchInput, Trends
+from streams.stores.history import History, HistoryRows
+
+log = logging.getLogger(__name__)
+
+GAP_LEADS = 100_000
+"""Most leads remembered as having a gap in their history (the oldest are forgotten)."""
+
+
+class TrendSource:
+    def __init__(self, history: History | None,
+                 on_missed: Callable[[int], None] = lambda n: None, retry_s: float = 1.0,
+                 clock: Callable[[], float] = time.monotonic):
+        self._history = history
+        self._on_missed = on_missed
+        self._gaps: dict[str, None] = {}
+        self._down = False
+        self._retry_s, self._clock = retry_s, clock
+        self._next_try = 0.0
+        """While Redis is down it is tried again only this often (a hung Redis would cost
+        every batch two timeouts otherwise)."""
+
+    def _skipping(self) -> bool:
+        return self._down and self._clock() < self._next_try
+
+    @property
+    def enabled(self) -> bool:
+        return self._history is not None
+
+    def stored(self, asks: Sequence[tuple[str, int, int]]
+               ) -> tuple[list[float | None], list[bool]]:
+        """Per ``(lead_id, partition, offset)``: its previous published score (``None``:
+        none) and whether that is unknown (Redis failed, a gap, or the history is off)."""
+        if self._history is None:
+            return [None] * len(asks), [True] * len(asks)
+        if self._skipping():
+            return [None] * len(asks), [True] * len(asks)
+        firsts = list(dict.fromkeys(lead for lead, _, _ in asks))
+        where = {lead: (p, o) for lead, p, o in reversed(asks)}  # each lead's first event
+        try:
+            found = self._history.previous([(lead, *where[lead]) for lead in firsts])
+        except redis.RedisError as exc:
+            self._went_down("read", exc)
+            return [None] * len(asks), [True] * len(asks)
+        self._came_back()
+        by_lead = dict(zip(firsts, found, strict=True))
+        lost = {lead for lead, score in by_lead.items() if score is not None and score != score}
+        return ([None if lead in lost else by_lead[lead] for lead, _, _ in asks],
+                [lead in self._gaps or lead in lost for lead, _, _ in asks])
+
+    def record(self, rows: HistoryRows) -> None:
+        """Write a batch's entries; on failure remember its leads as having a gap."""
+        if self._history is None or not rows:
+            return
+        try:
+            if self._skipping():
+                raise redis.ConnectionError("skipped: Redis was down moments ago")
+            self._history.record(rows)
+        except redis.RedisError as exc:
+            self._went_down("write", exc)
+            self._on_missed(len(rows))
+            for lead in rows.lead_ids:
+                self._gaps.pop(lead, None)
+                self._gaps[lead] = None
+            while len(self._gaps) > GAP_LEADS:
+                del self._gaps[next(iter(self._gaps))]
+            return
+        self._came_back()
+        for lead in rows.lead_ids:
+            self._gaps.pop(lead, None)
+
+    def _went_down(self, what: str, exc: redis.RedisError) -> None:
+        if not self._skipping():
+            self._next_try = self._clock() + self._retry_s
+        if not self._down:
+            self._down = True
+            log.warning("score history: cannot %s Redis (%s): trends are published as null "
+                        "until it is back", what, exc)
+
+    def _came_back(self) -> None:
+        if self._down:
+            self._down = False
+            log.warning("score history: Redis is back (%d leads with a gap in their history "
+                        "get a null trend on their next score)", len(self._gaps))
+
+    def close(self) -> None:
+        if self._history is not None:
+            self._history.close()
+
+
+
+def batch_trends(source: TrendSource, seen: dict[str, float], batch: BatchInput,
+                 scores: np.ndarray, delta: float) -> tuple[Trends, int]:
+    """Each scored lead's trend against its previous published score (earlier in this
+    batch: ``seen`` from its parts already done, or this part; else the history), and how
+    many are unknown (published null)."""
+    lead_ids = [lead.lead_id for lead in batch.leads]
+    asks = [(lead, ev.partition, ev.offset)
+            for lead, ev in zip(lead_ids, batch.events, strict=True) if lead not in seen]
+    found = iter(zip(*source.stored(asks), strict=True))
+    pairs = [(seen[lead], False) if lead in seen else next(found) for lead in lead_ids]
+    previous, unknown = chain_previous(lead_ids, [p for p, _ in pairs], scores,
+                                       [u for _, u in pairs])
+    named = trends(previous, scores, delta)
+    previous[unknown] = np.nan
+    published = [None if u else t for t, u in zip(named, unknown.tolist(), strict=True)]
+    return Trends(published, previous), int(np.count_nonzero(unknown))

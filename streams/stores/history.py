@@ -1,0 +1,169 @@
+"""Per-lead score history in Redis: the lead's published scores, newest first, bounded, TTL.
+
+Key ``leadstream:history:<lead_id>``: a list of at most ``max_entries`` elements, expiring
+``ttl_s`` after the lead's last score (both from settings). Each element is
+``<source_partition>:<source_offset>:<score>`` followed by the exact bytes of the
+``leads.scored`` JSON document (which starts with ``{``): the short header lets the scripts
+find positions and scores without parsing JSON, and any field added to the record lands in
+the history unchanged.
+
+An entry is identified by its source position: writing the same position again (a batch
+processed again after an abort, a rebalance or a kill -9) replaces the entry in place,
+never adds one. The previous score of an event at ``(partition, offset)`` is the newest
+entry that is not at that position or a later offset of the same partition (those are the
+same or later events of an attempt that was not committed); if those fill the whole list
+(more scores of the lead in one batch than the bound, processed again), the previous one
+was pushed out and is unknown. A lead's events share a partition (the CRM keys them by
+lead id). Offsets compare exactly below 2^53 (Lua numbers). Should the input topic be
+recreated (offsets restart), a lead's first score after it is ``new`` (or unknown): clear
+the history with the topic.
+
+One script call per batch and direction: :meth:`History.previous` before scoring,
+:meth:`History.record` before the transaction (as the ledger). Both raise
+:class:`redis.RedisError`; the scorer decides (:mod:`streams.scorer.trends`).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import redis
+
+from streams.settings import Settings
+from streams.stores.ledger import redis_client
+
+PREFIX = "leadstream:history:"
+
+# An entry's header: partition, offset, score; the document follows from its '{'.
+_HEADER = "^(%d+):(%d+):([^{]*)"
+
+# ARGV: one "partition:offset" per key, one per line; the header pattern; max entries.
+# Returns per key the score of its previous entry, '' for none, '?' when every entry is
+# of the same or a later position and the list is full: the one before was pushed out.
+_PREVIOUS_LUA = """
+local out, pos, asks = {}, 1, ARGV[1]
+for i, key in ipairs(KEYS) do
+  local stop = string.find(asks, '\\n', pos, true) or (#asks + 1)
+  local p, o = string.match(string.sub(asks, pos, stop - 1), '^(%d+):(%d+)$')
+  pos, o, out[i] = stop + 1, tonumber(o), ''
+  local j, e = 0, redis.call('LINDEX', key, 0)
+  while e do
+    local ep, eo, es = string.match(e, ARGV[2])
+    if ep ~= p or tonumber(eo) < o then out[i] = es; break end
+    j = j + 1
+    e = redis.call('LINDEX', key, j)
+  end
+  if not e and j >= tonumber(ARGV[3]) then out[i] = '?' end
+end
+return out
+"""
+
+# ARGV: max entries, TTL (s), header pattern, then the elements, one per line, in batch
+# order (keys may repeat). Replaces the entry of the same position in place; else pushes it
+# first, or, behind later entries of its partition (a batch of more scores of the lead than
+# the bound, processed again), inserts it in offset order (the bound may then drop it).
+_RECORD_LUA = """
+local pos, values, added = 1, ARGV[4], 0
+for i, key in ipairs(KEYS) do
+  local stop = string.find(values, '\\n', pos, true) or (#values + 1)
+  local value = string.sub(values, pos, stop - 1)
+  pos = stop + 1
+  local p, o = string.match(value, ARGV[3])
+  o = tonumber(o)
+  local j, found, later, e = 0, nil, false, redis.call('LINDEX', key, 0)
+  while e do
+    local ep, eo = string.match(e, ARGV[3])
+    eo = tonumber(eo)
+    if ep == p and eo == o then found = j; break end
+    if ep == p and eo < o then break end
+    later = later or ep == p
+    j = j + 1
+    e = redis.call('LINDEX', key, j)
+  end
+  if found then
+    redis.call('LSET', key, found, value)
+  else
+    local n
+    if not later then n = redis.call('LPUSH', key, value)
+    elseif e then n = redis.call('LINSERT', key, 'BEFORE', e, value)
+    else n = redis.call('RPUSH', key, value) end
+    if n > tonumber(ARGV[1]) then redis.call('LTRIM', key, 0, ARGV[1] - 1) end
+    added = added + 1
+  end
+  redis.call('EXPIRE', key, ARGV[2])
+end
+return added
+"""
+
+
+@dataclass(frozen=True)
+class HistoryRows:
+    """A batch's history elements (header + document), in batch order."""
+
+    lead_ids: list[str] = field(default_factory=list)
+    values: list[str] = field(default_factory=list)
+
+    def __len__(self) -> int:
+        return len(self.lead_ids)
+
+    def extended(self, other: HistoryRows) -> HistoryRows:
+        if not other.lead_ids:
+            return self
+        return HistoryRows(self.lead_ids + other.lead_ids, self.values + other.values)
+
+
+def element(partition: int, offset: int, score: str, document: str) -> str:
+    """One history element: the header, then the document (``score`` as JSON text)."""
+    return f"{partition}:{offset}:{score}{document}"
+
+
+def document(raw: bytes) -> bytes:
+    """The ``leads.scored`` document of a stored element."""
+    return raw[raw.index(b"{"):]
+
+
+class History:
+    def __init__(self, client: redis.Redis, max_entries: int, ttl_s: int):
+        self._client = client
+        self.max_entries = max_entries
+        self.ttl_s = ttl_s
+        self._previous = client.register_script(_PREVIOUS_LUA)
+        self._record = client.register_script(_RECORD_LUA)
+
+    @classmethod
+    def from_settings(cls, settings: Settings, timeout_s: float | None = None) -> History:
+        client = redis_client(settings.redis_url, timeout_s or settings.ledger_timeout_s)
+        return cls(client, settings.history_max_entries, settings.history_ttl_days * 86_400)
+
+    def previous(self, asks: Sequence[tuple[str, int, int]]) -> list[float | None]:
+        """Per ``(lead_id, partition, offset)``, the score of the lead's previous entry
+        (module docstring), ``None`` for none, NaN when unknown: the bound pushed it out
+        (more scores of the lead than ``max_entries`` in one batch processed again). One
+        round trip."""
+        if not asks:
+            return []
+        reply = self._previous(keys=[PREFIX + lead for lead, _, _ in asks],
+                               args=["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER,
+                                     self.max_entries])
+        return [math.nan if s == b"?" else float(s) if s else None for s in reply]
+
+    def record(self, rows: HistoryRows) -> int:
+        """Write a batch's elements in one round trip; how many were new (not replaced)."""
+        if not rows:
+            return 0
+        return int(self._record(keys=[PREFIX + lead for lead in rows.lead_ids],
+                                args=[self.max_entries, self.ttl_s, _HEADER,
+                                      "\n".join(rows.values)]))
+
+    def entries(self, lead_id: str) -> list[bytes]:
+        """The lead's ``leads.scored`` documents, newest first."""
+        return [document(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
+
+    def forget(self, lead_id: str) -> int:
+        """Remove the lead's history; the number of keys removed (0 or 1)."""
+        return int(self._client.delete(PREFIX + lead_id))
+
+    def close(self) -> None:
+        self._client.close()

@@ -1,0 +1,50 @@
+"""``leadstream lead``'s table: grade when the record has one, else bucket; reasons when
+present; outcome and unknown trends spelled out."""
+
+from __future__ import annotations
+
+from rich.console import Console
+
+from streams.cli import lead
+
+
+def render(docs: list[dict], width: int = 200) -> str:
+    console = Console(width=width, record=True)
+    lead.render(console, "L1", docs)
+    return console.export_text()
+
+
+BASE = {"scored_at": "2026-01-02T03:04:05Z", "model_version": "7", "variant": "treatment",
+        "score": 0.8125, "previous_score": 0.5, "trend": "improving", "outcome": None}
+
+
+def test_bucket_today_grade_and_reasons_once_the_record_has_them():
+    today = render([{**BASE, "bucket": "Hot"}])
+    assert "Hot" in today and "v7" in today and "treatment" in today
+    assert "0.812" in today and "0.500" in today and "improving" in today
+    later = render([{**BASE, "bucket": "Hot", "grade": "A", "reasons": [
+        {"feature": "engagement_score", "label": "Engagement score", "direction": "+"},
+        {"feature": "bounced", "direction": "-"}]}])
+    assert " A " in later and "Hot" not in later
+    assert "+Engagement score, -bounced" in later
+
+
+def test_unknown_trend_and_outcomes():
+    text = render([{**BASE, "bucket": "Cold", "trend": None, "previous_score": None,
+                    "outcome": {"converted": True, "occurred_at": "2026-01-03T00:00:00"}},
+                   {**BASE, "bucket": "Cold", "trend": "new",
+                    "outcome": {"converted": False, "occurred_at": "2026-01-03T00:00:00"}}])
+    assert "unknown" in text and "new" in text
+    assert "converted" in text and "not converted" in text
+    assert "2 score(s), newest first" in text
+
+
+def test_below_120_columns_one_block_per_score_nothing_cut():
+    doc = {**BASE, "bucket": "Hot", "reasons": [{"label": "Engagement score", "direction": "+"}],
+           "outcome": {"converted": False, "occurred_at": "2026-01-03T00:00:00"}}
+    text = render([doc], width=80)
+    lines = text.splitlines()
+    assert all(len(line.rstrip()) <= 80 for line in lines)
+    assert "2026-01-02 03:04:05Z  v7 treatment  0.812 Hot  improving (from 0.500)" in text
+    assert "    reasons: +Engagement score" in text and "    outcome: not converted" in text
+    assert "…" not in text

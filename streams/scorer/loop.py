@@ -92,10 +92,10 @@ class Scorer:
                                s.max_record_bytes,
                                SkewTolerance.from_seconds(s.event_time_future_s,
                                                           s.event_time_past_s),
-                               s.deadletter_payload,
-                               Explanations(s.reasons_k, s.grade_scale, s.exact_grades,
-                                            s.reasons_threads,
-                               trends, s.trend_delta)
+                               deadletter_payload=s.deadletter_payload,
+                               explanations=Explanations(s.reasons_k, s.grade_scale,
+                                                         s.exact_grades, s.reasons_threads),
+                               trend_source=trends, trend_delta=s.trend_delta)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------

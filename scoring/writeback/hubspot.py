@@ -1,9 +1,10 @@
 """HubSpot: contact properties through the batch update endpoint.
 
 ``POST /crm/v3/objects/contacts/batch/update`` with ``inputs`` of ``{"id", "properties"}``;
-the properties (``leadstream_score``, ``leadstream_grade``, ``leadstream_scored_at``,
-``leadstream_model_version``) must exist on the contact object. A ``207`` lists per-record
-errors with the ids they concern; those leads are rejected, the rest were updated.
+the properties (``leadstream_score``, ``leadstream_grade``, ``leadstream_trend``,
+``leadstream_reasons``, ``leadstream_scored_at``, ``leadstream_model_version``) must exist
+on the contact object. A ``207`` lists per-record errors with the ids they concern; those
+leads are rejected, the rest were updated.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
     inputs = [
         {"id": s.lead_id, "properties": {
             "leadstream_score": str(s.score_100), "leadstream_grade": s.grade,
+            "leadstream_trend": s.trend or "", "leadstream_reasons": s.reasons_text,
             "leadstream_scored_at": iso(s.scored_at),
             "leadstream_model_version": s.model_version}}
         for s in scores]

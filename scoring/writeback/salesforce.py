@@ -2,7 +2,8 @@
 
 ``PATCH /services/data/v60.0/composite/sobjects`` with ``allOrNone: false`` and up to 200
 records of ``{"attributes": {"type": "Lead"}, "id", <custom fields>}``; the custom fields
-(``Leadstream_Score__c``, ``Leadstream_Grade__c``, ``Leadstream_Scored_At__c``,
+(``Leadstream_Score__c``, ``Leadstream_Grade__c``, ``Leadstream_Trend__c``,
+``Leadstream_Reasons__c``, ``Leadstream_Scored_At__c``,
 ``Leadstream_Model_Version__c``) must exist on Lead. The answer is one result per record, in
 order: ``success: false`` with ``errors`` rejects that lead; the others were saved.
 """
@@ -22,6 +23,7 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
     records = [
         {"attributes": {"type": "Lead"}, "id": s.lead_id,
          "Leadstream_Score__c": s.score_100, "Leadstream_Grade__c": s.grade,
+         "Leadstream_Trend__c": s.trend, "Leadstream_Reasons__c": s.reasons_text,
          "Leadstream_Scored_At__c": iso(s.scored_at),
          "Leadstream_Model_Version__c": s.model_version}
         for s in scores]

@@ -1,7 +1,8 @@
 """What a CRM is told about one lead, and the rules every CRM format shares.
 
-- :class:`WritebackScore`: one score as written back (score 0-1 and 1-100, label, model
-  version, variant, when it was scored, where it came from on ``leads.scored``).
+- :class:`WritebackScore`: one score as written back (score 0-1 and 1-100, grade and its
+  rank, trend, reasons, model version, variant, when it was scored, where it came from on
+  ``leads.scored``).
 - :func:`newest_per_lead`: a batch keeps one score per lead, the newest; an older score
   never replaces a newer one (:meth:`WritebackScore.newer_than`).
 - :class:`CrmRequest` / :class:`CrmAnswer`: what a format asks the HTTP layer to send, and
@@ -14,7 +15,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas.leads import ScoredLead
+from schemas.leads import Reason, ScoredLead
+from scoring.grades import GradeScale
+
+REASONS_TEXT_CHARS = 2000
+"""How much of a lead's reasons, as text, a CRM text field gets."""
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,18 @@ class WritebackScore:
     partition: int
     offset: int
     """Position on ``leads.scored``: the tie-break between two scores of the same instant."""
+    grade_rank: int | None = None
+    """0 for the best grade of the sink's scale (``LEADSTREAM_GRADES``); None when the
+    record's grade is not in it."""
+    trend: str | None = None
+    """``improving`` / ``steady`` / ``declining`` / ``new``; None: unknown."""
+    reasons: tuple[Reason, ...] = ()
+
+    @property
+    def reasons_text(self) -> str:
+        """The reasons as a rep reads them: ``+ Time on website: 1640; - Total visits: 2``."""
+        text = "; ".join(f"{r.direction} {r.label}: {_shown(r.value)}" for r in self.reasons)
+        return text[:REASONS_TEXT_CHARS]
 
     @property
     def score_100(self) -> int:
@@ -43,9 +60,21 @@ class WritebackScore:
         return self.order() > other.order()
 
     @classmethod
-    def of(cls, lead: ScoredLead, partition: int, offset: int) -> WritebackScore:
+    def of(cls, lead: ScoredLead, partition: int, offset: int,
+           grades: GradeScale | None = None) -> WritebackScore:
+        names = (grades or GradeScale()).names
+        rank = names.index(lead.grade) if lead.grade in names else None
         return cls(lead.lead_id, lead.score, lead.grade, lead.model_name,
-                   lead.model_version, str(lead.variant), lead.scored_at, partition, offset)
+                   lead.model_version, str(lead.variant), lead.scored_at, partition, offset,
+                   rank, lead.trend.value if lead.trend else None, tuple(lead.reasons))
+
+
+def _shown(value: int | float | str | None) -> str:
+    if value is None:
+        return "missing"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
 
 
 def newest_per_lead(scores: Iterable[WritebackScore]) -> list[WritebackScore]:

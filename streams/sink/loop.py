@@ -115,7 +115,8 @@ class Sink:
             if lead.scored_at.timestamp() > horizon:
                 letters.append(self._future(msg, lead))
                 continue
-            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset()))
+            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
+                                              self._s.grade_scale))
         newest = newest_per_lead(scores)
         older = self._delivered.older(newest) if self._delivered else set()
         to_send = [s for s in newest if s.lead_id not in older]

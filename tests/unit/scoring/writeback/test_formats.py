@@ -7,11 +7,19 @@ from datetime import UTC, datetime
 
 from scoring.writeback import dynamics, hubspot, salesforce, webhook
 from scoring.writeback.formats import FORMATS
+from schemas.leads import Reason, ScoredLead
+from scoring.grades import GradeScale
 from scoring.writeback.score import WritebackScore
 
 T = datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC)
-A = WritebackScore("00Q1", 0.874, "A", "lead-scoring", "7", "champion", T, 1, 10)
-B = WritebackScore("00Q2", 0.12, "D", "lead-scoring", "8", "treatment", T, 2, 11)
+WHY = (Reason(feature="time_on_site", value=1640.0, label="Time on website", direction="+",
+              weight=1.48),
+       Reason(feature="source", value="google", label="Lead source", direction="+", weight=0.16),
+       Reason(feature="visits", value=None, label="Total visits", direction="-", weight=-0.26))
+A = WritebackScore("00Q1", 0.874, "A", "lead-scoring", "7", "champion", T, 1, 10, 0,
+                   "improving", WHY)
+B = WritebackScore("00Q2", 0.12, "D", "lead-scoring", "8", "treatment", T, 2, 11, 3, None)
+A_TEXT = "+ Time on website: 1640; + Lead source: google; - Total visits: missing"
 
 
 def body(req) -> object:
@@ -23,10 +31,17 @@ def test_webhook_posts_every_score() -> None:
     assert (req.method, req.path) == ("POST", "")
     assert body(req) == {"scores": [
         {"lead_id": "00Q1", "score": 0.874, "score_100": 87, "grade": "A",
+         "trend": "improving", "reasons": [
+             {"feature": "time_on_site", "value": 1640.0, "label": "Time on website",
+              "direction": "+", "weight": 1.48},
+             {"feature": "source", "value": "google", "label": "Lead source",
+              "direction": "+", "weight": 0.16},
+             {"feature": "visits", "value": None, "label": "Total visits",
+              "direction": "-", "weight": -0.26}],
          "model_name": "lead-scoring", "model_version": "7", "variant": "champion",
          "scored_at": "2026-03-01T12:30:05Z"},
         {"lead_id": "00Q2", "score": 0.12, "score_100": 12, "grade": "D",
-         "model_name": "lead-scoring", "model_version": "8", "variant": "treatment",
+         "trend": None, "reasons": [], "model_name": "lead-scoring", "model_version": "8", "variant": "treatment",
          "scored_at": "2026-03-01T12:30:05Z"}]}
 
 
@@ -38,22 +53,46 @@ def test_webhook_reads_per_lead_rejections_and_ignores_strangers() -> None:
 
 
 def test_dynamics_upserts_by_the_alternate_key() -> None:
-    req = dynamics.request([A])
+    req = dynamics.request([A, B])
     assert req.method == "POST"
     assert req.path == "/api/data/v9.2/msdyn_predictivescores/Microsoft.Dynamics.CRM.UpsertMultiple"
+    # msdyn_grade and msdyn_scoretrend are choice columns (Dataverse table reference):
+    # Grade A..D = 0..3; Improving 0, Steady 1, Declining 2, Not enough info 3
     assert body(req) == {"Targets": [{
         "@odata.type": "Microsoft.Dynamics.CRM.msdyn_predictivescore",
         "msdyn_entityid": "00Q1", "msdyn_entitytype": "lead", "msdyn_score": 87,
-        "msdyn_grade": "A", "msdyn_scoredon": "2026-03-01T12:30:05Z",
-        "msdyn_name": "leadstream lead-scoring v7"}]}
+        "msdyn_grade": 0, "msdyn_scoretrend": 0, "msdyn_scorereasons": A_TEXT,
+        "msdyn_scoredon": "2026-03-01T12:30:05Z",
+        "msdyn_name": "leadstream lead-scoring v7"}, {
+        "@odata.type": "Microsoft.Dynamics.CRM.msdyn_predictivescore",
+        "msdyn_entityid": "00Q2", "msdyn_entitytype": "lead", "msdyn_score": 12,
+        "msdyn_grade": 3, "msdyn_scoretrend": 3, "msdyn_scorereasons": "",
+        "msdyn_scoredon": "2026-03-01T12:30:05Z",
+        "msdyn_name": "leadstream lead-scoring v8"}]}
+
+
+def test_dynamics_choices_for_every_trend_and_a_longer_scale() -> None:
+    trends = {"improving": 0, "steady": 1, "declining": 2, "new": 3, None: 3}
+    for trend, choice in trends.items():
+        s = WritebackScore("L", 0.5, "B", "m", "1", "champion", T, 0, 1, 1, trend)
+        assert body(dynamics.request([s]))["Targets"][0]["msdyn_scoretrend"] == choice
+    five = GradeScale(("A", "B", "C", "D", "E"), (0.9, 0.7, 0.5, 0.2, 0.0))
+    lead = ScoredLead(lead_id="L", score=0.1, grade="E", model_name="m", model_version="1",
+                      model_alias="champion", scored_at=T, latency_ms=1.0,
+                      source_partition=0, source_offset=1)
+    e = WritebackScore.of(lead, 0, 1, five)
+    assert e.grade_rank == 4 and body(dynamics.request([e]))["Targets"][0]["msdyn_grade"] == 3
+    stranger = WritebackScore.of(lead, 0, 1)  # "E" is not in the default A-D scale
+    assert stranger.grade_rank is None
+    assert body(dynamics.request([stranger]))["Targets"][0]["msdyn_grade"] is None
 
 
 def test_hubspot_batch_update_and_its_207_errors() -> None:
     req = hubspot.request([A, B])
     assert (req.method, req.path) == ("POST", "/crm/v3/objects/contacts/batch/update")
     assert body(req)["inputs"][1] == {"id": "00Q2", "properties": {
-        "leadstream_score": "12", "leadstream_grade": "D",
-        "leadstream_scored_at": "2026-03-01T12:30:05Z", "leadstream_model_version": "8"}}
+        "leadstream_score": "12", "leadstream_grade": "D", "leadstream_trend": "",
+        "leadstream_reasons": "", "leadstream_scored_at": "2026-03-01T12:30:05Z", "leadstream_model_version": "8"}}
     multi = json.dumps({"status": "COMPLETE", "results": [{"id": "00Q1"}], "errors": [
         {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Object not found",
          "context": {"ids": ["00Q2"]}}]}).encode()
@@ -67,6 +106,8 @@ def test_salesforce_collections_patch_and_per_record_results() -> None:
     assert doc["allOrNone"] is False
     assert doc["records"][0] == {"attributes": {"type": "Lead"}, "id": "00Q1",
                                  "Leadstream_Score__c": 87, "Leadstream_Grade__c": "A",
+                                 "Leadstream_Trend__c": "improving",
+                                 "Leadstream_Reasons__c": A_TEXT,
                                  "Leadstream_Scored_At__c": "2026-03-01T12:30:05Z",
                                  "Leadstream_Model_Version__c": "7"}
     results = json.dumps([{"id": "00Q1", "success": True, "errors": []},

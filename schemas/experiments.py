@@ -10,7 +10,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from schemas.control import ServingMode
-from schemas.leads import Reason, Variant
+from schemas.scored import Reason, Variant
 from schemas.topics import DAY_MS, TopicSpec, register
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.leads import Variant
+from schemas.scored import Variant
 
 FeatureValue = float | int | str | None
 """One feature value as the lead sent it (after validation), JSON-able."""

@@ -7,7 +7,8 @@ from dataclasses import dataclass, field
 
 from pydantic import BaseModel
 
-from schemas.leads import DeadLetter, IncomingLead, ScoredLead
+from schemas.leads import DeadLetter, IncomingLead
+from schemas.scored import ScoredLead
 
 DAY_MS = 24 * 3600 * 1000
 

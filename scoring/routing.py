@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from schemas.control import ServingConfig, ServingMode
-from schemas.leads import Variant
+from schemas.scored import Variant
 
 _SEP = b"\x1f"
 _SCALE = 2.0**-53

@@ -21,8 +21,9 @@ import numpy as np
 
 from schemas.control import ServingConfig, ServingMode
 from schemas.errors import FatalError
-from schemas.leads import IncomingLead, Variant
+from schemas.leads import IncomingLead
 from schemas.monitor import ModelRole
+from schemas.scored import Variant
 from scoring.features import EncodedBatch
 from scoring.model import ServingModel
 from scoring.routing import BatchRoute, route_batch

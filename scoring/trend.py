@@ -20,7 +20,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from schemas.leads import Trend
+from schemas.scored import Trend
 
 DEFAULT_DELTA = 0.05
 

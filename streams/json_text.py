@@ -3,7 +3,7 @@
 Byte for byte what :func:`json.dumps` writes for the same values (ASCII strings through the
 same C escaper, floats and ints through their ``repr``): the hot path formats one string per
 lead from pre-encoded parts instead of building and encoding a dict. The pydantic models
-(:class:`~schemas.leads.ScoredLead`, :class:`~schemas.ledger.LedgerEntry`) stay the
+(:class:`~schemas.scored.ScoredLead`, :class:`~schemas.ledger.LedgerEntry`) stay the
 contracts; the unit tests validate these texts against them.
 """
 

@@ -18,7 +18,7 @@ from datetime import datetime
 
 import scoring.experiments.intervals as intervals
 from schemas.experiments import ArmSummary, ExperimentReport, Interval, Recommendation
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.experiments.counts import ArmTally
 from scoring.experiments.fixed_horizon import fixed_horizon_test
 from scoring.experiments.lift import lift

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas.leads import Reason, ScoredLead
+from schemas.scored import Reason, ScoredLead
 from scoring.grades import GradeScale
 
 REASONS_TEXT_CHARS = 2000

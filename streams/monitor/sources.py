@@ -23,7 +23,7 @@ import redis
 from monitors.judge import Quality
 from monitors.quality import QualityRule, window_quality
 from schemas.control import ModelRole, ServingConfig, ServingMode
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.experiments import DecisionPolicy, SequentialState, state_from_report
 from scoring.experiments.guardrail import treatment_worse_now
 from streams.stores.experiments import ExperimentStore

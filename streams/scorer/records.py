@@ -1,7 +1,7 @@
 """A served batch → the records of its transaction besides dead letters, and its ledger.
 
 - ``leads.scored``: JSON built straight from the batch's columns (one f-string of
-  pre-encoded parts per lead, :mod:`streams.json_text`; :class:`~schemas.leads.ScoredLead`
+  pre-encoded parts per lead, :mod:`streams.json_text`; :class:`~schemas.scored.ScoredLead`
   stays the contract, and the unit tests validate these bytes against it);
 - ``scores.shadow``: one comparison per scored lead in shadow mode;
 - ``monitor.samples``: one sample per model role and version that scored rows, the
@@ -23,8 +23,9 @@ import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
-from schemas.leads import IncomingLead, Trend, as_utc
+from schemas.leads import IncomingLead, as_utc
 from schemas.monitor import ModelRole
+from schemas.scored import Trend
 from scoring.experiments.shadow import shadow_comparisons
 from scoring.features import EncodedBatch
 from scoring.grades import GradeScale

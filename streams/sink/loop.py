@@ -23,7 +23,7 @@ from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Produ
 from pydantic import ValidationError
 
 from schemas.errors import FatalError, RetryableError
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 from schemas.sink import RESPONSE_CHARS, SinkDeadLetter, SinkRejectReason
 from scoring.writeback.formats import CrmFormat
 from scoring.writeback.score import WritebackScore, newest_per_lead

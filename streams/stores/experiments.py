@@ -25,8 +25,8 @@ import redis
 from schemas.control import ServingConfig, ServingMode
 from schemas.errors import FatalError
 from schemas.experiments import ExperimentReport, Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from scoring.experiments import (
     ArmTally,
     DecisionPolicy,

@@ -28,8 +28,8 @@ import redis
 
 from schemas.control import ModelRole
 from schemas.experiments import Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 
 PREFIX = "leadstream:labels:{model}:{version}"
 WINDOWS = "leadstream:labels-index"

@@ -12,8 +12,8 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from schemas.leads import Variant
 from schemas.ledger import FeatureValue, LedgerEntry
+from schemas.scored import Variant
 from scoring.routing import BatchRoute
 from streams.json_text import column, quote, text
 

@@ -9,8 +9,8 @@ import numpy as np
 from confluent_kafka import Producer
 
 from schemas.experiments import Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from scoring.features import FeatureEncoder
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainedModel

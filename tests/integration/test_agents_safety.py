@@ -15,8 +15,8 @@ from confluent_kafka import Producer
 from schemas.control import MODELS_CONTROL_REQUESTS, MODELS_ROLLBACK, ServingMode
 from schemas.deadletters import DEADLETTER_TOPICS, RecordDeadLetter
 from schemas.experiments import LEADS_OUTCOMES, Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from schemas.topics import TopicSpec
 from streams.control.client import ServingConfigFeed, alerts, history, latest_config
 from streams.kafka.topics import topic_name

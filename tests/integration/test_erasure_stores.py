@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import redis
 
 from schemas.experiments import Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from scoring.writeback.score import WritebackScore
 from streams.stores.dedup import Claim, Deduplicator, lead_index_key
 from streams.stores.delivered import Delivered

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from streams.stores.ledger import LEDGER_PREFIX, Ledger
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

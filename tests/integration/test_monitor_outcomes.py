@@ -16,9 +16,9 @@ from monitors.quality import expected_calibration_error, precision_at_top
 from monitors.windows import window_start
 from schemas.control import MODELS_ROLLBACK, ServingMode
 from schemas.experiments import Outcome
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
 from schemas.monitor import MONITOR_PERFORMANCE
+from schemas.scored import Variant
 from streams.control.client import latest_config
 from streams.kafka.topics import topic_name
 from streams.stores.experiments import ExperimentStore

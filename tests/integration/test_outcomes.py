@@ -9,7 +9,7 @@ from pathlib import Path
 
 from schemas.control import ServingConfig
 from schemas.experiments import ExperimentReport, Outcome
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.experiments import ArmTally
 from streams.agents.reports import publish_look
 from streams.kafka.reader import TopicReader

@@ -14,7 +14,7 @@ import pytest
 import xgboost as xgb
 
 from schemas.errors import RejectReason
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 from scoring.features import FeatureEncoder
 from streams.settings import Settings
 from tests.integration.fate import check_fates

@@ -10,9 +10,9 @@ from pathlib import Path
 import pytest
 import redis
 
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
 from schemas.privacy import lead_digest
+from schemas.scored import Variant
 from streams.control.forget import erasure_request, forget
 from streams.kafka.auth import NotAuthorized
 from streams.kafka.reader import produce_one

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess
 from tests.integration.helpers import read_topic, wait_until

@@ -7,7 +7,8 @@ import json
 import pytest
 
 from schemas.errors import RejectedEvent, RejectReason
-from schemas.leads import ScoredLead, incoming_model, parse_incoming
+from schemas.leads import incoming_model, parse_incoming
+from schemas.scored import ScoredLead
 from schemas.spec import CategoricalFeature, FeatureSpec, NumericFeature, load_spec
 from schemas.topics import REGISTRY, TopicSpec, register
 

@@ -8,7 +8,7 @@ import json
 import pytest
 from pydantic import ValidationError
 
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 
 BASE = {"lead_id": "L1", "score": 0.55, "model_name": "m", "model_version": "1",
         "model_alias": "champion", "scored_at": "2026-01-01T00:00:00Z", "latency_ms": 1.0,

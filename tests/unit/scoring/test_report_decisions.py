@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemas.experiments import Recommendation
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.experiments import ArmTally, DecisionPolicy, ExperimentContext, build_report
 from scoring.experiments.report import recommend
 from scoring.experiments.sequential import SequentialState

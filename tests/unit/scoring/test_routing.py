@@ -11,7 +11,7 @@ import pytest
 from scipy import stats
 
 from schemas.control import ServingConfig, ServingMode
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.routing import (
     assign,
     assignment_unit,

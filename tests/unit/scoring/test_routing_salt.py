@@ -14,7 +14,7 @@ from datetime import UTC, datetime
 import numpy as np
 
 from schemas.control import ServingConfig, ServingMode
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.routing import assign, assignment_unit, assignment_units, route_batch
 
 IDS = [f"lead-{i}" for i in range(3000)]

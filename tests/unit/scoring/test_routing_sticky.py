@@ -14,7 +14,7 @@ import numpy as np
 
 import scoring
 from schemas.control import ServingConfig, ServingMode
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.routing import route_batch
 
 from .test_routing_salt import unit_by_hand

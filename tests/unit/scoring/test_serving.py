@@ -11,8 +11,9 @@ import xgboost as xgb
 
 from schemas.control import ServingConfig, ServingMode
 from schemas.errors import FatalError
-from schemas.leads import Variant, incoming_model
+from schemas.leads import incoming_model
 from schemas.monitor import ModelRole
+from schemas.scored import Variant
 from scoring.model import ServingModel
 from scoring.routing import route_batch
 from scoring.serving import ModelFailed, ServingPlan, serve

@@ -8,7 +8,7 @@ import numpy as np
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from schemas.leads import Trend
+from schemas.scored import Trend
 from scoring.trend import chain_previous, trend, trends
 
 scores = st.floats(0.0, 1.0, allow_nan=False)

@@ -12,7 +12,7 @@ import json
 from datetime import UTC, datetime
 
 from schemas.control import ServingConfig
-from schemas.leads import Variant
+from schemas.scored import Variant
 from scoring.routing import route_batch
 from streams.stores.ledger_rows import ledger_rows
 

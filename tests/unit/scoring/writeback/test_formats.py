@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+from schemas.scored import Reason, ScoredLead
+from scoring.grades import GradeScale
 from scoring.writeback import dynamics, hubspot, salesforce, webhook
 from scoring.writeback.formats import FORMATS
-from schemas.leads import Reason, ScoredLead
-from scoring.grades import GradeScale
 from scoring.writeback.score import WritebackScore
 
 T = datetime(2026, 3, 1, 12, 30, 5, tzinfo=UTC)
@@ -41,7 +41,8 @@ def test_webhook_posts_every_score() -> None:
          "model_name": "lead-scoring", "model_version": "7", "variant": "champion",
          "scored_at": "2026-03-01T12:30:05Z"},
         {"lead_id": "00Q2", "score": 0.12, "score_100": 12, "grade": "D",
-         "trend": None, "reasons": [], "model_name": "lead-scoring", "model_version": "8", "variant": "treatment",
+         "trend": None, "reasons": [], "model_name": "lead-scoring", "model_version": "8",
+         "variant": "treatment",
          "scored_at": "2026-03-01T12:30:05Z"}]}
 
 
@@ -92,7 +93,8 @@ def test_hubspot_batch_update_and_its_207_errors() -> None:
     assert (req.method, req.path) == ("POST", "/crm/v3/objects/contacts/batch/update")
     assert body(req)["inputs"][1] == {"id": "00Q2", "properties": {
         "leadstream_score": "12", "leadstream_grade": "D", "leadstream_trend": "",
-        "leadstream_reasons": "", "leadstream_scored_at": "2026-03-01T12:30:05Z", "leadstream_model_version": "8"}}
+        "leadstream_reasons": "", "leadstream_scored_at": "2026-03-01T12:30:05Z",
+        "leadstream_model_version": "8"}}
     multi = json.dumps({"status": "COMPLETE", "results": [{"id": "00Q1"}], "errors": [
         {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "Object not found",
          "context": {"ids": ["00Q2"]}}]}).encode()

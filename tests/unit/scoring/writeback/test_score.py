@@ -5,7 +5,7 @@ from __future__ import annotations
 import random
 from datetime import UTC, datetime, timedelta
 
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 from scoring.writeback.score import WritebackScore, newest_per_lead
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)

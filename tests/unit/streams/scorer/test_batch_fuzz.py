@@ -11,7 +11,8 @@ from confluent_kafka import Message
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from schemas.leads import DeadLetter, ScoredLead
+from schemas.leads import DeadLetter
+from schemas.scored import ScoredLead
 from scoring.grades import GradeScale
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate

@@ -8,8 +8,8 @@ import time
 
 from confluent_kafka import Message
 
-from schemas.leads import ScoredLead
 from schemas.monitor import MonitorSample
+from schemas.scored import ScoredLead
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate

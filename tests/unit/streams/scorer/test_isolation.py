@@ -10,9 +10,10 @@ import pytest
 from confluent_kafka import KafkaError, KafkaException, Message
 from pydantic import ValidationError
 
-from schemas.leads import DeadLetter, ScoredLead
+from schemas.leads import DeadLetter
 from schemas.monitor import MonitorSample
 from schemas.payload import PayloadPolicy
+from schemas.scored import ScoredLead
 from scoring.serving import ServingPlan
 from streams.kafka.io import TxnAction, classify_txn_error, letter_payload_limit, translate
 from streams.kafka.transaction import _fatal_message

@@ -16,7 +16,7 @@ from confluent_kafka import Message
 
 from schemas.control import ServingConfig, ServingMode
 from schemas.experiments import ShadowComparison
-from schemas.leads import ScoredLead
+from schemas.scored import ScoredLead
 from scoring.grades import GradeScale
 from scoring.model import ServingModel
 from scoring.reasons import ChosenReasons

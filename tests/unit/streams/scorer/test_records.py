@@ -13,8 +13,9 @@ from confluent_kafka import Message
 
 from schemas.control import ServingConfig, ServingMode
 from schemas.experiments import ShadowComparison
-from schemas.leads import DeadLetter, ScoredLead
+from schemas.leads import DeadLetter
 from schemas.monitor import MonitorSample
+from schemas.scored import ScoredLead
 from scoring.model import ServingModel
 from scoring.routing import route_batch
 from scoring.serving import ServingPlan

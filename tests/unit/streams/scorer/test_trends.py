@@ -10,7 +10,7 @@ import pytest
 import redis
 from confluent_kafka import Message
 
-from schemas.leads import ScoredLead, Trend
+from schemas.scored import ScoredLead, Trend
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate
 from streams.scorer.batch import BatchStep, OutputTopics

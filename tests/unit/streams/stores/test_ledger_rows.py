@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from schemas.control import ServingConfig
-from schemas.leads import Variant
 from schemas.ledger import LedgerEntry
+from schemas.scored import Variant
 from scoring.routing import route_batch
 from streams.stores.ledger_rows import ledger_rows
 

@@ -6,6 +6,6 @@ May import the core and itself; the core never imports ``streams``. Only ``setti
 """
 
 __all__ = [
-    "agents", "cli", "control", "demo", "json_text", "kafka", "monitor", "scorer", "settings",
-    "stack", "stores", "training",
+    "agents", "cli", "control", "crm", "demo", "json_text", "kafka", "monitor", "redact",
+    "scorer", "settings", "sink", "stack", "stores", "training",
 ]

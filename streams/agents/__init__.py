@@ -6,4 +6,7 @@ records only (``committed``: the scorer writes its outputs in transactions); ``g
 bad record into its dead letter and a failed timer tick into a skipped one.
 """
 
-__all__ = ["app", "committed", "controller", "guard", "monitor", "outcomes", "reports"]
+__all__ = [
+    "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes", "reports",
+    "signed",
+]

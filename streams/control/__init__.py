@@ -5,4 +5,6 @@ side effects on MLflow (``controller``).
 May import the core, ``streams.kafka`` and ``streams.settings``.
 """
 
-__all__ = ["client", "controller", "forget"]
+__all__ = [
+    "client", "controller", "forget", "keys", "records",
+]

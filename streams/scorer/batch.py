@@ -12,11 +12,9 @@ previous published one: earlier in this batch, else from the history
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
 producer's size limit), the batch is split in halves and each half handled again, down to
-the single events that fail. Those
-become dead letters, ``scoring_failed`` when a serving model raised on them and
-``internal_error`` otherwise, their event-id claims are released (a CRM resend of them is
-scored, not ``duplicate_event``), and every other event is scored. :meth:`BatchStep.run`
-never raises for an event.
+the single events that fail. Those become dead letters (:mod:`streams.scorer.culprits`)
+and every other event is scored. :meth:`BatchStep.run` never raises for an event. CRM
+resends of an event id are split off first (:mod:`streams.scorer.resends`).
 """
 
 from __future__ import annotations
@@ -28,15 +26,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-import numpy as np
-
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance
-from schemas.errors import RejectedEvent, RejectReason
-from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES, DeadLetter
+from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES
 from schemas.payload import PayloadPolicy
 from scoring.grades import GradeScale
-from scoring.intake import Accepted, Intake, RawEvent, bare_dead_letter, internal_error
-from scoring.serving import ModelFailed, ServingPlan, serve
+from scoring.intake import Intake, RawEvent
+from scoring.serving import ServingPlan, serve
 from scoring.trend import DEFAULT_DELTA
 from streams.kafka.io import (
     MAX_RECORD_BYTES,
@@ -46,8 +41,10 @@ from streams.kafka.io import (
     letter_payload_limit,
 )
 from streams.scorer import records as outputs
+from streams.scorer.culprits import Culprits, PartFailed
 from streams.scorer.explain import Explanations
 from streams.scorer.isolation import bisect, check_sizes
+from streams.scorer.resends import drop_resends
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.history import HistoryRows
@@ -99,29 +96,6 @@ class BatchResult:
         self.reasons_failed += part.reasons_failed
 
 
-class _PartFailed(Exception):
-    """Handling a (sub-)batch raised ``cause``; ``claims`` are the event ids it claimed."""
-
-    def __init__(self, cause: Exception, claims: list[Claim]):
-        super().__init__(repr(cause))
-        self.cause = cause
-        self.claims = claims
-
-
-@dataclass
-class _Culprits:
-    """The events that failed on their own, as dead letters, and who failed on them."""
-
-    letters: list[tuple[DeadLetter, bytes | None]] = field(default_factory=list)
-    failed: dict[tuple[str, str], outputs.FailedRole] = field(default_factory=dict)
-    first: Exception | None = None
-
-    def model_failed(self, exc: ModelFailed) -> None:
-        key = (exc.role.value, exc.model.version)
-        known = self.failed.get(key)
-        self.failed[key] = outputs.FailedRole(exc.role, exc.model, known.n + 1 if known else 1)
-
-
 class BatchStep:
     """Turns consumed batches into output records under one serving plan at a time."""
 
@@ -163,7 +137,7 @@ class BatchStep:
     def run(self, consumed: Consumed, ranges_tag: str = "") -> BatchResult:
         """The batch's records; one outcome per event, whatever the events hold."""
         now_s = time.time()
-        result, culprits = BatchResult(), _Culprits()
+        result, culprits = BatchResult(), Culprits()
         self._seen = {}
         tag = f"{self._prefix}:{ranges_tag}"
         parts, failed = bisect(consumed.events,
@@ -171,9 +145,12 @@ class BatchStep:
         for part in parts:
             result.add(part)
         for event, exc in failed:
-            self._culprit(consumed, event, exc, now_s, culprits)
+            culprits.add(consumed, event, exc, _utc(now_s), self._intake, self._dedup)
         if culprits.letters:
-            self._add_culprits(result, culprits, now_s, tag)
+            t = self._topics
+            records, reasons = culprits.records(t.deadletter, t.samples, self._plan, now_s, tag)
+            result.records += records
+            result.dead_letters += reasons
         return result
 
     # --- the events that fail on their own -------------------------------------------
@@ -183,53 +160,16 @@ class BatchStep:
         try:
             part = self._handle(consumed, events, now_s, tag, claims)
         except Exception as exc:  # anything at all: narrowed down to the events that cause it
-            raise _PartFailed(exc, claims) from exc
+            raise PartFailed(exc, claims) from exc
         self._seen.update(part.last_scores)
         return part
-
-    def _culprit(self, consumed: Consumed, event: RawEvent, failed: Exception,
-                 now_s: float, culprits: _Culprits) -> None:
-        exc, claims = ((failed.cause, failed.claims) if isinstance(failed, _PartFailed)
-                       else (failed, []))
-        if isinstance(exc, ModelFailed):
-            error = RejectedEvent(RejectReason.SCORING_FAILED, str(exc)[:500])
-            culprits.model_failed(exc)
-        else:
-            error = internal_error(exc, "score")
-        culprits.first = culprits.first or exc
-        self._dedup.release(claims)
-        try:
-            letter = self._intake.dead_letter(event, error, _utc(now_s))
-        except Exception as exc2:  # even its dead letter fails: keep only its bytes
-            log.exception("cannot build the dead letter of %s:%d:%d", event.topic,
-                          event.partition, event.offset)
-            letter = bare_dead_letter(event, f"{error.message}; then {type(exc2).__name__}",
-                                      _utc(now_s), self._letter_payload, self._letter_policy)
-        culprits.letters.append((letter, consumed.keys.get((event.partition, event.offset))))
-
-    def _add_culprits(self, result: BatchResult, culprits: _Culprits, now_s: float,
-                      tag: str) -> None:
-        first = culprits.first
-        reasons = Counter(letter.reason.value for letter, _ in culprits.letters)
-        log.error("dead-lettered %s of a batch of events that failed on their own; the "
-                  "first: %s", dict(reasons), first, exc_info=first)
-        for letter, key in culprits.letters:
-            result.records.append(dead_letter_record(self._topics.deadletter, letter, key))
-        result.dead_letters += reasons
-        if self._topics.samples:
-            empty = outputs.BatchInput([], [], self._plan.champion.encoder.encode_leads([]),
-                                       now_s)
-            n_internal = reasons[RejectReason.INTERNAL_ERROR.value]
-            result.records += outputs.sample_records(
-                self._topics.samples, self._plan.champion.name, (), empty, n_internal,
-                list(culprits.failed.values()), f"{tag}/x", self._plan.champion)
 
     # --- one (sub-)batch -------------------------------------------------------------
     def _handle(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
                 tag: str, claims: list[Claim]) -> BatchResult:
         now = _utc(now_s)
         accepted, rejected = self._intake.accept(events, now)
-        accepted, resent = self._drop_resends(accepted, now, claims)
+        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake)
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
                                    skew=self._skew)
@@ -278,39 +218,6 @@ class BatchStep:
         out, result.trend_unknown = batch_trends(self._trends, self._seen, batch,
                                                  served.scores, self._delta)
         return out
-
-    def _drop_resends(self, accepted: Accepted, now: datetime, claims: list[Claim]
-                      ) -> tuple[Accepted, list[DeadLetter]]:
-        """Split off CRM resends of event ids first scored at another source position;
-        ``claims`` receives the claims this batch now holds."""
-        leads, events = accepted.leads, accepted.events
-        idx = [i for i, lead in enumerate(leads) if lead.event_id]
-        asked = [Claim(leads[i].event_id, _where(events[i]), leads[i].lead_id)  # type: ignore[arg-type]
-                 for i in idx]
-        dupes = self._dedup.duplicates(asked)
-        claims += [c for j, c in enumerate(asked) if j not in dupes]
-        if not dupes:
-            return accepted, []
-        taken = {idx[j]: first for j, first in dupes.items()}
-        letters = [self._intake.dead_letter(events[i], RejectedEvent(
-            RejectReason.DUPLICATE_EVENT,
-            f"event_id {leads[i].event_id!r} was already scored from {first}"), now)
-            for i, first in taken.items()]
-        keep = np.array([i for i in range(len(leads)) if i not in taken], dtype=np.int64)
-        return _subset(accepted, keep), letters
-
-
-def _subset(accepted: Accepted, keep: np.ndarray) -> Accepted:
-    b = accepted.batch
-    encoded = type(b)(b.matrix[keep], {k: v[keep] for k, v in b.numeric.items()},
-                      {k: v[keep] for k, v in b.categories.items()})
-    rows = keep.tolist()
-    return Accepted([accepted.events[i] for i in rows], [accepted.leads[i] for i in rows],
-                    encoded)
-
-
-def _where(event: RawEvent) -> str:
-    return f"{event.topic}:{event.partition}:{event.offset}"
 
 
 def _utc(now_s: float) -> datetime:

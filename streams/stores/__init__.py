@@ -10,6 +10,6 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 """
 
 __all__ = [
-    "bounds", "dedup", "delivered", "experiments", "history", "labels", "ledger", "ledger_rows",
-    "parked", "state",
+    "bounds", "dedup", "dedup_lua", "delivered", "erasure", "experiments", "history",
+    "labels", "ledger", "ledger_rows", "parked", "signatures", "state",
 ]

@@ -71,6 +71,24 @@ def test_streams_keeps_its_concepts_in_packages() -> None:
     assert len(direct) <= 5, direct
 
 
+def test_a_package_that_names_its_modules_names_them_all() -> None:
+    """A package face whose ``__all__`` lists modules lists every one of them (a stale list
+    hides a module from whoever reads the face)."""
+    stale = []
+    for init in sorted(ROOT.glob("*/**/__init__.py")):
+        if init.parts[len(ROOT.parts)] not in PACKAGES:
+            continue
+        names = next((set(ast.literal_eval(node.value)) for node in ast.parse(init.read_text()).body
+                      if isinstance(node, ast.Assign)
+                      and any(getattr(t, "id", None) == "__all__" for t in node.targets)), None)
+        here = init.parent
+        modules = ({p.stem for p in here.glob("*.py")} - {"__init__", "__main__"}) | {
+            p.name for p in here.iterdir() if (p / "__init__.py").exists()}
+        if names and names <= modules and names != modules:
+            stale.append(f"{here.relative_to(ROOT)}: {sorted(modules - names)} not in __all__")
+    assert stale == []
+
+
 def test_one_scorer_py_at_most() -> None:
     found = [p for p in ROOT.rglob("scorer.py") if ".venv" not in p.parts]
     assert len(found) <= 1, found

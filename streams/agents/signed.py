@@ -38,8 +38,9 @@ class RequestGate:
         self._window_ms = window_ms(settings)
         self._metrics = metrics_for(app)
         self._memory = None
-        if self._keys is None and warn:
-            log.warning(SIGNING_OFF_WARNING)
+        if self._keys is None:
+            if warn:
+                log.warning(SIGNING_OFF_WARNING)
         else:
             self._memory = SignatureMemory(settings.redis_url, max(settings.redis_timeout_s, 2.0),
                                            settings.control_signature_window_s)

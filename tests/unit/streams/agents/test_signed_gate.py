@@ -97,3 +97,10 @@ def test_rollback_events_must_carry_the_agents_own_signature(tmp_path: Path) -> 
         assert info.value.message.startswith(f"rollback event refused ({reason})"), reason
     off = signed.RollbackGate(App(), Settings(_env_file=None, control_signing="off"))
     off.check(rollback(None))  # signing off: nothing is checked
+
+
+def test_a_quiet_gate_with_signing_off_checks_nothing(caplog) -> None:
+    gate = signed.RequestGate(App(), Settings(_env_file=None, control_signing="off"),
+                              what="erasure request", warn=False)
+    assert not gate.required and asyncio.run(gate.signer(event(1, None))) is None
+    assert "signing is off" not in caplog.text  # the controller's gate says it once

@@ -150,6 +150,11 @@ class Settings(BaseSettings):
     ``bench/reasons_agreement.py``)."""
     reasons_threads: int = Field(1, ge=1, le=64)
     """Threads of the explainer's own copy of each serving model (contributions)."""
+    serving_threads: int = Field(1, ge=1, le=64)
+    """OpenMP threads of each serving model's predictions. One by default: a prediction of a
+    1,000-lead batch takes ~1.3 ms on one thread, and on all cores of a machine that also
+    runs Kafka and Redis its p99 grows to ~25 ms while threads wait for a busy core
+    (``bench/README.md``)."""
 
     @field_validator("grades")
     @classmethod

@@ -56,12 +56,17 @@ class LazyRegistry:
     def load_version(self, version: str, alias_label: str = "") -> ServingModel:
         """One version by number: the cache first (versions are immutable), else MLflow."""
         if self.cache.has(version):
-            return self.cache.load(version, alias_label or f"v{version}")
-        return self.get().load_version(version, alias_label)
+            return self._serving(self.cache.load(version, alias_label or f"v{version}"))
+        return self._serving(self.get().load_version(version, alias_label))
 
     def load_champion(self) -> ServingModel:
         """The champion alias through MLflow (or the cache when MLflow is unreachable)."""
-        return self.get().load(alias=CHAMPION)
+        return self._serving(self.get().load(alias=CHAMPION))
+
+    def _serving(self, model: ServingModel) -> ServingModel:
+        """``model`` predicting on ``serving_threads`` OpenMP threads."""
+        model.booster.set_param({"nthread": self._settings.serving_threads})
+        return model
 
     def cached_champion(self) -> ServingModel | None:
         """The version the cache last saw the champion alias point to, if it holds it."""
@@ -69,7 +74,7 @@ class LazyRegistry:
         if version is None or not self.cache.has(version):
             return None
         try:
-            return self.cache.load(version, CHAMPION)
+            return self._serving(self.cache.load(version, CHAMPION))
         except (ModelUnavailable, OSError, ValueError) as exc:
             log.warning("cannot load cached %s v%s (%s): asking MLflow",
                         self.cache.model_name, version, exc)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from pathlib import Path
 
 import pytest
@@ -39,6 +40,23 @@ def test_the_cached_champion_and_cached_versions_load_without_mlflow(
     champion = registry.cached_champion()
     assert champion is not None and (champion.version, champion.alias) == ("3", "champion")
     assert registry.load_version("3", "challenger").alias == "challenger"
+
+
+def _threads(model: ServingModel) -> int:
+    config = json.loads(model.booster.save_config())
+    return int(config["learner"]["generic_param"]["nthread"])
+
+
+def test_served_models_predict_on_the_configured_threads(
+        tmp_path: Path, tiny_model: ServingModel) -> None:
+    for threads in (1, 3):
+        settings = Settings(_env_file=None, home=tmp_path / str(threads),
+                            model_name=tiny_model.name, serving_threads=threads)
+        registry = LazyRegistry(settings)
+        _cache(registry, tiny_model, "3")
+        registry.cache.remember_alias("champion", "3")
+        assert _threads(registry.load_version("3")) == threads
+        assert _threads(registry.cached_champion()) == threads
 
 
 def _confirm(registry: LazyRegistry, served: ServingModel, answer) -> list[ServingPlan]:

@@ -1,0 +1,49 @@
+"""Personal-data settings: retention of lead topics, dead-letter payloads, erasure."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from schemas.payload import PayloadPolicy
+
+if TYPE_CHECKING:
+    pass
+
+PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+
+
+class PrivacySettings(BaseSettings):
+    """What leadstream keeps of a lead, for how long, and erasing it."""
+
+    model_config = PART
+
+    # --- personal data (issue 10, item 5) -----------------------------------------------
+    # What leadstream keeps of a lead, and for how long: Kafka retention of the topics that
+    # hold lead data (applied on creation and every time the topics are ensured again), what
+    # a dead letter keeps of rejected bytes, and `leadstream forget` (erasure requests,
+    # handled by the agents, audited on models.audit). README "Personal data" says it all.
+    deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL
+    """What dead letters (``leads.deadletter`` and the agents' ``<topic>.deadletter``) keep of
+    the rejected bytes: ``original`` (the bytes, up to the limit) or ``hash`` (only their
+    size and SHA-256, with the reason and the field errors)."""
+    lead_retention_days: int = Field(7, ge=1)
+    """Kafka retention of ``leads.incoming`` and ``leads.scored``, in days."""
+    shadow_retention_days: int = Field(30, ge=1)
+    """Kafka retention of ``scores.shadow`` (champion vs challenger score per lead)."""
+    outcomes_retention_days: int = Field(365, ge=1)
+    """Kafka retention of ``leads.outcomes`` (conversions per lead from the CRM)."""
+    sink_deadletter_retention_days: int = Field(30, ge=1)
+    """Kafka retention of ``sink.deadletter`` (scores the CRM refused)."""
+    topic_privacy_requests: str = "privacy.requests"
+    """Erasure requests (``leadstream forget``) for the agents; kept one day."""
+    topic_privacy_requests_deadletter: str = "privacy.requests.deadletter"
+    """Erasure requests the agents could not use (always kept as size and hash only)."""
+    dedup_lead_max_events: int = Field(1000, ge=1)
+    """Event-id claims indexed per lead (so ``forget`` finds them without a SCAN); beyond
+    this many within ``dedup_ttl_s`` the lead's oldest claims are dropped with their index
+    entry (a resend of such an old event would be scored again)."""
+    forget_wait_s: float = Field(30.0, gt=0)
+    """How long ``leadstream forget`` waits for the agents' erasure entry."""

@@ -1,0 +1,122 @@
+"""The scorer's settings: batches and limits, grades and reasons, score history and trend."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from pydantic import Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from scoring.grades import DEFAULT_GRADES, GradeScale
+
+if TYPE_CHECKING:
+    pass
+
+PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+
+
+class ScorerSettings(BaseSettings):
+    """How the scorer batches, grades, explains and trends each score."""
+
+    model_config = PART
+
+    # --- scorer ------------------------------------------------------------------------
+    consumer_group: str = "leadstream-scorer"
+    """Consumer group of the scorers."""
+    transactional_id: str = "leadstream-scorer-0"
+    """Transactional id of this scorer process; unique per process, stable across restarts."""
+    batch_size: int = Field(1000, ge=1, le=100_000)
+    """Most events consumed, scored and committed in one transaction."""
+    batch_timeout_s: float = Field(0.05, gt=0)
+    """Longest wait for a batch to fill before processing what has arrived."""
+    batch_timeout_idle_s: float = Field(0.005, gt=0)
+    """Wait used instead while the consumer has no backlog (the last batch was not full):
+    a short wait keeps latency low at moderate load; a full batch restores the long one."""
+    max_payload_bytes: int = Field(64 * 1024, ge=256)
+    """Larger lead events are dead-lettered as ``payload_too_large``."""
+    deadletter_payload_max_bytes: int = Field(256 * 1024, ge=0, le=512 * 1024)
+    """A dead letter keeps a rejected event's bytes up to this size; beyond it the first
+    this many bytes, the full size and the SHA-256 (base64 grows the bytes by 4/3, and the
+    record must stay under the producer's ``message.max.bytes``, 1 MB by default)."""
+    transaction_timeout_ms: int = Field(10_000, ge=1000)
+    """Kafka ``transaction.timeout.ms`` of the scorer's producer. A scorer that dies in the
+    middle of a batch leaves its transaction open, and every ``read_committed`` reader
+    (monitor agents, CRM sinks) of the partitions it wrote is held at that transaction
+    until a restarted scorer with the same transactional id aborts it at once, or else
+    until the broker aborts it after this timeout (plus up to the broker's
+    ``transaction.abort.timed.out.transaction.cleanup.interval.ms``: 10 s by default,
+    1 s in the local stack). Too short: a batch that takes longer (a loaded machine, a
+    broker restart under way) is aborted by the broker and processed again with a fresh
+    producer; if most batches do, throughput collapses. A batch normally takes 20-150 ms."""
+    spec_path: Path | None = None
+    """Feature spec for training; ``None`` uses the packaged default spec."""
+
+    # --- grades and reasons (issue 9) ---------------------------------------------------
+    grades: str = DEFAULT_GRADES
+    """Grade names, best first, each with the lowest score it takes (``NAME=BOUND,...``):
+    bounds strictly decreasing, the last 0; a score equal to a bound gets the higher grade.
+    Grades replaced the buckets (``LEADSTREAM_BUCKET_HOT|WARM|COOL`` are refused)."""
+    reasons_k: int = Field(3, ge=0, le=20)
+    """Reasons per direction on every score: the k strongest up and the k strongest down
+    (0: no reasons)."""
+    reasons_exact_grades: str | None = None
+    """Comma-separated grades whose leads get exact TreeSHAP reasons (the leads a rep acts
+    on); the others get approximate (Saabas) reasons. Unset: the best grade (A); empty:
+    approximate for all; ``*``: exact for all (about 130x a prediction: see
+    ``bench/reasons_agreement.py``)."""
+    reasons_threads: int = Field(1, ge=1, le=64)
+    """Threads of the explainer's own copy of each serving model (contributions)."""
+    serving_threads: int = Field(1, ge=1, le=64)
+    """OpenMP threads of each serving model's predictions. One by default: a prediction of a
+    1,000-lead batch takes ~1.3 ms on one thread, and on all cores of a machine that also
+    runs Kafka and Redis its p99 grows to ~25 ms while threads wait for a busy core
+    (``bench/README.md``)."""
+
+    @field_validator("grades")
+    @classmethod
+    def _grade_scale(cls, text: str) -> str:
+        return GradeScale.parse(text).text()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _no_buckets(cls, data: Any) -> Any:
+        """The bucket settings are gone: say which setting replaced them."""
+        old = sorted(k for k in os.environ if k.upper().startswith("LEADSTREAM_BUCKET_"))
+        if old:
+            raise ValueError(f"{', '.join(old)}: buckets were replaced by grades; set "
+                             f"LEADSTREAM_GRADES instead (default {DEFAULT_GRADES!r}, "
+                             f"best grade first, e.g. A=0.8,B=0.5,C=0.3,D=0)")
+        return data
+
+    @model_validator(mode="after")
+    def _exact_grades_exist(self) -> ScorerSettings:
+        unknown = sorted(self.exact_grades - set(self.grade_scale.names))
+        if unknown:
+            raise ValueError(f"LEADSTREAM_REASONS_EXACT_GRADES names {', '.join(unknown)}, "
+                             f"not a grade of LEADSTREAM_GRADES={self.grades!r}")
+        return self
+
+    @property
+    def grade_scale(self) -> GradeScale:
+        return GradeScale.parse(self.grades)
+
+    @property
+    def exact_grades(self) -> frozenset[str]:
+        """The grades explained exactly (all of them for ``*``)."""
+        if self.reasons_exact_grades is None:
+            return frozenset(self.grade_scale.names[:1])
+        text = self.reasons_exact_grades.strip()
+        names = self.grade_scale.names if text == "*" else text.split(",")
+        return frozenset(n.strip() for n in names if n.strip())
+
+    # --- score history and trend (issue 9) ----------------------------------------------
+    history_max_entries: int = Field(20, ge=0, le=1000)
+    """Scores kept per lead in ``leadstream:history:<lead>`` (newest first); 0 turns the
+    history off, and with it the trend (published as null)."""
+    history_ttl_days: int = Field(90, ge=1)
+    """A lead's history expires this long after its last score (the ledger's default)."""
+    trend_delta: float = Field(0.05, ge=0, le=1)
+    """Absolute score change (probability units) beyond which a trend is improving or
+    declining; within it (inclusive) steady."""

@@ -4,6 +4,7 @@ parked identities), a second erasure removes nothing; the dedup index keeps its 
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -16,6 +17,7 @@ from streams.stores.dedup import Claim, Deduplicator, lead_index_key
 from streams.stores.delivered import Delivered
 from streams.stores.erasure import erase, erasers
 from streams.stores.experiments import ExperimentStore, outcome_identity
+from streams.stores.history import History, HistoryRows, element
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
 from streams.stores.parked import ParkedOutcomes
@@ -45,8 +47,10 @@ def fill(client: redis.Redis, settings) -> None:
         assert parked.park(outcome_identity(later), later, 1)[0]
         claims = [Claim(f"{lead}-ev{i}", f"in:0:{i}", lead) for i in range(3)]
         assert dedup.duplicates(claims) == {}
-        ws = WritebackScore(lead, 0.5, "Warm", "m", "1", "champion", NOW, 0, 1)
+        ws = WritebackScore(lead, 0.5, "B", "m", "1", "champion", NOW, 0, 1)
         assert Delivered(client, ttl).record([ws])
+        doc = json.dumps({"lead_id": lead, "score": 0.5})
+        assert History(client, 20, ttl).record(HistoryRows([lead], [element(0, 1, "0.5", doc)]))
 
 
 def mentions(client: redis.Redis, text: str) -> list[str]:
@@ -60,7 +64,7 @@ def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
     stores = erasers(redis_client, fresh_settings)
     removed = erase(stores, GONE)
     assert removed == {"ledger": 2, "experiments": 1, "labels": 2, "parked_outcomes": 2,
-                       "dedup": 4, "delivered": 1}
+                       "dedup": 4, "delivered": 1, "history": 1}
     # what is left of "L" is the neighbour's data only ("L|x" holds "L")
     for key in mentions(redis_client, GONE):
         assert NEIGHBOUR in key or NEIGHBOUR.encode() in _content(redis_client, key), key
@@ -81,6 +85,8 @@ def _content(client: redis.Redis, key: str) -> bytes:
         return b"\0".join(b for kv in client.hgetall(key).items() for b in kv)
     if kind == "set":
         return b"\0".join(client.smembers(key))
+    if kind == "list":
+        return b"\0".join(client.lrange(key, 0, -1))
     return b"\0".join(client.zrange(key, 0, -1))
 
 

@@ -74,7 +74,7 @@ def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slo
     assert "Traceback" not in done.stdout + done.stderr
     assert "3,000 events in, 3,000 out" in text
     scored = sum(int(n.replace(",", "")) for n in
-                 re.findall(r"scored (?:Hot|Warm|Cool|Cold)\s+│\s+([\d,]+)", text))
+                 re.findall(r"scored [A-Z]\s+│\s+([\d,]+)", text))
     dead = sum(int(n.replace(",", "")) for n in
                re.findall(r"dead letter: \w+\s+│\s+([\d,]+)", text))
     assert scored > 2500 and dead > 0 and scored + dead == 3000

@@ -202,9 +202,12 @@ def test_feature_names_holding_a_double_underscore_fold_into_their_feature() -> 
 
 
 def test_equally_strong_features_come_in_spec_order() -> None:
-    folded = np.zeros((2, 40))
+    folded = np.zeros((3, 40))
     folded[0, :] = 1.0
     folded[1, ::2] = -2.0
+    folded[2, :] = 1.0
+    folded[2, ::2] = 2.0
     ups, downs = top_reasons(folded, 5)
     assert ups[0].tolist() == [0, 1, 2, 3, 4] and downs[0].tolist() == [-1] * 5
     assert downs[1].tolist() == [0, 2, 4, 6, 8] and ups[1].tolist() == [-1] * 5
+    assert ups[2].tolist() == [0, 2, 4, 6, 8]

@@ -109,6 +109,9 @@ def test_numbers_below_a_date_stay_numbers_and_unknown_times_show_as_a_question_
     frame[TIME_COLUMN] = [1e8] * 9 + [5e8]  # 1e8: a lead number; 5e8 s: 1985-11-05
     s = split_rows(frame, "converted", 0.1, 0.1, seed=0)
     assert "validation from 1e+08, test from 1985-11-05 00:53" in s.description
+    frame[TIME_COLUMN] = [1e8] * 9 + [1.5e8]  # 1.5e8 s: 1974-10-03, a date too
+    s = split_rows(frame, "converted", 0.1, 0.1, seed=0)
+    assert "test from 1974-10-03 02:40" in s.description
     frame[TIME_COLUMN] = [float(i) for i in range(9)] + [np.nan]
     s = split_rows(frame, "converted", 0.1, 0.1, seed=0)
     assert "validation from 8, test from ?" in s.description

@@ -50,11 +50,14 @@ def contributions(booster: xgb.Booster, matrix: np.ndarray, feature_names: Seque
 
 
 def fold_matrix(spec: FeatureSpec, feature_names: Sequence[str]) -> np.ndarray:
-    """``(n_columns, n_features)`` 0/1 matrix: which spec feature owns each encoded column."""
+    """``(n_columns, n_features)`` 0/1 matrix: which spec feature owns each encoded column.
+
+    A numeric feature's column is its name, a categorical's are ``<name>__<level>``; a name
+    may itself hold ``__`` (the spec allows it), so the level is cut off at the last one."""
     index = {f.name: j for j, f in enumerate(spec.features)}
     fold = np.zeros((len(feature_names), len(spec.features)), dtype=np.float64)
     for i, column in enumerate(feature_names):
-        fold[i, index[column.split("__", 1)[0]]] = 1.0
+        fold[i, index[column if column in index else column.rsplit("__", 1)[0]]] = 1.0
     return fold
 
 

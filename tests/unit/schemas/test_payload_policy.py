@@ -65,3 +65,8 @@ def test_a_hashed_lead_dead_letter_keeps_reason_and_field_errors_not_the_values(
 def test_a_key_is_kept_up_to_its_limit():
     assert key_b64(None) is None
     assert base64.b64decode(key_b64(b"k" * 2000) or "") == b"k" * 1024
+
+
+def test_original_names_its_policy():
+    assert payload_fields(b"abc", 10)["payload_policy"] is PayloadPolicy.ORIGINAL
+    assert set(payload_fields(b"abc", 10)) == set(payload_fields(b"abc", 10, PayloadPolicy.HASH))

@@ -98,3 +98,81 @@ def test_a_signature_never_covers_other_value_bytes(value, other) -> None:
     headers = sign(ALICE, "alice", TOPIC, KEY, value, NOW)
     result = check(headers, value=other)
     assert isinstance(result, Signed) == (value == other)
+
+
+def by_hand(signer: str, at_ms: int, key: bytes | None = KEY) -> list[tuple[str, bytes]]:
+    """Headers signed by alice over the documented layout (an absent key is empty bytes)."""
+    def part(b: bytes) -> bytes:
+        return len(b).to_bytes(8, "big") + b
+    message = b"leadstream-control-signature-v1" + b"".join(
+        part(p) for p in (TOPIC.encode(), key or b"", signer.encode(), str(at_ms).encode(),
+                          VALUE))
+    return [(SIGNER, signer.encode()), (SIGNED_AT, str(at_ms).encode()),
+            (SIGNATURE, ALICE.sign(message))]
+
+
+def test_a_record_without_a_key_signs_an_empty_key() -> None:
+    assert isinstance(check(by_hand("alice", NOW, key=None), key=None), Signed)
+    assert isinstance(check(by_hand("alice", NOW, key=None), key=b""), Signed)
+
+
+def test_other_headers_around_the_signature_are_ignored() -> None:
+    good = sign(ALICE, "alice", TOPIC, KEY, VALUE, NOW)
+    assert isinstance(check([("traceparent", b"00-ab"), good[0], ("x", None), *good[1:]]),
+                      Signed)
+
+
+def test_signer_names_of_1_to_128_printable_characters_are_accepted() -> None:
+    for name in ("a", "n" * 128):
+        keys = {name: ALICE.public_key()}
+        got = verify(TOPIC, KEY, VALUE, by_hand(name, NOW), keys, NOW, WINDOW)
+        assert isinstance(got, Signed) and got.signer == name
+
+
+def test_signing_times_of_up_to_15_digits_are_accepted() -> None:
+    at = 10**14  # 15 digits
+    assert check(by_hand("alice", at), window=None) == Signed(
+        "alice", at, hashlib.sha256(by_hand("alice", at)[2][1]).hexdigest())
+
+
+def refusal(headers, **kw) -> tuple[Refusal, str]:
+    result = check(headers, **kw)
+    assert isinstance(result, Refused), result
+    return result.reason, result.message
+
+
+def test_each_refusal_says_what_is_wrong_without_secrets() -> None:
+    good = by_hand("alice", NOW)
+    malformed = Refusal.MALFORMED
+    cases = [
+        (None, Refusal.UNSIGNED, "the record carries no signature"),
+        (good[:2], malformed, "the signature headers are incomplete"),
+        ([*good, good[0]], malformed, "header leadstream-signer repeated or empty"),
+        ([(SIGNER, b"\xff\xfe"), *good[1:]], malformed, "signer or signing time is not text"),
+        ([(SIGNER, b""), *good[1:]], malformed,
+         "the signer name is empty, too long or not printable"),
+        ([(SIGNER, b"n" * 129), *good[1:]], malformed,
+         "the signer name is empty, too long or not printable"),
+        ([(SIGNER, b"al\nice"), *good[1:]], malformed,
+         "the signer name is empty, too long or not printable"),
+        ([good[0], (SIGNED_AT, b"17a"), good[2]], malformed,
+         "the signing time or the signature is malformed"),
+        (by_hand("alice", 10**15), malformed,  # 16 digits
+         "the signing time or the signature is malformed"),
+        ([*good[:2], (SIGNATURE, good[2][1][:63])], malformed,
+         "the signing time or the signature is malformed"),
+        (sign(MALLORY, "mallory", TOPIC, KEY, VALUE, NOW), Refusal.UNKNOWN_KEY,
+         "signed as 'mallory', a name not in the key list"),
+        (sign(MALLORY, "alice", TOPIC, KEY, VALUE, NOW), Refusal.BAD_SIGNATURE,
+         "the signature of 'alice' does not match this topic, key and value"),
+    ]
+    for headers, why, message in cases:
+        assert refusal(headers) == (why, message), headers
+
+
+def test_age_refusals_give_the_age_and_the_window_in_seconds() -> None:
+    hour = 3_600_000
+    assert refusal(by_hand("alice", NOW - 2 * hour), window=hour) == (
+        Refusal.TOO_OLD, "signed by 'alice' 7200 s ago, older than the 3600 s window")
+    assert refusal(by_hand("alice", NOW + 2 * hour), window=hour) == (
+        Refusal.FUTURE, "signed by 'alice' 7200 s in the future, beyond the window")

@@ -50,3 +50,19 @@ def test_95_percent_intervals_cover_the_true_auc_about_95_percent_of_the_time() 
 def test_too_few_of_a_class_gives_no_interval() -> None:
     ci = auc_interval(np.array([1, 0, 0, 0]), np.array([0.9, 0.1, 0.2, 0.3]))
     assert np.isnan(ci.auc) and np.isnan(ci.low)
+
+
+def test_two_of_each_class_worked_out_by_hand() -> None:
+    # positives 0.9, 0.4; negatives 0.5, 0.1: V10 = (1, 0.5), V01 = (0.5, 1), AUC 0.75,
+    # s² = 0.125 each, Var = 0.125/2 + 0.125/2, se = sqrt(0.125); the upper end is clipped
+    ci = auc_interval(np.array([1, 1, 0, 0]), np.array([0.9, 0.4, 0.5, 0.1]), level=0.9)
+    se = 0.125 ** 0.5
+    assert ci.auc == 0.75 and abs(ci.std_error - se) < 1e-12 and ci.level == 0.9
+    assert abs(ci.low - (0.75 - 1.6448536269514722 * se)) < 1e-9
+    assert ci.high == 1.0
+
+
+def test_too_few_keeps_the_level_and_nothing_else() -> None:
+    ci = auc_interval(np.array([1, 1, 0]), np.array([0.9, 0.1, 0.2]), level=0.8)
+    assert all(np.isnan(v) for v in (ci.auc, ci.low, ci.high, ci.std_error))
+    assert ci.level == 0.8

@@ -49,3 +49,16 @@ def test_every_score_gets_the_grade_of_its_range(scale, scores) -> None:
     for score, grade in zip(scores, graded, strict=True):
         best = next(i for i, b in enumerate(bounds) if score >= b)  # first bound it reaches
         assert grade == names[best]
+
+
+@pytest.mark.parametrize(("names", "bounds", "message"), [
+    ((), (), "grades: give at least one NAME=LOWER_BOUND, one bound per name"),
+    (("A", "B"), (0.0,), "grades: give at least one NAME=LOWER_BOUND, one bound per name"),
+    (("A", "B", "A"), (0.8, 0.5, 0.0), "grades: names must be unique, got A, B, A"),
+    (("A", "B", "C"), (0.8, 0.5, 0.3),
+     "grades: the last (lowest) grade's bound must be 0 so every score has a grade; got 0.3"),
+])
+def test_a_malformed_scale_gets_the_whole_message(names, bounds, message) -> None:
+    with pytest.raises(ValueError) as err:
+        GradeScale(names, bounds)
+    assert str(err.value) == message

@@ -122,3 +122,27 @@ def test_salesforce_collections_patch_and_per_record_results() -> None:
 def test_every_format_is_named_with_its_limit() -> None:
     assert set(FORMATS) == {"webhook", "dynamics", "hubspot", "salesforce"}
     assert FORMATS["hubspot"].max_batch == 100 and FORMATS["salesforce"].max_batch == 200
+
+
+def test_rejections_without_words_get_a_default_and_long_words_are_cut_at_500() -> None:
+    long = "x" * 600
+    hub = json.dumps({"errors": [
+        "not an error object",  # skipped, the errors after it still count
+        {"context": {"ids": ["00Q1"]}},
+        {"message": long, "context": {"ids": ["00Q2"]}}]}).encode()
+    assert hubspot.answer([A, B], hub).rejected == {"00Q1": "rejected", "00Q2": "x" * 500}
+    hook = json.dumps({"rejected": [{"lead_id": "00Q1"},
+                                    {"lead_id": "00Q2", "reason": long}]}).encode()
+    assert webhook.answer([A, B], hook).rejected == {"00Q1": "rejected", "00Q2": "x" * 500}
+    sf = json.dumps([{"success": False, "errors": [{}]},
+                     {"success": False, "errors": [{"statusCode": "E", "message": long}]}])
+    assert salesforce.answer([A, B], sf.encode()).rejected == {
+        "00Q1": "ERROR: ", "00Q2": ("E: " + long)[:500]}
+    assert len(salesforce.answer([A, B], sf.encode()).rejected["00Q2"]) == 500
+
+
+def test_salesforce_reads_a_short_answer_for_the_records_it_covers() -> None:
+    # fewer results than records (a truncated answer): the first record's result counts,
+    # the second is not rejected
+    sf = json.dumps([{"success": False, "errors": [{"statusCode": "E", "message": "m"}]}])
+    assert salesforce.answer([A, B], sf.encode()).rejected == {"00Q1": "E: m"}

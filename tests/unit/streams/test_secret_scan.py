@@ -68,7 +68,8 @@ def test_every_help_text_is_free_of_secrets(tmp_path, monkeypatch):
 
 
 RUNS = [["config"], ["config", "--markdown"], ["stack", "status"], ["status"],
-        ["models", "show"], ["models", "history"]]
+        ["models", "show"], ["models", "history"], ["lead", "L1"], ["lead", "L1", "--json"],
+        ["forget", "L1", "--timeout", "3"], ["keys", "new", "ops", "--dir", "keys"]]
 
 
 @pytest.mark.timeout(180)
@@ -82,6 +83,7 @@ def test_commands_print_and_log_no_secret(tmp_path):
     outputs = {args: proc.communicate(timeout=170)[0] for args, proc in procs.items()}
     assert "LEADSTREAM_SASL_PASSWORD" in outputs[("config",)]  # the commands really ran
     assert '"ssl.key.password": "***"' in outputs[("config",)]
+    assert (tmp_path / "keys" / "ops.key").is_file()  # and made its key pair
     assert "https://ops:***@127.0.0.1:1" in outputs[("stack", "status")]
     for args, text in outputs.items():
         assert leaked(text) == [], (args, text[-2000:])

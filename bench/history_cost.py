@@ -6,7 +6,7 @@ On a shared machine the load moves between two drains of ``bench.throughput``; h
 scorer drains one pre-loaded backlog ``--pairs`` times with the history on and as often
 with it off (``LEADSTREAM_HISTORY_MAX_ENTRIES=0``), alternating, Redis flushed before each
 drain so that every drain starts from the same state. Prints each drain with the load
-average at its end, the medians and their ratio. Kafka 49092 / Redis 46379 as
+average at its end, the medians and their ratio. Kafka 29092 / Redis 26379 as
 ``bench.throughput`` (do not run both at once).
 """
 
@@ -52,7 +52,7 @@ def main() -> None:
     cfg = BenchConfig(events=a.events)
     say = Say()
     start = os.getloadavg()
-    rates = with_stack(cfg, 49092, 46379, lambda s: run(s, cfg, a.pairs, say), say)
+    rates = with_stack(cfg, 29092, 26379, lambda s: run(s, cfg, a.pairs, say), say)
     end = os.getloadavg()
     on, off = statistics.median(rates["on"]), statistics.median(rates["off"])
     print(f"history on : {', '.join(f'{x:,.0f}' for x in rates['on'])} leads/s "

@@ -3,7 +3,7 @@
     python -m bench.throughput [--events 200000] [--naive-events 5000] [--rate 2000]
                                [--latency-seconds 15]
 
-Starts its own Kafka (port 49092) and Redis (46379) in a temp home, trains and registers a
+Starts its own Kafka (port 29092) and Redis (26379) in a temp home, trains and registers a
 champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a0) the
 leadstream scorer with reasons off (``LEADSTREAM_REASONS_K=0``), (a) the same with reasons
 on (the default), (b) a transactional passthrough and (b') a plain one, (c) a naive
@@ -193,8 +193,8 @@ def _args() -> argparse.Namespace:
     p.add_argument("--naive-events", type=int, default=d.naive_events)
     p.add_argument("--rate", type=float, default=d.rate)
     p.add_argument("--latency-seconds", type=float, default=d.latency_s)
-    p.add_argument("--kafka-port", type=int, default=49092)
-    p.add_argument("--redis-port", type=int, default=46379)
+    p.add_argument("--kafka-port", type=int, default=29092)
+    p.add_argument("--redis-port", type=int, default=26379)
     return p.parse_args()
 
 

@@ -1,6 +1,6 @@
 """Real Kafka, Redis and MLflow for the integration tests, started once per session.
 
-The stack runs on its own ports (Kafka 39092 + 10·slot, Redis 36379 + 10·slot) with a
+The stack runs on its own ports (Kafka 19092 + 10·slot, Redis 16379 + 10·slot) with a
 temporary ``home``, so a developer's own stack on 9092/6379 is never touched. A slot is
 claimed with a lock file, so two pytest sessions on one machine do not clash, and whatever a
 crashed session left running in that slot is stopped first.
@@ -49,7 +49,10 @@ from streams.stack.process import port_open
 # The secured stack's fixtures, defined in their own module (it imports _claim_slot below).
 from tests.integration.secure_stack import secure_settings, secure_stack  # noqa: F401
 
-KAFKA_BASE, REDIS_BASE, SLOT_STEP, SLOTS = 39092, 36379, 10, 30
+KAFKA_BASE, REDIS_BASE, SLOT_STEP, SLOTS = 19092, 16379, 10, 30
+# Below Linux's ephemeral range (32768-60999): while a test has the broker down, a client
+# reconnecting to it can be given the broker's own port as its source port and connect to
+# itself (TCP simultaneous open), holding the port, so the restarted broker cannot bind it.
 LOCK_DIR = Path("/tmp")
 
 

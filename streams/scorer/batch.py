@@ -80,6 +80,8 @@ class BatchResult:
     shadow_error: str | None = None
     reasons_failed: Counter[str] = field(default_factory=Counter)
     """Model runs whose explainer failed (their scores went out without reasons), by role."""
+    reasons_skipped: Counter[str] = field(default_factory=Counter)
+    """Model runs published without reasons: they would have exceeded the budget."""
 
     def add(self, part: BatchResult) -> None:
         """Append the result of a part of the batch (in input order)."""
@@ -94,6 +96,7 @@ class BatchResult:
         self.shadowed += part.shadowed
         self.shadow_error = self.shadow_error or part.shadow_error
         self.reasons_failed += part.reasons_failed
+        self.reasons_skipped += part.reasons_skipped
 
 
 class BatchStep:
@@ -196,6 +199,7 @@ class BatchStep:
                                         self._trends_of(served, batch, result))
         result.records += scored
         result.reasons_failed += why.failed
+        result.reasons_skipped += why.skipped
         if self._trends is not None and self._trends.enabled:
             result.history = outputs.history_rows(scored, served, batch)
             result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
@@ -204,7 +208,8 @@ class BatchStep:
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
         if t.shadow and served.shadow is not None:
-            shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed)
+            shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
+                                           result.reasons_skipped)
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
                                             shadow_why)
             result.records += shadow

@@ -42,6 +42,8 @@ class BatchBook:
             m.shadow_failures.inc()
         for role, n in result.reasons_failed.items():
             m.reasons_failed.labels(role).inc(n)
+        for role, n in result.reasons_skipped.items():
+            m.reasons_skipped.labels(role).inc(n)
         m.batches.inc()
         m.scored.inc(result.scored)
         m.trend_unknown.inc(result.trend_unknown)

@@ -9,6 +9,9 @@ where a rep acts, at stream speed for the rest (``bench/throughput.py`` measures
 An explainer that fails never costs a score: the run's leads are published without
 reasons (``"reasons": []``, ``"reasons_method": null``), the failure is logged (model and
 error class, no lead attribute) and counted per role (``leadstream_scorer_reasons_failed``).
+Nor does a slow one: each run fits a time budget per lead
+(:mod:`streams.scorer.reasons_budget`): exact where asked while it fits, else approximate,
+else none (counted per role, ``leadstream_scorer_reasons_skipped``).
 """
 
 from __future__ import annotations
@@ -23,13 +26,17 @@ import numpy as np
 from schemas.leads import IncomingLead
 from scoring.grades import GradeScale
 from scoring.model import ServingModel
-from scoring.reasons import Explainer
+from scoring.reasons import ChosenReasons, Explainer
 from scoring.serving import RoleRun, ServingPlan
+from streams.scorer.reasons_budget import PROBE_ROWS, ReasonsBudget
 from streams.scorer.reasons_text import ReasonsText
 
 log = logging.getLogger(__name__)
 
 NO_REASONS, NO_METHOD = "[]", "null"
+DEFAULT_BUDGET_MS = 0.25
+"""Reasons may cost this many ms per lead (``LEADSTREAM_REASONS_BUDGET_MS``): ~20x what
+the default synthetic model's take (``bench/README.md``)."""
 _METHOD = {True: '"exact"', False: '"approx"'}
 
 
@@ -49,13 +56,17 @@ class BatchReasons:
     methods: list[str]
     failed: Counter[str] = field(default_factory=Counter)
     """Runs whose explainer failed, by role."""
+    skipped: Counter[str] = field(default_factory=Counter)
+    """Runs published without reasons because they would exceed the budget, by role."""
 
 
 class Explanations:
     def __init__(self, k: int, grades: GradeScale, exact_grades: frozenset[str],
-                 threads: int = 1):
+                 threads: int = 1, budget_ms_per_lead: float = DEFAULT_BUDGET_MS):
         self.k, self._grades, self._exact, self._threads = k, grades, exact_grades, threads
         self._models: dict[tuple[str, str], tuple[Explainer, ReasonsText] | None] = {}
+        self._budget = ReasonsBudget(budget_ms_per_lead / 1000.0)
+        self._over: set[tuple[str, str]] = set()  # models already logged as over budget
 
     def use(self, plan: ServingPlan) -> None:
         """Explainers for the plan's models (kept for a model already explained)."""
@@ -70,14 +81,16 @@ class Explanations:
         n = len(leads)
         out = BatchReasons([NO_REASONS] * n, [NO_METHOD] * n)
         for run in runs:
-            part = self.run(run, leads, out.failed)
+            part = self.run(run, leads, out.failed, out.skipped)
             for at, row in enumerate(run.rows.tolist()):
                 out.reasons[row], out.methods[row] = part.reasons[at], part.methods[at]
         return out
 
     def run(self, run: RoleRun, leads: Sequence[IncomingLead],
-            failed: Counter[str] | None = None) -> RunReasons:
-        """One run's reasons; none (and ``failed`` counted) when its explainer fails."""
+            failed: Counter[str] | None = None,
+            skipped: Counter[str] | None = None) -> RunReasons:
+        """One run's reasons; none (and ``failed`` counted) when its explainer fails, none
+        (and ``skipped`` counted) when they would exceed the budget."""
         n = int(run.rows.size)
         key = (run.model.name, run.model.version)
         pair = self._models.get(key)
@@ -89,16 +102,42 @@ class Explanations:
         exact = np.isin(np.array(self._grades.assign(run.scores), dtype=object),
                         list(self._exact)) if self._exact else np.zeros(n, dtype=bool)
         try:
-            chosen = explainer.choose(run.matrix, exact)
+            chosen = self._within_budget(explainer, key, run, exact)
         except Exception as exc:  # the model library: the score is published without reasons
             log.error("reasons of %s %s failed (%s): %d scores published without reasons",
                       run.role.value, run.model.label, type(exc).__name__, n)
             if failed is not None:
                 failed[run.role.value] += 1
             return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        if chosen is None:
+            if skipped is not None:
+                skipped[run.role.value] += 1
+            return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
         rows = run.rows.tolist()
         return RunReasons(text.render([leads[r] for r in rows], chosen),
                           [_METHOD[e] for e in chosen.exact.tolist()])
+
+    def _within_budget(self, explainer: Explainer, key: tuple[str, str], run: RoleRun,
+                       exact: np.ndarray) -> ChosenReasons | None:
+        assert run.matrix is not None
+        if not self._budget.known(key) and exact.size >= PROBE_ROWS:  # time a few rows
+            self._budget.learn(key, explainer.choose(run.matrix[:PROBE_ROWS],
+                                                     np.zeros(PROBE_ROWS, dtype=bool)))
+            if self._exact and self._budget.affordable(key):
+                half = PROBE_ROWS // 2
+                self._budget.learn(key, explainer.choose(run.matrix[:half],
+                                                         np.ones(half, dtype=bool)))
+        fitted = self._budget.fit(key, exact)
+        if fitted is None:
+            if key not in self._over:
+                self._over.add(key)
+                log.warning("reasons of %s would take more than %.2f ms per lead: its "
+                            "scores are published without reasons while that lasts",
+                            run.model.label, self._budget.per_lead_s * 1000)
+            return None
+        chosen = explainer.choose(run.matrix, fitted)
+        self._budget.learn(key, chosen)
+        return chosen
 
     def _build(self, model: ServingModel) -> tuple[Explainer, ReasonsText] | None:
         try:

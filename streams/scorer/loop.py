@@ -94,7 +94,8 @@ class Scorer:
                                                           s.event_time_past_s),
                                deadletter_payload=s.deadletter_payload,
                                explanations=Explanations(s.reasons_k, s.grade_scale,
-                                                         s.exact_grades, s.reasons_threads),
+                                                         s.exact_grades, s.reasons_threads,
+                                                         s.reasons_budget_ms),
                                trend_source=trends, trend_delta=s.trend_delta)
         self.metrics.serving_plan(_models(plan))
 

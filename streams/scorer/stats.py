@@ -80,6 +80,10 @@ class ScorerMetrics:
                                       "Model runs whose explainer failed: their scores were "
                                       "published without reasons, by role.", ["role"],
                                       registry=r)
+        self.reasons_skipped = Counter("leadstream_scorer_reasons_skipped",
+                                       "Model runs published without reasons: they would have "
+                                       "exceeded LEADSTREAM_REASONS_BUDGET_MS per lead, by "
+                                       "role.", ["role"], registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

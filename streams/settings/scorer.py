@@ -68,6 +68,10 @@ class ScorerSettings(BaseSettings):
     ``bench/reasons_agreement.py``)."""
     reasons_threads: int = Field(1, ge=1, le=64)
     """Threads of the explainer's own copy of each serving model (contributions)."""
+    reasons_budget_ms: float = Field(0.25, gt=0)
+    """Most reasons may cost per lead, in ms: beyond it a run's reasons are approximate for
+    every lead, or (beyond that too) left out — a slow model (the kind a latency guardrail
+    rolls back) must not slow scoring further; ``leadstream_scorer_reasons_skipped``."""
     serving_threads: int = Field(1, ge=1, le=64)
     """OpenMP threads of each serving model's predictions. One by default: a prediction of a
     1,000-lead batch takes ~1.3 ms on one thread, and on all cores of a machine that also

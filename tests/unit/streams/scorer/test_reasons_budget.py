@@ -1,0 +1,90 @@
+"""Reasons fit a time budget per lead: exact while it fits, else approximate, else none — a
+slow model (what a latency guardrail rolls back) never slows scoring further."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+
+import numpy as np
+import xgboost as xgb
+
+from schemas.scored import ScoredLead
+from scoring.reasons import ChosenReasons
+from scoring.serving import ServingPlan
+from streams.scorer.batch import BatchStep
+from streams.scorer.book import BatchBook
+from streams.scorer.explain import Explanations
+from streams.scorer.reasons_budget import EXACT_OVER_APPROX, REPROBE_EVERY, ReasonsBudget
+from streams.scorer.stats import Progress, ScorerMetrics
+from streams.stores.dedup import Deduplicator
+from tests.unit.streams.scorer.test_reasons_records import GRADES, TOPICS, _consumed
+
+KEY = ("m", "1")
+
+
+def took(exact: list[bool], exact_s: float, approx_s: float) -> ChosenReasons:
+    mask = np.array(exact, dtype=bool)
+    return ChosenReasons(np.zeros((mask.size, 2)), np.zeros((mask.size, 2)), mask,
+                         exact_s, approx_s)
+
+
+def test_exact_while_it_fits_then_approx_for_all_then_none() -> None:
+    budget = ReasonsBudget(0.25e-3)  # 0.25 ms per lead: 25 ms for 100 leads, + 5 ms a run
+    ten = np.arange(100) < 10
+    assert budget.fit(KEY, ten) is ten  # not timed yet: as asked
+    budget.learn(KEY, took([False] * 7, 0.0, 1.0))  # 7 rows teach nothing (fixed costs)
+    assert not budget.known(KEY)
+    budget.learn(KEY, took([False] * 10, 0.0, 10 * 0.02e-3))  # approx: 0.02 ms a row
+    # exact not measured yet: 25x approx = 0.5 ms a row; 10 x 0.5 + 90 x 0.02 = 6.8 ms
+    assert EXACT_OVER_APPROX == 25.0 and budget.fit(KEY, ten) is ten
+    budget.learn(KEY, took([True] * 10, 10 * 2e-3, 0.0))  # exact measured: 2 ms a row
+    assert budget.fit(KEY, ten) is ten  # 10 x 2 + 90 x 0.02 = 21.8 ms <= 30
+    twenty = np.arange(100) < 20  # 20 x 2 + 80 x 0.02 = 41.6 ms > 30; all approx: 2 ms
+    assert budget.fit(KEY, twenty).tolist() == [False] * 100
+    budget.learn(KEY, took([False] * 100, 0.0, 100 * 1e-3))  # a batch at 1 ms a row
+    # moving average: 0.02 + 0.3 x (1.0 - 0.02) = 0.314 ms a row: 31.4 ms > 30 even approx
+    assert budget.fit(KEY, twenty) is None
+
+
+def test_an_over_budget_model_is_probed_again_now_and_then() -> None:
+    budget = ReasonsBudget(1e-6)
+    budget.learn(KEY, took([False] * 8, 0.0, 8 * 1e-2))  # 10 ms a row: 100 ms > 5 ms
+    for _ in range(REPROBE_EVERY - 1):
+        assert budget.fit(KEY, np.zeros(10, dtype=bool)) is None and budget.known(KEY)
+    assert budget.fit(KEY, np.zeros(10, dtype=bool)) is None and not budget.known(KEY)
+
+
+def _slow(model, copies: int):
+    """``model`` with every tree ``copies`` times (slower to explain; scores differ)."""
+    raw = json.loads(model.booster.save_raw("json"))
+    trees = raw["learner"]["gradient_booster"]["model"]
+    trees["trees"] = [dict(t, id=i) for i, t in
+                      enumerate(trees["trees"][j % len(trees["trees"])]
+                                for j in range(len(trees["trees"]) * copies))]
+    trees["tree_info"] = [0] * len(trees["trees"])
+    trees["iteration_indptr"] = list(range(len(trees["trees"]) + 1))
+    trees["gbtree_model_param"]["num_trees"] = str(len(trees["trees"]))
+    booster = xgb.Booster()
+    booster.load_model(bytearray(json.dumps(raw).encode()))
+    return dataclasses.replace(model, version="9", booster=booster)
+
+
+def test_a_model_too_slow_to_explain_is_scored_without_reasons_and_counted(tiny_model) -> None:
+    slow = _slow(tiny_model, 200)
+    consumed, _ = _consumed(60)
+    tight = Explanations(3, GRADES, frozenset({"A"}), budget_ms_per_lead=1e-4)
+    result = BatchStep(ServingPlan(slow), Deduplicator(None, 0), TOPICS, GRADES,
+                       explanations=tight).run(consumed, "t")
+    scored = [ScoredLead.model_validate_json(r.value) for r in result.records]
+    assert len(scored) == 60 and all(s.reasons == [] and s.reasons_method is None
+                                     for s in scored)
+    assert result.reasons_skipped == {"champion": 1} and not result.reasons_failed
+    metrics = ScorerMetrics()
+    BatchBook(metrics, Progress(metrics), None).count(result, 0.0)
+    assert metrics.registry.get_sample_value("leadstream_scorer_reasons_skipped_total",
+                                             {"role": "champion"}) == 1.0
+    roomy = Explanations(3, GRADES, frozenset({"A"}), budget_ms_per_lead=1e3)
+    again = BatchStep(ServingPlan(slow), Deduplicator(None, 0), TOPICS, GRADES,
+                      explanations=roomy).run(consumed, "t")
+    assert all(ScoredLead.model_validate_json(r.value).reasons for r in again.records)

@@ -34,9 +34,10 @@ from streams.scorer.reasons_text import ReasonsText
 log = logging.getLogger(__name__)
 
 NO_REASONS, NO_METHOD = "[]", "null"
-DEFAULT_BUDGET_MS = 0.25
-"""Reasons may cost this many ms per lead (``LEADSTREAM_REASONS_BUDGET_MS``): ~20x what
-the default synthetic model's take (``bench/README.md``)."""
+DEFAULT_BUDGET_MS = 1.0
+"""Reasons may cost this many ms per lead (``LEADSTREAM_REASONS_BUDGET_MS``): ~100x what
+the default synthetic model's take, ~10x the X Education model's with exact reasons for a
+fifth of its leads (``bench/README.md``)."""
 _METHOD = {True: '"exact"', False: '"approx"'}
 
 

@@ -4,10 +4,11 @@ Reasons cost a multiple of the model's own prediction (approximate ~5x, exact Tr
 ~100x), so a model with many more trees — a pathological or deliberately slow version, the
 very one a latency guardrail must roll back at once — would spend seconds per batch on them.
 :class:`ReasonsBudget` keeps, per serving model, the measured seconds per row of each method
-(a moving average of what the explainer took; a model seen for the first time is timed on a
-few rows) and fits each run into ``budget`` seconds per lead: exact where asked while it
-fits, else approximate for every lead (each reason marked with its method), else no reasons
-for that run (counted, logged once per model). A skipped model is probed again every
+(the least the explainer took per row: noise on a busy machine only ever adds time, and a
+model's own cost is its best case; a model seen for the first time is timed on a few rows)
+and fits each run into ``budget`` seconds per lead: exact where asked while it fits, else
+approximate for every lead (each reason marked with its method), else no reasons for that
+run (counted, logged once per model). A skipped model is probed again every
 ``REPROBE_EVERY`` runs, in case a load spike, not the model, was the cost.
 """
 
@@ -30,7 +31,6 @@ measured 10-25x on the synthetic and X Education models, ``bench/reasons_agreeme
 RUN_ALLOWANCE_S = 0.005
 """Added to each run's budget: a call's fixed cost (its DMatrix) dominates a small batch."""
 REPROBE_EVERY = 50
-_WEIGHT = 0.3
 
 
 @dataclass
@@ -80,7 +80,7 @@ class ReasonsBudget:
             if cost is None:
                 cost = self._costs[key] = _Cost(per)
             else:
-                cost.approx += _WEIGHT * (per - cost.approx)
+                cost.approx = min(cost.approx, per)
         if n_exact >= MIN_ROWS and cost is not None:
             per = chosen.exact_s / n_exact
-            cost.exact = per if cost.exact is None else cost.exact + _WEIGHT * (per - cost.exact)
+            cost.exact = per if cost.exact is None else min(cost.exact, per)

@@ -68,7 +68,7 @@ class ScorerSettings(BaseSettings):
     ``bench/reasons_agreement.py``)."""
     reasons_threads: int = Field(1, ge=1, le=64)
     """Threads of the explainer's own copy of each serving model (contributions)."""
-    reasons_budget_ms: float = Field(0.25, gt=0)
+    reasons_budget_ms: float = Field(1.0, gt=0)
     """Most reasons may cost per lead, in ms: beyond it a run's reasons are approximate for
     every lead, or (beyond that too) left out — a slow model (the kind a latency guardrail
     rolls back) must not slow scoring further; ``leadstream_scorer_reasons_skipped``."""

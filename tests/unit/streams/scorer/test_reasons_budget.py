@@ -42,9 +42,11 @@ def test_exact_while_it_fits_then_approx_for_all_then_none() -> None:
     assert budget.fit(KEY, ten) is ten  # 10 x 2 + 90 x 0.02 = 21.8 ms <= 30
     twenty = np.arange(100) < 20  # 20 x 2 + 80 x 0.02 = 41.6 ms > 30; all approx: 2 ms
     assert budget.fit(KEY, twenty).tolist() == [False] * 100
-    budget.learn(KEY, took([False] * 100, 0.0, 100 * 1e-3))  # a batch at 1 ms a row
-    # moving average: 0.02 + 0.3 x (1.0 - 0.02) = 0.314 ms a row: 31.4 ms > 30 even approx
-    assert budget.fit(KEY, twenty) is None
+    budget.learn(KEY, took([False] * 100, 0.0, 100 * 1e-3))  # a busy moment: 1 ms a row
+    assert budget.fit(KEY, twenty).tolist() == [False] * 100  # the least seen counts: 0.02
+    slow = ReasonsBudget(0.25e-3)
+    slow.learn(KEY, took([False] * 10, 0.0, 10 * 0.4e-3))  # 0.4 ms a row at best
+    assert slow.fit(KEY, twenty) is None  # 100 x 0.4 = 40 ms > 30, even approximate
 
 
 def test_an_over_budget_model_is_probed_again_now_and_then() -> None:

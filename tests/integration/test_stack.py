@@ -26,7 +26,16 @@ LEADSTREAM = Path(sys.executable).with_name("leadstream")
 
 
 def _partitions(admin: AdminClient, topic: str) -> int:
-    return len(admin.list_topics(topic, timeout=10).topics[topic].partitions)
+    """The topic's partition count, once the metadata of a just-created topic lists any (the
+    broker answers a metadata request for it with no partitions for a moment)."""
+    found: list[int] = []
+
+    def listed() -> bool:
+        found.append(len(admin.list_topics(topic, timeout=10).topics[topic].partitions))
+        return found[-1] > 0
+
+    wait_until(listed, 30, f"the partitions of {topic} in the metadata")
+    return found[-1]
 
 
 def _config(admin: AdminClient, topic: str) -> dict[str, str]:

@@ -23,7 +23,7 @@ from streams.settings.privacy import PrivacySettings
 from streams.settings.scorer import ScorerSettings
 from streams.settings.sink import SinkSettings
 
-__all__ = ["connection", "control", "monitors", "privacy", "scorer", "sink"]
+__all__ = ["connection", "control", "monitors", "part", "privacy", "scorer", "sink"]
 
 
 class Settings(PrivacySettings, SinkSettings, ControlSettings, MonitorSettings, ScorerSettings,

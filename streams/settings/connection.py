@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from pydantic import AliasChoices, Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    pass
-
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+from streams.settings.part import SettingsPart
 
 
-class ConnectionSettings(BaseSettings):
+class ConnectionSettings(SettingsPart):
     """Kafka, Redis and MLflow connections; where local state lives."""
-
-    model_config = PART
 
     # --- local state -------------------------------------------------------------------
     home: Path = Path(".leadstream")

@@ -3,21 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    pass
-
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+from streams.settings.part import SettingsPart
 
 
-class ControlSettings(BaseSettings):
+class ControlSettings(SettingsPart):
     """Control-plane topics, experiments and the ledger; control-plane signing."""
-
-    model_config = PART
 
     # --- control plane and experiments (issue 3) ----------------------------------------
     topic_models_control: str = "models.control"

@@ -7,18 +7,14 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from streams.settings.part import SettingsPart
 
 if TYPE_CHECKING:
     from scoring.training import TrainConfig
 
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
-
-
-class MonitorSettings(BaseSettings):
+class MonitorSettings(SettingsPart):
     """Monitor windows and verdicts, retrain triggers, agent input safety, training gates."""
-
-    model_config = PART
 
     # --- monitors (issue 4) -----------------------------------------------------------
     topic_monitor_samples: str = "monitor.samples"

@@ -2,23 +2,14 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from schemas.payload import PayloadPolicy
-
-if TYPE_CHECKING:
-    pass
-
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+from streams.settings.part import SettingsPart
 
 
-class PrivacySettings(BaseSettings):
+class PrivacySettings(SettingsPart):
     """What leadstream keeps of a lead, for how long, and erasing it."""
-
-    model_config = PART
 
     # --- personal data (issue 10, item 5) -----------------------------------------------
     # What leadstream keeps of a lead, and for how long: Kafka retention of the topics that

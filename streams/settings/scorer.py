@@ -4,23 +4,16 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pydantic import Field, field_validator, model_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from scoring.grades import DEFAULT_GRADES, GradeScale
-
-if TYPE_CHECKING:
-    pass
-
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+from streams.settings.part import SettingsPart
 
 
-class ScorerSettings(BaseSettings):
+class ScorerSettings(SettingsPart):
     """How the scorer batches, grades, explains and trends each score."""
-
-    model_config = PART
 
     # --- scorer ------------------------------------------------------------------------
     consumer_group: str = "leadstream-scorer"

@@ -2,21 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from typing import Literal
 
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
-if TYPE_CHECKING:
-    pass
-
-PART = SettingsConfigDict(frozen=True, use_attribute_docstrings=True)
+from streams.settings.part import SettingsPart
 
 
-class SinkSettings(BaseSettings):
+class SinkSettings(SettingsPart):
     """Where and how the sink writes scores to the CRM."""
-
-    model_config = PART
 
     # --- CRM write-back sink (leadstream sink) --------------------------------------------
     sink_format: Literal["webhook", "dynamics", "hubspot", "salesforce"] = "webhook"

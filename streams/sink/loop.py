@@ -46,7 +46,8 @@ class Sink:
                  metrics: SinkMetrics, max_records: int | None = None,
                  idle_exit_s: float | None = None):
         self._s = settings
-        self._grades = {"grades": settings.grade_scale.names}  # a legacy bucket → this grade
+        self._scale = settings.grade_scale  # parsed once, not per record
+        self._grades = {"grades": self._scale.names}  # a legacy bucket → this grade
         self._consumer, self._producer, self._client = consumer, producer, client
         self._fmt, self._delivered, self.metrics = fmt, delivered, metrics
         self._max_records, self._idle_exit_s = max_records, idle_exit_s
@@ -116,7 +117,7 @@ class Sink:
                 letters.append(self._future(msg, lead))
                 continue
             scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
-                                              self._s.grade_scale))
+                                              self._scale))
         newest = newest_per_lead(scores)
         older = self._delivered.older(newest) if self._delivered else set()
         to_send = [s for s in newest if s.lead_id not in older]

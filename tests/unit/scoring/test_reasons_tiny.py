@@ -73,3 +73,18 @@ def test_choose_takes_exact_rows_exactly_and_the_strongest_features(tiny) -> Non
         assert down == (worst if expected[i, worst] < 0 else -1)
         for j, w in zip(chosen.features[i], chosen.weights[i], strict=True):
             assert w == (pytest.approx(expected[i, j], abs=1e-5) if j >= 0 else 0.0)
+
+
+def test_choose_reports_how_long_each_method_took(tiny, monkeypatch) -> None:
+    """The seconds each contributions call took, by method (the scorer's reasons budget
+    reads them); a method with no rows took none."""
+    booster, enc, matrix = tiny
+    names = list(enc.feature_names)
+    clock = iter([10.0, 10.25, 20.0, 20.5])  # exact: 0.25 s, then approx: 0.5 s
+    monkeypatch.setattr("scoring.reasons.time.perf_counter", lambda: next(clock))
+    half = np.arange(matrix.shape[0]) % 2 == 0
+    chosen = Explainer(booster, SPEC, names, 1).choose(matrix, half)
+    assert (chosen.exact_s, chosen.approx_s) == (0.25, 0.5)
+    clock = iter([1.0, 1.125])
+    only_approx = Explainer(booster, SPEC, names, 1).choose(matrix, np.zeros(40, dtype=bool))
+    assert (only_approx.exact_s, only_approx.approx_s) == (0.0, 0.125)

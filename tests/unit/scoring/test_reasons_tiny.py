@@ -88,3 +88,6 @@ def test_choose_reports_how_long_each_method_took(tiny, monkeypatch) -> None:
     clock = iter([1.0, 1.125])
     only_approx = Explainer(booster, SPEC, names, 1).choose(matrix, np.zeros(40, dtype=bool))
     assert (only_approx.exact_s, only_approx.approx_s) == (0.0, 0.125)
+    clock = iter([3.0, 3.75])
+    only_exact = Explainer(booster, SPEC, names, 1).choose(matrix, np.ones(40, dtype=bool))
+    assert (only_exact.exact_s, only_exact.approx_s) == (0.75, 0.0)

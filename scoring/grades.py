@@ -3,7 +3,10 @@
 A :class:`GradeScale` is written best grade first with each grade's lower score bound,
 e.g. ``A=0.8,B=0.5,C=0.3,D=0`` (``LEADSTREAM_GRADES``): bounds strictly decrease and the
 last one is 0, so every score in [0, 1] has exactly one grade; a score equal to a bound
-belongs to the higher grade. Grades replaced the old buckets (Hot / Warm / Cool / Cold):
+belongs to the higher grade. A score that is not a finite number (NaN, ±inf) has no grade:
+:meth:`GradeScale.assign` refuses it (``ValueError``) rather than grade it silently, and
+the scorer never reaches it (:func:`scoring.serving.serve` dead-letters a lead whose score
+is not finite as ``scoring_failed``). Grades replaced the old buckets (Hot / Warm / Cool / Cold):
 a legacy record's bucket maps to the grade of the same rank
 (:func:`schemas.leads.legacy_grade`).
 """
@@ -50,9 +53,15 @@ class GradeScale:
         return self.bounds[0]
 
     def assign(self, scores: np.ndarray) -> list[str]:
-        """The grade of every score in a batch."""
+        """The grade of every score in a batch; ``ValueError`` if one is not finite (NaN
+        sorts after every bound, so it would get the best grade)."""
+        values = np.asarray(scores, dtype=np.float64)
+        bad = ~np.isfinite(values)
+        if bad.any():
+            raise ValueError(f"grades: {int(bad.sum())} of {values.size} scores are not "
+                             f"finite numbers (NaN or infinite): no grade")
         edges = np.array(self.bounds[-2::-1], dtype=np.float64)  # ascending, without the 0
-        idx = np.searchsorted(edges, np.asarray(scores, dtype=np.float64), side="right")
+        idx = np.searchsorted(edges, values, side="right")
         ascending = self.names[::-1]
         return [ascending[i] for i in idx.tolist()]
 

@@ -8,7 +8,10 @@ canary/A/B; in shadow mode both predict every row and only the champion's scores
 
 A challenger failing in the shadow costs its comparisons, never a served score
 (:attr:`ServedBatch.shadow_error`); a model failing on rows it serves raises
-:class:`ModelFailed`, which the boundary turns into ``scoring_failed`` dead letters.
+:class:`ModelFailed`, which the boundary turns into ``scoring_failed`` dead letters. A
+score that is not a finite number (NaN, ±inf) is such a failure (:class:`NonFiniteScore`):
+the scorer's isolation narrows it down to the leads whose score it is, and only they are
+dead-lettered, with the reason in the message; a lead never gets a grade for it.
 """
 
 from __future__ import annotations
@@ -36,6 +39,10 @@ class ModelFailed(Exception):
         super().__init__(f"{role.value} {model.label} failed: {cause!r}")
         self.role = role
         self.model = model
+
+
+class NonFiniteScore(ValueError):
+    """A model returned NaN or an infinite score: those leads are not served."""
 
 
 @dataclass(frozen=True)
@@ -160,6 +167,10 @@ def _run(role: ModelRole, model: ServingModel, rows: np.ndarray,
         scores = model.predict(matrix)
     except Exception as exc:  # any failure of the model library: the caller decides
         raise ModelFailed(role, model, exc) from exc
+    not_finite = int(np.count_nonzero(~np.isfinite(scores)))
+    if not_finite:  # a NaN would be graded A and ranked anywhere: never served
+        raise ModelFailed(role, model, NonFiniteScore(
+            f"{not_finite} of {scores.size} scores are not finite numbers"))
     return RoleRun(role, model, rows, scores, time.perf_counter() - started, matrix)
 
 

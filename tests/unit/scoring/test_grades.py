@@ -3,6 +3,8 @@ grade, and a malformed scale is refused with what is wrong."""
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from hypothesis import given
@@ -62,3 +64,33 @@ def test_a_malformed_scale_gets_the_whole_message(names, bounds, message) -> Non
     with pytest.raises(ValueError) as err:
         GradeScale(names, bounds)
     assert str(err.value) == message
+
+
+def _oracle(names: list[str], bounds: list[float], score: float) -> str | None:
+    """The grade of ``score`` read off the scale by hand: none for NaN or ±inf, else the
+    best grade whose lower bound it reaches (the lowest grade below 0)."""
+    if math.isnan(score) or math.isinf(score):
+        return None
+    for name, bound in zip(names, bounds, strict=True):
+        if score >= bound:
+            return name
+    return names[-1]
+
+
+@given(grade_scales(), st.lists(st.floats(allow_nan=True, allow_infinity=True),
+                                min_size=1, max_size=50))
+def test_any_float_gets_its_grade_and_a_non_finite_one_none_at_all(scale, scores) -> None:
+    names, bounds = scale
+    expected = [_oracle(names, bounds, s) for s in scores]
+    grades = GradeScale(tuple(names), tuple(bounds))
+    if None in expected:  # never a grade for a score that is not a number
+        with pytest.raises(ValueError, match="not finite"):
+            grades.assign(np.array(scores))
+    else:
+        assert grades.assign(np.array(scores)) == expected
+
+
+@pytest.mark.parametrize("score", [math.nan, math.inf, -math.inf])
+def test_a_nan_or_infinite_score_gets_no_grade(score) -> None:
+    with pytest.raises(ValueError, match="1 of 3 scores are not finite"):
+        GradeScale().assign(np.array([0.9, score, 0.1]))

@@ -1,5 +1,5 @@
 """Fakes for the scorer's batch step: an in-memory de-duplicator, a model that fails on
-some rows."""
+some rows, a model that returns NaN or infinite scores for some rows."""
 
 from __future__ import annotations
 
@@ -57,4 +57,23 @@ def picky(model: ServingModel, feature: str, poison: float) -> ServingModel:
     column = model.encoder.feature_names.index(feature)
     broken = dataclasses.replace(model)
     object.__setattr__(broken, "booster", PickyBooster(model.booster, column, poison))
+    return broken
+
+
+class NonFiniteBooster:
+    """Predicts like ``booster`` but answers ``bad`` (NaN, ±inf) for the rows whose column
+    ``column`` equals ``poison``: a model that returns a score that is not a number."""
+
+    def __init__(self, booster, column: int, poison: float, bad: float):
+        self.booster, self.column, self.poison, self.bad = booster, column, poison, bad
+
+    def inplace_predict(self, matrix: np.ndarray):
+        scores = np.asarray(self.booster.inplace_predict(matrix), dtype=np.float64)
+        return np.where(matrix[:, self.column] == self.poison, self.bad, scores)
+
+
+def non_finite(model: ServingModel, feature: str, poison: float, bad: float) -> ServingModel:
+    column = model.encoder.feature_names.index(feature)
+    broken = dataclasses.replace(model)
+    object.__setattr__(broken, "booster", NonFiniteBooster(model.booster, column, poison, bad))
     return broken

@@ -2,9 +2,13 @@
 
 Each scored event with an ``event_id`` claims ``<prefix><event_id>`` with ``SET NX EX``,
 storing where it was read (``topic:partition:offset``). The claim also enters its lead's
-index ``leadstream:dedup-lead:<lead_id>`` (sorted set of event ids, same TTL, at most
-``lead_max_events``: beyond it the oldest claims are dropped with their entry), so
-:meth:`Deduplicator.forget` erases a lead's claims without scanning every claim.
+index ``leadstream:dedup-lead:<lead_id>`` (sorted set of ``<source>\n<event_id>``, same
+TTL, at most ``lead_max_events``: beyond it the oldest entries are dropped with their
+claims), so :meth:`Deduplicator.forget` erases a lead's claims without scanning every
+claim. An index can outlive a claim it lists (each claim refreshes the index's TTL), and
+the expired event id can then be claimed by another lead's event: eviction and ``forget``
+delete a claim only while it still holds the entry's own source (compare-and-delete in
+the script, :mod:`streams.stores.dedup_lua`), never another lead's live claim.
 The event is a duplicate only if the key is held by *another* source position: the same
 position seen again is the batch being processed again after an abort or a crash, not a
 resend. One pipeline per batch

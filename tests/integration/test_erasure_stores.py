@@ -5,6 +5,7 @@ parked identities), a second erasure removes nothing; the dedup index keeps its 
 from __future__ import annotations
 
 import json
+import time
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -96,7 +97,7 @@ def test_the_dedup_index_keeps_its_bound_and_drops_the_oldest_claims(fresh_setti
     for i in range(5):  # one batch each: claim times ascend
         assert dedup.duplicates([Claim(f"e{i}", f"in:0:{i}", "busy")]) == {}
     assert [m.decode() for m in redis_client.zrange(lead_index_key("busy"), 0, -1)] == [
-        "e2", "e3", "e4"]
+        "in:0:2\ne2", "in:0:3\ne3", "in:0:4\ne4"]
     assert [redis_client.exists(f"leadstream:dedup:e{i}") for i in range(5)] == [0, 0, 1, 1, 1]
     assert 0 < redis_client.ttl(lead_index_key("busy")) <= 600
     assert dedup.release([Claim("e4", "in:0:4", "busy")]) == 1
@@ -109,5 +110,46 @@ def test_a_claim_seen_again_at_its_own_position_stays_indexed(fresh_settings, re
     claim = Claim("again", "in:0:9", "lead-a")
     assert dedup.duplicates([claim]) == {} and dedup.duplicates([claim]) == {}
     assert dedup.duplicates([Claim("again", "in:0:10", "lead-a")]) == {0: "in:0:9"}
-    assert redis_client.zrange(lead_index_key("lead-a"), 0, -1) == [b"again"]
+    assert redis_client.zrange(lead_index_key("lead-a"), 0, -1) == [b"in:0:9\nagain"]
     assert timedelta(seconds=redis_client.ttl(lead_index_key("lead-a"))) <= timedelta(600)
+
+
+def _until(condition, what: str, deadline_s: float = 10.0) -> None:
+    """Wait for ``condition`` (a Redis TTL running out), failing after ``deadline_s``."""
+    end = time.monotonic() + deadline_s
+    while not condition():
+        assert time.monotonic() < end, f"gave up waiting for {what}"
+        time.sleep(0.02)
+
+
+def _claim_expired_then_taken_by_another_lead(redis_client) -> Deduplicator:
+    """Lead "old" claims ``shared`` (TTL 2 s), claims ``later`` a second on (its index
+    lives 2 s more), ``shared`` expires and lead "new" claims it: "old"'s index still
+    lists ``shared``, held by "new" now."""
+    dedup = Deduplicator(redis_client, 2, lead_max_events=2)
+    assert dedup.duplicates([Claim("shared", "in:0:1", "old")]) == {}
+    _until(lambda: redis_client.pttl("leadstream:dedup:shared") < 1000, "a second to pass")
+    assert dedup.duplicates([Claim("later", "in:0:2", "old")]) == {}
+    _until(lambda: not redis_client.exists("leadstream:dedup:shared"), "the claim's TTL")
+    assert redis_client.exists(lead_index_key("old"))
+    assert dedup.duplicates([Claim("shared", "in:1:7", "new")]) == {}
+    assert b"in:0:1\nshared" in redis_client.zrange(lead_index_key("old"), 0, -1)
+    return dedup
+
+
+def test_forget_never_deletes_another_leads_live_claim(fresh_settings, redis_client):
+    dedup = _claim_expired_then_taken_by_another_lead(redis_client)
+    assert dedup.forget("old") == 2  # its own claim "later" and its index, nothing else
+    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
+    assert not redis_client.exists("leadstream:dedup:later", lead_index_key("old"))
+    assert dedup.duplicates([Claim("shared", "in:2:9", "third")]) == {0: "in:1:7"}
+
+
+def test_eviction_never_deletes_another_leads_live_claim(fresh_settings, redis_client):
+    dedup = _claim_expired_then_taken_by_another_lead(redis_client)
+    assert dedup.duplicates([Claim("third", "in:0:3", "old")]) == {}  # evicts "shared"
+    assert b"in:0:1\nshared" not in redis_client.zrange(lead_index_key("old"), 0, -1)
+    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
+    assert dedup.duplicates([Claim("fourth", "in:0:4", "old")]) == {}  # evicts "later"
+    assert not redis_client.exists("leadstream:dedup:later")  # its own: deleted
+    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"

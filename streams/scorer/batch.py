@@ -82,6 +82,8 @@ class BatchResult:
     """Model runs whose explainer failed (their scores went out without reasons), by role."""
     reasons_skipped: Counter[str] = field(default_factory=Counter)
     """Model runs published without reasons: they would have exceeded the budget."""
+    reasons_downgraded: Counter[str] = field(default_factory=Counter)
+    """Leads given approximate reasons where exact were asked (the budget), by grade."""
 
     def add(self, part: BatchResult) -> None:
         """Append the result of a part of the batch (in input order)."""
@@ -97,6 +99,7 @@ class BatchResult:
         self.shadow_error = self.shadow_error or part.shadow_error
         self.reasons_failed += part.reasons_failed
         self.reasons_skipped += part.reasons_skipped
+        self.reasons_downgraded += part.reasons_downgraded
 
 
 class BatchStep:
@@ -200,6 +203,7 @@ class BatchStep:
         result.records += scored
         result.reasons_failed += why.failed
         result.reasons_skipped += why.skipped
+        result.reasons_downgraded += why.downgraded
         if self._trends is not None and self._trends.enabled:
             result.history = outputs.history_rows(scored, served, batch)
             result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
@@ -209,7 +213,7 @@ class BatchStep:
         result.shadow_error = served.shadow_error
         if t.shadow and served.shadow is not None:
             shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
-                                           result.reasons_skipped)
+                                           result.reasons_skipped, result.reasons_downgraded)
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
                                             shadow_why)
             result.records += shadow

@@ -44,6 +44,8 @@ class BatchBook:
             m.reasons_failed.labels(role).inc(n)
         for role, n in result.reasons_skipped.items():
             m.reasons_skipped.labels(role).inc(n)
+        for grade, n in result.reasons_downgraded.items():
+            m.reasons_downgraded.labels(grade).inc(n)
         m.batches.inc()
         m.scored.inc(result.scored)
         m.trend_unknown.inc(result.trend_unknown)

@@ -11,7 +11,10 @@ reasons (``"reasons": []``, ``"reasons_method": null``), the failure is logged (
 error class, no lead attribute) and counted per role (``leadstream_scorer_reasons_failed``).
 Nor does a slow one: each run fits a time budget per lead
 (:mod:`streams.scorer.reasons_budget`): exact where asked while it fits, else approximate,
-else none (counted per role, ``leadstream_scorer_reasons_skipped``).
+else none (counted per role, ``leadstream_scorer_reasons_skipped``). A lead that asked for
+exact reasons (its grade is in ``exact_grades``) and got approximate ones is counted per
+grade (``leadstream_scorer_reasons_downgraded_total``), and the first such run of a model
+logs one warning line.
 """
 
 from __future__ import annotations
@@ -59,6 +62,8 @@ class BatchReasons:
     """Runs whose explainer failed, by role."""
     skipped: Counter[str] = field(default_factory=Counter)
     """Runs published without reasons because they would exceed the budget, by role."""
+    downgraded: Counter[str] = field(default_factory=Counter)
+    """Leads whose exact reasons the budget replaced by approximate ones, by grade."""
 
 
 class Explanations:
@@ -68,6 +73,7 @@ class Explanations:
         self._models: dict[tuple[str, str], tuple[Explainer, ReasonsText] | None] = {}
         self._budget = ReasonsBudget(budget_ms_per_lead / 1000.0)
         self._over: set[tuple[str, str]] = set()  # models already logged as over budget
+        self._downgrading: set[tuple[str, str]] = set()  # models logged as downgrading
 
     def use(self, plan: ServingPlan) -> None:
         """Explainers for the plan's models (kept for a model already explained)."""
@@ -82,16 +88,18 @@ class Explanations:
         n = len(leads)
         out = BatchReasons([NO_REASONS] * n, [NO_METHOD] * n)
         for run in runs:
-            part = self.run(run, leads, out.failed, out.skipped)
+            part = self.run(run, leads, out.failed, out.skipped, out.downgraded)
             for at, row in enumerate(run.rows.tolist()):
                 out.reasons[row], out.methods[row] = part.reasons[at], part.methods[at]
         return out
 
     def run(self, run: RoleRun, leads: Sequence[IncomingLead],
             failed: Counter[str] | None = None,
-            skipped: Counter[str] | None = None) -> RunReasons:
+            skipped: Counter[str] | None = None,
+            downgraded: Counter[str] | None = None) -> RunReasons:
         """One run's reasons; none (and ``failed`` counted) when its explainer fails, none
-        (and ``skipped`` counted) when they would exceed the budget."""
+        (and ``skipped`` counted) when they would exceed the budget; approximate where
+        exact was asked (``downgraded`` counted per grade) when only those fit."""
         n = int(run.rows.size)
         key = (run.model.name, run.model.version)
         pair = self._models.get(key)
@@ -100,8 +108,9 @@ class Explanations:
                 failed[run.role.value] += 1
             return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
         explainer, text = pair
-        exact = np.isin(np.array(self._grades.assign(run.scores), dtype=object),
-                        list(self._exact)) if self._exact else np.zeros(n, dtype=bool)
+        grades = np.array(self._grades.assign(run.scores) if self._exact else [""] * n,
+                          dtype=object)
+        exact = np.isin(grades, list(self._exact))
         try:
             chosen = self._within_budget(explainer, key, run, exact)
         except Exception as exc:  # the model library: the score is published without reasons
@@ -114,6 +123,7 @@ class Explanations:
             if skipped is not None:
                 skipped[run.role.value] += 1
             return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        self._downgraded(run, grades[exact & ~chosen.exact], downgraded)
         rows = run.rows.tolist()
         return RunReasons(text.render([leads[r] for r in rows], chosen),
                           [_METHOD[e] for e in chosen.exact.tolist()])
@@ -121,13 +131,12 @@ class Explanations:
     def _within_budget(self, explainer: Explainer, key: tuple[str, str], run: RoleRun,
                        exact: np.ndarray) -> ChosenReasons | None:
         assert run.matrix is not None
-        if not self._budget.known(key) and exact.size >= PROBE_ROWS:  # time a few rows
-            self._budget.learn(key, explainer.choose(run.matrix[:PROBE_ROWS],
-                                                     np.zeros(PROBE_ROWS, dtype=bool)))
-            if self._exact and self._budget.affordable(key):
-                half = PROBE_ROWS // 2
-                self._budget.learn(key, explainer.choose(run.matrix[:half],
-                                                         np.ones(half, dtype=bool)))
+        if not self._budget.known(key):  # time PROBE_ROWS rows, however few the run has
+            for timed in _probe(explainer, run.matrix, False):
+                self._budget.learn(key, timed)
+        if self._exact and self._budget.affordable(key) and not self._budget.exact_measured(key):
+            for timed in _probe(explainer, run.matrix, True):
+                self._budget.learn(key, timed)
         fitted = self._budget.fit(key, exact)
         if fitted is None:
             if key not in self._over:
@@ -140,6 +149,22 @@ class Explanations:
         self._budget.learn(key, chosen)
         return chosen
 
+    def _downgraded(self, run: RoleRun, grades: np.ndarray,
+                    downgraded: Counter[str] | None) -> None:
+        """Count the leads given approximate reasons instead of exact, per grade; the
+        first time for a model, say so (one line per model, not per batch)."""
+        if not grades.size:
+            return
+        if downgraded is not None:
+            downgraded.update(grades.tolist())
+        key = (run.model.name, run.model.version)
+        if key not in self._downgrading:
+            self._downgrading.add(key)
+            log.warning("exact reasons of %s would take more than %.2f ms per lead: leads "
+                        "of grade %s get approximate reasons while that lasts (counted in "
+                        "leadstream_scorer_reasons_downgraded_total)", run.model.label,
+                        self._budget.per_lead_s * 1000, ", ".join(sorted(self._exact)))
+
     def _build(self, model: ServingModel) -> tuple[Explainer, ReasonsText] | None:
         try:
             explainer = Explainer(model.booster, model.spec, model.encoder.feature_names,
@@ -149,3 +174,12 @@ class Explanations:
                       "without reasons", model.label, type(exc).__name__)
             return None
         return explainer, ReasonsText([f.name for f in model.spec.features], explainer.labels)
+
+
+def _probe(explainer: Explainer, matrix: np.ndarray, exact: bool) -> list[ChosenReasons]:
+    """Two timings of ``PROBE_ROWS`` rows (half of them for exact): the run's rows,
+    repeated up to that many. Only the lesser counts: a method's first call pays one-off
+    costs, and a busy machine can stall any single call."""
+    n = PROBE_ROWS // 2 if exact else PROBE_ROWS
+    rows = matrix[np.resize(np.arange(matrix.shape[0]), n)]
+    return [explainer.choose(rows, np.full(n, exact)) for _ in range(2)]

@@ -84,6 +84,11 @@ class ScorerMetrics:
                                        "Model runs published without reasons: they would have "
                                        "exceeded LEADSTREAM_REASONS_BUDGET_MS per lead, by "
                                        "role.", ["role"], registry=r)
+        self.reasons_downgraded = Counter(
+            "leadstream_scorer_reasons_downgraded",
+            "Leads whose grade asks for exact reasons (LEADSTREAM_REASONS_EXACT_GRADES) that "
+            "got approximate ones: exact would have exceeded LEADSTREAM_REASONS_BUDGET_MS "
+            "per lead, by grade.", ["grade"], registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

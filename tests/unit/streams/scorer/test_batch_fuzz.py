@@ -44,7 +44,8 @@ def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_mode
     step = BatchStep(ServingPlan(model), dedup, TOPICS, max_payload_bytes=32 * 1024,
                      sample_prefix="fuzz", deadletter_payload_max_bytes=16 * 1024,
                      max_record_bytes=MAX_RECORD,
-                     explanations=Explanations(3, GradeScale(), frozenset({"A"})))
+                     explanations=Explanations(3, GradeScale(), frozenset({"A"}),
+                                               budget_ms_per_lead=1e3))  # timing: not here
     messages = [Message(topic="in", partition=0, offset=i, key=b"k", value=v,
                         timestamp=(1, 1_000)) for i, v in enumerate(values)]
     result = step.run(translate(messages), "0:0-99")

@@ -8,14 +8,16 @@ exactly what the model was trained on.
 
 from __future__ import annotations
 
+import difflib
 import hashlib
 import json
+import re
 import tomllib
 from enum import StrEnum
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import (
@@ -122,9 +124,9 @@ class NumericFeature(_Feature):
     @model_validator(mode="after")
     def _check(self) -> NumericFeature:
         if self.min is not None and self.max is not None and self.min > self.max:
-            raise ValueError(f"{self.name}: min {self.min} > max {self.max}")
+            raise ValueError(f"keys 'min' and 'max': min {self.min} > max {self.max}")
         if self.missing is MissingPolicy.IMPUTE and self.impute is None:
-            raise ValueError(f"{self.name}: missing='impute' needs an 'impute' value")
+            raise ValueError("key 'impute': missing = 'impute' needs an 'impute' value")
         return self
 
 
@@ -251,4 +253,61 @@ def load_spec(path: str | Path | None = None) -> FeatureSpec:
     except (tomllib.TOMLDecodeError, yaml.YAMLError, json.JSONDecodeError) as exc:
         raise SpecError(f"{where}: cannot parse: {exc}") from exc
     except ValidationError as exc:
-        raise SpecError(f"{where}: invalid feature spec:\n{exc}") from exc
+        problems = spec_problems(exc, raw)
+        raise SpecError(f"{where}: invalid feature spec ({len(problems)} "
+                        f"problem{'s' if len(problems) > 1 else ''}):\n"
+                        + "\n".join(f"  - {p}" for p in problems)) from None
+
+
+_KINDS = {"numeric": NumericFeature, "categorical": CategoricalFeature}
+
+
+def spec_problems(exc: ValidationError, raw: object) -> list[str]:
+    """A spec's validation errors in plain words, each naming the feature (1-based, with its
+    name) and the key: no pydantic dump, no 0-based index, no link."""
+    errors = exc.errors(include_url=False)
+    out = []
+    for e in errors:
+        loc = list(e["loc"])
+        if loc == ["features"] and e["type"] == "too_short" and len(errors) > 1:
+            continue  # a consequence of the features' own errors
+        where, model = "spec", FeatureSpec
+        if len(loc) >= 2 and loc[0] == "features" and isinstance(loc[1], int):
+            where, model = _feature_label(raw, loc[1]), None
+            loc = loc[2:]
+            if loc and loc[0] in _KINDS:
+                model = _KINDS[str(loc.pop(0))]
+        key = ".".join(str(p) for p in loc)
+        out.append(f"{where}: {_plain(e, key, model)}")
+    return out or [str(exc)]
+
+
+def _feature_label(raw: object, i: int) -> str:
+    features = raw.get("features") if isinstance(raw, dict) else None
+    item = features[i] if isinstance(features, list) and i < len(features) else None
+    name = item.get("name") if isinstance(item, dict) else None
+    return f"feature {i + 1}" + (f" {name!r}" if isinstance(name, str) else "")
+
+
+def _plain(e: Any, key: str, model: type[BaseModel] | None) -> str:
+    kind, msg = e["type"], e["msg"]
+    if kind == "string_pattern_mismatch" and key == "name":
+        value = str(e.get("input", ""))
+        fixed = re.sub(r"[^a-z0-9_]+", "_", value.lower()).strip("_")
+        hint = f" (e.g. {fixed!r})" if fixed and fixed[0].isalpha() else ""
+        return (f"key 'name': {value!r} is not a valid feature name: start with a lowercase "
+                f"letter, then only lowercase letters, digits and '_'{hint}; the export's "
+                f"column name goes in 'source'")
+    if kind == "extra_forbidden":
+        known = sorted(model.model_fields) if model is not None else []
+        close = difflib.get_close_matches(key, known, n=1)
+        return f"unknown key {key!r}" + (f" (did you mean {close[0]!r}?)" if close else "")
+    if kind in ("union_tag_invalid", "union_tag_not_found"):
+        tag = e.get("ctx", {}).get("tag")
+        said = f"{tag!r} is not a kind" if kind == "union_tag_invalid" else "missing"
+        return f"key 'kind': {said}; use 'numeric' or 'categorical'"
+    if kind == "missing":
+        return f"key {key!r} is required"
+    if kind == "value_error":
+        msg = msg.removeprefix("Value error, ")
+    return f"key {key!r}: {msg}" if key else msg

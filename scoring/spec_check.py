@@ -4,7 +4,8 @@ Reads the export through the spec exactly as training does (:func:`read_crm_expo
 reports, per feature, how much is missing, what falls outside the range, and which
 categories would be kept or merged into "unseen"; the export's columns the spec ignores;
 the rows dropped and why (naming unknown target values); the class balance against the
-minimum-data gate; and the split training would use. Pure: no MLflow, nothing written.
+minimum-data gate; the split training would use; and the features that likely leak the
+target (:mod:`scoring.leakage`). Pure: no MLflow, nothing written.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ import pandas as pd
 from schemas.spec import MISSING, CategoricalFeature, FeatureSpec
 from scoring.crm_export import ExportReport, detect_separator, read_crm_export
 from scoring.features import learn_vocabularies
+from scoring.leakage import DEFAULT_LEAKY_NAMES, LeakageWarning, leakage_warnings
 from scoring.split import TIME_COLUMN
 
 
@@ -42,6 +44,8 @@ class SpecCheck:
     gate: str
     """'ok', or what the minimum-data gate would refuse."""
     split: str
+    leakage: list[LeakageWarning]
+    """Features that likely leak the target: warnings, training is not refused."""
 
     def as_dict(self) -> dict:
         return {**asdict(self), "report": {**asdict(self.report),
@@ -50,7 +54,8 @@ class SpecCheck:
 
 def check_export(path: str | Path, spec: FeatureSpec, target: str | None = None,
                  sep: str | None = None, min_rows: int = 200, min_positives: int = 40,
-                 min_negatives: int = 40) -> SpecCheck:
+                 min_negatives: int = 40,
+                 leaky_names: tuple[str, ...] = DEFAULT_LEAKY_NAMES) -> SpecCheck:
     path = Path(path)
     sep = sep or detect_separator(path)
     frame, report = read_crm_export(path, spec, target, sep)
@@ -67,7 +72,8 @@ def check_export(path: str | Path, spec: FeatureSpec, target: str | None = None,
     split = (f"by time ({spec.time_source}: newest 20 % tested)" if TIME_COLUMN in frame
              else "stratified at random (the spec names no time_source)")
     return SpecCheck(report, features, [c for c in header if c not in used], positives,
-                     negatives, "ok" if not short else "refused: " + ", ".join(short), split)
+                     negatives, "ok" if not short else "refused: " + ", ".join(short), split,
+                     leakage_warnings(frame, spec, leaky_names))
 
 
 def _feature(frame: pd.DataFrame, f, report: ExportReport, spec: FeatureSpec) -> FeatureCheck:

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from schemas.spec import load_spec
@@ -38,7 +39,7 @@ def check(spec_path: Path, data: Path, target: str | None, sep: str | None,
     """What training on DATA through SPEC_PATH would keep, drop and why."""
     s = Settings()
     result = check_export(data, load_spec(spec_path), target, sep, s.train_min_rows,
-                          s.train_min_positives, s.train_min_negatives)
+                          s.train_min_positives, s.train_min_negatives, s.leaky_names)
     if as_json:
         print_json(result.as_dict())
         return
@@ -60,3 +61,9 @@ def _render(console: Console, r: SpecCheck) -> None:
     console.print(f"outcomes: {r.positives} conversions, {r.negatives} non-conversions; "
                   f"minimum data: {r.gate}")
     console.print(f"split: {r.split}; delimiter {r.report.sep!r}")
+    for w in r.leakage:
+        console.print(f"[bold yellow]warning[/]: likely target leakage: {escape(w.text())}",
+                      highlight=False)
+    if r.leakage:
+        console.print("A value known only after the outcome scores well offline and is "
+                      "missing when a new lead is scored: leave it out of the spec.")

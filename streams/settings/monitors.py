@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from scoring.leakage import DEFAULT_LEAKY_NAMES
 from streams.settings.part import SettingsPart
 
 if TYPE_CHECKING:
@@ -101,6 +102,14 @@ class MonitorSettings(SettingsPart):
     """Fewest conversions they accept (Dynamics 365 asks for 40 of each outcome)."""
     train_min_negatives: int = Field(40, ge=10)
     """Fewest non-conversions they accept."""
+    spec_leaky_names: str = ",".join(DEFAULT_LEAKY_NAMES)
+    """Comma-separated feature names (or export columns) ``spec check`` warns about as
+    likely target leakage, known only after the outcome, whatever their AUC (compared case-
+    and punctuation-blind: ``Lead Quality`` is ``lead_quality``); empty: none."""
+
+    @property
+    def leaky_names(self) -> tuple[str, ...]:
+        return tuple(n.strip() for n in self.spec_leaky_names.split(",") if n.strip())
 
     def train_config(self, seed: int, refit: bool = False) -> TrainConfig:
         """The training configuration these settings ask for."""

@@ -66,3 +66,29 @@ def test_categorical_normalization_folds_case_and_null_values():
     assert f.normalize(" Google ") == f.normalize("google") == "google"
     assert f.normalize(None) == f.normalize("") == f.normalize("Select") == MISSING
     assert CategoricalFeature(name="c", lowercase=False).normalize("Google") == "Google"
+
+
+@pytest.mark.parametrize(("text", "says"), [
+    ('[[features]]\nname = "Emp Var"\nkind = "numeric"\n',
+     "feature 1 'Emp Var': key 'name': 'Emp Var' is not a valid feature name: start with a "
+     "lowercase letter, then only lowercase letters, digits and '_' (e.g. 'emp_var'); the "
+     "export's column name goes in 'source'"),
+    ('[[features]]\nname = "a"\nkind = "numeric"\n[[features]]\nname = "b"\nkind = "num"\n',
+     "feature 2 'b': key 'kind': 'num' is not a kind; use 'numeric' or 'categorical'"),
+    ('[[features]]\nname = "a"\n', "feature 1 'a': key 'kind': missing; use 'numeric' or "
+     "'categorical'"),
+    ('[[features]]\nname = "a"\nkind = "numeric"\nmaximum = 3\n',
+     "feature 1 'a': unknown key 'maximum' (did you mean 'max'?)"),
+    ('[[features]]\nname = "a"\nkind = "numeric"\nmin = 5\nmax = 1\n',
+     "feature 1 'a': keys 'min' and 'max': min 5.0 > max 1.0"),
+    ('[[features]]\nkind = "categorical"\n', "feature 1: key 'name' is required"),
+    ('targt = "y"\n[[features]]\nname = "a"\nkind = "numeric"\n',
+     "spec: unknown key 'targt' (did you mean 'target'?)"),
+])
+def test_a_spec_error_names_the_feature_and_the_key_in_plain_words(tmp_path: Path, text: str,
+                                                                   says: str):
+    path = tmp_path / "bad.toml"
+    path.write_text(text)
+    with pytest.raises(SpecError) as info:
+        load_spec(path)
+    assert str(info.value) == f"{path}: invalid feature spec (1 problem):\n  - {says}"

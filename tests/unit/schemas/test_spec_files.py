@@ -45,7 +45,8 @@ def test_parse_and_validation_errors_name_the_file(tmp_path):
         load_spec(bad)
     invalid = tmp_path / "invalid.json"
     invalid.write_text(json.dumps({"name": "x"}))
-    with pytest.raises(SpecError, match=rf"^{invalid}: invalid feature spec:\n"):
+    with pytest.raises(SpecError, match=rf"^{invalid}: invalid feature spec \(1 problem\):\n"
+                                        r"  - spec: key 'features' is required$"):
         load_spec(invalid)
     with pytest.raises(SpecError, match="feature spec not found: "):
         load_spec(tmp_path / "absent.toml")

@@ -102,13 +102,16 @@ class MonitorSettings(SettingsPart):
     """Fewest conversions they accept (Dynamics 365 asks for 40 of each outcome)."""
     train_min_negatives: int = Field(40, ge=10)
     """Fewest non-conversions they accept."""
-    spec_leaky_names: str = ",".join(DEFAULT_LEAKY_NAMES)
+    spec_leaky_names: str | None = None
     """Comma-separated feature names (or export columns) ``spec check`` warns about as
     likely target leakage, known only after the outcome, whatever their AUC (compared case-
-    and punctuation-blind: ``Lead Quality`` is ``lead_quality``); empty: none."""
+    and punctuation-blind: ``Lead Quality`` is ``lead_quality``). Unset: ``duration``,
+    ``tags``, ``lead_quality``, ``last_activity``, ``last_notable_activity``; empty: none."""
 
     @property
     def leaky_names(self) -> tuple[str, ...]:
+        if self.spec_leaky_names is None:
+            return DEFAULT_LEAKY_NAMES
         return tuple(n.strip() for n in self.spec_leaky_names.split(",") if n.strip())
 
     def train_config(self, seed: int, refit: bool = False) -> TrainConfig:

@@ -55,15 +55,17 @@ def batch_sample(
     event_times_ms: Column | None = None,
     sample_id: str | None = None,
     n_clock_skewed: int = 0,
+    unknown_attributes: Mapping[str, int] | None = None,
 ) -> MonitorSample:
     """The sample of one batch: the scored leads' features and scores, plus the counts of
     rejected (dead-lettered) and failed events; ``event_times_ms`` per scored lead (NaN
-    for an untrusted time, counted in ``n_clock_skewed``)."""
+    for an untrusted time, counted in ``n_clock_skewed``); ``unknown_attributes``: per
+    sanitised name, the scored events carrying an attribute the spec does not know."""
     key = SampleKey(model_name, ModelRole(role), str(model_version))
     binner = Binner(profile, spec) if profile is not None else _NoFeatures()
     sample = empty_sample(key, profile).update(
         binner, {**numeric, **categories}, scores, latencies_ms, event_times_ms,
-        n_rejected, n_failed, n_clock_skewed)  # type: ignore[arg-type]
+        n_rejected, n_failed, n_clock_skewed, unknown_attributes)  # type: ignore[arg-type]
     return sample.to_contract(sample_id)
 
 

@@ -95,6 +95,7 @@ def performance_report(
         latency_p99_ms=s.latency_p99_ms, latency_max_ms=s.latency_max_ms,
         error_rate=s.error_rate, deadletter_rate=s.deadletter_rate,
         scorer_lag_ms=scorer_lag_ms, n_clock_skewed=s.n_clock_skewed,
+        unknown_attributes=s.unknown_attributes,
         emitted_at=datetime.now(UTC),
     )
 

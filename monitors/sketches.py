@@ -5,6 +5,12 @@ publishes it on ``monitor.samples``; the monitor agents ``merge`` samples into w
 read ``result()``. Every field is an integer count, a min or a max (scores are summed in
 millionths), so ``merge`` is exact, associative and commutative: a window merged from any
 split of its batches, in any order, across partitions and processes, is the same.
+
+``unknown`` counts the scored events' attributes the spec does not know, per (sanitised)
+name. It stays bounded under merging: the ``MAX_NAMES`` first names in sort order keep
+their own count, the rest add to :data:`~scoring.unknown_attributes.OTHER`'s — a rule
+that is itself associative and commutative (a name kept in the whole window is kept in
+every part that holds it), so the counts stay exact.
 """
 
 from __future__ import annotations
@@ -16,7 +22,13 @@ import numpy as np
 
 from monitors.binning import Binner, Column, as_float
 from monitors.latency import LatencySketch
-from schemas.monitor import LatencySketchData, ModelRole, MonitorSample
+from schemas.monitor import (
+    MAX_UNKNOWN_NAMES,
+    UNKNOWN_OTHER,
+    LatencySketchData,
+    ModelRole,
+    MonitorSample,
+)
 from schemas.profile import ReferenceProfile
 
 
@@ -45,6 +57,8 @@ class WindowSummary:
     event_time_max_ms: int | None
     missing: dict[str, int]
     n_clock_skewed: int = 0
+    unknown_attributes: dict[str, int] = field(default_factory=dict)
+    """Scored events carrying an attribute the spec does not know, per name."""
 
 
 def _layout(s: WindowSample) -> tuple:
@@ -53,6 +67,17 @@ def _layout(s: WindowSample) -> tuple:
         sorted((k, v.shape) for k, v in s.categorical.items()),
         s.score_counts.shape,
     )
+
+
+def _capped(counts: dict[str, int]) -> dict[str, int]:
+    """At most ``MAX_UNKNOWN_NAMES`` names (the first in sort order) and the others'
+    total under ``UNKNOWN_OTHER``."""
+    names = sorted(k for k in counts if k != UNKNOWN_OTHER)
+    if len(names) <= MAX_UNKNOWN_NAMES:
+        return counts
+    kept = {k: counts[k] for k in names[:MAX_UNKNOWN_NAMES]}
+    other = sum(counts.values()) - sum(kept.values())
+    return {**kept, UNKNOWN_OTHER: other}
 
 
 def _minmax(a: int | None, b: int | None, pick) -> int | None:
@@ -76,6 +101,8 @@ class WindowSample:
     event_time_max_ms: int | None = None
     n_clock_skewed: int = 0
     """Scored events whose time was not trusted (left out of the event-time range)."""
+    unknown: dict[str, int] = field(default_factory=dict)
+    """Scored events carrying an attribute the spec does not know, per name (bounded)."""
 
     @classmethod
     def empty(cls, key: SampleKey, profile: ReferenceProfile) -> WindowSample:
@@ -97,9 +124,11 @@ class WindowSample:
         n_rejected: int = 0,
         n_failed: int = 0,
         n_clock_skewed: int = 0,
+        unknown: Mapping[str, int] | None = None,
     ) -> WindowSample:
         """This sample plus one scored batch (features and scores of the scored leads);
-        NaN event times (untrusted) are left out of the event-time range."""
+        NaN event times (untrusted) are left out of the event-time range; ``unknown``: the
+        batch's counts of attribute names the spec does not know."""
         s = as_float(scores)
         times = as_float(event_times_ms if event_times_ms is not None else [])
         times = times[~np.isnan(times)]
@@ -116,6 +145,7 @@ class WindowSample:
             int(times.min()) if times.size else None,
             int(times.max()) if times.size else None,
             n_clock_skewed,
+            _capped({k: int(v) for k, v in (unknown or {}).items() if v}),
         )
         return self.merge(batch)
 
@@ -138,6 +168,8 @@ class WindowSample:
             event_time_min_ms=_minmax(self.event_time_min_ms, other.event_time_min_ms, min),
             event_time_max_ms=_minmax(self.event_time_max_ms, other.event_time_max_ms, max),
             n_clock_skewed=self.n_clock_skewed + other.n_clock_skewed,
+            unknown=_capped({k: self.unknown.get(k, 0) + other.unknown.get(k, 0)
+                             for k in self.unknown.keys() | other.unknown.keys()}),
         )
 
     def result(self) -> WindowSummary:
@@ -153,6 +185,7 @@ class WindowSample:
             lat.quantile(0.5), lat.quantile(0.95), lat.quantile(0.99),
             lat.max if lat.count else None,
             self.event_time_min_ms, self.event_time_max_ms, missing, self.n_clock_skewed,
+            dict(sorted(self.unknown.items())),
         )
 
     def to_contract(self, sample_id: str | None = None) -> MonitorSample:
@@ -162,6 +195,7 @@ class WindowSample:
             event_time_min_ms=self.event_time_min_ms, event_time_max_ms=self.event_time_max_ms,
             n_scored=self.n_scored, n_rejected=self.n_rejected, n_failed=self.n_failed,
             n_clock_skewed=self.n_clock_skewed,
+            unknown_attributes=dict(sorted(self.unknown.items())),
             numeric={k: v.tolist() for k, v in self.numeric.items()},
             categorical={k: v.tolist() for k, v in self.categorical.items()},
             score_counts=self.score_counts.tolist(), score_sum_micro=self.score_sum_micro,
@@ -177,7 +211,7 @@ class WindowSample:
             np.asarray(m.score_counts, np.int64), m.score_sum_micro,
             LatencySketch.from_dict(m.latency.model_dump()),
             m.n_scored, m.n_rejected, m.n_failed, m.event_time_min_ms, m.event_time_max_ms,
-            m.n_clock_skewed,
+            m.n_clock_skewed, dict(m.unknown_attributes),
         )
 
     def __eq__(self, other: object) -> bool:

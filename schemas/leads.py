@@ -58,11 +58,13 @@ def _not_bool(value: Any) -> Any:
 class IncomingLead(BaseModel):
     """Base of every incoming lead event; the spec adds one field per feature.
 
-    Unknown attributes are ignored so CRMs can send more than the model uses. A key sent
-    twice in one object keeps its last value (as ``JSON.parse`` does).
+    Unknown attributes are accepted so CRMs can send more than the model uses; they are kept
+    aside (``__pydantic_extra__``, where intake counts their names) and are never
+    attributes of the lead: reading one raises ``AttributeError`` as if it were ignored.
+    A key sent twice in one object keeps its last value (as ``JSON.parse`` does).
     """
 
-    model_config = ConfigDict(extra="ignore", frozen=True, str_strip_whitespace=True)
+    model_config = ConfigDict(extra="allow", frozen=True, str_strip_whitespace=True)
 
     lead_id: str = Field(min_length=1, max_length=128, description="CRM lead identifier.")
     event_id: str | None = Field(
@@ -71,6 +73,10 @@ class IncomingLead(BaseModel):
     occurred_at: datetime | None = Field(
         None, ge=UTC_MIN, le=UTC_MAX,
         description="When the CRM saw the event; without an offset it is UTC.")
+
+    def __getattr__(self, name: str) -> Any:
+        """Only declared fields are attributes: an unknown key of the event is not."""
+        raise AttributeError(f"{type(self).__name__!r} object has no attribute {name!r}")
 
 
 def _numeric_field(f: NumericFeature, guarded: bool) -> tuple[Any, Any]:

@@ -33,6 +33,9 @@ class GuardrailLevel(StrEnum):
     CRITICAL = "CRITICAL"
 
 
+MAX_UNKNOWN_NAMES = 100
+"""Attribute names a sample or window counts on its own; the rest add to ``__other__``."""
+UNKNOWN_OTHER = "__other__"
 MAX_COUNT = 2**40
 """Largest count one sample may carry: windows merge many samples in int64 without overflow."""
 Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
@@ -72,6 +75,11 @@ class MonitorSample(_Frozen):
     n_clock_skewed: Count = Field(
         0, description="Scored events whose time was beyond the clock-skew tolerances: "
                        "counted, but left out of the event-time range (watermark).")
+    unknown_attributes: dict[Annotated[str, Field(min_length=1, max_length=64)], Count] = Field(
+        default_factory=dict, max_length=MAX_UNKNOWN_NAMES + 1,
+        description="Scored events carrying an attribute the spec does not know, per "
+                    "sanitised name (a misspelled feature is scored as missing); at most "
+                    f"{MAX_UNKNOWN_NAMES} names, the rest under {UNKNOWN_OTHER!r}.")
     numeric: dict[str, list[Count]] = Field(description="Bin counts per feature; missing last.")
     categorical: dict[str, list[Count]] = Field(
         description="Counts per vocabulary entry, then __unseen__, then __missing__."
@@ -146,6 +154,9 @@ class PerformanceReport(_Frozen):
     n_clock_skewed: int = Field(
         0, ge=0, description="Scored events whose time was not trusted (a client clock beyond "
                              "the skew tolerances): scored, but kept off the watermark.")
+    unknown_attributes: dict[str, int] = Field(
+        default_factory=dict, description="Scored events carrying an attribute the spec does "
+        "not know, per name (data quality: a misspelled feature is scored as missing).")
     n_labels: int = 0
     auc: float | None = None
     precision_at_10: float | None = None

@@ -33,6 +33,7 @@ from scoring.grades import GradeScale
 from scoring.intake import Intake, RawEvent
 from scoring.serving import ServingPlan, serve
 from scoring.trend import DEFAULT_DELTA
+from scoring.unknown_attributes import UnknownAttributes
 from streams.kafka.io import (
     MAX_RECORD_BYTES,
     Consumed,
@@ -84,6 +85,8 @@ class BatchResult:
     """Model runs published without reasons: they would have exceeded the budget."""
     reasons_downgraded: Counter[str] = field(default_factory=Counter)
     """Leads given approximate reasons where exact were asked (the budget), by grade."""
+    unknown_attributes: Counter[str] = field(default_factory=Counter)
+    """Scored events carrying an attribute the spec does not know, per sanitised name."""
 
     def add(self, part: BatchResult) -> None:
         """Append the result of a part of the batch (in input order)."""
@@ -100,6 +103,7 @@ class BatchResult:
         self.reasons_failed += part.reasons_failed
         self.reasons_skipped += part.reasons_skipped
         self.reasons_downgraded += part.reasons_downgraded
+        self.unknown_attributes += part.unknown_attributes
 
 
 class BatchStep:
@@ -127,6 +131,7 @@ class BatchStep:
                                                    max_record_bytes)
         self._max_record = max_record_bytes
         self._prefix = sample_prefix
+        self._unknown = UnknownAttributes()
         self.plan = plan
 
     @property
@@ -180,6 +185,8 @@ class BatchStep:
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
                                    skew=self._skew)
         result = BatchResult()
+        result.unknown_attributes = self._unknown.seen(self._plan.champion.label,
+                                                       accepted.unknown)
         served = serve(self._plan, accepted.leads, accepted.batch)
         runs = served.runs + ((served.shadow,) if served.shadow else ())
         self._served(result, served, batch, name)
@@ -190,7 +197,7 @@ class BatchStep:
         if self._topics.samples:
             result.records += outputs.sample_records(
                 self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
-                tag, self._plan.champion)
+                tag, self._plan.champion, result.unknown_attributes)
         check_sizes(result.records, self._max_record)
         return result
 

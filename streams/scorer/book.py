@@ -46,6 +46,8 @@ class BatchBook:
             m.reasons_skipped.labels(role).inc(n)
         for grade, n in result.reasons_downgraded.items():
             m.reasons_downgraded.labels(grade).inc(n)
+        for name, n in result.unknown_attributes.items():
+            m.unknown_attributes.labels(name).inc(n)
         m.batches.inc()
         m.scored.inc(result.scored)
         m.trend_unknown.inc(result.trend_unknown)

@@ -5,7 +5,8 @@
   stays the contract, and the unit tests validate these bytes against it);
 - ``scores.shadow``: one comparison per scored lead in shadow mode;
 - ``monitor.samples``: one sample per model role and version that scored rows, the
-  champion's also carrying the batch's dead-letter counts. Its latency is the model's
+  champion's also carrying the batch's dead-letter counts and its counts of attributes the
+  spec does not know, per name. Its latency is the model's
   (each lead waits for its model's whole batch prediction), not the time the event sat in
   Kafka: a backlog after a restart is scorer lag (reported apart from the sample's event
   times), and must not trip a good version's latency guardrail;
@@ -15,7 +16,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -158,7 +159,8 @@ class FailedRole:
 
 def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: BatchInput,
                    n_rejected: int, failed: Sequence[FailedRole], sample_prefix: str,
-                   champion: ServingModel) -> list[OutRecord]:
+                   champion: ServingModel,
+                   unknown: Mapping[str, int] | None = None) -> list[OutRecord]:
     """One ``monitor.samples`` record per role/version of the batch (champion first)."""
     out = []
     times = batch.event_times_ms
@@ -180,7 +182,8 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
             n_rejected=n_rejected if role is ModelRole.CHAMPION else 0,
             n_failed=n_failed.get((role, version), 0),
             event_times_ms=times[rows], sample_id=f"{sample_prefix}:{role.value}:{version}",
-            n_clock_skewed=int(np.isnan(times[rows]).sum()))
+            n_clock_skewed=int(np.isnan(times[rows]).sum()),
+            unknown_attributes=unknown if role is ModelRole.CHAMPION else None)
         key, value = encode_sample(sample)
         out.append(OutRecord(topic, key, value))
     return out

@@ -89,6 +89,11 @@ class ScorerMetrics:
             "Leads whose grade asks for exact reasons (LEADSTREAM_REASONS_EXACT_GRADES) that "
             "got approximate ones: exact would have exceeded LEADSTREAM_REASONS_BUDGET_MS "
             "per lead, by grade.", ["grade"], registry=r)
+        self.unknown_attributes = Counter(
+            "leadstream_scorer_unknown_attributes",
+            "Scored events carrying an attribute their spec does not know (not used for "
+            "scoring: a misspelled feature is scored as missing), by sanitised name; at most "
+            "100 names, the rest as __other__.", ["name"], registry=r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

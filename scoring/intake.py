@@ -8,8 +8,8 @@ one event is that event's ``internal_error`` (:func:`internal_error`), never a c
 A dead letter keeps the event's bytes up to ``payload_max_bytes``, beyond that a prefix,
 the full size and the SHA-256, so its record stays under the producer's size limit; under
 the ``hash`` payload policy only the size and the SHA-256 (:mod:`schemas.payload`).
-An accepted event's attributes the spec does not know are counted by name
-(:attr:`Accepted.unknown`, :mod:`scoring.unknown_attributes`); their values are not read.
+The attributes of valid events that the spec does not know are counted by name
+(:meth:`Intake.unknown`, :mod:`scoring.unknown_attributes`); their values are not read.
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ import json
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from schemas.errors import RejectedEvent, RejectReason
@@ -54,8 +54,6 @@ class Accepted:
     events: list[RawEvent]
     leads: list[IncomingLead]
     batch: EncodedBatch
-    unknown: Counter[str] = field(default_factory=Counter)
-    """Per attribute name the spec does not know (raw, lead-controlled): events sending it."""
 
 
 def dead_letter(event: RawEvent, error: RejectedEvent, now: datetime,
@@ -128,21 +126,26 @@ class Intake:
         caller narrows the batch down to the events that make it fail).
         """
         good_events, leads, rejected = [], [], []
-        unknown: Counter[str] = Counter()
         for event in events:
             try:
-                lead = parse_incoming(self._lead_model, event.value or b"",
-                                      self.max_payload_bytes)
-                leads.append(lead)
+                leads.append(
+                    parse_incoming(self._lead_model, event.value or b"", self.max_payload_bytes)
+                )
                 good_events.append(event)
-                if lead.__pydantic_extra__:
-                    unknown.update(unknown_names(lead.__pydantic_extra__, self._known))
             except RejectedEvent as err:
                 rejected.append(self.dead_letter(event, err, now))
             except Exception as exc:  # a bug met on this event: its dead letter, not a crash
                 rejected.append(self.dead_letter(event, internal_error(exc, "validate"), now))
-        return (Accepted(good_events, leads, self.model.encoder.encode_leads(leads), unknown),
-                rejected)
+        return Accepted(good_events, leads, self.model.encoder.encode_leads(leads)), rejected
+
+    def unknown(self, leads: Sequence[IncomingLead]) -> Counter[str]:
+        """Per attribute name the spec does not know (raw, lead-controlled): the leads
+        that sent it."""
+        out: Counter[str] = Counter()
+        for lead in leads:
+            if lead.__pydantic_extra__:
+                out.update(unknown_names(lead.__pydantic_extra__, self._known))
+        return out
 
     def dead_letter(self, event: RawEvent, error: RejectedEvent, now: datetime) -> DeadLetter:
         return dead_letter(event, error, now, self.deadletter_payload_max_bytes,

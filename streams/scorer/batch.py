@@ -186,7 +186,7 @@ class BatchStep:
                                    skew=self._skew)
         result = BatchResult()
         result.unknown_attributes = self._unknown.seen(self._plan.champion.label,
-                                                       accepted.unknown)
+                                                       self._intake.unknown(accepted.leads))
         served = serve(self._plan, accepted.leads, accepted.batch)
         runs = served.runs + ((served.shadow,) if served.shadow else ())
         self._served(result, served, batch, name)

@@ -165,7 +165,8 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
     out = []
     times = batch.event_times_ms
     parts = [(r.role, r.model, r.rows, r.scores, r.seconds) for r in runs]
-    if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed):
+    if not any(p[0] is ModelRole.CHAMPION for p in parts) and (n_rejected or failed
+                                                               or unknown):
         parts.insert(0, (ModelRole.CHAMPION, champion, np.arange(0), np.empty(0), 0.0))
     for f in failed:
         if not any(p[0] is f.role and p[1].version == f.model.version for p in parts):

@@ -44,8 +44,10 @@ def make_kit(seed: int = 3) -> Kit:
 
 def craft(kit: Kit, settings: Settings, version: str, n: int, t0_ms: int, span_ms: int,
           sample_id: str, seed: int = 0, shift: dict | None = None,
-          constant: float | None = None, role: str = "champion"):
-    """A ``monitor.samples`` record of ``n`` synthetic leads scored by the kit's model."""
+          constant: float | None = None, role: str = "champion",
+          unknown: dict[str, int] | None = None):
+    """A ``monitor.samples`` record of ``n`` synthetic leads scored by the kit's model
+    (``unknown``: its counts of attributes the spec does not know, per name)."""
     frame = SyntheticCRM(seed).leads(n, shift)
     spec = kit.trained.spec
     batch = FeatureEncoder(spec).encode_columns({f.name: frame[f.name].tolist()
@@ -57,7 +59,8 @@ def craft(kit: Kit, settings: Settings, version: str, n: int, t0_ms: int, span_m
         model_name=settings.model_name, role=role, model_version=version,
         profile=kit.profile, spec=spec, numeric=batch.numeric, categories=batch.categories,
         scores=scores, latencies_ms=np.full(n, 4.0), n_rejected=2, n_failed=0,
-        event_times_ms=np.linspace(t0_ms, t0_ms + span_ms, n), sample_id=sample_id)
+        event_times_ms=np.linspace(t0_ms, t0_ms + span_ms, n), sample_id=sample_id,
+        unknown_attributes=unknown)
 
 
 def publish(settings: Settings, samples: list, partitions: list[int] | None = None) -> None:

@@ -1,5 +1,6 @@
-"""The monitor agents on the real stack: windows across partitions, processes and a restart;
-injected drift; a constant-score version rolled back once."""
+"""The monitor agents on the real stack: windows across partitions, processes and a restart
+(with their counts of unknown attributes); injected drift; a constant-score version rolled
+back once."""
 
 from __future__ import annotations
 
@@ -55,13 +56,16 @@ def test_windows_merge_across_partitions_processes_and_a_restart(
     v = kit.register(s)
     base = window_start(now_ms() - 30_000, L)
     sizes: dict[int, int] = Counter()
+    typos: dict[int, int] = Counter()  # events with the unknown attribute "emp-var-rate"
 
     def window(k: int, ids: list[str], lo: int, hi: int, parts: list[int]) -> None:
         samples = []
         for i, sid in enumerate(ids):
             n = 100 + 10 * i
-            samples.append(craft(kit, s, v, n, base + k * L + lo, hi - lo, sid, seed=k * 10 + i))
+            samples.append(craft(kit, s, v, n, base + k * L + lo, hi - lo, sid, seed=k * 10 + i,
+                                 unknown={"emp-var-rate": i + 1}))
             sizes[k] += n
+            typos[k] += i + 1
         publish(s, samples, parts)
 
     procs = [f"{p}:{q}" for p in ("scorer-a", "scorer-b") for q in range(3)]
@@ -77,7 +81,8 @@ def test_windows_merge_across_partitions_processes_and_a_restart(
         before = sizes[2]
         window(2, ["w2/d", "w2/e", "w2/f"], 400, 1200, [3, 4, 5])  # closes w1
         sizes[2] = before + sum(100 + 10 * i for i in range(3))
-        publish(s, [craft(kit, s, v, 100, base + 2 * L + 100, 200, "w2/a", seed=20)])  # again
+        publish(s, [craft(kit, s, v, 100, base + 2 * L + 100, 200, "w2/a", seed=20,
+                          unknown={"emp-var-rate": 1})])  # again: counted once
         processed(s)
         publish(s, [craft(kit, s, v, 50, base + 3 * L + 600, 300, "w3/a", seed=30)])
         drift = wait_reports(s, topic_name(s, MONITOR_DRIFT),
@@ -93,6 +98,7 @@ def test_windows_merge_across_partitions_processes_and_a_restart(
     for k in range(3):
         assert by[base + k * L]["n_scored"] == sizes[k], (k, by[base + k * L], sizes)
         assert by[base + k * L]["n_rejected"] == 2 * 6
+        assert by[base + k * L]["unknown_attributes"] == {"emp-var-rate": typos[k]}
     assert all(r["state"] == "HEALTHY" for r in guards)
 
 

@@ -69,9 +69,11 @@ def test_intake_counts_the_names_its_spec_does_not_know(tiny_model) -> None:
               {"lead_id": "L3", "occurred_at": "2026-01-01T00:00:00Z"},
               {"lead_id": "", "typo": 1}]  # rejected: its unknown names are not counted
     raw = [RawEvent(json.dumps(e).encode(), "in", 0, i) for i, e in enumerate(events)]
-    accepted, rejected = Intake(tiny_model, 64 * 1024).accept(raw, datetime.now(UTC))
+    intake = Intake(tiny_model, 64 * 1024)
+    accepted, rejected = intake.accept(raw, datetime.now(UTC))
     assert len(accepted.leads) == 3 and len(rejected) == 1
-    assert accepted.unknown == {"emp-var-rate": 2, "notes": 1}
+    assert intake.unknown(accepted.leads) == {"emp-var-rate": 2, "notes": 1}
+    assert intake.unknown(accepted.leads[2:]) == {}
     lead = accepted.leads[0]
     assert lead.engagement_score == 50.0
     try:

@@ -50,3 +50,15 @@ def test_a_misspelled_attribute_is_counted_per_name_and_warned_once(tiny_model, 
     assert label in warnings[1]
     assert not any("SECRET" in r.getMessage() or "L1" in r.getMessage()
                    for r in caplog.records)
+
+
+def test_only_scored_events_count_not_a_resend_dead_lettered(tiny_model):
+    values = [json.dumps({"lead_id": f"L{i}", "event_id": f"e{i % 3}", "emp-var-rate": 1.1}
+                         ).encode() for i in range(4)]  # the 4th resends e0
+    result = BatchStep(ServingPlan(tiny_model), MemoryDedup(), TOPICS).run(
+        _consumed(values), "0:0-3")
+    assert result.dead_letters == {"duplicate_event": 1} and result.scored == 3
+    assert result.unknown_attributes == {"emp-var-rate": 3}
+    samples = [MonitorSample.model_validate_json(r.value) for r in result.records
+               if r.topic == "samples"]
+    assert [s.unknown_attributes for s in samples] == [{"emp-var-rate": 3}]

@@ -310,4 +310,8 @@ def _plain(e: Any, key: str, model: type[BaseModel] | None) -> str:
         return f"key {key!r} is required"
     if kind == "value_error":
         msg = msg.removeprefix("Value error, ")
+    msg = re.sub(r"<[\w.]+: ('[^']*')>", r"\1", msg).replace("Input should be", "should be")
+    value = e.get("input")
+    if isinstance(value, str | int | float) and kind != "value_error":
+        msg += f" (got {value!r})"
     return f"key {key!r}: {msg}" if key else msg

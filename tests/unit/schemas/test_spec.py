@@ -82,6 +82,8 @@ def test_categorical_normalization_folds_case_and_null_values():
     ('[[features]]\nname = "a"\nkind = "numeric"\nmin = 5\nmax = 1\n',
      "feature 1 'a': keys 'min' and 'max': min 5.0 > max 1.0"),
     ('[[features]]\nkind = "categorical"\n', "feature 1: key 'name' is required"),
+    ('[[features]]\nname = "a"\nkind = "categorical"\nmissing = "impute"\n',
+     "feature 1 'a': key 'missing': should be 'reject' or 'category' (got 'impute')"),
     ('targt = "y"\n[[features]]\nname = "a"\nkind = "numeric"\n',
      "spec: unknown key 'targt' (did you mean 'target'?)"),
 ])

@@ -1,7 +1,9 @@
 """The ACLs of the secured stack, from the one declarative table ``acls.toml``.
 
 :func:`acl_bindings` turns the table into Kafka ACL bindings under given settings (topic
-names resolved through the topic registry, so renamed topics stay covered);
+names resolved through the topic registry, so renamed topics stay covered; a group or
+transactional id is literal unless it ends in ``*``; :func:`covers` says whether a grant
+applies to a name, as the broker decides);
 :func:`apply_acls` creates them. CreateAcls is idempotent: applying the same table twice
 changes nothing, so ``stack up --secure`` applies it on every start, and returns only once
 the broker enforces every binding (a process started next is not refused by a lag).
@@ -31,6 +33,8 @@ from streams.stack.process import ServiceError
 TABLE = Path(__file__).with_name("acls.toml")
 SHARED = "all"
 """The table's section granted to every principal."""
+PREFIX_MARK = "*"
+"""A group or transactional id ending in it is a prefix; any other is a literal name."""
 
 ANY = AclBindingFilter(ResourceType.ANY, None, ResourcePatternType.ANY, None, None,
                        AclOperation.ANY, AclPermissionType.ANY)
@@ -83,9 +87,22 @@ def _grant(settings: Settings, principal: str, kind: str, name: str) -> Grant:
     if kind in ("read", "write"):
         return Grant(principal, ResourceType.TOPIC, ResourcePatternType.LITERAL,
                      _topic(settings, name), ops)
-    resource = {"groups": ResourceType.GROUP, "transactional_ids": ResourceType.TRANSACTIONAL_ID,
-                "topic_prefixes": ResourceType.TOPIC}[kind]
-    return Grant(principal, resource, ResourcePatternType.PREFIXED, name, ops)
+    if kind == "topic_prefixes":
+        return Grant(principal, ResourceType.TOPIC, ResourcePatternType.PREFIXED, name, ops)
+    resource = ResourceType.GROUP if kind == "groups" else ResourceType.TRANSACTIONAL_ID
+    if name.endswith(PREFIX_MARK):
+        return Grant(principal, resource, ResourcePatternType.PREFIXED,
+                     name.removesuffix(PREFIX_MARK), ops)
+    return Grant(principal, resource, ResourcePatternType.LITERAL, name, ops)
+
+
+def covers(grant: Grant, resource: ResourceType, name: str) -> bool:
+    """True if ``grant`` applies to the resource ``name`` (as the broker matches it)."""
+    if grant.resource != resource:
+        return False
+    if grant.pattern == ResourcePatternType.PREFIXED:
+        return name.startswith(grant.name)
+    return name == grant.name
 
 
 def acl_bindings(settings: Settings) -> list[AclBinding]:

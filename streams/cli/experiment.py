@@ -142,18 +142,28 @@ def step(share: float | None, actor: str, reason: str) -> None:
 
 
 @experiment.command()
+@click.option("--publish", is_flag=True,
+              help="Also publish the look on experiments.reports and keep it as the state "
+                   "the next look continues from, as the agents do every "
+                   "LEADSTREAM_REPORT_INTERVAL_S (needs the agents' write access).")
 @json_option
-def report(as_json: bool) -> None:
-    """Take a look at the running canary/A/B now and publish it to experiments.reports."""
-    from streams.agents.reports import publish_look
-
+def report(publish: bool, as_json: bool) -> None:
+    """Take a look at the running canary/A/B now and print it (read only: any principal
+    that may read models.control and Redis; --publish also records it)."""
     settings = Settings()
     config = latest_config(settings, settings.model_name)
     if config is None:
         raise FatalError(f"no serving configuration for {settings.model_name}")
-    look = publish_look(settings, config)
+    if publish:
+        from streams.agents.reports import publish_look
+
+        look = publish_look(settings, config)
+    else:
+        from streams.stores.experiments import look_now
+
+        look = look_now(settings, config)
     if as_json:
-        print_json(look.model_dump(mode="json"))  # the experiments.reports record itself
+        print_json(look.model_dump(mode="json"))  # an experiments.reports record
     else:
         print_report(look)
 

@@ -29,7 +29,7 @@ class RedisUser:
     def rules(self) -> str:
         """The ACL rules of this user, without its password."""
         keys = [f"~{p}" for p in self.keys] + [f"%R~{p}" for p in self.read]
-        return " ".join(["resetkeys", *keys, "resetchannels", "-@all", self.commands])
+        return " ".join(["resetkeys", *keys, "resetchannels", "-@all", *self.commands.split()])
 
 
 def load_users(path: Path = TABLE) -> dict[str, RedisUser]:

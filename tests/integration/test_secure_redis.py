@@ -88,6 +88,7 @@ def test_the_scorer_writes_its_structures_and_nothing_else(as_):
         "FLUSHALL": scorer.flushall,
         "KEYS": lambda: scorer.keys("*"),
         "CONFIG": lambda: scorer.config_get("dir"),
+        "INFO": scorer.info,
     }
     for what, call in refused.items():
         with pytest.raises(NOPERM):
@@ -100,6 +101,9 @@ def test_the_sink_keeps_only_its_delivered_watermarks(as_):
     key = f"{delivered.PREFIX}K1"
     assert sink.set(key, "1:0", ex=TTL) and sink.mget([key]) == [b"1:0"]
     assert sink.delete(key) == 1
+    assert sink.get("leadstream:erased-key") is None  # reads which leads were erased
+    with pytest.raises(NOPERM):
+        sink.set("leadstream:erased-key", "k")
     for call in (lambda: sink.get("leadstream:ledger:K1"),
                  lambda: sink.lrange("leadstream:history:K1", 0, -1),
                  lambda: sink.set("leadstream:dedup:x", "1"), sink.flushdb):
@@ -125,6 +129,9 @@ def test_the_agents_count_outcomes_and_erase_from_every_structure(as_):
     removed = erase(erasers(agents, settings), "A1")
     assert removed["ledger"] >= 2 and removed["history"] == 1 and removed["delivered"] == 1
     assert removed["dedup"] >= 2 and removed["experiments"] == 1
+    # erasure has Redis rewrite its persistence files, and reads how far that got
+    assert "aof_enabled" in agents.info("persistence") and "save" in agents.config_get("save")
+    assert agents.bgrewriteaof()
     for call in (agents.flushall, lambda: agents.keys("*"), lambda: agents.get("elsewhere"),
                  lambda: agents.config_set("appendonly", "no")):
         with pytest.raises(NOPERM):

@@ -57,9 +57,15 @@ def test_the_scorer_writes_its_own_structures_only():
     assert [k for k in sorted(others) if may("scorer", k, write=False)] == []
 
 
+ERASED = ("leadstream:erased:", "leadstream:erased-key")
+"""Which leads were erased: the sink reads it to skip their records still in Kafka."""
+
+
 def test_the_sink_writes_its_watermarks_and_reads_nothing_else():
     assert may("sink", delivered.PREFIX + "L")
-    assert [k for k in sorted(store_keys()) if not k.startswith(delivered.PREFIX)
+    assert all(may("sink", k + "x" if k.endswith(":") else k, write=False) for k in ERASED)
+    assert not any(may("sink", k + "x" if k.endswith(":") else k) for k in ERASED)
+    assert [k for k in sorted(store_keys()) if not k.startswith((delivered.PREFIX, *ERASED))
             and may("sink", k, write=False)] == []
 
 
@@ -86,3 +92,5 @@ def test_the_acl_file_has_no_password_in_clear_and_the_default_user_off():
     assert [line.split()[1] for line in lines[1:]] == ["leadstream", *USERS]
     assert not [p for p in [*passwords.values(), "admin-pw-0123456789"] if p in text]
     assert all(" -@dangerous" in line for line in lines[2:] if "+@read" in line)
+    agents = next(line for line in lines if line.startswith("user agents "))
+    assert "+config|get" in agents and "+config " not in agents and "+@all" not in agents

@@ -7,8 +7,7 @@ import json
 from pathlib import Path
 
 from click.testing import CliRunner
-from hypothesis import HealthCheck, assume, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, given, settings
 from pydantic import SecretStr
 
 from streams.cli import main
@@ -17,25 +16,7 @@ from streams.control.keys import new_key_pair
 from streams.kafka.auth import not_authorized
 from streams.redact import redact_text, secret_values
 from streams.settings import Settings
-
-URL_SAFE = st.characters(codec="ascii", categories=("L", "N"), include_characters="-_.~")
-SECRET = st.text(URL_SAFE, min_size=8, max_size=40)
-NAME = st.text(st.characters(codec="ascii", categories=("L", "N"), include_characters="-_."),
-               min_size=4, max_size=30)
-
-
-@st.composite
-def configured(draw: st.DrawFn) -> tuple[dict[str, str], dict[str, str]]:
-    """(secrets by what they are, non-secret names), all distinct, none inside another."""
-    secrets = {k: draw(SECRET) for k in ("sasl", "redis", "mlflow", "sink_token", "query",
-                                          "kafka_extra")}
-    names = {"operator_key_name": draw(NAME), "sasl_username": draw(NAME)}
-    values = [*secrets.values(), *names.values()]
-    for i, a in enumerate(values):
-        for j, b in enumerate(values):
-            if i != j:
-                assume(a.lower() not in b.lower())
-    return secrets, names
+from tests.strategies.secrets import configured
 
 
 def _settings(secrets: dict[str, str], names: dict[str, str], key_file: Path) -> Settings:

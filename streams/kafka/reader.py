@@ -96,7 +96,7 @@ def check_writable(settings: Settings, topic: str, timeout_s: float = 10.0) -> N
     """Raise :class:`~streams.kafka.auth.NotAuthorized` ("writing ``topic``") when this
     principal may not even see ``topic`` (a write grant includes DESCRIBE): a command that
     writes after it reads names the write it was refused, not the read."""
-    producer = Producer(settings.kafka_config())
+    producer = Producer({**settings.kafka_config(), "allow.auto.create.topics": False})
     meta = producer.list_topics(topic, timeout=timeout_s).topics[topic]
     if is_refusal(meta.error):
         raise not_authorized(settings, f"writing {topic}", meta.error)

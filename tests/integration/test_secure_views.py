@@ -12,15 +12,24 @@ from datetime import UTC, datetime
 
 import pytest
 from confluent_kafka import Consumer, KafkaError
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 from schemas.control import ServingConfig, ServingMode
 from streams.control.keys import controller_signer
 from streams.kafka.auth import NotAuthorized
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
+from streams.stack.acls import ANY, apply_acls
 from streams.stack.children import settings_env
 from streams.stack.credentials import ADMIN
 from streams.stores.ledger import redis_client
+from tests.integration.helpers import wait_until
 from tests.integration.secure_stack import SecureStack
 
 
@@ -51,6 +60,28 @@ def test_a_scorer_credential_cannot_join_the_agents_group(secure_stack, secure_s
     assert refused is not None and refused.code() == KafkaError.GROUP_AUTHORIZATION_FAILED
     assert _join(agents, agents_group, secure_settings.topic_models_control) is None
     assert _join(scorer, secure_settings.consumer_group, secure_settings.topic_incoming) is None
+
+
+def test_apply_acls_deletes_an_older_tables_overlapping_prefix(secure_stack, secure_settings):
+    """A stack secured by the old table kept the scorer's PREFIXED group grant: the scorer
+    could join the agents' group until ``apply_acls`` (every ``stack up --secure``) ran."""
+    admin = secure_stack.admin(secure_settings)
+    group = secure_settings.consumer_group
+    old = [AclBinding(ResourceType.GROUP, group, ResourcePatternType.PREFIXED, "User:scorer",
+                      "*", op, AclPermissionType.ALLOW)
+           for op in (AclOperation.READ, AclOperation.DESCRIBE)]
+    for future in admin.create_acls(old, request_timeout=30).values():
+        future.result()
+    wait_until(lambda: set(old) <= set(admin.describe_acls(ANY, request_timeout=30).result()),
+               30, "the old binding on the broker")
+    scorer = secure_stack.as_("scorer", secure_settings)
+    agents_group = f"{group}-agents"
+    wait_until(lambda: _join(scorer, agents_group, secure_settings.topic_models_control) is None,
+               60, "the old prefix to let the scorer into the agents' group")
+    apply_acls(admin, secure_settings)
+    assert not set(old) & set(admin.describe_acls(ANY, request_timeout=30).result())
+    wait_until(lambda: _join(scorer, agents_group, secure_settings.topic_models_control)
+               is not None, 60, "the scorer refused the agents' group again")
 
 
 def _ab_config(stack: SecureStack, settings: Settings) -> ServingConfig:

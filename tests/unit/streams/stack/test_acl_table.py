@@ -2,11 +2,24 @@
 
 from __future__ import annotations
 
-from confluent_kafka.admin import AclOperation, ResourceType
+from confluent_kafka.admin import (
+    AclBinding,
+    AclOperation,
+    AclPermissionType,
+    ResourcePatternType,
+    ResourceType,
+)
 
 from streams.kafka.topics import load_registry
 from streams.settings import Settings
-from streams.stack.acls import PRINCIPALS, covers, grants, load_table
+from streams.stack.acls import (
+    PRINCIPALS,
+    acl_bindings,
+    covers,
+    grants,
+    load_table,
+    overlapping,
+)
 from streams.stack.certs import StackCerts
 from streams.stack.credentials import ADMIN, StackCredentials
 from streams.stack.kafka import server_properties
@@ -127,3 +140,24 @@ def test_each_principal_keeps_its_own_names():
         for resource, name in names:
             assert any(g.principal == principal and covers(g, resource, name)
                        for g in grants(S)), (principal, resource.name, name)
+
+
+def _binding(principal: str, resource: ResourceType, pattern: ResourcePatternType,
+             name: str) -> AclBinding:
+    return AclBinding(resource, name, pattern, f"User:{principal}", "*", AclOperation.READ,
+                      AclPermissionType.ALLOW)
+
+
+def test_a_stale_prefix_covering_another_principal_is_found_and_the_table_is_clean():
+    """What ``apply_acls`` deletes on a stack an older table secured."""
+    old = _binding("scorer", ResourceType.GROUP, ResourcePatternType.PREFIXED, S.consumer_group)
+    old_tx = _binding("scorer", ResourceType.TRANSACTIONAL_ID, ResourcePatternType.PREFIXED,
+                      S.consumer_group)
+    fine = [_binding("agents", ResourceType.GROUP, ResourcePatternType.PREFIXED,
+                     f"{S.consumer_group}-agents"),
+            _binding("sink", ResourceType.GROUP, ResourcePatternType.PREFIXED, S.sink_group),
+            _binding("scorer", ResourceType.GROUP, ResourcePatternType.LITERAL, S.consumer_group)]
+    assert overlapping([old, old_tx, *fine], S) == [old]  # no one else's transactional id
+    assert overlapping(acl_bindings(S), S) == []
+    crm_wide = _binding("crm", ResourceType.GROUP, ResourcePatternType.PREFIXED, "leadstream-")
+    assert overlapping([crm_wide], S) == [crm_wide]

@@ -1,12 +1,18 @@
 """One place that hides secrets from everything leadstream prints, logs or raises.
 
-- :func:`redact_url`: the password of a URL's user info (``redis://u:pw@h`` ->
-  ``redis://u:***@h``; an MLflow ``https://user:token@host`` likewise);
-- :func:`secret_key`: a client-config key that names a secret (``password``, ``secret``,
-  ``token`` or ``key`` in it, e.g. ``ssl.key.password``, ``sasl.oauthbearer.client.secret``);
-- :func:`redact_text`: any URL password and every known secret value in free text;
-- :func:`secret_values`: the secret values a :class:`Settings` holds (SASL password, URL
-  passwords, secret ``kafka_extra`` values), for :class:`RedactingFilter` and the CLI;
+Redaction is by **value**: the secrets a configuration holds, never a setting because its
+name contains a word (``LEADSTREAM_OPERATOR_KEY_NAME`` names an operator; it is shown).
+
+- :func:`redact_url`: a URL's credentials: the password of its user info
+  (``redis://u:pw@h`` -> ``redis://u:***@h``; an MLflow ``https://user:token@host``
+  likewise) and the values of credential query parameters (``?api_key=***``, ``token``,
+  ``sig``, ...);
+- :func:`secret_config_key`: a librdkafka property whose value is a secret (``sasl.password``,
+  ``ssl.key.password``, ``ssl.key.pem``, ``sasl.oauthbearer.client.secret``, ...);
+- :func:`secret_values`: the secret values a :class:`Settings` holds: every ``SecretStr``,
+  URL credentials of every string setting, secret ``kafka_extra`` values and the private
+  keys the configured key files hold;
+- :func:`redact_text`: any URL credential and every given secret value in free text;
 - :func:`install_log_redaction`: the same on every log record of the process (message,
   arguments and traceback), through the log record factory.
 """
@@ -16,33 +22,46 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Iterable
+from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import SecretStr
 
 MASK = "***"
-SECRET_WORDS = ("password", "secret", "token", "key")
+SECRET_CONFIG_WORDS = ("password", "secret", "token", "passphrase", "key.pem",
+                       "private.key", "oauthbearer.config")
+"""librdkafka properties holding a secret contain one of these (``ssl.key.location`` is a
+path and is shown)."""
+SECRET_QUERY = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential|session|code",
+                          re.IGNORECASE)
+"""URL query parameters whose value is a credential (``api_key``, ``access_token``, ``sig``)."""
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+@")
+_QUERY_PARAM = re.compile(r"(?P<head>[?&](?P<name>[^=&#\s?]+)=)(?P<value>[^&#\s]+)")
 MIN_SECRET_CHARS = 4
 """Shorter 'secrets' are not replaced in free text (they would mangle ordinary words)."""
 
 
+def _mask_query(match: re.Match[str]) -> str:
+    return f"{match['head']}{MASK}" if SECRET_QUERY.search(match["name"]) else match[0]
+
+
 def redact_url(url: str) -> str:
-    """``url`` with the password of its user info replaced by ``***``."""
-    return _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
+    """``url`` (or any text) with URL passwords and credential query values as ``***``."""
+    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
+    return _QUERY_PARAM.sub(_mask_query, text) if "=" in text else text
 
 
-def secret_key(key: str) -> bool:
-    """True if a config key (librdkafka, Settings field) names a secret."""
+def secret_config_key(key: str) -> bool:
+    """True if a librdkafka property (a ``kafka_extra`` key) holds a secret value."""
     low = key.lower()
-    return any(word in low for word in SECRET_WORDS)
+    return any(word in low for word in SECRET_CONFIG_WORDS)
 
 
 def redact_config(conf: dict[str, object]) -> dict[str, object]:
-    """A client config with every secret-named value masked and URL passwords hidden."""
-    return {k: MASK if secret_key(k) and v else redact_url(v) if isinstance(v, str) else v
-            for k, v in conf.items()}
+    """A client config with every secret property masked and URL credentials hidden."""
+    return {k: MASK if secret_config_key(k) and v else redact_url(v) if isinstance(v, str)
+            else v for k, v in conf.items()}
 
 
 def url_password(url: str) -> str | None:
@@ -53,25 +72,54 @@ def url_password(url: str) -> str | None:
         return None
 
 
+def url_secrets(url: str) -> set[str]:
+    """The credentials a URL holds: its password and its credential query values."""
+    found = {url_password(url) or ""}
+    try:
+        query = urlsplit(url).query
+    except ValueError:
+        return {s for s in found if s}
+    found.update(v for k, v in parse_qsl(query, keep_blank_values=True) if SECRET_QUERY.search(k))
+    return {s for s in found if s}
+
+
+def key_file_secrets(path: Path | None) -> set[str]:
+    """The secret text of a private key file (its PEM body lines), if it can be read."""
+    if path is None:
+        return set()
+    try:
+        text = path.read_text()
+    except (OSError, UnicodeDecodeError):
+        return set()
+    body = [line.strip() for line in text.splitlines()
+            if line.strip() and not line.startswith("-----")]
+    return {*body, "".join(body)} if body else set()
+
+
+PRIVATE_KEY_FIELDS = ("operator_key_path", "controller_key_path")
+"""Settings that point at a private key file (its content is a secret, its path is not)."""
+
+
 def secret_values(settings: object) -> set[str]:
-    """Every secret value in a settings object: SecretStr fields, secret-named fields,
-    URL passwords of string fields and secret-named keys of dict fields."""
+    """Every secret value in a settings object: SecretStr fields, URL credentials of string
+    fields, secret ``kafka_extra``-like dict values and the configured private keys."""
     found: set[str] = set()
     for name in type(settings).model_fields:  # type: ignore[attr-defined]
         value = getattr(settings, name)
         if isinstance(value, SecretStr):
             found.add(value.get_secret_value())
         elif isinstance(value, str):
-            if secret_key(name):
-                found.add(value)
-            found.add(url_password(value) or "")
+            found |= url_secrets(value)
         elif isinstance(value, dict):
-            found.update(str(v) for k, v in value.items() if secret_key(str(k)))
+            found.update(str(v) for k, v in value.items() if secret_config_key(str(k)))
+            found.update(s for v in value.values() if isinstance(v, str) for s in url_secrets(v))
+        if name in PRIVATE_KEY_FIELDS:
+            found |= key_file_secrets(value)
     return {s for s in found if s}
 
 
 def redact_text(text: str, secrets: Iterable[str] = ()) -> str:
-    """``text`` with URL passwords and each of ``secrets`` replaced by ``***``."""
+    """``text`` with URL credentials and each of ``secrets`` replaced by ``***``."""
     out = redact_url(text)
     for secret in sorted(secrets, key=len, reverse=True):
         if len(secret) >= MIN_SECRET_CHARS:

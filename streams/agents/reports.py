@@ -1,8 +1,9 @@
 """Experiment reports on ``experiments.reports``: every ``report_interval_s`` and on demand.
 
 The agent follows ``models.control`` into a changelog-backed table (model → config) and,
-on each tick, takes one look (:func:`take_look`) at every running canary or A/B. The CLI's
-``leadstream experiment report`` calls :func:`publish_look` directly. With
+on each tick, takes one look (:func:`publish_look`) at every running canary or A/B.
+``leadstream experiment report`` only prints a look (read only, any principal);
+``--publish`` calls :func:`publish_look` as the agent does. With
 ``auto_promote`` on, a report recommending ``promote`` sends a ``promote_challenger``
 request (id ``auto-promote-<experiment>``: sent twice, applied once) unless the latest
 guardrail state of the model on ``monitor.guardrails`` is critical.
@@ -31,23 +32,19 @@ from streams.agents.signed import ControllerRecordGate
 from streams.control.keys import controller_signer
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
-from streams.stores.experiments import ExperimentStore, policy_from, take_look
-from streams.stores.ledger import Ledger, redis_client
+from streams.stores.experiments import keep_look, look_now
 
 log = logging.getLogger(__name__)
 
 
 def publish_look(settings: Settings, config: ServingConfig) -> ExperimentReport:
-    """Take a look at ``config``'s experiment and publish it (blocking; CLI and agent)."""
-    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
-    try:
-        ttl_s = settings.ledger_ttl_days * 24 * 3600
-        report = take_look(Ledger(client, 0), ExperimentStore(client, ttl_s), config,
-                           policy_from(settings), datetime.now(UTC))
-    finally:
-        client.close()
+    """Take a look at ``config``'s experiment, publish it and keep it as the sequential
+    state (blocking; the agent, and ``experiment report --publish``). Published first: a
+    principal that may not publish is refused before anything changes."""
+    report = look_now(settings, config)
     produce_one(settings, settings.topic_experiments_reports, report.experiment_id,
                 report.model_dump_json().encode())
+    keep_look(settings, report)
     return report
 
 

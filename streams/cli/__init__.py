@@ -15,8 +15,10 @@ imports eagerly.)
 from __future__ import annotations
 
 import importlib
+from urllib.parse import urlsplit
 
 import click
+import redis
 from pydantic import ValidationError
 
 from schemas.errors import LeadstreamError
@@ -24,6 +26,7 @@ from streams.redact import install_log_redaction, redact_text, secret_values
 from streams.settings import Settings
 
 __all__ = ["main"]
+REDIS_ACL_TABLE = "streams/stack/redis_acls.toml"
 
 
 class _Main(click.Group):
@@ -51,6 +54,18 @@ class _Main(click.Group):
         except LeadstreamError as exc:
             raise click.ClickException(redact_text(f"{type(exc).__name__}: {exc}",
                                                    _secrets())) from exc
+        except (redis.exceptions.NoPermissionError, redis.AuthenticationError) as exc:
+            raise click.ClickException(redact_text(_redis_refusal(exc), _secrets())) from exc
+
+
+def _redis_refusal(exc: redis.RedisError) -> str:
+    """One line for a refusal of Redis' ACL (the user, what Redis said, where the table is)."""
+    try:
+        user = urlsplit(Settings().redis_url).username or "default"
+    except (ValidationError, ValueError):
+        user = "?"
+    return (f"NotAuthorized: Redis refused user {user!r} ({exc}); who may do what is in "
+            f"{REDIS_ACL_TABLE}")
 
 
 def _secrets() -> set[str]:

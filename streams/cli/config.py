@@ -12,28 +12,30 @@ from rich.table import Table
 from rich.text import Text
 
 from streams.cli.common import fit_columns, json_option, print_json
-from streams.redact import MASK, redact_config, redact_url, secret_key
+from streams.redact import MASK, redact_config, redact_text, secret_values
 from streams.settings import Settings
 
 
 def rows(settings: Settings) -> list[tuple[str, str, str, str]]:
     """(env var, default, value in force, description) for every setting, in file order."""
+    secrets = secret_values(settings)
     out = []
     for name, field in Settings.model_fields.items():
         default = "" if field.is_required() else _show(field.get_default(call_default_factory=True))
-        current = _show_secret(name, getattr(settings, name))
+        current = _show_secret(getattr(settings, name), secrets)
         doc = " ".join((field.description or "").split())  # one line, however it was wrapped
         out.append((f"LEADSTREAM_{name.upper()}", default, current, doc))
     return out
 
 
-def _show_secret(name: str, value: object) -> str:
-    """A value in force, with secrets masked (see :mod:`streams.redact`)."""
-    if value and (isinstance(value, SecretStr) or secret_key(name)):
-        return MASK
+def _show_secret(value: object, secrets: set[str]) -> str:
+    """A value in force with its secrets masked, by value (see :mod:`streams.redact`):
+    a setting is never hidden for its name."""
+    if isinstance(value, SecretStr):
+        return MASK if value.get_secret_value() else ""
     if isinstance(value, dict):
-        return _show(redact_config(value))
-    return redact_url(_show(value))
+        return redact_text(_show(redact_config(value)), secrets)
+    return redact_text(_show(value), secrets)
 
 
 def _show(value: object) -> str:

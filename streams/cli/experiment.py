@@ -40,8 +40,33 @@ def console() -> Console:
     """A console sized from the terminal (or ``COLUMNS``) at the time of printing."""
     return Console()
 
-actor_option = click.option("--actor", default=getpass.getuser, show_default="$USER",
-                            help="Who asks (recorded in the audit entry).")
+def signing_name(settings: Settings) -> str | None:
+    """The name control requests are signed as, or None when signing is off."""
+    if settings.control_signing == "off":
+        return None
+    path = settings.operator_key_path
+    return settings.operator_key_name or (path.stem if path else "LEADSTREAM_OPERATOR_KEY_NAME")
+
+
+def _actor(ctx: click.Context, param: click.Parameter, value: str | None) -> str:
+    """The actor of a request: ``--actor`` or ``$USER`` with signing off; with signing on
+    the verified signer is what the audit records, so a declared ``--actor`` is refused."""
+    signer = signing_name(Settings())
+    if signer is None:
+        return value or getpass.getuser()
+    if value is not None:
+        raise click.BadParameter(
+            f"{value!r} would be ignored: control requests are signed "
+            f"(LEADSTREAM_CONTROL_SIGNING=required) and the audit records the verified "
+            f"signer, {signer!r}; leave --actor out", ctx, param)
+    return signer
+
+
+actor_option = click.option(
+    "--actor", callback=_actor, show_default="$USER",
+    help="Who asks, recorded in the audit entry when signing is off. With "
+         "LEADSTREAM_CONTROL_SIGNING=required the verified signer's name is recorded "
+         "instead, and --actor is refused.")
 reason_option = click.option("--reason", default="", help="Why (recorded in the audit entry).")
 
 
@@ -117,18 +142,28 @@ def step(share: float | None, actor: str, reason: str) -> None:
 
 
 @experiment.command()
+@click.option("--publish", is_flag=True,
+              help="Also publish the look on experiments.reports and keep it as the state "
+                   "the next look continues from, as the agents do every "
+                   "LEADSTREAM_REPORT_INTERVAL_S (needs the agents' write access).")
 @json_option
-def report(as_json: bool) -> None:
-    """Take a look at the running canary/A/B now and publish it to experiments.reports."""
-    from streams.agents.reports import publish_look
-
+def report(publish: bool, as_json: bool) -> None:
+    """Take a look at the running canary/A/B now and print it (read only: any principal
+    that may read models.control and Redis; --publish also records it)."""
     settings = Settings()
     config = latest_config(settings, settings.model_name)
     if config is None:
         raise FatalError(f"no serving configuration for {settings.model_name}")
-    look = publish_look(settings, config)
+    if publish:
+        from streams.agents.reports import publish_look
+
+        look = publish_look(settings, config)
+    else:
+        from streams.stores.experiments import look_now
+
+        look = look_now(settings, config)
     if as_json:
-        print_json(look.model_dump(mode="json"))  # the experiments.reports record itself
+        print_json(look.model_dump(mode="json"))  # an experiments.reports record
     else:
         print_report(look)
 

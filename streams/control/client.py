@@ -1,6 +1,7 @@
 """The client side of the control plane: ask the controller, read what it decided.
 
-- :func:`submit` sends a :class:`ControlRequest` to ``models.control.requests`` and waits
+- :func:`submit` sends a :class:`ControlRequest` to ``models.control.requests`` (a principal
+  that may not write there is told so first, not that it may not read the answer) and waits
   (deadline: ``settings.control_wait_s``) for the controller's answer: an
   :class:`AuditEntry` with the same request id, and the new :class:`ServingConfig` on
   ``models.control``; or a :class:`ControlAlert` saying why nothing changed.
@@ -30,7 +31,7 @@ from schemas.errors import RetryableError
 from schemas.privacy import ERASURE_KEY
 from streams.control.keys import operator_signer
 from streams.control.records import ControllerRecords, control_view
-from streams.kafka.reader import Record, TopicReader, produce_one
+from streams.kafka.reader import Record, TopicReader, check_writable, produce_one
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -64,6 +65,7 @@ def submit(settings: Settings, request: ControlRequest,
            timeout_s: float | None = None) -> ControlResult:
     """Send ``request``; return the controller's answer once the config is visible."""
     deadline = time.monotonic() + (timeout_s or settings.control_wait_s)
+    check_writable(settings, settings.topic_models_control_requests)  # the refusal to name
     with TopicReader(settings, settings.topic_models_audit, from_end=True) as audits, \
             TopicReader(settings, settings.topic_models_alerts, from_end=True) as alerts:
         topic, value = settings.topic_models_control_requests, request.model_dump_json().encode()

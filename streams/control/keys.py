@@ -46,13 +46,14 @@ def _create(path: Path, data: bytes, mode: int) -> None:
 
 
 def new_key_pair(directory: Path, name: str) -> KeyPair:
-    """A fresh Ed25519 key pair under ``directory``; refuses to overwrite either file."""
+    """A fresh Ed25519 key pair under ``directory``; refuses to overwrite either file
+    (:class:`FileExistsError`, naming it)."""
     if not NAME.fullmatch(name):
         raise BadKeyTable(f"key name {name[:40]!r}: letters, digits, _ . - (max 128)")
     private_path, public_path = directory / f"{name}.key", directory / f"{name}.pub"
     for path in (private_path, public_path):
         if path.exists():
-            raise BadKeyTable(f"{path} exists; refusing to overwrite a key")
+            raise FileExistsError(f"{path} exists; refusing to overwrite a key")
     directory.mkdir(parents=True, exist_ok=True)
     key = Ed25519PrivateKey.generate()
     _create(private_path, key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption()),

@@ -92,17 +92,38 @@ class TopicReader:
         self.close()
 
 
+def check_writable(settings: Settings, topic: str, timeout_s: float = 10.0) -> None:
+    """Raise :class:`~streams.kafka.auth.NotAuthorized` ("writing ``topic``") when this
+    principal may not even see ``topic`` (a write grant includes DESCRIBE): a command that
+    writes after it reads names the write it was refused, not the read."""
+    producer = Producer({**settings.kafka_config(), "allow.auto.create.topics": False})
+    meta = producer.list_topics(topic, timeout=timeout_s).topics[topic]
+    if is_refusal(meta.error):
+        raise not_authorized(settings, f"writing {topic}", meta.error)
+
+
 def produce_one(settings: Settings, topic: str, key: str, value: bytes,
                 timeout_s: float = 10.0,
                 headers: list[tuple[str, bytes]] | None = None) -> None:
-    """Produce one record and wait for its acknowledgement (raises on failure)."""
+    """Produce one record and wait for its acknowledgement (raises on failure; a refusal,
+    the fatal one of an idempotent producer included, is :class:`NotAuthorized`)."""
     client_errors: list[KafkaError] = []
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True,
                          "error_cb": client_errors.append})
     errors: list[KafkaError] = []
-    producer.produce(topic, value, key.encode(), headers=headers or None,
-                     on_delivery=lambda err, _msg: errors.append(err) if err else None)
-    if producer.flush(timeout_s) != 0:
+    try:
+        producer.produce(topic, value, key.encode(), headers=headers or None,
+                         on_delivery=lambda err, _msg: errors.append(err) if err else None)
+        left = producer.flush(timeout_s)
+    except (KafkaException, SystemError) as exc:
+        # a principal without any WRITE grant is refused the idempotent producer id
+        # (CLUSTER_AUTHORIZATION_FAILED, fatal): confluent-kafka raises it from a callback
+        err = _kafka_error(exc) or next((e for e in client_errors if is_refusal(e)), None)
+        del producer  # a refused producer must not outlive the error (it would reconnect)
+        if is_refusal(err):
+            raise not_authorized(settings, f"writing {topic}", err) from None
+        raise RetryableError(f"producing to {topic} failed: {err or exc}") from exc
+    if left != 0:
         refused = next((e for e in client_errors if is_refusal(e)), None)
         if refused is not None:
             raise not_authorized(settings, f"connecting to write {topic}", refused)
@@ -112,3 +133,12 @@ def produce_one(settings: Settings, topic: str, key: str, value: bytes,
         raise not_authorized(settings, f"writing {topic}", errors[0])
     if errors:
         raise RetryableError(f"producing to {topic} failed: {errors[0]}")
+
+
+def _kafka_error(exc: BaseException | None) -> KafkaError | None:
+    """The KafkaError behind ``exc`` (itself, or what it was raised from)."""
+    while exc is not None:
+        if isinstance(exc, KafkaException) and exc.args and isinstance(exc.args[0], KafkaError):
+            return exc.args[0]
+        exc = exc.__cause__ or exc.__context__
+    return None

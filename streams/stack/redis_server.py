@@ -1,9 +1,10 @@
 """The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
 
 Files under ``<stack_dir>/redis``: the RDB/AOF data, ``redis.log``, ``redis.pid``, and for
-a secured stack ``users.acl`` (0600): the default user off, one ACL user
-(:data:`~streams.stack.credentials.REDIS_USER`) with a password, limited to ``leadstream:*``
-keys. The password is in that file, never on the command line.
+a secured stack ``users.acl`` (0600): the default user off, the stack's own user
+(:data:`~streams.stack.credentials.REDIS_USER`) and one user per principal with only the
+keys and commands of ``redis_acls.toml`` (:mod:`streams.stack.redis_acls`). Passwords are
+in that file as SHA-256 digests, never on the command line.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from streams.stack.process import (
     terminate,
     wait_ready,
 )
+from streams.stack.redis_acls import acl_file
 from streams.stack.service import ServiceStatus
 
 STOP_TIMEOUT_S = 20.0
@@ -111,8 +113,7 @@ def _acl_args(settings: Settings) -> list[str]:
     if creds is None:
         return []
     acl = redis_dir(settings) / "users.acl"
-    write_private(acl, (f"user default off\n"
-                        f"user {REDIS_USER} on >{creds.redis} ~leadstream:* &* +@all\n").encode())
+    write_private(acl, acl_file(creds.redis_users, REDIS_USER, creds.redis).encode())
     return ["--aclfile", str(acl)]
 
 

@@ -24,6 +24,15 @@ def keys_dir(settings: Settings) -> Path:
     return settings.stack_dir / "secure" / "keys"
 
 
+def configured_keys_dir(settings: Settings) -> Path:
+    """Where new keys belong: beside the configured allow-list (or operator key), else
+    where the secured local stack keeps its keys and allow-list."""
+    for path in (settings.control_allowlist_path, settings.operator_key_path):
+        if path is not None:
+            return path.parent
+    return keys_dir(settings)
+
+
 def ensure_signing_keys(settings: Settings) -> Path:
     """The key pairs and the allow-list (made on the first call); returns the allow-list."""
     directory = keys_dir(settings)

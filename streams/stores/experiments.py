@@ -18,7 +18,7 @@ outcome changes nothing and concurrent agents cannot double count.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 import redis
 
@@ -39,7 +39,7 @@ from scoring.experiments import (
 )
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
-from streams.stores.ledger import EXPERIMENTS_INDEX, Ledger
+from streams.stores.ledger import EXPERIMENTS_INDEX, Ledger, redis_client
 
 MAX_ATTEMPTS = 50
 DEFAULT_TTL_S = 90 * 24 * 3600
@@ -144,8 +144,10 @@ def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
 
 
 def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
-              policy: DecisionPolicy, now: datetime) -> ExperimentReport:
-    """One look at the running canary/A/B of ``config``, continuing its sequential state."""
+              policy: DecisionPolicy, now: datetime, save: bool = True) -> ExperimentReport:
+    """One look at the running canary/A/B of ``config``, continuing its sequential state;
+    ``save``: the look becomes the state the next one continues from (the agents' looks;
+    a read-only view leaves it, and needs no write access)."""
     if not config.experiment_id or config.mode not in (ServingMode.CANARY, ServingMode.AB):
         raise FatalError(f"{config.model_name} runs no canary or A/B experiment")
     tallies = store.tallies(config.experiment_id)
@@ -158,8 +160,32 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
     report, _ = build_report(ctx, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
                              state_from_report(last) if last else SequentialState(), now,
                              policy, counts if sum(counts) else None)
-    store.save_report(report)
+    if save:
+        store.save_report(report)
     return report
+
+
+def look_now(settings: Settings, config: ServingConfig) -> ExperimentReport:
+    """A look at ``config``'s experiment now, from Redis, not kept (blocking; reads only)."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        return take_look(Ledger(client, 0), ExperimentStore(client, _ttl_s(settings)), config,
+                         policy_from(settings), datetime.now(UTC), save=False)
+    finally:
+        client.close()
+
+
+def keep_look(settings: Settings, report: ExperimentReport) -> None:
+    """Make ``report`` the sequential state the next look continues from (blocking)."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        ExperimentStore(client, _ttl_s(settings)).save_report(report)
+    finally:
+        client.close()
+
+
+def _ttl_s(settings: Settings) -> int:
+    return settings.ledger_ttl_days * 24 * 3600
 
 
 def policy_from(settings: Settings) -> DecisionPolicy:

@@ -2,7 +2,8 @@
 
 Import the fixtures into a test module (``from tests.integration.secure_stack import
 secure_stack, secure_settings``). The stack starts once per session, only when a test asks
-for it, with SASL_SSL Kafka, ACLs from ``streams/stack/acls.toml`` and a Redis ACL user.
+for it, with SASL_SSL Kafka, ACLs from ``streams/stack/acls.toml`` and one Redis ACL user per
+principal (``streams/stack/redis_acls.toml``).
 
   secure_stack     (session)  :class:`SecureStack`: ``as_(principal, base)`` gives settings
                               that connect as that principal.

@@ -1,8 +1,9 @@
 """The secured stack refuses what it must and still scores end to end.
 
 Kafka: SASL_SSL (SCRAM-SHA-512) with ACLs from ``streams/stack/acls.toml``; Redis: one ACL
-user, default user off. Each refusal is checked on the real broker or Redis, with its error
-text, and with a positive control (the right principal can do the same thing).
+user per principal (``streams/stack/redis_acls.toml``), default user off. Each refusal is
+checked on the real broker or Redis, with its error text, and with a positive control (the
+right principal can do the same thing).
 """
 
 from __future__ import annotations
@@ -153,9 +154,12 @@ def test_redis_refuses_an_unauthenticated_client(secure_stack):
     with pytest.raises(redis.AuthenticationError):
         wrong.ping()
     user = redis.Redis.from_url(secure_stack.as_("scorer").redis_url, socket_timeout=5)
-    assert user.set("leadstream:probe", "1") and user.get("leadstream:probe") == b"1"
+    assert user.set("leadstream:dedup:probe", "1", ex=60)
+    assert user.get("leadstream:dedup:probe") == b"1"
     with pytest.raises(redis.exceptions.NoPermissionError):
         user.set("elsewhere", "1")  # the ACL user is limited to leadstream:* keys
+    with pytest.raises(redis.exceptions.NoPermissionError):
+        user.get("leadstream:sink:delivered:probe")  # and to the scorer's own structures
     for client in (anonymous, wrong, user):
         client.close()
 
@@ -177,7 +181,9 @@ def test_scorer_end_to_end_on_the_secured_stack(secure_stack, secure_settings, t
     assert len(scored) == sum(1 for s in sent if s.reason is None)
     check_fates(secure_stack.as_(ADMIN, secure_settings), where, frame, {"1": trained})
     text = log.read_text()
-    leaked = [s for s in secret_values(scorer) | {secure_stack.creds.redis} if s in text]
+    leaked = [s for s in secret_values(scorer) | {secure_stack.creds.redis,
+                                                  *secure_stack.creds.redis_users.values()}
+              if s in text]
     assert leaked == [], "a configured secret is in the scorer's log"
 
 
@@ -204,7 +210,8 @@ def test_the_acl_table_is_applied_idempotently(secure_stack, secure_settings):
 
 def test_no_password_in_the_stack_logs(secure_stack):
     """The broker's and Redis' own logs (after this session's refusals and runs)."""
-    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis]
+    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis,
+               *secure_stack.creds.redis_users.values()]
     logs = [p for p in secure_stack.settings.stack_dir.rglob("*")
             if p.is_file() and p.suffix in (".log", ".out")]
     assert len(logs) >= 3  # kafka.log, kafka.out, redis.log
@@ -217,7 +224,8 @@ def test_cli_on_the_secured_stack_prints_no_secret(secure_stack, secure_settings
     """``stack status``, ``config`` and ``models show`` as the operator, run as processes."""
     operator = secure_stack.as_("operator", secure_settings)
     env = {**settings_env(operator), "COLUMNS": "250"}
-    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis]
+    secrets = [*secure_stack.creds.kafka.values(), secure_stack.creds.redis,
+               *secure_stack.creds.redis_users.values()]
     outputs = {}
     for args in (["stack", "status"], ["config"], ["models", "show"]):
         done = subprocess.run([sys.executable, "-m", "streams.cli", *args], env=env,
@@ -225,7 +233,7 @@ def test_cli_on_the_secured_stack_prints_no_secret(secure_stack, secure_settings
         outputs[" ".join(args)] = done.stdout + done.stderr
     assert "SASL_SSL://127.0.0.1" in outputs["stack status"]
     assert "running" in outputs["stack status"]  # checked as admin over SASL_SSL
-    assert "redis://leadstream:***@127.0.0.1" in outputs["config"]
+    assert "redis://operator:***@127.0.0.1" in outputs["config"]  # its own Redis user
     for args, text in outputs.items():
         assert not [s for s in secrets if s in text], args
 

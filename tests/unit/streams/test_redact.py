@@ -11,7 +11,7 @@ from streams.redact import (
     redact_config,
     redact_text,
     redact_url,
-    secret_key,
+    secret_config_key,
     secret_values,
 )
 from streams.settings import Settings
@@ -27,14 +27,23 @@ def test_url_passwords_are_masked_and_the_rest_kept():
         "see http://mlflow:5000/health and 127.0.0.1:9092"
 
 
-def test_secret_named_config_keys():
+def test_secret_config_properties():
     for key in ("ssl.key.password", "sasl.oauthbearer.client.secret", "sasl.password",
-                "ssl.keystore.key", "some_token"):
-        assert secret_key(key), key
-    for key in ("bootstrap.servers", "client.rack", "security.protocol"):
-        assert not secret_key(key), key
+                "ssl.key.pem", "ssl.keystore.password", "some_token",
+                "sasl.oauthbearer.assertion.private.key.passphrase"):
+        assert secret_config_key(key), key
+    for key in ("bootstrap.servers", "client.rack", "security.protocol", "ssl.key.location",
+                "operator_key_name", "partition.assignment.strategy"):
+        assert not secret_config_key(key), key
     assert redact_config({"ssl.key.password": "pw1", "client.rack": "a"}) == \
         {"ssl.key.password": "***", "client.rack": "a"}
+
+
+def test_credential_query_values_are_masked_and_other_parameters_kept():
+    assert redact_url("https://crm.example/hooks/scores?api_key=qs-SECRET-9999&format=json") \
+        == "https://crm.example/hooks/scores?api_key=***&format=json"
+    assert redact_url("see https://h/x?access_token=abc123&sig=zz9 and ?page=2") == \
+        "see https://h/x?access_token=***&sig=*** and ?page=2"
 
 
 def test_secret_values_of_settings():

@@ -153,7 +153,7 @@ def test_experiment_report_fits_80_columns_and_has_json(monkeypatch):
                              NOW)
     monkeypatch.setattr("streams.cli.experiment.latest_config",
                         lambda *_: config(6, "12", "13"))
-    monkeypatch.setattr("streams.agents.reports.publish_look", lambda *_: report)
+    monkeypatch.setattr("streams.stores.experiments.look_now", lambda *_: report)  # read only
     out = run("experiment", "report")
     assert_fits(out, 80, "lead-scoring-canary-13", "control", "treatment", "6000", "310",
                 report.recommendation.value)

@@ -23,7 +23,7 @@ def test_a_new_pair_is_private_and_its_allowlist_line_is_its_public_key(tmp_path
     assert pair.private_path.read_text().startswith("-----BEGIN PRIVATE KEY-----")
     table = parse_key_table(pair.allowlist_line)
     assert table["alice"].public_bytes_raw() == load_public(pair.public_path).public_bytes_raw()
-    with pytest.raises(BadKeyTable, match="refusing to overwrite"):
+    with pytest.raises(FileExistsError, match=r"alice\.key exists; refusing to overwrite"):
         new_key_pair(tmp_path, "alice")
     with pytest.raises(BadKeyTable, match="key name"):
         new_key_pair(tmp_path, "../evil")

@@ -10,6 +10,7 @@ from confluent_kafka.admin import AdminClient
 from rich.table import Table
 
 from streams.cli.common import console
+from streams.kafka.client_log import client_log
 from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
 from streams.stack.acls import apply_acls
@@ -130,5 +131,6 @@ def topics(timeout: float, acls: bool) -> None:
     for name, outcome in ensure_topics(settings, timeout_s=timeout).items():
         console().print(f"topic {name}: {outcome}", soft_wrap=True)
     if acls:
-        count = apply_acls(AdminClient(settings.kafka_config()), settings, timeout_s=timeout)
+        count = apply_acls(AdminClient({**settings.kafka_config(), **client_log()}), settings,
+                           timeout_s=timeout)
         console().print(f"{count} ACL bindings applied from the table")

@@ -99,7 +99,8 @@ def render(out: Console, model: str, serving: dict | None, reports: dict, recent
             + f" — seq {serving.get('sequence')}, by {serving.get('actor')} at "
             f"{str(serving.get('updated_at', ''))[:19]}: {serving.get('reason') or '-'}")
     else:
-        out.print(f"[bold]{model}[/]: no serving configuration on models.control")
+        out.print(f"[bold]{model}[/]: no serving configuration on models.control (scorers "
+                  f"serve the registry's champion alias until a promote)")
     rows = windows(reports, recent, serving, min_n)
     if not rows:
         out.print("no closed monitor windows yet")

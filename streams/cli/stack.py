@@ -104,7 +104,8 @@ def _processes_table(found: list[GroupProcess]) -> Table:
         table.add_column(col, overflow="fold")
     for p in found:
         colour = {"consuming": "green", "not running": "dim"}.get(p.health, "yellow")
-        table.add_row(p.role, p.group, f"[{colour}]{p.health}[/]", str(p.members),
+        table.add_row(p.role, p.group, f"[{colour}]{p.health}[/]",
+                      str(p.members) if p.members >= 0 else "?",
                       str(p.partitions), ", ".join(p.clients) or "-")
     return table
 

@@ -7,6 +7,12 @@ registers it as a new version and optionally points an alias (``champion`` /
 the raw Booster plus spec and profile, and keeps them in a :class:`ModelCache`, so that when
 MLflow is unreachable it serves the last version it saw for that alias.
 
+MLflow's own INFO lines ("Creating initial MLflow database tables", "Successfully
+registered model", printed to stderr outside logging) are this module's DEBUG log lines
+(:func:`quiet_mlflow`, at import; ``MLFLOW_LOGGING_LEVEL``, when set, keeps MLflow's own
+logging); its warnings and errors keep their level. :func:`create_store` creates the
+embedded sqlite store for ``stack up``.
+
 Remote calls fail fast: while this adapter talks to MLflow it sets
 ``MLFLOW_HTTP_REQUEST_MAX_RETRIES=0`` and a short ``MLFLOW_HTTP_REQUEST_TIMEOUT`` (unless the
 user set them) and restores them afterwards. It also sets MLflow's process-wide tracking
@@ -15,6 +21,7 @@ and registry URIs to ``tracking_uri``: one registry per process.
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import os
@@ -25,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import mlflow
+import mlflow.utils.logging_utils
 import mlflow.xgboost
 import pandas as pd
 import requests
@@ -43,6 +51,50 @@ from scoring.training import TrainedModel
 
 log = logging.getLogger(__name__)
 ARTIFACTS = "leadstream"
+
+
+class _Demoted(logging.Handler):
+    """MLflow's log records through this module's logger: below WARNING at DEBUG."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        level = record.levelno if record.levelno >= logging.WARNING else logging.DEBUG
+        log.log(level, "mlflow: %s", record.getMessage())
+
+
+class _DebugLines(io.TextIOBase):
+    """What MLflow prints to stderr outside logging (``eprint``), as DEBUG log lines."""
+
+    def write(self, text: str) -> int:
+        for line in text.splitlines():
+            if line.strip():
+                log.debug("mlflow: %s", line)
+        return len(text)
+
+
+def quiet_mlflow() -> None:
+    """MLflow's INFO lines and prints to this module's DEBUG log (warnings stay warnings),
+    unless ``MLFLOW_LOGGING_LEVEL`` says how MLflow should log."""
+    if os.environ.get("MLFLOW_LOGGING_LEVEL"):
+        return
+    for name in ("mlflow", "alembic"):
+        logging.getLogger(name).handlers = [_Demoted()]
+    mlflow.utils.logging_utils.MLFLOW_LOGGING_STREAM = _DebugLines()
+
+
+quiet_mlflow()
+
+
+def create_store(tracking_uri: str, artifact_root: Path, experiment_name: str) -> None:
+    """Create the embedded sqlite store and its experiment (idempotent)."""
+    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+
+    root = artifact_root.as_uri()
+    store = SqlAlchemyStore(tracking_uri, default_artifact_root=root)
+    try:
+        if store.get_experiment_by_name(experiment_name) is None:
+            store.create_experiment(experiment_name, artifact_location=root)
+    finally:
+        store.engine.dispose()
 _UNREACHABLE = (MlflowException, requests.RequestException, OSError)
 _NOT_FOUND = {"RESOURCE_DOES_NOT_EXIST", "INVALID_PARAMETER_VALUE"}
 

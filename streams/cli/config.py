@@ -11,7 +11,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from streams.cli.common import fit_columns, json_option, print_json
+from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.redact import MASK, redact_config, redact_text, secret_values
 from streams.settings import Settings
 
@@ -85,4 +85,4 @@ def config(markdown: bool, as_json: bool) -> None:
         for env, default, _, doc in rows(settings):
             click.echo(f"| `{env}` | `{default}` | {doc} |")
         return
-    render(Console(), settings)
+    render(console(), settings)

@@ -11,8 +11,8 @@ import traceback
 
 import click
 from pydantic import ValidationError
-from rich.console import Console
 
+from streams.cli.common import console
 from streams.demo.run import Demo, demo_settings
 from streams.settings import Settings
 
@@ -31,7 +31,7 @@ def demo(leads: int, rate: float) -> None:
         raise click.ClickException(
             f"demo failed: invalid settings: {name}: {first['msg']}") from None
     try:
-        Demo(settings, Console(), leads, rate, seed).run()
+        Demo(settings, console(), leads, rate, seed).run()
     except KeyboardInterrupt:
         raise click.ClickException("demo interrupted; its processes were stopped") from None
     except Exception as exc:  # the outermost boundary: one line here, the traceback logged

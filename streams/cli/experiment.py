@@ -22,7 +22,6 @@ import uuid
 from datetime import UTC, datetime
 
 import click
-from rich.console import Console
 from rich.table import Table
 
 from schemas.control import ControlAction, ControlRequest, ServingConfig
@@ -30,15 +29,11 @@ from schemas.errors import FatalError
 from schemas.experiments import ExperimentReport, ShadowComparison
 from scoring.experiments.shadow import ShadowSummary
 from scoring.routing import parse_steps
-from streams.cli.common import fit_columns, json_option, print_json
+from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.control.client import latest_config, submit
 from streams.kafka.reader import TopicReader
 from streams.settings import Settings
 
-
-def console() -> Console:
-    """A console sized from the terminal (or ``COLUMNS``) at the time of printing."""
-    return Console()
 
 def signing_name(settings: Settings) -> str | None:
     """The name control requests are signed as, or None when signing is off."""

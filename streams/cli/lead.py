@@ -21,7 +21,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
-from streams.cli.common import fit_columns, json_option, print_json
+from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.settings import Settings
 from streams.stores.history import History
 from streams.stores.labels import LeadOutcome, lead_outcomes
@@ -79,7 +79,15 @@ def _row(d: dict) -> dict[str, str]:
             "score": _number(d.get("score")), "grade": str(d.get("grade", d.get("bucket", ""))),
             "trend": str(d.get("trend") or "unknown"), "prev": _number(d.get("previous_score")),
             "reasons": _reasons(d.get("reasons")),
-            "outcome": "" if o is None else ("converted" if o["converted"] else "not converted")}
+            "outcome": "" if o is None else ("converted" if o["converted"] else "not converted"),
+            "event id": str(d.get("event_id") or "-"), "source": _source(d)}
+
+
+def _source(d: dict) -> str:
+    """Where the scored event sat on the incoming topic: ``partition/offset`` (two scores
+    made in the same second differ here), or ``-`` for a record without it."""
+    partition, offset = d.get("source_partition"), d.get("source_offset")
+    return "-" if partition is None or offset is None else f"{partition}/{offset}"
 
 
 def table(lead_id: str, docs: list[dict]) -> Table:
@@ -89,7 +97,7 @@ def table(lead_id: str, docs: list[dict]) -> Table:
         t.add_column(header, justify="right" if header in ("score", "prev") else "left")
     for r in rows:
         t.add_row(*r.values())
-    return fit_columns(t, scored_at=10, trend=9)
+    return fit_columns(t, scored_at=10, trend=9, event_id=8, source=6)
 
 
 def render(out: Console, lead_id: str, docs: list[dict]) -> None:
@@ -104,6 +112,8 @@ def render(out: Console, lead_id: str, docs: list[dict]) -> None:
         out.print(Text.assemble(f"{r['scored at']}  {r['model']} {r['variant']}  ",
                                 (f"{r['score']} {r['grade']}", "bold"),
                                 f"  {r['trend']}{prev}", overflow="fold"))
+        out.print(Padding(Text(f"event {r['event id']}, incoming partition/offset "
+                               f"{r['source']}", overflow="fold"), (0, 0, 0, 4)))
         for key in ("reasons", "outcome"):
             if r[key]:
                 out.print(Padding(Text(f"{key}: {r[key]}", overflow="fold"), (0, 0, 0, 4)))
@@ -114,7 +124,8 @@ def render(out: Console, lead_id: str, docs: list[dict]) -> None:
 @json_option
 def lead(lead_id: str, as_json: bool) -> None:
     """Every score LEAD_ID got, newest first: when, model version and variant, score,
-    grade, trend, reasons and its outcome if known."""
+    grade, trend, reasons, the event id and the event's partition/offset on the incoming
+    topic, and its outcome if known."""
     settings = Settings()
     try:
         docs = read(settings, lead_id)
@@ -128,4 +139,4 @@ def lead(lead_id: str, as_json: bool) -> None:
     if as_json:
         print_json({"lead_id": lead_id, "scores": docs})
     else:
-        render(Console(), lead_id, docs)
+        render(console(), lead_id, docs)

@@ -17,7 +17,8 @@ from streams.settings import Settings
 
 
 @click.command()
-@click.option("--count", "-n", default=10_000, show_default=True, help="Events to publish.")
+@click.option("--count", "-n", default=10_000, show_default=True,
+              help="Events to publish (with --csv: at most this many of its rows).")
 @click.option("--rate", default=0.0, help="Target events per second (0 = as fast as possible).")
 @click.option("--malformed-share", default=0.0, type=click.FloatRange(0, 1),
               help="Share of malformed events (every kind the scorer must dead-letter).")
@@ -33,7 +34,8 @@ def produce(count: int, rate: float, malformed_share: float, seed: int, shift: t
     """Publish lead events to leads.incoming, like a CRM would."""
     settings = Settings()
     if csv_path is not None:
-        events = csv_events(csv_path, spec_path)
+        rows = csv_events(csv_path, spec_path)
+        events, count = iter(rows), min(count, len(rows))  # the bar counts what is sent
     else:
         events = synthetic_events(count, seed, parse_shift(shift))
     records = mixed(events, count, malformed_share, settings.max_payload_bytes, seed)

@@ -8,12 +8,13 @@ import uuid
 from datetime import UTC, datetime
 
 import click
-from rich.console import Console
 
 from schemas.control import ControlAction, ControlRequest, ServingMode
 from schemas.errors import ModelUnavailable
 from schemas.spec import load_spec
 from scoring.registry import ModelRegistry
+from streams.cli.common import console as shared_console
+from streams.cli.common import parse_shift
 from streams.settings import Settings
 from streams.training.retrain import labelled_frame, train_candidate, validate
 from streams.training.run import load_training_data
@@ -31,9 +32,7 @@ def retrain(synthetic: bool, rows: int, seed: int, shift: tuple[str, ...],
             start_shadow: bool) -> None:
     """Train a challenger on recent labelled leads and register it if it beats the floor."""
     logging.basicConfig(level=logging.WARNING)
-    from streams.cli.common import parse_shift
-
-    settings, console = Settings(), Console()
+    settings, console = Settings(), shared_console()
     spec = load_spec(settings.spec_path)
     if synthetic:
         frame, source = load_training_data(spec, None, None, rows, seed, parse_shift(shift))

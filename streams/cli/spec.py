@@ -12,7 +12,7 @@ from rich.table import Table
 from schemas.spec import load_spec
 from scoring.spec_check import SpecCheck, check_export
 from scoring.spec_reference import reference_markdown
-from streams.cli.common import fit_columns, json_option, print_json
+from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.settings import Settings
 
 
@@ -43,7 +43,7 @@ def check(spec_path: Path, data: Path, target: str | None, sep: str | None,
     if as_json:
         print_json(result.as_dict())
         return
-    _render(Console(), result)
+    _render(console(), result)
 
 
 def _render(console: Console, r: SpecCheck) -> None:

@@ -5,18 +5,19 @@ from __future__ import annotations
 import time
 
 import click
+from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
-from rich.console import Console
 from rich.table import Table
 
+from streams.cli.common import console
+from streams.kafka.client_log import client_log
 from streams.kafka.topics import ensure_topics
 from streams.settings import Settings
 from streams.stack.acls import apply_acls
 from streams.stack.jars import fetch_kafka, is_fetched, libs_dir
+from streams.stack.processes import GroupProcess, running_processes
 from streams.stack.service import ServiceStatus
 from streams.stack.stack import stack_down, stack_status, stack_up
-
-console = Console()
 
 
 def _service_line(s: ServiceStatus) -> str:
@@ -56,17 +57,17 @@ def up(no_topics: bool, secure: bool) -> None:
     started = time.monotonic()
     report = stack_up(Settings(), topics=not no_topics, secure=secure)
     for service in report.services:
-        console.print(_service_line(service), soft_wrap=True)
+        console().print(_service_line(service), soft_wrap=True)
     for name, outcome in report.topics.items():
-        console.print(f"  topic {name}: {outcome}", soft_wrap=True)
+        console().print(f"  topic {name}: {outcome}", soft_wrap=True)
     if report.env_files:
-        console.print(f"secured: {report.acls} ACL bindings; each process connects as its "
+        console().print(f"secured: {report.acls} ACL bindings; each process connects as its "
                       "principal: `set -a; . <file>; set +a`", soft_wrap=True)
         for path in report.env_files:
-            console.print(f"  {path.stem:<9} {path}", soft_wrap=True)
+            console().print(f"  {path.stem:<9} {path}", soft_wrap=True)
     for note in report.warnings:
-        console.print(f"[yellow]warning:[/] {note}")
-    console.print(f"stack up in {time.monotonic() - started:.1f}s")
+        console().print(f"[yellow]warning:[/] {note}")
+    console().print(f"stack up in {time.monotonic() - started:.1f}s")
 
 
 @stack.command()
@@ -74,15 +75,39 @@ def up(no_topics: bool, secure: bool) -> None:
 def down(purge: bool) -> None:
     """Stop Kafka and Redis gracefully (SIGTERM, then SIGKILL after a deadline)."""
     for name, was_running in stack_down(Settings(), purge=purge).items():
-        console.print(f"[bold]{name:<6}[/] {'stopped' if was_running else 'was not running'}")
+        console().print(f"[bold]{name:<6}[/] {'stopped' if was_running else 'was not running'}")
     if purge:
-        console.print("stack data deleted")
+        console().print("stack data deleted")
 
 
 @stack.command()
 def status() -> None:
-    """Show each service's state, address, pid and log file."""
-    console.print(_status_table(stack_status(Settings())))
+    """Show each service's state, address, pid and log file, then the leadstream processes
+    running against Kafka (scorer, agents, sink: their consumer groups) and their health."""
+    settings = Settings()
+    services = stack_status(settings)
+    console().print(_status_table(services))
+    if not services[0].ok:
+        console().print("processes: unknown while Kafka is down")
+        return
+    try:
+        found = running_processes(settings)
+    except KafkaException as exc:
+        console().print(f"processes: Kafka did not answer ({exc})")
+        return
+    console().print(_processes_table(found))
+
+
+def _processes_table(found: list[GroupProcess]) -> Table:
+    table = Table(title="leadstream processes (consumer groups on Kafka)")
+    for col in ("process", "group", "health", "members", "partitions", "clients"):
+        table.add_column(col, overflow="fold")
+    for p in found:
+        colour = {"consuming": "green", "not running": "dim"}.get(p.health, "yellow")
+        table.add_row(p.role, p.group, f"[{colour}]{p.health}[/]",
+                      str(p.members) if p.members >= 0 else "?",
+                      str(p.partitions), ", ".join(p.clients) or "-")
+    return table
 
 
 @stack.command()
@@ -91,9 +116,9 @@ def fetch() -> None:
     version = Settings().kafka_version
     cached = is_fetched(version)
     path = fetch_kafka(version)
-    console.print(f"Kafka {version} jars {'already cached' if cached else 'fetched'} in {path}")
+    console().print(f"Kafka {version} jars {'already cached' if cached else 'fetched'} in {path}")
     if not cached:
-        console.print(f"{sum(1 for _ in libs_dir(version).glob('*.jar'))} jars")
+        console().print(f"{sum(1 for _ in libs_dir(version).glob('*.jar'))} jars")
 
 
 @stack.command()
@@ -105,7 +130,8 @@ def topics(timeout: float, acls: bool) -> None:
     """Create the registered topics on LEADSTREAM_BOOTSTRAP_SERVERS (any cluster)."""
     settings = Settings()
     for name, outcome in ensure_topics(settings, timeout_s=timeout).items():
-        console.print(f"topic {name}: {outcome}", soft_wrap=True)
+        console().print(f"topic {name}: {outcome}", soft_wrap=True)
     if acls:
-        count = apply_acls(AdminClient(settings.kafka_config()), settings, timeout_s=timeout)
-        console.print(f"{count} ACL bindings applied from the table")
+        count = apply_acls(AdminClient({**settings.kafka_config(), **client_log()}), settings,
+                           timeout_s=timeout)
+        console().print(f"{count} ACL bindings applied from the table")

@@ -9,7 +9,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
-from streams.cli.common import parse_shift
+from streams.cli.common import console, parse_shift
 from streams.redact import redact_url
 from streams.settings import Settings
 from streams.training.run import TrainingOutcome, run_training
@@ -40,6 +40,12 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
     console.print(f"data hash: {out.trained.data_hash}")
     alias = f" as @{out.alias}" if out.alias else " (no alias set)"
     console.print(f"[bold]registered {settings.model_name} v{out.version}{alias}[/bold]")
+    if out.first_champion:
+        console.print(f"the registry had no champion: v{out.version} is the champion now, "
+                      f"`leadstream score` serves it")
+    elif not out.alias:
+        console.print(f"to serve it: `leadstream models promote {out.version}` "
+                      f"(with `leadstream agents` running)")
     console.print(f"MLflow: {redact_url(settings.tracking_uri)}  experiment "
                   f"{settings.experiment_name!r}  run {out.run_id}")
 
@@ -59,7 +65,8 @@ def _report(console: Console, out: TrainingOutcome, settings: Settings) -> None:
 @click.option("--refit", is_flag=True,
               help="After choosing the rounds on the validation split, train on every row.")
 @click.option("--alias", type=click.Choice(["champion", "challenger"]),
-              help="Point this MLflow alias at the new version.")
+              help="Point this MLflow alias at the new version (default: none, except that "
+                   "the first version of a registry without a champion becomes it).")
 def train(data: Path | None, target: str | None, spec_path: Path | None, rows: int,
           seed: int, shift: tuple[str, ...], sep: str | None, refit: bool,
           alias: str | None) -> None:
@@ -73,4 +80,4 @@ def train(data: Path | None, target: str | None, spec_path: Path | None, rows: i
     out = run_training(settings, data=data, target=target, spec_path=spec_path, rows=rows,
                        seed=seed, shift=parse_shift(shift), alias=alias, refit=refit,
                        sep=sep)
-    _report(Console(), out, settings)
+    _report(console(), out, settings)

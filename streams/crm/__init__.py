@@ -1,7 +1,7 @@
 """The CRM's side of the stream, played by leadstream for demos and tests: lead traffic.
 
-May import the core, ``streams.settings`` and the Kafka client; nothing imports it but
-``cli`` and ``demo``.
+May import the core, ``streams.settings``, ``streams.kafka`` and the Kafka client; nothing
+imports it but ``cli`` and ``demo``.
 """
 
 __all__ = ["traffic"]

@@ -21,6 +21,7 @@ from schemas.spec import load_spec
 from scoring.crm_export import read_crm_export
 from scoring.malformed import malformed
 from scoring.synthetic import SyntheticCRM
+from streams.kafka.client_log import client_log
 from streams.settings import Settings
 
 
@@ -31,13 +32,13 @@ def synthetic_events(count: int, seed: int, shift: dict[str, float]) -> Iterator
         yield from crm.events(min(10_000, count - start), shift or None)
 
 
-def csv_events(path: Path, spec_path: Path | None) -> Iterator[dict]:
+def csv_events(path: Path, spec_path: Path | None) -> list[dict]:
     """A CRM export's rows as lead events (missing values left out, as a CRM would); the
-    export needs no target column."""
+    export needs no target column. A list: its length is what a replay will send."""
     frame, _ = read_crm_export(path, load_spec(spec_path), need_target=False)
     names = ["lead_id", *(f.name for f in load_spec(spec_path).features)]
-    for row in frame[names].to_dict("records"):
-        yield {k: v for k, v in row.items() if v is not None and v == v}
+    return [{k: v for k, v in row.items() if v is not None and v == v}
+            for row in frame[names].to_dict("records")]
 
 
 def mixed(events: Iterator[dict], count: int, bad_share: float, limit: int, seed: int
@@ -57,7 +58,8 @@ def mixed(events: Iterator[dict], count: int, bad_share: float, limit: int, seed
 def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | None]],
             total: int, rate: float, show_progress: bool = True) -> int:
     """Produce with pacing (and a progress bar); return how many the broker acknowledged."""
-    producer = Producer({**settings.kafka_config(), "enable.idempotence": True, "linger.ms": 5})
+    producer = Producer({**settings.kafka_config(), "enable.idempotence": True, "linger.ms": 5,
+                         **client_log()})
     failures: list[str] = []
     acked = 0
 
@@ -81,7 +83,7 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
             if i % 500 == 0:
                 bar.update(task, completed=i)
         remaining = producer.flush(60)
-        bar.update(task, completed=total)
+        bar.update(task, completed=acked)
     if failures or remaining:
         raise RetryableError(
             f"{len(failures)} events failed, {remaining} undelivered; first error: "

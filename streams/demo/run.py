@@ -14,6 +14,7 @@ import uuid
 from datetime import UTC, datetime
 
 from rich.console import Console
+from rich.rule import Rule
 from rich.table import Table
 
 from schemas.control import ControlAction, ControlRequest
@@ -31,6 +32,8 @@ from streams.training.run import TrainingOutcome, run_training
 DEMO_DEFAULTS = {"monitor_window_s": 5.0, "monitor_lateness_s": 1.0, "monitor_idle_s": 3.0,
                  "rollback_cooldown_s": 0.0, "batch_timeout_s": 0.02}
 """Short windows so drift and rollback show within a minute; env vars still win."""
+RULE_WIDTH = 100
+"""The step rules' widest: on a pipe the console has no width limit."""
 
 
 def demo_settings(seed: int) -> Settings:
@@ -55,7 +58,7 @@ class Demo:
             child.check_alive()
 
     def step(self, title: str) -> None:
-        self.console.rule(f"[bold cyan]{title}")
+        self.console.print(Rule(f"[bold cyan]{title}"), width=min(self.console.width, RULE_WIDTH))
 
     def run(self) -> None:
         self.step("1. local stack: Kafka (KRaft), Redis, MLflow")
@@ -78,8 +81,11 @@ class Demo:
             self.drift()
             self.rollback(champion)
         self.step("6. status")
-        render(self.console, self.s.model_name, *load(self.s, self.s.model_name, self.console))
-        self.console.print("\nThe stack keeps running: `leadstream stack down` stops it.")
+        render(self.console, self.s.model_name, *load(self.s, self.s.model_name, self.console),
+               min_n=self.s.monitor_drift_min_n)
+        self.console.print(f"\nThis run's model is {self.s.model_name}: see it again with "
+                           f"`leadstream status --model {self.s.model_name}`.")
+        self.console.print("The stack keeps running: `leadstream stack down` stops it.")
 
     def score(self) -> None:
         self.step(f"3. replay {self.leads:,} CRM leads (5 % malformed) at {self.rate:,.0f}/s")

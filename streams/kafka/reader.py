@@ -22,6 +22,7 @@ from confluent_kafka import (
 
 from schemas.errors import RetryableError
 from streams.kafka.auth import is_refusal, not_authorized
+from streams.kafka.client_log import client_log
 from streams.settings import Settings
 
 
@@ -42,7 +43,7 @@ class TopicReader:
         self._consumer = Consumer({
             **settings.kafka_config(), "group.id": f"leadstream-reader-{uuid.uuid4().hex}",
             "enable.auto.commit": False, "isolation.level": "read_committed",
-            "enable.partition.eof": False})
+            "enable.partition.eof": False, **client_log()})
         self._settings = settings
         meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
         if is_refusal(meta.error):
@@ -109,7 +110,7 @@ def produce_one(settings: Settings, topic: str, key: str, value: bytes,
     the fatal one of an idempotent producer included, is :class:`NotAuthorized`)."""
     client_errors: list[KafkaError] = []
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True,
-                         "error_cb": client_errors.append})
+                         "error_cb": client_errors.append, **client_log()})
     errors: list[KafkaError] = []
     try:
         producer.produce(topic, value, key.encode(), headers=headers or None,

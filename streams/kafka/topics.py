@@ -27,6 +27,7 @@ from confluent_kafka.admin import (
 
 import schemas
 from schemas.topics import DAY_MS, REGISTRY, TopicSpec
+from streams.kafka.client_log import client_log
 from streams.settings import Settings
 
 SAME_PARTITIONS_AS_INCOMING = {"leads.incoming", "leads.scored"}
@@ -140,7 +141,7 @@ def ensure_topics(settings: Settings, timeout_s: float = 30.0) -> dict[str, str]
     Retries transient broker errors (a broker still starting) until ``timeout_s``.
     """
     plans = plan_topics(settings)
-    admin = AdminClient(settings.kafka_config())
+    admin = AdminClient({**settings.kafka_config(), **client_log()})
     deadline = time.monotonic() + timeout_s
     while True:
         try:

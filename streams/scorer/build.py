@@ -16,7 +16,7 @@ import logging
 from confluent_kafka import KafkaException
 
 from schemas.control import ServingConfig
-from schemas.errors import LeadstreamError, RetryableError
+from schemas.errors import LeadstreamError, ModelUnavailable, RetryableError
 from scoring.serving import ServingPlan
 from streams.control.client import ServingConfigFeed
 from streams.control.keys import SIGNING_OFF_WARNING
@@ -24,7 +24,7 @@ from streams.scorer.limits import RunLimits
 from streams.scorer.loop import Scorer
 from streams.scorer.plans import PlanLoader, build_plan, warmed
 from streams.scorer.serving import ServingControl
-from streams.scorer.startup import LazyRegistry, confirm_champion
+from streams.scorer.startup import CHAMPION, LazyRegistry, confirm_champion
 from streams.scorer.stats import ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
@@ -63,7 +63,17 @@ def initial_plan(registry: LazyRegistry, config: ServingConfig | None
         log.info("serving %s@champion v%s from the cache, as last seen; asking MLflow in the "
                  "background", cached.name, cached.version)
         return ServingPlan(warmed(cached)), True
-    return ServingPlan(warmed(registry.load_champion())), False
+    try:
+        return ServingPlan(warmed(registry.load_champion())), False
+    except ModelUnavailable as exc:
+        if registry.cache.aliases().get(CHAMPION) is not None:
+            raise  # there is a champion; it could not be loaded
+        raise ModelUnavailable(f"{exc}. {NO_CHAMPION_HINT}") from exc
+
+
+NO_CHAMPION_HINT = ("Nothing to serve: make a version the champion with `leadstream models "
+                    "promote N` (`leadstream agents` running) or train one with "
+                    "`leadstream train --alias champion`")
 
 
 def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) -> Scorer:

@@ -34,6 +34,7 @@ from monitors.event_time import SkewTolerance
 from schemas.errors import FatalError
 from scoring.model import ServingModel
 from scoring.serving import ServingPlan
+from streams.kafka.client_log import client_log
 from streams.kafka.io import (
     Consumed,
     ConsumerErrorAction,
@@ -79,7 +80,7 @@ class Scorer:
         self._trends = trends
         self._book = BatchBook(self.metrics, self.progress, ledger, trends)
         self._fatal: KafkaError | None = None
-        hooks = {"logger": logging.getLogger("librdkafka"), "error_cb": self._client_error}
+        hooks = {**client_log(), "error_cb": self._client_error}  # benign retries at debug
         self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
             lambda: Producer({**producer_config(settings), **hooks}),

@@ -113,8 +113,15 @@ class PlanLoader:
         try:
             return build_plan(config, base, self._load)
         except Exception as exc:  # any load failure: keep serving, report, retry
-            log.error("cannot load serving config #%d (champion v%s, challenger v%s, %s): "
-                      "%s; still serving %s", config.sequence, config.champion_version,
-                      config.challenger_version, config.mode.value, exc, base.label)
+            log.error("cannot load serving config #%d (%s): %s; still serving %s",
+                      config.sequence, versions(config), exc, base.label)
             self._on_failure(config, exc)
             return None
+
+
+def versions(config: ServingConfig) -> str:
+    """``champion v3`` or ``champion v3, challenger v4 (canary)``: no challenger, no "vNone"."""
+    if config.challenger_version is None:
+        return f"champion v{config.champion_version}"
+    return (f"champion v{config.champion_version}, challenger v{config.challenger_version} "
+            f"({config.mode.value})")

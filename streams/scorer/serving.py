@@ -16,7 +16,7 @@ import threading
 
 from scoring.serving import ServingPlan
 from streams.control.client import ServingConfigFeed
-from streams.scorer.plans import PlanLoader
+from streams.scorer.plans import PlanLoader, versions
 
 log = logging.getLogger(__name__)
 
@@ -51,10 +51,9 @@ class ServingControl:
             if config is not None:
                 with self._lock:
                     self._configured = True
-                log.info("serving config #%d arrived (%s, champion v%s, challenger v%s; %s "
-                         "by %s): loading", config.sequence, config.mode.value,
-                         config.champion_version, config.challenger_version,
-                         config.reason or "no reason", config.actor)
+                log.info("serving config #%d arrived (%s; %s by %s): loading",
+                         config.sequence, versions(config), config.reason or "no reason",
+                         config.actor)
                 self._loader.want(config)
         loaded = self._loader.ready() if self._loader is not None else None
         return manual or loaded

@@ -2,7 +2,11 @@
 registry of their own, served by ``--metrics-port``) and its INFO progress line.
 
 :class:`ScorerMetrics` counts; :class:`Progress` only keeps time (first event, last event,
-last commit) and reads its totals back from the counters, so nothing is counted twice.
+last commit, seconds busy) and reads its totals back from the counters, so nothing is
+counted twice. The progress line is logged every ``LOG_EVERY_S`` while something happens
+(never while idle) with the rate over that interval; the last line's "while busy" rate
+divides by the seconds spent on batches (a batch that follows the previous commit within
+``BUSY_GAP_S`` is busy from that commit), not by the idle time between bursts.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ log = logging.getLogger(__name__)
 
 LOG_EVERY_S = 5.0
 ERROR_LOG_EVERY_S = 5.0
+BUSY_GAP_S = 1.0
+"""A batch arriving sooner than this after the previous commit extends a busy stretch."""
 _BATCH_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0)
 
 
@@ -126,7 +132,9 @@ class Progress:
     _last_log: float = field(init=False)
     first_event: float | None = None
     last_commit: float | None = None
-    _last_log_events: int = 0
+    busy_s: float = 0.0
+    _batch_started: float | None = None
+    _last_log_totals: tuple[int, ...] = ()
     _error_logged: dict[int, float] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -150,10 +158,17 @@ class Progress:
         now = self.clock()
         if n and self.first_event is None:
             self.first_event = now
+        if n and self._batch_started is None:
+            joined = self.last_commit is not None and now - self.last_commit <= BUSY_GAP_S
+            self._batch_started = self.last_commit if joined else now
         self.last_event = now
 
     def committed(self) -> None:
-        self.last_commit = self.clock()
+        now = self.clock()
+        if self._batch_started is not None:
+            self.busy_s += now - self._batch_started
+            self._batch_started = None
+        self.last_commit = now
 
     def idle_s(self) -> float:
         return self.clock() - self.last_event
@@ -166,20 +181,23 @@ class Progress:
             log.warning("Kafka consumer error (librdkafka retries): %s", err)
 
     def rate(self) -> float:
-        """Events per second from the first event received to the last batch committed."""
-        if self.first_event is None or self.last_commit is None:
-            return 0.0
-        elapsed = self.last_commit - self.first_event
-        return self.events / elapsed if elapsed > 0 else 0.0
+        """Events per second while busy: committed events over the seconds spent on
+        batches (idle stretches between bursts left out)."""
+        return self.events / self.busy_s if self.busy_s > 0 else 0.0
 
     def maybe_log(self, redis_skipped: int) -> None:
+        """The progress line, every ``LOG_EVERY_S`` if anything happened since the last
+        one, with the events per second over that interval."""
         now = self.clock()
         if now - self._last_log < LOG_EVERY_S:
             return
-        events = self.events
-        rate = (events - self._last_log_events) / (now - self._last_log)
-        self._last_log, self._last_log_events = now, events
-        log.info("%s (%.0f/s)", self._totals(redis_skipped), rate)
+        m = self.metrics
+        totals = (self.events, total(m.batches), total(m.aborted), redis_skipped)
+        before = self._last_log_totals or (0, 0, 0, 0)
+        elapsed, self._last_log, self._last_log_totals = now - self._last_log, now, totals
+        if totals != before:
+            log.info("%s (%.0f/s)", self._totals(redis_skipped),
+                     (totals[0] - before[0]) / elapsed)
 
     def log_summary(self, redis_skipped: int) -> None:
         log.info("stopped: %s (%.0f/s while busy)", self._totals(redis_skipped), self.rate())

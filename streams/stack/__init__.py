@@ -6,6 +6,7 @@ Python API for code and tests (the CLI is :mod:`streams.cli.stack`)::
     start_redis(settings) / stop_redis(settings, force=False)
     ensure_topics(settings) / topic_name(settings, spec)
     stack_up(settings) / stack_down(settings) / stack_status(settings)
+    running_processes(settings)   scorer, agents, sink: running against Kafka, and health
 """
 
 from streams.kafka.topics import ensure_topics, plan_topics, topic_name
@@ -20,14 +21,15 @@ from streams.stack.kafka import (
 )
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.process import ServiceError
+from streams.stack.processes import GroupProcess, running_processes
 from streams.stack.redis_server import redis_answers, start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
 from streams.stack.stack import StackReport, stack_down, stack_status, stack_up
 
 __all__ = [
-    "ServiceError", "ServiceStatus", "StackReport", "ensure_mlflow", "ensure_topics",
-    "fetch_kafka", "kafka_answers", "kafka_restart", "libs_dir", "local_bootstrap",
-    "plan_topics", "redis_answers", "stack_down", "stack_status", "stack_up", "start_kafka",
-    "start_redis", "status_kafka", "status_mlflow", "status_redis", "stop_kafka", "stop_redis",
-    "topic_name",
+    "GroupProcess", "ServiceError", "ServiceStatus", "StackReport", "ensure_mlflow",
+    "ensure_topics", "fetch_kafka", "kafka_answers", "kafka_restart", "libs_dir",
+    "local_bootstrap", "plan_topics", "redis_answers", "running_processes", "stack_down",
+    "stack_status", "stack_up", "start_kafka", "start_redis", "status_kafka", "status_mlflow",
+    "status_redis", "stop_kafka", "stop_redis", "topic_name",
 ]

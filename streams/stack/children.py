@@ -21,6 +21,7 @@ from confluent_kafka.admin import AdminClient
 from pydantic import SecretStr
 
 from schemas.errors import LeadstreamError
+from streams.kafka.client_log import client_log
 from streams.kafka.transient import is_transient
 from streams.settings import Settings
 
@@ -136,7 +137,7 @@ class LeadstreamProcess:
     def wait_consuming(self, settings: Settings, timeout_s: float = 120.0) -> None:
         """Poll until the consumer group ``settings.consumer_group`` is stable with partitions
         assigned (so events produced from now on are consumed at once)."""
-        admin = AdminClient(settings.kafka_config())
+        admin = AdminClient({**settings.kafka_config(), **client_log()})
         group_id = settings.consumer_group
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:

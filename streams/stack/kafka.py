@@ -18,6 +18,7 @@ from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
 
 from schemas.errors import FatalError
+from streams.kafka.client_log import client_log
 from streams.settings import Settings
 from streams.stack.certs import ensure_certs, write_private
 from streams.stack.credentials import (
@@ -159,7 +160,7 @@ def kafka_answers(settings: Settings, timeout_s: float = 2.0) -> bool:
     """True if the broker serves metadata (list_topics) on its client port."""
     if not port_open(settings.kafka_port):
         return False
-    admin = AdminClient(admin_config(settings))
+    admin = AdminClient({**admin_config(settings), **client_log()})
     try:
         return bool(admin.list_topics(timeout=timeout_s).brokers)
     except KafkaException:

@@ -44,15 +44,9 @@ def ensure_mlflow(settings: Settings) -> ServiceStatus:
     db.parent.mkdir(parents=True, exist_ok=True)
     settings.artifact_root.mkdir(parents=True, exist_ok=True)
     # Imported here: mlflow takes seconds to import and most commands never need it.
-    from mlflow.store.tracking.sqlalchemy_store import SqlAlchemyStore
+    from scoring.registry import create_store
 
-    root = settings.artifact_root.as_uri()
-    store = SqlAlchemyStore(uri, default_artifact_root=root)
-    try:
-        if store.get_experiment_by_name(settings.experiment_name) is None:
-            store.create_experiment(settings.experiment_name, artifact_location=root)
-    finally:
-        store.engine.dispose()
+    create_store(uri, settings.artifact_root, settings.experiment_name)
     return status_mlflow(settings, started=not existed)
 
 

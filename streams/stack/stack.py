@@ -9,6 +9,7 @@ from pathlib import Path
 from confluent_kafka.admin import AdminClient
 
 from schemas.errors import FatalError
+from streams.kafka.client_log import client_log
 from streams.kafka.topics import ensure_topics
 from streams.redact import redact_url
 from streams.settings import Settings
@@ -83,7 +84,8 @@ def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> S
     creds = load_credentials(settings)
     admin = principal_settings(settings, creds, ADMIN) if creds else settings
     created = ensure_topics(admin) if topics else {}
-    acls = apply_acls(AdminClient(admin.kafka_config()), settings) if creds else 0
+    acls = (apply_acls(AdminClient({**admin.kafka_config(), **client_log()}), settings)
+            if creds else 0)
     services.append(ensure_mlflow(settings))
     return StackReport(services, created, config_warnings(settings), env_files, acls)
 

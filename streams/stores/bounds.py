@@ -20,6 +20,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most
                                           ``outcome_park_max`` outcomes
 ``leadstream:monitor:<model>``            30 days after the model's last closed window
+``leadstream:monitor:<model>:recent``     30 days after the last closed window; at most 50
+                                          windows
 ``leadstream:signed:<sha256>``            2 x ``control_signature_window_s`` + 60 s
 ========================================  ====================================================
 

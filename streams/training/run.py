@@ -21,6 +21,8 @@ from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainedModel, train_model
 from streams.settings import Settings
 
+CHAMPION = "champion"
+
 
 @dataclass(frozen=True)
 class TrainingOutcome:
@@ -30,6 +32,8 @@ class TrainingOutcome:
     run_id: str | None
     source: str
     """What the model was trained on (file and row counts, or the synthetic recipe)."""
+    first_champion: bool = False
+    """No alias was asked for and the registry had no champion: this version became it."""
 
 
 def load_training_data(
@@ -50,7 +54,9 @@ def run_training(
     shift: dict[str, float] | None = None, alias: str | None = None, refit: bool = False,
     sep: str | None = None,
 ) -> TrainingOutcome:
-    """Train, profile and register one model version; point ``alias`` at it if given."""
+    """Train, profile and register one model version; point ``alias`` at it if given.
+    Without ``alias``, the first version of a registry with no champion becomes the
+    champion (a scorer has something to serve); later ones get no alias."""
     spec = load_spec(spec_path or settings.spec_path)
     frame, source = load_training_data(spec, data, target, rows, seed, shift, sep)
     try:
@@ -62,8 +68,10 @@ def run_training(
     registry = ModelRegistry(settings.tracking_uri, settings.model_name,
                              settings.model_cache_dir, settings.artifact_root,
                              experiment_name=settings.experiment_name)
+    first = alias is None and registry.alias_version(CHAMPION) is None
+    alias = CHAMPION if first else alias
     version = registry.register(trained, profile, alias=alias,
                                 tags={"source": source[:250], "seed": str(seed),
                                       "split": trained.split[:250]})
     run_id = registry.load_version(version).run_id
-    return TrainingOutcome(trained, version, alias, run_id, source)
+    return TrainingOutcome(trained, version, alias, run_id, source, first_champion=first)

@@ -60,15 +60,19 @@ def demo_env(slot: Settings) -> dict[str, str]:
     return env
 
 
-def run_demo(repo: Path, slot: Settings, *args: str) -> subprocess.CompletedProcess[str]:
+def run_demo(repo: Path, slot: Settings, *args: str, columns: int | None = None
+             ) -> subprocess.CompletedProcess[str]:
+    """The demo with stdout to a pipe: no width limit, unless ``columns`` sets one (as an
+    80-column terminal would)."""
+    env = demo_env(slot) if columns is None else {**demo_env(slot), "COLUMNS": str(columns)}
     done = subprocess.run([sys.executable, "-m", "streams.cli", "demo", *args], cwd=repo,
-                          env=demo_env(slot), capture_output=True, text=True, timeout=900)
+                          env=env, capture_output=True, text=True, timeout=900)
     print(done.stdout, done.stderr, sep="\n--- stderr ---\n")
     return done
 
 
 def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slot: Settings):
-    done = run_demo(demo_repo, demo_slot, "--leads", "3000", "--rate", "3000")
+    done = run_demo(demo_repo, demo_slot, "--leads", "3000", "--rate", "3000", columns=80)
     text = done.stdout
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
@@ -84,6 +88,8 @@ def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slo
           f"{ROLLBACK_TARGET_S:.0f} s, asserted <= {TIMING_MARGIN * ROLLBACK_TARGET_S:.0f} s)")
     assert seconds <= TIMING_MARGIN * ROLLBACK_TARGET_S
     assert re.search(r"serving champion v1\b", text)
+    model = re.search(r"lead-scoring-demo-\d+", text).group(0)  # the next command to type
+    assert f"`leadstream status --model {model}`" in " ".join(text.split())
     home = demo_repo / ".leadstream"  # the relative default, resolved once at the repo root
     assert (home / "mlflow" / "mlflow.db").is_file()
     assert not (home / "logs" / ".leadstream").exists()

@@ -1,5 +1,6 @@
-"""Ops views on the real stack: ``leadstream status`` after crafted samples closed a window
-(from Redis, and from the topics while Redis is down) and ``leadstream tail``."""
+"""Ops views on the real stack: ``leadstream status`` after crafted samples closed two
+windows (both shown, from Redis, and from the topics while Redis is down) and
+``leadstream tail``."""
 
 from __future__ import annotations
 
@@ -35,10 +36,17 @@ def kit() -> Kit:
     return make_kit()
 
 
-def _row(output: str, version: str) -> str:
-    rows = [line for line in output.splitlines() if line.strip(" │|").startswith("champion")]
-    assert rows, output
-    return next(r for r in rows if f" {version} " in r)
+def _windows(output: str, version: str) -> list[str]:
+    """The window lines under the ``champion v<version>`` heading (250 columns: one each)."""
+    lines = output.splitlines()
+    at = lines.index(f"champion v{version}")
+    found = []
+    for line in lines[at + 1:]:
+        if not line.startswith("  "):
+            break
+        found.append(line)
+    assert found, output
+    return found
 
 
 def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_client, chaos,
@@ -64,10 +72,13 @@ def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_cl
     assert from_redis.exit_code == 0, from_redis.output
     print("\n" + from_redis.output)
     assert f"serving champion v{v}" in from_redis.output and "seq 4" in from_redis.output
-    row = _row(from_redis.output, v)
-    assert "HEALTHY" in row and " ok " in row and f" {p95} " in row and "no labels" in row
+    rows = _windows(from_redis.output, v)
+    assert len(rows) == 2, from_redis.output  # both closed windows, newest first
+    row = rows[0]
+    assert "guardrails HEALTHY" in row and "drift ok" in row and "AUC no labels" in row
+    assert f"/{p95}/" in row and "n=300 " in row and "too small" not in row
     end = datetime.fromtimestamp(last["window_end_ms"] / 1000, UTC).strftime("%H:%M:%S")
-    assert f" {end} " in row and " 300 " in row
+    assert row.startswith(f"  {end} ")
     tail = run_cli(s, "tail", "monitor.guardrails", "--from-beginning", "--max", "1")
     assert tail.exit_code == 0, tail.output
     assert tail.output.count(f"key={s.model_name}") == 1 and '"state": "HEALTHY"' in tail.output
@@ -79,4 +90,4 @@ def test_status_and_tail_after_a_closed_window(make_settings, kit: Kit, redis_cl
     print(from_topics.output)
     assert "Redis unavailable" in from_topics.output and "reading the topics" in from_topics.output
     assert f"serving champion v{v}" in from_topics.output
-    assert _row(from_topics.output, v) == row
+    assert _windows(from_topics.output, v) == rows

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -136,7 +137,9 @@ def test_cli_up_twice_status_down(spare_stack, tmp_path):
     pids = [services["kafka"].pid, services["redis"].pid]
     assert all(pid and is_alive(pid) for pid in pids)  # they outlived the CLI
     status = _cli(settings, tmp_path, "status")
-    assert status.stdout.count("running") == 2 and str(pids[0]) in status.stdout
+    assert status.stdout.count("│ running ") == 2 and str(pids[0]) in status.stdout
+    for process in ("scorer", "agents", "sink"):  # none started against this stack
+        assert re.search(rf"│ {process} +│ \S+ +│ not running +│ 0 ", status.stdout), status.stdout
     down = _cli(settings, tmp_path, "down")
     assert down.stdout.count("stopped") == 2
     assert not any(is_alive(pid) for pid in pids)

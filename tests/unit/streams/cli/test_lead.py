@@ -48,3 +48,18 @@ def test_below_120_columns_one_block_per_score_nothing_cut():
     assert "2026-01-02 03:04:05Z  v7 treatment  0.812 Hot  improving (from 0.500)" in text
     assert "    reasons: +Engagement score" in text and "    outcome: not converted" in text
     assert "…" not in text
+
+
+def test_event_id_and_source_position_tell_two_scores_of_one_second_apart():
+    docs = [{**BASE, "grade": "B", "event_id": "evt-2", "source_partition": 3,
+             "source_offset": 1042},
+            {**BASE, "grade": "B", "event_id": "evt-1", "source_partition": 3,
+             "source_offset": 1041},
+            {**BASE, "grade": "B"}]  # a record without them
+    for width in (200, 80):
+        text = render(docs, width)
+        assert "evt-2" in text and "evt-1" in text
+        assert "3/1042" in text and "3/1041" in text
+    narrow = render(docs, 80)
+    assert "event evt-2, incoming partition/offset 3/1042" in narrow
+    assert "event -, incoming partition/offset -" in narrow

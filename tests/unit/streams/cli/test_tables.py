@@ -68,7 +68,7 @@ REFUSED = [ControlAlert(model_name="lead-scoring", kind="cooldown", source="roll
 
 @pytest.fixture
 def sources(monkeypatch):
-    monkeypatch.setattr("streams.cli.status.load", lambda *_: (SERVING, REPORTS))
+    monkeypatch.setattr("streams.cli.status.load", lambda *_: (SERVING, REPORTS, []))
     monkeypatch.setattr("streams.cli.models.history", lambda *_: ENTRIES)
     monkeypatch.setattr("streams.cli.models.alerts", lambda *_: REFUSED)
     for var in ("LEADSTREAM_BATCH_SIZE", "LEADSTREAM_MODEL_NAME"):

@@ -16,6 +16,7 @@ from confluent_kafka import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from scoring.model import ServingModel
+from streams.kafka.lag import ConsumerLag
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +85,7 @@ class ScorerMetrics:
                                        "Model runs published without reasons: they would have "
                                        "exceeded LEADSTREAM_REASONS_BUDGET_MS per lead, by "
                                        "role.", ["role"], registry=r)
+        self.lag = ConsumerLag(r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

@@ -71,7 +71,8 @@ def sink_failure_alert(letter: SinkDeadLetter, model: str, ttl: timedelta) -> Al
 
 def erasure_refused_alert(letter: RecordDeadLetter, ttl: timedelta) -> Alert:
     return Alert("LeadstreamErasureRefused", ERASURE_KEY.decode(), NO_VERSION,
-                 AlertSeverity.WARNING, "erasure_refused", letter.rejected_at, letter.rejected_at + ttl,
+                 AlertSeverity.WARNING, "erasure_refused", letter.rejected_at,
+                 letter.rejected_at + ttl,
                  {"reason": letter.reason.value},
                  f"An erasure request was refused ({letter.reason.value})",
                  "The lead was not erased: see privacy.requests.deadletter and ask again "

@@ -14,6 +14,9 @@ class AlertingSettings(SettingsPart):
     """Prometheus and Alertmanager of the local stack; the agents' Alertmanager client."""
 
     # --- local stack ---------------------------------------------------------------------
+    stack_alerting: bool = True
+    """``stack up`` starts Prometheus and Alertmanager too (false: Kafka, Redis and MLflow
+    only, as the integration tests and benchmarks run it)."""
     prometheus_port: int = Field(9090, ge=1, le=65535)
     """Port of the local stack's Prometheus (Debian's ``prometheus``, on 127.0.0.1)."""
     alertmanager_port: int = Field(9193, ge=1, le=65535)

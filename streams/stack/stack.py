@@ -59,7 +59,7 @@ def config_warnings(settings: Settings) -> list[str]:
     if f":{settings.redis_port}" not in settings.redis_url:
         notes.append(f"LEADSTREAM_REDIS_URL={redact_url(settings.redis_url)} is not the local "
                      f"Redis on port {settings.redis_port}")
-    if not settings.alertmanager_url:
+    if settings.stack_alerting and not settings.alertmanager_url:
         notes.append(f"LEADSTREAM_ALERTMANAGER_URL is empty: agents you start yourself post "
                      f"no alerts (set it to {ALERTMANAGER.url(settings)}); the demo's do")
     if load_credentials(settings) is not None and settings.security_protocol != "SASL_SSL":
@@ -96,7 +96,8 @@ def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> S
     created = ensure_topics(admin) if topics else {}
     acls = apply_acls(AdminClient(admin.kafka_config()), settings) if creds else 0
     services.append(ensure_mlflow(settings))
-    services += [ALERTMANAGER.start(settings), PROMETHEUS.start(settings)]
+    if settings.stack_alerting:
+        services += [ALERTMANAGER.start(settings), PROMETHEUS.start(settings)]
     return StackReport(services, created, config_warnings(settings), env_files, acls)
 
 

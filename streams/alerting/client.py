@@ -17,6 +17,7 @@ from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt
 from tenacity.wait import wait_exponential_jitter
 
 from streams.alerting.alert import Alert
+from streams.redact import redact_url
 
 log = logging.getLogger(__name__)
 PATH = "/api/v2/alerts"
@@ -65,7 +66,7 @@ class AlertmanagerClient:
         except (_Transient, httpx.HTTPError) as exc:
             self.metrics.failures.inc()
             log.warning("Alertmanager did not take %d alert(s): %s: %s", len(alerts),
-                        type(exc).__name__, exc)
+                        type(exc).__name__, redact_url(str(exc)))
             return False
         for alert in alerts:
             self.metrics.posted.labels(alert.kind, alert.severity.value).inc()

@@ -20,11 +20,13 @@ from streams.kafka.topics import topic_name
 from streams.stack.alertmanager import ALERTMANAGER
 from tests.integration.agents_support import AgentsProcess
 from tests.integration.helpers import wait_until
+from tests.support.alert_receivers import free_port
 
 
 def test_every_event_topic_reaches_alertmanager(make_settings, tmp_path: Path) -> None:
     m = f"lead-{uuid.uuid4().hex[:8]}"
-    s = make_settings(home=tmp_path, model_name=m, alert_event_ttl_s=600.0)
+    s = make_settings(home=tmp_path, model_name=m, alert_event_ttl_s=600.0,
+                      monitor_metrics_port=free_port())
     s = s.model_copy(update={"alertmanager_url": ALERTMANAGER.url(s)})
     now, old = datetime.now(UTC), datetime.now(UTC) - timedelta(hours=2)
     records = [
@@ -60,12 +62,19 @@ def test_every_event_topic_reaches_alertmanager(make_settings, tmp_path: Path) -
             wait_until(lambda: len({a["kind"] for a in ours()}) == 4, 90, "four kinds of alerts")
             listed = ours()
             got = {a["kind"]: a for a in listed}
+            metrics = httpx.get(f"http://127.0.0.1:{s.monitor_metrics_port}/metrics").text
             agents.check_alive()
             assert "unreadable record on" in agents.text()
     finally:
         ALERTMANAGER.stop(s)
     print(f"\nAlertmanager holds: { {k: v['severity'] for k, v in got.items()} }")
-    assert len(listed) == 4  # the 2 h old refusal was not posted
+    assert len(listed) == 4
+    posted = {line.split("{")[1].split("}")[0]: float(line.split()[-1])
+              for line in metrics.splitlines() if line.startswith("leadstream_alerts_posted_total")}
+    assert posted == {f'kind="{k}",severity="{v}"': 1.0 for k, v in (
+        ("control_refused", "critical"), ("retrain", "info"), ("sink_failure", "warning"),
+        ("erasure_refused", "warning"))}  # the 2 h old refusal was not posted
+    assert 'leadstream_alerts_unreadable_records_total{topic="' in metrics
     assert got["control_refused"]["reason"] == "nothing_to_roll_back"
     assert got["control_refused"]["severity"] == "critical"
     assert got["retrain"]["severity"] == "info" and got["retrain"]["version"] == "2"

@@ -34,7 +34,7 @@ class AlertingSettings(SettingsPart):
 
     # --- the agents' Alertmanager client ---------------------------------------------------
     alertmanager_url: str = ""
-    """Alertmanager the agents post leadstream's events to (``http://host:9093``); empty:
+    """Alertmanager the agents post leadstream's events to (``http://127.0.0.1:9193``); empty:
     off. Processes started by the stack or the demo get the local one's URL."""
     alert_resend_s: float = Field(60.0, gt=0)
     """How often firing guardrail alerts are posted again (Alertmanager resolves an alert

@@ -4,7 +4,8 @@
 ``/webhook`` (Alertmanager's generic webhook JSON), ``/slack/<channel>`` (Slack's incoming
 webhook JSON, as Alertmanager's ``slack_configs`` send it) and ``/pagerduty`` (PagerDuty
 Events API v2, as its ``pagerduty_configs`` send it: point their ``url`` here).
-:class:`MailReceiver` is an SMTP server (aiosmtpd) keeping every message.
+:class:`MailReceiver` is an SMTP server (aiosmtpd) keeping every message. :class:`Answers` is
+an Alertmanager stand-in answering with scripted status codes (the client's retries).
 Each keeps what arrived in order; ``wait_for`` polls a condition with a deadline.
 """
 
@@ -100,3 +101,31 @@ class MailReceiver:
 
     def close(self) -> None:
         self._controller.stop()
+
+
+class Answers:
+    """A server answering POSTs with the given status codes in turn (the last one repeats)."""
+
+    def __init__(self, codes: list[int]):
+        self.codes, self.bodies = codes, []
+        outer = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                outer.bodies.append(json.loads(self.rfile.read(
+                    int(self.headers["Content-Length"]))))
+                code = outer.codes[min(len(outer.bodies), len(outer.codes)) - 1]
+                self.send_response(code)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://u:secret-pw@127.0.0.1:{self.server.server_address[1]}"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()

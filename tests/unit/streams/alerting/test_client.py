@@ -4,47 +4,17 @@ fails counted and logged without the URL's password; nothing raised into the age
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
-import threading
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
 from streams.alerting.alert import Alert, AlertSeverity
 from streams.alerting.client import ATTEMPTS, AlertmanagerClient, AlertMetrics
+from tests.support.alert_receivers import Answers
 
 NOW = datetime.now(UTC)
 ALERT = Alert("X", "m", "1", AlertSeverity.WARNING, "guardrail", NOW, NOW + timedelta(minutes=1))
-
-
-class Answers:
-    """A server answering POSTs with the given status codes in turn (the last one repeats)."""
-
-    def __init__(self, codes: list[int]):
-        self.codes, self.bodies = codes, []
-        outer = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:
-                outer.bodies.append(json.loads(self.rfile.read(
-                    int(self.headers["Content-Length"]))))
-                code = outer.codes[min(len(outer.bodies), len(outer.codes)) - 1]
-                self.send_response(code)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: object) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-        self.url = f"http://u:secret-pw@127.0.0.1:{self.server.server_address[1]}"
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.mark.parametrize(("codes", "ok", "tries"), [

@@ -11,7 +11,7 @@ from streams.alerting.alert import Alert, AlertSeverity
 from streams.alerting.client import AlertmanagerClient, AlertMetrics
 from streams.alerting.notifier import Notifier
 from streams.settings import Settings
-from tests.unit.streams.alerting.test_client import Answers
+from tests.support.alert_receivers import Answers
 
 
 def _alert(model: str, starts: datetime, ttl_s: float = 60) -> Alert:

@@ -175,7 +175,8 @@ def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,
     settings = Settings(
         _env_file=None, home=home, bootstrap_servers=f"127.0.0.1:{kafka_port}",
         redis_url=f"redis://127.0.0.1:{redis_port}/0", kafka_port=kafka_port,
-        redis_port=redis_port, mlflow_tracking_uri=f"sqlite:///{home}/mlflow.db")
+        redis_port=redis_port, mlflow_tracking_uri=f"sqlite:///{home}/mlflow.db",
+        stack_alerting=False)
     try:
         say(f"starting Kafka :{kafka_port} and Redis :{redis_port} in {home}")
         stack_up(settings)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Set up everything leadstream needs on a fresh machine, idempotently:
 #   - a virtualenv in .venv with leadstream and its dev tools installed;
-#   - Debian's redis-server, a JDK and Maven (installed with apt when missing, as root);
+#   - Debian's redis-server, prometheus, prometheus-alertmanager, a JDK and Maven (installed
+#     with apt when missing, as root);
 #   - the Apache Kafka jars from Maven Central (resolved by `leadstream stack fetch`).
 # Re-running it is cheap: each step is skipped when already done.
 set -euo pipefail
@@ -42,6 +43,14 @@ if ! command -v redis-server >/dev/null 2>&1; then
   # Debian starts a system redis on 6379 after install; leadstream runs its own.
   if command -v systemctl >/dev/null 2>&1; then systemctl disable --now redis-server >/dev/null 2>&1 || true; fi
 fi
+# Prometheus and Alertmanager of the local stack (Debian starts system ones after install:
+# leadstream runs its own on 127.0.0.1, like Redis).
+for pkg in prometheus prometheus-alertmanager; do
+  if ! command -v "$pkg" >/dev/null 2>&1; then
+    apt_install "$pkg"
+    if command -v systemctl >/dev/null 2>&1; then systemctl disable --now "$pkg" >/dev/null 2>&1 || true; fi
+  fi
+done
 command -v java >/dev/null 2>&1 || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null 2>&1 || apt_install maven
 java_major=$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n1)

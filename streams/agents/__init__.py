@@ -3,10 +3,11 @@
 The hot path (scoring) is a confluent-kafka batch loop in ``streams/scorer/loop.py``; see
 design.md for why. Agents here run at-least-once and are idempotent, and read committed
 records only (``committed``: the scorer writes its outputs in transactions); ``guard`` turns a
-bad record into its dead letter and a failed timer tick into a skipped one.
+bad record into its dead letter and a failed timer tick into a skipped one; ``alerts`` posts
+leadstream's events to Prometheus Alertmanager.
 """
 
 __all__ = [
-    "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes", "reports",
-    "signed",
+    "alerts", "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes",
+    "reports", "signed",
 ]

@@ -36,6 +36,7 @@ from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKin
 from schemas.retrain import MODELS_RETRAIN
 from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
 from streams.agents.signed import ControllerRecordGate
+from streams.alerting.scrape import register_target
 from streams.control.keys import controller_signer
 from streams.kafka.topics import topic_name
 from streams.monitor.config import monitor_config
@@ -73,6 +74,7 @@ def install(app: faust.App, settings: Settings) -> None:
     dead = DeadLetters(app, settings, MONITOR_SAMPLES, "monitor")
     if settings.monitor_metrics_port:
         metrics.serve(settings.monitor_metrics_port)
+        register_target(settings, "agents", settings.monitor_metrics_port)
     samples = app.topic(topic_name(settings, MONITOR_SAMPLES), **_RAW)
     windows_topic = app.topic(topic_name(settings, MONITOR_WINDOWS), partitions=1, **_RAW)
     control = app.topic(topic_name(settings, MODELS_CONTROL), **_RAW)

@@ -1,7 +1,8 @@
 """``leadstream score``: run the scorer (also ``python -m streams.cli.score``).
 
 The process around the composition root (:mod:`streams.scorer.build`): logging, signals,
-the metrics endpoint, exit codes. Settings come from ``LEADSTREAM_*`` env vars; the options
+the metrics endpoint (announced to the local Prometheus, :mod:`streams.alerting.scrape`), exit
+codes. Settings come from ``LEADSTREAM_*`` env vars; the options
 override the few that matter for a run. SIGTERM/SIGINT stop it cleanly (exit 0); a fatal
 error exits 1 with its reason.
 """
@@ -17,6 +18,7 @@ import sys
 import click
 
 from schemas.errors import FatalError
+from streams.alerting.scrape import register_target
 from streams.scorer.build import build_scorer
 from streams.scorer.limits import RunLimits
 from streams.scorer.stats import ScorerMetrics
@@ -56,6 +58,7 @@ def score(batch_size: int | None, max_events: int | None, idle_exit: float | Non
     metrics = ScorerMetrics()
     if metrics_port is not None:
         metrics.serve(metrics_port, metrics_host)
+        register_target(settings, "scorer", metrics_port, metrics_host)
     scorer = build_scorer(settings, RunLimits(max_events, idle_exit), metrics)
 
     def _stop(signum: int, _frame: object) -> None:

@@ -13,6 +13,7 @@ import sys
 
 import click
 
+from streams.alerting.scrape import register_target
 from streams.settings import Settings
 from streams.sink.build import build_sink
 from streams.sink.metrics import SinkMetrics
@@ -42,6 +43,7 @@ def sink(crm_format: str | None, url: str | None, max_records: int | None,
     metrics = SinkMetrics()
     if metrics_port is not None:
         metrics.serve(metrics_port)
+        register_target(settings, "sink", metrics_port)
     runner = build_sink(settings, metrics, max_records, idle_exit)
 
     def _stop(signum: int, _frame: object) -> None:

@@ -45,7 +45,8 @@ def _status_table(services: list[ServiceStatus]) -> Table:
 
 @click.group("stack")
 def stack() -> None:
-    """Start, stop and inspect the local Kafka, Redis and MLflow store."""
+    """Start, stop and inspect the local Kafka, Redis, MLflow store, Prometheus and
+    Alertmanager."""
 
 
 @stack.command()
@@ -53,7 +54,8 @@ def stack() -> None:
 @click.option("--secure", is_flag=True, help="SASL_SSL Kafka with per-principal ACLs and a "
               "Redis ACL user; passwords go to 0600 env files, one per principal.")
 def up(no_topics: bool, secure: bool) -> None:
-    """Start Kafka and Redis (if not running), create topics, open the MLflow store."""
+    """Start Kafka and Redis (if not running), create topics, open the MLflow store, start
+    Alertmanager and Prometheus."""
     started = time.monotonic()
     report = stack_up(Settings(), topics=not no_topics, secure=secure)
     for service in report.services:
@@ -71,11 +73,12 @@ def up(no_topics: bool, secure: bool) -> None:
 
 
 @stack.command()
-@click.option("--purge", is_flag=True, help="Also delete Kafka and Redis data and logs.")
+@click.option("--purge", is_flag=True, help="Also delete the services' data and logs.")
 def down(purge: bool) -> None:
-    """Stop Kafka and Redis gracefully (SIGTERM, then SIGKILL after a deadline)."""
+    """Stop Prometheus, Alertmanager, Kafka and Redis gracefully (SIGTERM, then SIGKILL
+    after a deadline)."""
     for name, was_running in stack_down(Settings(), purge=purge).items():
-        console().print(f"[bold]{name:<6}[/] {'stopped' if was_running else 'was not running'}")
+        console().print(f"[bold]{name:<12}[/] {'stopped' if was_running else 'was not running'}")
     if purge:
         console().print("stack data deleted")
 

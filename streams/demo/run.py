@@ -27,6 +27,7 @@ from streams.demo.watch import OutputWatcher, RecordWatcher
 from streams.settings import Settings
 from streams.stack import stack_up
 from streams.stack.children import LeadstreamProcess
+from streams.stack.process import free_port
 from streams.training.run import TrainingOutcome, run_training
 
 DEMO_DEFAULTS = {"monitor_window_s": 5.0, "monitor_lateness_s": 1.0, "monitor_idle_s": 3.0,
@@ -61,7 +62,7 @@ class Demo:
         self.console.print(Rule(f"[bold cyan]{title}"), width=min(self.console.width, RULE_WIDTH))
 
     def run(self) -> None:
-        self.step("1. local stack: Kafka (KRaft), Redis, MLflow")
+        self.step("1. local stack: Kafka (KRaft), Redis, MLflow, Prometheus, Alertmanager")
         report = stack_up(self.s)
         for service in report.services:
             self.console.print(f"  {service.name}: {service.state} {service.address}")
@@ -71,8 +72,11 @@ class Demo:
         self.console.print(f"  registered {self.s.model_name} v{champion.version} as champion: "
                            f"AUC {m.auc:.3f}, "
                            f"precision@10% {m.precision_at_10pct:.3f}")
-        with LeadstreamProcess(["agents"], self.s, self.logs / "agents.log") as agents, \
-                LeadstreamProcess(["score"], self.s, self.logs / "scorer.log") as scorer:
+        agents_env, score_args = self.metrics_ports()
+        with LeadstreamProcess(["agents"], self.s, self.logs / "agents.log",
+                               **agents_env) as agents, \
+                LeadstreamProcess(["score", *score_args], self.s,
+                                  self.logs / "scorer.log") as scorer:
             self.children = [agents, scorer]
             self.console.print(f"  agents pid {agents.proc.pid}, scorer pid {scorer.proc.pid}; "
                                f"logs in {self.logs}")
@@ -86,6 +90,13 @@ class Demo:
         self.console.print(f"\nThis run's model is {self.s.model_name}: see it again with "
                            f"`leadstream status --model {self.s.model_name}`.")
         self.console.print("The stack keeps running: `leadstream stack down` stops it.")
+
+    def metrics_ports(self) -> tuple[dict[str, int], list[str]]:
+        """Free metrics ports for the agents and the scorer when the stack's Prometheus
+        runs (they announce themselves to it)."""
+        if not self.s.stack_alerting:
+            return {}, []
+        return {"monitor_metrics_port": free_port()}, ["--metrics-port", str(free_port())]
 
     def score(self) -> None:
         self.step(f"3. replay {self.leads:,} CRM leads (5 % malformed) at {self.rate:,.0f}/s")

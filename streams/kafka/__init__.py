@@ -2,10 +2,10 @@
 one batch = one transaction (``transaction``), small assign-only readers for the CLI and
 the control plane (``reader``), idempotent topic creation from the registry (``topics``),
 errors that only mean "not ready yet" (``transient``), refusals by the broker's ACLs
-(``auth``) and librdkafka's log lines through Python logging, benign retries at debug
-(``client_log``).
+(``auth``), librdkafka's log lines through Python logging, benign retries at debug
+(``client_log``) and a consumer's lag as Prometheus gauges (``lag``).
 
 May import ``schemas``, ``scoring.intake`` and ``streams.settings``; knows no Redis.
 """
 
-__all__ = ["auth", "client_log", "io", "reader", "topics", "transaction", "transient"]
+__all__ = ["auth", "client_log", "io", "lag", "reader", "topics", "transaction", "transient"]

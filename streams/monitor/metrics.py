@@ -38,7 +38,7 @@ class MonitorMetrics:
         self.drift = Gauge("leadstream_monitor_drift_verdict",
                            "Window drift verdict (-1 insufficient, 0 ok, 1 warn, 2 critical).",
                            ["model", "role", "version"], registry=r)
-        self.latency_p95 = Gauge("leadstream_monitor_latency_p95_ms",
+        self.latency_p95 = Gauge("leadstream_monitor_latency_p95_seconds",
                                  "p95 scoring latency of the last closed window.",
                                  ["model", "role", "version"], registry=r)
         self.scored = Gauge("leadstream_monitor_window_scored",
@@ -50,7 +50,7 @@ class MonitorMetrics:
         self.drift.labels(*labels).set(_SEVERITY[drift])
         self.scored.labels(*labels).set(perf.n_scored)
         if perf.latency_p95_ms is not None:
-            self.latency_p95.labels(*labels).set(perf.latency_p95_ms)
+            self.latency_p95.labels(*labels).set(perf.latency_p95_ms / 1000)
         for g in guards.guardrails:
             self.guardrail.labels(*labels, g.name).set(_LEVEL[g.level])
 

@@ -133,6 +133,7 @@ class Scorer:
                 messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
                 self._full = len(messages) >= n
                 self._handle(messages)
+                self.metrics.lag.update(self._consumer, self._settings.consumer_group)
                 self._txn.poll()
                 self.progress.maybe_log(self._dedup.skipped_batches)
         except StopRequested as exc:
@@ -168,6 +169,7 @@ class Scorer:
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
             return
         self._book.count(result, started)
+        self.metrics.lag.consumed(consumed.events)
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""

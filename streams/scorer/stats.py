@@ -20,6 +20,7 @@ from confluent_kafka import KafkaError
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from scoring.model import ServingModel
+from streams.kafka.lag import ConsumerLag
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,7 @@ class ScorerMetrics:
             "Scored events carrying an attribute their spec does not know (not used for "
             "scoring: a misspelled feature is scored as missing), by sanitised name; at most "
             "100 names, the rest as __other__.", ["name"], registry=r)
+        self.lag = ConsumerLag(r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

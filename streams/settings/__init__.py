@@ -5,8 +5,8 @@ Each field is read from ``LEADSTREAM_<FIELD>`` (e.g. ``LEADSTREAM_BATCH_SIZE=500
 entry point and pass it in; nothing else reads the environment.
 
 The fields are grouped by concern in the modules of this package (``connection``,
-``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``); :class:`Settings` is all of
-them, read with one prefix.
+``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``, ``alerting``);
+:class:`Settings` is all of them, read with one prefix.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from pathlib import Path
 from pydantic import field_validator
 from pydantic_settings import SettingsConfigDict
 
+from streams.settings.alerting import AlertingSettings
 from streams.settings.connection import ConnectionSettings
 from streams.settings.control import ControlSettings
 from streams.settings.monitors import MonitorSettings
@@ -23,11 +24,11 @@ from streams.settings.privacy import PrivacySettings
 from streams.settings.scorer import ScorerSettings
 from streams.settings.sink import SinkSettings
 
-__all__ = ["connection", "control", "monitors", "part", "privacy", "scorer", "sink"]
+__all__ = ["alerting", "connection", "control", "monitors", "part", "privacy", "scorer", "sink"]
 
 
-class Settings(PrivacySettings, SinkSettings, ControlSettings, MonitorSettings, ScorerSettings,
-               ConnectionSettings):
+class Settings(AlertingSettings, PrivacySettings, SinkSettings, ControlSettings,
+               MonitorSettings, ScorerSettings, ConnectionSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEADSTREAM_",
         env_file=".env",
@@ -37,7 +38,8 @@ class Settings(PrivacySettings, SinkSettings, ControlSettings, MonitorSettings, 
     )
 
     @field_validator("home", "spec_path", "monitor_guardrails_path", "control_allowlist_path",
-                     "operator_key_path", "controller_key_path", "controller_public_key_path")
+                     "operator_key_path", "controller_key_path", "controller_public_key_path",
+                     "alertmanager_config_path")
     @classmethod
     def _absolute(cls, path: Path | None) -> Path | None:
         """Relative paths mean the starting directory, also in child processes."""

@@ -73,6 +73,9 @@ class Sink:
                     break
                 if records:
                     self._until_done(records)
+                    for m in records:
+                        self.metrics.lag.took(m.topic(), m.partition(), m.timestamp()[1])
+                self.metrics.lag.update(self._consumer, self._s.sink_group)
         finally:
             self._close()
 

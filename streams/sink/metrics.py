@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from prometheus_client import CollectorRegistry, Counter, start_http_server
 
+from streams.kafka.lag import ConsumerLag
+
 
 class SinkMetrics:
     def __init__(self) -> None:
@@ -30,6 +32,7 @@ class SinkMetrics:
         self.redis_down = Counter("leadstream_sink_redis_down",
                                   "Batches whose delivered scores Redis could not record.",
                                   registry=r)
+        self.lag = ConsumerLag(r)
 
     def serve(self, port: int, addr: str = "127.0.0.1") -> None:
         start_http_server(port, addr=addr, registry=self.registry)

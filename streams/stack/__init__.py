@@ -1,4 +1,5 @@
-"""The local stack: Apache Kafka (KRaft), Redis and the MLflow store, started by the project.
+"""The local stack: Apache Kafka (KRaft), Redis, the MLflow store, Prometheus and
+Alertmanager, started by the project.
 
 Python API for code and tests (the CLI is :mod:`streams.cli.stack`)::
 
@@ -7,6 +8,8 @@ Python API for code and tests (the CLI is :mod:`streams.cli.stack`)::
     ensure_topics(settings) / topic_name(settings, spec)
     stack_up(settings) / stack_down(settings) / stack_status(settings)
     running_processes(settings)   scorer, agents, sink: running against Kafka, and health
+    PROMETHEUS / ALERTMANAGER (.start / .stop / .status / .url(settings)): Debian's
+        daemons (``prometheus``, ``alertmanager``, ``http_service``, ``debian``)
 """
 
 from streams.kafka.topics import ensure_topics, plan_topics, topic_name

@@ -24,6 +24,7 @@ from schemas.errors import LeadstreamError
 from streams.kafka.client_log import client_log
 from streams.kafka.transient import is_transient
 from streams.settings import Settings
+from streams.stack.alertmanager import ALERTMANAGER
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -33,8 +34,11 @@ class ChildFailed(LeadstreamError):
 
 
 def settings_env(settings: Settings, **overrides: object) -> dict[str, str]:
-    """This process's environment with ``settings`` (plus overrides) as LEADSTREAM_* vars."""
+    """This process's environment with ``settings`` (plus overrides) as LEADSTREAM_* vars;
+    with no Alertmanager URL set, the local stack's one if it runs."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("LEADSTREAM_", "MLFLOW_"))}
+    if not settings.alertmanager_url and ALERTMANAGER.pid(settings) is not None:
+        overrides = {"alertmanager_url": ALERTMANAGER.url(settings), **overrides}
     for name, value in {**settings.model_dump(exclude_none=True), **overrides}.items():
         if isinstance(value, SecretStr):  # the child needs the secret, not its mask
             value = value.get_secret_value()

@@ -127,6 +127,13 @@ def port_open(port: int, host: str = "127.0.0.1", timeout_s: float = 0.5) -> boo
         return False
 
 
+def free_port(host: str = "127.0.0.1") -> int:
+    """A TCP port nothing listens on right now (the OS's pick)."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
+
+
 def wait_ready(
     what: str, ready: Callable[[], bool], pid: int, log: str, timeout_s: float
 ) -> float:

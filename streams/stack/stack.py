@@ -1,4 +1,9 @@
-"""The whole local stack at once: what ``leadstream stack up | down | status`` do."""
+"""The whole local stack at once: what ``leadstream stack up | down | status`` do.
+
+Kafka, Redis and the MLflow store, then Prometheus (scraping leadstream's processes,
+evaluating the shipped alert rules) and Alertmanager (receiving those alerts and the agents'
+events).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,7 @@ from streams.kafka.topics import ensure_topics
 from streams.redact import redact_url
 from streams.settings import Settings
 from streams.stack.acls import apply_acls
+from streams.stack.alertmanager import ALERTMANAGER
 from streams.stack.certs import ensure_certs
 from streams.stack.credentials import (
     ADMIN,
@@ -26,6 +32,7 @@ from streams.stack.credentials import (
 from streams.stack.jars import fetch_kafka
 from streams.stack.kafka import kafka_dir, local_bootstrap, start_kafka, status_kafka, stop_kafka
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
+from streams.stack.prometheus import PROMETHEUS
 from streams.stack.redis_server import start_redis, status_redis, stop_redis
 from streams.stack.service import ServiceStatus
 from streams.stack.signing_keys import ensure_signing_keys
@@ -53,6 +60,9 @@ def config_warnings(settings: Settings) -> list[str]:
     if f":{settings.redis_port}" not in settings.redis_url:
         notes.append(f"LEADSTREAM_REDIS_URL={redact_url(settings.redis_url)} is not the local "
                      f"Redis on port {settings.redis_port}")
+    if settings.stack_alerting and not settings.alertmanager_url:
+        notes.append(f"LEADSTREAM_ALERTMANAGER_URL is empty: agents you start yourself post "
+                     f"no alerts (set it to {ALERTMANAGER.url(settings)}); the demo's do")
     if load_credentials(settings) is not None and settings.security_protocol != "SASL_SSL":
         notes.append(f"the stack is secured but LEADSTREAM_SECURITY_PROTOCOL="
                      f"{settings.security_protocol}: source a principal's env file from "
@@ -73,7 +83,8 @@ def _secure(settings: Settings) -> list[Path]:
 
 
 def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> StackReport:
-    """Start Redis and Kafka (idempotent), create the topics, open the MLflow store.
+    """Start Redis and Kafka (idempotent), create the topics, open the MLflow store, start
+    Alertmanager and Prometheus.
 
     ``secure`` (or a stack secured before): SASL_SSL Kafka with ACLs from the table and a
     Redis ACL user; the topics and ACLs are made as the ``admin`` principal.
@@ -87,19 +98,25 @@ def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> S
     acls = (apply_acls(AdminClient({**admin.kafka_config(), **client_log()}), settings)
             if creds else 0)
     services.append(ensure_mlflow(settings))
+    if settings.stack_alerting:
+        services += [ALERTMANAGER.start(settings), PROMETHEUS.start(settings)]
     return StackReport(services, created, config_warnings(settings), env_files, acls)
 
 
 def stack_down(settings: Settings, purge: bool = False) -> dict[str, bool]:
-    """Stop Kafka and Redis gracefully; ``purge`` also deletes their data and logs.
+    """Stop Prometheus, Alertmanager, Kafka and Redis gracefully; ``purge`` also deletes
+    their data and logs.
 
     Returns ``{service: was running}``.
     """
-    stopped = {"kafka": stop_kafka(settings), "redis": stop_redis(settings)}
+    stopped = {"prometheus": PROMETHEUS.stop(settings),
+               "alertmanager": ALERTMANAGER.stop(settings),
+               "kafka": stop_kafka(settings), "redis": stop_redis(settings)}
     if purge:
         shutil.rmtree(settings.stack_dir, ignore_errors=True)
     return stopped
 
 
 def stack_status(settings: Settings) -> list[ServiceStatus]:
-    return [status_kafka(settings), status_redis(settings), status_mlflow(settings)]
+    return [status_kafka(settings), status_redis(settings), status_mlflow(settings),
+            ALERTMANAGER.status(settings), PROMETHEUS.status(settings)]

@@ -1,9 +1,10 @@
 """Real Kafka, Redis and MLflow for the integration tests, started once per session.
 
-The stack runs on its own ports (Kafka 19092 + 10·slot, Redis 16379 + 10·slot) with a
-temporary ``home``, so a developer's own stack on 9092/6379 is never touched. A slot is
-claimed with a lock file, so two pytest sessions on one machine do not clash, and whatever a
-crashed session left running in that slot is stopped first.
+The stack runs on its own ports (Kafka 19092 + 10·slot, Redis 16379 + 10·slot; Prometheus
+and Alertmanager, when a test starts them, Kafka's + 3 and + 4) with a temporary ``home``,
+so a developer's own stack on 9092/6379 is never touched. A slot is claimed with a lock
+file, so two pytest sessions on one machine do not clash, and whatever a crashed session
+left running in that slot is stopped first.
 
 Fixtures:
   stack_settings   (session)  Settings of the running stack; topics created.
@@ -69,7 +70,8 @@ def _slot_settings(home: Path, slot: int) -> Settings:
         _env_file=None, home=home, bootstrap_servers=f"127.0.0.1:{kafka}",
         redis_url=f"redis://127.0.0.1:{redis_port}/0", kafka_port=kafka, redis_port=redis_port,
         mlflow_tracking_uri=f"sqlite:///{home}/mlflow.db", kafka_heap="512m",
-        stack_start_timeout_s=120.0,
+        stack_start_timeout_s=120.0, prometheus_port=kafka + 3, alertmanager_port=kafka + 4,
+        stack_alerting=False,
     )
 
 

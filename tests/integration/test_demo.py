@@ -56,6 +56,8 @@ def demo_env(slot: Settings) -> dict[str, str]:
         "LEADSTREAM_REDIS_PORT": str(slot.redis_port),
         "LEADSTREAM_BOOTSTRAP_SERVERS": slot.bootstrap_servers,
         "LEADSTREAM_REDIS_URL": slot.redis_url,
+        "LEADSTREAM_PROMETHEUS_PORT": str(slot.prometheus_port),
+        "LEADSTREAM_ALERTMANAGER_PORT": str(slot.alertmanager_port),
     })
     return env
 

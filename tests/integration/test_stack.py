@@ -117,6 +117,9 @@ def _cli(settings: Settings, cwd: Path, *args: str) -> subprocess.CompletedProce
            "LEADSTREAM_BOOTSTRAP_SERVERS": settings.bootstrap_servers,
            "LEADSTREAM_REDIS_URL": settings.redis_url,
            "LEADSTREAM_MLFLOW_TRACKING_URI": settings.tracking_uri,
+           "LEADSTREAM_PROMETHEUS_PORT": str(settings.prometheus_port),
+           "LEADSTREAM_ALERTMANAGER_PORT": str(settings.alertmanager_port),
+           "LEADSTREAM_STACK_ALERTING": "true",
            "COLUMNS": "250"}
     done = subprocess.run([str(LEADSTREAM), "stack", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=300)
@@ -130,21 +133,22 @@ def test_cli_up_twice_status_down(spare_stack, tmp_path):
     assert "kafka  started" in first.stdout and "redis  started" in first.stdout
     assert f"topic {settings.topic_incoming}: created" in first.stdout
     assert str(settings.stack_dir / "kafka" / "kafka.log") in first.stdout
+    assert "alertmanager started" in first.stdout and "prometheus started" in first.stdout
     second = _cli(settings, tmp_path, "up")
-    assert second.stdout.count("already running") == 2
+    assert second.stdout.count("already running") == 4
     assert f"topic {settings.topic_incoming}: exists" in second.stdout
     services = {s.name: s for s in stack_status(settings)}
-    pids = [services["kafka"].pid, services["redis"].pid]
+    pids = [services[name].pid for name in ("kafka", "redis", "alertmanager", "prometheus")]
     assert all(pid and is_alive(pid) for pid in pids)  # they outlived the CLI
     status = _cli(settings, tmp_path, "status")
-    assert status.stdout.count("│ running ") == 2 and str(pids[0]) in status.stdout
+    assert status.stdout.count("│ running ") == 4 and str(pids[0]) in status.stdout
     for process in ("scorer", "agents", "sink"):  # none started against this stack
         assert re.search(rf"│ {process} +│ \S+ +│ not running +│ 0 ", status.stdout), status.stdout
     down = _cli(settings, tmp_path, "down")
-    assert down.stdout.count("stopped") == 2
+    assert down.stdout.count("stopped") == 4
     assert not any(is_alive(pid) for pid in pids)
-    assert _cli(settings, tmp_path, "status").stdout.count("stopped") == 2
-    assert _cli(settings, tmp_path, "down").stdout.count("was not running") == 2
+    assert _cli(settings, tmp_path, "status").stdout.count("stopped") == 4
+    assert _cli(settings, tmp_path, "down").stdout.count("was not running") == 4
 
 
 def test_lead_topic_retention_follows_the_settings_on_creation_and_on_ensure(make_settings,

@@ -1,0 +1,84 @@
+"""leadstream's one-off events as alerts: what each record on an event topic means to ops.
+
+| topic | alertname | kind | severity |
+|---|---|---|---|
+| ``models.rollback`` | LeadstreamRollback | rollback | critical |
+| ``models.alerts`` | LeadstreamControlRefused | control_refused | critical or warning (1) |
+| ``models.retrain`` | LeadstreamRetrainTriggered | retrain | info |
+| ``sink.deadletter`` | LeadstreamSinkFailure | sink_failure | warning |
+| ``privacy.requests.deadletter`` | LeadstreamErasureRefused | erasure_refused | warning |
+
+(1) critical when a rollback was refused or a record was forged (:data:`CRITICAL_REFUSALS`).
+
+Each fires from the event's own time for ``ttl`` (Alertmanager then resolves it). Guardrail
+states are not one-off: :mod:`streams.alerting.guardrails`.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from schemas.alerts import ControlAlert
+from schemas.control import RollbackEvent
+from schemas.deadletters import RecordDeadLetter
+from schemas.privacy import ERASURE_KEY
+from schemas.retrain import RetrainTrigger
+from schemas.sink import SinkDeadLetter
+from streams.alerting.alert import NO_VERSION, Alert, AlertSeverity
+
+CRITICAL_REFUSALS = frozenset({"nothing_to_roll_back", "cooldown", "alias_sync_failed",
+                               "signature_refused", "forged_config"})
+"""Refusals that leave a breached model serving or point at a forged record: page."""
+
+
+def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
+    evidence = ", ".join(f"{k}={v:g}" for k, v in sorted(event.evidence.items()))
+    return Alert("LeadstreamRollback", event.model_name, event.version, AlertSeverity.CRITICAL,
+                 "rollback", event.emitted_at, event.emitted_at + ttl,
+                 {"role": event.role.value, "guardrail": event.guardrail},
+                 f"{event.model_name} v{event.version} ({event.role.value}): guardrail "
+                 f"{event.guardrail} demanded a rollback",
+                 f"Evidence: {evidence or 'none'}. The controller rolls back unless "
+                 "models.alerts says it refused.")
+
+
+def refusal_alert(alert: ControlAlert, ttl: timedelta) -> Alert:
+    severity = (AlertSeverity.CRITICAL if alert.kind in CRITICAL_REFUSALS
+                else AlertSeverity.WARNING)
+    return Alert("LeadstreamControlRefused", alert.model_name, NO_VERSION, severity,
+                 "control_refused", alert.at, alert.at + ttl,
+                 {"reason": alert.kind, "source": alert.source},
+                 f"{alert.model_name}: the controller refused a change ({alert.kind})",
+                 alert.message)
+
+
+def retrain_alert(trigger: RetrainTrigger, ttl: timedelta) -> Alert:
+    reasons = ", ".join(r.value for r in trigger.reasons)
+    return Alert("LeadstreamRetrainTriggered", trigger.model_name, trigger.model_version,
+                 AlertSeverity.INFO, "retrain", trigger.emitted_at, trigger.emitted_at + ttl,
+                 {}, f"{trigger.model_name} v{trigger.model_version}: retrain triggered "
+                 f"({reasons})", "`leadstream retrain` trains and validates a challenger.")
+
+
+def sink_failure_alert(letter: SinkDeadLetter, model: str, ttl: timedelta) -> Alert:
+    status = f" (HTTP {letter.status_code})" if letter.status_code is not None else ""
+    return Alert("LeadstreamSinkFailure", model, letter.model_version or NO_VERSION,
+                 AlertSeverity.WARNING, "sink_failure", letter.failed_at,
+                 letter.failed_at + ttl, {"reason": letter.reason.value},
+                 f"The CRM refused scores for good: {letter.reason.value}{status}",
+                 "Refused scores are on sink.deadletter with the CRM's answer.")
+
+
+def erasure_refused_alert(letter: RecordDeadLetter, ttl: timedelta) -> Alert:
+    return Alert("LeadstreamErasureRefused", ERASURE_KEY.decode(), NO_VERSION,
+                 AlertSeverity.WARNING, "erasure_refused", letter.rejected_at,
+                 letter.rejected_at + ttl,
+                 {"reason": letter.reason.value},
+                 f"An erasure request was refused ({letter.reason.value})",
+                 "The lead was not erased: see privacy.requests.deadletter and ask again "
+                 "with `leadstream forget`.")
+
+
+def is_current(alert: Alert, now: datetime | None = None) -> bool:
+    """False for an event whose alert would already have ended (history being read)."""
+    return alert.ends_at > (now or datetime.now(UTC))

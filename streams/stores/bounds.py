@@ -21,6 +21,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
                                           ``outcome_park_max`` outcomes
 ``leadstream:monitor:<model>``            30 days after the model's last closed window
 ``leadstream:signed:<sha256>``            2 x ``control_signature_window_s`` + 60 s
+``leadstream:erasure:applied:<request>``  ``erasure_replay_days``
+``leadstream:erased:<hmac>``              ``lead_retention_days`` + 1 day
 ========================================  ====================================================
 
 The integration test ``test_redis_bounds`` checks every key of a run against this.

@@ -48,3 +48,15 @@ def test_below_120_columns_one_block_per_score_nothing_cut():
     assert "2026-01-02 03:04:05Z  v7 treatment  0.812 Hot  improving (from 0.500)" in text
     assert "    reasons: +Engagement score" in text and "    outcome: not converted" in text
     assert "…" not in text
+
+
+def test_a_forgotten_leads_scores_from_before_its_erasure_are_not_shown():
+    erased_ms = 1_767_323_045_000  # 2026-01-02T03:04:05Z
+    docs = [{**BASE, "scored_at": at} for at in (
+        "2026-01-02T03:04:06Z", "2026-01-02T03:04:05Z", "2026-01-02T03:04:05.001+00:00",
+        "2026-01-02T03:04:06", "2026-01-02T04:04:04+01:00", "0001-01-01T00:00:00",
+        "not a time", None)]
+    kept = lead.after_erasure(docs, erased_ms)
+    assert [d["scored_at"] for d in kept] == [
+        "2026-01-02T03:04:06Z", "2026-01-02T03:04:05.001+00:00", "2026-01-02T03:04:06"]
+    assert lead.after_erasure(docs, None) == docs  # never forgotten: all of them

@@ -46,8 +46,9 @@ class PrivacySettings(SettingsPart):
     erased_hash_key: SecretStr | None = None
     """Key of the keyed hash (HMAC-SHA256) that names forgotten leads in Redis
     (``leadstream:erased:<hash>``, kept ``lead_retention_days`` + 1: the sink and ``lead``
-    skip their records still in Kafka). Unset: a random key in ``<home>/erasure.key`` (0600),
-    made on first use; processes on other machines need the same key."""
+    skip their records still in Kafka). Unset: a random key kept in Redis
+    (``leadstream:erased-key``), shared by every process on that Redis; set it (the same
+    value for the agents, the sink and ``lead``) so Redis alone does not hold it."""
     erasure_rewrite_persistence: bool = True
     """After each erasure, rewrite Redis's persistence files (BGREWRITEAOF when the
     append-only file is on, BGSAVE when snapshots are configured) so no file still holds the

@@ -35,6 +35,7 @@ from fnmatch import fnmatchcase
 BOUNDED_WITHOUT_TTL: dict[str, str] = {
     "leadstream:serving:*": "one key per model name (the controller is the only writer)",
     "leadstream:monitor:models": "one member per model name",
+    "leadstream:erased-key": "one key: the random key of forgotten leads' hashes",
 }
 
 

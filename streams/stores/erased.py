@@ -9,56 +9,54 @@ of the lead topics' retention plus a day (Kafka deletes whole segments, a little
 retention). A record of such a lead made at or before that time is skipped
 (:meth:`ErasedLeads.erased_at`); a score made after the erasure (the lead came back) is not.
 
-The hash is keyed (``erased_hash_key``, else a random key in ``<home>/erasure.key``, 0600)
-so the set of hashes in Redis does not confirm a guessed lead id to whoever reads Redis
-without the key. One key per forgotten lead, bounded by its TTL.
+The hash is keyed (``erased_hash_key``): whoever reads Redis without that key cannot
+confirm a guessed lead id from the hashes. Unset, a random key is made once and kept in
+Redis itself (``leadstream:erased-key``, ``SET NX``: every process on this Redis shares it,
+so the sink and the agents always agree; it then protects no more than the audit trail's
+plain SHA-256). One key per forgotten lead, bounded by its TTL.
 """
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import os
 import secrets
 from collections.abc import Sequence
-from pathlib import Path
 
 import redis
 
 from streams.settings import Settings
 
 PREFIX = "leadstream:erased:"
-KEY_FILE = "erasure.key"
+KEY = "leadstream:erased-key"
 DAY_S = 86_400
 
 
-def hash_key(settings: Settings) -> bytes:
-    """The configured key, else the one in ``<home>/erasure.key`` (made 0600 on first use)."""
-    if settings.erased_hash_key is not None:
-        return settings.erased_hash_key.get_secret_value().encode()
-    path = Path(settings.home) / KEY_FILE
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:  # another process made it first: use theirs
-            pass
-        else:
-            with os.fdopen(fd, "w") as out:
-                out.write(secrets.token_hex(32) + "\n")
-    return path.read_text().strip().encode()
-
-
 class ErasedLeads:
-    def __init__(self, client: redis.Redis, key: bytes, ttl_s: int):
+    def __init__(self, client: redis.Redis, key: bytes | None, ttl_s: int):
         self._client, self._key, self._ttl_s = client, key, ttl_s
 
     @classmethod
     def of(cls, client: redis.Redis, settings: Settings) -> ErasedLeads:
-        return cls(client, hash_key(settings), (settings.lead_retention_days + 1) * DAY_S)
+        key = settings.erased_hash_key
+        return cls(client, key.get_secret_value().encode() if key else None,
+                   (settings.lead_retention_days + 1) * DAY_S)
 
-    def digest(self, lead_id: str) -> str:
-        return hmac.new(self._key, lead_id.encode(), hashlib.sha256).hexdigest()
+    def _hash_key(self) -> bytes:
+        """The configured key, else the shared one in Redis (made by whoever needs it first;
+        read on every call, never cached: a Redis that lost its data gets a new one)."""
+        if self._key is not None:
+            return self._key
+        held = self._client.get(KEY)
+        if held is None:
+            self._client.set(KEY, secrets.token_hex(32), nx=True)
+            held = self._client.get(KEY)
+        if held is None:
+            raise redis.ResponseError(f"{KEY} vanished right after it was set")
+        return held
+
+    def digest(self, lead_id: str, key: bytes | None = None) -> str:
+        return hmac.new(key or self._hash_key(), lead_id.encode(), hashlib.sha256).hexdigest()
 
     def mark(self, lead_id: str, at_ms: int) -> None:
         """Remember that ``lead_id`` was erased at ``at_ms`` (raises on a Redis error)."""
@@ -70,6 +68,7 @@ class ErasedLeads:
         unique = list(dict.fromkeys(lead_ids))
         if not unique:
             return {}
-        held = self._client.mget([PREFIX + self.digest(lead) for lead in unique])
+        key = self._hash_key()
+        held = self._client.mget([PREFIX + self.digest(lead, key) for lead in unique])
         return {lead: int(raw) for lead, raw in zip(unique, held, strict=True)
                 if raw is not None}

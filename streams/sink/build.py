@@ -44,9 +44,9 @@ def build_sink(s: Settings, metrics: SinkMetrics, max_records: int | None = None
     token = s.sink_token.get_secret_value() if s.sink_token else None
     client = CrmClient(s.sink_url, token, s.sink_timeout_s, s.sink_max_attempts,
                        s.sink_backoff_s, s.sink_backoff_max_s)
-    client = redis_client(s.redis_url, s.redis_timeout_s)
-    delivered = Delivered(client, s.sink_delivered_ttl_days * 24 * 3600)
-    forgotten = Forgotten(ErasedLeads.of(client, s), metrics.forgotten_skipped)
+    store = redis_client(s.redis_url, s.redis_timeout_s)
+    delivered = Delivered(store, s.sink_delivered_ttl_days * 24 * 3600)
+    forgotten = Forgotten(ErasedLeads.of(store, s), metrics.forgotten_skipped)
     hooks = {"logger": logging.getLogger("librdkafka")}
     return Sink(s, Consumer({**consumer_config(s), **hooks}),
                 Producer({**producer_config(s), **hooks}), client, FORMATS[s.sink_format],

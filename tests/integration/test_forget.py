@@ -25,13 +25,14 @@ import redis
 from schemas.control import ServingMode
 from schemas.experiments import Outcome
 from schemas.privacy import ERASURE_KEY
-from streams.kafka.reader import TopicReader
+from streams.control.forget import erasures
+from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess, settings_env
 from streams.stack.redis_server import redis_dir
 from streams.stores.history import History, HistoryRows, element
 from tests.integration.agents_support import AgentsProcess, registered_versions
-from tests.integration.helpers import ScorerProcess, Sent, produce, wait_until
+from tests.integration.helpers import ScorerProcess, Sent, produce, read_topic, wait_until
 from tests.integration.outcome_helpers import produce_outcomes
 from tests.integration.serving_support import publish_config, serving_settings
 from tests.integration.test_erasure_stores import mentions
@@ -124,6 +125,19 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
             assert redis_client.exists(f"leadstream:history:{other['lead_id']}")
         assert redis_client.hlen(joined) == LEADS - 1
 
+        # an invalid request holding a marker lead id: dead-lettered and alerted without it
+        invalid_lead = f"MRKinvalid{tag}"
+        invalid = {"request_id": f"bad-{tag}", "lead_id": invalid_lead,
+                   "requested_at": NOW.isoformat()}  # no actor: pydantic quotes the document
+        produce_one(s, s.topic_privacy_requests, f"bad-{tag}", json.dumps(invalid).encode())
+        wait_until(lambda: read_topic(s, s.topic_privacy_requests_deadletter), 60,
+                   "the invalid request dead-lettered")
+        (letter,) = read_topic(s, s.topic_privacy_requests_deadletter)
+        assert b"actor" in letter.value and invalid_lead.encode() not in letter.value
+        _, refused = erasures(s)
+        assert [a.kind for a in refused] == ["invalid_request"]
+        assert invalid_lead not in refused[0].model_dump_json()
+
         unknown = cli(s, "forget", f"nobody-{tag}")
         outputs += [unknown.stdout, unknown.stderr]
         assert unknown.returncode == 0 and " 0 entries removed" in unknown.stdout, unknown
@@ -173,5 +187,6 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
 
     texts = {name: path.read_text() for name, path in logs.items()} | {"cli": "".join(outputs)}
     leaked = {(name, m) for name, text in texts.items()
-              for m in (*[m for ms in markers for m in ms], f"MRKbad{tag}") if m in text}
+              for m in (*[m for ms in markers for m in ms], f"MRKbad{tag}", f"MRKinvalid{tag}")
+              if m in text}
     assert not leaked, f"lead attributes in logs: {sorted(leaked)[:10]}"

@@ -29,7 +29,6 @@ from streams.control.forget import erasures
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess, settings_env
-from streams.stack.redis_server import redis_dir
 from streams.stores.history import History, HistoryRows, element
 from tests.integration.agents_support import AgentsProcess, registered_versions
 from tests.integration.helpers import ScorerProcess, Sent, produce, read_topic, wait_until
@@ -101,7 +100,8 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
                 assert sink.wait(180) == 0, sink.tail()
             assert set(crm.latest()) == {e["lead_id"] for e in events}
         redis_client.config_set("rdbcompression", "no")  # so the files' bytes can be searched
-        wait_until(lambda: gone in persisted(redis_dir(s), [gone]).get(
+        folder = Path(redis_client.config_get("dir")["dir"])  # the stack's, not s.home's
+        wait_until(lambda: gone in persisted(folder, [gone]).get(
             "appendonlydir", []), 30, "the lead in the append-only file")
         before = mentions(redis_client, gone)
         kinds = {k.split(":")[1] for k in before}
@@ -155,7 +155,6 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
     assert re.search(r"1 score\(s\) of forgotten leads skipped", logs["replay"].read_text())
     assert mentions(redis_client, gone) == []
     # ... and Redis's own files hold it no more (rewritten by the agents), all private
-    folder = redis_dir(s)
     needles = [gone, event_id, *markers[0]]
     wait_until(lambda: persisted(folder, needles) == {}, 30,  # Redis unlinks the old files
                "no Redis file holds the forgotten lead")

@@ -3,7 +3,8 @@
 A guardrail rollback with no version to go back to, one within the cooldown, one about a
 version that no longer serves, an invalid CLI request or one naming a version the registry
 cannot serve, a record that failed while applied: nothing changes on
-``models.control``, and one :class:`ControlAlert` says so (the CLI waits for it too).
+``models.control``, and one :class:`ControlAlert` says so (the CLI waits for it too). An
+erasure request the agents did not apply is alerted here too (key ``privacy``).
 """
 
 from __future__ import annotations
@@ -22,10 +23,14 @@ class ControlAlert(BaseModel):
     kind: str = Field(description="invalid_request, no_champion, cooldown, "
                                   "nothing_to_roll_back, rolled_back_target, stale_event, "
                                   "alias_sync_failed, unknown_version, apply_failed, "
-                                  "invalid_config, signature_refused, forged_config")
+                                  "invalid_config, signature_refused, forged_config; "
+                                  "of an erasure request (source 'erasure', model_name "
+                                  "'privacy'): signature_refused, invalid_request, "
+                                  "apply_failed, persistence_not_rewritten")
     message: str
     request_id: str | None = Field(None, description="The request or rollback event id.")
-    source: str = Field(description="'request', 'rollback' or 'control' (models.control).")
+    source: str = Field(description="'request', 'rollback', 'control' (models.control) or "
+                                    "'erasure' (privacy.requests).")
     actor: str
     sequence: int | None = Field(None, description="Sequence of the config in force.")
     at: datetime

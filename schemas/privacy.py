@@ -21,7 +21,10 @@ from pydantic import BaseModel, ConfigDict, Field
 from schemas.topics import DAY_MS, TopicSpec, register
 
 ERASURE_KEY = b"privacy"
-"""Kafka key of erasure entries on ``models.audit`` (model changes are keyed by model)."""
+"""Kafka key of erasure entries on ``models.audit`` (model changes are keyed by model), and
+of erasure alerts on ``models.alerts`` (their ``model_name``)."""
+ERASURE_SOURCE = "erasure"
+"""``source`` of the alerts about erasure requests on ``models.alerts``."""
 
 
 def lead_digest(lead_id: str) -> str:
@@ -55,6 +58,10 @@ class ErasureEntry(BaseModel):
     at: datetime = Field(description="When the agents erased the lead.")
     removed: dict[str, int] = Field(
         description="Structure → keys, hash fields or set members removed.")
+    persistence: list[str] | None = Field(
+        None, description="Redis persistence files rewritten after the erasure (`aof`, "
+                          "`rdb`); null: not rewritten (switched off, or an alert on "
+                          "models.alerts says why).")
 
     @property
     def total(self) -> int:

@@ -95,7 +95,20 @@ def decode(contract: type[M], raw: bytes | None) -> M:
         bad_json = any(e["type"] == "json_invalid" for e in exc.errors())
         reason = (RecordRejectReason.INVALID_JSON if bad_json
                   else RecordRejectReason.SCHEMA_VIOLATION)
-        raise Rejected(reason, short(str(exc))) from exc
+        raise Rejected(reason, validation_message(exc)) from exc
+
+
+def validation_message(exc: ValidationError) -> str:
+    """What failed where, without the input: pydantic's own ``str(exc)`` quotes each bad
+    ``input_value`` (an erasure request's lead id, an outcome's lead), and an unknown
+    field's name is input too, so neither enters a log line or a dead letter."""
+    parts = []
+    for e in exc.errors(include_input=False, include_url=False, include_context=False):
+        loc = [str(p) for p in e["loc"]]
+        if e["type"] == "extra_forbidden" and loc:
+            loc[-1] = "<unknown field>"
+        parts.append(f"{'.'.join(loc) or '<record>'}: {e['msg']} [{e['type']}]")
+    return short(f"{exc.error_count()} validation error(s): " + "; ".join(parts))
 
 
 def error_kind(exc: BaseException) -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Any
+from typing import Any, NoReturn
 
 import faust
 
@@ -30,20 +30,25 @@ log = logging.getLogger(__name__)
 
 
 class RequestGate:
-    """``what`` names the requests in refusals; ``warn``: say once that signing is off."""
+    """``what`` names the requests in refusals; ``warn``: say once that signing is off.
+    ``window_s``: the age limit (default ``control_signature_window_s``); ``remember``:
+    refuse a second use of a signature (:class:`SignatureMemory`); without it the caller
+    protects against replays itself (erasures: by request id, ``stores.erasure_requests``)."""
 
     def __init__(self, app: faust.App, settings: Settings, what: str = "control request",
-                 warn: bool = True):
+                 warn: bool = True, window_s: float | None = None, remember: bool = True):
         self._keys, self._what = request_keys(settings), what
-        self._window_ms = window_ms(settings)
+        self._window_ms = window_ms(settings) if window_s is None else int(window_s * 1000)
         self._metrics = metrics_for(app)
         self._memory = None
         if self._keys is None:
             if warn:
                 log.warning(SIGNING_OFF_WARNING)
         else:
-            self._memory = SignatureMemory(settings.redis_url, max(settings.redis_timeout_s, 2.0),
-                                           settings.control_signature_window_s)
+            if remember:
+                self._memory = SignatureMemory(settings.redis_url,
+                                               max(settings.redis_timeout_s, 2.0),
+                                               settings.control_signature_window_s)
             log.info("%ss must be signed by one of: %s", what, ", ".join(sorted(self._keys)))
 
     @property
@@ -52,19 +57,25 @@ class RequestGate:
 
     async def signer(self, event: Any) -> str | None:
         """The verified signer of ``event`` (None: signing is off), else :class:`Rejected`."""
-        if self._keys is None or self._memory is None:
+        if self._keys is None:
             return None
         msg = event.message
         result = verify(msg.topic, event.key, event.value, msg.headers, self._keys,
                         time.time_ns() // 1_000_000, self._window_ms)
         if isinstance(result, Signed):
+            if self._memory is None:
+                return result.signer
             first = await self._memory.first_use(result.replay_id,
                                                  f"{msg.topic}:{msg.partition}:{msg.offset}")
             if first is None:
                 return result.signer
             result = Refused(Refusal.REPLAYED, f"a copy of a request signed by "
                                                f"{result.signer!r}, first used at {first}")
-        self._metrics.signature_refusals.labels(msg.topic, result.reason.value).inc()
+        self.refuse(msg.topic, result)
+
+    def refuse(self, topic: str, result: Refused) -> NoReturn:
+        """Count ``result`` and raise it as :class:`Rejected` (``signature_refused``)."""
+        self._metrics.signature_refusals.labels(topic, result.reason.value).inc()
         raise Rejected(RecordRejectReason.SIGNATURE_REFUSED,
                        f"{self._what} refused ({result.reason.value}): {result.message}")
 

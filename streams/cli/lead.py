@@ -1,7 +1,8 @@
 """``leadstream lead LEAD_ID``: every score the lead got, newest first, with its outcome.
 
 Reads the lead's score history (:mod:`streams.stores.history`: the ``leads.scored``
-documents as published) and its joined outcome (:mod:`streams.stores.labels`, under the
+documents as published; of a forgotten lead, :mod:`streams.stores.erased`, only scores made
+after its erasure) and its joined outcome (:mod:`streams.stores.labels`, under the
 model version that served it). Fields are taken from the documents as they are: ``grade``
 when the record has one, else ``bucket``; ``reasons`` when present. ``--json`` prints the
 documents unchanged, each with its ``outcome``.
@@ -13,6 +14,7 @@ forgotten) or Redis cannot be reached.
 from __future__ import annotations
 
 import json
+from datetime import UTC, datetime
 
 import click
 import redis
@@ -23,6 +25,7 @@ from rich.text import Text
 
 from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.settings import Settings
+from streams.stores.erased import ErasedLeads
 from streams.stores.history import History
 from streams.stores.labels import LeadOutcome, lead_outcomes
 from streams.stores.ledger import redis_client
@@ -31,12 +34,14 @@ TIMEOUT_S = 2.0
 
 
 def read(settings: Settings, lead_id: str) -> list[dict]:
-    """The lead's scores, newest first, each with ``outcome`` (``None`` when unknown)."""
+    """The lead's scores, newest first, each with ``outcome`` (``None`` when unknown); of a
+    forgotten lead only those scored after its erasure (:func:`after_erasure`)."""
     client = redis_client(settings.redis_url, TIMEOUT_S)
     try:
         history = History(client, settings.history_max_entries,
                           settings.history_ttl_days * 86_400)
-        docs = [json.loads(raw) for raw in history.entries(lead_id)]
+        erased_ms = ErasedLeads.of(client, settings).erased_at([lead_id]).get(lead_id)
+        docs = after_erasure([json.loads(raw) for raw in history.entries(lead_id)], erased_ms)
         versions = list(dict.fromkeys((d.get("model_name", ""), str(d.get("model_version", "")))
                                       for d in docs))
         outcomes = lead_outcomes(client, lead_id, versions)
@@ -46,6 +51,24 @@ def read(settings: Settings, lead_id: str) -> list[dict]:
         d["outcome"] = _outcome(outcomes.get((d.get("model_name", ""),
                                               str(d.get("model_version", "")))))
     return docs
+
+
+def after_erasure(docs: list[dict], erased_ms: int | None) -> list[dict]:
+    """``docs`` minus those scored at or before the lead's erasure (a scorer batch in flight
+    during ``forget`` may write them after it); a time that does not parse counts as
+    before. ``erased_ms`` None: the lead was never forgotten, all stay."""
+    if erased_ms is None:
+        return docs
+    return [d for d in docs if (t := _epoch_ms(d.get("scored_at"))) is not None
+            and t > erased_ms]
+
+
+def _epoch_ms(value: object) -> int | None:
+    try:
+        at = datetime.fromisoformat(str(value))
+    except ValueError:
+        return None
+    return int((at if at.tzinfo else at.replace(tzinfo=UTC)).timestamp() * 1000)
 
 
 def _outcome(o: LeadOutcome | None) -> dict | None:

@@ -13,9 +13,11 @@ from rich.text import Text
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ControlAction, ServingConfig
 from schemas.errors import FatalError
+from schemas.privacy import ErasureEntry
 from streams.cli.common import fit_columns, json_option, print_json
 from streams.cli.experiment import actor_option, ask, console, print_config, reason_option
 from streams.control.client import alerts, history, latest_config
+from streams.control.forget import erasures
 from streams.settings import Settings
 
 
@@ -58,22 +60,33 @@ def show() -> None:
 @models.command("history")
 @click.option("--alerts/--no-alerts", "with_alerts", default=True,
               help="Also list what the controller refused.")
+@click.option("--erasures/--no-erasures", "with_erasures", default=True,
+              help="Also list erasures (`leadstream forget`) and those not applied.")
 @json_option
-def history_command(with_alerts: bool, as_json: bool) -> None:
-    """Every serving change: when, who, what, why, from and to."""
+def history_command(with_alerts: bool, with_erasures: bool, as_json: bool) -> None:
+    """Every serving change: when, who, what, why, from and to; and every erasure (the lead
+    only as the SHA-256 of its id)."""
     settings = Settings()
     entries = history(settings, settings.model_name)
     refused = alerts(settings, settings.model_name) if with_alerts else []
+    erased, not_erased = erasures(settings) if with_erasures else ([], [])
     if as_json:
-        print_json(history_doc(settings.model_name, entries, refused))
+        print_json(history_doc(settings.model_name, entries, refused, erased, not_erased))
     else:
-        render_history(console(), settings.model_name, entries, refused)
+        out = console()
+        render_history(out, settings.model_name, entries, refused)
+        render_erasures(out, erased, not_erased)
 
 
-def history_doc(model: str, entries: list[AuditEntry], refused: list[ControlAlert]) -> dict:
-    """What ``models history --json`` prints: the audit entries and refusals as published."""
+def history_doc(model: str, entries: list[AuditEntry], refused: list[ControlAlert],
+                erased: list[ErasureEntry] | None = None,
+                not_erased: list[ControlAlert] | None = None) -> dict:
+    """What ``models history --json`` prints: the audit entries and refusals as published;
+    the erasure entries as on models.audit (lead as its SHA-256) and the erasure alerts."""
     return {"model": model, "changes": [e.model_dump(mode="json") for e in entries],
-            "refused": [a.model_dump(mode="json") for a in refused]}
+            "refused": [a.model_dump(mode="json") for a in refused],
+            "erasures": [e.model_dump(mode="json") for e in erased or []],
+            "erasures_refused": [a.model_dump(mode="json") for a in not_erased or []]}
 
 
 def render_history(out: Console, model: str, entries: list[AuditEntry],
@@ -99,6 +112,23 @@ def render_history(out: Console, model: str, entries: list[AuditEntry],
     for a in refused:
         out.print(f"[yellow]{_at(a.at)} refused {a.source} ({a.kind}) by {a.actor}:[/] "
                   f"{a.message}")
+
+
+def render_erasures(out: Console, erased: list[ErasureEntry],
+                    not_erased: list[ControlAlert]) -> None:
+    """One line per erasure: when, who, the lead's digest (never its id), what it removed."""
+    if not erased and not not_erased:
+        return
+    out.print("[bold]erasures[/] (leads by the SHA-256 of their id)")
+    for e in erased:
+        files = ",".join(e.persistence) if e.persistence else "not rewritten"
+        out.print(Text(f"{_at(e.at)} UTC  erased lead sha256:{e.lead_sha256} by {e.actor}: "
+                       f"{e.total} entries removed; persistence {files}; request "
+                       f"{e.request_id}", overflow="fold"))
+    for a in not_erased:
+        out.print(Text(f"{_at(a.at)} UTC  erasure request {a.request_id or '?'} "
+                       f"{a.kind} (by {a.actor}): {a.message}", style="yellow",
+                       overflow="fold"))
 
 
 def _at(at: datetime) -> str:

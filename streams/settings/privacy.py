@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import Field
+from pydantic import Field, SecretStr
 
 from schemas.payload import PayloadPolicy
 from streams.settings.part import SettingsPart
@@ -38,3 +38,20 @@ class PrivacySettings(SettingsPart):
     entry (a resend of such an old event would be scored again)."""
     forget_wait_s: float = Field(30.0, gt=0)
     """How long ``leadstream forget`` waits for the agents' erasure entry."""
+    erasure_replay_days: int = Field(7, ge=2)
+    """How long the agents remember an applied erasure request's id (a copy of that signed
+    request is then refused as a replay); also the age limit of a signed erasure request, so
+    a request read days after ``forget`` (the agents were down) is still applied. At least
+    the one day ``privacy.requests`` keeps its records, plus one."""
+    erased_hash_key: SecretStr | None = None
+    """Key of the keyed hash (HMAC-SHA256) that names forgotten leads in Redis
+    (``leadstream:erased:<hash>``, kept ``lead_retention_days`` + 1: the sink and ``lead``
+    skip their records still in Kafka). Unset: a random key kept in Redis
+    (``leadstream:erased-key``), shared by every process on that Redis; set it (the same
+    value for the agents, the sink and ``lead``) so Redis alone does not hold it."""
+    erasure_rewrite_persistence: bool = True
+    """After each erasure, rewrite Redis's persistence files (BGREWRITEAOF when the
+    append-only file is on, BGSAVE when snapshots are configured) so no file still holds the
+    lead; a refusal or timeout raises an alert on ``models.alerts``."""
+    erasure_rewrite_wait_s: float = Field(120.0, gt=0)
+    """How long the erasure agent waits for Redis's rewrite of its persistence files."""

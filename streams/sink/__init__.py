@@ -2,9 +2,10 @@
 
 ``loop`` consumes, keeps the newest score per lead, delivers and commits; ``deliver``
 chunks a batch and narrows the CRM's refusals down to single leads; ``http`` sends with
-retries (429 ``Retry-After``, 5xx, timeouts); ``metrics``; ``build`` is the composition root.
+retries (429 ``Retry-After``, 5xx, timeouts); ``forgotten`` skips forgotten leads' old
+records; ``metrics``; ``build`` is the composition root.
 The payloads are the pure ``scoring.writeback``. May import the core, ``streams.kafka``,
 ``streams.stores`` and ``streams.settings``.
 """
 
-__all__ = ["build", "deliver", "http", "loop", "metrics"]
+__all__ = ["build", "deliver", "forgotten", "http", "loop", "metrics"]

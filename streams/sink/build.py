@@ -10,10 +10,12 @@ from confluent_kafka import Consumer, Producer
 from schemas.errors import FatalError
 from scoring.writeback.formats import FORMATS
 from streams.settings import Settings
+from streams.sink.forgotten import Forgotten
 from streams.sink.http import CrmClient
 from streams.sink.loop import Sink
 from streams.sink.metrics import SinkMetrics
 from streams.stores.delivered import Delivered
+from streams.stores.erased import ErasedLeads
 from streams.stores.ledger import redis_client
 
 log = logging.getLogger(__name__)
@@ -42,9 +44,10 @@ def build_sink(s: Settings, metrics: SinkMetrics, max_records: int | None = None
     token = s.sink_token.get_secret_value() if s.sink_token else None
     client = CrmClient(s.sink_url, token, s.sink_timeout_s, s.sink_max_attempts,
                        s.sink_backoff_s, s.sink_backoff_max_s)
-    delivered = Delivered(redis_client(s.redis_url, s.redis_timeout_s),
-                          s.sink_delivered_ttl_days * 24 * 3600)
+    store = redis_client(s.redis_url, s.redis_timeout_s)
+    delivered = Delivered(store, s.sink_delivered_ttl_days * 24 * 3600)
+    forgotten = Forgotten(ErasedLeads.of(store, s), metrics.forgotten_skipped)
     hooks = {"logger": logging.getLogger("librdkafka")}
     return Sink(s, Consumer({**consumer_config(s), **hooks}),
                 Producer({**producer_config(s), **hooks}), client, FORMATS[s.sink_format],
-                delivered, metrics, max_records, idle_exit_s)
+                delivered, metrics, max_records, idle_exit_s, forgotten)

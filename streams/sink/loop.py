@@ -6,7 +6,8 @@ of the sink's clock than ``event_time_future_s`` (``future_scored_at``: it would
 win every later "newest wins" comparison of its lead); the newest score per lead is kept
 (:func:`~scoring.writeback.score.newest_per_lead`), minus any older than what the CRM was
 already given (:class:`~streams.stores.delivered.Delivered`); the rest go to the CRM
-(:func:`~streams.sink.deliver.deliver`); refusals go to ``sink.deadletter`` with the CRM's
+(:func:`~streams.sink.deliver.deliver`), minus the old records of forgotten leads
+(:mod:`streams.sink.forgotten`); refusals go to ``sink.deadletter`` with the CRM's
 answer; then, and only then, the batch's offsets are committed. While the CRM is down the
 batch is tried again with backoff, never dropped and never committed; a kill -9 re-reads the
 batch from the last commit and writes the same newest scores again (idempotent).
@@ -30,6 +31,7 @@ from scoring.writeback.score import WritebackScore, newest_per_lead
 from streams.kafka.io import ConsumerErrorAction, classify_consumer_error
 from streams.settings import Settings
 from streams.sink.deliver import Refusal, deliver
+from streams.sink.forgotten import Forgotten
 from streams.sink.http import CrmClient
 from streams.sink.metrics import SinkMetrics
 from streams.stores.delivered import Delivered
@@ -44,13 +46,14 @@ class Sink:
     def __init__(self, settings: Settings, consumer: Consumer, producer: Producer,
                  client: CrmClient, fmt: CrmFormat, delivered: Delivered | None,
                  metrics: SinkMetrics, max_records: int | None = None,
-                 idle_exit_s: float | None = None):
+                 idle_exit_s: float | None = None, forgotten: Forgotten | None = None):
         self._s = settings
         self._scale = settings.grade_scale  # parsed once, not per record
         self._grades = {"grades": self._scale.names}  # a legacy bucket → this grade
         self._consumer, self._producer, self._client = consumer, producer, client
         self._fmt, self._delivered, self.metrics = fmt, delivered, metrics
         self._max_records, self._idle_exit_s = max_records, idle_exit_s
+        self._forgotten = forgotten
         self._stop = threading.Event()
         self.committed = 0
 
@@ -121,6 +124,8 @@ class Sink:
                 continue
             scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
                                               self._scale))
+        if self._forgotten is not None:  # an erasure stays erased (sink/forgotten.py)
+            scores = self._forgotten.keep(scores, records)
         newest = newest_per_lead(scores)
         older = self._delivered.older(newest) if self._delivered else set()
         to_send = [s for s in newest if s.lead_id not in older]

@@ -33,6 +33,10 @@ class SinkMetrics:
                                   "Batches whose delivered scores Redis could not record.",
                                   registry=r)
         self.lag = ConsumerLag(r)
+        self.forgotten_skipped = Counter("leadstream_sink_forgotten_skipped",
+                                         "Scores of forgotten leads not sent: records from "
+                                         "before their erasure, still in leads.scored.",
+                                         registry=r)
 
     def serve(self, port: int, addr: str = "127.0.0.1") -> None:
         start_http_server(port, addr=addr, registry=self.registry)

@@ -82,13 +82,15 @@ def read_pid(pid_file: Path, marker: str) -> int | None:
     return None
 
 
-def spawn(cmd: Sequence[str], log: Path, pid_file: Path, cwd: Path) -> int:
-    """Start ``cmd`` detached (new session), stdout+stderr appended to ``log``; write the pid."""
+def spawn(cmd: Sequence[str], log: Path, pid_file: Path, cwd: Path,
+          umask: int = -1) -> int:
+    """Start ``cmd`` detached (new session), stdout+stderr appended to ``log``; write the pid.
+    ``umask``: the child's (e.g. ``0o077``: every file it creates is private), -1 ours."""
     log.parent.mkdir(parents=True, exist_ok=True)
     with log.open("ab") as out:
         proc = subprocess.Popen(
             list(cmd), cwd=cwd, stdin=subprocess.DEVNULL, stdout=out,
-            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True,
+            stderr=subprocess.STDOUT, start_new_session=True, close_fds=True, umask=umask,
         )
     pid_file.write_text(f"{proc.pid}\n")
     return proc.pid

@@ -1,10 +1,13 @@
 """The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
 
-Files under ``<stack_dir>/redis``: the RDB/AOF data, ``redis.log``, ``redis.pid``, and for
-a secured stack ``users.acl`` (0600): the default user off, the stack's own user
-(:data:`~streams.stack.credentials.REDIS_USER`) and one user per principal with only the
-keys and commands of ``redis_acls.toml`` (:mod:`streams.stack.redis_acls`). Passwords are
-in that file as SHA-256 digests, never on the command line.
+Files under ``<stack_dir>/redis`` (0700; Redis runs with umask 077, so its files are 0600):
+the RDB snapshot ``dump.rdb`` and the append-only files ``appendonlydir/`` (README
+"Personal data" says what each keeps; the erasure agent has Redis rewrite both after an
+erasure), ``redis.log``, ``redis.pid``, and for a secured stack ``users.acl`` (0600): the
+default user off, the stack's own user (:data:`~streams.stack.credentials.REDIS_USER`) and
+one user per principal with only the keys and commands of ``redis_acls.toml``
+(:mod:`streams.stack.redis_acls`). Passwords are in that file as SHA-256 digests, never on
+the command line.
 """
 
 from __future__ import annotations
@@ -98,13 +101,23 @@ def start_redis(settings: Settings) -> ServiceStatus:
                          "set LEADSTREAM_REDIS_PORT (and LEADSTREAM_REDIS_URL) to a free port")
     folder = redis_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
+    private(folder)
     cmd = [redis_server_path(), "--bind", "127.0.0.1", "--port", str(settings.redis_port),
            "--dir", str(folder), "--logfile", str(log_file(settings)), "--daemonize", "no",
            "--appendonly", "yes", "--appendfsync", "everysec", *_acl_args(settings)]
-    pid = spawn(cmd, folder / "redis.out", _pid_file(settings), folder)
+    pid = spawn(cmd, folder / "redis.out", _pid_file(settings), folder, umask=0o077)
     waited = wait_ready("Redis", lambda: redis_answers(settings), pid,
                         str(log_file(settings)), settings.stack_start_timeout_s)
+    private(folder)  # our own redis.out and redis.pid too
     return status_redis(settings, started=True, seconds=waited)
+
+
+def private(folder: Path) -> None:
+    """The data folder and everything in it readable by its owner only (files an older
+    version wrote 0644; Redis itself runs with umask 077, so what it writes is 0600)."""
+    folder.chmod(0o700)
+    for path in folder.rglob("*"):
+        path.chmod(0o700 if path.is_dir() else 0o600)
 
 
 def _acl_args(settings: Settings) -> list[str]:

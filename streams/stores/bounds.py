@@ -23,6 +23,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ``leadstream:monitor:<model>:recent``     30 days after the last closed window; at most 50
                                           windows
 ``leadstream:signed:<sha256>``            2 x ``control_signature_window_s`` + 60 s
+``leadstream:erasure:applied:<request>``  ``erasure_replay_days``
+``leadstream:erased:<hmac>``              ``lead_retention_days`` + 1 day
 ========================================  ====================================================
 
 The integration test ``test_redis_bounds`` checks every key of a run against this.
@@ -35,6 +37,7 @@ from fnmatch import fnmatchcase
 BOUNDED_WITHOUT_TTL: dict[str, str] = {
     "leadstream:serving:*": "one key per model name (the controller is the only writer)",
     "leadstream:monitor:models": "one member per model name",
+    "leadstream:erased-key": "one key: the random key of forgotten leads' hashes",
 }
 
 

@@ -4,11 +4,14 @@ parked identities), a second erasure removes nothing; the dedup index keeps its 
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 from datetime import UTC, datetime, timedelta
 
 import redis
+from pydantic import SecretStr
 
 from schemas.experiments import Outcome
 from schemas.ledger import LedgerEntry
@@ -16,12 +19,15 @@ from schemas.scored import Variant
 from scoring.writeback.score import WritebackScore
 from streams.stores.dedup import Claim, Deduplicator, lead_index_key
 from streams.stores.delivered import Delivered
+from streams.stores.erased import ErasedLeads
 from streams.stores.erasure import erase, erasers
+from streams.stores.erasure_requests import AppliedErasures
 from streams.stores.experiments import ExperimentStore, outcome_identity
 from streams.stores.history import History, HistoryRows, element
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
 from streams.stores.parked import ParkedOutcomes
+from streams.stores.persistence import rewrite_persistence
 
 NOW = datetime(2026, 3, 1, tzinfo=UTC)
 GONE, NEIGHBOUR = "L", "L|x"  # the neighbour's parked identity starts with "L|"
@@ -153,3 +159,43 @@ def test_eviction_never_deletes_another_leads_live_claim(fresh_settings, redis_c
     assert dedup.duplicates([Claim("fourth", "in:0:4", "old")]) == {}  # evicts "later"
     assert not redis_client.exists("leadstream:dedup:later")  # its own: deleted
     assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
+
+
+def test_forgotten_leads_are_kept_by_keyed_hash_for_the_lead_retention(fresh_settings,
+                                                                       redis_client):
+    s = fresh_settings.model_copy(update={"lead_retention_days": 3})
+    sink_side, agent_side = ErasedLeads.of(redis_client, s), ErasedLeads.of(redis_client, s)
+    assert sink_side.erased_at([GONE, NEIGHBOUR]) == {}
+    agent_side.mark(GONE, 1_234)
+    assert sink_side.erased_at([GONE, NEIGHBOUR, GONE]) == {GONE: 1_234}  # one shared key
+    (key,) = redis_client.keys("leadstream:erased:*")
+    assert GONE.encode() not in key and mentions(redis_client, GONE) == []
+    assert 3 * 86_400 < redis_client.ttl(key) <= 4 * 86_400
+    random_key = redis_client.get("leadstream:erased-key")
+    expected = hmac.new(random_key, GONE.encode(), hashlib.sha256).hexdigest()
+    assert key.decode() == f"leadstream:erased:{expected}"
+    keyed = s.model_copy(update={"erased_hash_key": SecretStr("k" * 32)})
+    assert ErasedLeads.of(redis_client, keyed).erased_at([GONE]) == {}  # another key
+
+
+def test_an_erasure_request_id_is_claimed_once_but_redelivery_at_its_position_passes(
+        fresh_settings, redis_client):
+    applied = AppliedErasures(redis_client, 7)
+    assert applied.claim("r1", "privacy.requests:0:5") is None
+    assert applied.claim("r1", "privacy.requests:0:5") is None  # faust redelivered it
+    assert applied.claim("r1", "privacy.requests:0:9") == "privacy.requests:0:5"
+    assert 6 * 86_400 < redis_client.ttl("leadstream:erasure:applied:r1") <= 7 * 86_400
+
+
+def test_persistence_is_rewritten_after_a_rewrite_already_under_way(fresh_settings,
+                                                                    redis_client):
+    """A rewrite running when the erasure asks may hold a fork from before it: it is waited
+    out and a new one runs; both files report a run after the call."""
+    redis_client.set("leadstream:ledger:probe", "x" * 100_000, ex=600)
+    before = redis_client.info("persistence")
+    redis_client.execute_command("BGREWRITEAOF")
+    assert rewrite_persistence(redis_client, 60) == ["aof", "rdb"]
+    after = redis_client.info("persistence")
+    assert after["aof_rewrites"] >= before["aof_rewrites"] + 2
+    assert after["rdb_saves"] >= before["rdb_saves"] + 1
+    assert after["aof_last_bgrewrite_status"] == after["rdb_last_bgsave_status"] == "ok"

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
+import stat
 import subprocess
 import sys
 import uuid
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import redis
@@ -23,11 +25,13 @@ import redis
 from schemas.control import ServingMode
 from schemas.experiments import Outcome
 from schemas.privacy import ERASURE_KEY
-from streams.kafka.reader import TopicReader
+from streams.control.forget import erasures
+from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess, settings_env
+from streams.stores.history import History, HistoryRows, element
 from tests.integration.agents_support import AgentsProcess, registered_versions
-from tests.integration.helpers import ScorerProcess, Sent, produce, wait_until
+from tests.integration.helpers import ScorerProcess, Sent, produce, read_topic, wait_until
 from tests.integration.outcome_helpers import produce_outcomes
 from tests.integration.serving_support import publish_config, serving_settings
 from tests.integration.test_erasure_stores import mentions
@@ -46,6 +50,18 @@ def marked(i: int, tag: str) -> tuple[dict, list[str]]:
     event = {"lead_id": f"lead-{tag}-{i}", "event_id": f"ev-{tag}-{i}", **numbers, **texts,
              "email": f"mrkmail{tag}{i}@example.org", "occurred_at": NOW.isoformat()}
     return event, [*map(str, numbers.values()), *texts.values(), event["email"]]
+
+
+def persisted(folder: Path, needles: list[str]) -> dict[str, list[str]]:
+    """Which of ``needles`` each file under Redis's folder holds (by top-level entry)."""
+    found: dict[str, list[str]] = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for n in needles:
+                if n.encode() in data:
+                    found.setdefault(path.relative_to(folder).parts[0], []).append(n)
+    return found
 
 
 def cli(settings: Settings, *args: str) -> subprocess.CompletedProcess:
@@ -83,6 +99,10 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
                                    sink_url=crm.url) as sink:
                 assert sink.wait(180) == 0, sink.tail()
             assert set(crm.latest()) == {e["lead_id"] for e in events}
+        redis_client.config_set("rdbcompression", "no")  # so the files' bytes can be searched
+        folder = Path(redis_client.config_get("dir")["dir"])  # the stack's, not s.home's
+        wait_until(lambda: gone in persisted(folder, [gone]).get(
+            "appendonlydir", []), 30, "the lead in the append-only file")
         before = mentions(redis_client, gone)
         kinds = {k.split(":")[1] for k in before}
         assert {"ledger", "exp", "dedup-lead", "sink", "history"} <= kinds, before
@@ -105,9 +125,53 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
             assert redis_client.exists(f"leadstream:history:{other['lead_id']}")
         assert redis_client.hlen(joined) == LEADS - 1
 
+        # an invalid request holding a marker lead id: dead-lettered and alerted without it
+        invalid_lead = f"MRKinvalid{tag}"
+        invalid = {"request_id": f"bad-{tag}", "lead_id": invalid_lead,
+                   "requested_at": NOW.isoformat()}  # no actor: pydantic quotes the document
+        produce_one(s, s.topic_privacy_requests, f"bad-{tag}", json.dumps(invalid).encode())
+        wait_until(lambda: read_topic(s, s.topic_privacy_requests_deadletter), 60,
+                   "the invalid request dead-lettered")
+        (letter,) = read_topic(s, s.topic_privacy_requests_deadletter)
+        assert b"actor" in letter.value and invalid_lead.encode() not in letter.value
+        _, refused = erasures(s)
+        assert [a.kind for a in refused] == ["invalid_request"]
+        assert invalid_lead not in refused[0].model_dump_json()
+
         unknown = cli(s, "forget", f"nobody-{tag}")
         outputs += [unknown.stdout, unknown.stderr]
         assert unknown.returncode == 0 and " 0 entries removed" in unknown.stdout, unknown
+        assert unknown.stdout.startswith("done: ")
+
+    # issue 15: an erasure stays erased — a sink of a new group replays leads.scored
+    replay = s.model_copy(update={"sink_group": f"leadstream-sink-replay-{tag}"})
+    logs["replay"] = tmp_path / "replay.log"
+    with FakeCrm() as crm:
+        with LeadstreamProcess(["sink", "--idle-exit", "5"], replay, logs["replay"],
+                               sink_url=crm.url) as sink:
+            assert sink.wait(180) == 0, sink.tail()
+        assert set(crm.latest()) == {e["lead_id"] for e in events[1:]}  # not the forgotten
+    assert not redis_client.exists(f"leadstream:sink:delivered:{gone}")
+    assert re.search(r"1 score\(s\) of forgotten leads skipped", logs["replay"].read_text())
+    assert mentions(redis_client, gone) == []
+    # ... and Redis's own files hold it no more (rewritten by the agents), all private
+    needles = [gone, event_id, *markers[0]]
+    wait_until(lambda: persisted(folder, needles) == {}, 30,  # Redis unlinks the old files
+               "no Redis file holds the forgotten lead")
+    for path in [folder, *folder.rglob("*")]:
+        assert stat.S_IMODE(path.stat().st_mode) == (0o700 if path.is_dir() else 0o600), path
+    assert entry["persistence"] == ["aof", "rdb"]
+    # ... and `lead` shows no score from before the erasure (a scorer batch in flight)
+    erased_at = datetime.fromisoformat(entry["at"])
+    docs = [{"lead_id": gone, "score": score, "model_version": "1",
+             "scored_at": (erased_at + timedelta(seconds=delta)).isoformat()}
+            for score, delta in ((0.25, -60), (0.75, 5))]
+    History(redis_client, 20, 600).record(HistoryRows(
+        [gone, gone], [element(0, 1 + i, str(d["score"]), json.dumps(d))
+                       for i, d in enumerate(docs)]))
+    shown = cli(s, "lead", gone, "--json")
+    assert shown.returncode == 0, shown.stderr
+    assert [d["score"] for d in json.loads(shown.stdout)["scores"]] == [0.75]
 
     with TopicReader(s, s.topic_models_audit) as reader:
         audit = [r for r in reader.to_end() if r.key == ERASURE_KEY]
@@ -122,5 +186,6 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
 
     texts = {name: path.read_text() for name, path in logs.items()} | {"cli": "".join(outputs)}
     leaked = {(name, m) for name, text in texts.items()
-              for m in (*[m for ms in markers for m in ms], f"MRKbad{tag}") if m in text}
+              for m in (*[m for ms in markers for m in ms], f"MRKbad{tag}", f"MRKinvalid{tag}")
+              if m in text}
     assert not leaked, f"lead attributes in logs: {sorted(leaked)[:10]}"

@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import hashlib
 import json
+import logging
 from datetime import UTC, datetime
 from types import SimpleNamespace
 
@@ -24,6 +25,7 @@ from streams.agents.guard import DeadLetters, decode, guarded
 from streams.settings import Settings
 from streams.stores.erasure import erase
 from tests.strategies.hostile import arbitrary_bytes, arbitrary_json
+from tests.strategies.privacy import invalid_erasure_request
 
 NOW = datetime(2026, 3, 1, 12, tzinfo=UTC)
 
@@ -116,3 +118,40 @@ def test_agent_dead_letters_follow_the_payload_setting():
                              raw, where)
         assert letter.payload() == kept and letter.payload_policy is policy
         assert letter.payload_sha256 == hashlib.sha256(raw).hexdigest()
+
+
+class Captured(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.lines: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append(self.format(record))
+
+
+@settings(max_examples=200, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(case=invalid_erasure_request())
+def test_an_invalid_request_puts_its_lead_id_in_no_log_line_and_no_dead_letter(dead, case):
+    lead, raw = case
+    dead.topic = Recorder()  # type: ignore[assignment]
+    msg = SimpleNamespace(topic="privacy.requests", partition=0, offset=4, timestamp=1.0)
+    event = SimpleNamespace(key=b"r-1", value=raw, message=msg)
+    captured, root = Captured(), logging.getLogger()
+    root.addHandler(captured)
+    old_level, root.level = root.level, logging.DEBUG
+    try:
+        async def handle() -> None:
+            decode(ErasureRequest, event.value)
+
+        assert asyncio.run(guarded(dead, event, handle)) is False
+    finally:
+        root.removeHandler(captured)
+        root.setLevel(old_level)
+    (key, value), = dead.topic.sent  # type: ignore[attr-defined]
+    letter = RecordDeadLetter.model_validate_json(value)
+    assert letter.reason in (RecordRejectReason.SCHEMA_VIOLATION, RecordRejectReason.INVALID_JSON)
+    assert "validation error" in letter.message  # still says what failed
+    text = "\n".join(captured.lines)
+    assert "skipped privacy.requests[0]@4" in text
+    for where in (text, value.decode(), (key or b"").decode()):
+        assert lead not in where and lead[:12] not in where

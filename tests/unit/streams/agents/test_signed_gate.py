@@ -5,12 +5,14 @@ while the same offset delivered again (faust after a restart) is not a replay.""
 from __future__ import annotations
 
 import asyncio
+import time
 from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
 
 from schemas.deadletters import RecordRejectReason
+from scoring.control.signing import sign
 from streams.agents import signed
 from streams.agents.guard import Rejected, metrics_for
 from streams.control.keys import Signer, load_private, new_key_pair
@@ -104,3 +106,24 @@ def test_a_quiet_gate_with_signing_off_checks_nothing(caplog) -> None:
                               what="erasure request", warn=False)
     assert not gate.required and asyncio.run(gate.signer(event(1, None))) is None
     assert "signing is off" not in caplog.text  # the controller's gate says it once
+
+
+def test_an_erasure_gate_takes_a_request_signed_days_ago_the_control_gate_does_not(
+        tmp_path: Path, monkeypatch) -> None:
+    """Issue 15: erasure requests are applied however late the agents read them (within
+    the replay memory); the control gate keeps its 300 s window."""
+    control, _app, alice = gate_for(tmp_path, monkeypatch)
+    settings = Settings(_env_file=None, control_signing="required",
+                        control_allowlist_path=tmp_path / "allow.toml",
+                        controller_public_key_path=tmp_path / "controller.pub")
+    erasure = signed.RequestGate(App(), settings, what="erasure request", warn=False,
+                                 window_s=settings.erasure_replay_days * 86_400,
+                                 remember=False)
+    now_ms = time.time_ns() // 1_000_000
+    for age_s in (301, 3 * 3600, 6 * 86_400):
+        headers = sign(alice, "alice", TOPIC, b"m", VALUE, now_ms - age_s * 1000)
+        assert asyncio.run(erasure.signer(event(1, headers))) == "alice"
+        assert asyncio.run(erasure.signer(event(2, headers))) == "alice"  # copies: by id
+        assert "(too_old)" in refused(control, event(3, headers))
+    too_old = sign(alice, "alice", TOPIC, b"m", VALUE, now_ms - 8 * 86_400 * 1000)
+    assert refused(erasure, event(4, too_old)).startswith("erasure request refused (too_old)")

@@ -63,3 +63,15 @@ def test_event_id_and_source_position_tell_two_scores_of_one_second_apart():
     narrow = render(docs, 80)
     assert "event evt-2, incoming partition/offset 3/1042" in narrow
     assert "event -, incoming partition/offset -" in narrow
+
+
+def test_a_forgotten_leads_scores_from_before_its_erasure_are_not_shown():
+    erased_ms = 1_767_323_045_000  # 2026-01-02T03:04:05Z
+    docs = [{**BASE, "scored_at": at} for at in (
+        "2026-01-02T03:04:06Z", "2026-01-02T03:04:05Z", "2026-01-02T03:04:05.001+00:00",
+        "2026-01-02T03:04:06", "2026-01-02T04:04:04+01:00", "0001-01-01T00:00:00",
+        "not a time", None)]
+    kept = lead.after_erasure(docs, erased_ms)
+    assert [d["scored_at"] for d in kept] == [
+        "2026-01-02T03:04:06Z", "2026-01-02T03:04:05.001+00:00", "2026-01-02T03:04:06"]
+    assert lead.after_erasure(docs, None) == docs  # never forgotten: all of them

@@ -15,6 +15,7 @@ from click.testing import CliRunner
 
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ServingConfig, ServingMode
+from schemas.privacy import ErasureEntry, lead_digest
 from scoring.experiments import ArmTally, ExperimentContext, SequentialState, build_report
 from scoring.experiments.shadow import ShadowSummary
 from streams.cli import main
@@ -64,6 +65,12 @@ ENTRIES = [
 ]
 REFUSED = [ControlAlert(model_name="lead-scoring", kind="cooldown", source="rollback",
                         message="rollback of v13 refused: cooldown", actor="guardrail", at=NOW)]
+ERASED = [ErasureEntry(request_id="req-1", actor="dpo", lead_sha256=lead_digest("lead-X9"),
+                       requested_at=NOW, at=NOW, removed={"ledger": 2, "history": 1},
+                       persistence=["aof", "rdb"])]
+NOT_ERASED = [ControlAlert(model_name="privacy", kind="signature_refused", source="erasure",
+                           message="erasure request refused (replayed)", request_id="req-2",
+                           actor="unverified", at=NOW)]
 
 
 @pytest.fixture
@@ -71,6 +78,7 @@ def sources(monkeypatch):
     monkeypatch.setattr("streams.cli.status.load", lambda *_: (SERVING, REPORTS, []))
     monkeypatch.setattr("streams.cli.models.history", lambda *_: ENTRIES)
     monkeypatch.setattr("streams.cli.models.alerts", lambda *_: REFUSED)
+    monkeypatch.setattr("streams.cli.models.erasures", lambda *_: (ERASED, NOT_ERASED))
     for var in ("LEADSTREAM_BATCH_SIZE", "LEADSTREAM_MODEL_NAME"):
         monkeypatch.delenv(var, raising=False)
 
@@ -134,7 +142,10 @@ def test_models_history_fits_the_terminal(sources, width):
     out = run("models", "history", width=width)
     assert_fits(out, width, "2026-12-01 10:00:56", "start_experiment", "rollback",
                 "guardrail:score_collapse", "v12 → v12 vs v13 canary 0.05",
-                "v12 vs v13 canary 0.05 → v12", LONG_REASON, "refused rollback (cooldown)")
+                "v12 vs v13 canary 0.05 → v12", LONG_REASON, "refused rollback (cooldown)",
+                f"erased lead sha256:{lead_digest('lead-X9')} by dpo: 3 entries removed",
+                "persistence aof,rdb", "req-2 signature_refused (by unverified)")
+    assert "lead-X9" not in out
 
 
 def test_models_history_json(sources):
@@ -144,6 +155,8 @@ def test_models_history_json(sources):
     assert doc["changes"][1]["reason"] == LONG_REASON
     assert doc["refused"][0]["kind"] == "cooldown"
     assert AuditEntry.model_validate(doc["changes"][0]) == ENTRIES[0]
+    assert [ErasureEntry.model_validate(e) for e in doc["erasures"]] == ERASED
+    assert doc["erasures_refused"][0]["request_id"] == "req-2"
 
 
 def test_experiment_report_fits_80_columns_and_has_json(monkeypatch):

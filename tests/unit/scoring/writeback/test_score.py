@@ -85,3 +85,14 @@ def test_built_from_a_scored_lead_with_its_position() -> None:
     assert (s.lead_id, s.score, s.grade, s.model_version, s.variant) == (
         "L9", 0.81, "A", "4", "champion")
     assert (s.partition, s.offset, s.scored_at) == (5, 123, T0)
+
+
+def test_one_lead_stamped_naive_and_aware_is_ordered_by_offset() -> None:
+    def lead(at: datetime) -> ScoredLead:
+        return ScoredLead(lead_id="L", score=0.5, grade="B", model_name="m", model_version="1",
+                          model_alias="champion", scored_at=at, latency_ms=1,
+                          source_partition=0, source_offset=0)
+    naive = WritebackScore.of(lead(datetime(2026, 3, 1, 12, 0)), 2, 7)
+    aware = WritebackScore.of(lead(datetime(2026, 3, 1, 11, 59, tzinfo=UTC)), 2, 8)
+    # raised "can't compare offset-naive and offset-aware datetimes"
+    assert newest_per_lead([naive, aware]) == [aware] == newest_per_lead([aware, naive])

@@ -44,3 +44,11 @@ def absurd(scored_at: datetime, now: datetime, future_s: float) -> SinkRejectRea
     if at < FLOOR:
         return SinkRejectReason.PAST_SCORED_AT
     return None
+
+
+def explain(scored_at: datetime, reason: SinkRejectReason, future_s: float) -> str:
+    """Why :func:`absurd` refused ``scored_at``, for its dead letter."""
+    if reason is SinkRejectReason.FUTURE_SCORED_AT:
+        return f"scored_at {scored_at.isoformat()} is more than {future_s:g} s ahead of " \
+               "the sink's clock"
+    return f"scored_at {scored_at.isoformat()} is before {FLOOR.date()}: no scorer stamped it"

@@ -1,18 +1,13 @@
 """The sink loop: ``leads.scored`` (read_committed) → the CRM → commit, one batch at a time.
 
-Per batch: read up to ``sink_batch_size`` records; a record that is not a valid
-``ScoredLead`` is dead-lettered (``invalid_record``), and so is one whose ``scored_at`` no
-scorer could have stamped (:func:`~scoring.writeback.clock.absurd`: further ahead of the
-sink's clock than ``event_time_future_s``, ``future_scored_at``; before 2000,
-``past_scored_at``); the newest score per lead is kept by position on ``leads.scored``
-(:func:`~scoring.writeback.score.newest_per_lead`; ``scored_at`` orders nothing), minus any
-older than what the CRM was already given (:class:`~streams.stores.delivered.Delivered`,
-by offset on the same partition); the rest go to the CRM
-(:func:`~streams.sink.deliver.deliver`); refusals and answers the sink cannot read go to
-``sink.deadletter`` with the CRM's answer; then, and only then, the batch's offsets are
-committed. While the CRM is down the batch is tried again with backoff, never dropped and
-never committed; a kill -9 re-reads the batch from the last commit and writes the same
-newest scores again (idempotent).
+Per batch: invalid records are dead-lettered (``invalid_record``), and so are scores whose
+``scored_at`` no scorer stamped (:func:`~scoring.writeback.clock.absurd`); the newest score
+per lead is kept by position (:func:`~scoring.writeback.score.newest_per_lead`), minus any
+behind what the CRM was given (:class:`~streams.stores.delivered.Delivered`); the rest go to
+the CRM (:func:`~streams.sink.deliver.deliver`); refusals and unreadable answers go to
+``sink.deadletter``; then, and only then, the offsets are committed. While the CRM is down
+the batch is tried again with backoff, never dropped or committed; a kill -9 re-reads it
+from the last commit and writes the same newest scores again (idempotent).
 """
 
 from __future__ import annotations
@@ -27,7 +22,7 @@ from pydantic import ValidationError
 from schemas.errors import FatalError, RetryableError
 from schemas.scored import ScoredLead
 from schemas.sink import RESPONSE_CHARS, SinkDeadLetter, SinkRejectReason
-from scoring.writeback.clock import FLOOR, absurd
+from scoring.writeback.clock import absurd, explain
 from scoring.writeback.formats import CrmFormat
 from scoring.writeback.score import WritebackScore, newest_per_lead
 from streams.kafka.io import ConsumerErrorAction, classify_consumer_error
@@ -119,8 +114,7 @@ class Sink:
             if (reason := absurd(lead.scored_at, now, self._s.event_time_future_s)) is not None:
                 letters.append(self._absurd(msg, lead, reason))
                 continue
-            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
-                                              self._scale))
+            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(), self._scale))
         newest = newest_per_lead(scores)
         older = self._delivered.older(newest) if self._delivered else set()
         to_send = [s for s in newest if s.lead_id not in older]
@@ -147,12 +141,9 @@ class Sink:
 
     def _absurd(self, msg: Message, lead: ScoredLead,
                 reason: SinkRejectReason) -> SinkDeadLetter:
-        why = (f"is more than {self._s.event_time_future_s:g} s ahead of the sink's clock"
-               if reason is SinkRejectReason.FUTURE_SCORED_AT else
-               f"is before {FLOOR.date().isoformat()}: no scorer stamped it")
         return SinkDeadLetter(
             reason=reason, lead_id=lead.lead_id, crm_format=self._fmt.name,
-            response=f"scored_at {lead.scored_at.isoformat()} {why}",
+            response=explain(lead.scored_at, reason, self._s.event_time_future_s),
             score=lead.score, model_version=lead.model_version, scored_at=lead.scored_at,
             source_partition=msg.partition(), source_offset=msg.offset(),
             failed_at=datetime.now(UTC))

@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.sink import SinkRejectReason
-from scoring.writeback.clock import FLOOR, absurd, in_utc
+from scoring.writeback.clock import FLOOR, absurd, explain, in_utc
 
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 FUTURE = SinkRejectReason.FUTURE_SCORED_AT
@@ -38,6 +38,10 @@ def test_the_times_of_the_issue_are_refused_or_kept_without_raising() -> None:
              datetime(2000, 1, 1): None}
     for at, reason in cases.items():
         assert absurd(at, NOW, 300) is reason, at
+    assert explain(datetime(1, 1, 1), PAST, 300) == (
+        "scored_at 0001-01-01T00:00:00 is before 2000-01-01: no scorer stamped it")
+    assert explain(datetime(9999, 1, 1), FUTURE, 300) == (
+        "scored_at 9999-01-01T00:00:00 is more than 300 s ahead of the sink's clock")
 
 
 @pytest.mark.fuzz

@@ -1,7 +1,8 @@
 """One place that hides secrets from everything leadstream prints, logs or raises.
 
 - :func:`redact_url`: the password of a URL's user info (``redis://u:pw@h`` ->
-  ``redis://u:***@h``; an MLflow ``https://user:token@host`` likewise);
+  ``redis://u:***@h``; an MLflow ``https://user:token@host`` likewise) and the values of
+  its query (a CRM's ``?api_key=K`` -> ``?api_key=***``);
 - :func:`secret_key`: a client-config key that names a secret (``password``, ``secret``,
   ``token`` or ``key`` in it, e.g. ``ssl.key.password``, ``sasl.oauthbearer.client.secret``);
 - :func:`redact_text`: any URL password and every known secret value in free text;
@@ -24,13 +25,23 @@ from pydantic import SecretStr
 MASK = "***"
 SECRET_WORDS = ("password", "secret", "token", "key")
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+@")
+_URL_QUERY = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s?#]*\?)(?P<query>[^\s#]*)")
 MIN_SECRET_CHARS = 4
 """Shorter 'secrets' are not replaced in free text (they would mangle ordinary words)."""
 
 
 def redact_url(url: str) -> str:
-    """``url`` with the password of its user info replaced by ``***``."""
-    return _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
+    """``url`` with the password of its user info and each value of its query replaced by
+    ``***`` (names and empty values kept)."""
+    out = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
+    return _URL_QUERY.sub(lambda m: m["head"] + _masked_query(m["query"]), out)
+
+
+def _masked_query(query: str) -> str:
+    def one(pair: str) -> str:
+        name, eq, value = pair.partition("=")
+        return f"{name}={MASK}" if eq and value else pair
+    return "&".join(one(pair) for pair in query.split("&"))
 
 
 def secret_key(key: str) -> bool:

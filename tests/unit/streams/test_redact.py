@@ -27,6 +27,15 @@ def test_url_passwords_are_masked_and_the_rest_kept():
         "see http://mlflow:5000/health and 127.0.0.1:9092"
 
 
+def test_url_query_values_are_masked_and_their_names_kept():
+    assert redact_url("https://crm.example/hooks/scores?api_key=qs-SECRET-9999") == \
+        "https://crm.example/hooks/scores?api_key=***"
+    assert redact_url("POST http://u:pw@h/x?a=1&empty=&flag&b=x%2Fy#frag done") == \
+        "POST http://u:***@h/x?a=***&empty=&flag&b=***#frag done"
+    assert redact_text("HTTP Request: POST http://h:1/hooks?code=K-1 \"HTTP/1.1 200 OK\"") == \
+        "HTTP Request: POST http://h:1/hooks?code=*** \"HTTP/1.1 200 OK\""
+
+
 def test_secret_named_config_keys():
     for key in ("ssl.key.password", "sasl.oauthbearer.client.secret", "sasl.password",
                 "ssl.keystore.key", "some_token"):

@@ -91,7 +91,7 @@ def newest_per_lead(scores: Iterable[WritebackScore]) -> list[WritebackScore]:
     newest: dict[str, WritebackScore] = {}
     for s in scores:
         kept = newest.get(s.lead_id)
-        if kept is None or s.partition != kept.partition or s.offset > kept.offset:
+        if kept is None or s.partition != kept.partition or s.newer_than(kept):
             newest[s.lead_id] = s
     return list(newest.values())
 

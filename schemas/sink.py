@@ -1,8 +1,9 @@
 """The CRM write-back sink's dead letters: scores the CRM refused for good.
 
 A score lands on ``sink.deadletter`` when the CRM answered with a permanent error (a 4xx
-other than 429, narrowed down to the one lead by splitting the batch) or when a record on
-``leads.scored`` cannot be read. The CRM's answer is kept (status and the start of its body)
+other than 429, narrowed down to the one lead by splitting the batch), with an answer the
+sink cannot read, or when a record on ``leads.scored`` cannot be read or carries a time no
+scorer could have stamped. The CRM's answer is kept (status and the start of its body)
 so an integrator can see why, without the lead's attributes.
 """
 
@@ -25,8 +26,14 @@ class SinkRejectReason(StrEnum):
     INVALID_RECORD = "invalid_record"
     """The record on ``leads.scored`` is not a valid ScoredLead."""
     FUTURE_SCORED_AT = "future_scored_at"
-    """Its ``scored_at`` lies beyond the clock-skew tolerance ahead of the sink's clock: it
-    would win "newest score wins" against every genuine score of the lead until then."""
+    """Its ``scored_at`` lies beyond the clock-skew tolerance ahead of the sink's clock: no
+    scorer stamped it (a forged record or a broken clock)."""
+    PAST_SCORED_AT = "past_scored_at"
+    """Its ``scored_at`` is before 2000-01-01 UTC: a placeholder (``0001-01-01``,
+    ``1970-01-01``) or a reset clock, never a real score."""
+    CRM_ANSWER_UNREADABLE = "crm_answer_unreadable"
+    """The CRM answered 2xx, but the sink cannot read from its answer whether it took this
+    score (the answer is kept): the CRM may or may not hold it."""
 
 
 class SinkDeadLetter(BaseModel):

@@ -5,8 +5,8 @@ name contains a word (``LEADSTREAM_OPERATOR_KEY_NAME`` names an operator; it is 
 
 - :func:`redact_url`: a URL's credentials: the password of its user info
   (``redis://u:pw@h`` -> ``redis://u:***@h``; an MLflow ``https://user:token@host``
-  likewise) and the values of credential query parameters (``?api_key=***``, ``token``,
-  ``sig``, ...);
+  likewise) and every value of its query (a CRM's ``?api_key=K`` -> ``?api_key=***``:
+  a CRM may take its key under any name);
 - :func:`secret_config_key`: a librdkafka property whose value is a secret (``sasl.password``,
   ``ssl.key.password``, ``ssl.key.pem``, ``sasl.oauthbearer.client.secret``, ...);
 - :func:`secret_values`: the secret values a :class:`Settings` holds: every ``SecretStr``,
@@ -37,19 +37,23 @@ SECRET_QUERY = re.compile(r"key|token|secret|passw|pwd|sig|auth|credential|sessi
                           re.IGNORECASE)
 """URL query parameters whose value is a credential (``api_key``, ``access_token``, ``sig``)."""
 _URL_PASSWORD = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s:/@]*:)[^\s@/]+@")
-_QUERY_PARAM = re.compile(r"(?P<head>[?&](?P<name>[^=&#\s?]+)=)(?P<value>[^&#\s]+)")
+_URL_QUERY = re.compile(r"(?P<head>[A-Za-z][A-Za-z0-9+.\-]*://[^\s?#]*\?)(?P<query>[^\s#]*)")
 MIN_SECRET_CHARS = 4
 """Shorter 'secrets' are not replaced in free text (they would mangle ordinary words)."""
 
 
-def _mask_query(match: re.Match[str]) -> str:
-    return f"{match['head']}{MASK}" if SECRET_QUERY.search(match["name"]) else match[0]
-
-
 def redact_url(url: str) -> str:
-    """``url`` (or any text) with URL passwords and credential query values as ``***``."""
-    text = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
-    return _QUERY_PARAM.sub(_mask_query, text) if "=" in text else text
+    """``url`` with the password of its user info and each value of its query replaced by
+    ``***`` (names and empty values kept)."""
+    out = _URL_PASSWORD.sub(lambda m: f"{m['head']}{MASK}@", url)
+    return _URL_QUERY.sub(lambda m: m["head"] + _masked_query(m["query"]), out)
+
+
+def _masked_query(query: str) -> str:
+    def one(pair: str) -> str:
+        name, eq, value = pair.partition("=")
+        return f"{name}={MASK}" if eq and value else pair
+    return "&".join(one(pair) for pair in query.split("&"))
 
 
 def secret_config_key(key: str) -> bool:

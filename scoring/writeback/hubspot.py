@@ -4,7 +4,8 @@
 the properties (``leadstream_score``, ``leadstream_grade``, ``leadstream_trend``,
 ``leadstream_reasons``, ``leadstream_scored_at``, ``leadstream_model_version``) must exist
 on the contact object. A ``207`` lists per-record errors with the ids they concern; those
-leads are rejected, the rest were updated.
+leads are rejected, the rest were updated (an answer that cannot be read leaves the leads
+it does not name in doubt: dead-lettered as unreadable).
 """
 
 from __future__ import annotations
@@ -12,7 +13,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from scoring.writeback.score import CrmAnswer, CrmRequest, WritebackScore, iso
+from scoring.writeback.score import (
+    CrmAnswer,
+    CrmRequest,
+    WritebackScore,
+    iso,
+    json_answer,
+    lead_id_of,
+    words,
+)
 
 PATH = "/crm/v3/objects/contacts/batch/update"
 
@@ -29,17 +38,39 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
 
 
 def answer(scores: Sequence[WritebackScore], body: bytes) -> CrmAnswer:
-    try:
-        doc = json.loads(body) if body.strip() else {}
-    except ValueError:
+    """The leads named by ``errors[].context.ids`` are rejected; the others were updated.
+    An answer that is not a JSON object, ``errors`` that is not a list, or an error whose
+    ids cannot be read: the leads it does not name are in doubt (unreadable)."""
+    doc = json_answer(body)
+    if not isinstance(doc, dict):
+        return CrmAnswer.all_unreadable(scores, "not a JSON object")
+    errors = doc.get("errors")
+    if errors is None:
         return CrmAnswer()
+    if not isinstance(errors, list):
+        return CrmAnswer.all_unreadable(scores, "'errors' is not a list")
     sent = {s.lead_id for s in scores}
     rejected: dict[str, str] = {}
-    for error in (doc.get("errors") or []) if isinstance(doc, dict) else []:
-        if not isinstance(error, dict):
+    lost = False
+    for error in errors:
+        ids = _ids(error)
+        if ids is None:
+            lost = True
             continue
-        ids = (error.get("context") or {}).get("ids") or []
         for lead_id in ids:
-            if str(lead_id) in sent:
-                rejected[str(lead_id)] = str(error.get("message", "rejected"))[:500]
-    return CrmAnswer(rejected)
+            if lead_id in sent:
+                rejected[lead_id] = words(error.get("message"))
+    if not lost:
+        return CrmAnswer(rejected)
+    why = "an error whose context.ids cannot be read"
+    return CrmAnswer(rejected, {lead: why for lead in sent if lead not in rejected})
+
+
+def _ids(error: object) -> list[str] | None:
+    """The lead ids an error names, None if they cannot be read."""
+    context = error.get("context") if isinstance(error, dict) else None
+    ids = context.get("ids") if isinstance(context, dict) else None
+    if not isinstance(ids, list):
+        return None
+    named = [lead_id_of(i) for i in ids]
+    return None if None in named else named  # type: ignore[return-value]

@@ -5,7 +5,8 @@ records of ``{"attributes": {"type": "Lead"}, "id", <custom fields>}``; the cust
 (``Leadstream_Score__c``, ``Leadstream_Grade__c``, ``Leadstream_Trend__c``,
 ``Leadstream_Reasons__c``, ``Leadstream_Scored_At__c``,
 ``Leadstream_Model_Version__c``) must exist on Lead. The answer is one result per record, in
-order: ``success: false`` with ``errors`` rejects that lead; the others were saved.
+order: ``success: false`` with ``errors`` rejects that lead; the others were saved (a
+record without a readable result is in doubt: dead-lettered as unreadable).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from scoring.writeback.score import CrmAnswer, CrmRequest, WritebackScore, iso
+from scoring.writeback.score import CrmAnswer, CrmRequest, WritebackScore, iso, json_answer, words
 
 PATH = "/services/data/v60.0/composite/sobjects"
 MAX_RECORDS = 200
@@ -31,17 +32,33 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
 
 
 def answer(scores: Sequence[WritebackScore], body: bytes) -> CrmAnswer:
-    try:
-        results = json.loads(body) if body.strip() else []
-    except ValueError:
-        return CrmAnswer()
+    """One result per record, in order: ``success: false`` rejects the lead (with its first
+    error, however ``errors`` is shaped); a record without a result, or whose result has
+    no ``success`` true or false, is in doubt (unreadable), as is every record when the
+    answer is not a list."""
+    results = json_answer(body)
     if not isinstance(results, list):
-        return CrmAnswer()
-    rejected = {}
-    for s, result in zip(scores, results, strict=False):
-        if isinstance(result, dict) and result.get("success") is False:
-            errors = result.get("errors") or [{}]
-            first = errors[0] if isinstance(errors[0], dict) else {}
-            rejected[s.lead_id] = (f"{first.get('statusCode', 'ERROR')}: "
-                                   f"{first.get('message', '')}")[:500]
-    return CrmAnswer(rejected)
+        return CrmAnswer.all_unreadable(scores, "not a list of results")
+    rejected: dict[str, str] = {}
+    unreadable: dict[str, str] = {}
+    for i, s in enumerate(scores):
+        result = results[i] if i < len(results) else None
+        success = result.get("success") if isinstance(result, dict) else None
+        if i >= len(results):
+            unreadable[s.lead_id] = "no result for this record"
+        elif not isinstance(success, bool):
+            unreadable[s.lead_id] = "a result without 'success' true or false"
+        elif not success:
+            rejected[s.lead_id] = _first_error(result.get("errors"))  # type: ignore[union-attr]
+    return CrmAnswer(rejected, unreadable)
+
+
+def _first_error(errors: object) -> str:
+    """``"<statusCode>: <message>"`` of the first error: ``errors`` is a list of objects by
+    the API, but an object, a string or nothing are read too."""
+    first = (errors[0] if errors else None) if isinstance(errors, list) else errors
+    if isinstance(first, dict):
+        code, message = first.get("statusCode"), first.get("message")
+    else:
+        code, message = None, first
+    return f"{words(code, 'ERROR')}: {words(message, '')}"[:500]

@@ -3,20 +3,23 @@
 - :class:`WritebackScore`: one score as written back (score 0-1 and 1-100, grade and its
   rank, trend, reasons, model version, variant, when it was scored, where it came from on
   ``leads.scored``).
-- :func:`newest_per_lead`: a batch keeps one score per lead, the newest; an older score
-  never replaces a newer one (:meth:`WritebackScore.newer_than`).
+- :func:`newest_per_lead`: a batch keeps one score per lead, the newest by position on
+  ``leads.scored`` (never by ``scored_at``, the scorer host's clock: :mod:`.clock`).
 - :class:`CrmRequest` / :class:`CrmAnswer`: what a format asks the HTTP layer to send, and
-  which leads the CRM accepted or rejected for good (with its words).
+  which leads the CRM rejected for good (with its words) or left in doubt (an answer the
+  sink cannot read); :func:`json_answer` reads any bytes without raising.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from schemas.scored import Reason, ScoredLead
 from scoring.grades import GradeScale
+from scoring.writeback.clock import in_utc
 
 REASONS_TEXT_CHARS = 2000
 """How much of a lead's reasons, as text, a CRM text field gets."""
@@ -32,9 +35,10 @@ class WritebackScore:
     model_version: str
     variant: str
     scored_at: datetime
+    """As the scorer stamped it (in UTC when built by :meth:`of`): shown, never compared."""
     partition: int
     offset: int
-    """Position on ``leads.scored``: the tie-break between two scores of the same instant."""
+    """Position on ``leads.scored``: what orders one lead's scores."""
     grade_rank: int | None = None
     """0 for the best grade of the sink's scale (``LEADSTREAM_GRADES``); None when the
     record's grade is not in it."""
@@ -53,11 +57,10 @@ class WritebackScore:
         """The score on the 1-100 scale CRMs show (Dynamics 365), rounded."""
         return min(100, max(1, round(self.score * 100)))
 
-    def order(self) -> tuple[datetime, int]:
-        return self.scored_at, self.offset
-
     def newer_than(self, other: WritebackScore) -> bool:
-        return self.order() > other.order()
+        """Written after ``other`` on the same partition of ``leads.scored`` (a lead's
+        partition is fixed by its key). Across partitions positions have no order: False."""
+        return self.partition == other.partition and self.offset > other.offset
 
     @classmethod
     def of(cls, lead: ScoredLead, partition: int, offset: int,
@@ -65,7 +68,7 @@ class WritebackScore:
         names = (grades or GradeScale()).names
         rank = names.index(lead.grade) if lead.grade in names else None
         return cls(lead.lead_id, lead.score, lead.grade, lead.model_name,
-                   lead.model_version, str(lead.variant), lead.scored_at, partition, offset,
+                   lead.model_version, str(lead.variant), in_utc(lead.scored_at), partition, offset,
                    rank, lead.trend.value if lead.trend else None, tuple(lead.reasons))
 
 
@@ -78,11 +81,17 @@ def _shown(value: int | float | str | None) -> str:
 
 
 def newest_per_lead(scores: Iterable[WritebackScore]) -> list[WritebackScore]:
-    """One score per lead, the newest, in the order the leads were first seen."""
+    """One score per lead, the newest, in the order the leads were first seen.
+
+    ``scores`` come in the order the sink read them. Of one partition the higher offset
+    wins, whatever the order. Two partitions holding scores of one lead (the partition count
+    of ``leads.scored`` changed, or a producer with another partitioner) have no common
+    order: the score read last wins (a lead's new partition is read after its old one's
+    backlog when the sink keeps up; the README says how to change the partition count)."""
     newest: dict[str, WritebackScore] = {}
     for s in scores:
         kept = newest.get(s.lead_id)
-        if kept is None or s.newer_than(kept):
+        if kept is None or s.partition != kept.partition or s.newer_than(kept):
             newest[s.lead_id] = s
     return list(newest.values())
 
@@ -98,15 +107,59 @@ class CrmRequest:
 
 @dataclass(frozen=True)
 class CrmAnswer:
-    """How a CRM answered one request: leads it rejected for good, with its reason."""
+    """How a CRM answered one 2xx request: the leads it rejected for good (its words), the
+    leads its answer says nothing readable about (the sink's words: the CRM may or may not
+    hold their score); every other lead sent was taken. A lead is in one of them at most."""
 
     rejected: dict[str, str] = field(default_factory=dict)
+    unreadable: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def all_rejected(cls, scores: Sequence[WritebackScore], reason: str) -> CrmAnswer:
         return cls({s.lead_id: reason for s in scores})
 
+    @classmethod
+    def all_unreadable(cls, scores: Sequence[WritebackScore], why: str) -> CrmAnswer:
+        return cls(unreadable={s.lead_id: why for s in scores})
+
+
+NOT_JSON = object()
+""":func:`json_answer` of a body that is not JSON."""
+
+
+def json_answer(body: bytes) -> object:
+    """The JSON document of a CRM's answer, ``None`` for an empty body, :data:`NOT_JSON` for
+    anything else (bad UTF-8, bad syntax, nesting too deep for the parser)."""
+    if not body.strip():
+        return None
+    try:
+        return json.loads(body)
+    except (ValueError, RecursionError):
+        return NOT_JSON
+
+
+def lead_id_of(value: object) -> str | None:
+    """A lead id as a CRM echoes it: a string, or an integer (``123`` for lead ``"123"``);
+    anything else (null, true, an object) names no lead."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return None
+
+
+def words(value: object, default: str = "rejected") -> str:
+    """A CRM's reason as text, at most 500 characters."""
+    if value is None or value == "":
+        return default
+    if isinstance(value, str):
+        return value[:500]
+    try:
+        return json.dumps(value)[:500]
+    except (ValueError, RecursionError):
+        return type(value).__name__
+
 
 def iso(dt: datetime) -> str:
-    """ISO 8601 in UTC with a ``Z``, as CRM APIs expect."""
-    return dt.isoformat().replace("+00:00", "Z")
+    """ISO 8601 in UTC with a ``Z``, as CRM APIs expect (a naive time is UTC)."""
+    return in_utc(dt).isoformat().replace("+00:00", "Z")

@@ -1,11 +1,13 @@
-"""A generic JSON webhook: ``POST /`` with every score of the batch.
+"""A generic JSON webhook: ``POST`` to the configured URL, exactly as given, with every
+score of the batch.
 
 Body: ``{"scores": [{"lead_id", "score", "score_100", "grade", "trend", "reasons",
 "model_name", "model_version", "variant", "scored_at"}]}`` (``reasons`` as on
 ``leads.scored``: feature, value, label, direction, weight). Any 2xx accepts the batch; a
 receiver may reject single leads for good by answering ``{"rejected": [{"lead_id": ...,
-"reason": ...}]}``. ``scored_at`` lets a receiver ignore a score older than the one it
-holds.
+"reason": ...}]}`` (an entry without a ``lead_id`` leaves the other leads in doubt).
+``scored_at`` is the scorer's clock: the sink orders scores by their position on
+``leads.scored`` and sends a lead's newest, in order.
 """
 
 from __future__ import annotations
@@ -13,7 +15,15 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from scoring.writeback.score import CrmAnswer, CrmRequest, WritebackScore, iso
+from scoring.writeback.score import (
+    CrmAnswer,
+    CrmRequest,
+    WritebackScore,
+    iso,
+    json_answer,
+    lead_id_of,
+    words,
+)
 
 
 def request(scores: Sequence[WritebackScore]) -> CrmRequest:
@@ -27,14 +37,26 @@ def request(scores: Sequence[WritebackScore]) -> CrmRequest:
 
 
 def answer(scores: Sequence[WritebackScore], body: bytes) -> CrmAnswer:
-    try:
-        doc = json.loads(body) if body.strip() else {}
-    except ValueError:
-        return CrmAnswer()
+    """Any 2xx takes the batch (a body that is not JSON, ``OK``, says nothing else) but the
+    leads named in ``rejected``. A ``rejected`` that is not a list, or an entry naming no
+    lead (no ``lead_id``, a null one): which leads it rejects is unknown, so every lead it
+    does not name is in doubt (unreadable)."""
+    doc = json_answer(body)
     rejected = doc.get("rejected") if isinstance(doc, dict) else None
-    if not isinstance(rejected, list):
+    if rejected is None:
         return CrmAnswer()
+    if not isinstance(rejected, list):
+        return CrmAnswer.all_unreadable(scores, "'rejected' is not a list")
     sent = {s.lead_id for s in scores}
-    return CrmAnswer({str(r["lead_id"]): str(r.get("reason", "rejected"))[:500]
-                      for r in rejected
-                      if isinstance(r, dict) and str(r.get("lead_id")) in sent})
+    refused: dict[str, str] = {}
+    nameless = False
+    for entry in rejected:
+        lead_id = lead_id_of(entry.get("lead_id")) if isinstance(entry, dict) else None
+        if lead_id is None:
+            nameless = True
+        elif lead_id in sent:
+            refused[lead_id] = words(entry.get("reason"))
+    if not nameless:
+        return CrmAnswer(refused)
+    why = "a 'rejected' entry names no lead_id"
+    return CrmAnswer(refused, {lead: why for lead in sent if lead not in refused})

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import logging
 
+import httpx
 from confluent_kafka import Consumer, Producer
 
 from schemas.errors import FatalError
 from scoring.writeback.formats import FORMATS
 from streams.settings import Settings
 from streams.sink.forgotten import Forgotten
-from streams.sink.http import CrmClient
+from streams.sink.http import CrmClient, request_url
 from streams.sink.loop import Sink
 from streams.sink.metrics import SinkMetrics
 from streams.stores.delivered import Delivered
@@ -41,6 +42,12 @@ def build_sink(s: Settings, metrics: SinkMetrics, max_records: int | None = None
     if not s.sink_url:
         raise FatalError("no CRM to write to: set LEADSTREAM_SINK_URL (and "
                          "LEADSTREAM_SINK_FORMAT, LEADSTREAM_SINK_TOKEN)")
+    try:
+        url = httpx.URL(request_url(s.sink_url, "/"))
+    except (httpx.InvalidURL, ValueError):
+        url = None
+    if url is None or url.scheme not in ("http", "https") or not url.host:
+        raise FatalError("LEADSTREAM_SINK_URL is not an http(s) URL")  # the URL unsaid
     token = s.sink_token.get_secret_value() if s.sink_token else None
     client = CrmClient(s.sink_url, token, s.sink_timeout_s, s.sink_max_attempts,
                        s.sink_backoff_s, s.sink_backoff_max_s)

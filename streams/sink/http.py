@@ -6,9 +6,11 @@
 - any other 4xx: final, returned to the caller to narrow down and dead-letter.
 
 After ``max_attempts`` transient failures :class:`CrmUnavailable` is raised: the sink keeps
-the batch, commits nothing and tries it again later. The token goes in the
-``Authorization`` header only; it is never logged, and errors name the status, not the URL's
-credentials.
+the batch, commits nothing and tries it again later. The configured URL is called exactly as
+given (:func:`request_url`: a format's path is joined to its path, its query kept). The
+token goes in the ``Authorization`` header only; it and the URL's secrets (password, query
+values: :func:`url_secrets`) are never logged, and :meth:`CrmClient.redact` takes them out
+of a CRM's answer before it is dead-lettered.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import email.utils
 import logging
 import time
 from dataclasses import dataclass
+from urllib.parse import parse_qsl, urlsplit, urlunsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -24,6 +27,7 @@ from tenacity.wait import wait_exponential_jitter
 
 from schemas.errors import RetryableError
 from scoring.writeback.score import CrmRequest
+from streams.redact import redact_text, url_password
 
 log = logging.getLogger(__name__)
 
@@ -64,12 +68,34 @@ def retry_after_s(value: str | None, now: float | None = None) -> float | None:
     return max(0.0, when.timestamp() - (time.time() if now is None else now))
 
 
+def request_url(base_url: str, path: str) -> str:
+    """The URL a request goes to: ``base_url`` exactly as configured when ``path`` is empty
+    (the webhook), else ``path`` joined to its path with one slash, its query kept after
+    it (``https://h/api?code=K`` + ``/x`` → ``https://h/api/x?code=K``)."""
+    if not path:
+        return base_url
+    parts = urlsplit(base_url)
+    return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/" + path.lstrip("/")))
+
+
+def url_secrets(url: str | None) -> set[str]:
+    """What in the CRM URL may be a credential: its password and every query value."""
+    if not url:
+        return set()
+    try:
+        query = parse_qsl(urlsplit(url).query, keep_blank_values=False)
+    except ValueError:
+        query = []
+    return {v for _, v in query if v} | ({url_password(url)} - {None, ""})  # type: ignore[operator]
+
+
 class CrmClient:
     def __init__(self, base_url: str, token: str | None, timeout_s: float, max_attempts: int,
                  backoff_s: float, backoff_max_s: float):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
-        self._http = httpx.Client(base_url=base_url.rstrip("/"), headers=headers,
-                                  timeout=timeout_s)
+        self._url = base_url
+        self._secrets = url_secrets(base_url) | ({token} if token else set())
+        self._http = httpx.Client(headers=headers, timeout=timeout_s)
         self._attempts = max_attempts
         self._backoff = wait_exponential_jitter(initial=backoff_s, max=backoff_max_s)
         self._backoff_max_s = backoff_max_s
@@ -87,7 +113,7 @@ class CrmClient:
 
     def _send_once(self, request: CrmRequest) -> CrmResponse:
         try:
-            resp = self._http.request(request.method, request.path or "/",
+            resp = self._http.request(request.method, request_url(self._url, request.path),
                                       content=request.body,
                                       headers={"Content-Type": request.content_type})
         except httpx.TransportError as exc:  # timeouts, refused and dropped connections
@@ -108,6 +134,10 @@ class CrmClient:
         exc = state.outcome.exception() if state.outcome else None
         log.info("CRM answered %s (try %d of %d): retrying", exc, state.attempt_number,
                  self._attempts)
+
+    def redact(self, text: str) -> str:
+        """``text`` without the token, the URL's password or its query values."""
+        return redact_text(text, self._secrets)
 
     def close(self) -> None:
         self._http.close()

@@ -1,23 +1,20 @@
 """The sink loop: ``leads.scored`` (read_committed) → the CRM → commit, one batch at a time.
 
-Per batch: read up to ``sink_batch_size`` records; a record that is not a valid
-``ScoredLead`` is dead-lettered (``invalid_record``), and so is one stamped further ahead
-of the sink's clock than ``event_time_future_s`` (``future_scored_at``: it would otherwise
-win every later "newest wins" comparison of its lead); the newest score per lead is kept
-(:func:`~scoring.writeback.score.newest_per_lead`), minus any older than what the CRM was
-already given (:class:`~streams.stores.delivered.Delivered`); the rest go to the CRM
-(:func:`~streams.sink.deliver.deliver`), minus the old records of forgotten leads
-(:mod:`streams.sink.forgotten`); refusals go to ``sink.deadletter`` with the CRM's
-answer; then, and only then, the batch's offsets are committed. While the CRM is down the
-batch is tried again with backoff, never dropped and never committed; a kill -9 re-reads the
-batch from the last commit and writes the same newest scores again (idempotent).
+Per batch: invalid records are dead-lettered (``invalid_record``), and so are scores whose
+``scored_at`` no scorer stamped (:func:`~scoring.writeback.clock.absurd`); the newest score
+per lead is kept by position (:func:`~scoring.writeback.score.newest_per_lead`), minus any
+behind what the CRM was given (:class:`~streams.stores.delivered.Delivered`); the rest go to
+the CRM (:func:`~streams.sink.deliver.deliver`), minus the old records of forgotten leads
+(:mod:`streams.sink.forgotten`); refusals and unreadable answers go to
+``sink.deadletter``; then, and only then, the offsets are committed. While the CRM is down
+the batch is tried again with backoff, never dropped or committed; a kill -9 re-reads it
+from the last commit and writes the same newest scores again (idempotent).
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
 from datetime import UTC, datetime
 
 from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
@@ -26,6 +23,7 @@ from pydantic import ValidationError
 from schemas.errors import FatalError, RetryableError
 from schemas.scored import ScoredLead
 from schemas.sink import RESPONSE_CHARS, SinkDeadLetter, SinkRejectReason
+from scoring.writeback.clock import absurd, explain
 from scoring.writeback.formats import CrmFormat
 from scoring.writeback.score import WritebackScore, newest_per_lead
 from streams.kafka.io import ConsumerErrorAction, classify_consumer_error
@@ -112,18 +110,17 @@ class Sink:
     def _batch(self, records: list[Message]) -> None:
         self.metrics.consumed.inc(len(records))
         scores, letters = [], []
-        horizon = time.time() + self._s.event_time_future_s
+        now = datetime.now(UTC)
         for msg in records:
             try:
                 lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
             except ValidationError as exc:
                 letters.append(self._invalid(msg, exc))
                 continue
-            if lead.scored_at.timestamp() > horizon:
-                letters.append(self._future(msg, lead))
+            if (reason := absurd(lead.scored_at, now, self._s.event_time_future_s)) is not None:
+                letters.append(self._absurd(msg, lead, reason))
                 continue
-            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
-                                              self._scale))
+            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(), self._scale))
         if self._forgotten is not None:  # an erasure stays erased (sink/forgotten.py)
             scores = self._forgotten.keep(scores, records)
         newest = newest_per_lead(scores)
@@ -150,12 +147,11 @@ class Sink:
             source_partition=msg.partition(), source_offset=msg.offset(),
             failed_at=datetime.now(UTC))
 
-    def _future(self, msg: Message, lead: ScoredLead) -> SinkDeadLetter:
+    def _absurd(self, msg: Message, lead: ScoredLead,
+                reason: SinkRejectReason) -> SinkDeadLetter:
         return SinkDeadLetter(
-            reason=SinkRejectReason.FUTURE_SCORED_AT, lead_id=lead.lead_id,
-            crm_format=self._fmt.name,
-            response=f"scored_at {lead.scored_at.isoformat()} is more than "
-                     f"{self._s.event_time_future_s:g} s ahead of the sink's clock",
+            reason=reason, lead_id=lead.lead_id, crm_format=self._fmt.name,
+            response=explain(lead.scored_at, reason, self._s.event_time_future_s),
             score=lead.score, model_version=lead.model_version, scored_at=lead.scored_at,
             source_partition=msg.partition(), source_offset=msg.offset(),
             failed_at=datetime.now(UTC))
@@ -163,7 +159,7 @@ class Sink:
     def _refused(self, r: Refusal) -> SinkDeadLetter:
         s = r.score
         return SinkDeadLetter(
-            reason=SinkRejectReason.CRM_REJECTED, lead_id=s.lead_id, crm_format=self._fmt.name,
+            reason=r.reason, lead_id=s.lead_id, crm_format=self._fmt.name,
             status_code=r.status, response=r.response[:RESPONSE_CHARS], score=s.score,
             model_version=s.model_version, scored_at=s.scored_at, source_partition=s.partition,
             source_offset=s.offset, failed_at=datetime.now(UTC))

@@ -14,7 +14,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
                                           ``dedup_lead_max_events`` event ids
 ``leadstream:exp:index``                  ledger TTL, refreshed (one member per experiment)
 ``leadstream:labels-index``               ledger TTL, refreshed (one member per version)
-``leadstream:sink:delivered:<lead>``      ``sink_delivered_ttl_days``
+``leadstream:sink:delivered:<lead>``      ``sink_delivered_ttl_days``, refreshed with each
+                                          delivery; one field per partition
 ``leadstream:history:<lead>``             ``history_ttl_days`` after the lead's last score;
                                           at most ``history_max_entries`` scores
 ``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most

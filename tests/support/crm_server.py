@@ -5,7 +5,10 @@ Every request draws its fate from a seeded plan: ``ok``, ``429`` (with ``Retry-A
 ``500``, ``slow`` (applied, then answered after the client's timeout) or ``drop`` (the
 connection closed without an answer). A request that names a lead in ``refuse`` is answered
 ``400`` as a whole, as some CRMs do. Applied scores are kept per lead in arrival order, so a
-test can check that an older score never followed a newer one.
+test can check that an older score never followed a newer one. Every request's method and
+target (path and query, exactly as received) is kept; a request in another format than the
+webhook's (Dynamics, HubSpot, Salesforce) is answered ``200`` without applying anything.
+``Plan.answer`` replaces the body of a ``200`` (a CRM answering what the sink cannot read).
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ class Plan:
     slow_s: float = 1.5
     retry_after: str = "1"
     refuse: frozenset[str] = frozenset()
+    answer: bytes | None = None
 
     def __post_init__(self) -> None:
         self._rng = random.Random(self.seed)
@@ -45,6 +49,7 @@ class FakeCrm:
         self.applied: dict[str, list[dict]] = defaultdict(list)
         self.fates: list[str] = []
         self.auth: set[str | None] = set()
+        self.requests: list[tuple[str, str]] = []
         self._lock = threading.Lock()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._server.daemon_threads = True
@@ -83,9 +88,17 @@ class FakeCrm:
             def log_message(self, *args: object) -> None:
                 pass
 
+            def do_PATCH(self) -> None:
+                self.do_POST()
+
             def do_POST(self) -> None:
                 body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                scores = json.loads(body)["scores"]
+                with crm._lock:
+                    crm.requests.append((self.command, self.path))
+                doc = json.loads(body)
+                if "scores" not in doc:  # another CRM's format
+                    return self._answer(200, {})
+                scores = doc["scores"]
                 fate = crm.plan.draw()
                 with crm._lock:
                     crm.fates.append(fate)
@@ -103,10 +116,10 @@ class FakeCrm:
                 crm._apply(scores)
                 if fate == "slow":
                     time.sleep(crm.plan.slow_s)
-                return self._answer(200, {"accepted": len(scores)})
+                return self._answer(200, crm.plan.answer or {"accepted": len(scores)})
 
-            def _answer(self, status: int, doc: dict, headers: dict | None = None) -> None:
-                raw = json.dumps(doc).encode()
+            def _answer(self, status: int, doc: dict | bytes, headers: dict | None = None) -> None:
+                raw = doc if isinstance(doc, bytes) else json.dumps(doc).encode()
                 self.send_response(status)
                 for k, v in (headers or {}).items():
                     self.send_header(k, v)

@@ -27,6 +27,15 @@ def test_url_passwords_are_masked_and_the_rest_kept():
         "see http://mlflow:5000/health and 127.0.0.1:9092"
 
 
+def test_url_query_values_are_masked_and_their_names_kept():
+    assert redact_url("https://crm.example/hooks/scores?api_key=qs-SECRET-9999") == \
+        "https://crm.example/hooks/scores?api_key=***"
+    assert redact_url("POST http://u:pw@h/x?a=1&empty=&flag&b=x%2Fy#frag done") == \
+        "POST http://u:***@h/x?a=***&empty=&flag&b=***#frag done"
+    assert redact_text("HTTP Request: POST http://h:1/hooks?code=K-1 \"HTTP/1.1 200 OK\"") == \
+        "HTTP Request: POST http://h:1/hooks?code=*** \"HTTP/1.1 200 OK\""
+
+
 def test_secret_config_properties():
     for key in ("ssl.key.password", "sasl.oauthbearer.client.secret", "sasl.password",
                 "ssl.key.pem", "ssl.keystore.password", "some_token",
@@ -39,9 +48,9 @@ def test_secret_config_properties():
         {"ssl.key.password": "***", "client.rack": "a"}
 
 
-def test_credential_query_values_are_masked_and_other_parameters_kept():
+def test_every_query_value_of_a_url_is_masked_and_a_bare_query_kept():
     assert redact_url("https://crm.example/hooks/scores?api_key=qs-SECRET-9999&format=json") \
-        == "https://crm.example/hooks/scores?api_key=***&format=json"
+        == "https://crm.example/hooks/scores?api_key=***&format=***"
     assert redact_url("see https://h/x?access_token=abc123&sig=zz9 and ?page=2") == \
         "see https://h/x?access_token=***&sig=*** and ?page=2"
 

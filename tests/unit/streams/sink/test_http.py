@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import logging
 import time
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import pytest
 
+from scoring.writeback import dynamics, hubspot, salesforce
 from scoring.writeback.formats import FORMATS
 from scoring.writeback.score import WritebackScore
+from streams.redact import install_log_redaction
 from streams.sink.deliver import deliver
-from streams.sink.http import CrmClient, CrmUnavailable, retry_after_s
+from streams.sink.http import CrmClient, CrmUnavailable, retry_after_s, url_secrets
 from tests.support.crm_server import FakeCrm, Plan
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -88,3 +91,58 @@ def test_a_closed_port_is_transient_not_final() -> None:
     c = client("http://127.0.0.1:9", attempts=2)
     with pytest.raises(CrmUnavailable, match="ConnectError"):
         c.send(WEBHOOK.request(scores(1)))
+
+
+PATHS = {"webhook": "", "dynamics": dynamics.PATH, "hubspot": hubspot.PATH,
+         "salesforce": salesforce.PATH}
+METHODS = {"webhook": "POST", "dynamics": "POST", "hubspot": "POST", "salesforce": "PATCH"}
+
+
+def test_the_configured_url_is_called_exactly_as_given_in_every_format() -> None:
+    # (configured path and query, what the webhook receives, where a format's path goes)
+    cases = [("/hooks/scores", "/hooks/scores", "/hooks/scores{p}"),
+             ("/hooks/scores?api_key=qs-SECRET-9999", "/hooks/scores?api_key=qs-SECRET-9999",
+              "/hooks/scores{p}?api_key=qs-SECRET-9999"),
+             ("/hooks/scores/", "/hooks/scores/", "/hooks/scores{p}"),
+             ("", "/", "{p}"),
+             ("/", "/", "{p}"),
+             ("/gw/?code=K%2F1&x=a+b&x=2", "/gw/?code=K%2F1&x=a+b&x=2",
+              "/gw{p}?code=K%2F1&x=a+b&x=2")]
+    with FakeCrm() as crm:
+        for fmt, path in PATHS.items():
+            for configured, as_webhook, as_format in cases:
+                crm.requests.clear()
+                c = client(crm.url + configured)
+                c.send(FORMATS[fmt].request(scores(2)))
+                expected = as_webhook if fmt == "webhook" else as_format.format(p=path)
+                assert crm.requests == [(METHODS[fmt], expected)], (fmt, configured)
+                c.close()
+
+
+def test_the_query_secret_and_the_token_never_reach_the_logs(caplog) -> None:
+    secret = "qs-SECRET-9999"
+    plan = Plan({"ok": 1, "500": 1}, seed=1, retry_after="0")
+    chatty = [logging.getLogger(name) for name in ("httpx", "httpcore")]
+    levels = [logger.level for logger in chatty]
+    try:
+        with caplog.at_level(logging.DEBUG), FakeCrm(plan) as crm:
+            install_log_redaction(url_secrets(f"{crm.url}/hooks/scores?api_key={secret}"))
+            for logger in chatty:  # as chatty as they get
+                logger.setLevel(logging.DEBUG)
+            c = client(f"{crm.url}/hooks/scores?api_key={secret}", attempts=20)
+            deliver(scores(10), WEBHOOK, c, batch_size=2)
+            assert crm.requests and crm.count("500") > 0
+    finally:
+        for logger, level in zip(chatty, levels, strict=True):
+            logger.setLevel(level)
+    text = "\n".join(r.getMessage() for r in caplog.records)
+    assert "/hooks/scores" in text  # httpx did log the URL: redacted
+    assert secret not in text and "s3cret-token" not in text
+
+
+def test_url_secrets_are_the_password_and_the_query_values() -> None:
+    assert url_secrets("https://u:pw-1234@h/x?api_key=K-123456&empty=&n=7") == {
+        "pw-1234", "K-123456", "7"}
+    assert url_secrets("https://h/x") == set() and url_secrets(None) == set()
+    c = client("http://h/x?api_key=K-123456")
+    assert c.redact("denied K-123456 for s3cret-token") == "denied *** for ***"

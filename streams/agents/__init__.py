@@ -3,10 +3,11 @@
 The hot path (scoring) is a confluent-kafka batch loop in ``streams/scorer/loop.py``; see
 design.md for why. Agents here run at-least-once and are idempotent, and read committed
 records only (``committed``: the scorer writes its outputs in transactions); ``guard`` turns a
-bad record into its dead letter and a failed timer tick into a skipped one.
+bad record into its dead letter and a failed timer tick into a skipped one; ``records``
+reads a record's timestamp and sends every output through the one size check.
 """
 
 __all__ = [
-    "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes", "reports",
-    "signed",
+    "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes", "records",
+    "reports", "signed",
 ]

@@ -22,6 +22,7 @@ from schemas.payload import PayloadPolicy
 from schemas.privacy import ERASURE_KEY, PRIVACY_REQUESTS, ErasureEntry, ErasureRequest, lead_digest
 from streams.agents.guard import RAW, DeadLetters, decode, guarded
 from streams.agents.outcomes import with_redis
+from streams.agents.records import send
 from streams.agents.signed import RequestGate
 from streams.settings import Settings
 from streams.stores.erasure import Eraser, erase, erasers
@@ -55,7 +56,8 @@ def install(app: faust.App, settings: Settings,
         removed = await with_redis(f"erasure {request.request_id}",
                                    lambda: erase(by_name, request.lead_id))
         entry = erasure_entry(request, removed, datetime.now(UTC))
-        await audit.send(key=ERASURE_KEY, value=entry.model_dump_json().encode())
+        await send(audit, ERASURE_KEY, entry.model_dump_json().encode(),
+                   settings.max_record_bytes)
         log.info("erasure %s by %s: %d entries removed (%s)", request.request_id,
                  request.actor, entry.total,
                  ", ".join(f"{k}={v}" for k, v in removed.items()))

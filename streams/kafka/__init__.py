@@ -1,10 +1,11 @@
 """Kafka plumbing shared by every process: client configs and message translation (``io``),
 one batch = one transaction (``transaction``), small assign-only readers for the CLI and
 the control plane (``reader``), idempotent topic creation from the registry (``topics``),
-errors that only mean "not ready yet" (``transient``) and refusals by the broker's ACLs
-(``auth``).
+errors that only mean "not ready yet" (``transient``), refusals by the broker's ACLs
+(``auth``) and the one size check of every produced record, dead letters that fit included
+(``sizes``).
 
 May import ``schemas``, ``scoring.intake`` and ``streams.settings``; knows no Redis.
 """
 
-__all__ = ["auth", "io", "reader", "topics", "transaction", "transient"]
+__all__ = ["auth", "io", "reader", "sizes", "topics", "transaction", "transient"]

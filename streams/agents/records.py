@@ -18,14 +18,17 @@ from schemas.names import check_segment
 from streams.kafka.sizes import check_record
 
 MAX_NAME_BYTES = 128
+MAX_TIMESTAMP_MS = 253_402_300_799_999
+"""9999-12-31T23:59:59.999Z: the last time a timestamp of ours can name."""
 
 
 def timestamp_ms(event: Any) -> int | None:
-    """The record's Kafka timestamp in ms; None when it has none (or a negative one)."""
+    """The record's Kafka timestamp in ms; None when it has none, or one before 1970 or
+    after 9999 (any int64 can be set by a producer)."""
     ts = getattr(event.message, "timestamp", None)
-    if not isinstance(ts, int | float) or not ts >= 0:
+    if not isinstance(ts, int | float) or not 0 <= ts * 1000 <= MAX_TIMESTAMP_MS:
         return None
-    return int(ts * 1000)
+    return round(ts * 1000)
 
 
 async def send(topic: Any, key: bytes | None, value: bytes, limit: int,

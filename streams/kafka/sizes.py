@@ -74,9 +74,10 @@ def letter_record(topic: str, letter: BaseModel, key: bytes | None, limit: int) 
     :class:`RecordTooLarge` only if even that is over ``limit``."""
     kept = capped_key(key)
     value = type(letter).__pydantic_serializer__.to_json(letter)
-    if record_size(kept, value) > limit:
+    fields = type(letter).model_fields
+    if record_size(kept, value) > limit and "payload_b64" in fields:
         bare = {"payload_b64": "", "payload_truncated": True}
-        if "errors" in type(letter).model_fields:
+        if "errors" in fields:
             bare["errors"] = []
         value = type(letter).__pydantic_serializer__.to_json(letter.model_copy(update=bare))
     check_record(topic, kept, value, limit)

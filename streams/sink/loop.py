@@ -1,7 +1,8 @@
 """The sink loop: ``leads.scored`` (read_committed) → the CRM → commit, one batch at a time.
 
 Per batch: read up to ``sink_batch_size`` records; a record that is not a valid
-``ScoredLead`` is dead-lettered (``invalid_record``), and so is one stamped further ahead
+``ScoredLead`` (or that the sink cannot read, whatever its key and value hold) is
+dead-lettered (``invalid_record``), and so is one stamped further ahead
 of the sink's clock than ``event_time_future_s`` (``future_scored_at``: it would otherwise
 win every later "newest wins" comparison of its lead); the newest score per lead is kept
 (:func:`~scoring.writeback.score.newest_per_lead`), minus any older than what the CRM was
@@ -25,9 +26,11 @@ from pydantic import ValidationError
 from schemas.errors import FatalError, RetryableError
 from schemas.scored import ScoredLead
 from schemas.sink import RESPONSE_CHARS, SinkDeadLetter, SinkRejectReason
+from scoring.intake import internal_error
 from scoring.writeback.formats import CrmFormat
 from scoring.writeback.score import WritebackScore, newest_per_lead
 from streams.kafka.io import ConsumerErrorAction, classify_consumer_error
+from streams.kafka.sizes import letter_record
 from streams.settings import Settings
 from streams.sink.deliver import Refusal, deliver
 from streams.sink.http import CrmClient
@@ -108,16 +111,8 @@ class Sink:
         scores, letters = [], []
         horizon = time.time() + self._s.event_time_future_s
         for msg in records:
-            try:
-                lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
-            except ValidationError as exc:
-                letters.append(self._invalid(msg, exc))
-                continue
-            if lead.scored_at.timestamp() > horizon:
-                letters.append(self._future(msg, lead))
-                continue
-            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(),
-                                              self._scale))
+            read = self.read(msg, horizon)
+            (letters if isinstance(read, SinkDeadLetter) else scores).append(read)
         newest = newest_per_lead(scores)
         older = self._delivered.older(newest) if self._delivered else set()
         to_send = [s for s in newest if s.lead_id not in older]
@@ -133,14 +128,28 @@ class Sink:
         self.metrics.delivered.inc(len(delivery.delivered))
         self._commit(records)
 
-    def _invalid(self, msg: Message, exc: ValidationError) -> SinkDeadLetter:
-        lead_id = (msg.key() or b"").decode("utf-8", "replace")[:128] or None
-        where = "; ".join(f"{e['type']} at {'.'.join(map(str, e['loc']))}" for e in exc.errors())
+    def read(self, msg: Message, horizon: float) -> WritebackScore | SinkDeadLetter:
+        """One record of ``leads.scored``: its score, or its dead letter. The whole record
+        is input (key of any size or none, any value): never raises."""
+        try:
+            lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
+        except ValidationError as exc:
+            where = "; ".join(f"{e['type']} at {'.'.join(map(str, e['loc']))}"
+                              for e in exc.errors())
+            return self._invalid(msg, f"{exc.error_count()} validation errors: {where}")
+        try:
+            if lead.scored_at.timestamp() > horizon:
+                return self._future(msg, lead)
+            return WritebackScore.of(lead, msg.partition(), msg.offset(), self._scale)
+        except Exception as exc:  # a record the sink cannot read: its dead letter, not a crash
+            return self._invalid(msg, internal_error(exc, "read").message)
+
+    def _invalid(self, msg: Message, why: str) -> SinkDeadLetter:
+        lead_id = (msg.key() or b"")[:512].decode("utf-8", "replace")[:128] or None
         return SinkDeadLetter(
             reason=SinkRejectReason.INVALID_RECORD, lead_id=lead_id, crm_format=self._fmt.name,
-            response=f"{exc.error_count()} validation errors: {where}"[:RESPONSE_CHARS],
-            source_partition=msg.partition(), source_offset=msg.offset(),
-            failed_at=datetime.now(UTC))
+            response=why[:RESPONSE_CHARS], source_partition=msg.partition(),
+            source_offset=msg.offset(), failed_at=datetime.now(UTC))
 
     def _future(self, msg: Message, lead: ScoredLead) -> SinkDeadLetter:
         return SinkDeadLetter(
@@ -165,9 +174,11 @@ class Sink:
             return
         failures: list[KafkaError] = []
         for letter in letters:
+            record = letter_record(self._s.topic_sink_deadletter, letter,
+                                   (letter.lead_id or "").encode() or None,
+                                   self._s.max_record_bytes)
             self._producer.produce(
-                self._s.topic_sink_deadletter, key=(letter.lead_id or "").encode() or None,
-                value=letter.model_dump_json().encode(),
+                record.topic, key=record.key, value=record.value,
                 on_delivery=lambda err, _msg: failures.append(err) if err else None)
         left = self._producer.flush(30)
         if left or failures:

@@ -40,12 +40,13 @@ def pytest_runtest_makereport(item, call):
                           report.outcome]
 
 
+@pytest.hookimpl(trylast=True)  # after hypothesis' statistics: the last thing printed
 def pytest_terminal_summary(terminalreporter, exitstatus, config):
     if PROFILE != "fuzz" or not _FUZZ:
         return
     tr = terminalreporter
     tr.section(f"fuzz summary: up to {settings().max_examples:,} examples per target")
-    names = {n: n.removeprefix("tests/unit/") for n in _FUZZ}
+    names = {n: n.removeprefix("tests/unit/").replace(".py::", "::") for n in _FUZZ}
     width = max(len(n) for n in names.values())
     tr.write_line(f"{'target':<{width}}  {'examples':>9}  {'failing':>7}  {'invalid':>7}  "
                   f"{'seconds':>8}  {'ex/s':>6}  result")

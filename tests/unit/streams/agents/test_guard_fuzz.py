@@ -157,10 +157,17 @@ SIGNED_BY = {"models.control.requests": "alice", "privacy.requests": "alice",
              "models.rollback": "controller"}
 
 
-def _values(valid: dict) -> st.SearchStrategy[bytes | None]:
-    text = json.dumps(valid).encode()
-    return st.one_of(st.just(text), near_valid_document(valid), near_valid_document(valid),
-                     arbitrary_json(), arbitrary_bytes(), big_json())
+_RECORDS: dict[str, st.SearchStrategy[WholeRecord]] = {}
+
+
+def _records(topic: str, valid: dict) -> st.SearchStrategy[WholeRecord]:
+    """Whole records of ``topic`` (built once: a strategy is costly to build per example)."""
+    if topic not in _RECORDS:
+        text = json.dumps(valid).encode()
+        _RECORDS[topic] = whole_records(st.one_of(
+            st.just(text), near_valid_document(valid), near_valid_document(valid),
+            arbitrary_json(), arbitrary_bytes(), big_json()))
+    return _RECORDS[topic]
 
 
 @pytest.mark.parametrize("topic", ["leads.outcomes", "models.control.requests",
@@ -169,7 +176,7 @@ def _values(valid: dict) -> st.SearchStrategy[bytes | None]:
 @given(data=st.data())
 def test_every_record_is_handled_or_one_dead_letter_that_fits(world, topic: str,
                                                               data: st.DataObject) -> None:
-    drawn = data.draw(whole_records(_values(world.valid[topic])))
+    drawn = data.draw(_records(topic, world.valid[topic]))
     headers = drawn.headers
     if topic in SIGNED_BY and data.draw(st.booleans()):  # a valid signature, alone or not
         signature = getattr(world, SIGNED_BY[topic]).headers(topic, drawn.key,

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from functools import lru_cache
 
 import pytest
 from hypothesis import event, given
@@ -23,7 +24,7 @@ from streams.kafka.sizes import record_size
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.explain import Explanations
 from tests.strategies.leads import hostile_event
-from tests.strategies.records import big_json, whole_records
+from tests.strategies.records import WholeRecord, big_json, whole_records
 from tests.unit.streams.scorer.fakes import MemoryDedup, picky
 
 pytestmark = pytest.mark.fuzz
@@ -38,13 +39,19 @@ def _resend(lead: int, event_id: int) -> bytes:
                        "engagement_score": POISON if lead % 3 == 0 else 50}).encode()
 
 
+@lru_cache(maxsize=4)
+def _batches(spec) -> st.SearchStrategy[list[WholeRecord]]:
+    """Batches of whole records (built once per spec: costly to build per example)."""
+    return st.lists(whole_records(
+        hostile_event(spec) | big_json()
+        | st.builds(_resend, st.integers(0, 5), st.integers(0, 3))), min_size=1, max_size=12)
+
+
 @given(data=st.data(), picky_model=st.booleans())
 def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_model: bool
                                      ) -> None:
     model = picky(tiny_model, "engagement_score", POISON) if picky_model else tiny_model
-    records = data.draw(st.lists(whole_records(
-        hostile_event(tiny_model.spec) | big_json()
-        | st.builds(_resend, st.integers(0, 5), st.integers(0, 3))), min_size=1, max_size=12))
+    records = data.draw(_batches(tiny_model.spec))
     values = [r.value for r in records]
     dedup = MemoryDedup()
     step = BatchStep(ServingPlan(model), dedup, TOPICS, max_payload_bytes=32 * 1024,

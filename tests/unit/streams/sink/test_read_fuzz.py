@@ -45,13 +45,22 @@ def sink() -> Sink:
                 SinkMetrics())
 
 
+_RECORDS: list[st.SearchStrategy[WholeRecord]] = []
+
+
+def _records(valid: dict) -> st.SearchStrategy[WholeRecord]:
+    """Whole ``leads.scored`` records (built once: costly to build per example)."""
+    if not _RECORDS:
+        _RECORDS.append(whole_records(st.one_of(
+            st.just(json.dumps(valid).encode()), near_valid_document(valid),
+            near_valid_document(valid), arbitrary_json(), arbitrary_bytes(), big_json())))
+    return _RECORDS[0]
+
+
 @given(data=st.data())
 def test_every_scored_record_is_a_score_or_one_dead_letter(sink: Sink, scored_doc: dict,
                                                            data: st.DataObject) -> None:
-    values = st.one_of(st.just(json.dumps(scored_doc).encode()),
-                       near_valid_document(scored_doc), near_valid_document(scored_doc),
-                       arbitrary_json(), arbitrary_bytes(), big_json())
-    drawn = data.draw(whole_records(values))
+    drawn = data.draw(_records(scored_doc))
     msg = drawn.message("leads.scored", 2, 41)
 
     read = sink.read(msg, time.time() + 300)

@@ -56,6 +56,8 @@ class RecordDeadLetter(BaseModel):
     source_offset: int | None = None
     source_timestamp_ms: int | None = None
     key_b64: str | None = Field(None, description="The record's key (first 1 KB), base64.")
+    key_size: int | None = Field(None, ge=0, description="Size of the whole key, in bytes.")
+    key_sha256: str | None = Field(None, description="sha256 of the whole key (hex).")
     payload_b64: str = Field(description="The original value (up to the kept limit), base64; "
                              "empty under the ``hash`` payload policy.")
     payload_size: int = Field(ge=0)

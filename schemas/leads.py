@@ -200,6 +200,10 @@ class DeadLetter(BaseModel):
     source_partition: int
     source_offset: int
     source_timestamp_ms: int | None = None
+    key_size: int | None = Field(
+        None, description="Size of the rejected record's whole key, in bytes (None: no key); "
+        "this record's own key is its first 1 KB.")
+    key_sha256: str | None = Field(None, description="SHA-256 (hex) of the whole key.")
     rejected_at: datetime
 
     def payload(self) -> bytes:

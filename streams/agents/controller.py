@@ -28,6 +28,7 @@ from schemas.control import (
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
 from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
+from streams.agents.records import send
 from streams.agents.signed import RequestGate, RollbackGate
 from streams.control.controller import ControllerCore, Publication
 from streams.control.keys import controller_signer
@@ -73,6 +74,7 @@ def install(app: faust.App, settings: Settings) -> None:
     gate, rollback_gate = RequestGate(app, settings), RollbackGate(app, settings)
     signer = controller_signer(settings)
     lock = asyncio.Lock()
+    limit = settings.max_record_bytes
     states = app.Table("control-state", default=str, partitions=1)
     control = app.topic(settings.topic_models_control, **RAW)
     audit = app.topic(settings.topic_models_audit, **RAW)
@@ -89,11 +91,11 @@ def install(app: faust.App, settings: Settings) -> None:
         if pub.config is not None:
             value = pub.config.model_dump_json().encode()
             headers = signer.headers(settings.topic_models_control, key, value) if signer else None
-            await control.send(key=key, value=value, headers=headers)
+            await send(control, key, value, limit, headers)
         if pub.audit is not None:
-            await audit.send(key=key, value=pub.audit.model_dump_json().encode())
+            await send(audit, key, pub.audit.model_dump_json().encode(), limit)
         for alert in pub.alerts:
-            await alerts.send(key=key, value=alert.model_dump_json().encode())
+            await send(alerts, key, alert.model_dump_json().encode(), limit)
 
     async def apply(event, contract, source: str, step) -> None:
         """Parse one record, apply it to its model's state under the lock, publish; a bad
@@ -121,8 +123,8 @@ def install(app: faust.App, settings: Settings) -> None:
 
         async def answer(letter: RecordDeadLetter) -> None:
             alert = alert_of(letter, event.key, parsed[0] if parsed else None, source)
-            await alerts.send(key=alert.model_name.encode(),
-                              value=alert.model_dump_json().encode())
+            await send(alerts, alert.model_name.encode(), alert.model_dump_json().encode(),
+                       limit)
 
         await guarded(dead[source], event, handle, answer)
 

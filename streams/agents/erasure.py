@@ -42,6 +42,7 @@ from schemas.privacy import (
 from scoring.control.signing import Refusal, Refused
 from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
 from streams.agents.outcomes import with_redis
+from streams.agents.records import send
 from streams.agents.signed import RequestGate
 from streams.settings import Settings
 from streams.stores.erased import ErasedLeads
@@ -101,7 +102,7 @@ def install(app: faust.App, settings: Settings,
                        window_s=settings.erasure_replay_days * DAY_S, remember=False)
 
     async def alert(a: ControlAlert) -> None:
-        await alerts.send(key=ERASURE_KEY, value=a.model_dump_json().encode())
+        await send(alerts, ERASURE_KEY, a.model_dump_json().encode(), settings.max_record_bytes)
 
     async def rewrite(request: ErasureRequest) -> list[str] | None:
         if not settings.erasure_rewrite_persistence:
@@ -123,7 +124,7 @@ def install(app: faust.App, settings: Settings,
                                                    int(at.timestamp() * 1000)))
         removed = await with_redis(what, lambda: erase(by_name, request.lead_id))
         entry = erasure_entry(request, removed, datetime.now(UTC), await rewrite(request))
-        await audit.send(key=ERASURE_KEY, value=entry.model_dump_json().encode())
+        await send(audit, ERASURE_KEY, entry.model_dump_json().encode(), settings.max_record_bytes)
         log.info("erasure %s by %s: %d entries removed (%s); persistence rewritten: %s",
                  request.request_id, request.actor, entry.total,
                  ", ".join(f"{k}={v}" for k, v in removed.items()),

@@ -8,6 +8,10 @@ Transient outages that must not skip a record (Redis for the outcome join) are r
 inside the handler, not here. Timers are wrapped by :func:`guarded_timer`: an error is a
 skipped tick, counted (``leadstream_agent_timer_errors_total{timer,kind}``) and logged, never
 a dead worker.
+
+The whole record is input (:mod:`streams.agents.records`): a dead letter is keyed by the
+first 1 KB of the record's key, holds the whole key's size and SHA-256, and fits the
+producer (:func:`streams.kafka.sizes.letter_record`).
 """
 
 from __future__ import annotations
@@ -33,8 +37,10 @@ from schemas.deadletters import (
     short,
 )
 from schemas.errors import LeadstreamError
-from schemas.payload import key_b64, payload_fields
+from schemas.payload import key_b64, key_fields, payload_fields
 from schemas.topics import TopicSpec
+from streams.agents.records import timestamp_ms
+from streams.kafka.sizes import letter_record
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 
@@ -128,7 +134,9 @@ class DeadLetters:
     def __init__(self, app: faust.App, settings: Settings, source: TopicSpec, agent: str):
         spec = DEADLETTER_TOPICS[source.name]
         self.source_name = topic_name(settings, source)
-        self.topic = app.topic(topic_name(settings, spec), **RAW)
+        self.topic_name = topic_name(settings, spec)
+        self.topic = app.topic(self.topic_name, **RAW)
+        self.limit = settings.max_record_bytes
         self.agent = agent
         self.policy = settings.deadletter_payload
         self.metrics = metrics_for(app)
@@ -142,7 +150,7 @@ class DeadLetters:
             reason=reason, message=short(message), error_class=error_class, agent=self.agent,
             source_topic=topic, source_partition=partition, source_offset=offset,
             source_timestamp_ms=ts_ms,
-            key_b64=key_b64(key),
+            key_b64=key_b64(key), **key_fields(key),
             **payload_fields(value or b"", MAX_KEPT_BYTES, self.policy),
             rejected_at=datetime.now(UTC))
 
@@ -150,8 +158,7 @@ class DeadLetters:
                      error_class: str | None = None) -> RecordDeadLetter:
         """Dead-letter one consumed record (a faust event)."""
         msg = event.message
-        ts = getattr(msg, "timestamp", None)
-        where = (msg.topic, msg.partition, msg.offset, int(ts * 1000) if ts else None)
+        where = (msg.topic, msg.partition, msg.offset, timestamp_ms(event))
         key = event.key if isinstance(event.key, bytes) else None
         value = event.value if isinstance(event.value, bytes) else None
         return await self.publish(self.letter(reason, message, key, value, where, error_class),
@@ -164,8 +171,8 @@ class DeadLetters:
                   letter.source_partition, letter.source_offset, letter.reason.value,
                   letter.message)
         try:
-            await self.topic.send(key=key[:1024] if key else None,
-                                  value=letter.model_dump_json().encode())
+            record = letter_record(self.topic_name, letter, key, self.limit)
+            await self.topic.send(key=record.key, value=record.value)
         except Exception:  # counted and logged: a dead letter never stops the agent
             self.metrics.deadletter_failures.labels(self.source_name).inc()
             log.exception("dead letter of %s[%s]@%s not published", letter.source_topic,

@@ -23,6 +23,7 @@ import time
 
 import faust
 
+from monitors.event_time import SkewTolerance
 from monitors.quality import QualityRule
 from schemas.control import MODELS_CONTROL, MODELS_ROLLBACK
 from schemas.monitor import (
@@ -35,6 +36,8 @@ from schemas.monitor import (
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
 from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
+from streams.agents.records import model_key, received_ms
+from streams.agents.records import send as send_checked
 from streams.agents.signed import ControllerRecordGate
 from streams.alerting.scrape import register_target
 from streams.control.keys import controller_signer
@@ -85,13 +88,15 @@ def install(app: faust.App, settings: Settings) -> None:
     store = StateWriter(settings.redis_url, settings.redis_timeout_s)
 
     signer = controller_signer(settings)  # guardrails sign their rollback events
+    limit = settings.max_record_bytes
+    skew = SkewTolerance.from_seconds(settings.event_time_future_s, settings.event_time_past_s)
     rollback_topic = topic_name(settings, MODELS_ROLLBACK)
 
     async def send(output: str, key: str, value: bytes) -> None:
         raw_key = key.encode()
         headers = (signer.headers(rollback_topic, raw_key, value)
                    if signer and output == "rollback" else None)
-        await outputs[output].send(key=raw_key, value=value, headers=headers)
+        await send_checked(outputs[output], raw_key, value, limit, headers)
 
     labels, ab = outcome_sources(settings, metrics)
     agent = WindowAgent(settings, monitor_config(settings), windows, versions,
@@ -100,9 +105,9 @@ def install(app: faust.App, settings: Settings) -> None:
     async def route_one(event) -> None:
         sample = decode(MonitorSample, event.value)
         item = WindowInput(kind=WindowInputKind.SAMPLE, sample=sample,
-                           received_ms=int(event.message.timestamp * 1000))
-        await windows_topic.send(key=sample.model_name.encode(),
-                                 value=item.model_dump_json().encode())
+                           received_ms=received_ms(event, skew, int(time.time() * 1000)))
+        await send_checked(windows_topic, sample.model_name.encode(),
+                           item.model_dump_json().encode(), limit)
 
     async def unreadable(_letter) -> None:
         metrics.samples.labels("unreadable").inc()
@@ -125,13 +130,14 @@ def install(app: faust.App, settings: Settings) -> None:
     @guarded_timer(app, "monitor-tick")
     async def tick() -> None:
         item = WindowInput(kind=WindowInputKind.TICK, received_ms=int(time.time() * 1000))
-        await windows_topic.send(key=TICK_KEY, value=item.model_dump_json().encode())
+        await send_checked(windows_topic, TICK_KEY, item.model_dump_json().encode(), limit)
 
     @app.agent(control, name="monitor-serving")
     async def serving(stream):
         async for event in stream.events():
-            if event.key and event.value and control_gate.refusal(event) is None:
-                await agent.store_serving(event.key.decode(errors="replace"), event.value)
+            model = model_key(event.key)
+            if model and event.value and control_gate.refusal(event) is None:
+                await agent.store_serving(model, event.value)
 
 
 if __name__ == "__main__":

@@ -28,8 +28,10 @@ from schemas.control import ControlAction, ControlRequest, ServingConfig, Servin
 from schemas.experiments import ExperimentReport, Recommendation
 from schemas.monitor import GuardrailLevel, GuardrailReport
 from streams.agents.guard import RAW, metrics_for, run_tick
+from streams.agents.records import model_key, send
 from streams.agents.signed import ControllerRecordGate
 from streams.control.keys import controller_signer
+from streams.kafka.io import MAX_RECORD_BYTES
 from streams.kafka.reader import TopicReader, produce_one
 from streams.settings import Settings
 from streams.stores.experiments import keep_look, look_now
@@ -94,7 +96,7 @@ async def alert_invalid_config(alerts: faust.TopicT, key: bytes, value: bytes,
                          message=f"{what} models.control record at {where} ignored "
                                  f"({len(value)} bytes): {problem[:1500]}",
                          actor="unknown", at=datetime.now(UTC))
-    await alerts.send(key=model.encode(), value=alert.model_dump_json().encode())
+    await send(alerts, model.encode(), alert.model_dump_json().encode(), MAX_RECORD_BYTES)
 
 
 def install(app: faust.App, settings: Settings) -> None:
@@ -112,14 +114,17 @@ def install(app: faust.App, settings: Settings) -> None:
                                        f"{forged.reason.value}: {forged.message}", where,
                                        "forged_config")
             return
+        model = model_key(event.key)
         try:
-            ServingConfig.model_validate_json(event.value)
-        except ValidationError as exc:
+            config = ServingConfig.model_validate_json(event.value)
+            if config.model_name != model:
+                raise ValueError("the record's key is not its configuration's model name")
+        except ValueError as exc:  # a ValidationError, or a key that is no model name
             metrics.invalid_configs.inc()
             log.error("invalid serving config at %s ignored: %s", where, str(exc)[:500])
             await alert_invalid_config(alerts, event.key, event.value, str(exc), where)
             return
-        serving[event.key.decode()] = event.value.decode()
+        serving[model] = event.value.decode()
 
     @app.agent(app.topic(settings.topic_models_control, **RAW))
     async def follow_control(stream: faust.StreamT) -> None:

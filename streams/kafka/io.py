@@ -4,6 +4,8 @@ Only translation lives here: a consumed :class:`confluent_kafka.Message` becomes
 :class:`~scoring.intake.RawEvent`, a scored lead or dead letter becomes an
 :class:`OutRecord` of bytes, and a librdkafka error becomes one of three decisions
 (ignore, log-and-go-on, fatal; retry, abort or fatal inside a transaction).
+
+What a produced record may weigh, and dead letters that always fit: :mod:`streams.kafka.sizes`.
 """
 
 from __future__ import annotations
@@ -15,12 +17,9 @@ from enum import Enum
 from confluent_kafka import KafkaError, KafkaException, Message
 
 from schemas.errors import FatalError
-from schemas.leads import DeadLetter
 from scoring.intake import RawEvent
 from streams.kafka.auth import ACL_TABLE, NotAuthorized, is_refusal
 from streams.settings import Settings
-
-_DEAD_JSON = DeadLetter.__pydantic_serializer__
 
 MAX_RECORD_BYTES = 1_000_000
 """librdkafka's default ``message.max.bytes``: the producer refuses a larger record."""
@@ -156,7 +155,3 @@ def letter_payload_limit(setting: int, max_record_bytes: int) -> int:
     """How much of a rejected event a dead letter may keep: the setting, or less when the
     producer's record limit is lower (base64 is 4/3 of the bytes; 16 KiB for the rest)."""
     return max(0, min(setting, (max_record_bytes - 16 * 1024) * 3 // 4))
-
-
-def dead_letter_record(topic: str, letter: DeadLetter, key: bytes | None) -> OutRecord:
-    return OutRecord(topic, key, _DEAD_JSON.to_json(letter))

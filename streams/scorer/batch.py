@@ -13,8 +13,11 @@ Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while 
 (sub-)batch is handled (encoding, predicting, building records, a record over the
 producer's size limit), the batch is split in halves and each half handled again, down to
 the single events that fail. Those become dead letters (:mod:`streams.scorer.culprits`)
-and every other event is scored. :meth:`BatchStep.run` never raises for an event. CRM
-resends of an event id are split off first (:mod:`streams.scorer.resends`).
+and every other event is scored. Every record passes the one size check
+(:mod:`streams.kafka.sizes`); a dead letter is keyed by the first 1 KB of the event's key
+(which may be as large as the broker allows) and always fits. :meth:`BatchStep.run` never
+raises for an event. CRM resends of an event id are split off first
+(:mod:`streams.scorer.resends`).
 """
 
 from __future__ import annotations
@@ -34,17 +37,12 @@ from scoring.intake import Intake, RawEvent
 from scoring.serving import ServingPlan, serve
 from scoring.trend import DEFAULT_DELTA
 from scoring.unknown_attributes import UnknownAttributes
-from streams.kafka.io import (
-    MAX_RECORD_BYTES,
-    Consumed,
-    OutRecord,
-    dead_letter_record,
-    letter_payload_limit,
-)
+from streams.kafka.io import MAX_RECORD_BYTES, Consumed, OutRecord, letter_payload_limit
+from streams.kafka.sizes import check_sizes, dead_letter_record
 from streams.scorer import records as outputs
 from streams.scorer.culprits import Culprits, PartFailed
 from streams.scorer.explain import Explanations
-from streams.scorer.isolation import bisect, check_sizes
+from streams.scorer.isolation import bisect
 from streams.scorer.resends import drop_resends
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
@@ -159,7 +157,8 @@ class BatchStep:
             culprits.add(consumed, event, exc, _utc(now_s), self._intake, self._dedup)
         if culprits.letters:
             t = self._topics
-            records, reasons = culprits.records(t.deadletter, t.samples, self._plan, now_s, tag)
+            records, reasons = culprits.records(t.deadletter, t.samples, self._plan, now_s, tag,
+                                                self._max_record)
             result.records += records
             result.dead_letters += reasons
         return result
@@ -192,7 +191,8 @@ class BatchStep:
         self._served(result, served, batch, name)
         for letter in rejected + resent:
             key = consumed.keys.get((letter.source_partition, letter.source_offset))
-            result.records.append(dead_letter_record(self._topics.deadletter, letter, key))
+            result.records.append(dead_letter_record(self._topics.deadletter, letter, key,
+                                                     self._max_record))
             result.dead_letters[letter.reason.value] += 1
         if self._topics.samples:
             result.records += outputs.sample_records(

@@ -19,7 +19,8 @@ from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import DeadLetter
 from scoring.intake import Intake, RawEvent, bare_dead_letter, internal_error
 from scoring.serving import ModelFailed, ServingPlan
-from streams.kafka.io import Consumed, OutRecord, dead_letter_record
+from streams.kafka.io import Consumed, OutRecord
+from streams.kafka.sizes import check_sizes, dead_letter_record
 from streams.scorer import records as outputs
 from streams.stores.dedup import Claim, Deduplicator
 
@@ -66,18 +67,23 @@ class Culprits:
         self.letters.append((letter, consumed.keys.get((event.partition, event.offset))))
 
     def records(self, deadletter: str, samples: str | None, plan: ServingPlan, now_s: float,
-                tag: str) -> tuple[list[OutRecord], Counter[str]]:
+                tag: str, limit: int) -> tuple[list[OutRecord], Counter[str]]:
         """Their dead letters (and, with ``samples``, the champion's sample counting the
-        internal errors and each failed model's); the count per reason."""
+        internal errors and each failed model's); the count per reason. Every record is
+        under ``limit`` (the producer's): a letter too large goes without the event's
+        bytes, keyed by the first 1 KB of its key."""
         reasons = Counter(letter.reason.value for letter, _ in self.letters)
         log.error("dead-lettered %s of a batch of events that failed on their own; the "
                   "first: %s", dict(reasons), self.first, exc_info=self.first)
-        out = [dead_letter_record(deadletter, letter, key) for letter, key in self.letters]
+        out = [dead_letter_record(deadletter, letter, key, limit)
+               for letter, key in self.letters]
         if samples:
             empty = outputs.BatchInput([], [], plan.champion.encoder.encode_leads([]), now_s)
-            out += outputs.sample_records(
+            sampled = outputs.sample_records(
                 samples, plan.champion.name, (), empty, reasons[RejectReason.INTERNAL_ERROR.value],
                 list(self.failed.values()), f"{tag}/x", plan.champion)
+            check_sizes(sampled, limit)
+            out += sampled
         return out, reasons
 
     def _model_failed(self, exc: ModelFailed) -> None:

@@ -12,14 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import TypeVar
 
-from streams.kafka.io import OutRecord
-
 T = TypeVar("T")
 R = TypeVar("R")
-
-
-class RecordTooLarge(Exception):
-    """An output record is over the producer's size limit (it would abort every retry)."""
 
 
 def bisect(items: Sequence[T], handle: Callable[[Sequence[T], str], R], tag: str
@@ -43,12 +37,3 @@ def bisect(items: Sequence[T], handle: Callable[[Sequence[T], str], R], tag: str
     if items:
         run(items, tag)
     return parts, failed
-
-
-def check_sizes(records: Sequence[OutRecord], limit: int) -> None:
-    """Raise :class:`RecordTooLarge` if a record (key + value) is over ``limit`` bytes."""
-    for rec in records:
-        size = len(rec.value) + len(rec.key or b"")
-        if size > limit:
-            raise RecordTooLarge(f"a {rec.topic} record of {size} bytes is over the "
-                                 f"producer's limit of {limit}")

@@ -1,6 +1,7 @@
 """The sink loop: ``leads.scored`` (read_committed) → the CRM → commit, one batch at a time.
 
-Per batch: invalid records are dead-lettered (``invalid_record``), and so are scores whose
+Per batch: records that are not valid scores, or that the sink cannot read whatever their key and
+value hold, are dead-lettered (``invalid_record``), and so are scores whose
 ``scored_at`` no scorer stamped (:func:`~scoring.writeback.clock.absurd`); the newest score
 per lead is kept by position (:func:`~scoring.writeback.score.newest_per_lead`), minus any
 behind what the CRM was given (:class:`~streams.stores.delivered.Delivered`); the rest go to
@@ -23,10 +24,12 @@ from pydantic import ValidationError
 from schemas.errors import FatalError, RetryableError
 from schemas.scored import ScoredLead
 from schemas.sink import RESPONSE_CHARS, SinkDeadLetter, SinkRejectReason
+from scoring.intake import internal_error
 from scoring.writeback.clock import absurd, explain
 from scoring.writeback.formats import CrmFormat
 from scoring.writeback.score import WritebackScore, newest_per_lead
 from streams.kafka.io import ConsumerErrorAction, classify_consumer_error
+from streams.kafka.sizes import letter_record
 from streams.settings import Settings
 from streams.sink.deliver import Refusal, deliver
 from streams.sink.forgotten import Forgotten
@@ -112,15 +115,8 @@ class Sink:
         scores, letters = [], []
         now = datetime.now(UTC)
         for msg in records:
-            try:
-                lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
-            except ValidationError as exc:
-                letters.append(self._invalid(msg, exc))
-                continue
-            if (reason := absurd(lead.scored_at, now, self._s.event_time_future_s)) is not None:
-                letters.append(self._absurd(msg, lead, reason))
-                continue
-            scores.append(WritebackScore.of(lead, msg.partition(), msg.offset(), self._scale))
+            read = self.read(msg, now)
+            (letters if isinstance(read, SinkDeadLetter) else scores).append(read)
         if self._forgotten is not None:  # an erasure stays erased (sink/forgotten.py)
             scores = self._forgotten.keep(scores, records)
         newest = newest_per_lead(scores)
@@ -138,14 +134,28 @@ class Sink:
         self.metrics.delivered.inc(len(delivery.delivered))
         self._commit(records)
 
-    def _invalid(self, msg: Message, exc: ValidationError) -> SinkDeadLetter:
-        lead_id = (msg.key() or b"").decode("utf-8", "replace")[:128] or None
-        where = "; ".join(f"{e['type']} at {'.'.join(map(str, e['loc']))}" for e in exc.errors())
+    def read(self, msg: Message, now: datetime) -> WritebackScore | SinkDeadLetter:
+        """One record of ``leads.scored``: its score, or its dead letter. The whole record
+        is input (key of any size or none, any value): never raises."""
+        try:
+            lead = ScoredLead.model_validate_json(msg.value() or b"", context=self._grades)
+        except ValidationError as exc:
+            where = "; ".join(f"{e['type']} at {'.'.join(map(str, e['loc']))}"
+                              for e in exc.errors())
+            return self._invalid(msg, f"{exc.error_count()} validation errors: {where}")
+        try:
+            if (reason := absurd(lead.scored_at, now, self._s.event_time_future_s)) is not None:
+                return self._absurd(msg, lead, reason)
+            return WritebackScore.of(lead, msg.partition(), msg.offset(), self._scale)
+        except Exception as exc:  # a record the sink cannot read: its dead letter, not a crash
+            return self._invalid(msg, internal_error(exc, "read").message)
+
+    def _invalid(self, msg: Message, why: str) -> SinkDeadLetter:
+        lead_id = (msg.key() or b"")[:512].decode("utf-8", "replace")[:128] or None
         return SinkDeadLetter(
             reason=SinkRejectReason.INVALID_RECORD, lead_id=lead_id, crm_format=self._fmt.name,
-            response=f"{exc.error_count()} validation errors: {where}"[:RESPONSE_CHARS],
-            source_partition=msg.partition(), source_offset=msg.offset(),
-            failed_at=datetime.now(UTC))
+            response=why[:RESPONSE_CHARS], source_partition=msg.partition(),
+            source_offset=msg.offset(), failed_at=datetime.now(UTC))
 
     def _absurd(self, msg: Message, lead: ScoredLead,
                 reason: SinkRejectReason) -> SinkDeadLetter:
@@ -169,9 +179,11 @@ class Sink:
             return
         failures: list[KafkaError] = []
         for letter in letters:
+            record = letter_record(self._s.topic_sink_deadletter, letter,
+                                   (letter.lead_id or "").encode() or None,
+                                   self._s.max_record_bytes)
             self._producer.produce(
-                self._s.topic_sink_deadletter, key=(letter.lead_id or "").encode() or None,
-                value=letter.model_dump_json().encode(),
+                record.topic, key=record.key, value=record.value,
                 on_delivery=lambda err, _msg: failures.append(err) if err else None)
         left = self._producer.flush(30)
         if left or failures:

@@ -4,6 +4,7 @@ and skipped; outcomes of leads scored later are joined; every Redis key is bound
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from datetime import UTC, datetime
@@ -16,6 +17,7 @@ from schemas.control import MODELS_CONTROL_REQUESTS, MODELS_ROLLBACK, ServingMod
 from schemas.deadletters import DEADLETTER_TOPICS, RecordDeadLetter
 from schemas.experiments import LEADS_OUTCOMES, Outcome
 from schemas.ledger import LedgerEntry
+from schemas.payload import KEY_KEPT_BYTES
 from schemas.scored import Variant
 from schemas.topics import TopicSpec
 from streams.control.client import ServingConfigFeed, alerts, history, latest_config
@@ -170,6 +172,50 @@ def test_outcomes_bad_records_dead_lettered_late_scores_joined_redis_bounded(
         assert (tally.outcomes, tally.conversions) == (5 + 4, 3 + 4)
         assert agents.alive
     _assert_every_key_bounded(redis_client)
+
+
+POISON_KEY = (bytes(range(256)) * 2735)[:700_000]
+
+
+def test_whole_hostile_records_on_outcomes_are_handled_or_one_capped_dead_letter(
+        fresh_settings, redis_client, tmp_path: Path):
+    """Key (700,000 bytes, none), headers (300, names repeated) and timestamp (1970) are
+    input too: each record is joined or is one dead letter keyed by the key's first 1 KB,
+    and the agent goes on."""
+    settings = fresh_settings
+    ledger = Ledger.from_settings(settings)
+    assert ledger.write(_entries([f"known-{i}" for i in range(3)])).written == 3
+    pad = "n" * 290_000
+
+    def outcome(lead: str, converted: object = True) -> bytes:
+        return json.dumps({"lead_id": lead, "converted": converted,
+                           "occurred_at": NOW.isoformat(), "notes": pad}).encode()
+
+    headers = [("h", b"x" * 100)] * 300 + [("", None), ("h", b"")]
+    records = [(POISON_KEY, outcome("poison", "maybe"), None, 0),
+               (None, b"{not json", None, 0),
+               (b"k", outcome("known-0"), headers, 0),
+               (b"k", outcome("known-1"), None, 1),
+               (POISON_KEY, outcome("known-2"), None, 0)]
+    producer = Producer(settings.kafka_config())
+    for key, value, hdrs, ts in records:
+        producer.produce(settings.topic_leads_outcomes, value, key, headers=hdrs, timestamp=ts)
+    assert producer.flush(30) == 0
+    store = ExperimentStore(redis_client)
+    with AgentsProcess(settings, tmp_path / "agents.log") as agents:
+        wait_until(lambda: outcomes_committed(settings), 60, f"outcomes\n{agents.tail()}")
+        letters = wait_letters(settings, LEADS_OUTCOMES, 2, agents)
+        assert sorted(x.reason.value for x in letters) == ["invalid_json", "schema_violation"]
+        by_reason = {x.reason.value: x for x in letters}
+        poison = by_reason["schema_violation"]
+        assert poison.key_size == len(POISON_KEY)
+        assert poison.key_sha256 == hashlib.sha256(POISON_KEY).hexdigest()
+        assert by_reason["invalid_json"].key_size is None
+        raw = read_topic(settings, topic_name(settings, DEADLETTER_TOPICS[LEADS_OUTCOMES.name]))
+        assert sorted(len(r.key or b"") for r in raw) == [0, KEY_KEPT_BYTES]
+        wait_until(lambda: store.tallies("version:1")[Variant.CHAMPION].outcomes == 3, 30,
+                   f"three outcomes joined\n{agents.tail()}")
+        assert agents.alive
 
 
 def _assert_every_key_bounded(client) -> None:

@@ -14,6 +14,7 @@ import redis
 
 from schemas.errors import RejectReason
 from schemas.leads import DeadLetter
+from schemas.payload import KEY_KEPT_BYTES
 from streams.kafka.io import MAX_RECORD_BYTES
 from streams.settings import Settings
 from streams.stores.dedup import KEY_PREFIX, Claim, Deduplicator
@@ -81,6 +82,42 @@ def test_hostile_events_get_one_outcome_each_and_traffic_flows(
     docs = {where[source_position(rec)].key: rec.json() for rec in scored}  # by the incoming key
     assert docs[b"year-1"]["occurred_at"] == "0001-01-01T00:00:00Z"
     assert docs[b"duplicate-key"]["lead_id"] == "h13"
+
+
+POISON_KEY = (bytes(range(256)) * 2735)[:700_000]
+POISON_VALUE = json.dumps({"lead_id": "poison", "notes": "n" * 290_000}).encode()
+
+
+def test_a_huge_key_with_a_big_value_is_one_dead_letter_and_the_scorer_goes_on(
+        fresh_settings: Settings, tmp_path: Path) -> None:
+    """The poison pill of issue 15: a 700,000-byte key and a 290 KB value (990 KB, which
+    the broker accepts). Its dead letter used to reuse the key whole (1,049,952 bytes), the
+    produce failed as too large, which is fatal, and every scorer that took the partition
+    over died on the same batch. Now: one dead letter keyed by the key's first 1 KB, and
+    every event around it is scored by the same scorer run."""
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
+    train_champion(settings)
+    good, _frame = make_traffic(120, settings, bad_share=0.0)
+    poison = Sent(POISON_KEY, POISON_VALUE, R.PAYLOAD_TOO_LARGE)
+    sent = [*good[:40], poison, *good[40:]]
+    where = produce(settings, sent)
+
+    with ScorerProcess(settings, tmp_path / "scorer.log", "--max-events", str(len(sent))) as p:
+        assert p.wait(180) == 0, p.text()[-3000:]
+
+    scored = read_topic(settings, settings.topic_scored, 30)
+    dead = read_topic(settings, settings.topic_deadletter, 30)
+    one_output_each(where, scored + dead)
+    assert len(scored) == 120
+    (rec,) = dead
+    letter = DeadLetter.model_validate_json(rec.value)
+    assert letter.reason is R.PAYLOAD_TOO_LARGE
+    assert rec.key == POISON_KEY[:KEY_KEPT_BYTES]
+    assert letter.key_size == len(POISON_KEY)
+    assert letter.key_sha256 == hashlib.sha256(POISON_KEY).hexdigest()
+    assert letter.payload_size == len(POISON_VALUE)
+    assert letter.payload_sha256 == hashlib.sha256(POISON_VALUE).hexdigest()
+    assert len(rec.value) + len(rec.key) < MAX_RECORD_BYTES
 
 
 def test_release_deletes_only_claims_still_held_by_their_own_source(

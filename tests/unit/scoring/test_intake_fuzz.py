@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from schemas.leads import DeadLetter
 from scoring.intake import Intake, RawEvent
-from streams.kafka.io import dead_letter_record
+from streams.kafka.sizes import dead_letter_record
 from streams.scorer import records
 from tests.strategies.hostile import arbitrary_bytes, arbitrary_json
 from tests.strategies.leads import hostile_event, near_valid_event

@@ -15,7 +15,7 @@ import pytest
 from schemas.errors import RejectReason
 from schemas.leads import DeadLetter, as_utc
 from scoring.intake import Intake, RawEvent, internal_error
-from streams.kafka.io import dead_letter_record
+from streams.kafka.sizes import dead_letter_record
 from streams.scorer import records
 
 NOW = datetime(2026, 1, 1, tzinfo=UTC)

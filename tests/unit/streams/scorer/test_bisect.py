@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import pytest
-
-from streams.kafka.io import OutRecord
-from streams.scorer.isolation import RecordTooLarge, bisect, check_sizes
+from streams.scorer.isolation import bisect
 
 
 def test_only_the_items_failing_alone_fail_and_the_rest_is_handled_in_order():
@@ -30,9 +27,3 @@ def test_a_batch_that_succeeds_is_handled_once_under_its_own_tag():
     parts, failed = bisect([1, 2, 3], lambda p, t: (t, sum(p)), "whole")
     assert parts == [("whole", 6)] and failed == []
     assert bisect([], lambda p, t: 1 / 0, "none") == ([], [])
-
-
-def test_check_sizes_counts_key_and_value():
-    check_sizes([OutRecord("t", b"k" * 10, b"v" * 90)], 100)
-    with pytest.raises(RecordTooLarge, match="t record of 101 bytes"):
-        check_sizes([OutRecord("t", b"k" * 11, b"v" * 90)], 100)

@@ -100,7 +100,7 @@ def test_a_batch_every_event_of_which_fails_is_all_dead_letters_not_a_crash(tiny
 
 def test_a_record_over_the_producers_limit_becomes_its_events_dead_letter(tiny_model):
     step = BatchStep(ServingPlan(tiny_model), Deduplicator(None, 0),
-                     OutputTopics("scored", "dead"), max_record_bytes=700)
+                     OutputTopics("scored", "dead"), max_record_bytes=850)
     long = _lead(0, lead_id="x" * 128, event_id="y" * 128)
     scored, dead, _ = _split(step.run(_consumed([_lead(1), long, _lead(2)])))
     assert [s.lead_id for s in scored] == ["L1", "L2"]

@@ -5,7 +5,8 @@ Each field is read from ``LEADSTREAM_<FIELD>`` (e.g. ``LEADSTREAM_BATCH_SIZE=500
 entry point and pass it in; nothing else reads the environment.
 
 The fields are grouped by concern in the modules of this package (``connection``,
-``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``); :class:`Settings` is all of
+``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``, ``dashboard``);
+:class:`Settings` is all of
 them, read with one prefix.
 """
 
@@ -18,16 +19,17 @@ from pydantic_settings import SettingsConfigDict
 
 from streams.settings.connection import ConnectionSettings
 from streams.settings.control import ControlSettings
+from streams.settings.dashboard import DashboardSettings
 from streams.settings.monitors import MonitorSettings
 from streams.settings.privacy import PrivacySettings
 from streams.settings.scorer import ScorerSettings
 from streams.settings.sink import SinkSettings
 
-__all__ = ["connection", "control", "monitors", "part", "privacy", "scorer", "sink"]
+__all__ = ["connection", "control", "dashboard", "monitors", "part", "privacy", "scorer", "sink"]
 
 
-class Settings(PrivacySettings, SinkSettings, ControlSettings, MonitorSettings, ScorerSettings,
-               ConnectionSettings):
+class Settings(DashboardSettings, PrivacySettings, SinkSettings, ControlSettings,
+               MonitorSettings, ScorerSettings, ConnectionSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEADSTREAM_",
         env_file=".env",

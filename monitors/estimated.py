@@ -97,3 +97,24 @@ def calibration_by_decile(scores: np.ndarray, labels: np.ndarray) -> list[dict]:
     return [{"decile": i + 1, "n": int(part.size), "mean_score": float(s[part].mean()),
              "realized_rate": float(y[part].mean())}
             for i, part in enumerate(np.array_split(order, min(10, s.size)))]
+
+
+def estimate_histograms(counts: np.ndarray, means: Sequence[float]) -> dict[str, np.ndarray]:
+    """:func:`estimate_binned` for many histograms at once (rows of ``counts``, bins in
+    ascending order of their distinct ``means``): arrays ``n``, ``auc`` and
+    ``precision_at_10`` (NaN where undefined), one entry per row."""
+    c = np.asarray(counts, dtype=float).reshape(-1, len(means))
+    m = np.clip(np.asarray(means, dtype=float), 0.0, 1.0)
+    pos, neg = c * m, c * (1.0 - m)
+    below = np.cumsum(neg, axis=1) - neg
+    total = pos.sum(axis=1) * neg.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        auc = np.where(total > 0, (pos * (below + 0.5 * neg)).sum(axis=1) / total, np.nan)
+    n = c.sum(axis=1)
+    top_n = np.maximum(1.0, np.ceil(0.1 * n))[:, None]
+    down = c[:, ::-1]
+    before = np.cumsum(down, axis=1) - down
+    take = np.minimum(down, np.maximum(0.0, top_n - before))
+    with np.errstate(invalid="ignore", divide="ignore"):
+        precision = np.where(n > 0, (take * m[::-1]).sum(axis=1) / top_n[:, 0], np.nan)
+    return {"n": n, "auc": auc, "precision_at_10": precision}

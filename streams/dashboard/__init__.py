@@ -6,6 +6,7 @@ Modules:
   pages        the page registry and :class:`Dashboard` (payload per page; ``diagnose`` slot)
   feed         the topics (read_committed, from the beginning) and Redis into the history
   history      bounded in-memory history (age and count), with a revision to wait on
+  series       columnar window series and per-window score histograms (fast 30-day pages)
   events       server-sent events: a page's payload pushed on every change
   charts       downsampled time series and tables (every chart has a table equivalent)
   overview     serving configuration, guardrails with evidence, throughput, latency, liveness
@@ -21,4 +22,4 @@ Static files: ``templates/page.html``, ``static/dashboard.js``, ``static/dashboa
 """
 
 __all__ = ["app", "audit", "charts", "drift", "events", "experiments", "feed", "history",
-           "labels", "overview", "pages", "performance", "profiles"]
+           "labels", "overview", "pages", "performance", "profiles", "series"]

@@ -73,6 +73,7 @@ def create_app(dash: Dashboard) -> FastAPI:
 def build_app(settings: Settings, model: str | None = None) -> FastAPI:
     """The app fed from the topics and Redis named by ``settings``."""
     name = model or settings.model_name
-    history = History(settings.dashboard_history_days * 86_400, settings.dashboard_max_windows)
+    history = History(settings.dashboard_history_days * 86_400, settings.dashboard_max_windows,
+                      settings.monitor_window_s)
     return create_app(Dashboard(settings, name, history, Feed(settings, name, history),
                                 Profiles(settings, name)))

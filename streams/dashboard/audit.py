@@ -44,14 +44,13 @@ def alerts(snap: Snapshot, model: str) -> dict:
     from HEALTHY fires; its return to HEALTHY resolves it."""
     rows = [[a["_ms"], str(a["at"])[:19], "controller", a["kind"], "fired", a["message"],
              "models.alerts"] for a in snap.lists["alerts"]]
-    for g in snap.reports["guardrails"]:
-        for t in g.get("transitions", []):
-            firing = t["to_level"] != "HEALTHY"
-            rows.append([g["window_end_ms"], str(g["emitted_at"])[:19],
-                         f"{g['role']} v{g['model_version']}", t["guardrail"],
-                         "firing" if firing else "resolved",
-                         f"{t['from_level']} → {t['to_level']} (value {t['value']})",
-                         "monitor.guardrails"])
+    for t in snap.lists["transitions"]:
+        firing = t["to_level"] != "HEALTHY"
+        rows.append([t["_ms"], str(t["emitted_at"])[:19],
+                     f"{t['role']} v{t['model_version']}", t["guardrail"],
+                     "firing" if firing else "resolved",
+                     f"{t['from_level']} → {t['to_level']} (value {t['value']})",
+                     "monitor.guardrails"])
     rows.sort(key=lambda r: r[0], reverse=True)
     return {"title": f"Alerts — {model}", "charts": [], "tables": [
         table("alerts", "Alerts, newest first",

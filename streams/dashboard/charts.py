@@ -8,32 +8,41 @@ a table under it. Colours are assigned in the browser from the Okabe-Ito palette
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+import warnings
+from collections.abc import Sequence
+
+import numpy as np
 
 MAX_POINTS = 720
 """Points per series at most: 30 days of 1-minute windows become 1-hour buckets."""
 
 
-def _worst(values: list[float]) -> float:
-    return max(values)
-
-
-def downsample(rows: Sequence[dict], fields: Sequence[str], max_points: int = MAX_POINTS,
-               pick: Callable[[list[float]], float] = _worst) -> tuple[list[float], dict]:
-    """``rows`` (with ``window_end_ms``, oldest first) as x (epoch s) and one value list per
-    field, consecutive windows merged into at most ``max_points`` buckets (``pick`` of each
-    bucket's values; the worst by default, so a spike stays visible)."""
-    rows = sorted(rows, key=lambda r: r["window_end_ms"])
-    size = max(1, -(-len(rows) // max_points))
-    xs: list[float] = []
-    out: dict[str, list[float | None]] = {f: [] for f in fields}
-    for start in range(0, len(rows), size):
-        bucket = rows[start:start + size]
-        xs.append(bucket[-1]["window_end_ms"] / 1000)
-        for f in fields:
-            values = [r[f] for r in bucket if r.get(f) is not None]
-            out[f].append(round(pick(values), 6) if values else None)
-    return xs, out
+def downsample(times_ms: np.ndarray, columns: dict[str, np.ndarray], names: Sequence[str],
+               max_points: int = MAX_POINTS, how: str = "max"
+               ) -> tuple[list[float], dict[str, list[float | None]]]:
+    """Windows (end times ascending, ms) as x (epoch s) and one value list per name,
+    consecutive windows merged into at most ``max_points`` buckets: the max of each bucket
+    (the worst, so a spike stays visible), or its ``min`` or ``sum``; None where a bucket
+    has no value. A name missing from ``columns`` gives None everywhere."""
+    n = len(times_ms)
+    if n == 0:
+        return [], {name: [] for name in names}
+    size = max(1, -(-n // max_points))
+    buckets = -(-n // size)
+    ends = np.minimum(np.arange(1, buckets + 1) * size, n) - 1
+    x = (times_ms[ends] / 1000).tolist()
+    out: dict[str, list[float | None]] = {}
+    for name in names:
+        padded = np.full(buckets * size, np.nan)
+        padded[:n] = columns.get(name, np.full(n, np.nan))
+        grid = padded.reshape(buckets, size)
+        empty = np.isnan(grid).all(axis=1)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            merged = {"max": np.nanmax, "min": np.nanmin, "sum": np.nansum}[how](grid, axis=1)
+        out[name] = [None if e else round(float(v), 6)
+                     for v, e in zip(merged.tolist(), empty.tolist(), strict=True)]
+    return x, out
 
 
 def chart(cid: str, title: str, x: list[float], series: dict[str, list], y_label: str = "",

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from streams.dashboard.charts import chart, downsample, table
 from streams.dashboard.history import Snapshot
-from streams.dashboard.overview import latest
 from streams.dashboard.profiles import (
     Profiles,
     bin_labels,
@@ -15,37 +14,14 @@ from streams.dashboard.profiles import (
     reference_shares,
 )
 
-DRIFTED = ("warn", "critical")
-
-
-def _rows(reports: list[dict]) -> list[dict]:
-    """One flat row per champion window: PSI, missing and unseen share per feature, and the
-    share of features whose (persisted) verdict is warn or critical."""
-    out = []
-    for r in reports:
-        if r["role"] != "champion":
-            continue
-        row = {"window_end_ms": r["window_end_ms"]}
-        feats = [f for f in r["features"] if f["kind"] != "score"]
-        for f in r["features"]:
-            row[f"psi:{f['name']}"] = f["psi"]
-            row[f"missing:{f['name']}"] = f["missing_share"]
-            row[f"unseen:{f['name']}"] = f.get("unseen_share")
-        row["drifted_share"] = (sum(f["persisted"] in DRIFTED for f in feats) / len(feats)
-                                if feats else None)
-        if r.get("prediction"):
-            row["psi:score"] = r["prediction"]["score_psi"]
-        out.append(row)
-    return out
-
 
 def drift(snap: Snapshot, model: str, warn: float, act: float, profiles: Profiles | None,
           feature: str | None) -> dict:
-    rows = _rows(snap.reports["drift"])
-    names = sorted({k.split(":", 1)[1] for r in rows for k in r if k.startswith("psi:")})
-    x, psi = downsample(rows, [f"psi:{n}" for n in names])
-    _, share = downsample(rows, ["drifted_share"])
-    _, missing = downsample(rows, [f"missing:{n}" for n in names if n != "score"])
+    t, cols = snap.series("drift", "champion")
+    names = sorted(k.split(":", 1)[1] for k in cols if k.startswith("psi:"))
+    x, psi = downsample(t, cols, [f"psi:{n}" for n in names])
+    _, share = downsample(t, cols, ["drifted_share"])
+    _, missing = downsample(t, cols, [f"missing:{n}" for n in names if n != "score"])
     charts = [
         chart("psi", "PSI per feature (champion) — worst per bucket", x,
               {n: psi[f"psi:{n}"] for n in names}, "PSI",
@@ -56,7 +32,7 @@ def drift(snap: Snapshot, model: str, warn: float, act: float, profiles: Profile
               {n: missing[f"missing:{n}"] for n in names if n != "score"}, "share"),
     ]
     tables = []
-    for (role, version), r in sorted(latest(snap.reports["drift"]).items()):
+    for (role, version), r in sorted(snap.latest["drift"].items()):
         tables.append(table(
             f"features-{role}", f"Last window, {role} v{version}: verdict {r['verdict']} "
             f"({r['n']} leads)",
@@ -75,7 +51,7 @@ def drift(snap: Snapshot, model: str, warn: float, act: float, profiles: Profile
 
 def _distribution(snap: Snapshot, profiles: Profiles | None, feature: str | None) -> dict:
     """Reference vs the newest window's distribution of ``feature`` (default: the score)."""
-    champion = latest([r for r in snap.reports["drift"] if r["role"] == "champion"])
+    champion = {k: r for k, r in snap.latest["drift"].items() if k[0] == "champion"}
     if profiles is None or not champion:
         return {}
     r = max(champion.values(), key=lambda r: r["window_end_ms"])

@@ -149,5 +149,4 @@ class Feed:
             self.history.set_redis_ok(False)
 
     def _versions(self) -> list[str]:
-        snap = self.history.snapshot()
-        return sorted({r["model_version"] for r in snap.reports["performance"]})
+        return sorted({v for _role, v in self.history.snapshot().latest["performance"]})

@@ -13,14 +13,6 @@ STALE_AFTER_WINDOWS = 3
 silent (no traffic looks the same as a stopped scorer: both are named)."""
 
 
-def latest(rows: list[dict]) -> dict[tuple[str, str], dict]:
-    """The newest report per (role, version)."""
-    out: dict[tuple[str, str], dict] = {}
-    for r in sorted(rows, key=lambda r: r["window_end_ms"]):
-        out[(r["role"], r["model_version"])] = r
-    return out
-
-
 def serving_card(serving: dict | None) -> dict:
     if not serving:
         return {"title": "Serving", "lines": ["no serving configuration on models.control yet"]}
@@ -37,7 +29,7 @@ def serving_card(serving: dict | None) -> dict:
 
 def guardrail_table(snap: Snapshot) -> dict:
     rows = []
-    for (role, version), g in sorted(latest(snap.reports["guardrails"]).items()):
+    for (role, version), g in sorted(snap.latest["guardrails"].items()):
         for s in g["guardrails"]:
             rows.append([role, version, s["name"], s["level"], s["metric"], s["value"],
                          s["warn"], s["critical"], s["breach_streak"], s["action"]])
@@ -48,11 +40,10 @@ def guardrail_table(snap: Snapshot) -> dict:
 
 def liveness(snap: Snapshot, window_s: float, now_s: float | None = None) -> dict:
     now = time.time() if now_s is None else now_s
-    perf = snap.reports["performance"]
-    last_sample = max((s.get("event_time_max_ms") or 0 for s in snap.samples), default=0)
-    last_scored = max([last_sample] + [r["window_end_ms"] for r in perf if r["n_scored"]])
-    last_report = max((r["window_end_ms"] for k in snap.reports.values() for r in k),
-                      default=0)
+    perf = snap.latest["performance"].values()
+    last_scored = max([snap.last_sample_ms] + [r["window_end_ms"] for r in perf
+                                               if r["n_scored"]])
+    last_report = snap.last_report_ms
     limit = STALE_AFTER_WINDOWS * window_s
 
     def state(ms: int) -> str:
@@ -71,11 +62,11 @@ def liveness(snap: Snapshot, window_s: float, now_s: float | None = None) -> dic
 
 
 def overview(snap: Snapshot, model: str, window_s: float) -> dict:
-    champion = [r for r in snap.reports["performance"] if r["role"] == "champion"]
-    challenger = [r for r in snap.reports["performance"] if r["role"] == "challenger"]
-    x, lat = downsample(champion, ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"])
-    _, rates = downsample(champion, ["error_rate", "deadletter_rate"])
-    _, thr = downsample(champion, ["throughput_per_s"])
+    t, cols = snap.series("performance", "champion")
+    x, lat = downsample(t, cols, ["latency_p50_ms", "latency_p95_ms", "latency_p99_ms"])
+    _, rates = downsample(t, cols, ["error_rate", "deadletter_rate"])
+    _, thr = downsample(t, cols, ["throughput_per_s"])
+    ct, ccols = snap.series("performance", "challenger")
     charts = [
         chart("latency", "Model latency per window (champion), ms — worst per bucket", x,
               {"p50": lat["latency_p50_ms"], "p95": lat["latency_p95_ms"],
@@ -86,12 +77,12 @@ def overview(snap: Snapshot, model: str, window_s: float) -> dict:
               {"errors": rates["error_rate"], "dead letters": rates["deadletter_rate"]},
               "share"),
     ]
-    if challenger:
-        cx, cthr = downsample(challenger, ["throughput_per_s"])
+    if len(ct):
+        cx, cthr = downsample(ct, ccols, ["throughput_per_s"])
         charts.append(chart("challenger_throughput", "Throughput (challenger), leads/s", cx,
                             {"leads/s": cthr["throughput_per_s"]}, "leads/s"))
     states = [{"role": role, "version": v, "state": g["state"]}
-              for (role, v), g in sorted(latest(snap.reports["guardrails"]).items())]
+              for (role, v), g in sorted(snap.latest["guardrails"].items())]
     rollbacks = [a for a in snap.lists["audit"] if a.get("action") == "rollback"][::-1][:20]
     return {
         "title": f"Overview — {model}",
@@ -112,7 +103,7 @@ def overview(snap: Snapshot, model: str, window_s: float) -> dict:
                   [[role, v, r["n_scored"], r["throughput_per_s"], fmt(r["latency_p50_ms"]),
                     fmt(r["latency_p95_ms"]), fmt(r["latency_p99_ms"]), r["error_rate"],
                     r["deadletter_rate"]]
-                   for (role, v), r in sorted(latest(snap.reports["performance"]).items())],
+                   for (role, v), r in sorted(snap.latest["performance"].items())],
                   note="Dead letters by reason live on leads.deadletter, which holds the "
                        "rejected events' attributes: the dashboard principal may not read it."),
         ],

@@ -41,7 +41,7 @@ class Dashboard:
             body = drift(snap, self.model, s.monitor_psi_warn, s.monitor_psi_critical,
                          self.profiles, feature)
         elif page == "performance":
-            body = performance(snap, self.model, s.monitor_window_s)
+            body = performance(snap, self.model)
         elif page == "experiments":
             body = experiments(snap, self.model)
         elif page == "models":

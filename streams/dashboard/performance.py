@@ -5,7 +5,7 @@ grade."""
 
 from __future__ import annotations
 
-from monitors.estimated import ASSUMPTION, estimate_binned
+from monitors.estimated import ASSUMPTION, estimate_histograms
 from schemas.profile import SCORE_EDGES
 from streams.dashboard.charts import chart, downsample, table
 from streams.dashboard.history import Snapshot
@@ -14,36 +14,23 @@ MIDPOINTS = [(lo + hi) / 2 for lo, hi in zip((0.0, *SCORE_EDGES), (*SCORE_EDGES,
                                              strict=True)]
 
 
-def estimated_windows(samples: list[dict], window_ms: int) -> list[dict]:
-    """Champion samples merged per event-time window: estimated AUC, precision at 10 % and
-    expected conversions (the exact score sum; AUC and precision from the histogram, each
-    score at its bin's middle)."""
-    merged: dict[int, dict] = {}
-    for s in samples:
-        if s["role"] != "champion" or s.get("event_time_max_ms") is None:
-            continue
-        w = merged.setdefault(s["event_time_max_ms"] // window_ms,
-                              {"counts": [0] * len(MIDPOINTS), "sum": 0})
-        for i, c in enumerate(s["score_counts"][:len(MIDPOINTS)]):
-            w["counts"][i] += c
-        w["sum"] += s["score_sum_micro"]
-    out = []
-    for key, w in sorted(merged.items()):
-        e = estimate_binned(w["counts"], MIDPOINTS)
-        out.append({"window_end_ms": (key + 1) * window_ms, "n": e.n, "est_auc": e.auc,
-                    "est_precision_at_10": e.precision_at_10,
-                    "expected_conversions": w["sum"] / 1e6})
-    return out
-
-
-def performance(snap: Snapshot, model: str, window_s: float) -> dict:
-    realized = [r for r in snap.reports["performance"] if r["role"] == "champion"]
-    est = estimated_windows(snap.samples, max(1, int(window_s * 1000)))
-    rx, real = downsample(realized, ["auc", "precision_at_10", "calibration_error"], pick=min)
-    ex, esti = downsample(est, ["est_auc", "est_precision_at_10"], pick=min)
-    _, conv = downsample(est, ["expected_conversions"], pick=sum)
+def performance(snap: Snapshot, model: str) -> dict:
+    """Realized (worst per bucket) beside estimated quality; label-window tables.
+    Estimated AUC and precision come from each window's score histogram, each score at its
+    bin's middle; expected conversions are the exact sum of the scores."""
+    t, cols = snap.series("performance", "champion")
+    rx, real = downsample(t, cols, ["auc", "precision_at_10"], how="min")
+    _, cal = downsample(t, cols, ["calibration_error"])
+    real.update(cal)
+    et, counts, expected = snap.scores("champion", len(MIDPOINTS))
+    est = estimate_histograms(counts, MIDPOINTS)
+    est_cols = {"est_auc": est["auc"], "est_precision_at_10": est["precision_at_10"],
+                "expected_conversions": expected}
+    ex, esti = downsample(et, est_cols, ["est_auc", "est_precision_at_10"], how="min")
+    _, conv = downsample(et, est_cols, ["expected_conversions"], how="sum")
     charts = [
-        chart("realized", "Realized quality (champion), as outcomes arrive — worst per bucket",
+        chart("realized", "Realized quality (champion), as outcomes arrive: lowest AUC and "
+              "precision, highest calibration error per bucket",
               rx, {"AUC": real["auc"], "precision at top 10 %": real["precision_at_10"],
                    "calibration error": real["calibration_error"]}, "",
               note="From the labelled leads of the version's label window."),

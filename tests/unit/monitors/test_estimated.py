@@ -13,6 +13,7 @@ from monitors.estimated import (
     calibration_by_decile,
     estimate,
     estimate_binned,
+    estimate_histograms,
     estimated_auc,
 )
 
@@ -82,3 +83,19 @@ def test_calibration_by_decile_groups_by_score() -> None:
     assert [r["n"] for r in rows] == [10] * 10
     assert [r["realized_rate"] for r in rows] == [0.0] * 5 + [1.0] * 5
     assert rows[0]["mean_score"] == pytest.approx(0.045)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(st.integers(0, 50), min_size=5, max_size=5), min_size=1,
+                max_size=8))
+def test_many_histograms_at_once_equal_one_at_a_time(rows: list[list[int]]) -> None:
+    means = [0.05, 0.2, 0.45, 0.7, 0.95]
+    got = estimate_histograms(np.array(rows), means)
+    for i, row in enumerate(rows):
+        one = estimate_binned(row, means)
+        assert got["n"][i] == one.n
+        for key, value in (("auc", one.auc), ("precision_at_10", one.precision_at_10)):
+            if value is None:
+                assert np.isnan(got[key][i])
+            else:
+                assert got[key][i] == pytest.approx(value, abs=1e-9)

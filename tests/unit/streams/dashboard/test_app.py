@@ -27,7 +27,7 @@ def month() -> dict[str, list[dict]]:
 
 @pytest.fixture(scope="module")
 def client(month: dict[str, list[dict]]) -> TestClient:
-    history = History(max_age_s=30 * 86_400 + 3600, max_items=50_000)
+    history = History(max_age_s=30 * 86_400 + 3600, max_items=50_000, window_s=60.0)
     for kind in ("drift", "performance", "guardrails"):
         for r in month[kind]:
             history.add_report(kind, r)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -10,22 +11,29 @@ from streams.dashboard.charts import MAX_POINTS, chart, downsample
 
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.one_of(st.none(), st.floats(-1e6, 1e6)), min_size=0, max_size=3000),
-       st.integers(1, 50))
-def test_downsample_keeps_each_buckets_maximum(values: list, max_points: int) -> None:
-    rows = [{"window_end_ms": 1000 * i, "v": v} for i, v in enumerate(values)]
-    x, out = downsample(rows[::-1], ["v"], max_points)  # order of arrival does not matter
+       st.integers(1, 50), st.sampled_from(["max", "min", "sum"]))
+def test_downsample_merges_each_bucket(values: list, max_points: int, how: str) -> None:
+    t = np.arange(len(values), dtype=np.int64) * 1000
+    column = np.array([np.nan if v is None else v for v in values], dtype=float)
+    x, out = downsample(t, {"v": column}, ["v", "absent"], max_points, how)
     assert len(x) == len(out["v"]) <= max_points
+    assert out["absent"] == [None] * len(x)
     size = max(1, -(-len(values) // max_points))
+    pick = {"max": max, "min": min, "sum": sum}[how]
     for b, got in enumerate(out["v"]):
         bucket = [v for v in values[b * size:(b + 1) * size] if v is not None]
-        assert got == (round(max(bucket), 6) if bucket else None)
+        if bucket:
+            assert got is not None and abs(got - round(pick(bucket), 6)) <= 1e-6 * max(
+                1.0, abs(got))
+        else:
+            assert got is None
         assert x[b] == min(len(values) - 1, (b + 1) * size - 1)
 
 
 def test_thirty_days_of_minute_windows_become_at_most_max_points() -> None:
-    rows = [{"window_end_ms": 60_000 * i, "v": float(i)} for i in range(30 * 1440)]
-    x, out = downsample(rows, ["v"])
-    assert len(x) == MAX_POINTS and out["v"][-1] == 30 * 1440 - 1
+    n = 30 * 1440
+    x, out = downsample(np.arange(n) * 60_000, {"v": np.arange(n, dtype=float)}, ["v"])
+    assert len(x) == MAX_POINTS and out["v"][-1] == n - 1
 
 
 def test_threshold_lines_are_dashed_constant_series() -> None:

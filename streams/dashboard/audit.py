@@ -4,6 +4,8 @@ firing or resolved)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from streams.dashboard.charts import table
 from streams.dashboard.history import Snapshot
 
@@ -42,8 +44,9 @@ def models(snap: Snapshot, model: str) -> dict:
 def alerts(snap: Snapshot, model: str) -> dict:
     """Controller alerts are one-off refusals (state: fired). A guardrail transition away
     from HEALTHY fires; its return to HEALTHY resolves it."""
-    rows = [[a["_ms"], str(a["at"])[:19], "controller", a["kind"], "fired", a["message"],
-             "models.alerts"] for a in snap.lists["alerts"]]
+    rows = [[a["_ms"], str(a["at"] or _iso(a["_ms"]))[:19], a.get("source", "controller"),
+             a["kind"], "fired", a["message"], "models.alerts" if a["at"] else "dashboard"]
+            for a in snap.lists["alerts"]]
     for t in snap.lists["transitions"]:
         firing = t["to_level"] != "HEALTHY"
         rows.append([t["_ms"], str(t["emitted_at"])[:19],
@@ -57,3 +60,7 @@ def alerts(snap: Snapshot, model: str) -> dict:
               ["at", "source", "kind", "state", "what", "recorded on"],
               [r[1:] for r in rows[:500]],
               note="Delivery to people (Alertmanager receivers) is shown there, not here.")]}
+
+
+def _iso(ms: int) -> str:
+    return datetime.fromtimestamp(ms / 1000, UTC).isoformat()

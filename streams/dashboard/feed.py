@@ -5,7 +5,9 @@ Kafka records are read with :class:`~streams.kafka.reader.TopicReader`; the serv
 and the labelled scores (realized calibration, conversion by grade) come from Redis
 (:mod:`streams.stores.state`, :mod:`streams.stores.labels`). A topic that cannot be read
 yet is retried; Kafka refusing the principal (:class:`NotAuthorized`) stops the feed and
-the pages show why. Only records keyed by the dashboard's model are kept.
+the pages show why. Only records keyed by the dashboard's model are kept. With
+``control_signing = required`` a ``models.control`` record counts only when the controller
+signed it (:class:`~streams.control.records.ControllerRecords`, as for ``status``).
 """
 
 from __future__ import annotations
@@ -25,10 +27,11 @@ from schemas.errors import LeadstreamError, RetryableError
 from schemas.experiments import EXPERIMENTS_REPORTS
 from schemas.monitor import MONITOR_DRIFT, MONITOR_GUARDRAILS, MONITOR_PERFORMANCE, MONITOR_SAMPLES
 from schemas.retrain import MODELS_RETRAIN
+from streams.control.records import ControllerRecords
 from streams.dashboard.history import History
 from streams.dashboard.labels import label_summary
 from streams.kafka.auth import NotAuthorized
-from streams.kafka.reader import TopicReader
+from streams.kafka.reader import Record, TopicReader
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
@@ -57,6 +60,7 @@ class Feed:
         self.error: str | None = None
         self.caught_up = threading.Event()
         self._readers: dict[str, TopicReader] = {}
+        self._control = ControllerRecords(settings)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dashboard-feed", daemon=True)
 
@@ -106,12 +110,25 @@ class Feed:
             keyed_by_model = name != EXPERIMENTS_REPORTS.name  # experiment id otherwise
             if not r.value or (keyed_by_model and r.key != self.model.encode()):
                 continue
+            if name == MODELS_CONTROL.name and self._refused(r):
+                continue
             try:
                 self._keep(name, json.loads(r.value))
             except (ValueError, KeyError, TypeError) as exc:  # not ours to fix: logged, skipped
                 log.warning("skipped an unreadable record on %s at offset %d: %s",
                             name, r.offset, type(exc).__name__)
         return len(records)
+
+    def _refused(self, rec: Record) -> bool:
+        """A ``models.control`` record the controller did not sign (signing required): not
+        the serving configuration; listed with the alerts instead."""
+        refused = self._control.refusal(self._readers[MODELS_CONTROL.name].topic, rec)
+        if refused is not None:
+            self.history.add("alerts", {
+                "at": None, "kind": "forged_config", "source": "control",
+                "message": f"models.control record at offset {rec.offset} ignored, not the "
+                           f"controller's ({refused.reason.value})"}, int(time.time() * 1000))
+        return refused is not None
 
     def _keep(self, name: str, value: dict) -> None:
         if name in REPORTS:

@@ -81,7 +81,10 @@ def overview(snap: Snapshot, model: str, window_s: float) -> dict:
         cx, cthr = downsample(ct, ccols, ["throughput_per_s"])
         charts.append(chart("challenger_throughput", "Throughput (challenger), leads/s", cx,
                             {"leads/s": cthr["throughput_per_s"]}, "leads/s"))
-    states = [{"role": role, "version": v, "state": g["state"]}
+    serving = snap.serving.get(model) or {}
+    live = {serving.get("champion_version"), serving.get("challenger_version")} - {None}
+    states = [{"role": role, "version": v, "state": g["state"],
+               "serving": not live or v in live}
               for (role, v), g in sorted(snap.latest["guardrails"].items())]
     rollbacks = [a for a in snap.lists["audit"] if a.get("action") == "rollback"][::-1][:20]
     return {

@@ -105,7 +105,8 @@
     banner.hidden = !warn;
     banner.textContent = warn || "";
     replace("states", (p.states || []).map(s => el("span", {"class": "state " + s.state},
-      s.role + " v" + s.version + ": " + s.state)));
+      s.role + " v" + s.version + ": " + s.state
+      + (s.serving === false ? " (last window; no longer serving)" : ""))));
     replace("cards", (p.cards || []).map(c => {
       const card = el("section", {"class": "card"});
       card.appendChild(el("h2", {}, c.title));

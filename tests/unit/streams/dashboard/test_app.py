@@ -94,7 +94,8 @@ def test_the_event_stream_pushes_the_pages_payload(client: TestClient) -> None:
 
 def test_overview_shows_guardrail_state_and_evidence(client: TestClient) -> None:
     body = client.get("/api/overview").json()
-    assert body["states"] == [{"role": "champion", "version": "1", "state": "HEALTHY"}]
+    assert body["states"] == [{"role": "champion", "version": "1", "state": "HEALTHY",
+                               "serving": True}]
     (guardrails,) = [t for t in body["tables"] if t["id"] == "guardrails"]
     assert guardrails["rows"][0][:5] == ["champion", "1", "score_collapse", "HEALTHY",
                                          "score_std"]

@@ -28,4 +28,6 @@ def dashboard(model: str | None, host: str | None, port: int | None) -> None:
     app = build_app(settings, model)
     click.echo(f"dashboard of {model or settings.model_name} on http://{host}:{port}/",
                err=True)
-    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False)
+    # Open event streams never end by themselves: give them 3 s on SIGTERM, then close.
+    uvicorn.run(app, host=host, port=port, log_level="warning", access_log=False,
+                timeout_graceful_shutdown=3)

@@ -75,6 +75,15 @@ def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slo
     text = done.stdout
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
+    # It ends with the address of the dashboard it started, which answers (then stopped).
+    pid = int(re.search(r"Dashboard \(pid (\d+);", text).group(1))
+    try:
+        assert text.rstrip().splitlines()[-1].strip() == f"http://127.0.0.1:{DASHBOARD_PORT}/"
+        overview = httpx.get(f"http://127.0.0.1:{DASHBOARD_PORT}/api/overview", timeout=10)
+        assert overview.json()["title"].endswith(re.search(r"lead-scoring-demo-\d+",
+                                                           text).group(0))
+    finally:
+        os.kill(pid, signal.SIGTERM)
     assert "3,000 events in, 3,000 out" in text
     scored = sum(int(n.replace(",", "")) for n in
                  re.findall(r"scored [A-Z]\s+│\s+([\d,]+)", text))
@@ -91,15 +100,6 @@ def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slo
     assert (home / "mlflow" / "mlflow.db").is_file()
     assert not (home / "logs" / ".leadstream").exists()
     assert all(len(line) <= 80 for line in text.splitlines()), "demo output wider than 80"
-    # It ends with the address of the dashboard it started, which answers (then stopped).
-    pid = int(re.search(r"Dashboard \(pid (\d+);", text).group(1))
-    try:
-        assert text.rstrip().splitlines()[-1].strip() == f"http://127.0.0.1:{DASHBOARD_PORT}/"
-        overview = httpx.get(f"http://127.0.0.1:{DASHBOARD_PORT}/api/overview", timeout=10)
-        assert overview.json()["title"].endswith(re.search(r"lead-scoring-demo-\d+",
-                                                           text).group(0))
-    finally:
-        os.kill(pid, signal.SIGTERM)
 
 
 def test_a_failing_demo_says_so_in_one_line_and_stops_its_children(

@@ -76,4 +76,4 @@ def build_app(settings: Settings, model: str | None = None) -> FastAPI:
     history = History(settings.dashboard_history_days * 86_400, settings.dashboard_max_windows,
                       settings.monitor_window_s)
     return create_app(Dashboard(settings, name, history, Feed(settings, name, history),
-                                Profiles(settings, name)))
+                                Profiles(settings, name, history.touch)))

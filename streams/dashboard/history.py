@@ -119,6 +119,11 @@ class History:
                 self._labels[version] = summary
                 self._bump()
 
+    def touch(self) -> None:
+        """Something the pages show changed outside the history (a profile loaded)."""
+        with self._lock:
+            self._bump()
+
     def set_redis_ok(self, ok: bool) -> None:
         with self._lock:
             if self.redis_ok != ok:

@@ -8,7 +8,11 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
+from collections.abc import Callable
 from itertools import pairwise
+
+from mlflow.exceptions import MlflowException
 
 from schemas.errors import LeadstreamError
 from schemas.profile import ReferenceProfile
@@ -19,24 +23,48 @@ log = logging.getLogger(__name__)
 
 
 class Profiles:
-    """``get(version)``: the version's reference profile, or None if it has none or the
-    registry cannot serve it (then asked again on the next call)."""
+    """``get(version)``: the version's reference profile, or None while it loads (on a
+    thread: the registry may take seconds; ``on_loaded`` is called when it is in), when the
+    version has none, or when the registry cannot serve it (asked again after a minute)."""
 
-    def __init__(self, settings: Settings, model: str):
-        self._registry = ModelRegistry(settings.tracking_uri, model, settings.model_cache_dir,
-                                       settings.artifact_root, settings.experiment_name)
+    RETRY_S = 60.0
+
+    def __init__(self, settings: Settings, model: str,
+                 on_loaded: Callable[[], None] = lambda: None):
+        self._settings, self._model, self._on_loaded = settings, model, on_loaded
         self._known: dict[str, ReferenceProfile | None] = {}
+        self._failed: dict[str, float] = {}
+        self._loading: set[str] = set()
         self._lock = threading.Lock()
 
     def get(self, version: str) -> ReferenceProfile | None:
         with self._lock:
-            if version not in self._known:
-                try:
-                    self._known[version] = self._registry.load_version(version).profile
-                except LeadstreamError as exc:
-                    log.warning("no reference profile for version %s: %s", version, exc)
-                    return None
-            return self._known[version]
+            if version in self._known:
+                return self._known[version]
+            retry = time.monotonic() - self._failed.get(version, -self.RETRY_S) >= self.RETRY_S
+            if version not in self._loading and retry:
+                self._loading.add(version)
+                threading.Thread(target=self._load, args=(version,), daemon=True,
+                                 name=f"profile-{version}").start()
+            return None
+
+    def _load(self, version: str) -> None:
+        s = self._settings
+        try:
+            registry = ModelRegistry(s.tracking_uri, self._model, s.model_cache_dir,
+                                     s.artifact_root, s.experiment_name)
+            profile = registry.load_version(version).profile
+        except (LeadstreamError, MlflowException, OSError) as exc:
+            log.warning("no reference profile for version %s: %s", version,
+                        type(exc).__name__)
+            with self._lock:
+                self._failed[version] = time.monotonic()
+                self._loading.discard(version)
+            return
+        with self._lock:
+            self._known[version] = profile
+            self._loading.discard(version)
+        self._on_loaded()
 
 
 def bin_labels(profile: ReferenceProfile, feature: str) -> list[str]:

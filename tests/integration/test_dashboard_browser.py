@@ -3,7 +3,8 @@
 Scorer, agents and dashboard run as child processes on the test's topics; CRM traffic and
 outcomes flow. Every page loads without a console error and its charts have data; on the
 open drift page a new window appears without a reload; a guardrail rollback (a version
-scoring a constant) shows on the open overview. Screenshots of each page go to the test's
+scoring a constant) shows on the open overview, and then in the models' audit trail and the
+alerts. Screenshots of each page go to the test's
 output folder; the overview's also to ``docs/img/dashboard.png``."""
 
 from __future__ import annotations
@@ -70,18 +71,6 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
                                for t in dash.payload("performance")["tables"]), 60,
                    "labelled leads (outcomes joined) on the dashboard")
 
-        for name in PAGES:
-            page.goto(f"{dash.url}/{name}")
-            page.wait_for_selector("body[data-revision]", timeout=15_000)
-            for chart in CHARTS_WITH_DATA.get(name, []):
-                page.wait_for_function(
-                    f"Number((document.getElementById('c-{chart}') || {{dataset: {{}}}})"
-                    ".dataset.values || 0) > 0", timeout=30_000)
-            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
-        page.goto(f"{dash.url}/performance")
-        page.wait_for_selector(f"#t-calibration-{good} tbody tr", timeout=15_000)
-        assert page.locator(f"#t-grades-{good} tbody tr").count() == 4  # grades A-D
-
         # A new window's drift appears on the open page, without a reload.
         page.goto(f"{dash.url}/drift")
         page.wait_for_function("Number(document.getElementById('c-psi')?.dataset.points) > 0")
@@ -105,6 +94,26 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
         page.wait_for_function("document.querySelector('.state.CRITICAL') !== null",
                                timeout=30_000)
         page.screenshot(path=str(shots / "overview-rollback.png"), full_page=True)
+
+        # Every page, after the rollback: loads, charts with data, a screenshot.
+        for name in PAGES:
+            page.goto(f"{dash.url}/{name}")
+            page.wait_for_selector("body[data-revision]", timeout=15_000)
+            for chart in CHARTS_WITH_DATA.get(name, []):
+                page.wait_for_function(
+                    f"Number((document.getElementById('c-{chart}') || {{dataset: {{}}}})"
+                    ".dataset.values || 0) > 0", timeout=30_000)
+            page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
+        page.goto(f"{dash.url}/performance")
+        page.wait_for_selector(f"#t-calibration-{good} tbody tr", timeout=15_000)
+        assert page.locator(f"#t-grades-{good} tbody tr").count() == 4  # grades A-D
+
+        page.goto(f"{dash.url}/models")
+        page.wait_for_selector("#t-audit tbody tr")
+        assert "rollback" in page.locator("#t-audit tbody").inner_text()
+        page.goto(f"{dash.url}/alerts")
+        page.wait_for_selector("#t-alerts tbody tr")
+        assert "firing" in page.locator("#t-alerts tbody").inner_text()
         thread.join(120)
     assert errors == [], errors
     DOCS_IMAGE.parent.mkdir(parents=True, exist_ok=True)

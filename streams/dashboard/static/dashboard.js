@@ -52,6 +52,11 @@
                       + rows.length + " points" : ""});
   }
 
+  // A bin's lower edge ("0.05 to 0.10" -> "0.05"); categories and "missing" as they are.
+  function shortBin(label) {
+    return label === undefined ? "" : String(label).split(" to ")[0];
+  }
+
   function drawChart(container, c, xLabels) {
     const width = Math.max(320, Math.min(1100, container.clientWidth - 20));
     const series = [{}].concat(c.series.map((s, i) => ({
@@ -61,7 +66,8 @@
     })));
     const opts = {width: width, height: 220, series: series,
                   scales: {x: {time: !xLabels}}, legend: {live: true},
-                  axes: [xLabels ? {values: (u, ticks) => ticks.map(t => xLabels[t] || "")}
+                  axes: [xLabels ? {space: 60, values: (u, ticks) => ticks.map(t =>
+                                     Number.isInteger(t) ? shortBin(xLabels[t]) : "")}
                                  : {}, {label: c.y_label || ""}]};
     const data = [c.x].concat(c.series.map(s => s.values));
     const key = c.id + "|" + c.series.map(s => s.label).join(",") + "|" + !!xLabels;

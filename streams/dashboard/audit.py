@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from streams.dashboard.charts import table
+from streams.dashboard.charts import fmt, table
 from streams.dashboard.history import Snapshot
 
 
@@ -52,7 +52,7 @@ def alerts(snap: Snapshot, model: str) -> dict:
         rows.append([t["_ms"], str(t["emitted_at"])[:19],
                      f"{t['role']} v{t['model_version']}", t["guardrail"],
                      "firing" if firing else "resolved",
-                     f"{t['from_level']} → {t['to_level']} (value {t['value']})",
+                     f"{t['from_level']} → {t['to_level']} (value {fmt(t['value'], 4)})",
                      "monitor.guardrails"])
     rows.sort(key=lambda r: r[0], reverse=True)
     return {"title": f"Alerts — {model}", "charts": [], "tables": [

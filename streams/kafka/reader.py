@@ -44,11 +44,15 @@ class TopicReader:
             "enable.auto.commit": False, "isolation.level": "read_committed",
             "enable.partition.eof": False})
         self._settings = settings
-        meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
-        if is_refusal(meta.error):
-            raise not_authorized(settings, f"reading {topic}", meta.error)
-        if meta.error is not None:
-            raise KafkaException(meta.error)
+        try:
+            meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+            if is_refusal(meta.error):
+                raise not_authorized(settings, f"reading {topic}", meta.error)
+            if meta.error is not None:
+                raise KafkaException(meta.error)
+        except BaseException:
+            self._consumer.close()  # a reader that failed to open leaves no client behind
+            raise
         self._partitions = sorted(meta.partitions)
         start = self.end_offsets() if from_end else dict.fromkeys(self._partitions,
                                                                   OFFSET_BEGINNING)

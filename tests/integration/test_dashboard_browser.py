@@ -1,11 +1,11 @@
 """Issue 17: the dashboard on the real stack, in Debian's headless chromium.
 
 Scorer, agents and dashboard run as child processes on the test's topics; CRM traffic and
-outcomes flow. Every page loads without a console error and its charts have data; on the
-open drift page a new window appears without a reload; a guardrail rollback (a version
-scoring a constant) shows on the open overview, and then in the models' audit trail and the
-alerts. Screenshots of each page go to the test's
-output folder; the overview's also to ``docs/img/dashboard.png``."""
+outcomes flow, and an A/B experiment runs for a while (its challenger: the same model).
+Every page loads without a console error and its charts have data; on the open drift page
+a new window appears without a reload; a guardrail rollback (a version scoring a constant)
+shows on the open overview, then in the models' audit trail and the alerts. Screenshots of
+each page go to the test's output folder; the overview's also to ``docs/img/dashboard.png``."""
 
 from __future__ import annotations
 
@@ -31,9 +31,10 @@ from tests.integration.outcome_helpers import produce_outcomes
 from tests.integration.serving_support import serving_settings, warm_up
 
 DOCS_IMAGE = Path(__file__).resolve().parents[2] / "docs" / "img" / "dashboard.png"
-CHARTS_WITH_DATA = {"overview": ["latency", "throughput", "rates"],
+CHARTS_WITH_DATA = {"overview": ["latency", "throughput", "rates", "challenger_throughput"],
                     "drift": ["psi", "drifted", "missing", "distribution"],
                     "performance": ["estimated", "expected"]}
+EXPERIMENT_TABLES = "#tables section[id^='t-arms-'] tbody tr"
 
 
 def _values(page, chart: str) -> int:
@@ -46,11 +47,12 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
     redis_client.flushdb()
     s = serving_settings(make_settings, tmp_path, monitor_window_s=2.0, monitor_lateness_s=0.5,
                          monitor_idle_s=1.0, monitor_tick_s=0.2, rollback_cooldown_s=0.0,
-                         control_wait_s=60.0, dashboard_poll_s=0.2)
+                         control_wait_s=60.0, dashboard_poll_s=0.2, report_interval_s=2.0)
     kit = make_kit()
     reg = registry(s)
     good = reg.register(kit.trained, kit.profile, alias="champion")
     bad = reg.register(constant_model(kit.trained), kit.profile)
+    twin = reg.register(kit.trained, kit.profile)  # the A/B challenger: the same model
     sent, frame = make_traffic(24_000, s, seed=43, bad_share=0.02)
     shots = tmp_path / "screenshots"
     shots.mkdir()
@@ -60,6 +62,9 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
             DashboardProcess(s, tmp_path / "dashboard.log") as dash, \
             chromium_page(errors) as page:
         warm_up(s, sent[:100])
+        out = run_cli(s, "experiment", "start", "--mode", "ab", "--challenger", twin,
+                      "--share", "0.5", "--reason", "a twin, for the experiments page")
+        assert out.exit_code == 0, out.output + agents.text()[-3000:]
         thread, _ = produce_paced(s, sent[100:], chunks=160, pause_s=0.25)
         wait_until(lambda: committed_events(s) >= 3_000, 90, "traffic on the good version")
         now = datetime.now(UTC)
@@ -70,6 +75,8 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
         wait_until(lambda: any(t["id"] == f"calibration-{good}" and t["rows"]
                                for t in dash.payload("performance")["tables"]), 60,
                    "labelled leads (outcomes joined) on the dashboard")
+        wait_until(lambda: sum(len(c["x"]) for c in dash.payload("experiments")["charts"]) >= 2,
+                   60, "two looks at the experiment on the dashboard")
 
         # A new window's drift appears on the open page, without a reload.
         page.goto(f"{dash.url}/drift")
@@ -80,6 +87,9 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
             f"Number(document.getElementById('c-psi').dataset.points) > {before}",
             timeout=15_000)
         assert page.evaluate("window.__sameDocument === true")
+
+        out = run_cli(s, "experiment", "stop", "--reason", "seen enough")
+        assert out.exit_code == 0, out.output + agents.text()[-3000:]
 
         # A rollback shows on the open overview.
         page.goto(f"{dash.url}/overview")
@@ -108,6 +118,8 @@ def test_dashboard_pages_live_drift_and_rollback_in_chromium(
         page.wait_for_selector(f"#t-calibration-{good} tbody tr", timeout=15_000)
         assert page.locator(f"#t-grades-{good} tbody tr").count() == 4  # grades A-D
 
+        page.goto(f"{dash.url}/experiments")
+        assert page.locator(EXPERIMENT_TABLES).count() == 2  # control and treatment arms
         page.goto(f"{dash.url}/models")
         page.wait_for_selector("#t-audit tbody tr")
         assert "rollback" in page.locator("#t-audit tbody").inner_text()

@@ -60,6 +60,7 @@ class Feed:
         self.error: str | None = None
         self.caught_up = threading.Event()
         self._readers: dict[str, TopicReader] = {}
+        self._ends: dict[str, dict[int, int]] = {}
         self._control = ControllerRecords(settings)
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dashboard-feed", daemon=True)
@@ -77,8 +78,9 @@ class Feed:
             while not self._stop.is_set():
                 self._open_missing()
                 got = sum(self._drain(name, reader) for name, reader in self._readers.items())
-                if len(self._readers) == len(SPECS) and not got:
-                    self.caught_up.set()
+                if len(self._readers) == len(SPECS) and all(
+                        r.reached(self._ends[name]) for name, r in self._readers.items()):
+                    self.caught_up.set()  # every topic read up to its end at start
                 if time.monotonic() >= next_redis:
                     self._read_redis()
                     next_redis = time.monotonic() + REDIS_EVERY_S
@@ -96,12 +98,20 @@ class Feed:
             if spec.name in self._readers:
                 continue
             try:
-                self._readers[spec.name] = TopicReader(self.settings,
-                                                  topic_name(self.settings, spec), timeout_s=5)
+                reader = TopicReader(self.settings, topic_name(self.settings, spec),
+                                     timeout_s=5)
             except NotAuthorized:
                 raise
             except (KafkaException, RetryableError) as exc:
                 log.warning("cannot read %s yet (%s); retrying", spec.name, exc)
+                continue
+            try:
+                self._ends[spec.name] = reader.end_offsets()  # "caught up" = read to here
+            except KafkaException as exc:
+                reader.close()
+                log.warning("cannot read %s's end offsets yet (%s); retrying", spec.name, exc)
+                continue
+            self._readers[spec.name] = reader
 
     def _drain(self, name: str, reader: TopicReader) -> int:
         """Keep the new records of one topic (registry ``name``); how many there were."""

@@ -73,11 +73,16 @@ class TopicReader:
                               tuple(msg.headers() or ())))
         return out
 
+    def reached(self, ends: dict[int, int]) -> bool:
+        """True once every partition's position is at or past ``ends`` (end offsets taken
+        earlier with :meth:`end_offsets`)."""
+        return all(self._position(p) >= end for p, end in ends.items() if end > 0)
+
     def to_end(self) -> Iterator[Record]:
         """Every record up to the end offsets as of now (then stops)."""
         ends = self.end_offsets()
         deadline = time.monotonic() + self._timeout_s * 6
-        while any(self._position(p) < end for p, end in ends.items() if end > 0):
+        while not self.reached(ends):
             if time.monotonic() > deadline:
                 raise RetryableError(f"reading {self.topic} did not reach its end")
             yield from self.poll(0.2)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Set up everything leadstream needs on a fresh machine, idempotently:
 #   - a virtualenv in .venv with leadstream and its dev tools installed;
-#   - Debian's redis-server, prometheus, prometheus-alertmanager, a JDK and Maven (installed
-#     with apt when missing, as root);
+#   - Debian's redis-server, prometheus, prometheus-alertmanager, a JDK, Maven and chromium
+#     (the dashboard's browser tests, driven by Playwright at /usr/bin/chromium: no browser
+#     download), installed with apt when missing, as root;
 #   - the Apache Kafka jars from Maven Central (resolved by `leadstream stack fetch`).
 # Re-running it is cheap: each step is skipped when already done.
 set -euo pipefail
@@ -23,7 +24,7 @@ want=$(sha256sum pyproject.toml | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing Python dependencies (first run takes a minute or two)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev]'
+  .venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
   echo "$want" > "$stamp"
 fi
 
@@ -53,6 +54,7 @@ for pkg in prometheus prometheus-alertmanager; do
 done
 command -v java >/dev/null 2>&1 || apt_install openjdk-17-jre-headless
 command -v mvn >/dev/null 2>&1 || apt_install maven
+command -v chromium >/dev/null 2>&1 || apt_install chromium
 java_major=$(java -version 2>&1 | sed -n 's/.* version "\([0-9]*\).*/\1/p' | head -n1)
 [ "${java_major:-0}" -ge 17 ] || { echo "Kafka 4 needs Java 17+ (found: ${java_major:-none})" >&2; exit 1; }
 say "resolving the Kafka jars"

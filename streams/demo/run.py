@@ -2,7 +2,8 @@
 
 Stack up → train a champion → start the agents and a scorer → replay CRM leads (some
 malformed) and summarise what came out → shift a feature and watch ``monitor.drift`` flag
-it → promote a broken version and watch the guardrail roll it back → ``status``.
+it → promote a broken version and watch the guardrail roll it back → ``status`` → the
+dashboard's address (a child started at the beginning, left running like the stack).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from scoring.registry import ModelRegistry
 from streams.cli.status import load, render
 from streams.control.client import submit
 from streams.crm.traffic import mixed, publish, synthetic_events
+from streams.demo import dashboard
 from streams.demo.watch import OutputWatcher, RecordWatcher
 from streams.settings import Settings
 from streams.stack import stack_up
@@ -66,6 +68,18 @@ class Demo:
         report = stack_up(self.s)
         for service in report.services:
             self.console.print(f"  {service.name}: {service.state} {service.address}")
+        board = dashboard.start(self.s, self.logs)
+        try:
+            self.scenario()
+            dashboard.wait_answering(self.s, board)
+        except BaseException:
+            board.__exit__(None, None, None)  # the demo failed: stop what it started
+            raise
+        self.console.print("\nThe stack keeps running: `leadstream stack down` stops it.")
+        self.console.print(f"Dashboard (pid {board.proc.pid}; kill it to stop it):\n"
+                           f"  [bold]{dashboard.url(self.s)}[/]")
+
+    def scenario(self) -> None:
         self.step("2. train the champion")
         champion = run_training(self.s, rows=20_000, seed=self.seed, alias="champion")
         m = champion.trained.metrics

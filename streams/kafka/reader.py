@@ -45,11 +45,15 @@ class TopicReader:
             "enable.auto.commit": False, "isolation.level": "read_committed",
             "enable.partition.eof": False, **client_log()})
         self._settings = settings
-        meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
-        if is_refusal(meta.error):
-            raise not_authorized(settings, f"reading {topic}", meta.error)
-        if meta.error is not None:
-            raise KafkaException(meta.error)
+        try:
+            meta = self._consumer.list_topics(topic, timeout=timeout_s).topics[topic]
+            if is_refusal(meta.error):
+                raise not_authorized(settings, f"reading {topic}", meta.error)
+            if meta.error is not None:
+                raise KafkaException(meta.error)
+        except BaseException:
+            self._consumer.close()  # a reader that failed to open leaves no client behind
+            raise
         self._partitions = sorted(meta.partitions)
         start = self.end_offsets() if from_end else dict.fromkeys(self._partitions,
                                                                   OFFSET_BEGINNING)
@@ -70,11 +74,16 @@ class TopicReader:
                               tuple(msg.headers() or ())))
         return out
 
+    def reached(self, ends: dict[int, int]) -> bool:
+        """True once every partition's position is at or past ``ends`` (end offsets taken
+        earlier with :meth:`end_offsets`)."""
+        return all(self._position(p) >= end for p, end in ends.items() if end > 0)
+
     def to_end(self) -> Iterator[Record]:
         """Every record up to the end offsets as of now (then stops)."""
         ends = self.end_offsets()
         deadline = time.monotonic() + self._timeout_s * 6
-        while any(self._position(p) < end for p, end in ends.items() if end > 0):
+        while not self.reached(ends):
             if time.monotonic() > deadline:
                 raise RetryableError(f"reading {self.topic} did not reach its end")
             yield from self.poll(0.2)

@@ -5,7 +5,7 @@ Each field is read from ``LEADSTREAM_<FIELD>`` (e.g. ``LEADSTREAM_BATCH_SIZE=500
 entry point and pass it in; nothing else reads the environment.
 
 The fields are grouped by concern in the modules of this package (``connection``,
-``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``, ``alerting``);
+``scorer``, ``monitors``, ``control``, ``sink``, ``privacy``, ``alerting``, ``dashboard``);
 :class:`Settings` is all of them, read with one prefix.
 """
 
@@ -19,16 +19,18 @@ from pydantic_settings import SettingsConfigDict
 from streams.settings.alerting import AlertingSettings
 from streams.settings.connection import ConnectionSettings
 from streams.settings.control import ControlSettings
+from streams.settings.dashboard import DashboardSettings
 from streams.settings.monitors import MonitorSettings
 from streams.settings.privacy import PrivacySettings
 from streams.settings.scorer import ScorerSettings
 from streams.settings.sink import SinkSettings
 
-__all__ = ["alerting", "connection", "control", "monitors", "part", "privacy", "scorer", "sink"]
+__all__ = ["alerting", "connection", "control", "dashboard", "monitors", "part", "privacy",
+           "scorer", "sink"]
 
 
-class Settings(AlertingSettings, PrivacySettings, SinkSettings, ControlSettings,
-               MonitorSettings, ScorerSettings, ConnectionSettings):
+class Settings(DashboardSettings, AlertingSettings, PrivacySettings, SinkSettings,
+               ControlSettings, MonitorSettings, ScorerSettings, ConnectionSettings):
     model_config = SettingsConfigDict(
         env_prefix="LEADSTREAM_",
         env_file=".env",

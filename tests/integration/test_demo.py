@@ -17,12 +17,14 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import httpx
 import pytest
 
 from streams.settings import Settings
-from tests.integration.helpers import TIMING_MARGIN
+from tests.integration.helpers import TIMING_MARGIN, closed_port
 
 ROLLBACK_TARGET_S = 5.0
+DASHBOARD_PORT = closed_port()
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -58,6 +60,7 @@ def demo_env(slot: Settings) -> dict[str, str]:
         "LEADSTREAM_REDIS_URL": slot.redis_url,
         "LEADSTREAM_PROMETHEUS_PORT": str(slot.prometheus_port),
         "LEADSTREAM_ALERTMANAGER_PORT": str(slot.alertmanager_port),
+        "LEADSTREAM_DASHBOARD_PORT": str(DASHBOARD_PORT),
     })
     return env
 
@@ -78,6 +81,15 @@ def test_demo_from_the_repo_root_with_default_settings(demo_repo: Path, demo_slo
     text = done.stdout
     assert done.returncode == 0, done.stderr[-2000:]
     assert "Traceback" not in done.stdout + done.stderr
+    # It ends with the address of the dashboard it started, which answers (then stopped).
+    pid = int(re.search(r"Dashboard \(pid (\d+);", text).group(1))
+    try:
+        assert text.rstrip().splitlines()[-1].strip() == f"http://127.0.0.1:{DASHBOARD_PORT}/"
+        overview = httpx.get(f"http://127.0.0.1:{DASHBOARD_PORT}/api/overview", timeout=10)
+        assert overview.json()["title"].endswith(re.search(r"lead-scoring-demo-\d+",
+                                                           text).group(0))
+    finally:
+        os.kill(pid, signal.SIGTERM)
     assert "3,000 events in, 3,000 out" in text
     scored = sum(int(n.replace(",", "")) for n in
                  re.findall(r"scored [A-Z]\s+│\s+([\d,]+)", text))
@@ -127,6 +139,8 @@ def test_a_failing_demo_says_so_in_one_line_and_stops_its_children(
     assert "ChildFailed" in failure[0] and "`leadstream score` exited early (-9)" in failure[0]
     assert stderr.strip().splitlines()[-1] == failure[0]
     assert not _running(agents) and not _running(scorer)
+    board = int((demo_repo / ".leadstream" / "dashboard.pid").read_text())
+    assert not _running(board)  # the dashboard it started is stopped too
     assert "Traceback" in (demo_repo / ".leadstream" / "logs" / "demo.log").read_text()
 
 

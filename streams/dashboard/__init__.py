@@ -1,0 +1,25 @@
+"""``leadstream dashboard``: the live web cockpit (FastAPI + uvicorn, Jinja templates, a
+little JavaScript, uPlot vendored from npm; updates pushed with server-sent events).
+
+Modules:
+  app          composition root: the FastAPI app, its routes and the feed's lifetime
+  pages        the page registry and :class:`Dashboard` (payload per page; ``diagnose`` slot)
+  feed         the topics (read_committed, from the beginning) and Redis into the history
+  history      bounded in-memory history (age and count), with a revision to wait on
+  series       columnar window series and per-window score histograms (fast 30-day pages)
+  events       server-sent events: a page's payload pushed on every change
+  charts       downsampled time series and tables (every chart has a table equivalent)
+  overview     serving configuration, guardrails with evidence, throughput, latency, liveness
+  drift        PSI per feature, drifted share, missing rates, reference vs current bins
+  performance  realized vs estimated (CBPE) quality, calibration, conversion by grade
+  experiments  arms, lift, sequential p-value over looks, SRM, recommendation
+  audit        the models page (audit trail, rollbacks, retrain) and the alerts page
+  labels       realized calibration and conversion by grade from Redis's labelled scores
+  profiles     reference profiles from the registry and current bin counts from samples
+
+Static files: ``templates/page.html``, ``static/dashboard.js``, ``static/dashboard.css``,
+``static/vendor/uplot/`` (uPlot, MIT; version in ``VERSION``).
+"""
+
+__all__ = ["app", "audit", "charts", "drift", "events", "experiments", "feed", "history",
+           "labels", "overview", "pages", "performance", "profiles", "series"]

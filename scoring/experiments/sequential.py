@@ -91,11 +91,11 @@ def sequential_look(
     theta, var = difference_and_variance(
         control.conversions, control.n, treatment.conversions, treatment.n
     )
-    lr = float(np.exp(log_mixture_lr(theta, var, tau2)))
+    log_lr = float(log_mixture_lr(theta, var, tau2))  # 1/Λ from the log: Λ may overflow
     half = float(cs_half_width(var, tau2, alpha))
     return replace(
         looked,
-        p_value=min(state.p_value, 1.0 / lr if lr > 1.0 else 1.0),
+        p_value=min(state.p_value, math.exp(-log_lr) if log_lr > 0.0 else 1.0),
         lower=max(state.lower, float(theta) - half),
         upper=min(state.upper, float(theta) + half),
         estimate=float(theta),

@@ -10,8 +10,8 @@ boundary on ``|θ̂|`` is ``sqrt(V* (1 + 1/r) (2 log(1/α) + log(1 + r)))`` with
 it is tightest (the test most powerful there) at the root of ``r = 2 log(1/α) + log(1 + r)``
 (``r ≈ 8.2`` at α = 0.05), so ``τ² = r · V*``. (This closed form is the boundary's
 minimiser at ``V*``, not the paper's formula averaged over a prior on effects; simulated
-with 50 looks up to ``n*`` at three base rate/share cells, ``τ²`` × 0.25, 0.5, 1, 2, 4 gave
-power within 1.5 points of the best at × 1 and × 2, and up to 16 points less at × 0.25.)
+with 100 looks up to ``n*`` at three base rate/share cells, ``τ²`` × 0.25, 0.5, 1, 2, 4 gave
+power within 1.5 points of the best at × 1 and × 2, and 14–17 points less at × 0.25.)
 
 The expected sample size is the one the MDE plans for: the ``n`` at which a fixed-horizon
 two-sided test at α has ``DESIGN_POWER`` against the MDE, i.e.

@@ -6,20 +6,33 @@ A/A rows: false-positive rate of the fixed-horizon chi-square re-read at 1, 5, 1
 20 equally spaced looks, and of the always-valid mSPRT (Johari et al. 2017) read at all
 20. A/B rows: power for a relative lift of ``--lift`` on ``--base-rate``, and the mean
 share of the horizon the mSPRT needed when it stopped. Also the routing cost per lead.
+
+Power table (issue 18): for base rates 2 %, 5 %, 20 % x treatment shares 5 %, 10 %, 50 %,
+an MDE of ``--mde-rel`` x the base rate, the mSPRT tuned to that MDE
+(:mod:`scoring.experiments.tuning`) against the fixed-horizon chi-square read once at the
+same sample size ``n*`` (the one that plans 80 % power for the MDE); the mSPRT is read at
+``--looks-per-n`` looks per ``n*``. Also: the sample size at which the mSPRT reaches the
+fixed test's power, and the A/A false-positive rate read at every look out to
+``--horizon`` x ``n*``.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
+import os
 import time
 
 import numpy as np
+from scipy import stats
 
 from scoring.experiments.simulation import (
+    SimulatedLooks,
     naive_rejections,
     sequential_crossings,
     simulate_looks,
 )
+from scoring.experiments.tuning import boundary_ratio, design_variance, mixing_variance
 from scoring.routing import treatment_mask
 
 
@@ -34,6 +47,11 @@ def _args() -> argparse.Namespace:
     p.add_argument("--tau", type=float, default=0.02, help="mSPRT mixing sd (tau^2 = tau*tau)")
     p.add_argument("--alpha", type=float, default=0.05)
     p.add_argument("--seed", type=int, default=2017)
+    p.add_argument("--power-experiments", type=int, default=2000,
+                   help="experiments per cell of the power table (0: skip the table)")
+    p.add_argument("--looks-per-n", type=int, default=50, help="looks per planned n*")
+    p.add_argument("--horizon", type=int, default=4, help="simulate out to this x n*")
+    p.add_argument("--mde-rel", type=float, default=0.20, help="MDE relative to the base rate")
     return p.parse_args()
 
 
@@ -78,6 +96,55 @@ def main() -> None:
     _row(f"mSPRT, read at {a.looks} looks", stopped.mean(), note)
     print(f"simulation {time.perf_counter() - start:.2f} s; "
           f"routing {_routing_us_per_lead():.2f} us/lead (batches of 1,000)")
+    if a.power_experiments > 0:
+        power_table(a)
+
+
+def _first(sim: SimulatedLooks, looks: int) -> SimulatedLooks:
+    return SimulatedLooks(*(x[:, :looks] for x in (sim.conv_control, sim.n_control,
+                                                    sim.conv_treatment, sim.n_treatment)))
+
+
+def _power_cell(a: argparse.Namespace, base: float, share: float, seed: int) -> str:
+    mde, k = a.mde_rel * base, a.looks_per_n
+    n_star = base * (1 - base) * (1 / share + 1 / (1 - share)) / design_variance(mde, a.alpha)
+    kw = dict(experiments=a.power_experiments, looks=k * a.horizon,
+              leads_per_look=math.ceil(n_star / k), share=share)
+    ab = simulate_looks(seed, p_control=base, p_treatment=base + mde, **kw)
+    aa = simulate_looks(seed + 1, p_control=base, p_treatment=base, **kw)
+    tau2 = mixing_variance(mde, a.alpha)
+    fixed = naive_rejections(_first(ab, k), a.alpha, k).mean()
+    crossed = sequential_crossings(ab, a.alpha, tau2)
+    by_look = np.maximum.accumulate(crossed, axis=1).mean(axis=0)
+    tuned, untuned = by_look[k - 1], sequential_crossings(_first(ab, k), a.alpha,
+                                                           a.tau**2).any(axis=1).mean()
+    reach = np.flatnonzero(by_look >= fixed)
+    n_reach = f"{(reach[0] + 1) / k:.2f} n*" if reach.size else f"> {a.horizon} n*"
+    fpr = sequential_crossings(aa, a.alpha, tau2).any(axis=1).mean()
+    naive = naive_rejections(aa, a.alpha).mean()
+    ok = "yes" if tuned >= 0.85 * fixed else "no"
+    return (f"| {base:.0%} | {share:.0%} | {mde:.3f} | {n_star:,.0f} | {fixed:.1%} | "
+            f"{untuned:.1%} | {tuned:.1%} | {tuned / fixed:.2f} | {ok} | {n_reach} | "
+            f"{fpr:.1%} | {naive:.1%} |")
+
+
+def power_table(a: argparse.Namespace) -> None:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\npower at the MDE ({a.mde_rel:.0%} relative), {a.power_experiments} experiments "
+          f"per cell, {a.looks_per_n} looks per n*, A/A to {a.horizon} n* "
+          f"({a.looks_per_n * a.horizon} looks), alpha {a.alpha}; load {load}")
+    z_fixed = stats.norm.ppf(1 - a.alpha / 2)
+    print(f"at n* the tuned mSPRT needs |z| >= {math.sqrt(boundary_ratio(a.alpha) + 1):.2f}, "
+          f"the chi-square |z| >= {z_fixed:.2f}")
+    print(f"| base | share | MDE | n* (leads) | fixed chi2 | mSPRT tau={a.tau:.2g} | mSPRT "
+          "tuned | ratio | >= 0.85 | tuned mSPRT reaches fixed power at | A/A FPR tuned "
+          "mSPRT, all looks | A/A FPR chi2 re-read |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
+    start = time.perf_counter()
+    for i, base in enumerate((0.02, 0.05, 0.20)):
+        for j, share in enumerate((0.05, 0.10, 0.50)):
+            print(_power_cell(a, base, share, a.seed + 10 * (3 * i + j)), flush=True)
+    print(f"power table {time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests, reports.
+"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests (tuned to an MDE), reports.
 
 Pure functions on counts (frozen dataclasses in, frozen dataclasses out); the Kafka and
 Redis side lives in ``streams``.
@@ -22,8 +22,10 @@ from scoring.experiments.sequential import (
     treatment_below_control,
 )
 from scoring.experiments.srm import SRM_ALPHA, SrmResult, sample_ratio_mismatch
+from scoring.experiments.tuning import DEFAULT_MDE, mixing_variance
 
 __all__ = [
+    "DEFAULT_MDE",
     "DEFAULT_TAU2",
     "SRM_ALPHA",
     "ArmCounts",
@@ -40,6 +42,7 @@ __all__ = [
     "build_report",
     "fixed_horizon_test",
     "lift",
+    "mixing_variance",
     "recommend",
     "sample_ratio_mismatch",
     "sequential_look",

@@ -13,7 +13,7 @@ The fixed-horizon chi-square is reported for reference and never decides.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 import scoring.experiments.intervals as intervals
@@ -24,21 +24,30 @@ from scoring.experiments.fixed_horizon import fixed_horizon_test
 from scoring.experiments.lift import lift
 from scoring.experiments.sequential import (
     DEFAULT_BURN_IN,
-    DEFAULT_TAU2,
     SequentialState,
     sequential_look,
     treatment_below_control,
 )
 from scoring.experiments.srm import SRM_ALPHA, SrmResult, sample_ratio_mismatch
+from scoring.experiments.tuning import DEFAULT_MDE, mixing_variance
 
 
 @dataclass(frozen=True)
 class DecisionPolicy:
+    """How a look decides. ``mde`` (absolute difference in conversion rate) tunes the
+    mSPRT's mixing variance ``tau2`` (:mod:`scoring.experiments.tuning`); an explicit
+    ``tau2`` overrides it."""
+
     alpha: float = 0.05
     srm_alpha: float = SRM_ALPHA
     min_outcomes_per_arm: int = 200
-    tau2: float = DEFAULT_TAU2
+    mde: float = DEFAULT_MDE
+    tau2: float = field(default=0.0, kw_only=True)
     burn_in: int = DEFAULT_BURN_IN
+
+    def __post_init__(self) -> None:
+        if self.tau2 <= 0.0:
+            object.__setattr__(self, "tau2", mixing_variance(self.mde, self.alpha))
 
 
 @dataclass(frozen=True)

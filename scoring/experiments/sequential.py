@@ -15,7 +15,8 @@ the running intersection of these intervals is the always-valid CI.
 
 ``σ²`` is the plug-in Bernoulli variance with a +1/+2 smoothing so that an arm with no
 conversions yet does not give ``V = 0``. ``τ²`` sets the effect size the test is most
-sensitive to (τ ≈ the lift in absolute rate one hopes to detect; default τ = 0.02).
+sensitive to; :mod:`scoring.experiments.tuning` chooses it from the minimum detectable
+effect (default MDE 0.02 absolute, so τ ≈ 0.0205 at α = 0.05).
 Evidence starts once both arms have ``burn_in`` outcomes (the normal approximation).
 """
 
@@ -28,8 +29,9 @@ import numpy as np
 
 from scoring.experiments.counts import ArmCounts
 from scoring.experiments.intervals import Interval
+from scoring.experiments.tuning import DEFAULT_MDE, mixing_variance
 
-DEFAULT_TAU2 = 0.02**2
+DEFAULT_TAU2 = mixing_variance(DEFAULT_MDE, 0.05)
 DEFAULT_BURN_IN = 100
 
 
@@ -89,11 +91,11 @@ def sequential_look(
     theta, var = difference_and_variance(
         control.conversions, control.n, treatment.conversions, treatment.n
     )
-    lr = float(np.exp(log_mixture_lr(theta, var, tau2)))
+    log_lr = float(log_mixture_lr(theta, var, tau2))  # 1/Λ from the log: Λ may overflow
     half = float(cs_half_width(var, tau2, alpha))
     return replace(
         looked,
-        p_value=min(state.p_value, 1.0 / lr if lr > 1.0 else 1.0),
+        p_value=min(state.p_value, math.exp(-log_lr) if log_lr > 0.0 else 1.0),
         lower=max(state.lower, float(theta) - half),
         upper=min(state.upper, float(theta) + half),
         estimate=float(theta),

@@ -42,6 +42,10 @@ class ControlSettings(SettingsPart):
     """How often running canary/A/B experiments are reported on ``experiments.reports``."""
     experiment_alpha: float = Field(0.05, gt=0, lt=1)
     """Significance level of the always-valid sequential test."""
+    experiment_mde: float = Field(0.02, gt=0, lt=1)
+    """Minimum detectable effect: the absolute difference in conversion rate (0.02 = 2
+    percentage points) the always-valid test is tuned to (its mixing variance, Johari et al.
+    2017). Smaller: more power near that effect, slower on large ones in small samples."""
     experiment_min_outcomes: int = Field(200, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     auto_promote: bool = False

@@ -190,4 +190,5 @@ def _ttl_s(settings: Settings) -> int:
 
 def policy_from(settings: Settings) -> DecisionPolicy:
     return DecisionPolicy(alpha=settings.experiment_alpha,
-                          min_outcomes_per_arm=settings.experiment_min_outcomes)
+                          min_outcomes_per_arm=settings.experiment_min_outcomes,
+                          mde=settings.experiment_mde)

@@ -1,0 +1,29 @@
+"""The experiment settings become the decision policy: the MDE tunes the mSPRT."""
+
+import pytest
+from pydantic import ValidationError
+
+from scoring.experiments.tuning import mixing_variance
+from streams.settings import Settings
+from streams.stores.experiments import policy_from
+
+
+def test_the_mde_from_the_environment_tunes_the_mixing_variance(monkeypatch):
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_MDE", "0.004")
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_ALPHA", "0.01")
+    policy = policy_from(Settings(_env_file=None))
+    assert (policy.mde, policy.alpha) == (0.004, 0.01)
+    assert policy.tau2 == pytest.approx(mixing_variance(0.004, 0.01))
+
+
+def test_the_default_mde_keeps_tau_near_the_former_0_02():
+    policy = policy_from(Settings(_env_file=None))
+    assert policy.mde == 0.02
+    assert policy.tau2**0.5 == pytest.approx(0.02, rel=0.05)
+
+
+@pytest.mark.parametrize("bad", ["0", "-0.01", "1"])
+def test_an_mde_outside_0_1_is_refused(monkeypatch, bad):
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_MDE", bad)
+    with pytest.raises(ValidationError, match="experiment_mde"):
+        Settings(_env_file=None)

@@ -6,7 +6,7 @@ May import the core and itself; the core never imports ``streams``. Only ``setti
 """
 
 __all__ = [
-    "agents", "alerting", "cli", "control", "crm", "demo", "json_text", "kafka", "monitor",
-    "redact",
+    "agents", "alerting", "cli", "control", "crm", "demo", "diagnose", "json_text", "kafka",
+    "monitor", "redact",
     "scorer", "settings", "sink", "stack", "stores", "training",
 ]

@@ -50,7 +50,7 @@ def processes(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
         p = ev.process(role)
         if p is not None and p.members == 0:
             yield Finding(role, level, f"no {role} process is running (no consumer group "
-                          "member)", {"members": 0}, action)
+                          "member)", {"members": 0, "lag_records": p.lag_records}, action)
         elif p is not None and p.members > 0 and role == "scorer":
             yield Finding(role, INFO, f"{p.members} scorer(s) running", {"members": p.members})
     p = ev.process("scorer")

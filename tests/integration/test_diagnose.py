@@ -1,0 +1,93 @@
+"""``leadstream diagnose`` on the real stack names the injected fault first: a shifted
+feature (windows closed by the real monitor agents, a scorer group member alive) and a
+stopped scorer (leads waiting on ``leads.incoming``, no scorer in its group)."""
+
+from __future__ import annotations
+
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+from confluent_kafka import Consumer
+
+from monitors.windows import window_start
+from schemas.monitor import MONITOR_DRIFT
+from streams.kafka.topics import topic_name
+from tests.integration.agents_support import run_cli
+from tests.integration.helpers import make_traffic, produce, wait_until
+from tests.integration.monitor_helpers import (
+    Kit,
+    MonitorWorker,
+    craft,
+    make_kit,
+    now_ms,
+    publish,
+    wait_reports,
+)
+
+L = 2000
+
+
+@pytest.fixture(scope="module")
+def kit() -> Kit:
+    return make_kit()
+
+
+def _diagnose(settings) -> dict:
+    result = run_cli(settings, "diagnose", "--json")
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def _live_scorer(settings) -> Consumer:
+    """A member of the scorers' group on ``leads.incoming``: a scorer that is up."""
+    consumer = Consumer({**settings.kafka_config(), "group.id": settings.consumer_group,
+                         "enable.auto.commit": False})
+    consumer.subscribe([settings.topic_incoming])
+    wait_until(lambda: consumer.poll(0.2) is None and bool(consumer.assignment()), 30,
+               "the stand-in scorer assigned")
+    return consumer
+
+
+def test_a_shifted_feature_is_named_first(make_settings, kit: Kit, redis_client,
+                                          tmp_path: Path) -> None:
+    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
+                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=1.0)
+    v = kit.register(s)
+    base = window_start(now_ms() - 30_000, L)
+    samples = [craft(kit, s, v, 500, base + k * L + 900 * j, 800, f"w{k}/{j}",
+                     seed=10 * k + j, shift={"engagement_score": 1.0})
+               for k in range(3) for j in range(2)]
+    with MonitorWorker(s, tmp_path / "worker.log"):
+        publish(s, samples, [0])
+        drift = wait_reports(s, topic_name(s, MONITOR_DRIFT), lambda rs: len(rs) >= 3)
+    newest = max(drift, key=lambda r: r["window_end_ms"])
+    psi = {f["name"]: f["psi"] for f in newest["features"]}["engagement_score"]
+    scorer = _live_scorer(s)
+    try:
+        doc = _diagnose(s)
+    finally:
+        scorer.close()
+    first = doc["findings"][0]
+    assert (first["kind"], first["evidence"]["feature"]) == ("feature_drift",
+                                                             "engagement_score"), doc
+    assert first["evidence"]["psi"] == pytest.approx(psi, abs=1e-4)
+    assert doc["next_steps"][0] == "retrain"
+    assert not [f for f in doc["findings"] if f["kind"] == "scorer" and
+                f["severity"] != "info"], doc
+    table = run_cli(s, "diagnose")
+    assert table.exit_code == 0 and "engagement_score drifted" in table.output, table.output
+
+
+def test_a_stopped_scorer_is_named_first(make_settings) -> None:
+    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}")
+    sent, _ = make_traffic(40, s, bad_share=0.0)
+    produce(s, sent)
+    doc = _diagnose(s)
+    first = doc["findings"][0]
+    assert (first["kind"], first["severity"]) == ("scorer", "critical"), doc
+    assert doc["next_steps"][0] == "start the scorer"
+    fresh = {f["evidence"]["topic"]: f for f in doc["findings"] if f["kind"] == "freshness"}
+    assert fresh["leads.incoming"]["evidence"]["age_s"] < 120
+    assert first["evidence"]["lag_records"] == len(sent)  # nothing scored them

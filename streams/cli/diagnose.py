@@ -25,10 +25,10 @@ _COLOR = {"critical": "red", "warning": "yellow", "info": "dim"}
 
 def render(out: Console, report: Diagnosis) -> None:
     """The findings as a table that fits 80 columns, then the next steps."""
-    table = fit_columns(Table(title=f"diagnosis of {report.model}, likeliest cause first"),
-                        severity=8, finding=18)
+    table = Table(title=f"diagnosis of {report.model}, likeliest cause first")
     for header in ("#", "severity", "finding", "evidence"):
         table.add_column(header)
+    fit_columns(table, severity=8, finding=18)
     for i, f in enumerate(report.findings, 1):
         color = _COLOR[f.level.value]
         table.add_row(str(i), f"[{color}]{f.level.value}[/]", f.summary, _numbers(f.evidence))

@@ -1,6 +1,7 @@
-"""Read-only looks at topics for ``diagnose``: the recent records, the newest record's
-time, and how far a consumer group is behind. Throw-away readers (``leadstream-tail-``
-groups, never committed); a refusal or a missing topic raises :class:`Unreadable`.
+"""Read-only looks at topics for ``diagnose``: the recent records (throw-away
+``leadstream-tail-`` readers, never committed), the newest record's time and how far a
+consumer group is behind (from offsets alone, as the stack's admin, like ``stack status``:
+no lead is read). A refusal or a missing topic raises :class:`Unreadable`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from confluent_kafka import (
     KafkaException,
     TopicPartition,
 )
-from confluent_kafka.admin import AdminClient
+from confluent_kafka.admin import AdminClient, OffsetSpec
 
 from streams.cli.tail import open_consumer
 from streams.kafka.client_log import client_log
@@ -52,23 +53,21 @@ def recent(settings: Settings, topic: str, last: int, since_ms: int = 0
     return out
 
 
-def newest_ms(settings: Settings, topic: str) -> int | None:
-    """The timestamp of the newest record on ``topic`` (None: the topic is empty)."""
+def newest_ms(settings: Settings, topic: str, timeout_s: float = 5.0) -> int | None:
+    """The largest record timestamp on ``topic`` (None: the topic is empty), from the
+    broker's offset index (``ListOffsets`` max-timestamp): no record is read."""
+    admin = AdminClient({**admin_config(settings), **client_log()})
     try:
-        consumer = open_consumer(settings, topic, False, 3)
-    except (click.ClickException, KafkaException) as exc:
+        meta = admin.list_topics(topic, timeout=timeout_s).topics[topic]
+        if meta.error is not None:
+            raise Unreadable(f"{topic}: {meta.error.str()}")
+        asked = {TopicPartition(topic, p): OffsetSpec.max_timestamp() for p in meta.partitions}
+        found = [f.result(timeout_s) for f in
+                 admin.list_offsets(asked, request_timeout=timeout_s).values()]
+    except KafkaException as exc:
         raise Unreadable(f"{topic}: {exc}") from exc
-    newest = None
-    try:
-        while msgs := consumer.consume(1000, 1.0):
-            for m in msgs:
-                if m.error() is None:
-                    newest = max(newest or 0, m.timestamp()[1])
-                else:
-                    _check(topic, m.error())
-    finally:
-        consumer.close()
-    return newest
+    stamps = [r.timestamp for r in found if r.offset >= 0 and r.timestamp >= 0]
+    return max(stamps) if stamps else None
 
 
 def group_lag(settings: Settings, group: str, topic: str, timeout_s: float = 5.0) -> int:

@@ -130,3 +130,13 @@ def test_findings_are_ranked_critical_first_on_any_evidence(changes, scorers, un
     ranks = [f.level.rank for f in report.findings]
     assert ranks == sorted(ranks, reverse=True)
     assert (Action.NOTHING in report.actions) == (max(ranks) == 0)
+
+
+def test_a_specific_cause_outranks_drift_of_the_same_severity() -> None:
+    drifting = replace(FEATURES[0], psi=0.8, severity="critical")
+    empty = replace(FEATURES[1], psi=2.0, severity="critical", missing_share=0.9)
+    ev = replace(HEALTHY, features=(drifting, empty, FEATURES[2]))
+    kinds = [f.kind for f in diagnose(ev).findings]
+    assert kinds[:2] == ["missing_values", "feature_drift"]
+    stopped = replace(ev, processes=(ProcessEvidence("scorer", 0),))
+    assert diagnose(stopped).findings[0].kind == "scorer"

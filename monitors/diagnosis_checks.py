@@ -38,17 +38,23 @@ def sink_failures(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
 
 
 def calibration(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
-    if ev.calibration_error is None:
-        if ev.window_end_ms is not None:
-            yield Finding("calibration", INFO, f"{ev.n_labels} labels: too few to judge "
-                          "calibration and AUC", {"n_labels": ev.n_labels})
+    labelled = sum(n for n, _, _ in ev.calibration_deciles)
+    if labelled >= th.min_labels:
+        gap = sum(n * abs(score - rate) for n, score, rate in ev.calibration_deciles) / labelled
+        error, source = gap, "by score decile"
+    elif ev.calibration_error is not None:
+        error, source = ev.calibration_error, "in the newest window"
+    else:
+        yield Finding("calibration", INFO, f"{max(labelled, ev.n_labels)} labels: too few to "
+                      "judge calibration", {"n_labels": max(labelled, ev.n_labels)})
         return
-    bad = ev.calibration_error >= th.calibration_warn
+    bad = error >= th.calibration_warn
     yield Finding("calibration", W if bad else INFO,
-                  f"expected calibration error {ev.calibration_error:.3f} over "
-                  f"{ev.n_labels} labels",
-                  {"calibration_error": round(ev.calibration_error, 4),
-                   "n_labels": ev.n_labels, "auc": ev.auc}, Action.RETRAIN if bad else None)
+                  f"calibration error {error:.3f} {source}",
+                  {"calibration_error": round(error, 4), "n_labels": labelled or ev.n_labels,
+                   "auc": ev.auc, "deciles": [[round(s, 3), round(r, 3)] for _, s, r
+                                              in ev.calibration_deciles]},
+                  Action.RETRAIN if bad else None)
 
 
 def guardrails(ev: Evidence, th: Thresholds) -> Iterator[Finding]:

@@ -54,6 +54,9 @@ class Evidence:
     n_labels: int = 0
     auc: float | None = None
     calibration_error: float | None = None
+    """Expected calibration error of the newest window (None: too few labels there)."""
+    calibration_deciles: tuple[tuple[int, float, float], ...] = ()
+    """The version's labelled leads by score decile: (leads, mean score, conversion rate)."""
     newest_input_ms: dict[str, int | None] = field(default_factory=dict)
     """Per input topic, the timestamp of its newest record (None: empty or unreadable)."""
     deadletter_reasons: dict[str, int] | None = None
@@ -64,7 +67,7 @@ class Evidence:
     alerts: dict[str, int] = field(default_factory=dict)
     """Kinds of the recent ``models.alerts`` records for this model."""
     conversion_by_grade: dict[str, tuple[int, int]] = field(default_factory=dict)
-    """Per grade, (converted, labelled) over the labelled leads read."""
+    """Per grade, (converted, labelled) over the version's labelled leads."""
     unreadable: tuple[str, ...] = ()
     """Sources that could not be read, with why (shown as info findings)."""
 

@@ -80,6 +80,9 @@ class Thresholds:
     psi_warn: float = 0.1
     psi_critical: float = 0.25
     calibration_warn: float = 0.1
+    """Count-weighted gap between mean score and conversion rate (ECE)."""
+    min_labels: int = 100
+    """Fewer labelled leads: no calibration verdict."""
     deadletter_warn: float = 0.05
     deadletter_critical: float = 0.2
     lag_warn: int = 10_000

@@ -2,9 +2,11 @@
 
 The newest closed champion window comes from Redis (the monitor state ``status`` reads) or,
 without Redis, from the monitor topics; the reference profile of its version from the
-registry (for the missing-value share at training); the dead letters, the sink's failures
-and the controller's alerts of the last ``RECENT_S`` from their topics; liveness and lag
-from the consumer groups. Whatever cannot be read is named in the evidence, never zero.
+registry (for the missing-value share at training); calibration by score decile and
+conversion by grade from the version's labelled scores in Redis; the dead letters, the
+sink's failures and the controller's alerts of the last ``RECENT_S`` from their topics;
+liveness and lag from the consumer groups. Whatever cannot be read is named in the
+evidence, never zero.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from confluent_kafka import KafkaException
 
 from monitors.diagnosis import Diagnosis, diagnose
 from monitors.evidence import Evidence, FeatureEvidence, ProcessEvidence
+from monitors.quality import calibration_by_decile, conversion_by_grade
 from schemas.alerts import MODELS_ALERTS
 from schemas.experiments import LEADS_OUTCOMES
 from schemas.profile import ReferenceProfile
@@ -28,6 +31,7 @@ from streams.diagnose.readers import Unreadable, group_lag, newest_ms, recent
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stack.processes import running_processes
+from streams.stores.labels import LabelWindow
 from streams.stores.state import read_state
 
 log = logging.getLogger(__name__)
@@ -47,8 +51,9 @@ def collect(settings: Settings, model: str) -> Evidence:
     unreadable: list[str] = []
     window = _champion_window(settings, model, unreadable)
     drift, perf, guard = (window.get(k) or {} for k in ("drift", "performance", "guardrails"))
-    profile = _profile(settings, model, str(perf.get("model_version") or
-                                            drift.get("model_version") or ""), unreadable)
+    version = str(perf.get("model_version") or drift.get("model_version") or "")
+    profile = _profile(settings, model, version, unreadable)
+    deciles, by_grade = _labels(settings, model, version, unreadable)
     return Evidence(
         model=model, now_ms=now_ms, window_end_ms=perf.get("window_end_ms") or
         drift.get("window_end_ms"), n_scored=perf.get("n_scored", drift.get("n", 0)),
@@ -61,7 +66,8 @@ def collect(settings: Settings, model: str) -> Evidence:
         unknown_attributes=dict(perf.get("unknown_attributes") or {}),
         score_psi=(drift.get("prediction") or {}).get("score_psi"),
         n_labels=perf.get("n_labels", 0), auc=perf.get("auc"),
-        calibration_error=perf.get("calibration_error"),
+        calibration_error=perf.get("calibration_error"), calibration_deciles=deciles,
+        conversion_by_grade=by_grade,
         newest_input_ms=_freshness(settings, unreadable),
         deadletter_reasons=_reasons(settings, LEADS_DEADLETTER, now_ms, unreadable),
         sink_failures=_reasons(settings, SINK_DEADLETTER, now_ms, unreadable, status=True),
@@ -97,6 +103,24 @@ def _profile(settings: Settings, model: str, version: str,
     except Exception as exc:  # any registry failure: the profile is named unreadable
         unreadable.append(f"reference profile of v{version} ({type(exc).__name__})")
         return None
+
+
+def _labels(settings: Settings, model: str, version: str, unreadable: list[str]
+            ) -> tuple[tuple[tuple[int, float, float], ...], dict[str, tuple[int, int]]]:
+    """Calibration by score decile and conversion by grade of the version's labelled leads."""
+    if not version:
+        return (), {}
+    client = redis.Redis.from_url(settings.redis_url, socket_timeout=2.0,
+                                  socket_connect_timeout=2.0)
+    try:
+        labels, scores = LabelWindow(client, cap=1).read(model, version)
+    except (redis.RedisError, OSError) as exc:
+        unreadable.append(f"labelled scores in Redis ({type(exc).__name__})")
+        return (), {}
+    finally:
+        client.close()
+    grades = settings.grade_scale.assign(scores) if scores.size else []
+    return tuple(calibration_by_decile(labels, scores)), conversion_by_grade(labels, grades)
 
 
 def _feature(f: dict, profile: ReferenceProfile | None) -> FeatureEvidence:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import numpy as np
+import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -140,3 +142,22 @@ def test_a_specific_cause_outranks_drift_of_the_same_severity() -> None:
     assert kinds[:2] == ["missing_values", "feature_drift"]
     stopped = replace(ev, processes=(ProcessEvidence("scorer", 0),))
     assert diagnose(stopped).findings[0].kind == "scorer"
+
+
+def test_miscalibrated_scores_by_decile_recommend_a_retrain() -> None:
+    # every decile converts 0.3 above its mean score: the model underestimates
+    deciles = tuple((50, m, m + 0.3) for m in np.linspace(0.05, 0.6, 10))
+    report = diagnose(replace(HEALTHY, calibration_deciles=deciles))
+    first = report.findings[0]
+    assert (first.kind, first.level) == ("calibration", Level.WARNING)
+    assert first.evidence["calibration_error"] == pytest.approx(0.3)
+    assert report.actions == (Action.RETRAIN,)
+    few = replace(HEALTHY, calibration_deciles=tuple((5, m, m + 0.3)
+                                                     for m in np.linspace(0.05, 0.6, 10)))
+    assert diagnose(few).actions == (Action.NOTHING,)  # 50 labels: no verdict
+
+
+def test_conversion_by_grade_is_shown() -> None:
+    report = diagnose(replace(HEALTHY, conversion_by_grade={"A": (30, 100), "D": (2, 400)}))
+    found = [f for f in report.findings if f.kind == "conversion_by_grade"]
+    assert found and found[0].evidence["A"] == {"converted": 30, "labelled": 100}

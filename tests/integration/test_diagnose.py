@@ -1,7 +1,8 @@
 """``leadstream diagnose`` on the real stack names the injected fault first: a shifted
-feature and a renamed CRM field (windows closed by the real monitor agents, a scorer group
-member alive), a stopped scorer (leads waiting on ``leads.incoming``, no scorer in its
-group) and a CRM refusing write-back (the real sink against a CRM stand-in answering 400)."""
+feature, a CRM field arriving empty and a renamed CRM field (windows closed by the real
+monitor agents, a scorer group member alive), a stopped scorer (leads waiting on
+``leads.incoming``, no scorer in its group) and a CRM refusing write-back (the real sink
+against a CRM stand-in answering 400)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,32 @@ def test_a_stopped_scorer_is_named_first(make_settings) -> None:
     fresh = {f["evidence"]["topic"]: f for f in doc["findings"] if f["kind"] == "freshness"}
     assert fresh["leads.incoming"]["evidence"]["age_s"] < 120
     assert first["evidence"]["lag_records"] == len(sent)  # nothing scored them
+
+
+def test_a_crm_field_arriving_empty_is_named_first(make_settings, kit: Kit,
+                                                   tmp_path: Path) -> None:
+    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
+                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=1.0)
+    v = kit.register(s)
+    base = window_start(now_ms() - 30_000, L)
+    samples = [craft(kit, s, v, 500, base + k * L + 900 * j, 800, f"w{k}/{j}", seed=k + j,
+                     empty=("company_size",)) for k in range(3) for j in range(2)]
+    with MonitorWorker(s, tmp_path / "worker.log"):
+        publish(s, samples, [0])
+        wait_reports(s, topic_name(s, MONITOR_DRIFT), lambda rs: len(rs) >= 3)
+    scorer = _live_scorer(s)
+    try:
+        doc = _diagnose(s)
+    finally:
+        scorer.close()
+    first = doc["findings"][0]
+    assert (first["kind"], first["evidence"]["feature"]) == ("missing_values",
+                                                             "company_size"), doc
+    assert first["evidence"]["missing_share"] == 1.0
+    reference = kit.profile.numeric["company_size"].proportions[-1]  # from the registry
+    assert first["evidence"]["reference_missing_share"] == pytest.approx(reference)
+    assert doc["next_steps"][0] == "fix the CRM mapping"
+    assert "feature_drift" not in doc["root_causes"]  # explained by the empty field
 
 
 def test_a_renamed_crm_field_is_named_first(make_settings, kit: Kit, tmp_path: Path) -> None:

@@ -41,7 +41,9 @@ def diagnose(ev: Evidence, th: Thresholds | None = None) -> Diagnosis:
     for f in found:
         if f.level is not INFO and f.action and f.action not in actions:
             actions.append(f.action)
-    return Diagnosis(ev.model, tuple(found), tuple(actions) or (Action.NOTHING,))
+    if not actions:
+        actions.append(Action.NOTHING_FOUND if ev.unreadable else Action.NOTHING)
+    return Diagnosis(ev.model, tuple(found), tuple(actions))
 
 
 def processes(ev: Evidence, th: Thresholds) -> Iterator[Finding]:

@@ -34,6 +34,8 @@ class Action(StrEnum):
     RETRAIN = "retrain"
     ROLL_BACK = "roll back"
     NOTHING = "nothing to do"
+    NOTHING_FOUND = "nothing found in what could be read"
+    """No warning, but some sources were not read (ACLs, a service down)."""
 
 
 PRIORITY = ("scorer", "agents", "freshness", "unknown_attributes", "missing_values",

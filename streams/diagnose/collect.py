@@ -49,7 +49,9 @@ def diagnosis_report(settings: Settings, model: str) -> Diagnosis:
 def collect(settings: Settings, model: str) -> Evidence:
     now_ms = int(time.time() * 1000)
     unreadable: list[str] = []
-    window = _champion_window(settings, model, unreadable)
+    processes = _processes(settings, unreadable)
+    kafka = processes is not None  # Kafka answered: read its topics too
+    window = _champion_window(settings, model, unreadable, kafka)
     drift, perf, guard = (window.get(k) or {} for k in ("drift", "performance", "guardrails"))
     version = str(perf.get("model_version") or drift.get("model_version") or "")
     profile = _profile(settings, model, version, unreadable)
@@ -68,21 +70,24 @@ def collect(settings: Settings, model: str) -> Evidence:
         n_labels=perf.get("n_labels", 0), auc=perf.get("auc"),
         calibration_error=perf.get("calibration_error"), calibration_deciles=deciles,
         conversion_by_grade=by_grade,
-        newest_input_ms=_freshness(settings, unreadable),
-        deadletter_reasons=_reasons(settings, LEADS_DEADLETTER, now_ms, unreadable),
-        sink_failures=_reasons(settings, SINK_DEADLETTER, now_ms, unreadable, status=True),
-        alerts=_alerts(settings, model, now_ms, unreadable),
-        processes=_processes(settings, unreadable), unreadable=tuple(unreadable))
+        newest_input_ms=_freshness(settings, unreadable) if kafka else {},
+        deadletter_reasons=_reasons(settings, LEADS_DEADLETTER, now_ms, unreadable)
+        if kafka else None,
+        sink_failures=_reasons(settings, SINK_DEADLETTER, now_ms, unreadable, status=True)
+        if kafka else None,
+        alerts=_alerts(settings, model, now_ms, unreadable) if kafka else {},
+        processes=processes or (), unreadable=tuple(unreadable))
 
 
-def _champion_window(settings: Settings, model: str, unreadable: list[str]) -> dict:
+def _champion_window(settings: Settings, model: str, unreadable: list[str],
+                     kafka: bool) -> dict:
     """The reports of the newest closed champion window, by kind."""
     try:
         _, _, windows = read_state(settings.redis_url, 2.0, model)
     except (redis.RedisError, OSError) as exc:
         unreadable.append(f"monitor state in Redis ({type(exc).__name__}); read the topics")
         windows = []
-    if not windows:
+    if not windows and kafka:
         try:
             windows = from_topics(settings, model)[2]
         except KafkaException as exc:
@@ -169,12 +174,15 @@ def _alerts(settings: Settings, model: str, now_ms: int,
     return dict(Counter(str(v.get("kind")) for _, key, v in rows if key == model.encode()))
 
 
-def _processes(settings: Settings, unreadable: list[str]) -> tuple[ProcessEvidence, ...]:
+def _processes(settings: Settings, unreadable: list[str]
+               ) -> tuple[ProcessEvidence, ...] | None:
+    """Liveness and lag per leadstream process; None when Kafka did not answer (its
+    topics are then not read either: each would wait for its own timeout)."""
     try:
         groups = running_processes(settings)
     except KafkaException as exc:
-        unreadable.append(f"consumer groups ({exc})")
-        return ()
+        unreadable.append(f"Kafka: consumer groups and topics ({exc})")
+        return None
     out = []
     for g in groups:
         if g.role == "other":

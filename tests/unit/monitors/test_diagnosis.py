@@ -161,3 +161,9 @@ def test_conversion_by_grade_is_shown() -> None:
     report = diagnose(replace(HEALTHY, conversion_by_grade={"A": (30, 100), "D": (2, 400)}))
     found = [f for f in report.findings if f.kind == "conversion_by_grade"]
     assert found and found[0].evidence["A"] == {"converted": 30, "labelled": 100}
+
+
+def test_nothing_to_do_is_never_claimed_over_unread_sources() -> None:
+    report = diagnose(replace(HEALTHY, unreadable=("leads.deadletter: not authorized",)))
+    assert report.actions == (Action.NOTHING_FOUND,)
+    assert report.findings[-1].evidence == {"source": "leads.deadletter: not authorized"}

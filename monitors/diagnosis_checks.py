@@ -44,9 +44,11 @@ def calibration(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
         error, source = gap, "by score decile"
     elif ev.calibration_error is not None:
         error, source = ev.calibration_error, "in the newest window"
-    else:
+    elif ev.window_end_ms is not None or labelled:
         yield Finding("calibration", INFO, f"{max(labelled, ev.n_labels)} labels: too few to "
                       "judge calibration", {"n_labels": max(labelled, ev.n_labels)})
+        return
+    else:
         return
     bad = error >= th.calibration_warn
     yield Finding("calibration", W if bad else INFO,

@@ -85,7 +85,7 @@ def _champion_window(settings: Settings, model: str, unreadable: list[str],
     try:
         _, _, windows = read_state(settings.redis_url, 2.0, model)
     except (redis.RedisError, OSError) as exc:
-        unreadable.append(f"monitor state in Redis ({type(exc).__name__}); read the topics")
+        unreadable.append(f"monitor state in Redis ({type(exc).__name__})")
         windows = []
     if not windows and kafka:
         try:
@@ -180,8 +180,8 @@ def _processes(settings: Settings, unreadable: list[str]
     topics are then not read either: each would wait for its own timeout)."""
     try:
         groups = running_processes(settings)
-    except KafkaException as exc:
-        unreadable.append(f"Kafka: consumer groups and topics ({exc})")
+    except (KafkaException, TimeoutError) as exc:
+        unreadable.append(f"Kafka: consumer groups and topics ({str(exc) or 'no answer'})")
         return None
     out = []
     for g in groups:

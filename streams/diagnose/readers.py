@@ -64,7 +64,7 @@ def newest_ms(settings: Settings, topic: str, timeout_s: float = 5.0) -> int | N
         asked = {TopicPartition(topic, p): OffsetSpec.max_timestamp() for p in meta.partitions}
         found = [f.result(timeout_s) for f in
                  admin.list_offsets(asked, request_timeout=timeout_s).values()]
-    except KafkaException as exc:
+    except (KafkaException, TimeoutError) as exc:
         raise Unreadable(f"{topic}: {exc}") from exc
     stamps = [r.timestamp for r in found if r.offset >= 0 and r.timestamp >= 0]
     return max(stamps) if stamps else None
@@ -81,7 +81,7 @@ def group_lag(settings: Settings, group: str, topic: str, timeout_s: float = 5.0
         done = admin.list_consumer_group_offsets(request, request_timeout=timeout_s)
         committed = {tp.partition: tp.offset for tp in done[group].result(timeout_s)
                      .topic_partitions}
-    except KafkaException as exc:
+    except (KafkaException, TimeoutError) as exc:
         raise Unreadable(f"lag of {group}: {exc}") from exc
     consumer = Consumer({**admin_config(settings), **client_log(),
                          "group.id": "leadstream-reader-lag", "enable.auto.commit": False})
@@ -91,7 +91,7 @@ def group_lag(settings: Settings, group: str, topic: str, timeout_s: float = 5.0
             low, high = consumer.get_watermark_offsets(tp, timeout=timeout_s)
             done_at = committed.get(tp.partition, -1)
             lag += max(0, high - (done_at if done_at >= 0 else low))
-    except KafkaException as exc:
+    except (KafkaException, TimeoutError) as exc:
         raise Unreadable(f"lag of {group}: {exc}") from exc
     finally:
         consumer.close()

@@ -167,3 +167,21 @@ def test_nothing_to_do_is_never_claimed_over_unread_sources() -> None:
     report = diagnose(replace(HEALTHY, unreadable=("leads.deadletter: not authorized",)))
     assert report.actions == (Action.NOTHING_FOUND,)
     assert report.findings[-1].evidence == {"source": "leads.deadletter: not authorized"}
+
+
+def test_a_high_dead_letter_rate_names_its_reasons() -> None:
+    ev = replace(HEALTHY, n_scored=700, n_rejected=300,
+                 deadletter_reasons={"invalid_json": 20, "schema_violation": 280})
+    first = diagnose(ev).findings[0]
+    assert (first.kind, first.level, first.evidence["rate"]) == ("dead_letters",
+                                                                 Level.CRITICAL, 0.3)
+    assert list(first.evidence["reasons"]) == ["schema_violation", "invalid_json"]
+
+
+def test_a_new_category_is_an_unseen_category_not_drift() -> None:
+    ev = replace(HEALTHY, features=_feature("source", psi=1.5, severity="critical",
+                                            unseen_share=0.4))
+    report = diagnose(ev)
+    assert (report.findings[0].kind, report.findings[0].evidence["unseen_share"]) == (
+        "unseen_categories", 0.4)
+    assert "feature_drift" not in report.as_dict()["root_causes"]

@@ -13,6 +13,7 @@ AUC unless both classes are present; those fields are then ``None``.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -78,6 +79,28 @@ def expected_calibration_error(labels, scores, bins: int = 10) -> float | None:
     used = n > 0
     gaps = np.abs(score_sum[used] - label_sum[used]) / n[used]
     return float((n[used] * gaps).sum() / y.size)
+
+
+def calibration_by_decile(labels, scores, groups: int = 10) -> list[tuple[int, float, float]]:
+    """The labelled leads in ``groups`` equal-count groups by score (deciles), lowest
+    first: ``(leads, mean score, conversion rate)`` each; none with fewer leads than groups."""
+    y, p = _arrays(labels, scores)
+    if y.size < groups:
+        return []
+    parts = np.array_split(np.argsort(p, kind="stable"), groups)
+    return [(int(part.size), float(p[part].mean()), float(y[part].mean())) for part in parts]
+
+
+def conversion_by_grade(labels, grades: Sequence[str]) -> dict[str, tuple[int, int]]:
+    """Per grade the labelled leads that converted and all labelled leads of that grade."""
+    y = np.asarray(labels, dtype=np.float64)
+    if len(grades) != y.size:
+        raise ValueError(f"{y.size} labels but {len(grades)} grades")
+    out: dict[str, tuple[int, int]] = {}
+    for grade, label in zip(grades, y, strict=True):
+        converted, n = out.get(grade, (0, 0))
+        out[grade] = (converted + int(label == 1.0), n + 1)
+    return out
 
 
 def window_quality(labels, scores, rule: QualityRule = QualityRule()) -> LabelQuality:

@@ -6,6 +6,6 @@ May import the core and itself; the core never imports ``streams``. Only ``setti
 """
 
 __all__ = [
-    "agents", "alerting", "cli", "control", "crm", "dashboard", "demo", "json_text", "kafka",
-    "monitor", "redact", "scorer", "settings", "sink", "stack", "stores", "training",
+    "agents", "alerting", "cli", "control", "crm", "dashboard", "demo", "diagnose", "json_text",
+    "kafka", "monitor", "redact", "scorer", "settings", "sink", "stack", "stores", "training",
 ]

@@ -102,4 +102,5 @@ main.add_lazy("spec", "streams.cli.spec:spec")
 main.add_lazy("forget", "streams.cli.forget:forget_lead")
 main.add_lazy("lead", "streams.cli.lead:lead")
 main.add_lazy("dashboard", "streams.cli.dashboard:dashboard")
+main.add_lazy("diagnose", "streams.cli.diagnose:diagnose")
 

@@ -45,10 +45,13 @@ def make_kit(seed: int = 3) -> Kit:
 def craft(kit: Kit, settings: Settings, version: str, n: int, t0_ms: int, span_ms: int,
           sample_id: str, seed: int = 0, shift: dict | None = None,
           constant: float | None = None, role: str = "champion",
-          unknown: dict[str, int] | None = None):
+          unknown: dict[str, int] | None = None, empty: tuple[str, ...] = ()):
     """A ``monitor.samples`` record of ``n`` synthetic leads scored by the kit's model
-    (``unknown``: its counts of attributes the spec does not know, per name)."""
+    (``unknown``: its counts of attributes the spec does not know, per name; ``empty``:
+    numeric features that arrived without a value)."""
     frame = SyntheticCRM(seed).leads(n, shift)
+    for name in empty:
+        frame[name] = np.nan
     spec = kit.trained.spec
     batch = FeatureEncoder(spec).encode_columns({f.name: frame[f.name].tolist()
                                                  for f in spec.features}, n)

@@ -67,7 +67,7 @@ def test_every_help_text_is_free_of_secrets(tmp_path, monkeypatch):
         assert leaked(result.output) == [], path
 
 
-RUNS = [["config"], ["config", "--markdown"], ["stack", "status"], ["status"],
+RUNS = [["config"], ["config", "--markdown"], ["stack", "status"], ["status"], ["diagnose"],
         ["models", "show"], ["models", "history"], ["lead", "L1"], ["lead", "L1", "--json"],
         ["forget", "L1", "--timeout", "3"], ["keys", "new", "ops", "--dir", "keys"]]
 

@@ -3,7 +3,7 @@ little JavaScript, uPlot vendored from npm; updates pushed with server-sent even
 
 Modules:
   app          composition root: the FastAPI app, its routes and the feed's lifetime
-  pages        the page registry and :class:`Dashboard` (payload per page; ``diagnose`` slot)
+  pages        the page registry and :class:`Dashboard` (payload per page)
   feed         the topics (read_committed, from the beginning) and Redis into the history
   history      bounded in-memory history (age and count), with a revision to wait on
   series       columnar window series and per-window score histograms (fast 30-day pages)
@@ -16,10 +16,11 @@ Modules:
   audit        the models page (audit trail, rollbacks, retrain) and the alerts page
   labels       realized calibration and conversion by grade from Redis's labelled scores
   profiles     reference profiles from the registry and current bin counts from samples
+  diagnosis    the diagnose page: ``leadstream diagnose``'s report, rebuilt on a thread
 
 Static files: ``templates/page.html``, ``static/dashboard.js``, ``static/dashboard.css``,
 ``static/vendor/uplot/`` (uPlot, MIT; version in ``VERSION``).
 """
 
-__all__ = ["app", "audit", "charts", "drift", "events", "experiments", "feed", "history",
-           "labels", "overview", "pages", "performance", "profiles", "series"]
+__all__ = ["app", "audit", "charts", "diagnosis", "drift", "events", "experiments", "feed",
+           "history", "labels", "overview", "pages", "performance", "profiles", "series"]

@@ -17,11 +17,13 @@ from fastapi.responses import HTMLResponse, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 
+from streams.dashboard.diagnosis import Diagnoses
 from streams.dashboard.events import page_events
 from streams.dashboard.feed import Feed
 from streams.dashboard.history import History
 from streams.dashboard.pages import PAGES, Dashboard
 from streams.dashboard.profiles import Profiles
+from streams.diagnose.collect import diagnosis_report
 from streams.settings import Settings
 
 HERE = Path(__file__).parent
@@ -75,5 +77,6 @@ def build_app(settings: Settings, model: str | None = None) -> FastAPI:
     name = model or settings.model_name
     history = History(settings.dashboard_history_days * 86_400, settings.dashboard_max_windows,
                       settings.monitor_window_s)
+    diagnoses = Diagnoses(lambda: diagnosis_report(settings, name), on_ready=history.touch)
     return create_app(Dashboard(settings, name, history, Feed(settings, name, history),
-                                Profiles(settings, name, history.touch)))
+                                Profiles(settings, name, history.touch), diagnoses))

@@ -1,12 +1,13 @@
 """The dashboard's pages: their names, titles, and the payload each one shows, built from a
-:class:`History` snapshot. ``diagnose`` is a reserved slot (filled by ``leadstream
-diagnose`` later)."""
+:class:`History` snapshot; ``diagnose`` shows the report of ``leadstream diagnose``
+(:mod:`streams.dashboard.diagnosis`)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 from streams.dashboard.audit import alerts, models
+from streams.dashboard.diagnosis import Diagnoses, diagnose_page
 from streams.dashboard.drift import drift
 from streams.dashboard.experiments import experiments
 from streams.dashboard.feed import Feed
@@ -19,7 +20,6 @@ from streams.settings import Settings
 PAGES = {"overview": "Overview", "drift": "Drift & data quality",
          "performance": "Performance", "experiments": "Experiments", "models": "Models",
          "alerts": "Alerts", "diagnose": "Diagnose"}
-SLOTS = {"diagnose": "The investigation report of `leadstream diagnose` will appear here."}
 
 
 @dataclass
@@ -31,6 +31,7 @@ class Dashboard:
     history: History
     feed: Feed | None = None
     profiles: Profiles | None = None
+    diagnoses: Diagnoses | None = None
 
     def payload(self, page: str, feature: str | None = None) -> dict:
         snap = self.history.snapshot()
@@ -49,7 +50,7 @@ class Dashboard:
         elif page == "alerts":
             body = alerts(snap, self.model)
         else:
-            body = {"title": PAGES[page], "charts": [], "tables": [], "empty": SLOTS[page]}
+            body = diagnose_page(self.diagnoses, self.model)
         return {"page": page, "revision": snap.revision, "feed_error": self.feed_error,
                 "caught_up": self.feed is None or self.feed.caught_up.is_set(), **body}
 

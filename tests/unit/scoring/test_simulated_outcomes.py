@@ -106,7 +106,7 @@ def test_every_outcome_is_taken_once_and_never_early(leads, delay, looks):
         s.delivered(f"l{i}", now)
         acked_at[f"l{i}"] = now
     taken: list[str] = []
-    for look in sorted(looks) + [now + delay]:
+    for look in [*sorted(looks), now + delay]:
         for lead_id, converted in s.take_due(look):
             assert look >= acked_at[lead_id] + delay
             assert converted == leads[int(lead_id[1:])][0]

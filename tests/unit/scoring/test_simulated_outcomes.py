@@ -53,6 +53,9 @@ def test_converted_share_matches_the_true_mean_probability(truth, quiet_share):
     assert _inside(int((~told).sum()), N, quiet_share)
     # quiet is independent of p: the leads with an outcome convert at their own mean p
     assert _inside(int(converted.sum()), int(told.sum()), float(p[told].mean()))
+    for part in (p < np.median(p), p >= np.median(p)):  # each lead's own p, not the mean's
+        group = told & part
+        assert _inside(int(converted[group].sum()), int(group.sum()), float(p[group].mean()))
     assert 0.10 < converted.sum() / told.sum() < 0.20  # the documented ~15 %
 
 

@@ -11,6 +11,7 @@ from monitors.batch_sample import batch_sample
 from monitors.judge import NoLabels
 from monitors.sketches import WindowSample
 from monitors.windows import ClosedWindow
+from scoring.features import FeatureEncoder
 from streams.monitor.config import monitor_config
 from streams.monitor.metrics import MonitorMetrics
 from streams.monitor.runtime import WindowAgent
@@ -27,8 +28,6 @@ class _Profiles:
 
 
 def _window(spec, profile, cols, version: str, start_ms: int) -> ClosedWindow:
-    from scoring.features import FeatureEncoder
-
     batch = FeatureEncoder(spec).encode_columns(cols)
     n = len(next(iter(cols.values())))
     sample = batch_sample(model_name="m", role="challenger", model_version=version,

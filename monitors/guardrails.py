@@ -7,7 +7,7 @@ samples (or no value) changes nothing. Otherwise the guardrail escalates to a le
 The role's level is its worst guardrail's.
 
 A guardrail with action ``rollback`` that is CRITICAL asks for one rollback per critical
-episode, when the role's last rollback is at least ``cooldown_s`` old (in event time: the
+episode, when the version's last rollback is at least ``cooldown_s`` old (in event time: the
 window end), so a slow cooldown delays, never drops, the request. ``step`` is pure: the
 caller keeps the state (a faust table) and publishes the events.
 """

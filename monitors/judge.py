@@ -100,7 +100,7 @@ def judge_window(
     last_rollback_ms: int | None, cfg: MonitorConfig, quality: Quality,
     treatment_below_control: bool | None = None,
 ) -> tuple[VersionState, WindowOutputs]:
-    """Every record of one closed window; ``last_rollback_ms`` is the role's (cooldown);
+    """Every record of one closed window; ``last_rollback_ms`` is the version's (cooldown);
     ``treatment_below_control`` is the A/B guardrail's value (None: not judged)."""
     s = w.sample
     if fits(s, profile):

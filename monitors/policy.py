@@ -3,7 +3,7 @@
 A policy file (TOML) has top-level defaults and one ``[[guardrail]]`` table per guardrail::
 
     clean_windows = 3          # windows in a row without breach before HEALTHY again
-    cooldown_s = 600           # no second rollback of a model role within this time
+    cooldown_s = 600           # no second rollback of a model version within this time
 
     [[guardrail]]
     name = "model_error_rate"

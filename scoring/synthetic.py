@@ -21,7 +21,13 @@ Ground truth (the true conversion model)::
     converted ~ Bernoulli(p)
 
 (constants :data:`INTERCEPT`, :data:`COEFFICIENTS`, :data:`EFFECTS`, :data:`NOISE_SD`), which
-gives a conversion rate of about 15 % (10-20 % for any seed and n ≥ 2,000). About
+gives a conversion rate of about 15 % (10-20 % for any seed and n ≥ 2,000).
+
+A lead's **true conversion probability** is ``p = 1 / (1 + exp(-logit))`` with its own noise
+draw included, computed from its features *before* any is blanked: exactly the ``p`` its
+``converted`` was drawn from. :meth:`SyntheticCRM.leads_with_truth` returns it with the
+leads (the simulator draws ``leads.outcomes`` from it, :mod:`scoring.simulated_outcomes`);
+:func:`true_probability` is the noise-free part, computable from a frame's features alone. About
 :data:`MISSING_RATE` of each feature's observed values are blanked *after* the outcome is
 drawn (the CRM lost the field; the truth did not change).
 
@@ -83,6 +89,12 @@ class SyntheticCRM:
 
     def leads(self, n: int, shift: dict[str, float] | None = None) -> pd.DataFrame:
         """``n`` leads: ``lead_id``, the default spec's features and ``converted`` (0/1)."""
+        return self.leads_with_truth(n, shift)[0]
+
+    def leads_with_truth(self, n: int, shift: dict[str, float] | None = None
+                         ) -> tuple[pd.DataFrame, np.ndarray]:
+        """The leads of :meth:`leads` (the same stream) and each one's true conversion
+        probability, the ``p`` its ``converted`` was drawn from."""
         shift = dict(shift or {})
         unknown = set(shift) - set(NUMERIC) - set(MARGINALS)
         if unknown:
@@ -108,35 +120,39 @@ class SyntheticCRM:
                 if not 0 <= s <= 1:
                     raise ValueError(f"categorical shift of {name!r} must be a share 0-1: {s}")
                 cats[name] = np.where(moved[name] < s, SHIFT_TARGET[name], cats[name])
-        logit = _true_logit(cols, cats) + noise
-        converted = (rng.random(n) < 1 / (1 + np.exp(-logit))).astype(np.int64)
+        p = 1 / (1 + np.exp(-(_true_logit(cols, cats) + noise)))
+        converted = (rng.random(n) < p).astype(np.int64)
         frame = pd.DataFrame({"lead_id": self._ids(n)})
         for name in MARGINALS:
             frame[name] = np.where(blank[name], None, cats[name])
         for name in NUMERIC:
             frame[name] = np.where(blank[name], np.nan, cols[name])
         frame["converted"] = converted
-        return frame
+        return frame, p
 
     def events(
         self, n: int, shift: dict[str, float] | None = None, with_target: bool = False
     ) -> Iterator[dict]:
         """The same leads as JSON-ready dicts; a missing value is an absent key."""
-        frame = self.leads(n, shift)
-        for row in frame.to_dict("records"):
-            event: dict = {"lead_id": row["lead_id"]}
-            for name in (*MARGINALS, *NUMERIC):
-                value = row[name]
-                if value is None or (isinstance(value, float) and np.isnan(value)):
-                    continue
-                event[name] = int(value) if name in _INTS else value
-            if with_target:
-                event["converted"] = int(row["converted"])
-            yield event
+        yield from as_events(self.leads(n, shift), with_target)
 
     def _ids(self, n: int) -> list[str]:
         start, self._issued = self._issued, self._issued + n
         return [f"syn-{self.seed}-{i:08d}" for i in range(start, start + n)]
+
+
+def as_events(frame: pd.DataFrame, with_target: bool = False) -> Iterator[dict]:
+    """Leads of :meth:`SyntheticCRM.leads` as events: a missing value is an absent key."""
+    for row in frame.to_dict("records"):
+        event: dict = {"lead_id": row["lead_id"]}
+        for name in (*MARGINALS, *NUMERIC):
+            value = row[name]
+            if value is None or (isinstance(value, float) and np.isnan(value)):
+                continue
+            event[name] = int(value) if name in _INTS else value
+        if with_target:
+            event["converted"] = int(row["converted"])
+        yield event
 
 
 def true_probability(frame: pd.DataFrame) -> np.ndarray:

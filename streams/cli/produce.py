@@ -2,7 +2,8 @@
 
 Synthetic leads (``--count``, ``--seed``, ``--shift``) or a CRM export replayed through a
 spec (``--csv``, ``--spec``), at a target rate, with a share of malformed events on request
-(:mod:`streams.crm.traffic`).
+(:mod:`streams.crm.traffic`). With ``--outcomes``, the leads' outcomes follow on
+``leads.outcomes`` (:mod:`streams.crm.outcomes`).
 """
 
 from __future__ import annotations
@@ -12,8 +13,11 @@ from pathlib import Path
 import click
 
 from streams.cli.common import parse_shift
+from streams.crm.outcomes import OutcomeFeed, csv_leads, synthetic_leads
 from streams.crm.traffic import csv_events, mixed, publish, synthetic_events
 from streams.settings import Settings
+
+QUIET_SHARE = 0.1  # of synthetic leads, by default: they never get an outcome
 
 
 @click.command()
@@ -29,16 +33,53 @@ from streams.settings import Settings
               help="Replay a CRM export instead of synthetic leads.")
 @click.option("--spec", "spec_path", type=click.Path(exists=True, path_type=Path),
               help="Feature spec of the CRM export (default: the packaged spec).")
+@click.option("--outcomes", is_flag=True,
+              help="Also publish the leads' outcomes to leads.outcomes: synthetic leads "
+                   "convert with their ground-truth probability, an export's rows replay its "
+                   "target column.")
+@click.option("--outcome-delay", type=click.FloatRange(0), metavar="S",
+              help="Seconds after its lead is acknowledged that an outcome is published "
+                   "[default: 2].")
+@click.option("--quiet-share", type=click.FloatRange(0, 1),
+              help="Share of leads that never convert nor close: no outcome is published "
+                   f"for them [default: {QUIET_SHARE}; 0 with --csv].")
+@click.option("--target", help="Outcome column of the CSV (default: the spec's).")
 def produce(count: int, rate: float, malformed_share: float, seed: int, shift: tuple[str, ...],
-            csv_path: Path | None, spec_path: Path | None) -> None:
-    """Publish lead events to leads.incoming, like a CRM would."""
+            csv_path: Path | None, spec_path: Path | None, outcomes: bool,
+            outcome_delay: float | None, quiet_share: float | None, target: str | None) -> None:
+    """Publish lead events to leads.incoming, like a CRM would (and, with --outcomes,
+    their outcomes to leads.outcomes)."""
+    _check(csv_path, outcomes, outcome_delay, quiet_share, target)
     settings = Settings()
-    if csv_path is not None:
-        rows = csv_events(csv_path, spec_path)
-        events, count = iter(rows), min(count, len(rows))  # the bar counts what is sent
+    feed = None
+    if not outcomes:
+        if csv_path is not None:
+            rows = csv_events(csv_path, spec_path)
+            events, count = iter(rows), min(count, len(rows))  # the bar counts what is sent
+        else:
+            events = synthetic_events(count, seed, parse_shift(shift))
     else:
-        events = synthetic_events(count, seed, parse_shift(shift))
+        feed = OutcomeFeed(settings.topic_leads_outcomes,
+                           2.0 if outcome_delay is None else outcome_delay)
+        if csv_path is not None:
+            rows = list(csv_leads(csv_path, spec_path, target, quiet_share or 0.0, seed))
+            leads, count = iter(rows), min(count, len(rows))  # the bar counts what is sent
+        else:
+            share = QUIET_SHARE if quiet_share is None else quiet_share
+            leads = synthetic_leads(count, seed, parse_shift(shift), share)
+        events = feed.tag(leads)
     records = mixed(events, count, malformed_share, settings.max_payload_bytes, seed)
-    acked = publish(settings, records, count, rate)
+    acked = publish(settings, records, count, rate, outcomes=feed)
     click.echo(f"published {acked} events to {settings.topic_incoming} "
                f"at {settings.bootstrap_servers}")
+    if feed is not None:
+        click.echo(f"published {feed.published} outcomes ({feed.converted} converted) to "
+                   f"{settings.topic_leads_outcomes}")
+
+
+def _check(csv_path: Path | None, outcomes: bool, delay: float | None,
+           quiet_share: float | None, target: str | None) -> None:
+    if target is not None and csv_path is None:
+        raise click.UsageError("--target needs --csv")
+    if not outcomes and (delay is not None or quiet_share is not None or target is not None):
+        raise click.UsageError("--outcome-delay, --quiet-share and --target need --outcomes")

@@ -11,6 +11,7 @@ import json
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from confluent_kafka import KafkaException, Producer
@@ -23,6 +24,9 @@ from scoring.malformed import malformed
 from scoring.synthetic import SyntheticCRM
 from streams.kafka.client_log import client_log
 from streams.settings import Settings
+
+if TYPE_CHECKING:
+    from streams.crm.outcomes import OutcomeFeed
 
 
 def synthetic_events(count: int, seed: int, shift: dict[str, float]) -> Iterator[dict]:
@@ -56,26 +60,35 @@ def mixed(events: Iterator[dict], count: int, bad_share: float, limit: int, seed
 
 
 def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | None]],
-            total: int, rate: float, show_progress: bool = True) -> int:
-    """Produce with pacing (and a progress bar); return how many the broker acknowledged."""
+            total: int, rate: float, show_progress: bool = True,
+            outcomes: OutcomeFeed | None = None) -> int:
+    """Produce with pacing (and a progress bar); return how many the broker acknowledged.
+    With ``outcomes``, the leads' outcomes follow them (:mod:`streams.crm.outcomes`)."""
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True, "linger.ms": 5,
                          **client_log()})
     failures: list[str] = []
     acked = 0
 
-    def on_delivery(err, _msg) -> None:
+    def on_delivery(err, msg) -> None:
         nonlocal acked
         if err is None:
             acked += 1
+            if outcomes is not None:
+                outcomes.delivered(msg.key())
         else:
             failures.append(str(err))
 
     started = time.monotonic()
-    columns = (TextColumn("producing"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
+    columns = (TextColumn("producing {task.description}"), BarColumn(), MofNCompleteColumn(),
+               TimeRemainingColumn())
     with Progress(*columns, disable=not show_progress) as bar:
-        task = bar.add_task("produce", total=total)
+        task = bar.add_task("leads", total=total)
+        if outcomes is not None:
+            outcomes.show(bar)
         for i, (key, value) in enumerate(records, 1):
-            _produce(producer, settings.topic_incoming, key, value, on_delivery)
+            produce_one(producer, settings.topic_incoming, key, value, on_delivery)
+            if outcomes is not None:
+                outcomes.release(producer)
             if rate > 0:
                 ahead = i / rate - (time.monotonic() - started)
                 if ahead > 0:
@@ -84,6 +97,8 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
                 bar.update(task, completed=i)
         remaining = producer.flush(60)
         bar.update(task, completed=acked)
+        if outcomes is not None:
+            remaining += outcomes.drain(producer)
     if failures or remaining:
         raise RetryableError(
             f"{len(failures)} events failed, {remaining} undelivered; first error: "
@@ -92,7 +107,7 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
     return acked
 
 
-def _produce(producer: Producer, topic: str, key, value, on_delivery) -> None:
+def produce_one(producer: Producer, topic: str, key, value, on_delivery) -> None:
     while True:
         try:
             producer.produce(topic, value=value, key=key, on_delivery=on_delivery)

@@ -140,9 +140,9 @@ class WindowAgent:
     async def report(self, w: ClosedWindow, wall_ms: int) -> None:
         k = w.sample.key
         model, role, version = k.model_name, k.role.value, k.model_version
-        vkey, rkey = f"{model}|{role}|{version}", f"{model}|{role}"
+        vkey = f"{model}|{role}|{version}"
         state = version_from_dict(self.versions.get(vkey), RoleState(model, k.role, version))
-        last_rollback = (self.versions.get(rkey) or {}).get("last_rollback_ms")
+        last_rollback = state.role.last_rollback_ms  # the cooldown is per model version
         profile = await self.profiles.get(model, version)
         quality = await asyncio.to_thread(self.labels.quality, model, role, version)
         worse = await asyncio.to_thread(self.ab.treatment_below_control, model, role, version)
@@ -153,7 +153,6 @@ class WindowAgent:
             if record is not None:
                 await self.send(name, model, record.model_dump_json().encode())
         self.versions[vkey] = version_to_dict(state)
-        self.versions[rkey] = {"last_rollback_ms": state.role.last_rollback_ms}
         self._observe(w, out, wall_ms)
         await self._store(model, role, version, out)
 

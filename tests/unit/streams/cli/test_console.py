@@ -73,7 +73,7 @@ def test_produce_csv_counts_the_rows_it_sends(tmp_path: Path, monkeypatch) -> No
     data.write_text("Id,Visits\n" + "".join(f"{i},{i % 7}\n" for i in range(1, 38)))
     seen: dict[str, object] = {}
 
-    def publish(_settings, records, total, _rate):
+    def publish(_settings, records, total, _rate, outcomes=None):
         seen["total"], seen["sent"] = total, len(list(records))
         return seen["sent"]
 
@@ -84,3 +84,11 @@ def test_produce_csv_counts_the_rows_it_sends(tmp_path: Path, monkeypatch) -> No
     result = CliRunner().invoke(main, ["produce", "--csv", str(data), "--spec", str(spec),
                                        "-n", "5"])
     assert seen == {"total": 5, "sent": 5}
+    spec.write_text('name = "tiny"\nid_source = "Id"\ntarget = "converted"\n'
+                    'target_source = "Won"\n[[features]]\nname = "visits"\n'
+                    'source = "Visits"\nkind = "numeric"\n')
+    data.write_text("Id,Visits,Won\n" + "".join(f"{i},{i % 7},{i % 2}\n" for i in range(1, 38)))
+    result = CliRunner().invoke(main, ["produce", "--csv", str(data), "--spec", str(spec),
+                                       "--outcomes"])
+    assert result.exit_code == 0, result.output
+    assert seen == {"total": 37, "sent": 37}  # with outcomes too

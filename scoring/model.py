@@ -5,11 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import numpy as np
-import xgboost as xgb
 
 from schemas.errors import FatalError
 from schemas.profile import ReferenceProfile
 from schemas.spec import FeatureSpec
+from scoring.booster import xgb
 from scoring.features import FeatureEncoder
 
 

@@ -24,12 +24,11 @@ import tempfile
 import time
 from pathlib import Path
 
-import xgboost as xgb
-
 from schemas.errors import ModelUnavailable
 from schemas.names import check_segment
 from schemas.profile import ReferenceProfile
 from schemas.spec import FeatureSpec
+from scoring.booster import xgb
 from scoring.model import ServingModel
 
 

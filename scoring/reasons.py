@@ -23,9 +23,9 @@ from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
-import xgboost as xgb
 
 from schemas.spec import MISSING, FeatureSpec
+from scoring.booster import xgb
 from scoring.features import EncodedBatch
 
 Method = Literal["approx", "exact"]

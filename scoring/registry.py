@@ -30,11 +30,11 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import mlflow
 import mlflow.utils.logging_utils
 import mlflow.xgboost
-import pandas as pd
 import requests
 import xgboost as xgb
 from mlflow.exceptions import MlflowException
@@ -47,7 +47,9 @@ from schemas.spec import FeatureSpec
 from scoring.features import FeatureEncoder
 from scoring.model import ServingModel
 from scoring.model_cache import ModelCache
-from scoring.training import TrainedModel
+
+if TYPE_CHECKING:  # training (pandas, scikit-learn) is not needed to load a model
+    from scoring.training import TrainedModel
 
 log = logging.getLogger(__name__)
 ARTIFACTS = "leadstream"
@@ -257,6 +259,8 @@ class ModelRegistry:
 
 
 def _signature(trained: TrainedModel):
+    import pandas as pd  # registering only: a scorer loading a version does not need it
+
     sample = {k: v[:100] for k, v in trained.holdout_columns.items()}
     matrix = FeatureEncoder(trained.spec).encode_columns(sample).matrix
     frame = pd.DataFrame(matrix, columns=list(trained.feature_names))

@@ -1,7 +1,8 @@
 """Experiment statistics: SRM, lift, fixed-horizon and sequential tests (tuned to an MDE), reports.
 
 Pure functions on counts (frozen dataclasses in, frozen dataclasses out); the Kafka and
-Redis side lives in ``streams``.
+Redis side lives in ``streams``. scipy is imported on first use, inside the functions that
+need it: the scorer imports this package (``shadow``) and must not pay for scipy.
 """
 
 from scoring.experiments.counts import ArmCounts, ArmTally, OutcomeApplied, apply_outcome

@@ -12,7 +12,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import stats
 
 from scoring.experiments.counts import ArmCounts
 
@@ -30,6 +29,8 @@ def chi2_2x2(conv_control, n_control, conv_treatment, n_treatment):
         var = pooled * (1 - pooled) * (1 / nc + 1 / nt)
         chi2 = (xt / nt - xc / nc) ** 2 / var
     chi2 = np.where(np.isfinite(chi2) & (var > 0), chi2, 0.0)
+    from scipy import stats  # on first use: the scorer imports this package, not scipy
+
     return chi2, stats.chi2.sf(chi2, df=1)
 
 

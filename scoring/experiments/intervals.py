@@ -5,8 +5,6 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from scipy import stats
-
 
 @dataclass(frozen=True)
 class Interval:
@@ -25,6 +23,8 @@ class Interval:
 
 def z_value(confidence: float) -> float:
     """Two-sided normal quantile (1.959964 for 95 %)."""
+    from scipy import stats  # on first use: the scorer imports this package, not scipy
+
     return float(stats.norm.ppf(0.5 + confidence / 2))
 
 

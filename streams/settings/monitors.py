@@ -8,7 +8,6 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
-from scoring.leakage import DEFAULT_LEAKY_NAMES
 from streams.settings.part import SettingsPart
 
 if TYPE_CHECKING:
@@ -111,6 +110,8 @@ class MonitorSettings(SettingsPart):
     @property
     def leaky_names(self) -> tuple[str, ...]:
         if self.spec_leaky_names is None:
+            from scoring.leakage import DEFAULT_LEAKY_NAMES  # pandas, scipy: not at every start
+
             return DEFAULT_LEAKY_NAMES
         return tuple(n.strip() for n in self.spec_leaky_names.split(",") if n.strip())
 

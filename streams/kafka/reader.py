@@ -23,6 +23,7 @@ from confluent_kafka import (
 from schemas.errors import RetryableError
 from streams.kafka.auth import is_refusal, not_authorized
 from streams.kafka.client_log import client_log
+from streams.kafka.sizes import check_record
 from streams.settings import Settings
 
 
@@ -116,7 +117,10 @@ def produce_one(settings: Settings, topic: str, key: str, value: bytes,
                 timeout_s: float = 10.0,
                 headers: list[tuple[str, bytes]] | None = None) -> None:
     """Produce one record and wait for its acknowledgement (raises on failure; a refusal,
-    the fatal one of an idempotent producer included, is :class:`NotAuthorized`)."""
+    the fatal one of an idempotent producer included, is :class:`NotAuthorized`; a record
+    over ``max_record_bytes`` is :class:`~streams.kafka.sizes.RecordTooLarge`, before any
+    connection)."""
+    check_record(topic, key.encode(), value, settings.max_record_bytes, headers)
     client_errors: list[KafkaError] = []
     producer = Producer({**settings.kafka_config(), "enable.idempotence": True,
                          "error_cb": client_errors.append, **client_log()})

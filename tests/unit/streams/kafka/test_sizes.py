@@ -16,6 +16,7 @@ from schemas.errors import RejectReason
 from schemas.leads import DeadLetter
 from schemas.payload import KEY_KEPT_BYTES, payload_fields
 from streams.kafka.io import MAX_RECORD_BYTES, OutRecord
+from streams.kafka.reader import produce_one
 from streams.kafka.sizes import (
     RecordTooLarge,
     check_record,
@@ -24,6 +25,7 @@ from streams.kafka.sizes import (
     letter_record,
     record_size,
 )
+from streams.settings import Settings
 
 LIMIT = 10_000
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
@@ -120,3 +122,13 @@ def test_an_agents_letter_is_capped_the_same_way():
     assert RecordDeadLetter.model_validate_json(record.value).payload_truncated
     with pytest.raises(RecordTooLarge):
         letter_record("d", letter, key, 1_000)
+
+
+def test_the_cli_producer_checks_the_size_before_it_connects():
+    """``produce_one`` (control and erasure requests, reports) refuses an oversized record
+    before any broker is asked: none listens on this address."""
+    settings = Settings(_env_file=None, bootstrap_servers="127.0.0.1:1",
+                        kafka_extra={"message.max.bytes": "10000"})
+    with pytest.raises(RecordTooLarge, match="models.control.requests record of"):
+        produce_one(settings, "models.control.requests", "k" * 100, b"v" * 10_000,
+                    timeout_s=0.1)

@@ -30,6 +30,7 @@ from streams.stack.credentials import (
 )
 from streams.stack.jars import classpath, require_tool
 from streams.stack.kafka_nodes import (
+    cluster_nodes,
     cluster_properties,
     formatted_brokers,
     kafka_dir,
@@ -58,8 +59,7 @@ def log_file(settings: Settings, node: int = 1) -> Path:
 
 
 def local_bootstrap(settings: Settings) -> str:
-    return ",".join(f"127.0.0.1:{node_port(settings, n)}"
-                    for n in range(1, settings.kafka_brokers + 1))
+    return ",".join(f"127.0.0.1:{node_port(settings, n)}" for n in cluster_nodes(settings))
 
 
 def server_properties(settings: Settings, secure: dict[str, str] | None = None,
@@ -176,12 +176,12 @@ def kafka_answers(settings: Settings, timeout_s: float = 2.0, node: int = 1) -> 
     port = node_port(settings, node)
     if not port_open(port):
         return False
-    config = {**admin_config(settings), **client_log()}
-    if settings.kafka_brokers > 1:
+    config, nodes = {**admin_config(settings), **client_log()}, len(cluster_nodes(settings))
+    if nodes > 1:
         config["bootstrap.servers"] = f"127.0.0.1:{port}"
     admin = AdminClient(config)
     try:
-        return len(admin.list_topics(timeout=timeout_s).brokers) >= settings.kafka_brokers
+        return len(admin.list_topics(timeout=timeout_s).brokers) >= nodes
     except KafkaException:
         return False
 
@@ -251,6 +251,6 @@ def status_kafka(settings: Settings, started: bool = False, seconds: float = 0.0
     address = f"127.0.0.1:{node_port(settings, node)}"
     if load_credentials(settings) is not None:
         address = f"SASL_SSL://{address}"
-    name = "kafka" if settings.kafka_brokers == 1 else f"kafka-{node}"
+    name = "kafka" if len(cluster_nodes(settings)) == 1 else f"kafka-{node}"
     return ServiceStatus(name, state, address, pid, log_file(settings, node),
                          started=started, seconds=seconds)

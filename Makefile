@@ -19,8 +19,8 @@ unit: bootstrap
 integration: bootstrap
 	.venv/bin/pytest tests/integration
 
-# Scale-out on a 3-node KRaft cluster (tests/integration/test_cluster.py): minutes, so not in
-# `make test`. `make bench-scale`: 1, 2 and 3 scorers on that cluster (bench/README.md).
+# Scale-out on a 3-node KRaft cluster (tests/integration/test_cluster.py, also in `make test`:
+# ~3.5 min), alone. `make bench-scale`: 1, 2 and 3 scorers on that cluster (bench/README.md).
 cluster: bootstrap
 	.venv/bin/pytest -m cluster tests/integration/test_cluster.py
 

@@ -64,14 +64,11 @@ KAFKA_BASE, REDIS_BASE, SLOT_STEP, SLOTS = 19092, 16379, 10, 30
 LOCK_DIR = Path("/tmp")
 
 
-def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     here = Path(__file__).parent
-    cluster_asked = "cluster" in (config.option.markexpr or "")
     for item in items:
         if here in item.path.parents:
             item.add_marker(pytest.mark.integration)
-        if item.get_closest_marker("cluster") and not cluster_asked:
-            item.add_marker(pytest.mark.skip(reason="3-node cluster, minutes: `make cluster`"))
 
 
 def _slot_settings(home: Path, slot: int) -> Settings:

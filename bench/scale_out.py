@@ -1,6 +1,7 @@
 """Scale-out on a local 3-node KRaft cluster: 1, 2 and 3 scorer processes in one group::
 
     python -m bench.scale_out [--events 30000] [--rate 1000] [--latency-seconds 10]
+                              [--warmup-seconds 2]
                               [--processes 1,2,3] [--kafka-port 29192] [--redis-port 26479]
 
 Starts its own 3-node cluster (replication factor 3, ``min.insync.replicas`` 2, 384m heap
@@ -8,8 +9,9 @@ per node) and Redis in a temp home, trains a champion, pre-loads ``--events`` le
 12-partition ``leads.incoming``, then for each process count: drains that backlog with N
 scorers in one group into fresh outputs (leads/s over the outputs' broker append times),
 and offers ``--rate`` leads/s to N fresh scorers for the end-to-end latency (append time -
-create time, after a 2 s warm-up). Redis is flushed between phases (the de-duplication
-claims span the stack). Prints one line per count with the machine's load average, writes
+create time, after a ``--warmup-seconds`` warm-up). Redis is flushed between phases (the
+de-duplication claims span the stack). Prints one line per count with the machine's load
+average, writes
 ``bench/results/scale-out-<timestamp>.json`` and tears the cluster down. Bounded: every
 child has a deadline and exits on its own when idle.
 """
@@ -162,11 +164,13 @@ def main() -> None:
     p.add_argument("--events", type=int, default=d.events)
     p.add_argument("--rate", type=float, default=d.rate)
     p.add_argument("--latency-seconds", type=float, default=d.latency_s)
+    p.add_argument("--warmup-seconds", type=float, default=d.warmup_s)
     p.add_argument("--processes", default=",".join(map(str, d.processes)))
     p.add_argument("--kafka-port", type=int, default=29192)
     p.add_argument("--redis-port", type=int, default=26479)
     a = p.parse_args()
     cfg = ScaleConfig(events=a.events, rate=a.rate, latency_s=a.latency_seconds,
+                      warmup_s=a.warmup_seconds,
                       processes=tuple(int(x) for x in a.processes.split(",")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say = Say()

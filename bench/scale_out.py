@@ -11,9 +11,8 @@ scorers in one group into fresh outputs (leads/s over the outputs' broker append
 and offers ``--rate`` leads/s to N fresh scorers for the end-to-end latency (append time -
 create time, after a ``--warmup-seconds`` warm-up). Redis is flushed between phases (the
 de-duplication claims span the stack). Prints one line per count with the machine's load
-average, writes
-``bench/results/scale-out-<timestamp>.json`` and tears the cluster down. Bounded: every
-child has a deadline and exits on its own when idle.
+average, writes ``bench/results/scale-out-<timestamp>.json`` and tears the cluster down.
+Bounded: every child has a deadline and exits on its own when idle.
 """
 
 from __future__ import annotations

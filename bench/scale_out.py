@@ -116,7 +116,7 @@ def run(base: Settings, cfg: ScaleConfig, say: Say) -> dict:
     train_version(base, cfg.seed, cfg.train_rows, alias="champion")
     src = io.fresh_topics(base, f"src-{run_id}")
     say(f"pre-loading {cfg.events:,} leads into {src.topic_incoming} ({cfg.partitions} "
-        "partitions, replication factor 3)")
+        "partitions)")
     io.preload(src, io.lead_records(cfg.events, cfg.seed))
     client = redis.Redis.from_url(base.redis_url)
     rows = []
@@ -138,16 +138,19 @@ def run(base: Settings, cfg: ScaleConfig, say: Say) -> dict:
     return {"config": cfg.__dict__, "cores": os.cpu_count(), "rows": rows}
 
 
-def with_cluster(cfg: ScaleConfig, kafka_port: int, redis_port: int, say: Say) -> dict:
+def with_cluster(cfg: ScaleConfig, kafka_port: int, redis_port: int, say: Say,
+                 brokers: int = 3) -> dict:
+    """Start a private ``brokers``-node stack (1: the single node, for comparison), run,
+    always tear it down."""
     home = Path(tempfile.mkdtemp(prefix="leadstream-scale-"))
-    bootstrap = ",".join(f"127.0.0.1:{kafka_port + 2 * i}" for i in range(3))
+    bootstrap = ",".join(f"127.0.0.1:{kafka_port + 2 * i}" for i in range(brokers))
     settings = Settings(
-        _env_file=None, home=home, bootstrap_servers=bootstrap, kafka_brokers=3,
+        _env_file=None, home=home, bootstrap_servers=bootstrap, kafka_brokers=brokers,
         kafka_heap="384m", redis_url=f"redis://127.0.0.1:{redis_port}/0",
         kafka_port=kafka_port, redis_port=redis_port,
         mlflow_tracking_uri=f"sqlite:///{home}/mlflow.db", stack_alerting=False)
     try:
-        say(f"starting a 3-node Kafka cluster :{kafka_port}-{kafka_port + 5} and Redis "
+        say(f"starting a {brokers}-node Kafka :{kafka_port}-{kafka_port + 2 * brokers - 1}, Redis "
             f":{redis_port} in {home}")
         stack_up(settings)
         return run(settings, cfg, say)
@@ -165,6 +168,7 @@ def main() -> None:
     p.add_argument("--latency-seconds", type=float, default=d.latency_s)
     p.add_argument("--warmup-seconds", type=float, default=d.warmup_s)
     p.add_argument("--processes", default=",".join(map(str, d.processes)))
+    p.add_argument("--brokers", type=int, default=3, help="Kafka nodes (1: the single node)")
     p.add_argument("--kafka-port", type=int, default=29192)
     p.add_argument("--redis-port", type=int, default=26479)
     a = p.parse_args()
@@ -173,7 +177,7 @@ def main() -> None:
                       processes=tuple(int(x) for x in a.processes.split(",")))
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say = Say()
-    doc = with_cluster(cfg, a.kafka_port, a.redis_port, say)
+    doc = {**with_cluster(cfg, a.kafka_port, a.redis_port, say, a.brokers), "brokers": a.brokers}
     RESULTS.mkdir(exist_ok=True)
     path = RESULTS / f"scale-out-{time.strftime('%Y%m%dT%H%M%S')}.json"
     path.write_text(json.dumps(doc, indent=2))

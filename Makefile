@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration lint bench mutate fuzz stack-up stack-down
+.PHONY: bootstrap demo test unit integration cluster lint bench bench-scale mutate fuzz stack-up stack-down
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -18,6 +18,14 @@ unit: bootstrap
 
 integration: bootstrap
 	.venv/bin/pytest tests/integration
+
+# Scale-out on a 3-node KRaft cluster (tests/integration/test_cluster.py, also in `make test`:
+# ~3.5 min), alone. `make bench-scale`: 1, 2 and 3 scorers on that cluster (bench/README.md).
+cluster: bootstrap
+	.venv/bin/pytest -m cluster tests/integration/test_cluster.py
+
+bench-scale: bootstrap
+	.venv/bin/python -m bench.scale_out
 
 stack-up: bootstrap
 	.venv/bin/leadstream stack up

@@ -53,11 +53,15 @@ def stack() -> None:
 @click.option("--no-topics", is_flag=True, help="Do not create the registered topics.")
 @click.option("--secure", is_flag=True, help="SASL_SSL Kafka with per-principal ACLs and a "
               "Redis ACL user; passwords go to 0600 env files, one per principal.")
-def up(no_topics: bool, secure: bool) -> None:
+@click.option("--brokers", type=click.IntRange(1, 9), default=None,
+              help="Kafka nodes: 3 runs a local KRaft cluster (replication factor 3, "
+              "min.insync.replicas 2); default LEADSTREAM_KAFKA_BROKERS (1).")
+def up(no_topics: bool, secure: bool, brokers: int | None) -> None:
     """Start Kafka and Redis (if not running), create topics, open the MLflow store, start
     Alertmanager and Prometheus."""
     started = time.monotonic()
-    report = stack_up(Settings(), topics=not no_topics, secure=secure)
+    settings = Settings() if brokers is None else Settings(kafka_brokers=brokers)
+    report = stack_up(settings, topics=not no_topics, secure=secure)
     for service in report.services:
         console().print(_service_line(service), soft_wrap=True)
     for name, outcome in report.topics.items():

@@ -54,7 +54,11 @@ class ConnectionSettings(SettingsPart):
     kafka_port: int = 9092
     """Port of the local broker's client listener (the controller uses port + 1)."""
     kafka_heap: str = "768m"
-    """JVM heap of the local broker."""
+    """JVM heap of the local broker (of each node of a cluster)."""
+    kafka_brokers: int = Field(1, ge=1, le=9)
+    """Nodes of the local Kafka (each broker + controller): 1, or a KRaft cluster whose node
+    n listens on ``kafka_port + 2(n-1)`` (controller + 1), with replication factor 3 (or the
+    node count) and ``min.insync.replicas`` 2 for every topic and internal topic."""
     redis_port: int = 6379
     """Port of the local redis-server."""
     stack_start_timeout_s: float = 90.0

@@ -4,6 +4,9 @@ Alertmanager, started by the project.
 Python API for code and tests (the CLI is :mod:`streams.cli.stack`)::
 
     start_kafka(settings) / stop_kafka(settings, force=False) / kafka_restart(settings)
+        (``node=n``: one node of a cluster; ``kafka``)
+    start_nodes / stop_nodes / status_nodes(settings), partition_leader(settings, topic):
+        every node, one or a ``kafka_brokers`` cluster (``kafka_cluster``, ``kafka_nodes``)
     start_redis(settings) / stop_redis(settings, force=False)
     ensure_topics(settings) / topic_name(settings, spec)
     stack_up(settings) / stack_down(settings) / stack_status(settings)
@@ -22,6 +25,7 @@ from streams.stack.kafka import (
     status_kafka,
     stop_kafka,
 )
+from streams.stack.kafka_cluster import partition_leader, start_nodes, status_nodes, stop_nodes
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.process import ServiceError
 from streams.stack.processes import GroupProcess, running_processes
@@ -30,9 +34,33 @@ from streams.stack.service import ServiceStatus
 from streams.stack.stack import StackReport, stack_down, stack_status, stack_up
 
 __all__ = [
-    "GroupProcess", "ServiceError", "ServiceStatus", "StackReport", "ensure_mlflow",
-    "ensure_topics", "fetch_kafka", "kafka_answers", "kafka_restart", "libs_dir",
-    "local_bootstrap", "plan_topics", "redis_answers", "running_processes", "stack_down",
-    "stack_status", "stack_up", "start_kafka", "start_redis", "status_kafka", "status_mlflow",
-    "status_redis", "stop_kafka", "stop_redis", "topic_name",
+    "GroupProcess",
+    "ServiceError",
+    "ServiceStatus",
+    "StackReport",
+    "ensure_mlflow",
+    "ensure_topics",
+    "fetch_kafka",
+    "kafka_answers",
+    "kafka_restart",
+    "libs_dir",
+    "local_bootstrap",
+    "partition_leader",
+    "plan_topics",
+    "redis_answers",
+    "running_processes",
+    "stack_down",
+    "stack_status",
+    "stack_up",
+    "start_kafka",
+    "start_nodes",
+    "start_redis",
+    "status_kafka",
+    "status_mlflow",
+    "status_nodes",
+    "status_redis",
+    "stop_kafka",
+    "stop_nodes",
+    "stop_redis",
+    "topic_name",
 ]

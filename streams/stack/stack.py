@@ -30,7 +30,8 @@ from streams.stack.credentials import (
     write_env_files,
 )
 from streams.stack.jars import fetch_kafka
-from streams.stack.kafka import kafka_dir, local_bootstrap, start_kafka, status_kafka, stop_kafka
+from streams.stack.kafka import kafka_dir, local_bootstrap
+from streams.stack.kafka_cluster import start_nodes, status_nodes, stop_nodes
 from streams.stack.mlflow_store import ensure_mlflow, status_mlflow
 from streams.stack.prometheus import PROMETHEUS
 from streams.stack.redis_server import start_redis, status_redis, stop_redis
@@ -52,7 +53,7 @@ class StackReport:
 def config_warnings(settings: Settings) -> list[str]:
     """Settings that point the app somewhere else than the stack it starts."""
     notes = []
-    local = local_bootstrap(settings)
+    local = local_bootstrap(settings).split(",")[0]
     if local not in settings.bootstrap_servers and \
             f"localhost:{settings.kafka_port}" not in settings.bootstrap_servers:
         notes.append(f"LEADSTREAM_BOOTSTRAP_SERVERS={settings.bootstrap_servers} does not "
@@ -83,15 +84,15 @@ def _secure(settings: Settings) -> list[Path]:
 
 
 def stack_up(settings: Settings, topics: bool = True, secure: bool = False) -> StackReport:
-    """Start Redis and Kafka (idempotent), create the topics, open the MLflow store, start
-    Alertmanager and Prometheus.
+    """Start Redis and Kafka (one node, or ``kafka_brokers`` nodes; idempotent), create the
+    topics, open the MLflow store, start Alertmanager and Prometheus.
 
     ``secure`` (or a stack secured before): SASL_SSL Kafka with ACLs from the table and a
     Redis ACL user; the topics and ACLs are made as the ``admin`` principal.
     """
     fetch_kafka(settings.kafka_version)
     env_files = _secure(settings) if secure or load_credentials(settings) else []
-    services = [start_redis(settings), start_kafka(settings)]
+    services = [start_redis(settings), *start_nodes(settings)]
     creds = load_credentials(settings)
     admin = principal_settings(settings, creds, ADMIN) if creds else settings
     created = ensure_topics(admin) if topics else {}
@@ -111,12 +112,12 @@ def stack_down(settings: Settings, purge: bool = False) -> dict[str, bool]:
     """
     stopped = {"prometheus": PROMETHEUS.stop(settings),
                "alertmanager": ALERTMANAGER.stop(settings),
-               "kafka": stop_kafka(settings), "redis": stop_redis(settings)}
+               "kafka": stop_nodes(settings), "redis": stop_redis(settings)}
     if purge:
         shutil.rmtree(settings.stack_dir, ignore_errors=True)
     return stopped
 
 
 def stack_status(settings: Settings) -> list[ServiceStatus]:
-    return [status_kafka(settings), status_redis(settings), status_mlflow(settings),
+    return [*status_nodes(settings), status_redis(settings), status_mlflow(settings),
             ALERTMANAGER.status(settings), PROMETHEUS.status(settings)]

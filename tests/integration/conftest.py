@@ -18,6 +18,8 @@ Fixtures:
                               slot (its ``home`` given or temporary); stopped at the end.
   secure_stack, secure_settings   a secured stack on its own slot (tests/integration/
                               secure_stack.py), started only when a test asks for it.
+  cluster_stack, cluster_settings, kafka_cluster_admin   a 3-node Kafka cluster on its own
+                              slot (tests/integration/cluster_stack.py), likewise.
 """
 
 from __future__ import annotations
@@ -46,6 +48,11 @@ from streams.stack import (
     stop_redis,
 )
 from streams.stack.process import port_open
+from tests.integration.cluster_stack import (  # noqa: F401
+    cluster_settings,
+    cluster_stack,
+    kafka_cluster_admin,
+)
 
 # The secured stack's fixtures, defined in their own module (it imports _claim_slot below).
 from tests.integration.secure_stack import secure_settings, secure_stack  # noqa: F401

@@ -129,6 +129,6 @@ def test_the_cli_producer_checks_the_size_before_it_connects():
     before any broker is asked: none listens on this address."""
     settings = Settings(_env_file=None, bootstrap_servers="127.0.0.1:1",
                         kafka_extra={"message.max.bytes": "10000"})
-    with pytest.raises(RecordTooLarge, match="models.control.requests record of"):
+    with pytest.raises(RecordTooLarge, match=r"models\.control\.requests record of"):
         produce_one(settings, "models.control.requests", "k" * 100, b"v" * 10_000,
                     timeout_s=0.1)

@@ -89,6 +89,9 @@ class Feed:
         except NotAuthorized as exc:
             self.error = str(exc)
             log.error("dashboard feed stopped: %s", exc)
+        except Exception as exc:  # a bug: said on every page, not a silently dead thread
+            self.error = f"the dashboard's feed stopped ({type(exc).__name__}); see its log"
+            log.exception("dashboard feed stopped")
         finally:
             for reader in self._readers.values():
                 reader.close()
@@ -157,7 +160,7 @@ class Feed:
 
     def _read_redis(self) -> None:
         try:
-            serving, _reports = read_state(self.settings.redis_url, 2.0, self.model)
+            serving, _reports, _recent = read_state(self.settings.redis_url, 2.0, self.model)
             if serving and self.model not in self.history.snapshot().serving:
                 self.history.set_serving(self.model, serving)
             client = redis.Redis.from_url(self.settings.redis_url, socket_timeout=2.0,

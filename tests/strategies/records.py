@@ -149,6 +149,18 @@ def _size(headers: list[tuple[str, bytes | None]]) -> int:
     return sum(len(n.encode("utf-8", "surrogatepass")) + len(v or b"") for n, v in headers)
 
 
+def _fitting(headers: list[tuple[str, bytes | None]], room: int
+             ) -> list[tuple[str, bytes | None]]:
+    """The longest first part of ``headers`` within ``room`` bytes (one pass: 2,000 headers
+    cut one at a time cost a quarter of a guard target's time)."""
+    total = 0
+    for i, header in enumerate(headers):
+        total += _size([header])
+        if total > room:
+            return headers[:i]
+    return headers
+
+
 @st.composite
 def whole_records(draw: st.DrawFn, values: st.SearchStrategy[bytes | None]) -> WholeRecord:
     """A record of ``values`` with a hostile key, headers and timestamp; key, value and
@@ -156,8 +168,8 @@ def whole_records(draw: st.DrawFn, values: st.SearchStrategy[bytes | None]) -> W
     value = draw(values)
     headers = draw(record_headers())
     room = BROKER_MAX_BYTES - len(value or b"")
-    while headers and _size(headers) > room:
-        headers = headers[:-1]
+    if headers:
+        headers = _fitting(headers, room)
     key = draw(record_keys())
     room -= _size(headers or [])
     if key is not None and len(key) > max(0, room):

@@ -13,6 +13,7 @@ lone surrogate escapes, 5,000 levels of nesting, duplicate keys.
 from __future__ import annotations
 
 import json
+from functools import lru_cache
 
 from hypothesis import strategies as st
 
@@ -68,14 +69,28 @@ def edge_value() -> st.SearchStrategy[str]:
     return EDGE_VALUE
 
 
+_KEEP = st.integers(0, 9)
+
+
+@lru_cache(maxsize=64)
+def _duplicated(names: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(names), max_size=2)
+
+
+@lru_cache(maxsize=64)
+def _position(length: int) -> st.SearchStrategy[int]:
+    return st.integers(0, length)
+
+
 def json_object(draw: st.DrawFn, fields: dict[str, str]) -> bytes:
     """Draw an object of the given ``name -> JSON text`` fields (inside a composite
     strategy), with some maybe dropped, some duplicated (the copy before or after) and
-    unknown ones added; separators vary."""
+    unknown ones added; separators vary. (Strategies are built once and cached: building
+    one per draw costs Hypothesis more than the draw.)"""
     names = sorted(fields)
-    pairs = [(k, fields[k]) for k in names if draw(st.integers(0, 9)) > 0]
-    for k in draw(st.lists(st.sampled_from(names), max_size=2)) if names else []:
-        pairs.insert(draw(st.integers(0, len(pairs))), (k, draw(EDGE_VALUE)))
+    pairs = [(k, fields[k]) for k in names if draw(_KEEP) > 0]
+    for k in draw(_duplicated(tuple(names))) if names else []:
+        pairs.insert(draw(_position(len(pairs))), (k, draw(EDGE_VALUE)))
     pairs += draw(_EXTRA)
     body = draw(_SEPARATOR).join(f"{json_string(k)}:{v}" for k, v in pairs)
     return ("{" + body + "}").encode("utf-8", "surrogatepass")

@@ -8,13 +8,16 @@ of issue 15), headers (many, large, repeated names, no value), a timestamp of an
 reads: a :class:`confluent_kafka.Message` (scorer, sink) or a faust event (agents).
 
 Large keys, values and headers are drawn as a short seed repeated to a drawn length, so a
-megabyte costs Hypothesis a few bytes of choice data.
+megabyte costs Hypothesis a few bytes of choice data. Every strategy is built once (cached):
+:func:`whole_records` draws from them per example, and a strategy built per draw costs
+Hypothesis more (its properties are computed anew) than the draw itself.
 """
 
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from types import SimpleNamespace
 
 from confluent_kafka import Message
@@ -52,6 +55,7 @@ def _stretched(seed: bytes, size: int) -> bytes:
     return (seed * (size // len(seed) + 1))[:size]
 
 
+@lru_cache(maxsize=8)
 def stretched_bytes(max_size: int) -> st.SearchStrategy[bytes]:
     """Bytes of any length up to ``max_size``: a drawn seed repeated."""
     sizes = st.one_of(st.integers(0, max_size), st.sampled_from(
@@ -59,6 +63,7 @@ def stretched_bytes(max_size: int) -> st.SearchStrategy[bytes]:
     return st.builds(_stretched, st.binary(min_size=1, max_size=16), sizes)
 
 
+@lru_cache(maxsize=1)
 def record_keys() -> st.SearchStrategy[bytes | None]:
     """Keys: none, empty, short (lead-id-like or any bytes), or up to the broker's limit."""
     return st.one_of(st.none(), st.just(b""), st.binary(max_size=40),
@@ -73,6 +78,7 @@ _HEADER_VALUES = st.one_of(st.none(), st.binary(max_size=64), stretched_bytes(60
 _HEADER = st.tuples(_HEADER_NAMES, _HEADER_VALUES)
 
 
+@lru_cache(maxsize=1)
 def record_headers() -> st.SearchStrategy[list[tuple[str, bytes | None]] | None]:
     """Headers: none, a few (names repeated), or many copies of one (up to 2,000)."""
     small = st.tuples(_HEADER_NAMES, st.one_of(st.none(), st.binary(max_size=64)))
@@ -80,6 +86,7 @@ def record_headers() -> st.SearchStrategy[list[tuple[str, bytes | None]] | None]
                      st.builds(lambda h, n: [h] * n, small, st.integers(0, 2000)))
 
 
+@lru_cache(maxsize=1)
 def timestamps() -> st.SearchStrategy[tuple[int, int]]:
     """(type, ms): any type with an edge or any int64 value."""
     values = st.one_of(st.sampled_from(TIMESTAMP_EDGES), st.integers(*INT64),
@@ -87,6 +94,7 @@ def timestamps() -> st.SearchStrategy[tuple[int, int]]:
     return st.tuples(st.sampled_from(TIMESTAMP_TYPES), values)
 
 
+@lru_cache(maxsize=8)
 def big_json(field: str = "notes") -> st.SearchStrategy[bytes]:
     """A JSON object with one string field as large as the broker allows."""
     def doc(lead: str, n: int) -> bytes:
@@ -101,10 +109,14 @@ def near_valid_document(draw: st.DrawFn, valid: dict) -> bytes:
     """``valid`` (a JSON object of any contract) with some fields replaced by edge values,
     dropped, duplicated or added (:func:`tests.strategies.hostile.json_object`)."""
     fields = {k: json.dumps(v) for k, v in valid.items()}
-    names = sorted(fields)
-    for name in draw(st.lists(st.sampled_from(names), max_size=3, unique=True)):
+    for name in draw(_replaced(tuple(sorted(fields)))):
         fields[name] = draw(EDGE_VALUE)
     return json_object(draw, fields)
+
+
+@lru_cache(maxsize=16)
+def _replaced(names: tuple[str, ...]) -> st.SearchStrategy[list[str]]:
+    return st.lists(st.sampled_from(names), max_size=3, unique=True)
 
 
 @dataclass(frozen=True)
@@ -137,6 +149,18 @@ def _size(headers: list[tuple[str, bytes | None]]) -> int:
     return sum(len(n.encode("utf-8", "surrogatepass")) + len(v or b"") for n, v in headers)
 
 
+def _fitting(headers: list[tuple[str, bytes | None]], room: int
+             ) -> list[tuple[str, bytes | None]]:
+    """The longest first part of ``headers`` within ``room`` bytes (one pass: 2,000 headers
+    cut one at a time cost a quarter of a guard target's time)."""
+    total = 0
+    for i, header in enumerate(headers):
+        total += _size([header])
+        if total > room:
+            return headers[:i]
+    return headers
+
+
 @st.composite
 def whole_records(draw: st.DrawFn, values: st.SearchStrategy[bytes | None]) -> WholeRecord:
     """A record of ``values`` with a hostile key, headers and timestamp; key, value and
@@ -144,8 +168,8 @@ def whole_records(draw: st.DrawFn, values: st.SearchStrategy[bytes | None]) -> W
     value = draw(values)
     headers = draw(record_headers())
     room = BROKER_MAX_BYTES - len(value or b"")
-    while headers and _size(headers) > room:
-        headers = headers[:-1]
+    if headers:
+        headers = _fitting(headers, room)
     key = draw(record_keys())
     room -= _size(headers or [])
     if key is not None and len(key) > max(0, room):

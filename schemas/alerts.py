@@ -41,5 +41,5 @@ class ControlAlert(BaseModel):
 MODELS_ALERTS = register(TopicSpec(
     "models.alerts", "model_name", 1, ControlAlert,
     {"retention.ms": str(365 * DAY_MS)},
-    "Changes the controller refused (nothing to roll back, cooldown, invalid requests).",
+    "Changes the controller refused (nothing to roll back, cooldown, invalid requests), SRM stops.",
 ))

@@ -78,3 +78,9 @@ def test_the_remembered_rollback_times_are_bounded_newest_kept():
     assert len(s.rollback_at) == MAX_ROLLBACK_TIMES
     assert "0" not in s.rollback_at and s.rollback_at[str(MAX_ROLLBACK_TIMES + 4)] == (
         T0 + timedelta(seconds=MAX_ROLLBACK_TIMES + 4))
+
+
+def test_the_per_version_times_survive_the_changelog_round_trip():
+    v2 = apply_rollback(ab(ControlState(model_name="m"), "2"), demand("2"), T0, COOLDOWN_S)
+    back = ControlState.model_validate_json(v2.state.model_dump_json())
+    assert back == v2.state and back.rollback_at == {"2": T0}

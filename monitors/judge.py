@@ -5,7 +5,9 @@ reference profile and the stored :class:`VersionState` in; the five records and 
 state out. The faust agent only loads the profile, stores the state and sends the records.
 Model quality (AUC, precision at 10 %, calibration) comes from a :class:`LabelSource`
 (the rolling label window of :mod:`streams.monitor.sources`); without labels those fields
-stay empty. The A/B guardrail's value comes from the caller too.
+stay empty. The A/B guardrail's reading comes from the caller too (an :class:`ABSource`):
+a sample-ratio mismatch is never a guardrail breach but its own ``stop_invalid`` demand
+(:func:`srm_stop_event`).
 """
 
 from __future__ import annotations
@@ -22,10 +24,12 @@ from monitors.reports import drift_report, guardrail_metrics, guardrail_report, 
 from monitors.retrain import RetrainPolicy, RetrainState, retrain_step
 from monitors.sketches import WindowSample
 from monitors.windows import ClosedWindow, WindowConfig
-from schemas.control import RollbackEvent
+from schemas.control import GuardrailDemand, RollbackEvent
 from schemas.monitor import DriftReport, GuardrailReport, ModelRole, PerformanceReport, Severity
 from schemas.profile import ReferenceProfile
 from schemas.retrain import RetrainTrigger
+from scoring.experiments.guardrail import GuardrailReading, GuardrailVerdict
+from scoring.experiments.srm import SrmResult
 
 
 @dataclass(frozen=True)
@@ -43,8 +47,7 @@ class LabelSource(Protocol):
 
 
 class ABSource(Protocol):
-    def treatment_below_control(self, model_name: str, role: str,
-                                version: str) -> bool | None: ...
+    def reading(self, model_name: str, role: str, version: str) -> GuardrailReading: ...
 
 
 class NoLabels:
@@ -57,8 +60,8 @@ class NoLabels:
 class NoExperiment:
     """No A/B verdict (tests, or no Redis): the treatment guardrail is never judged."""
 
-    def treatment_below_control(self, model_name: str, role: str, version: str) -> None:
-        return None
+    def reading(self, model_name: str, role: str, version: str) -> GuardrailReading:
+        return GuardrailReading(GuardrailVerdict.NOT_JUDGED)
 
 
 @dataclass(frozen=True)
@@ -148,6 +151,20 @@ def rollback_event(d, n: int) -> RollbackEvent:
         evidence={"value": d.value, "threshold": d.threshold, "window_n": float(n)},
         window_start=datetime.fromtimestamp(d.window_start_ms / 1000, UTC),
         window_end=datetime.fromtimestamp(d.window_end_ms / 1000, UTC), emitted_at=_now())
+
+
+def srm_stop_event(w: ClosedWindow, srm: SrmResult) -> RollbackEvent:
+    """The ``stop_invalid`` demand for a challenger whose experiment has a sample-ratio
+    mismatch in window ``w`` (its id is the window: idempotent)."""
+    k = w.sample.key
+    return RollbackEvent(
+        event_id=f"{k.model_name}:srm:{k.model_version}:{w.start_ms}",
+        model_name=k.model_name, role=k.role.value, version=k.model_version, guardrail="srm",
+        demand=GuardrailDemand.STOP_INVALID,
+        evidence={"srm_p_value": srm.p_value, "expected_share": srm.expected_share,
+                  "observed_share": srm.observed_share or 0.0},
+        window_start=datetime.fromtimestamp(w.start_ms / 1000, UTC),
+        window_end=datetime.fromtimestamp(w.end_ms / 1000, UTC), emitted_at=_now())
 
 
 def _now() -> datetime:

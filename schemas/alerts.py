@@ -4,7 +4,8 @@ A guardrail rollback with no version to go back to, one within the cooldown, one
 version that no longer serves, an invalid CLI request or one naming a version the registry
 cannot serve, a record that failed while applied: nothing changes on
 ``models.control``, and one :class:`ControlAlert` says so (the CLI waits for it too). An
-erasure request the agents did not apply is alerted here too (key ``privacy``).
+erasure request the agents did not apply is alerted here too (key ``privacy``), and so is
+an experiment the controller stopped for a sample-ratio mismatch (kind ``srm``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ class ControlAlert(BaseModel):
     model_config = ConfigDict(frozen=True, extra="forbid")
 
     model_name: str = Field(min_length=1, max_length=128)
-    kind: str = Field(description="invalid_request, no_champion, cooldown, "
+    kind: str = Field(description="srm (an experiment stopped for a sample-ratio "
+                                  "mismatch), invalid_request, no_champion, cooldown, "
                                   "nothing_to_roll_back, rolled_back_target, stale_event, "
                                   "alias_sync_failed, unknown_version, apply_failed, "
                                   "invalid_config, signature_refused, forged_config; "
@@ -39,5 +41,5 @@ class ControlAlert(BaseModel):
 MODELS_ALERTS = register(TopicSpec(
     "models.alerts", "model_name", 1, ControlAlert,
     {"retention.ms": str(365 * DAY_MS)},
-    "Changes the controller refused (nothing to roll back, cooldown, invalid requests).",
+    "Changes the controller refused (nothing to roll back, cooldown, invalid requests), SRM stops.",
 ))

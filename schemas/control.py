@@ -145,8 +145,17 @@ class ModelRole(StrEnum):
     CHALLENGER = "challenger"
 
 
+class GuardrailDemand(StrEnum):
+    """What a :class:`RollbackEvent` asks: roll the breaching version back, or stop an
+    experiment whose split is invalid (sample-ratio mismatch: nobody is rolled back)."""
+
+    ROLLBACK = "rollback"
+    STOP_INVALID = "stop_invalid"
+
+
 class RollbackEvent(BaseModel):
-    """A guardrail's demand to roll a model back (``models.rollback``, key = model name)."""
+    """A guardrail's demand to roll a model back (``models.rollback``, key = model name),
+    or to stop an invalid experiment (``demand`` = ``stop_invalid``)."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -161,6 +170,9 @@ class RollbackEvent(BaseModel):
     window_start: datetime
     window_end: datetime
     emitted_at: datetime
+    demand: GuardrailDemand = Field(GuardrailDemand.ROLLBACK, description=(
+        "rollback, or stop_invalid: the canary/A/B of this challenger has a sample-ratio "
+        "mismatch; stop it and alert, mark nobody rolled back"))
 
     @model_validator(mode="after")
     def _window(self) -> RollbackEvent:

@@ -95,7 +95,7 @@ def _rollback(state: ControlState, config: ServingConfig, r: ControlRequest,
     after = _next(config, r, now, **_OFF, champion_version=target,
                   previous_champion_version=nxt)
     return commit(state, r.request_id, r.action.value, after, former_champions=history,
-                  rolled_back=rolled, last_rollback_at=now)
+                  rolled_back=rolled, **state.rolled_back_now(config.champion_version, now))
 
 
 def apply_request(state: ControlState, request: ControlRequest, now: datetime,

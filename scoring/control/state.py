@@ -2,8 +2,10 @@
 
 :class:`ControlState` is the current :class:`ServingConfig` plus the history a rollback
 needs: former champions (oldest first), versions that were rolled back (never a rollback
-target again), the time of the last rollback (cooldown) and the ids of recently applied
-requests and rollback events (idempotency under redelivery).
+target again), the time of each version's last rollback (the cooldown is per model
+version; ``last_rollback_at``, the latest of any version, is what state persisted before
+that kept, and still guards a version with no entry of its own) and the ids of recently
+applied requests and rollback events (idempotency under redelivery).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from pydantic import BaseModel, ConfigDict
 from schemas.control import AuditEntry, ServingConfig
 
 MAX_REMEMBERED_IDS = 1000
+MAX_ROLLBACK_TIMES = 100
 
 
 class ControlState(BaseModel):
@@ -29,6 +32,7 @@ class ControlState(BaseModel):
     former_champions: tuple[str, ...] = ()
     rolled_back: frozenset[str] = frozenset()
     last_rollback_at: datetime | None = None
+    rollback_at: dict[str, datetime] = {}
     applied_ids: tuple[str, ...] = ()
     last_audit: AuditEntry | None = None
 
@@ -37,6 +41,19 @@ class ControlState(BaseModel):
 
     def remember(self, request_id: str) -> tuple[str, ...]:
         return (*self.applied_ids, request_id)[-MAX_REMEMBERED_IDS:]
+
+    def last_rollback_of(self, version: str) -> datetime | None:
+        """When ``version`` was last rolled back: its own entry, or, in state persisted
+        before the cooldown was per version (no entries at all), the model's last rollback."""
+        if self.rollback_at:
+            return self.rollback_at.get(version)
+        return self.last_rollback_at
+
+    def rolled_back_now(self, version: str, now: datetime) -> dict[str, object]:
+        """The history fields of a rollback of ``version`` at ``now`` (newest 100 kept)."""
+        times = {v: t for v, t in self.rollback_at.items() if v != version} | {version: now}
+        return {"last_rollback_at": now,
+                "rollback_at": dict(list(times.items())[-MAX_ROLLBACK_TIMES:])}
 
     def rollback_target(self, current: str) -> str | None:
         """The newest former champion that is neither current nor itself rolled back."""

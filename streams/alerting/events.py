@@ -3,7 +3,9 @@
 | topic | alertname | kind | severity |
 |---|---|---|---|
 | ``models.rollback`` | LeadstreamRollback | rollback | critical |
+| ``models.rollback`` (stop) | LeadstreamExperimentInvalid | experiment_invalid | critical |
 | ``models.alerts`` | LeadstreamControlRefused | control_refused | critical or warning (1) |
+| ``models.alerts`` (kind ``srm``) | LeadstreamExperimentStopped | experiment_stopped | critical |
 | ``models.retrain`` | LeadstreamRetrainTriggered | retrain | info |
 | ``sink.deadletter`` | LeadstreamSinkFailure | sink_failure | warning |
 | ``privacy.requests.deadletter`` | LeadstreamErasureRefused | erasure_refused | warning |
@@ -19,7 +21,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from schemas.alerts import ControlAlert
-from schemas.control import RollbackEvent
+from schemas.control import GuardrailDemand, RollbackEvent
 from schemas.deadletters import RecordDeadLetter
 from schemas.privacy import ERASURE_KEY
 from schemas.retrain import RetrainTrigger
@@ -33,6 +35,15 @@ CRITICAL_REFUSALS = frozenset({"nothing_to_roll_back", "cooldown", "alias_sync_f
 
 def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
     evidence = ", ".join(f"{k}={v:g}" for k, v in sorted(event.evidence.items()))
+    if event.demand is GuardrailDemand.STOP_INVALID:
+        return Alert("LeadstreamExperimentInvalid", event.model_name, event.version,
+                     AlertSeverity.CRITICAL, "experiment_invalid", event.emitted_at,
+                     event.emitted_at + ttl,
+                     {"role": event.role.value, "guardrail": event.guardrail},
+                     f"{event.model_name} v{event.version}: the experiment's split is broken "
+                     "(sample-ratio mismatch), stop demanded, no rollback",
+                     f"Evidence: {evidence or 'none'}. Check assignment and logging before "
+                     "reading its lift.")
     return Alert("LeadstreamRollback", event.model_name, event.version, AlertSeverity.CRITICAL,
                  "rollback", event.emitted_at, event.emitted_at + ttl,
                  {"role": event.role.value, "guardrail": event.guardrail},
@@ -43,6 +54,12 @@ def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
 
 
 def refusal_alert(alert: ControlAlert, ttl: timedelta) -> Alert:
+    if alert.kind == "srm":
+        return Alert("LeadstreamExperimentStopped", alert.model_name, NO_VERSION,
+                     AlertSeverity.CRITICAL, "experiment_stopped", alert.at, alert.at + ttl,
+                     {"reason": alert.kind, "source": alert.source},
+                     f"{alert.model_name}: experiment stopped for a sample-ratio mismatch",
+                     alert.message)
     severity = (AlertSeverity.CRITICAL if alert.kind in CRITICAL_REFUSALS
                 else AlertSeverity.WARNING)
     return Alert("LeadstreamControlRefused", alert.model_name, NO_VERSION, severity,

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 
 from schemas.alerts import ControlAlert
@@ -21,6 +21,7 @@ from schemas.control import (
     AuditEntry,
     ControlAction,
     ControlRequest,
+    GuardrailDemand,
     RollbackEvent,
     ServingConfig,
 )
@@ -97,7 +98,11 @@ class ControllerCore:
         now = datetime.now(UTC)
         t = apply_rollback(state, event, now, self._settings.rollback_cooldown_s)
         actor = f"guardrail:{event.guardrail}"
-        return t, await self._publication(t, event.event_id, "rollback", actor, now)
+        pub = await self._publication(t, event.event_id, "rollback", actor, now)
+        if t.audit is not None and event.demand is GuardrailDemand.STOP_INVALID:
+            srm = _alert(t.state, "srm", t.audit.reason, event.event_id, "rollback", actor, now)
+            pub = replace(pub, alerts=(srm, *pub.alerts))
+        return t, pub
 
     async def _publication(self, t: Transition, request_id: str, source: str, actor: str,
                            now: datetime) -> Publication:

@@ -26,6 +26,7 @@ from monitors.judge import (
     NoExperiment,
     VersionState,
     judge_window,
+    srm_stop_event,
 )
 from monitors.persistence import PersistenceState
 from monitors.retrain import RetrainState
@@ -34,6 +35,7 @@ from schemas.control import ServingConfig
 from schemas.monitor import MonitorSample
 from schemas.monitor_windows import WindowInput, WindowInputKind
 from schemas.profile import ReferenceProfile
+from scoring.experiments.guardrail import GuardrailVerdict
 from scoring.registry import ModelRegistry
 from streams.monitor.codec import role_from_dict, role_to_dict, windows_from_dict, windows_to_dict
 from streams.monitor.metrics import MonitorMetrics
@@ -145,8 +147,14 @@ class WindowAgent:
         last_rollback = state.role.last_rollback_ms  # the cooldown is per model version
         profile = await self.profiles.get(model, version)
         quality = await asyncio.to_thread(self.labels.quality, model, role, version)
-        worse = await asyncio.to_thread(self.ab.treatment_below_control, model, role, version)
-        state, out = judge_window(w, profile, state, last_rollback, self.cfg, quality, worse)
+        ab = await asyncio.to_thread(self.ab.reading, model, role, version)
+        state, out = judge_window(w, profile, state, last_rollback, self.cfg, quality,
+                                  ab.treatment_below_control)
+        if ab.verdict is GuardrailVerdict.SRM_INVALID and ab.srm is not None:
+            log.warning("sample-ratio mismatch in the experiment of %s v%s (p=%.2g): stop "
+                        "demanded, no rollback", model, version, ab.srm.p_value)
+            stop = srm_stop_event(w, ab.srm)
+            await self.send("rollback", model, stop.model_dump_json().encode())
         for name, record in (("drift", out.drift), ("performance", out.performance),
                              ("guardrails", out.guardrails), ("rollback", out.rollback),
                              ("retrain", out.retrain)):

@@ -3,10 +3,12 @@
 * :class:`RedisLabels` is the :class:`~monitors.judge.LabelSource` of the monitors:
   the model version's rolling label window (:mod:`streams.stores.labels`) through the pure
   :func:`monitors.quality.window_quality`.
-* :class:`ExperimentSignal` gives the "treatment below control" guardrail value of a
-  canary/A/B challenger: the serving configuration the monitor keeps in Redis, the
-  experiment's per-arm tallies and last sequential state (kept by the outcome and report
-  agents), judged by :func:`scoring.experiments.guardrail.treatment_worse_now`.
+* :class:`ExperimentSignal` gives the A/B guardrail's reading of a canary/A/B challenger:
+  the serving configuration the monitor keeps in Redis, the leads routed to each arm (the
+  ledger), the experiment's per-arm tallies and last sequential state (kept by the outcome
+  and report agents), read by :func:`scoring.experiments.guardrail.read_experiment`: SRM
+  first (only while the share in force is the one all leads were routed at: an A/B, or a
+  canary at its first step, whose last report saw the same share), then the sequential look.
 
 Both run in a worker thread. A Redis failure is logged and counted by ``on_error`` and
 the window is reported without the numbers ("no labels", A/B not judged): a monitor
@@ -25,9 +27,10 @@ from monitors.quality import QualityRule, window_quality
 from schemas.control import ModelRole, ServingConfig, ServingMode
 from schemas.scored import Variant
 from scoring.experiments import DecisionPolicy, SequentialState, state_from_report
-from scoring.experiments.guardrail import treatment_worse_now
+from scoring.experiments.guardrail import GuardrailReading, GuardrailVerdict, Split, read_experiment
 from streams.stores.experiments import ExperimentStore
 from streams.stores.labels import LabelWindow
+from streams.stores.ledger import Ledger
 from streams.stores.state import SERVING
 
 log = logging.getLogger(__name__)
@@ -55,29 +58,48 @@ class ExperimentSignal:
     def __init__(self, client: redis.Redis, policy: DecisionPolicy, on_error: OnError):
         self.client, self.policy, self.on_error = client, policy, on_error
         self.store = ExperimentStore(client)
+        self.ledger = Ledger(client, 0)  # read only: assigned counts
 
-    def treatment_below_control(self, model_name: str, role: str, version: str) -> bool | None:
-        """The guardrail value for this window of ``role``/``version``; None: not judged."""
+    def reading(self, model_name: str, role: str, version: str) -> GuardrailReading:
+        """The guardrail reading for this window of ``role``/``version``."""
         if role != ModelRole.CHALLENGER.value:
-            return None
+            return NOT_JUDGED
         try:
             return self._judge(model_name, version)
         except (redis.RedisError, OSError) as exc:
             self.on_error(exc)
             log.warning("Redis down: A/B guardrail of %s v%s not judged (%s)",
                         model_name, version, exc)
-            return None
+            return NOT_JUDGED
 
-    def _judge(self, model_name: str, version: str) -> bool | None:
+    def _judge(self, model_name: str, version: str) -> GuardrailReading:
         raw = self.client.get(SERVING.format(model=model_name))
         if raw is None:
-            return None
+            return NOT_JUDGED
         config = ServingConfig.model_validate_json(raw)
         if (config.mode not in (ServingMode.CANARY, ServingMode.AB) or not config.experiment_id
                 or config.challenger_version != version):
-            return None
+            return NOT_JUDGED
         tallies = self.store.tallies(config.experiment_id)
         last = self.store.last_report(config.experiment_id)
         previous = state_from_report(last) if last is not None else SequentialState()
-        return treatment_worse_now(previous, tallies[Variant.CONTROL],
-                                   tallies[Variant.TREATMENT], self.policy)
+        split = None
+        if share_held(config, None if last is None else last.treatment_share):
+            assigned = self.ledger.assigned(config.experiment_id)
+            split = Split(assigned[Variant.CONTROL], assigned[Variant.TREATMENT],
+                          config.treatment_share)
+        return read_experiment(previous, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
+                               self.policy, split)
+
+
+NOT_JUDGED = GuardrailReading(GuardrailVerdict.NOT_JUDGED)
+
+
+def share_held(config: ServingConfig, last_share: float | None) -> bool:
+    """True when every lead of the experiment was routed at the share now in force: the
+    SRM test needs one expected share (a canary past its first step mixes several)."""
+    if last_share is not None and last_share != config.treatment_share:
+        return False
+    if config.mode is ServingMode.CANARY and config.canary_steps:
+        return config.treatment_share == config.canary_steps[0]
+    return True

@@ -35,7 +35,7 @@ class ControlSettings(SettingsPart):
     ledger_timeout_s: float = Field(0.2, gt=0)
     """Socket timeout of ledger writes; a slower Redis counts as down (entries reported)."""
     rollback_cooldown_s: float = Field(300.0, ge=0)
-    """After a guardrail rollback, further rollback events only alert for this long."""
+    """After a rollback of a version, its further rollback events only alert for this long."""
     control_wait_s: float = Field(30.0, gt=0)
     """How long the CLI waits for the controller to apply a request."""
     report_interval_s: float = Field(60.0, gt=0)

@@ -98,7 +98,7 @@ def test_cooldown_is_strict_at_its_end():
     assert apply_rollback(s, event("3"), T0, 60).config.champion_version == "2"
     s = state(last=T0 - timedelta(seconds=59.5))
     refused(s, event("3"), T0, RefusalKind.COOLDOWN,
-            f"last rollback at {(T0 - timedelta(seconds=59.5)).isoformat()}, within the "
+            f"last rollback of v3 at {(T0 - timedelta(seconds=59.5)).isoformat()}, within the "
             "60s cooldown: alert only")
 
 

@@ -9,7 +9,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from schemas.alerts import ControlAlert
-from schemas.control import ModelRole, RollbackEvent
+from schemas.control import GuardrailDemand, ModelRole, RollbackEvent
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from schemas.retrain import RetrainReason, RetrainTrigger
 from schemas.sink import SinkDeadLetter, SinkRejectReason
@@ -41,6 +41,21 @@ def test_a_rollback_is_critical_with_the_breached_version() -> None:
     assert body["startsAt"] == "2026-03-01T12:00:00.000Z"
     assert body["endsAt"] == "2026-03-01T12:15:00.000Z"
     assert "psi=2.5" in body["annotations"]["description"]
+
+
+def test_an_srm_stop_demand_and_the_stop_are_not_alerted_as_a_rollback_or_a_refusal() -> None:
+    event = RollbackEvent(event_id="e2", model_name="m", role=ModelRole.CHALLENGER, version="8",
+                          guardrail="srm", demand=GuardrailDemand.STOP_INVALID,
+                          evidence={"srm_p_value": 1e-6}, window_start=AT, window_end=AT,
+                          emitted_at=AT)
+    alert = rollback_alert(event, TTL)
+    assert (alert.labels["alertname"], alert.labels["kind"], alert.severity) == (
+        "LeadstreamExperimentInvalid", "experiment_invalid", AlertSeverity.CRITICAL)
+    assert "no rollback" in alert.payload()["annotations"]["summary"]
+    stopped = refusal_alert(ControlAlert(model_name="m", kind="srm", message="stopped",
+                                         source="rollback", actor="guardrail:srm", at=AT), TTL)
+    assert (stopped.labels["alertname"], stopped.labels["kind"]) == (
+        "LeadstreamExperimentStopped", "experiment_stopped")
 
 
 @given(st.sampled_from(["invalid_request", "no_champion", "cooldown", "nothing_to_roll_back",

@@ -5,7 +5,7 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime
 
-from schemas.control import ControlRequest, ModelRole, RollbackEvent
+from schemas.control import ControlRequest, GuardrailDemand, ModelRole, RollbackEvent
 from schemas.errors import ModelUnavailable
 from scoring.control import ControlState
 from streams.control.controller import ControllerCore
@@ -102,3 +102,19 @@ def test_unknown_version_is_refused_before_anything_changes():
         assert after.state.config == t.state.config
     assert registry.aliases == {"champion": "2"}
     assert registry.loaded == ["2", "21", "21", "21", "21"]
+
+
+def test_an_srm_stop_is_applied_and_alerted_as_srm():
+    c = core(FakeRegistry())
+    started, _ = asyncio.run(c.on_request(
+        ControlState(model_name="m"), request("start_experiment", mode="ab",
+                                              challenger_version="2")))
+    stop = RollbackEvent(event_id="srm1", model_name="m", role=ModelRole.CHALLENGER,
+                         version="2", guardrail="srm", demand=GuardrailDemand.STOP_INVALID,
+                         evidence={"srm_p_value": 1e-6}, window_start=NOW, window_end=NOW,
+                         emitted_at=NOW)
+    t, pub = asyncio.run(c.on_rollback(started.state, stop))
+    assert pub.config.mode.value == "off" and pub.audit.action == "stop_experiment"
+    assert [a.kind for a in pub.alerts] == ["srm"]
+    assert pub.alerts[0].request_id == "srm1" and pub.alerts[0].actor == "guardrail:srm"
+    assert t.state.rolled_back == frozenset()

@@ -118,7 +118,8 @@ class MonitorWorker:
         self.log = log
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.agents.monitor", "worker", "-l", "info"],
+            [sys.executable, "-m", "streams.agents.monitor", "worker", "-l", "info",
+             "--without-web"],  # no web server (faust binds 0.0.0.0:6066 by default)
             cwd=REPO, env=settings_env(settings),
             stdout=self._out, stderr=subprocess.STDOUT)
         wait_until(lambda: "Ready" in self.text() or self.proc.poll() is not None, 60,

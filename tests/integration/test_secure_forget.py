@@ -22,6 +22,7 @@ from streams.control.forget import erasure_request, erasures, forget
 from streams.control.keys import load_private
 from streams.kafka.auth import NotAuthorized
 from streams.kafka.reader import produce_one
+from streams.stack.credentials import ADMIN
 from streams.stores.ledger import Ledger
 from tests.integration.agents_support import AgentsProcess, run_cli
 from tests.integration.helpers import wait_until
@@ -99,7 +100,9 @@ def test_an_erasure_is_applied_however_late_once_and_through_a_redis_stall(
         (replayed,) = _alerts(operator, late.request_id)
         assert replayed.kind == "signature_refused" and "replayed" in replayed.message
 
-        client.execute_command("CLIENT", "PAUSE", "6000", "WRITE")  # > the 2 s timeout
+        # the stack's own Redis user pauses it (the agents' user may not: redis_acls.toml)
+        admin = redis.Redis.from_url(secure_stack.as_(ADMIN, base).redis_url)
+        admin.execute_command("CLIENT", "PAUSE", "6000", "WRITE")  # > the 2 s timeout
         entry = forget(operator, erasure_request(stalled_lead, "dpo"))
         assert entry.removed["ledger"] == 1 and ledger.get(stalled_lead) is None
         assert proc.alive, proc.tail()

@@ -72,7 +72,7 @@ def produce_outcomes(settings: Settings, outcomes: list[Outcome]) -> None:
 
 def outcomes_committed(settings: Settings) -> bool:
     """True when the agents' group has committed every record on ``leads.outcomes``."""
-    from confluent_kafka import Consumer, TopicPartition
+    from confluent_kafka import Consumer, KafkaException, TopicPartition
 
     topic = settings.topic_leads_outcomes
     group = f"{settings.consumer_group}-agents"
@@ -83,5 +83,7 @@ def outcomes_committed(settings: Settings) -> bool:
         committed = consumer.committed(parts, timeout=10)
         ends = [consumer.get_watermark_offsets(tp, timeout=10)[1] for tp in parts]
         return all(max(c.offset, 0) >= e for c, e in zip(committed, ends, strict=True))
+    except KafkaException:  # e.g. NOT_LEADER_FOR_PARTITION on a busy broker: not yet
+        return False
     finally:
         consumer.close()

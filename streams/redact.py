@@ -76,14 +76,19 @@ def url_password(url: str) -> str | None:
         return None
 
 
-def url_secrets(url: str) -> set[str]:
-    """The credentials a URL holds: its password and its credential query values."""
+def url_secrets(url: str | None, every_query_value: bool = False) -> set[str]:
+    """The credentials a URL holds: its password and its credential query values (with
+    ``every_query_value``, each query value: a CRM URL's ``?code=`` is a key whatever its
+    name)."""
+    if not url:
+        return set()
     found = {url_password(url) or ""}
     try:
         query = urlsplit(url).query
     except ValueError:
         return {s for s in found if s}
-    found.update(v for k, v in parse_qsl(query, keep_blank_values=True) if SECRET_QUERY.search(k))
+    found.update(v for k, v in parse_qsl(query, keep_blank_values=True)
+                 if every_query_value or SECRET_QUERY.search(k))
     return {s for s in found if s}
 
 

@@ -41,7 +41,6 @@ from schemas.privacy import (
 )
 from scoring.control.signing import Refusal, Refused
 from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
-from streams.agents.outcomes import with_redis
 from streams.agents.records import send
 from streams.agents.signed import RequestGate
 from streams.settings import Settings
@@ -50,6 +49,7 @@ from streams.stores.erasure import Eraser, erase, erasers
 from streams.stores.erasure_requests import AppliedErasures
 from streams.stores.ledger import redis_client
 from streams.stores.persistence import PersistenceNotRewritten, rewrite_persistence
+from streams.stores.retry import with_redis
 
 log = logging.getLogger(__name__)
 DAY_S = 86_400

@@ -141,6 +141,10 @@ def install(app: faust.App, settings: Settings) -> None:
 
 
 if __name__ == "__main__":
+    import sys
+
     from streams.agents.app import build_app
 
+    if "worker" in sys.argv[1:] and "--without-web" not in sys.argv:
+        sys.argv.append("--without-web")  # faust's CLI worker would bind 0.0.0.0:6066
     build_app(Settings(), ("streams.agents.monitor",)).main()

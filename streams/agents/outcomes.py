@@ -16,8 +16,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
-from typing import TypeVar
 
 import faust
 import redis
@@ -31,23 +29,10 @@ from streams.stores.experiments import ExperimentStore, join_outcome, outcome_id
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger, redis_client
 from streams.stores.parked import Parked, ParkedOutcomes
+from streams.stores.retry import with_redis
 
 log = logging.getLogger(__name__)
-MAX_BACKOFF_S = 5.0
 REJOIN_PAGE = 1000
-T = TypeVar("T")
-
-
-async def with_redis(what: str, call: Callable[[], T]) -> T:
-    """Run a blocking Redis step in a thread; retry with backoff while Redis fails."""
-    backoff = 0.1
-    while True:
-        try:
-            return await asyncio.to_thread(call)
-        except redis.RedisError as exc:
-            log.warning("%s: Redis failed (%s); retrying in %.1fs", what, exc, backoff)
-            await asyncio.sleep(backoff)
-            backoff = min(backoff * 2, MAX_BACKOFF_S)
 
 
 class OutcomeJoin:

@@ -14,10 +14,9 @@ import sys
 import click
 
 from streams.alerting.scrape import register_target
-from streams.redact import install_log_redaction
+from streams.redact import install_log_redaction, url_secrets
 from streams.settings import Settings
 from streams.sink.build import build_sink
-from streams.sink.http import url_secrets
 from streams.sink.metrics import SinkMetrics
 
 log = logging.getLogger(__name__)
@@ -42,7 +41,7 @@ def sink(crm_format: str | None, url: str | None, max_records: int | None,
     logging.getLogger("httpx").setLevel(logging.WARNING)  # it logs every request's URL
     overrides = {k: v for k, v in (("sink_format", crm_format), ("sink_url", url)) if v}
     settings = Settings(**overrides)
-    install_log_redaction(url_secrets(settings.sink_url))  # a key in the URL's query
+    install_log_redaction(url_secrets(settings.sink_url, every_query_value=True))
     metrics = SinkMetrics()
     if metrics_port is not None:
         metrics.serve(metrics_port)

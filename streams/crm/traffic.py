@@ -23,6 +23,7 @@ from scoring.crm_export import read_crm_export
 from scoring.malformed import malformed
 from scoring.synthetic import SyntheticCRM
 from streams.kafka.client_log import client_log
+from streams.kafka.sizes import RecordTooLarge, check_record
 from streams.settings import Settings
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
         if outcomes is not None:
             outcomes.show(bar)
         for i, (key, value) in enumerate(records, 1):
+            too_large(producer, settings, i, key, value)
             produce_one(producer, settings.topic_incoming, key, value, on_delivery)
             if outcomes is not None:
                 outcomes.release(producer)
@@ -105,6 +107,18 @@ def publish(settings: Settings, records: Iterator[tuple[bytes | None, bytes | No
             f"{failures[0] if failures else 'flush timed out'}"
         )
     return acked
+
+
+def too_large(producer: Producer, settings: Settings, i: int, key: bytes | None,
+              value: bytes | None) -> None:
+    """Refuse event ``i`` if the broker would (the one size check of every produced
+    record); what was sent before it is delivered first."""
+    try:
+        check_record(settings.topic_incoming, key, value, settings.max_record_bytes)
+    except RecordTooLarge as exc:
+        producer.flush(60)
+        raise RecordTooLarge(f"event {i} of the input: {exc}; the events before it were "
+                             f"sent, none after it") from exc
 
 
 def produce_one(producer: Producer, topic: str, key, value, on_delivery) -> None:

@@ -8,9 +8,9 @@
 After ``max_attempts`` transient failures :class:`CrmUnavailable` is raised: the sink keeps
 the batch, commits nothing and tries it again later. The configured URL is called exactly as
 given (:func:`request_url`: a format's path is joined to its path, its query kept). The
-token goes in the ``Authorization`` header only; it and the URL's secrets (password, query
-values: :func:`url_secrets`) are never logged, and :meth:`CrmClient.redact` takes them out
-of a CRM's answer before it is dead-lettered.
+token goes in the ``Authorization`` header only; it and the URL's secrets (password, every
+query value: :func:`streams.redact.url_secrets`) are never logged, and
+:meth:`CrmClient.redact` takes them out of a CRM's answer before it is dead-lettered.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import email.utils
 import logging
 import time
 from dataclasses import dataclass
-from urllib.parse import parse_qsl, urlsplit, urlunsplit
+from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 from tenacity import RetryCallState, Retrying, retry_if_exception_type, stop_after_attempt
@@ -27,7 +27,7 @@ from tenacity.wait import wait_exponential_jitter
 
 from schemas.errors import RetryableError
 from scoring.writeback.score import CrmRequest
-from streams.redact import redact_text, url_password
+from streams.redact import redact_text, url_secrets
 
 log = logging.getLogger(__name__)
 
@@ -78,23 +78,13 @@ def request_url(base_url: str, path: str) -> str:
     return urlunsplit(parts._replace(path=parts.path.rstrip("/") + "/" + path.lstrip("/")))
 
 
-def url_secrets(url: str | None) -> set[str]:
-    """What in the CRM URL may be a credential: its password and every query value."""
-    if not url:
-        return set()
-    try:
-        query = parse_qsl(urlsplit(url).query, keep_blank_values=False)
-    except ValueError:
-        query = []
-    return {v for _, v in query if v} | ({url_password(url)} - {None, ""})  # type: ignore[operator]
-
-
 class CrmClient:
     def __init__(self, base_url: str, token: str | None, timeout_s: float, max_attempts: int,
                  backoff_s: float, backoff_max_s: float):
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         self._url = base_url
-        self._secrets = url_secrets(base_url) | ({token} if token else set())
+        self._secrets = (url_secrets(base_url, every_query_value=True)
+                         | ({token} if token else set()))
         self._http = httpx.Client(headers=headers, timeout=timeout_s)
         self._attempts = max_attempts
         self._backoff = wait_exponential_jitter(initial=backoff_s, max=backoff_max_s)

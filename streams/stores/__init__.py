@@ -6,8 +6,8 @@ score (``parked``), the sink's newest delivered score per lead (``delivered``) a
 monitor and serving state (``state``); erasing a lead (``erasure``), the forgotten leads'
 keyed hashes (``erased``), the applied erasure requests (``erasure_requests``), and the
 rewrite of Redis's persistence files after an erasure (``persistence``); accepted
-signatures (``signatures``). Each key has a TTL or a bound, documented in its
-module; ``bounds`` names the few bounded keys kept without a TTL.
+signatures (``signatures``); waiting out a Redis outage (``retry``). Each key has a TTL
+or a bound, documented in its module; ``bounds`` names the few bounded keys kept without a TTL.
 
 May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 """
@@ -15,5 +15,5 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
     "experiments", "history", "labels", "ledger", "ledger_rows", "parked", "persistence",
-    "signatures", "state",
+    "retry", "signatures", "state",
 ]

@@ -3,7 +3,9 @@ events, reading topics to the end with read_committed, and the scorer as a subpr
 
 from __future__ import annotations
 
+import ipaddress
 import json
+import os
 import socket
 import threading
 import time
@@ -202,3 +204,33 @@ def closed_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def listening(pid: int) -> list[str]:
+    """``host:port`` of every TCP socket process ``pid`` listens on (IPv4 and IPv6), read
+    from ``/proc``: its socket inodes matched against the kernel's LISTEN rows."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            target = os.readlink(fd)
+        except OSError:
+            continue
+        if target.startswith("socket:["):
+            inodes.add(target[8:-1])
+    found = []
+    for table, width in (("tcp", 8), ("tcp6", 32)):
+        for row in Path(f"/proc/{pid}/net/{table}").read_text().splitlines()[1:]:
+            cols = row.split()
+            if cols[3] != "0A" or cols[9] not in inodes:  # 0A: LISTEN
+                continue
+            hexaddr, hexport = cols[1].split(":")
+            found.append(f"{_address(hexaddr, width)}:{int(hexport, 16)}")
+    return found
+
+
+def _address(hexaddr: str, width: int) -> str:
+    raw = bytes.fromhex(hexaddr)
+    if width == 8:
+        return ".".join(str(b) for b in reversed(raw))
+    words = [raw[i:i + 4][::-1] for i in range(0, 16, 4)]  # four little-endian words
+    return "[" + ipaddress.IPv6Address(b"".join(words)).compressed + "]"

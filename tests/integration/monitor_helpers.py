@@ -23,7 +23,7 @@ from scoring.training import TrainConfig, TrainedModel, train_model
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stack.children import REPO, settings_env
-from tests.integration.helpers import read_topic, registry, wait_until
+from tests.integration.helpers import listening, read_topic, registry, wait_until
 
 
 @dataclass(frozen=True)
@@ -118,13 +118,14 @@ class MonitorWorker:
         self.log = log
         self._out = log.open("ab")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "streams.agents.monitor", "worker", "-l", "info",
-             "--without-web"],  # no web server (faust binds 0.0.0.0:6066 by default)
+            [sys.executable, "-m", "streams.agents.monitor", "worker", "-l", "info"],
             cwd=REPO, env=settings_env(settings),
             stdout=self._out, stderr=subprocess.STDOUT)
         wait_until(lambda: "Ready" in self.text() or self.proc.poll() is not None, 60,
                    "monitor worker ready")
         assert self.proc.poll() is None, self.text()[-3000:]
+        exposed = [a for a in listening(self.proc.pid) if not a.startswith("127.0.0.1:")]
+        assert not exposed, f"the monitor worker listens beyond loopback: {exposed}"
 
     def text(self) -> str:
         return self.log.read_text(errors="replace")

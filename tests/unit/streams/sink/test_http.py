@@ -12,9 +12,9 @@ import pytest
 from scoring.writeback import dynamics, hubspot, salesforce
 from scoring.writeback.formats import FORMATS
 from scoring.writeback.score import WritebackScore
-from streams.redact import install_log_redaction
+from streams.redact import install_log_redaction, url_secrets
 from streams.sink.deliver import deliver
-from streams.sink.http import CrmClient, CrmUnavailable, retry_after_s, url_secrets
+from streams.sink.http import CrmClient, CrmUnavailable, retry_after_s
 from tests.support.crm_server import FakeCrm, Plan
 
 T0 = datetime(2026, 3, 1, tzinfo=UTC)
@@ -126,7 +126,8 @@ def test_the_query_secret_and_the_token_never_reach_the_logs(caplog) -> None:
     levels = [logger.level for logger in chatty]
     try:
         with caplog.at_level(logging.DEBUG), FakeCrm(plan) as crm:
-            install_log_redaction(url_secrets(f"{crm.url}/hooks/scores?api_key={secret}"))
+            install_log_redaction(url_secrets(f"{crm.url}/hooks/scores?api_key={secret}",
+                                              every_query_value=True))
             for logger in chatty:  # as chatty as they get
                 logger.setLevel(logging.DEBUG)
             c = client(f"{crm.url}/hooks/scores?api_key={secret}", attempts=20)
@@ -141,8 +142,10 @@ def test_the_query_secret_and_the_token_never_reach_the_logs(caplog) -> None:
 
 
 def test_url_secrets_are_the_password_and_the_query_values() -> None:
-    assert url_secrets("https://u:pw-1234@h/x?api_key=K-123456&empty=&n=7") == {
-        "pw-1234", "K-123456", "7"}
-    assert url_secrets("https://h/x") == set() and url_secrets(None) == set()
+    url = "https://u:pw-1234@h/x?api_key=K-123456&empty=&n=7"
+    assert url_secrets(url, every_query_value=True) == {"pw-1234", "K-123456", "7"}
+    assert url_secrets(url) == {"pw-1234", "K-123456"}  # elsewhere: credential names only
+    assert url_secrets("https://h/x", every_query_value=True) == set()
+    assert url_secrets(None) == set()
     c = client("http://h/x?api_key=K-123456")
     assert c.redact("denied K-123456 for s3cret-token") == "denied *** for ***"

@@ -3,11 +3,12 @@ agents), consumer lag per group in records and seconds, liveness of every scrape
 (``up`` and when it was last seen up), the sink's deliveries, retries and dead letters.
 
 :func:`read_ops` asks Prometheus (instant queries, and range queries over the last
-``RANGE_S`` for the charts) and returns a JSON-able dict; :func:`ops_panels` turns it into
-cards, charts and tables. When Prometheus did not answer, the dict says so and the panels
-say so: no number is shown that Prometheus did not give (an absent series is "none
-reported", never 0). The counts come from the processes' counters: the dashboard principal
-may not read ``leads.deadletter`` (its records hold lead attributes).
+``RANGE_S`` for the charts, from their first point with data) and returns a JSON-able
+dict; :func:`ops_panels` turns it into cards, charts and tables. When Prometheus did not
+answer, the dict says so and the panels say so: no number is shown that Prometheus did
+not give (an absent series is "none reported", never 0). The counts come from the
+processes' counters: the dashboard principal may not read ``leads.deadletter`` (its
+records hold lead attributes).
 """
 
 from __future__ import annotations
@@ -55,13 +56,13 @@ def _read(api: PrometheusApi, now: float, step_s: float) -> dict:
     dead = []
     for source, counter in DEADLETTERS.items():
         keys = "topic, reason" if source == "agents" else "reason"
-        hour = dict((_by(m, "topic", "reason"), v) for m, v in
-                    api.query(f"sum by ({keys}) (increase({counter}[1h]))"))
+        totals = dict((_by(m, "topic", "reason"), v) for m, v in
+                      api.query(f"sum by ({keys}) ({counter})"))
         for m, rate in api.query(f"sum by ({keys}) (rate({counter}[{RATE}]))"):
             reason = _by(m, "topic", "reason")
             share = (rate / consumed_per_s if source == "scorer" and consumed_per_s else None)
             dead.append({"source": source, "reason": reason, "per_s": rate,
-                         "last_hour": hour.get(reason), "share": share})
+                         "total": totals.get(reason), "share": share})
     seconds = {_by(m, "job", "group"): v for m, v in api.query(LAG_SECONDS)}
     lag = [{"job": m.get("job", ""), "group": m.get("group", ""), "records": v,
             "seconds": seconds.get(_by(m, "job", "group"))} for m, v in api.query(LAG_RECORDS)]
@@ -74,9 +75,9 @@ def _read(api: PrometheusApi, now: float, step_s: float) -> dict:
     sink = {}
     for label, counter in SINK.items():
         total = api.query(f"sum({counter})")
-        hour = api.query(f"sum(increase({counter}[1h]))")
+        rate = api.query(f"sum(rate({counter}[{RATE}]))")
         if total:
-            sink[label] = {"total": total[0][1], "last_hour": hour[0][1] if hour else None}
+            sink[label] = {"total": total[0][1], "per_s": rate[0][1] if rate else None}
     start = now - RANGE_S
     ranges = {
         "deadletters": _ranges(api, [(f"{source}: ", f"sum by (topic, reason) "
@@ -101,13 +102,15 @@ def _ranges(api: PrometheusApi, queries: list[tuple[str, str]], start: float, en
     series: dict[str, list[float | None]] = {}
     for prefix, expr in queries:
         for labels, values in api.query_range(expr, first, x[-1], step):
-            name = prefix + (_by(labels, "job", "group", "topic", "reason") or "total")
+            name = prefix + (_by(labels, "group", "topic", "reason") or "total")
             row: list[float | None] = [None] * len(x)
             for t, v in values:
                 if t in index and not math.isnan(v):
                     row[index[t]] = round(v, 6)
             series[name.strip()] = row
-    return {"x": x, "series": series}
+    first_value = min((i for row in series.values() for i, v in enumerate(row)
+                       if v is not None), default=len(x) - 1)
+    return {"x": x[first_value:], "series": {k: v[first_value:] for k, v in series.items()}}
 
 
 def ops_panels(ops: dict | None) -> tuple[list[dict], list[dict], list[dict]]:
@@ -145,8 +148,8 @@ def _sink_card(ops: dict) -> dict:
         return {"title": "Sink (CRM write-back)", "lines": [
             "no sink is scraped by Prometheus: deliveries, retries and dead letters unknown"]}
     return {"title": "Sink (CRM write-back)", "lines": [
-        f"{label}: {fmt(v['last_hour'], 4)} in the last hour, {v['total']:.0f} since the "
-        f"sink started" for label, v in ops["sink"].items()]}
+        f"{label}: {v['total']:.0f} since the sink started, {fmt(v['per_s'])}/s over "
+        f"{RATE}" for label, v in ops["sink"].items()]}
 
 
 def _charts(ops: dict) -> list[dict]:
@@ -165,8 +168,9 @@ def _tables(ops: dict) -> list[dict]:
     consumed = ops["consumed_per_s"]
     return [
         table("ops-deadletters", "Dead letters by reason (Prometheus counters)",
-              ["process", "reason", "per s (5 min)", "share of consumed", "last hour"],
-              [[d["source"], d["reason"], d["per_s"], fmt(d["share"]), fmt(d["last_hour"], 4)]
+              ["process", "reason", "per s (5 min)", "share of consumed",
+               "since the process started"],
+              [[d["source"], d["reason"], d["per_s"], fmt(d["share"]), fmt(d["total"], 6)]
                for d in sorted(ops["deadletters"], key=lambda d: -d["per_s"])],
               note="A reason appears with its first dead letter; none listed: none counted "
                    "since the processes started. Scorer consumption: "

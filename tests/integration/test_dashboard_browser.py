@@ -152,6 +152,9 @@ def _pages_in_chromium(s, redis_client, tmp_path: Path) -> None:
         for name in PAGES:
             page.goto(f"{dash.url}/{name}")
             page.wait_for_selector("body[data-revision]", timeout=15_000)
+            if name == "diagnose":  # the report (built on a thread), importance included
+                page.wait_for_selector("#t-findings tbody tr", timeout=90_000)
+                page.wait_for_selector("#t-importance tbody tr", timeout=30_000)
             for chart in CHARTS_WITH_DATA.get(name, []):
                 page.wait_for_function(
                     f"Number((document.getElementById('c-{chart}') || {{dataset: {{}}}})"

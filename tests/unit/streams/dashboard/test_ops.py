@@ -57,12 +57,12 @@ def test_dead_letters_lag_liveness_and_sink_from_the_answers() -> None:
         "sum(rate(leadstream_scorer_consumed_total[5m]))": [({}, 200.0)],
         f"sum by (reason) (rate({scorer}[5m]))": [({"reason": "invalid_json"}, 4.0),
                                                    ({"reason": "schema_violation"}, 1.0)],
-        f"sum by (reason) (increase({scorer}[1h]))": [({"reason": "invalid_json"}, 900.0)],
+        f"sum by (reason) ({scorer})": [({"reason": "invalid_json"}, 900.0)],
         LAG_RECORDS: [({"job": "leadstream-scorer", "group": "g"}, 12.0),
                       ({"job": "leadstream-agents", "group": "g-agents"}, 0.0)],
         LAG_SECONDS: [({"job": "leadstream-scorer", "group": "g"}, 3.5)],
         "sum(leadstream_sink_delivered_total)": [({}, 41.0)],
-        "sum(increase(leadstream_sink_delivered_total[1h]))": [({}, 40.0)],
+        "sum(rate(leadstream_sink_delivered_total[5m]))": [({}, 2.5)],
     }
     step = 15.0
     grid = [math.floor((NOW - 3600) / step) * step + step * i for i in range(3)]
@@ -79,8 +79,10 @@ def test_dead_letters_lag_liveness_and_sink_from_the_answers() -> None:
     live = "\n".join(cards[0]["lines"])
     assert "scorer 127.0.0.1:9: UP" in live and "agents 127.0.0.1:9: DOWN" in live
     assert "refused" in live and "sink: no target scraped" in live
-    assert cards[1]["lines"] == ["delivered: 40 in the last hour, 41 since the sink started"]
+    assert dead["rows"][0][4] == "900"
+    assert cards[1]["lines"] == ["delivered: 41 since the sink started, 2.5/s over 5m"]
     lag_chart = {c["id"]: c for c in charts}["ops-lag-records"]
     values = lag_chart["series"][0]["values"]
-    assert lag_chart["x"][:3] == grid and values[:3] == [5.0, None, 12.0]
+    assert lag_chart["x"][:3] == grid and values[:3] == [5.0, None, 12.0]  # from its first
     assert set(values[3:]) == {None}
+    assert lag_chart["series"][0]["label"] == "g"

@@ -34,6 +34,7 @@ class OpsFeed:
         self.prometheus = PrometheusApi(prometheus_url(settings))
         self.alertmanager = AlertmanagerApi(alertmanager_url(settings))
         self.deliveries = Deliveries()
+        self._said: dict[str, str | None] = {}
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="dashboard-ops", daemon=True)
 
@@ -48,21 +49,38 @@ class OpsFeed:
 
     def _run(self) -> None:
         while not self._stop.is_set():
-            self.poll_once()
+            try:
+                self.poll_once()
+            except Exception as exc:  # an answer we cannot read: said, tried again
+                error = f"an unreadable answer ({type(exc).__name__}); see the dashboard's log"
+                if self._said.get("bug") != error:
+                    log.exception("operations panels")
+                    self._said["bug"] = error
+                self.history.set_ops("prometheus", {"ok": False, "at": time.time(),
+                                                    "url": self.prometheus.url, "error": error})
             self._stop.wait(self.every_s)
 
     def poll_once(self) -> None:
         ops = read_ops(self.prometheus, step_s=self.step_s)
-        if not ops["ok"]:
-            log.warning("operations panels: %s", ops["error"])
+        self._say("prometheus", ops.get("error"))
         self.history.set_ops("prometheus", ops)
         now = time.time()
         try:
             self.deliveries.update(self.alertmanager.alerts(), now)
             delivered = {"ok": True, "at": now, "url": self.alertmanager.url,
                          "alerts": self.deliveries.rows()}
+            self._say("alertmanager", None)
         except Unreachable as exc:
-            log.warning("alerts page: %s", exc)
+            self._say("alertmanager", str(exc))
             delivered = {"ok": False, "at": now, "url": self.alertmanager.url,
                          "error": str(exc), "alerts": self.deliveries.rows()}
         self.history.set_ops("alertmanager", delivered)
+
+    def _say(self, source: str, error: str | None) -> None:
+        """Log a service going away or coming back once, not on every poll."""
+        if self._said.get(source, None) != error:
+            if error:
+                log.warning("%s: %s; the pages say so", source, error)
+            elif source in self._said:
+                log.info("%s answers again", source)
+            self._said[source] = error

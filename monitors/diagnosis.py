@@ -143,5 +143,5 @@ def prediction_drift(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
 
 INPUT_CHECKS = (unknown_attributes, missing_values, unseen_categories, feature_drift)
 CHECKS = (processes, freshness, *INPUT_CHECKS, prediction_drift, pipeline.dead_letters,
-          pipeline.sink_failures, pipeline.calibration, pipeline.guardrails,
-          pipeline.conversion_by_grade, pipeline.unreadable)
+          pipeline.sink_failures, pipeline.importance, pipeline.calibration,
+          pipeline.guardrails, pipeline.conversion_by_grade, pipeline.unreadable)

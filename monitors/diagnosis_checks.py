@@ -1,5 +1,6 @@
 """The pipeline-side checks of a diagnosis: dead letters, the CRM write-back, model quality
-under labels, guardrails and controller alerts, conversion by grade, unreadable sources.
+under labels, feature-importance shift, guardrails and controller alerts, conversion by
+grade, unreadable sources.
 
 Pure, like :mod:`monitors.diagnosis`, which runs them after the input-side checks.
 """
@@ -10,6 +11,7 @@ from collections.abc import Iterator
 
 from monitors.evidence import Evidence
 from monitors.findings import Action, Finding, Level, Thresholds
+from monitors.importance import importance_shift
 
 C, W, INFO = Level.CRITICAL, Level.WARNING, Level.INFO
 
@@ -57,6 +59,33 @@ def calibration(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
                    "auc": ev.auc, "deciles": [[round(s, 3), round(r, 3)] for _, s, r
                                               in ev.calibration_deciles]},
                   Action.RETRAIN if bad else None)
+
+
+def importance(ev: Evidence, th: Thresholds) -> Iterator[Finding]:
+    """Mean |contribution| shares now (from the reasons) against training."""
+    if ev.importance_now is None or not ev.importance_reference:
+        return
+    shift = importance_shift(ev.importance_reference, ev.importance_now, ev.n_explained,
+                             th.min_explained)
+    if shift is None:
+        yield Finding("importance_shift", INFO, f"{ev.n_explained} leads with reasons: too "
+                      "few to compare feature importance with training",
+                      {"n_leads": ev.n_explained})
+        return
+    shifted = shift.distance >= th.importance_warn or (
+        shift.top_changed and shift.distance >= th.importance_warn / 2)
+    top = (f"top feature {shift.reference_top} → {shift.current_top}" if shift.top_changed
+           else f"top feature still {shift.current_top}")
+    yield Finding("importance_shift", W if shifted else INFO,
+                  f"feature importance {'shifted' if shifted else 'as at training'}: "
+                  f"{top}, share distance {shift.distance:.2f}",
+                  {"distance": round(shift.distance, 4), "top_then": shift.reference_top,
+                   "top_now": shift.current_top, "n_leads": shift.n_leads,
+                   "movers": {f: f"{then:.0%} → {now:.0%}" for f, then, now in shift.movers()},
+                   "shares": [[f, round(r, 4), round(c, 4), rr, cr] for f, r, c, rr, cr in zip(
+                       shift.features, shift.reference_share, shift.current_share,
+                       shift.reference_rank, shift.current_rank, strict=True)]},
+                  Action.RETRAIN if shifted else None)
 
 
 def guardrails(ev: Evidence, th: Thresholds) -> Iterator[Finding]:

@@ -68,6 +68,13 @@ class Evidence:
     """Kinds of the recent ``models.alerts`` records for this model."""
     conversion_by_grade: dict[str, tuple[int, int]] = field(default_factory=dict)
     """Per grade, (converted, labelled) over the version's labelled leads."""
+    importance_reference: dict[str, float] | None = None
+    """Mean |contribution| per feature at training (the reference profile's; None: a model
+    registered without it)."""
+    importance_now: dict[str, float] | None = None
+    """Mean |contribution| per feature from the recent reasons of the version's scored
+    leads (None: not read); over ``n_explained`` leads."""
+    n_explained: int = 0
     unreadable: tuple[str, ...] = ()
     """Sources that could not be read, with why (shown as info findings)."""
 

@@ -40,8 +40,8 @@ class Action(StrEnum):
 
 PRIORITY = ("scorer", "agents", "freshness", "unknown_attributes", "missing_values",
             "dead_letters", "sink_failures", "unseen_categories", "feature_drift",
-            "prediction_drift", "calibration", "consumer_lag", "guardrails", "alerts",
-            "conversion_by_grade", "unreadable")
+            "prediction_drift", "importance_shift", "calibration", "consumer_lag",
+            "guardrails", "alerts", "conversion_by_grade", "unreadable")
 """Finding kinds, most specific cause first (the tie-break within one severity)."""
 
 
@@ -89,3 +89,8 @@ class Thresholds:
     deadletter_critical: float = 0.2
     lag_warn: int = 10_000
     """Records the scorers are behind on their input."""
+    importance_warn: float = 0.15
+    """Total variation distance between the importance shares now and at training (or
+    half of it with a new top feature) that is a warning."""
+    min_explained: int = 200
+    """Fewer leads with reasons: no importance verdict."""

@@ -57,3 +57,6 @@ class ReferenceProfile(BaseModel):
     numeric: dict[str, NumericProfile]
     categorical: dict[str, CategoricalProfile]
     score: ScoreProfile
+    importance: dict[str, float] | None = Field(
+        default=None, description="Mean |contribution| to the log-odds per spec feature over "
+        "the holdout rows (approximate, Saabas); None for versions registered before it.")

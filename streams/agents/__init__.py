@@ -4,11 +4,12 @@ The hot path (scoring) is a confluent-kafka batch loop in ``streams/scorer/loop.
 design.md for why. Agents here run at-least-once and are idempotent, and read committed
 records only (``committed``: the scorer writes its outputs in transactions); ``guard`` turns a
 bad record into its dead letter and a failed timer tick into a skipped one; ``alerts`` posts
-leadstream's events to Prometheus Alertmanager; ``records`` reads a record's timestamp and
+leadstream's events to Prometheus Alertmanager; ``lag`` exports the agents' consumer lag;
+``records`` reads a record's timestamp and
 sends every output through the one size check.
 """
 
 __all__ = [
-    "alerts", "app", "committed", "controller", "erasure", "guard", "monitor", "outcomes",
-    "records", "reports", "signed",
+    "alerts", "app", "committed", "controller", "erasure", "guard", "lag", "monitor",
+    "outcomes", "records", "reports", "signed",
 ]

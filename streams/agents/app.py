@@ -23,6 +23,7 @@ log = logging.getLogger(__name__)
 INSTALLERS: tuple[str, ...] = (
     "streams.agents.controller", "streams.agents.outcomes", "streams.agents.reports",
     "streams.agents.monitor", "streams.agents.erasure", "streams.agents.alerts",
+    "streams.agents.lag",
 )
 """Dotted module paths whose ``install(app, settings)`` declares agents on the app."""
 

@@ -40,6 +40,7 @@ from schemas.errors import LeadstreamError
 from schemas.payload import key_b64, key_fields, payload_fields
 from schemas.topics import TopicSpec
 from streams.agents.records import timestamp_ms
+from streams.kafka.lag import ConsumerLag
 from streams.kafka.sizes import letter_record
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
@@ -73,6 +74,8 @@ class AgentMetrics:
                                           "requests; models.control records not signed by "
                                           "the controller), by topic and reason.",
                                           ["topic", "reason"], registry=r)
+        self.lag = ConsumerLag(r)
+        """The agents' consumer lag (:mod:`streams.agents.lag` feeds it)."""
 
 
 _METRICS: weakref.WeakKeyDictionary[faust.App, AgentMetrics] = weakref.WeakKeyDictionary()

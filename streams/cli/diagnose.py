@@ -38,8 +38,9 @@ def render(out: Console, report: Diagnosis) -> None:
 
 
 def _numbers(evidence: dict[str, object]) -> str:
+    """The evidence in one cell; the per-feature importance shares only in ``--json``."""
     return " ".join(f"{k}={_value(v)}" for k, v in evidence.items()
-                    if v not in (None, [], {}))
+                    if v not in (None, [], {}) and k != "shares")
 
 
 def _value(v: object) -> str:

@@ -5,6 +5,10 @@ Modules:
   app          composition root: the FastAPI app, its routes and the feed's lifetime
   pages        the page registry and :class:`Dashboard` (payload per page)
   feed         the topics (read_committed, from the beginning) and Redis into the history
+  ops_feed     Prometheus and Alertmanager, asked every few seconds, into the history
+  prometheus   Prometheus's and Alertmanager's HTTP APIs (httpx); unreachable is said
+  ops          the overview's operations panels: dead letters by reason, lag, liveness, sink
+  deliveries   Alertmanager's alerts: state and receivers, kept after they resolve
   history      bounded in-memory history (age and count), with a revision to wait on
   series       columnar window series and per-window score histograms (fast 30-day pages)
   events       server-sent events: a page's payload pushed on every change
@@ -22,5 +26,6 @@ Static files: ``templates/page.html``, ``static/dashboard.js``, ``static/dashboa
 ``static/vendor/uplot/`` (uPlot, MIT; version in ``VERSION``).
 """
 
-__all__ = ["app", "audit", "charts", "diagnosis", "drift", "events", "experiments", "feed",
-           "history", "labels", "overview", "pages", "performance", "profiles", "series"]
+__all__ = ["app", "audit", "charts", "deliveries", "diagnosis", "drift", "events",
+           "experiments", "feed", "history", "labels", "ops", "ops_feed", "overview", "pages",
+           "performance", "profiles", "prometheus", "series"]

@@ -21,6 +21,7 @@ from streams.dashboard.diagnosis import Diagnoses
 from streams.dashboard.events import page_events
 from streams.dashboard.feed import Feed
 from streams.dashboard.history import History
+from streams.dashboard.ops_feed import OpsFeed
 from streams.dashboard.pages import PAGES, Dashboard
 from streams.dashboard.profiles import Profiles
 from streams.diagnose.collect import diagnosis_report
@@ -34,11 +35,13 @@ UPLOT_VERSION = "1.6.32"
 def create_app(dash: Dashboard) -> FastAPI:
     @asynccontextmanager
     async def lifespan(_app: FastAPI):
-        if dash.feed is not None:
-            dash.feed.start()
+        for feed in (dash.feed, dash.ops):
+            if feed is not None:
+                feed.start()
         yield
-        if dash.feed is not None:
-            dash.feed.stop()
+        for feed in (dash.feed, dash.ops):
+            if feed is not None:
+                feed.stop()
 
     app = FastAPI(title="leadstream dashboard", lifespan=lifespan, docs_url=None,
                   redoc_url=None)
@@ -79,4 +82,5 @@ def build_app(settings: Settings, model: str | None = None) -> FastAPI:
                       settings.monitor_window_s)
     diagnoses = Diagnoses(lambda: diagnosis_report(settings, name), on_ready=history.touch)
     return create_app(Dashboard(settings, name, history, Feed(settings, name, history),
-                                Profiles(settings, name, history.touch), diagnoses))
+                                Profiles(settings, name, history.touch), diagnoses,
+                                OpsFeed(settings, history)))

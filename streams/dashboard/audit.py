@@ -1,6 +1,7 @@
 """The models page (audit trail: every serving change, rollbacks and why, retrain
-triggers) and the alerts page (controller alerts and guardrail transitions, newest first,
-firing or resolved)."""
+triggers) and the alerts page: where each alert went (Alertmanager's state and receivers,
+:mod:`streams.dashboard.deliveries`), then controller alerts and guardrail transitions,
+newest first, firing or resolved."""
 
 from __future__ import annotations
 
@@ -56,10 +57,32 @@ def alerts(snap: Snapshot, model: str) -> dict:
                      "monitor.guardrails"])
     rows.sort(key=lambda r: r[0], reverse=True)
     return {"title": f"Alerts — {model}", "charts": [], "tables": [
+        delivered_table((snap.ops or {}).get("alertmanager"), model),
         table("alerts", "Alerts, newest first",
               ["at", "source", "kind", "state", "what", "recorded on"],
               [r[1:] for r in rows[:500]],
-              note="Delivery to people (Alertmanager receivers) is shown there, not here.")]}
+              note="As leadstream recorded them; where each went: the table above.")]}
+
+
+def delivered_table(answer: dict | None, model: str) -> dict:
+    """Alertmanager's alerts of ``model`` (and those naming no model), newest first: state
+    and the receivers they were routed to (kept after resolution)."""
+    title = "Delivered through Alertmanager (newest first)"
+    columns = ["started", "alert", "severity", "version", "state", "receivers", "resolved",
+               "summary"]
+    if not answer:
+        return table("delivered", title, columns, [], note="Alertmanager not asked yet.")
+    rows = [[_iso(a["starts_at"] * 1000)[:19], a["labels"].get("alertname", ""),
+             a["labels"].get("severity", ""), a["labels"].get("version", ""), a["state"],
+             ", ".join(a["receivers"]) or "—",
+             _iso(a["ends_at"] * 1000)[:19] if a["ends_at"] else "", a["summary"]]
+            for a in answer["alerts"] if a["labels"].get("model") in (None, model)]
+    note = ("Receivers: those Alertmanager's routing sends the alert to (a suppressed alert "
+            "is sent to nobody); a resolved alert keeps the receivers it had when last seen "
+            "firing. Alerts resolved before this dashboard started are not listed.")
+    if not answer["ok"]:
+        note = f"{answer['error']}: states as last seen, not current. " + note
+    return table("delivered", title, columns, rows[:500], note=note)
 
 
 def _iso(ms: int) -> str:

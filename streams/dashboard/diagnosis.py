@@ -1,4 +1,5 @@
-"""The diagnose page: the report of ``leadstream diagnose``, the same document, kept fresh.
+"""The diagnose page: the report of ``leadstream diagnose``, the same document, kept fresh,
+with the feature-importance shares now vs at training as a table of their own.
 
 The report reads Kafka, Redis and the registry and may take seconds (more when one of them
 is down), so it is never built while a page waits: a thread builds it at most every
@@ -67,11 +68,30 @@ def diagnose_page(diagnoses: Diagnoses | None, model: str) -> dict:
     doc = report.as_dict()
     built = time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(at)) if at else "—"
     findings = [[i + 1, f["severity"], f["kind"], f["summary"],
-                 ", ".join(f"{k} {v}" for k, v in (f["evidence"] or {}).items()),
+                 ", ".join(f"{k} {v}" for k, v in (f["evidence"] or {}).items()
+                           if k != "shares"),
                  f["action"] or ""] for i, f in enumerate(doc["findings"])]
     return {"title": title, "charts": [], "tables": [
         table("findings", "Findings, likeliest root cause first",
               ["rank", "severity", "finding", "what", "evidence", "next step"], findings,
               note=f"built {built}" + (f"; {error}" if error else "")),
         table("next-steps", "Next steps", ["step"], [[s] for s in doc["next_steps"]]),
+        *importance_table(doc["findings"]),
     ]}
+
+
+def importance_table(findings: list[dict]) -> list[dict]:
+    """Mean |contribution| shares per feature now (from the reasons) and at training."""
+    shift = next((f for f in findings if f["kind"] == "importance_shift"
+                  and (f["evidence"] or {}).get("shares")), None)
+    if shift is None:
+        return []
+    ev = shift["evidence"]
+    return [table("importance", "Feature importance: share of mean |contribution|, now vs "
+                  "at training", ["feature", "share now", "share at training", "rank now",
+                                  "rank at training"],
+                  [[f, cur, ref, cr, rr] for f, ref, cur, rr, cr in ev["shares"]],
+                  note=f"now: the reasons of {ev['n_leads']} recent scored leads (a feature "
+                       "outside a lead's top reasons counts 0); at training: every "
+                       "contribution over the holdout rows. Share distance "
+                       f"{ev['distance']:.2f}.")]

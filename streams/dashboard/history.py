@@ -1,7 +1,8 @@
 """What the dashboard remembers, in memory, bounded by age and by count: per report kind
 the newest report of each model role/version and the flattened time series of every
 window (:mod:`streams.dashboard.series`), guardrail transitions, score histograms per
-window, recent samples, serving changes, audit entries, alerts and experiment looks.
+window, recent samples, serving changes, audit entries, alerts and experiment looks, and the
+latest answers of Prometheus and Alertmanager.
 
 Filled by :mod:`streams.dashboard.feed` (from the topics' beginning at start) and read by
 the pages through :meth:`History.snapshot`. Every change bumps ``revision``, which the
@@ -40,6 +41,8 @@ class Snapshot:
     last_report_ms: int
     revision: int
     history: History
+    ops: dict[str, dict] | None = None
+    """The latest answers of Prometheus and Alertmanager (:mod:`streams.dashboard.ops_feed`)."""
 
     def series(self, kind: str, role: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         return self.history.series(kind, role)
@@ -61,6 +64,7 @@ class History:
         self._samples: deque = deque(maxlen=RECENT_SAMPLES)
         self._serving: dict[str, dict] = {}
         self._labels: dict[str, dict] = {}
+        self._ops: dict[str, dict] = {}
         self._last_sample_ms = self._last_report_ms = 0
         self._lock = threading.Condition()
 
@@ -119,6 +123,15 @@ class History:
                 self._labels[version] = summary
                 self._bump()
 
+    def set_ops(self, source: str, answer: dict) -> None:
+        """The latest answer of Prometheus or Alertmanager; a change other than the time
+        asked (``at``) is pushed to open pages."""
+        with self._lock:
+            old = self._ops.get(source)
+            self._ops[source] = answer
+            if old is None or {**old, "at": 0} != {**answer, "at": 0}:
+                self._bump()
+
     def touch(self) -> None:
         """Something the pages show changed outside the history (a profile loaded)."""
         with self._lock:
@@ -135,7 +148,7 @@ class History:
             return Snapshot({k: dict(v) for k, v in self._latest.items()}, dict(self._serving),
                             {k: list(v) for k, v in self._lists.items()}, list(self._samples),
                             dict(self._labels), self.redis_ok, self._last_sample_ms,
-                            self._last_report_ms, self.revision, self)
+                            self._last_report_ms, self.revision, self, dict(self._ops))
 
     def series(self, kind: str, role: str) -> tuple[np.ndarray, dict[str, np.ndarray]]:
         with self._lock:

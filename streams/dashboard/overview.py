@@ -1,5 +1,7 @@
 """The overview page: serving configuration, guardrail states with their evidence,
-throughput, latency percentiles, error and dead-letter rates, liveness, recent rollbacks."""
+throughput, latency percentiles, error and dead-letter rates, liveness, recent rollbacks;
+then the operations panels from Prometheus (:mod:`streams.dashboard.ops`): dead letters by
+reason, consumer lag per group, every process's liveness, the sink's counts."""
 
 from __future__ import annotations
 
@@ -7,6 +9,7 @@ import time
 
 from streams.dashboard.charts import chart, downsample, fmt, table
 from streams.dashboard.history import Snapshot
+from streams.dashboard.ops import ops_panels
 
 STALE_AFTER_WINDOWS = 3
 """A process whose last sign is older than this many windows (plus lateness) counts as
@@ -57,8 +60,7 @@ def liveness(snap: Snapshot, window_s: float, now_s: float | None = None) -> dic
         f"monitor agents: {state(last_report)} — from their window reports",
         "Redis state: " + {True: "readable", False: "unreachable", None: "not read yet"}[
             snap.redis_ok],
-        "sink: not derivable from the topics the dashboard reads (see its Prometheus "
-        "metrics: deliveries, retries, dead letters)"]}
+        "every process's scrape state, and the sink's: Liveness (Prometheus up)"]}
 
 
 def overview(snap: Snapshot, model: str, window_s: float) -> dict:
@@ -87,11 +89,12 @@ def overview(snap: Snapshot, model: str, window_s: float) -> dict:
                "serving": not live or v in live}
               for (role, v), g in sorted(snap.latest["guardrails"].items())]
     rollbacks = [a for a in snap.lists["audit"] if a.get("action") == "rollback"][::-1][:20]
+    ops_cards, ops_charts, ops_tables = ops_panels((snap.ops or {}).get("prometheus"))
     return {
         "title": f"Overview — {model}",
         "states": states,
-        "cards": [serving_card(snap.serving.get(model)), liveness(snap, window_s)],
-        "charts": charts,
+        "cards": [serving_card(snap.serving.get(model)), liveness(snap, window_s), *ops_cards],
+        "charts": charts + ops_charts,
         "tables": [
             guardrail_table(snap),
             table("rollbacks", "Rollbacks (newest first)",
@@ -107,7 +110,9 @@ def overview(snap: Snapshot, model: str, window_s: float) -> dict:
                     fmt(r["latency_p95_ms"]), fmt(r["latency_p99_ms"]), r["error_rate"],
                     r["deadletter_rate"]]
                    for (role, v), r in sorted(snap.latest["performance"].items())],
-                  note="Dead letters by reason live on leads.deadletter, which holds the "
-                       "rejected events' attributes: the dashboard principal may not read it."),
+                  note="Dead letters by reason: from the processes' counters in Prometheus "
+                       "(below); leads.deadletter holds the rejected events' attributes and "
+                       "the dashboard principal may not read it."),
+            *ops_tables,
         ],
     }

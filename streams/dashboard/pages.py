@@ -12,6 +12,7 @@ from streams.dashboard.drift import drift
 from streams.dashboard.experiments import experiments
 from streams.dashboard.feed import Feed
 from streams.dashboard.history import History
+from streams.dashboard.ops_feed import OpsFeed
 from streams.dashboard.overview import overview
 from streams.dashboard.performance import performance
 from streams.dashboard.profiles import Profiles
@@ -32,6 +33,7 @@ class Dashboard:
     feed: Feed | None = None
     profiles: Profiles | None = None
     diagnoses: Diagnoses | None = None
+    ops: OpsFeed | None = None
 
     def payload(self, page: str, feature: str | None = None) -> dict:
         snap = self.history.snapshot()

@@ -3,7 +3,8 @@
 The newest closed champion window comes from Redis (the monitor state ``status`` reads) or,
 without Redis, from the monitor topics; the reference profile of its version from the
 registry (for the missing-value share at training); calibration by score decile and
-conversion by grade from the version's labelled scores in Redis; the dead letters, the
+conversion by grade from the version's labelled scores in Redis; the feature importance in
+the reasons of the version's recent scored leads (against the profile's); the dead letters, the
 sink's failures and the controller's alerts of the last ``RECENT_S`` from their topics;
 liveness and lag from the consumer groups. Whatever cannot be read is named in the
 evidence, never zero.
@@ -25,9 +26,9 @@ from schemas.alerts import MODELS_ALERTS
 from schemas.experiments import LEADS_OUTCOMES
 from schemas.profile import ReferenceProfile
 from schemas.sink import SINK_DEADLETTER
-from schemas.topics import LEADS_DEADLETTER, LEADS_INCOMING
+from schemas.topics import LEADS_DEADLETTER, LEADS_INCOMING, LEADS_SCORED
 from streams.cli.status import from_topics
-from streams.diagnose.readers import Unreadable, group_lag, newest_ms, recent
+from streams.diagnose.readers import Unreadable, group_lag, newest_ms, recent, scored_importance
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stack.processes import running_processes
@@ -56,6 +57,8 @@ def collect(settings: Settings, model: str) -> Evidence:
     version = str(perf.get("model_version") or drift.get("model_version") or "")
     profile = _profile(settings, model, version, unreadable)
     deciles, by_grade = _labels(settings, model, version, unreadable)
+    now_importance, n_explained = (_importance(settings, model, version, now_ms, unreadable)
+                                   if kafka and version else (None, 0))
     return Evidence(
         model=model, now_ms=now_ms, window_end_ms=perf.get("window_end_ms") or
         drift.get("window_end_ms"), n_scored=perf.get("n_scored", drift.get("n", 0)),
@@ -76,6 +79,8 @@ def collect(settings: Settings, model: str) -> Evidence:
         sink_failures=_reasons(settings, SINK_DEADLETTER, now_ms, unreadable, status=True)
         if kafka else None,
         alerts=_alerts(settings, model, now_ms, unreadable) if kafka else {},
+        importance_reference=profile.importance if profile is not None else None,
+        importance_now=now_importance, n_explained=n_explained,
         processes=processes or (), unreadable=tuple(unreadable))
 
 
@@ -161,6 +166,16 @@ def _reasons(settings: Settings, spec, now_ms: int, unreadable: list[str],
         counts.update(f"status_{v['status_code']}" for _, _, v in rows
                       if v.get("status_code") is not None)
     return dict(counts)
+
+
+def _importance(settings: Settings, model: str, version: str, now_ms: int,
+                unreadable: list[str]) -> tuple[dict[str, float] | None, int]:
+    try:
+        return scored_importance(settings, topic_name(settings, LEADS_SCORED), model, version,
+                                 LAST_RECORDS, now_ms - RECENT_S * 1000)
+    except Unreadable as exc:
+        unreadable.append(str(exc))
+        return None, 0
 
 
 def _alerts(settings: Settings, model: str, now_ms: int,

@@ -1,5 +1,6 @@
 """Read-only looks at topics for ``diagnose``: the recent records (throw-away
-``leadstream-tail-`` readers, never committed), the newest record's time and how far a
+``leadstream-tail-`` readers, never committed), the feature importance in the recent
+reasons on ``leads.scored``, the newest record's time and how far a
 consumer group is behind (from offsets alone, as the stack's admin, like ``stack status``:
 no lead is read). A refusal or a missing topic raises :class:`Unreadable`.
 """
@@ -18,6 +19,7 @@ from confluent_kafka import (
 )
 from confluent_kafka.admin import AdminClient, OffsetSpec
 
+from monitors.importance import mean_abs_from_reasons
 from streams.cli.tail import open_consumer
 from streams.kafka.client_log import client_log
 from streams.settings import Settings
@@ -51,6 +53,18 @@ def recent(settings: Settings, topic: str, last: int, since_ms: int = 0
     finally:
         consumer.close()
     return out
+
+
+def scored_importance(settings: Settings, topic: str, model: str, version: str, last: int,
+                      since_ms: int) -> tuple[dict[str, float], int]:
+    """Mean |weight| per feature in the reasons of ``model`` ``version``'s recent scored
+    leads on ``topic`` (``leads.scored``, read as the stack's admin; only the reasons'
+    features and weights are kept), and over how many leads with reasons."""
+    leads = ([(r["feature"], r["weight"]) for r in v.get("reasons") or []
+              if isinstance(r, dict) and "feature" in r and "weight" in r]
+             for _, _, v in recent(settings, topic, last, since_ms)
+             if v.get("model_name") == model and str(v.get("model_version")) == version)
+    return mean_abs_from_reasons(leads)
 
 
 def newest_ms(settings: Settings, topic: str, timeout_s: float = 5.0) -> int | None:

@@ -66,24 +66,33 @@ class ConsumerLag:
 
     def update(self, consumer: Consumer, group: str) -> None:
         """Set the gauges of every assigned partition (at most every ``every_s``)."""
-        now = self.clock()
-        if now - self._updated < self.every_s:
+        if self.clock() - self._updated < self.every_s:
             return
-        self._updated = now
         positions = consumer.position(consumer.assignment())
-        shown: set[Part] = set()
+        rows = []
         for tp in positions:
-            part = (tp.topic, tp.partition)
             marks = consumer.get_watermark_offsets(tp, cached=True)
-            if tp.offset < 0 or not marks or marks[1] < 0:
+            rows.append((tp.topic, tp.partition, tp.offset, marks[1] if marks else None))
+        self.observe(group, rows)
+
+    def observe(self, group: str, rows: Iterable[tuple[str, int, int | None, int | None]]
+                ) -> None:
+        """Set the gauges from ``(topic, partition, position, high watermark)`` of every
+        assigned partition (a client that is not librdkafka reports its own this way);
+        a partition with an unknown position or watermark is left out."""
+        now = self.clock()
+        self._updated = now
+        shown: set[Part] = set()
+        for topic, partition, position, high in rows:
+            if position is None or position < 0 or high is None or high < 0:
                 continue  # nothing fetched yet: unknown
-            lag = max(marks[1] - tp.offset, 0)
-            labels = (group, tp.topic, str(tp.partition))
+            lag = max(high - position, 0)
+            labels = (group, topic, str(partition))
             self.records.labels(*labels).set(lag)
-            seconds = lag_seconds(lag, self._last_ts.get(part), int(now * 1000))
+            seconds = lag_seconds(lag, self._last_ts.get((topic, partition)), int(now * 1000))
             if seconds is not None:
                 self.seconds.labels(*labels).set(seconds)
-            shown.add(part)
+            shown.add((topic, partition))
         for topic, partition in self._shown - shown:
             for gauge in (self.records, self.seconds):
                 with contextlib.suppress(KeyError):  # never set: nothing to remove

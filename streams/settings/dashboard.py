@@ -23,3 +23,13 @@ class DashboardSettings(SettingsPart):
     """At most this many windows per report kind in memory, whatever their age."""
     dashboard_poll_s: float = Field(0.5, gt=0)
     """How often the dashboard polls the topics and Redis for news to push to open pages."""
+    dashboard_prometheus_url: str = ""
+    """Prometheus the overview's operations panels query (dead letters by reason, consumer
+    lag per group, liveness, the sink); empty: the local stack's
+    (``http://127.0.0.1:<prometheus_port>``)."""
+    dashboard_alertmanager_url: str = ""
+    """Alertmanager whose alerts (state, receivers) the alerts page shows; empty:
+    ``alertmanager_url``, else the local stack's (``http://127.0.0.1:<alertmanager_port>``)."""
+    dashboard_ops_poll_s: float = Field(5.0, gt=0)
+    """How often the dashboard asks Prometheus and Alertmanager (their own scrape and
+    evaluation intervals are coarser)."""

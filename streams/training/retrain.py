@@ -19,6 +19,7 @@ import redis
 from monitors.binning import build_reference_profile
 from schemas.errors import FatalError
 from schemas.spec import FeatureSpec
+from scoring.importance import with_importance
 from scoring.metrics import auc_roc
 from scoring.model import ServingModel
 from scoring.training import TrainedModel, train_model
@@ -83,6 +84,7 @@ def train_candidate(frame: pd.DataFrame, spec: FeatureSpec, seed: int, settings:
         raise FatalError(f"not enough labelled leads to retrain ({len(frame)} rows, "
                          f"need {need} with both outcomes)")
     trained = train_model(frame, spec, settings.train_config(seed))
-    profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
-                                      trained.spec, hot_threshold=settings.grade_scale.top_bound)
+    profile = with_importance(build_reference_profile(
+        trained.holdout_columns, trained.holdout_scores, trained.spec,
+        hot_threshold=settings.grade_scale.top_bound), trained)
     return trained, profile

@@ -16,6 +16,7 @@ from monitors.binning import build_reference_profile
 from schemas.errors import FatalError
 from schemas.spec import FeatureSpec, load_spec
 from scoring.crm_export import read_crm_export
+from scoring.importance import with_importance
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainedModel, train_model
@@ -63,8 +64,9 @@ def run_training(
         trained = train_model(frame, spec, settings.train_config(seed, refit))
     except FatalError as exc:
         raise FatalError(f"{exc}; data: {source}") from exc
-    profile = build_reference_profile(trained.holdout_columns, trained.holdout_scores,
-                                      trained.spec, hot_threshold=settings.grade_scale.top_bound)
+    profile = with_importance(build_reference_profile(
+        trained.holdout_columns, trained.holdout_scores, trained.spec,
+        hot_threshold=settings.grade_scale.top_bound), trained)
     registry = ModelRegistry(settings.tracking_uri, settings.model_name,
                              settings.model_cache_dir, settings.artifact_root,
                              experiment_name=settings.experiment_name)

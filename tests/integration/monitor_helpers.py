@@ -18,6 +18,7 @@ from schemas.monitor import MONITOR_SAMPLES
 from schemas.profile import ReferenceProfile
 from schemas.spec import load_spec
 from scoring.features import FeatureEncoder
+from scoring.importance import with_importance
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
 from streams.kafka.topics import topic_name
@@ -38,8 +39,8 @@ class Kit:
 def make_kit(seed: int = 3) -> Kit:
     config = TrainConfig(seed=seed, num_boost_round=30, early_stopping_rounds=10, nthread=1)
     trained = train_model(SyntheticCRM(seed).leads(3000), load_spec(), config)
-    return Kit(trained, build_reference_profile(trained.holdout_columns, trained.holdout_scores,
-                                                trained.spec))
+    return Kit(trained, with_importance(build_reference_profile(
+        trained.holdout_columns, trained.holdout_scores, trained.spec), trained))
 
 
 def craft(kit: Kit, settings: Settings, version: str, n: int, t0_ms: int, span_ms: int,

@@ -66,3 +66,14 @@ def test_a_failing_report_is_said_on_the_page_and_tried_again():
     page = _ready(diagnoses, built)
     assert page["tables"] == [] and "ConnectionError" in page["empty"]
     assert "secret" not in page["empty"]
+
+
+def test_the_page_shows_importance_now_vs_training():
+    built = threading.Event()
+    report = diagnose(replace(EVIDENCE, importance_reference={"visits": 0.7, "region": 0.3},
+                              importance_now={"visits": 0.2, "region": 0.8}, n_explained=900))
+    page = _ready(Diagnoses(lambda: report, on_ready=built.set), built)
+    importance = {t["id"]: t for t in page["tables"]}["importance"]
+    assert importance["rows"] == [["region", 0.8, 0.3, 1, 2], ["visits", 0.2, 0.7, 2, 1]]
+    findings = page["tables"][0]["rows"]
+    assert any(r[2] == "importance_shift" and "shares" not in r[4] for r in findings)

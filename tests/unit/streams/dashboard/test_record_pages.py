@@ -77,6 +77,7 @@ def test_models_page_shows_the_rollback_and_why() -> None:
 
 
 def test_alerts_newest_first_with_their_state() -> None:
-    (table,) = alerts(_history().snapshot(), "m")["tables"]
+    delivered, table = alerts(_history().snapshot(), "m")["tables"]
+    assert delivered["id"] == "delivered" and delivered["rows"] == []  # not asked yet
     assert [(r[2], r[3]) for r in table["rows"]] == [("score_collapse", "firing"),
                                                      ("cooldown", "fired")]

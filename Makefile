@@ -47,6 +47,13 @@ docs-ref: bootstrap
 tutorials: bootstrap
 	.venv/bin/pytest -m tutorials tests/integration/test_tutorials.py
 
+# requirements.lock pins every dependency (direct and transitive) of the dev and dashboard
+# extras for Python 3.11+; bootstrap and CI install with it. `make lock` resolves the ranges
+# of pyproject.toml again to the newest versions (uv, universal markers); commit the result.
+lock: bootstrap
+	.venv/bin/uv pip compile pyproject.toml --extra dev --extra dashboard --python-version 3.11 \
+		--universal --upgrade --custom-compile-command "make lock" -o requirements.lock
+
 lint: bootstrap
 	.venv/bin/ruff check .
 

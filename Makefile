@@ -1,7 +1,8 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration cluster lint bench bench-scale mutate fuzz stack-up stack-down
+.PHONY: bootstrap demo test unit integration cluster lint bench bench-scale mutate fuzz stack-up stack-down \
+	docs docs-ref tutorials lock
 
 bootstrap:
 	@scripts/bootstrap.sh
@@ -32,6 +33,26 @@ stack-up: bootstrap
 
 stack-down:
 	.venv/bin/leadstream stack down
+
+# The documentation site (mkdocs.yml, docs/). `make test` builds it with --strict
+# (tests/unit/test_docs.py) and runs the tutorials' bash blocks (tests/integration/
+# test_tutorials.py, ~5 min). `make docs-ref` regenerates docs/reference/{cli,settings,
+# topics,metrics}.md from the code; a test fails while the committed pages are stale.
+docs: bootstrap
+	NO_MKDOCS_2_WARNING=1 .venv/bin/mkdocs build --strict
+
+docs-ref: bootstrap
+	.venv/bin/python scripts/docs_ref.py
+
+tutorials: bootstrap
+	.venv/bin/pytest -m tutorials tests/integration/test_tutorials.py
+
+# requirements.lock pins every dependency (direct and transitive) of the dev and dashboard
+# extras for Python 3.11+; bootstrap and CI install with it. `make lock` resolves the ranges
+# of pyproject.toml again to the newest versions (uv, universal markers); commit the result.
+lock: bootstrap
+	.venv/bin/uv pip compile pyproject.toml --extra dev --extra dashboard --python-version 3.11 \
+		--universal --upgrade --custom-compile-command "make lock" -o requirements.lock
 
 lint: bootstrap
 	.venv/bin/ruff check .

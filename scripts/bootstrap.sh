@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything leadstream needs on a fresh machine, idempotently:
-#   - a virtualenv in .venv with leadstream and its dev tools installed;
+#   - a virtualenv in .venv with leadstream and its dev tools installed, every package at the
+#     version requirements.lock pins (pip constraints; `make lock` refreshes the lock);
 #   - Debian's redis-server, prometheus, prometheus-alertmanager, a JDK, Maven and chromium
 #     (the dashboard's browser tests, driven by Playwright at /usr/bin/chromium: no browser
 #     download), installed with apt when missing, as root;
@@ -20,11 +21,11 @@ if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv
 fi
 stamp=.venv/.leadstream-installed
-want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+want=$(cat pyproject.toml requirements.lock | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$want" ]; then
   say "installing Python dependencies (first run takes a minute or two)"
   .venv/bin/python -m pip install --quiet --upgrade pip
-  .venv/bin/python -m pip install --quiet -e '.[dev,dashboard]'
+  .venv/bin/python -m pip install --quiet -e '.[dev,dashboard]' -c requirements.lock
   echo "$want" > "$stamp"
 fi
 

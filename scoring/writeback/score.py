@@ -87,7 +87,8 @@ def newest_per_lead(scores: Iterable[WritebackScore]) -> list[WritebackScore]:
     wins, whatever the order. Two partitions holding scores of one lead (the partition count
     of ``leads.scored`` changed, or a producer with another partitioner) have no common
     order: the score read last wins (a lead's new partition is read after its old one's
-    backlog when the sink keeps up; the README says how to change the partition count)."""
+    backlog when the sink keeps up; docs/how-to/crm-writeback.md says how to change the
+    partition count)."""
     newest: dict[str, WritebackScore] = {}
     for s in scores:
         kept = newest.get(s.lead_id)

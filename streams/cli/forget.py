@@ -5,7 +5,7 @@ and, with ``--wait`` (the default), waits for the agents' answer (:mod:`streams.
 the erasure entry (what each structure lost, the persistence files Redis rewrote) or the
 alert saying why it was not applied (exit 1). ``--no-wait`` only sends it: the agents apply
 it whenever they read it, and ``models history`` lists it. Kafka keeps the lead's records
-until retention (README "Personal data"); the sink and ``lead`` skip them.
+until retention (docs/how-to/erase-a-lead.md); the sink and ``lead`` skip them.
 """
 
 from __future__ import annotations

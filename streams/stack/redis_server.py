@@ -1,8 +1,8 @@
 """The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
 
 Files under ``<stack_dir>/redis`` (0700; Redis runs with umask 077, so its files are 0600):
-the RDB snapshot ``dump.rdb`` and the append-only files ``appendonlydir/`` (README
-"Personal data" says what each keeps; the erasure agent has Redis rewrite both after an
+the RDB snapshot ``dump.rdb`` and the append-only files ``appendonlydir/`` (docs/how-to/
+erase-a-lead.md says what each keeps; the erasure agent has Redis rewrite both after an
 erasure), ``redis.log``, ``redis.pid``, and for a secured stack ``users.acl`` (0600): the
 default user off, the stack's own user (:data:`~streams.stack.credentials.REDIS_USER`) and
 one user per principal with only the keys and commands of ``redis_acls.toml``

@@ -1,6 +1,6 @@
 """Rewriting Redis's persistence files after an erasure, so no file still holds the lead.
 
-Redis keeps its data on disk in two kinds of files (README "Personal data"): the
+Redis keeps its data on disk in two kinds of files (docs/how-to/erase-a-lead.md): the
 append-only file (``appendonlydir/``: a base snapshot and every write command since, the
 erased lead's writes and its ``DEL``s included) and the RDB snapshot (``dump.rdb``). Erasing
 keys changes neither file until Redis rewrites it. :func:`rewrite_persistence` asks for both

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -113,3 +114,49 @@ def test_no_import_circle() -> None:
         if name not in state:
             visit(name, [name])
     assert cycles == []
+
+
+ARCHITECTURE = ROOT / "docs" / "concepts" / "architecture.md"
+
+
+def _architecture_rows() -> dict[str, set[str]]:
+    """Package → the modules its row of the docs' architecture table names."""
+    rows = {}
+    for line in ARCHITECTURE.read_text().splitlines():
+        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
+        if len(cells) == 4 and cells[0].startswith("`") and cells[0].endswith("/`"):
+            rows[cells[0].strip("`").rstrip("/")] = set(re.findall(r"`([^`]+)`", cells[2]))
+    return rows
+
+
+def _tree_packages() -> dict[str, set[str]]:
+    """Package → its modules (``name``) and sub-packages (``name/``), from the tree."""
+    out = {}
+    for pkg in PACKAGES:
+        for init in (ROOT / pkg).rglob("__init__.py"):
+            here = init.parent
+            out[str(here.relative_to(ROOT))] = (
+                {p.stem for p in here.glob("*.py")} - {"__init__", "__main__"}) | {
+                f"{p.name}/" for p in here.iterdir() if (p / "__init__.py").exists()}
+    return out
+
+
+def test_the_docs_architecture_table_matches_the_tree() -> None:
+    """Every package has a row, every row is a package, and each row's modules column names
+    exactly the modules and sub-packages in it (docs/concepts/architecture.md)."""
+    table, tree = _architecture_rows(), _tree_packages()
+    assert sorted(set(tree) - set(table)) == [], "packages missing from the table"
+    assert sorted(set(table) - set(tree)) == [], "rows of packages that do not exist"
+    wrong = {pkg: {"missing": sorted(tree[pkg] - table[pkg]),
+                   "not in the tree": sorted(table[pkg] - tree[pkg])}
+             for pkg in tree if tree[pkg] != table[pkg]}
+    assert wrong == {}
+
+
+def test_the_docs_name_every_module_that_imports_mlflow() -> None:
+    line = next(x for x in ARCHITECTURE.read_text().splitlines()
+                if x.startswith("Modules that import MLflow:"))
+    named = set(re.findall(r"`([^`]+\.py)`", line))
+    importing = {str(path.relative_to(ROOT)) for path in MODULES.values()
+                 if any(n.split(".")[0] == "mlflow" for n in _imports(path, top_level_only=False))}
+    assert named == importing

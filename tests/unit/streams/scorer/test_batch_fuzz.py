@@ -47,18 +47,27 @@ def _batches(spec) -> st.SearchStrategy[list[WholeRecord]]:
         | st.builds(_resend, st.integers(0, 5), st.integers(0, 3))), min_size=1, max_size=12)
 
 
+@pytest.fixture(scope="module")
+def served(tiny_model) -> dict[bool, tuple[ServingPlan, Explanations]]:
+    """The plain and the picky model, each with its explainers, built once: an explainer
+    copies its booster (per model in the scorer too, never per batch)."""
+    plans = {False: ServingPlan(tiny_model),
+             True: ServingPlan(picky(tiny_model, "engagement_score", POISON))}
+    return {picky_model: (plan, Explanations(3, GradeScale(), frozenset({"A"}),
+                                             budget_ms_per_lead=1e3))  # timing: not here
+            for picky_model, plan in plans.items()}
+
+
 @given(data=st.data(), picky_model=st.booleans())
-def test_every_event_has_one_outcome(tiny_model, data: st.DataObject, picky_model: bool
-                                     ) -> None:
-    model = picky(tiny_model, "engagement_score", POISON) if picky_model else tiny_model
+def test_every_event_has_one_outcome(tiny_model, served, data: st.DataObject,
+                                     picky_model: bool) -> None:
+    plan, explanations = served[picky_model]
     records = data.draw(_batches(tiny_model.spec))
     values = [r.value for r in records]
     dedup = MemoryDedup()
-    step = BatchStep(ServingPlan(model), dedup, TOPICS, max_payload_bytes=32 * 1024,
+    step = BatchStep(plan, dedup, TOPICS, max_payload_bytes=32 * 1024,
                      sample_prefix="fuzz", deadletter_payload_max_bytes=16 * 1024,
-                     max_record_bytes=MAX_RECORD,
-                     explanations=Explanations(3, GradeScale(), frozenset({"A"}),
-                                               budget_ms_per_lead=1e3))  # timing: not here
+                     max_record_bytes=MAX_RECORD, explanations=explanations)
     messages = [r.message("in", 0, i) for i, r in enumerate(records)]
     result = step.run(translate(messages), "0:0-99")
 

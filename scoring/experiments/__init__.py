@@ -1,4 +1,5 @@
-"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests (tuned to an MDE), reports.
+"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests (tuned to an MDE), reports,
+and a canary's automatic progression (``policy``: its TOML; ``progression``: the pure decision).
 
 Pure functions on counts (frozen dataclasses in, frozen dataclasses out); the Kafka and
 Redis side lives in ``streams``. scipy is imported on first use, inside the functions that

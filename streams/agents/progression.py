@@ -1,9 +1,13 @@
 """The controller's automatic canary progression, one decision per closed window.
 
 Runs in the controller (:mod:`streams.agents.controller` installs it with its state table,
-lock and publisher): it reads ``monitor.guardrails`` and, for the challenger's report of
-each closed window of a canary that runs under a progression policy, takes a look at the
-experiment (Redis), builds the window's evidence, asks the pure
+lock and publisher). ``progression-route`` forwards the challengers' reports on
+``monitor.guardrails`` (three partitions) to the internal one-partition
+``models.progression``, so the controller's state table (one partition, written only from
+a stream of the same partition count, as faust requires) is read and written by the
+worker that owns it. For the challenger's report of each closed window of a canary that
+runs under a progression policy, ``controller-progression`` takes a look at the experiment
+(Redis), builds the window's evidence, asks the pure
 :func:`~scoring.experiments.progression.decide`, asks the policy's webhooks when the
 decision would advance or promote, and applies it (:meth:`ControllerCore.on_decision`):
 the state (progress included) is stored and the config, audit entry and alert published
@@ -27,14 +31,16 @@ import faust
 from pydantic import ValidationError
 
 from schemas.control import ModelRole, ServingMode
-from schemas.monitor import GuardrailReport
+from schemas.monitor import MODELS_PROGRESSION, GuardrailReport
 from scoring.control import ControlState
 from scoring.experiments import DecisionPolicy
 from scoring.experiments.progress_evidence import evidence_from
 from scoring.experiments.progression import Action, decide
 from streams.agents.guard import RAW, run_tick
+from streams.agents.records import send
 from streams.control.controller import ControllerCore, Publication
 from streams.control.webhooks import refusals
+from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stores.experiments import keep_progress, look_now
 
@@ -97,16 +103,29 @@ async def on_window(settings: Settings, parts: ControllerParts, report: Guardrai
                     progress.experiment_id, type(exc).__name__)
 
 
+def _challenger(raw: bytes | None) -> GuardrailReport | None:
+    try:
+        report = GuardrailReport.model_validate_json(raw or b"")
+    except ValidationError:
+        log.warning("unreadable guardrail report skipped by the progression")
+        return None
+    return report if report.role is ModelRole.CHALLENGER else None
+
+
 def install(app: faust.App, settings: Settings, parts: ControllerParts) -> None:
-    @app.agent(app.topic(settings.topic_monitor_guardrails, **RAW),
-               name="controller-progression")
+    forwarded = app.topic(topic_name(settings, MODELS_PROGRESSION), partitions=1, **RAW)
+
+    @app.agent(app.topic(settings.topic_monitor_guardrails, **RAW), name="progression-route")
+    async def route(stream: faust.StreamT) -> None:
+        async for event in stream.events():
+            if _challenger(event.value) is not None:
+                await run_tick(app, "progression-route", lambda e=event: send(
+                    forwarded, e.key, e.value, settings.max_record_bytes))
+
+    @app.agent(forwarded, name="controller-progression")
     async def progression(stream: faust.StreamT) -> None:
         async for event in stream.events():
-            try:
-                report = GuardrailReport.model_validate_json(event.value or b"")
-            except ValidationError:
-                log.warning("unreadable guardrail report skipped by the progression")
-                continue
-            if report.role is ModelRole.CHALLENGER:
+            report = _challenger(event.value)
+            if report is not None:
                 await run_tick(app, "progression",
                                lambda r=report: on_window(settings, parts, r))

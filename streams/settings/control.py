@@ -22,6 +22,8 @@ class ControlSettings(SettingsPart):
     """Audit entries of every applied serving change."""
     topic_models_rollback: str = "models.rollback"
     """Rollback demands from critical guardrails."""
+    topic_models_progression: str = "models.progression"
+    """Internal: challenger guardrail reports forwarded to the controller (one partition)."""
     topic_models_alerts: str = "models.alerts"
     """What the controller refused to do (no rollback target, cooldown, invalid request)."""
     topic_scores_shadow: str = "scores.shadow"

@@ -166,3 +166,18 @@ def test_a_better_challenger_goes_from_5_percent_to_promoted_on_its_own(
                promoted.evidence["treatment_outcomes"]) >= 300
     kinds = [a.kind for a in alerts if a.source == "progression"]
     assert kinds == ["auto_advance", "auto_advance", "auto_promote"]
+
+
+def test_a_challenger_that_ranks_at_random_is_aborted_on_its_own(
+        make_settings, redis_client, tmp_path: Path) -> None:
+    worse = _train(3000, 7, shuffle=True)
+    assert _truth_corr(worse) < _truth_corr(_train(300, 11)) - 0.3  # worse on ground truth
+    entries, alerts = _run(make_settings, redis_client, tmp_path, worse, "worse", "auto_abort")
+    actions = [e.action for e in entries]
+    assert actions[0] == "start_experiment" and actions[-1] == "auto_abort"
+    assert set(actions[1:-1]) <= {"auto_advance"}  # it may have advanced before labels came
+    aborted = entries[-1]
+    assert aborted.evidence["guardrail.model_auc"] == "CRITICAL"
+    assert (aborted.after.mode.value, aborted.after.champion_version) == ("off", "1")
+    assert "guardrail(s) model_auc CRITICAL" in aborted.reason
+    assert [a.kind for a in alerts if a.source == "progression"][-1] == "auto_abort"

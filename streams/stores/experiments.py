@@ -39,6 +39,7 @@ from scoring.experiments import (
     build_report,
     state_from_report,
 )
+from scoring.experiments.progress_evidence import srm_checkable
 from scoring.experiments.progression import Progress
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
@@ -166,7 +167,7 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
     last = store.last_report(config.experiment_id)
     ctx = ExperimentContext(config.experiment_id, config.model_name, config.mode.value,
                             config.treatment_share, config.champion_version,
-                            config.challenger_version)
+                            config.challenger_version, srm_checkable(config))
     counts = (assigned[Variant.CONTROL], assigned[Variant.TREATMENT])
     report, _ = build_report(ctx, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
                              state_from_report(last) if last else SequentialState(), now,

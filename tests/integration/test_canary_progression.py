@@ -11,7 +11,10 @@ correlate more with the ground truth, checked here independently). The worse cha
 was trained on shuffled labels: its AUC on the outcomes collapses, the ``model_auc``
 guardrail the policy requires goes CRITICAL, and the policy aborts.
 
-The audit trail is printed and saved (``canary-audit-<case>.txt`` in the test's folder).
+In the promotion run the agents are killed (SIGKILL) after the first advance and started
+again: the new worker restores the controller's state and replays what was not committed,
+and the trail still has each step once. The audit trail is printed and saved
+(``canary-audit-<case>.txt`` in the test's folder).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from contextlib import ExitStack
 from pathlib import Path
 
 import numpy as np
@@ -112,13 +116,14 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
     version = reg.register(challenger, None)
     policy = tmp_path / "policy.toml"
     policy.write_text(POLICY)
-    with AgentsProcess(s, tmp_path / "agents.log") as agents, \
-            ScorerProcess(s, tmp_path / "scorer.log") as scorer:
+    with ExitStack() as stack:
+        agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents.log"))
+        scorer = stack.enter_context(ScorerProcess(s, tmp_path / "scorer.log"))
         out = run_cli(s, "experiment", "start", "--mode", "canary", "--challenger", version,
                       "--policy", str(policy), "--reason", "issue 18 canary")
         assert out.exit_code == 0, out.output + agents.tail()
         crm = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "produce", "-n", "60000", "--rate", "500",
+            [sys.executable, "-m", "streams.cli", "produce", "-n", "200000", "--rate", "300",
              "--seed", "5", "--outcomes", "--outcome-delay", "1", "--quiet-share", "0.1"],
             env=settings_env(s), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         view = None
@@ -129,7 +134,9 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
                 report = run_cli(s, "experiment", "report", "--json")
                 assert report.exit_code == 0, report.output
                 view = json.loads(report.output)["progression"]
-            wait_until(lambda: any(e.action == final for e in _audit(s)), 240,
+                agents.kill9()  # a crash mid-canary: the new worker replays, never re-steps
+                agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents-2.log"))
+            wait_until(lambda: any(e.action == final for e in _audit(s)), 420,
                        f"{final} by the policy\n{agents.tail()}\n{scorer.tail()}", poll_s=2.0)
         finally:
             crm.kill()

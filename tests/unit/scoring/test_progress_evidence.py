@@ -70,3 +70,17 @@ def test_the_view_says_where_the_canary_stands_and_what_comes_next():
     assert v["next"].startswith("advance to 25% at the close of the 2nd window")
     last = progress_view(p.model_copy(update={"step": 1}), 130)
     assert last["next"].startswith("promote when the always-valid CI's lower bound is above")
+
+
+def test_a_report_past_the_first_canary_step_does_not_read_the_mixed_split():
+    from scoring.experiments import ArmTally, DecisionPolicy, ExperimentContext, build_report
+    from scoring.experiments.sequential import SequentialState
+
+    tallies = ArmTally(500, 50, 0.0), ArmTally(300, 30, 0.0)
+    assigned = (9000, 1000)  # 10 % routed, the share now is 25 %: a mismatch if read
+    for checkable, ok in ((True, False), (False, True)):
+        ctx = ExperimentContext("x", "m", "canary", 0.25, srm_checkable=checkable)
+        report, _ = build_report(ctx, *tallies, SequentialState(), T0,
+                                 DecisionPolicy(min_outcomes_per_arm=10), assigned)
+        assert report.srm_ok is ok and (report.recommendation.value == "invalid") is not ok
+        assert ("SRM not checked" in " ".join(report.reasons)) is not checkable

@@ -50,8 +50,9 @@ def _start(state: ControlState, config: ServingConfig, r: ControlRequest,
                   treatment_share=share, canary_steps=steps,
                   experiment_id=experiment_id if split else None,
                   salt=f"{experiment_id[:64]}:{r.request_id[:48]}" if split else None)
-    progress = None if r.policy is None else Progress(experiment_id=experiment_id,
-                                                      policy=r.policy)
+    progress = None if r.policy is None else Progress(
+        experiment_id=experiment_id, policy=r.policy,
+        step_started_ms=int(now.timestamp() * 1000))
     return commit(state, r.request_id, r.action.value, after, progress=progress)
 
 

@@ -20,7 +20,7 @@ def srm_checkable(config: ServingConfig) -> bool:
 
 
 def evidence_from(report: GuardrailReport, config: ServingConfig,
-                  look: ExperimentReport) -> Evidence:
+                  look: ExperimentReport, now_ms: int) -> Evidence:
     checked = srm_checkable(config)
     ci = look.sequential_ci
     return Evidence(
@@ -31,4 +31,5 @@ def evidence_from(report: GuardrailReport, config: ServingConfig,
         control_conversions=look.control.conversions,
         treatment_conversions=look.treatment.conversions,
         treatment_assigned=look.treatment.assigned or 0, p_value=look.sequential_p_value,
-        lower=ci.lower, upper=ci.upper, looks=look.sequential_looks, srm_checked=checked)
+        lower=ci.lower, upper=ci.upper, looks=look.sequential_looks,
+        window_start_ms=report.window_start_ms, decided_at_ms=now_ms, srm_checked=checked)

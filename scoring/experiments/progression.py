@@ -12,8 +12,9 @@ or ``stop`` (inconclusive after ``max_windows``: keep the control). Rules, first
 3. a sample-ratio mismatch: ``hold`` (the guardrail path stops the experiment; the lift of
    a broken split is never read, so nothing advances or promotes);
 4. a required guardrail not HEALTHY (or not reported): ``hold``;
-5. dwell not reached at this step (``min_windows`` windows, ``min_samples`` leads served by
-   the challenger since the step began): ``hold``;
+5. a window that began before the step did (a backlog replayed after a restart) does not
+   count; dwell not reached at this step (``min_windows`` windows, ``min_samples`` leads
+   served by the challenger since the step began): ``hold``;
 6. not at the last step: ``advance``; at the last step, the verdict: the always-valid CI's
    lower bound above ``-margin`` with ``min_outcomes_per_arm`` in each arm: ``promote``;
 7. else ``hold``, and ``stop`` once the experiment has seen ``max_windows`` windows.
@@ -63,6 +64,9 @@ class Evidence:
     lower: float | None
     upper: float | None
     looks: int = 0
+    window_start_ms: int = 0
+    decided_at_ms: int = 0
+    """When the decision is taken (wall clock): an advance's step begins then."""
     srm_checked: bool = True
     """False past a canary's first step: its leads were routed at several shares."""
 
@@ -85,6 +89,9 @@ class Progress(BaseModel):
     step_windows: int = 0
     total_windows: int = 0
     step_start_assigned: int = 0
+    step_started_ms: int = 0
+    """A window that began before this (a backlog after a restart) was served at the share
+    before: it does not count toward this step's dwell."""
     last_window_end_ms: int | None = None
     last_action: Action | None = None
     last_reasons: tuple[str, ...] = ()
@@ -126,7 +133,8 @@ def _synced(p: Progress, e: Evidence) -> Progress:
     if abs(e.treatment_share - p.share) < 1e-9:
         return p
     return p.model_copy(update={"step": step_of(p.policy, e.treatment_share), "step_windows": 0,
-                                "step_start_assigned": e.treatment_assigned})
+                                "step_start_assigned": e.treatment_assigned,
+                                "step_started_ms": e.decided_at_ms})
 
 
 def _propose(p: Progress, e: Evidence, windows: int) -> tuple[Action, list[str]]:
@@ -146,6 +154,8 @@ def _propose(p: Progress, e: Evidence, windows: int) -> tuple[Action, list[str]]
     if unhealthy:
         return Action.HOLD, [f"guardrail(s) not HEALTHY: {', '.join(unhealthy)}"]
     served = e.treatment_assigned - p.step_start_assigned
+    if e.window_start_ms < p.step_started_ms:
+        return Action.HOLD, [f"window began before the step at {p.share:.0%}: not counted"]
     if windows < pol.min_windows or served < pol.min_samples:
         return Action.HOLD, [f"dwell {windows}/{pol.min_windows} windows, {served}/"
                              f"{pol.min_samples} leads at {p.share:.0%}"]
@@ -174,7 +184,8 @@ def decide(progress: Progress, evidence: Evidence,
     if progress.finished or (last is not None and evidence.window_end_ms <= last):
         return progress, None
     p = _synced(progress, evidence)
-    windows, total = p.step_windows + 1, p.total_windows + 1
+    windows = p.step_windows + (evidence.window_start_ms >= p.step_started_ms)
+    total = p.total_windows + 1
     action, reasons = _propose(p, evidence, windows)
     if action in (Action.ADVANCE, Action.PROMOTE) and gate_refusals:
         action, reasons = Action.HOLD, [*reasons, f"held by webhook: {'; '.join(gate_refusals)}"]
@@ -188,7 +199,8 @@ def decide(progress: Progress, evidence: Evidence,
                                  "finished": action in TERMINAL}
     if action is Action.ADVANCE:
         update |= {"step": p.step + 1, "step_windows": 0,
-                   "step_start_assigned": evidence.treatment_assigned}
+                   "step_start_assigned": evidence.treatment_assigned,
+                   "step_started_ms": evidence.decided_at_ms}
     decision = Decision(action, tuple(reasons), p.experiment_id, evidence.window_end_ms,
                         p.share, share_to, evidence.as_dict())
     return p.model_copy(update=update), decision

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
@@ -83,7 +84,7 @@ async def on_window(settings: Settings, parts: ControllerParts, report: Guardrai
         assert state.config is not None and state.progress is not None
         look = await asyncio.to_thread(look_now, settings, state.config,
                                        _decision_policy(settings, state))
-        evidence = evidence_from(report, state.config, look)
+        evidence = evidence_from(report, state.config, look, int(time.time() * 1000))
         progress, decision = decide(state.progress, evidence)
         if decision is None:
             return

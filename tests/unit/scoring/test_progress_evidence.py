@@ -45,17 +45,18 @@ def guardrails(level: GuardrailLevel) -> GuardrailReport:
 
 
 def test_evidence_reads_counts_tests_and_guardrail_levels():
-    e = evidence_from(guardrails(GuardrailLevel.WARNING), config(0.05), look(True))
+    e = evidence_from(guardrails(GuardrailLevel.WARNING), config(0.05), look(True), 5000)
     assert (e.window_end_ms, e.treatment_share, e.treatment_assigned) == (2000, 0.05, 100)
     assert (e.control_outcomes, e.treatment_conversions, e.p_value) == (800, 10, 0.6)
     assert (e.lower, e.upper, e.looks) == (-0.02, 0.04, 4)
     assert e.guardrails == {"model_auc": GuardrailLevel.WARNING} and e.srm_checked
+    assert (e.window_start_ms, e.decided_at_ms) == (0, 5000)
 
 
 def test_srm_is_read_at_the_first_step_only():
-    first = evidence_from(guardrails(GuardrailLevel.HEALTHY), config(0.05), look(False))
+    first = evidence_from(guardrails(GuardrailLevel.HEALTHY), config(0.05), look(False), 5000)
     assert not first.srm_ok and first.srm_p_value == 1e-5
-    later = evidence_from(guardrails(GuardrailLevel.HEALTHY), config(0.25), look(False))
+    later = evidence_from(guardrails(GuardrailLevel.HEALTHY), config(0.25), look(False), 5000)
     assert later.srm_ok and not later.srm_checked and later.srm_p_value == 1.0
 
 
@@ -63,7 +64,7 @@ def test_the_view_says_where_the_canary_stands_and_what_comes_next():
     policy = ProgressionPolicy(steps=(0.05, 0.25), min_windows=3, min_samples=50)
     p = Progress(experiment_id="x", policy=policy)
     p, _ = decide(p, evidence_from(guardrails(GuardrailLevel.HEALTHY), config(0.05),
-                                   look(True)))
+                                   look(True), 5000))
     v = progress_view(p, 130)
     assert (v["step"], v["steps"], v["share"], v["windows_at_step"]) == (1, 2, 0.05, 1)
     assert (v["leads_at_step"], v["windows"], v["last_action"]) == (130, 1, "hold")

@@ -13,6 +13,7 @@ from scoring.experiments.progression import Action, Decision, Progress, decide
 from tests.unit.scoring.test_progression import good
 
 T0 = datetime(2026, 1, 5, 10, tzinfo=UTC)
+T0_MS = int(T0.timestamp() * 1000)
 POLICY = ProgressionPolicy(steps=(0.05, 0.5), min_windows=1, min_samples=0)
 
 
@@ -27,15 +28,17 @@ def started(policy: ProgressionPolicy = POLICY) -> ControlState:
 
 
 def step(state: ControlState, window: int, **kw):
-    progress, decision = decide(state.progress, good(window, state.config.treatment_share,
-                                                     window * 100, **kw))
+    start = T0_MS + window * 10_000
+    progress, decision = decide(state.progress, good(
+        window, state.config.treatment_share, window * 100, window_start_ms=start,
+        decided_at_ms=start + 2000, **kw))
     return progress, decision, apply_decision(state, progress, decision, T0)
 
 
 def test_a_policy_start_takes_its_steps_and_keeps_a_progress():
     s = started()
     assert s.config.canary_steps == (0.05, 0.5) and s.config.treatment_share == 0.05
-    assert s.progress == Progress(experiment_id="x", policy=POLICY)
+    assert s.progress == Progress(experiment_id="x", policy=POLICY, step_started_ms=T0_MS)
 
 
 def test_advance_then_promote_audited_with_evidence_and_replays_are_duplicates():

@@ -134,6 +134,21 @@ def test_a_share_set_by_hand_moves_the_step_and_restarts_the_dwell():
     assert [step_of(policy, s) for s in (0.01, 0.05, 0.3, 1.0)] == [0, 0, 2, 3]
 
 
+def test_a_backlog_window_from_before_the_step_does_not_count_toward_its_dwell():
+    policy = ProgressionPolicy(steps=(0.05, 0.5), min_windows=1, min_samples=0)
+    p = Progress(experiment_id="x", policy=policy)
+    p, d = decide(p, good(10, 0.05, 10, window_start_ms=8_000, decided_at_ms=60_000))
+    assert d.action is Action.ADVANCE and p.step_started_ms == 60_000
+    # windows that closed during an outage arrive now: served at 5 %, not at 50 %
+    for w in (12, 14):
+        p, d = decide(p, good(w, 0.5, 20, window_start_ms=w * 1000 - 2000,
+                              decided_at_ms=61_000))
+        assert d.action is Action.HOLD and "began before the step" in d.reasons[0]
+        assert p.step_windows == 0
+    p, d = decide(p, good(62, 0.5, 30, window_start_ms=60_000, decided_at_ms=62_500))
+    assert d.action is Action.PROMOTE
+
+
 def test_evidence_is_counts_and_tests_only():
     d = decide(Progress(experiment_id="x", policy=ProgressionPolicy()), good(1, 0.05, 7))[1]
     assert d.key == "auto:x:1000"

@@ -26,6 +26,7 @@ def evidence_from(report: GuardrailReport, config: ServingConfig,
     return Evidence(
         window_end_ms=report.window_end_ms, treatment_share=config.treatment_share,
         guardrails={g.name: g.level for g in report.guardrails},
+        guardrail_values={g.name: g.value for g in report.guardrails},
         srm_ok=look.srm_ok or not checked, srm_p_value=look.srm_p_value if checked else 1.0,
         control_outcomes=look.control.outcomes, treatment_outcomes=look.treatment.outcomes,
         control_conversions=look.control.conversions,

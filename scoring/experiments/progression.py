@@ -69,12 +69,16 @@ class Evidence:
     """When the decision is taken (wall clock): an advance's step begins then."""
     srm_checked: bool = True
     """False past a canary's first step: its leads were routed at several shares."""
+    guardrail_values: dict[str, float | None] = field(default_factory=dict)
+    """Each guardrail's metric in the window (e.g. model_auc: the AUC), for the audit."""
 
     def as_dict(self) -> dict[str, float | int | str | None]:
         out: dict[str, float | int | str | None] = {
-            k: v for k, v in self.__dict__.items() if k != "guardrails"}
+            k: v for k, v in self.__dict__.items() if k not in ("guardrails",
+                                                                "guardrail_values")}
         out["srm_ok"], out["srm_checked"] = int(self.srm_ok), int(self.srm_checked)
         out |= {f"guardrail.{k}": v.value for k, v in sorted(self.guardrails.items())}
+        out |= {f"value.{k}": v for k, v in sorted(self.guardrail_values.items())}
         return out
 
 

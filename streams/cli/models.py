@@ -127,8 +127,12 @@ def evidence_brief(ev: dict) -> str:
             return "-"
         return format(value, "g" if fmt == "d" and isinstance(value, float) else fmt)
 
-    off = [f"{k.removeprefix('guardrail.')}={v}" for k, v in sorted(ev.items())
-           if k.startswith("guardrail.") and v != "HEALTHY"]
+    def value(name: str) -> str:
+        v = ev.get(f"value.{name}")
+        return f" ({v:.4g})" if isinstance(v, int | float) else ""
+
+    off = [f"{k.removeprefix('guardrail.')}={v}{value(k.removeprefix('guardrail.'))}"
+           for k, v in sorted(ev.items()) if k.startswith("guardrail.") and v != "HEALTHY"]
     return (f"control {num('control_conversions', 'd')}/{num('control_outcomes', 'd')}, "
             f"treatment {num('treatment_conversions', 'd')}/{num('treatment_outcomes', 'd')}"
             f"; p={num('p_value', '.3g')}, CI [{num('lower', '+.4f')}, {num('upper', '+.4f')}]"

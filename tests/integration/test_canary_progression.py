@@ -93,12 +93,17 @@ def _trail(entries: list[AuditEntry]) -> str:
             f"always-valid CI [{_f(ev['lower'])}, {_f(ev['upper'])}], "
             f"SRM {'ok' if ev['srm_ok'] else 'MISMATCH'} p={ev['srm_p_value']:.3g}"
             f"{'' if ev['srm_checked'] else ' (not checked past step 1)'}; "
-            + ", ".join(f"{k.removeprefix('guardrail.')}={v}" for k, v in sorted(ev.items())
-                        if k.startswith("guardrail.")))
+            + ", ".join(f"{k.removeprefix('guardrail.')}={v}{_value(ev, k)}"
+                        for k, v in sorted(ev.items()) if k.startswith("guardrail.")))
         lines.append(f"seq {e.sequence} {e.at.isoformat(timespec='seconds')} {e.action} by "
                      f"{e.actor}: {before} -> {after}, champion v{e.after.champion_version}"
                      f"\n    reason: {e.reason}{facts}")
     return "\n".join(lines)
+
+
+def _value(ev: dict, key: str) -> str:
+    v = ev.get(f"value.{key.removeprefix('guardrail.')}")
+    return f" ({v:.3g})" if isinstance(v, int | float) else ""
 
 
 def _f(x) -> str:
@@ -185,6 +190,7 @@ def test_a_challenger_that_ranks_at_random_is_aborted_on_its_own(
     assert set(actions[1:-1]) <= {"auto_advance"}  # it may have advanced before labels came
     aborted = entries[-1]
     assert aborted.evidence["guardrail.model_auc"] == "CRITICAL"
+    assert aborted.evidence["value.model_auc"] < 0.6
     assert (aborted.after.mode.value, aborted.after.champion_version) == ("off", "1")
     assert "guardrail(s) model_auc CRITICAL" in aborted.reason
     assert [a.kind for a in alerts if a.source == "progression"][-1] == "auto_abort"

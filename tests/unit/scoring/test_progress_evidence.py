@@ -51,6 +51,8 @@ def test_evidence_reads_counts_tests_and_guardrail_levels():
     assert (e.lower, e.upper, e.looks) == (-0.02, 0.04, 4)
     assert e.guardrails == {"model_auc": GuardrailLevel.WARNING} and e.srm_checked
     assert (e.window_start_ms, e.decided_at_ms) == (0, 5000)
+    assert e.as_dict()["value.model_auc"] == 0.8 and e.as_dict()["guardrail.model_auc"] == (
+        "WARNING")
 
 
 def test_srm_is_read_at_the_first_step_only():

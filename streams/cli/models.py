@@ -68,7 +68,8 @@ def history_command(with_alerts: bool, with_erasures: bool, as_json: bool) -> No
     only as the SHA-256 of its id)."""
     settings = Settings()
     entries = history(settings, settings.model_name)
-    refused = alerts(settings, settings.model_name) if with_alerts else []
+    refused = [a for a in alerts(settings, settings.model_name)  # a canary's own actions
+               if not a.kind.startswith("auto_")] if with_alerts else []  # are audited
     erased, not_erased = erasures(settings) if with_erasures else ([], [])
     if as_json:
         print_json(history_doc(settings.model_name, entries, refused, erased, not_erased))

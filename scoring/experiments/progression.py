@@ -134,9 +134,10 @@ def step_of(policy: ProgressionPolicy, share: float) -> int:
 
 def _synced(p: Progress, e: Evidence) -> Progress:
     """Follow a share someone set by hand: the dwell starts again at its step."""
-    if abs(e.treatment_share - p.share) < 1e-9:
+    step = step_of(p.policy, e.treatment_share)
+    if step == p.step:
         return p
-    return p.model_copy(update={"step": step_of(p.policy, e.treatment_share), "step_windows": 0,
+    return p.model_copy(update={"step": step, "step_windows": 0,
                                 "step_start_assigned": e.treatment_assigned,
                                 "step_started_ms": e.decided_at_ms})
 

@@ -149,6 +149,16 @@ def test_a_backlog_window_from_before_the_step_does_not_count_toward_its_dwell()
     assert d.action is Action.PROMOTE
 
 
+def test_a_share_set_by_hand_between_two_steps_does_not_stall_the_canary():
+    policy = ProgressionPolicy(steps=(0.05, 0.25, 0.5), min_windows=2, min_samples=0)
+    p = Progress(experiment_id="x", policy=policy)
+    actions = []
+    for w, share in ((1, 0.3), (2, 0.3), (3, 0.5)):  # someone set 30 %: at the 25 % step
+        p, d = decide(p, good(w, share, w))
+        actions.append(d.action)
+    assert actions == [Action.HOLD, Action.ADVANCE, Action.HOLD] and p.step == 2
+
+
 def test_evidence_is_counts_and_tests_only():
     d = decide(Progress(experiment_id="x", policy=ProgressionPolicy()), good(1, 0.05, 7))[1]
     assert d.key == "auto:x:1000"

@@ -33,6 +33,9 @@ from pydantic import BaseModel, ConfigDict
 
 from schemas.monitor import GuardrailLevel
 from scoring.experiments.policy import ProgressionPolicy
+from scoring.experiments.progress_evidence import Evidence
+
+__all__ = ["TERMINAL", "Action", "Decision", "Evidence", "Progress", "decide", "step_of"]
 
 
 class Action(StrEnum):
@@ -44,42 +47,6 @@ class Action(StrEnum):
 
 
 TERMINAL = frozenset({Action.PROMOTE, Action.ABORT, Action.STOP})
-
-
-@dataclass(frozen=True)
-class Evidence:
-    """What one closed window says about the challenger (no lead data: counts and tests)."""
-
-    window_end_ms: int
-    treatment_share: float
-    guardrails: dict[str, GuardrailLevel]
-    srm_ok: bool
-    srm_p_value: float
-    control_outcomes: int
-    treatment_outcomes: int
-    control_conversions: int
-    treatment_conversions: int
-    treatment_assigned: int
-    p_value: float
-    lower: float | None
-    upper: float | None
-    looks: int = 0
-    window_start_ms: int = 0
-    decided_at_ms: int = 0
-    """When the decision is taken (wall clock): an advance's step begins then."""
-    srm_checked: bool = True
-    """False past a canary's first step: its leads were routed at several shares."""
-    guardrail_values: dict[str, float | None] = field(default_factory=dict)
-    """Each guardrail's metric in the window (e.g. model_auc: the AUC), for the audit."""
-
-    def as_dict(self) -> dict[str, float | int | str | None]:
-        out: dict[str, float | int | str | None] = {
-            k: v for k, v in self.__dict__.items() if k not in ("guardrails",
-                                                                "guardrail_values")}
-        out["srm_ok"], out["srm_checked"] = int(self.srm_ok), int(self.srm_checked)
-        out |= {f"guardrail.{k}": v.value for k, v in sorted(self.guardrails.items())}
-        out |= {f"value.{k}": v for k, v in sorted(self.guardrail_values.items())}
-        return out
 
 
 class Progress(BaseModel):

@@ -22,7 +22,9 @@ class ControlAlert(BaseModel):
 
     model_name: str = Field(min_length=1, max_length=128)
     kind: str = Field(description="srm (an experiment stopped for a sample-ratio "
-                                  "mismatch), invalid_request, no_champion, cooldown, "
+                                  "mismatch), auto_advance / auto_promote / auto_abort / "
+                                  "auto_stop (a canary's policy acted), invalid_request, "
+                                  "no_champion, cooldown, "
                                   "nothing_to_roll_back, rolled_back_target, stale_event, "
                                   "alias_sync_failed, unknown_version, apply_failed, "
                                   "invalid_config, signature_refused, forged_config; "
@@ -31,8 +33,9 @@ class ControlAlert(BaseModel):
                                   "apply_failed, persistence_not_rewritten")
     message: str
     request_id: str | None = Field(None, description="The request or rollback event id.")
-    source: str = Field(description="'request', 'rollback', 'control' (models.control) or "
-                                    "'erasure' (privacy.requests).")
+    source: str = Field(description="'request', 'rollback', 'progression' (a canary's "
+                                    "policy), 'control' (models.control) or 'erasure' "
+                                    "(privacy.requests).")
     actor: str
     sequence: int | None = Field(None, description="Sequence of the config in force.")
     at: datetime

@@ -15,6 +15,7 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from schemas.names import ModelName, ModelVersion
+from schemas.policy import ProgressionPolicy, check_steps
 from schemas.topics import DAY_MS, TopicSpec, register
 
 
@@ -25,13 +26,6 @@ class ServingMode(StrEnum):
     SHADOW = "shadow"
     CANARY = "canary"
     AB = "ab"
-
-
-def check_steps(steps: tuple[float, ...]) -> None:
-    """Canary steps are strictly ascending shares in (0, 1] (at most 100 of them)."""
-    if len(steps) > 100 or any(not 0.0 < s <= 1.0 for s in steps) \
-            or list(steps) != sorted(set(steps)):
-        raise ValueError("canary_steps must be strictly ascending shares in (0, 1]")
 
 
 class ServingConfig(BaseModel):
@@ -105,6 +99,9 @@ class ControlRequest(BaseModel):
     treatment_share: float | None = Field(None, ge=0.0, le=1.0)
     canary_steps: tuple[float, ...] = ()
     experiment_id: str | None = Field(None, max_length=128)
+    policy: ProgressionPolicy | None = Field(None, description=(
+        "start_experiment of a canary only: the progression policy the controller applies "
+        "on every closed window (its steps are the canary's steps)."))
     reason: str = ""
     actor: str = Field(min_length=1, max_length=128)
     requested_at: datetime
@@ -120,6 +117,11 @@ class ControlRequest(BaseModel):
             raise ValueError("set_share needs treatment_share")
         if a is ControlAction.PROMOTE_VERSION and not self.version:
             raise ValueError("promote_version needs version")
+        if self.policy is not None and (a is not ControlAction.START_EXPERIMENT
+                                        or self.mode is not ServingMode.CANARY):
+            raise ValueError("a progression policy goes with start_experiment of a canary")
+        if self.policy is not None and self.canary_steps not in ((), self.policy.steps):
+            raise ValueError("canary_steps differ from the policy's steps")
         check_steps(self.canary_steps)
         return self
 
@@ -131,13 +133,18 @@ class AuditEntry(BaseModel):
 
     model_name: str
     sequence: int = Field(ge=0)
-    action: str = Field(description="A ControlAction value, or 'rollback' from a guardrail.")
+    action: str = Field(description="A ControlAction value, 'rollback' from a guardrail, or "
+                                    "auto_advance / auto_promote / auto_abort / auto_stop from "
+                                    "a canary's progression policy.")
     actor: str
     reason: str = ""
     at: datetime
     request_id: str | None = None
     before: ServingConfig | None = Field(None, description="Configuration before the change.")
     after: ServingConfig
+    evidence: dict[str, float | int | str | None] = Field(
+        default_factory=dict, description="What an automatic decision saw: window, counts, "
+        "p-values, the always-valid interval, guardrail levels (counts and tests only).")
 
 
 class ModelRole(StrEnum):

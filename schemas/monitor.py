@@ -215,3 +215,8 @@ MONITOR_GUARDRAILS = register(TopicSpec(
     "monitor.guardrails", "model_name", 3, GuardrailReport, dict(_RETAIN),
     "Guardrail states per window and on every change.",
 ))
+MODELS_PROGRESSION = register(TopicSpec(
+    "models.progression", "model_name", 1, GuardrailReport, {"retention.ms": str(7 * DAY_MS)},
+    "Internal: challenger guardrail reports of closed windows, forwarded to the controller "
+    "(one partition, as its state) for canaries under a progression policy.",
+))

@@ -1,7 +1,8 @@
 """The controller's pure transition logic: serving configuration in, serving configuration out.
 
 ``streams.agents.controller`` translates Kafka records into calls of :func:`apply_request`
-and :func:`apply_rollback` and publishes what they return; nothing here does I/O.
+and :func:`apply_rollback` and publishes what they return, and a canary's automatic
+decisions into :func:`~scoring.control.progress.apply_decision`; nothing here does I/O.
 """
 
 from scoring.control.requests import apply_request

@@ -13,6 +13,7 @@ from datetime import datetime
 
 from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from scoring.control.state import ControlState, RefusalKind, Transition, commit, duplicate, refuse
+from scoring.experiments.progression import Progress
 from scoring.routing import next_share
 
 DEFAULT_SHARE = {ServingMode.CANARY: 0.05, ServingMode.AB: 0.5, ServingMode.SHADOW: 0.0}
@@ -38,6 +39,8 @@ def _start(state: ControlState, config: ServingConfig, r: ControlRequest,
                       f"version {r.challenger_version} is already the champion")
     mode = r.mode or ServingMode.SHADOW
     steps = r.canary_steps if mode is ServingMode.CANARY else ()
+    if r.policy is not None:
+        steps = r.policy.steps
     share = steps[0] if steps else r.treatment_share
     share = DEFAULT_SHARE[mode] if share is None or mode is ServingMode.SHADOW else share
     experiment_id = (r.experiment_id
@@ -47,7 +50,10 @@ def _start(state: ControlState, config: ServingConfig, r: ControlRequest,
                   treatment_share=share, canary_steps=steps,
                   experiment_id=experiment_id if split else None,
                   salt=f"{experiment_id[:64]}:{r.request_id[:48]}" if split else None)
-    return commit(state, r.request_id, r.action.value, after)
+    progress = None if r.policy is None else Progress(
+        experiment_id=experiment_id, policy=r.policy,
+        step_started_ms=int(now.timestamp() * 1000))
+    return commit(state, r.request_id, r.action.value, after, progress=progress)
 
 
 def _reshare(state: ControlState, config: ServingConfig, r: ControlRequest,

@@ -5,7 +5,9 @@ needs: former champions (oldest first), versions that were rolled back (never a 
 target again), the time of each version's last rollback (the cooldown is per model
 version; ``last_rollback_at``, the latest of any version, is what state persisted before
 that kept, and still guards a version with no entry of its own) and the ids of recently
-applied requests and rollback events (idempotency under redelivery).
+applied requests and rollback events (idempotency under redelivery), and the
+:class:`~scoring.experiments.progression.Progress` of a canary that runs under a
+progression policy (dropped by any change that ends that experiment).
 """
 
 from __future__ import annotations
@@ -16,7 +18,8 @@ from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict
 
-from schemas.control import AuditEntry, ServingConfig
+from schemas.control import AuditEntry, ServingConfig, ServingMode
+from scoring.experiments.progression import Progress
 
 MAX_REMEMBERED_IDS = 1000
 MAX_ROLLBACK_TIMES = 100
@@ -35,6 +38,7 @@ class ControlState(BaseModel):
     rollback_at: dict[str, datetime] = {}
     applied_ids: tuple[str, ...] = ()
     last_audit: AuditEntry | None = None
+    progress: Progress | None = None
 
     def seen(self, request_id: str) -> bool:
         return request_id in self.applied_ids
@@ -123,11 +127,16 @@ def duplicate(state: ControlState) -> Transition:
 
 def commit(state: ControlState, request_id: str, action: str, after: ServingConfig,
            **history: object) -> Transition:
-    """Record ``after`` as the new config with its audit entry; ``history`` updates fields."""
+    """Record ``after`` as the new config with its audit entry; ``history`` updates fields.
+    A canary's progress survives only while its experiment runs."""
+    progress = history.pop("progress", state.progress)
+    if progress is not None and (after.mode is not ServingMode.CANARY
+                                 or after.experiment_id != progress.experiment_id):
+        progress = None
     audit = AuditEntry(model_name=after.model_name, sequence=after.sequence, action=action,
                        actor=after.actor, reason=after.reason, at=after.updated_at,
                        request_id=request_id, before=state.config, after=after)
     new_state = state.model_copy(update={"config": after, "last_audit": audit,
                                          "applied_ids": state.remember(request_id),
-                                         **history})
+                                         "progress": progress, **history})
     return Transition(new_state, audit=audit)

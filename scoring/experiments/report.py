@@ -58,6 +58,9 @@ class ExperimentContext:
     treatment_share: float
     control_version: str | None = None
     treatment_version: str | None = None
+    srm_checkable: bool = True
+    """False for a canary past its first step: its leads were routed at several shares, so
+    no one expected split exists and the sample-ratio test is not run (p reported as 1)."""
 
 
 def recommend(
@@ -115,11 +118,15 @@ def build_report(
     """
     nc, nt = assigned or (control.outcomes, treatment.outcomes)
     srm = sample_ratio_mismatch(nc, nt, ctx.treatment_share, policy.srm_alpha)
+    if not ctx.srm_checkable:
+        srm = SrmResult(0.0, 1.0, ctx.treatment_share, srm.observed_share, True)
     cc, tc = control.counts(), treatment.counts()
     state = sequential_look(previous, cc, tc, policy.tau2, policy.alpha, policy.burn_in)
     fixed = fixed_horizon_test(cc, tc) if cc.n and tc.n else None
     lifted = lift(cc, tc)
     decision, reasons = recommend(srm, control, treatment, state, policy)
+    if not ctx.srm_checkable:
+        reasons = [*reasons, "SRM not checked: leads were routed at several canary shares"]
     report = ExperimentReport(
         experiment_id=ctx.experiment_id, model_name=ctx.model_name, mode=ctx.mode,
         treatment_share=ctx.treatment_share,

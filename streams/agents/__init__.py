@@ -5,11 +5,12 @@ design.md for why. Agents here run at-least-once and are idempotent, and read co
 records only (``committed``: the scorer writes its outputs in transactions); ``guard`` turns a
 bad record into its dead letter and a failed timer tick into a skipped one; ``alerts`` posts
 leadstream's events to Prometheus Alertmanager; ``lag`` exports the agents' consumer lag;
-``records`` reads a record's timestamp and
-sends every output through the one size check.
+``records`` reads a record's timestamp and sends every output through the one size check;
+``progression`` is the controller's automatic canary progression, one decision per closed
+window.
 """
 
 __all__ = [
     "alerts", "app", "committed", "controller", "erasure", "guard", "lag", "monitor",
-    "outcomes", "records", "reports", "signed",
+    "outcomes", "progression", "records", "reports", "signed",
 ]

@@ -7,7 +7,8 @@ any :class:`ControlAlert` (``models.alerts``). A record that does not decode or 
 while applied is dead-lettered (``<topic>.deadletter``) and answered with an alert
 (``invalid_request`` / ``apply_failed``); the agent goes on. Runs at-least-once: the state remembers
 applied ids, and a redelivered id re-publishes the same config and audit entry (same
-sequence), which readers de-duplicate. One lock serialises both sources.
+sequence), which readers de-duplicate. One lock serialises both sources, and the canary
+progression (:mod:`streams.agents.progression`, on ``monitor.guardrails``) that shares them.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from schemas.control import (
 )
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
+from streams.agents import progression
 from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
 from streams.agents.records import send
 from streams.agents.signed import RequestGate, RollbackGate
@@ -97,6 +99,12 @@ def install(app: faust.App, settings: Settings) -> None:
         for alert in pub.alerts:
             await send(alerts, key, alert.model_dump_json().encode(), limit)
 
+    def store(model: str, state: ControlState) -> None:
+        states[model] = state.model_dump_json()
+
+    progression.install(app, settings,
+                        progression.ControllerParts(core, lock, load, store, publish))
+
     async def apply(event, contract, source: str, step) -> None:
         """Parse one record, apply it to its model's state under the lock, publish; a bad
         record is dead-lettered and answered with an alert."""
@@ -118,7 +126,7 @@ def install(app: faust.App, settings: Settings) -> None:
             parsed.append(change)
             async with lock:
                 transition, pub = await step(load(change.model_name), change)
-                states[change.model_name] = transition.state.model_dump_json()
+                store(change.model_name, transition.state)
                 await publish(change.model_name, pub)
 
         async def answer(letter: RecordDeadLetter) -> None:

@@ -3,10 +3,9 @@
 The agent follows ``models.control`` into a changelog-backed table (model → config) and,
 on each tick, takes one look (:func:`publish_look`) at every running canary or A/B.
 ``leadstream experiment report`` only prints a look (read only, any principal);
-``--publish`` calls :func:`publish_look` as the agent does. With
-``auto_promote`` on, a report recommending ``promote`` sends a ``promote_challenger``
-request (id ``auto-promote-<experiment>``: sent twice, applied once) unless the latest
-guardrail state of the model on ``monitor.guardrails`` is critical.
+``--publish`` calls :func:`publish_look` as the agent does. A report only reports: a canary
+advances and promotes on its own under a progression policy, applied by the controller
+(:mod:`streams.agents.progression`; ``LEADSTREAM_AUTO_PROMOTE`` was removed for it).
 
 A ``models.control`` record that is no valid configuration is counted and answered with
 one ``invalid_config`` alert on ``models.alerts``, and the last valid one stays in the
@@ -21,18 +20,15 @@ import logging
 from datetime import UTC, datetime
 
 import faust
-from pydantic import ValidationError
 
 from schemas.alerts import ControlAlert
-from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
-from schemas.experiments import ExperimentReport, Recommendation
-from schemas.monitor import GuardrailLevel, GuardrailReport
+from schemas.control import ServingConfig, ServingMode
+from schemas.experiments import ExperimentReport
 from streams.agents.guard import RAW, metrics_for, run_tick
 from streams.agents.records import model_key, send
 from streams.agents.signed import ControllerRecordGate
-from streams.control.keys import controller_signer
 from streams.kafka.io import MAX_RECORD_BYTES
-from streams.kafka.reader import TopicReader, produce_one
+from streams.kafka.reader import produce_one
 from streams.settings import Settings
 from streams.stores.experiments import keep_look, look_now
 
@@ -48,41 +44,6 @@ def publish_look(settings: Settings, config: ServingConfig) -> ExperimentReport:
                 report.model_dump_json().encode())
     keep_look(settings, report)
     return report
-
-
-def guardrail_critical(settings: Settings, model_name: str) -> bool:
-    """True if the latest guardrail report of any role of the model is critical."""
-    latest: dict[str, GuardrailLevel] = {}
-    with TopicReader(settings, settings.topic_monitor_guardrails) as reader:
-        for rec in reader.to_end():
-            try:
-                report = GuardrailReport.model_validate_json(rec.value or b"")
-            except ValidationError:
-                log.warning("unreadable guardrail report at offset %d skipped", rec.offset)
-                continue
-            if report.model_name == model_name:
-                latest[report.role.value] = report.state
-    return GuardrailLevel.CRITICAL in latest.values()
-
-
-def auto_promote(settings: Settings, report: ExperimentReport) -> bool:
-    """Ask the controller to promote when the report allows it; True if asked."""
-    if report.recommendation is not Recommendation.PROMOTE:
-        return False
-    if guardrail_critical(settings, report.model_name):
-        log.warning("experiment %s says promote but a guardrail is critical: not promoting",
-                    report.experiment_id)
-        return False
-    request = ControlRequest(
-        request_id=f"auto-promote-{report.experiment_id}"[:128], model_name=report.model_name,
-        action=ControlAction.PROMOTE_CHALLENGER, actor="auto-promote",
-        reason=f"experiment {report.experiment_id}: {'; '.join(report.reasons)}",
-        requested_at=datetime.now(UTC))
-    topic, value = settings.topic_models_control_requests, request.model_dump_json().encode()
-    signer = controller_signer(settings)
-    headers = signer.headers(topic, report.model_name.encode(), value) if signer else None
-    produce_one(settings, topic, report.model_name, value, headers=headers)
-    return True
 
 
 async def alert_invalid_config(alerts: faust.TopicT, key: bytes, value: bytes,
@@ -149,8 +110,6 @@ async def report_one(settings: Settings, model: str, raw: str) -> None:
     report = await asyncio.to_thread(publish_look, settings, config)
     log.info("experiment %s of %s: %s", report.experiment_id, model,
              report.recommendation.value)
-    if settings.auto_promote:
-        await asyncio.to_thread(auto_promote, settings, report)
 
 
 async def report_all(app: faust.App, settings: Settings, configs: list[tuple[str, str]]) -> int:

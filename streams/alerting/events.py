@@ -6,11 +6,14 @@
 | ``models.rollback`` (stop) | LeadstreamExperimentInvalid | experiment_invalid | critical |
 | ``models.alerts`` | LeadstreamControlRefused | control_refused | critical or warning (1) |
 | ``models.alerts`` (kind ``srm``) | LeadstreamExperimentStopped | experiment_stopped | critical |
+| ``models.alerts`` (kind ``auto_*``) | LeadstreamCanaryProgress | canary_<action> | (2) |
 | ``models.retrain`` | LeadstreamRetrainTriggered | retrain | info |
 | ``sink.deadletter`` | LeadstreamSinkFailure | sink_failure | warning |
 | ``privacy.requests.deadletter`` | LeadstreamErasureRefused | erasure_refused | warning |
 
 (1) critical when a rollback was refused or a record was forged (:data:`CRITICAL_REFUSALS`).
+(2) a canary's automatic action: info for advance and promote, warning for a stop
+(inconclusive, control kept), critical for an abort (:data:`PROGRESS_SEVERITY`).
 
 Each fires from the event's own time for ``ttl`` (Alertmanager then resolves it). Guardrail
 states are not one-off: :mod:`streams.alerting.guardrails`.
@@ -31,6 +34,8 @@ from streams.alerting.alert import NO_VERSION, Alert, AlertSeverity
 CRITICAL_REFUSALS = frozenset({"nothing_to_roll_back", "cooldown", "alias_sync_failed",
                                "signature_refused", "forged_config"})
 """Refusals that leave a breached model serving or point at a forged record: page."""
+PROGRESS_SEVERITY = {"auto_advance": AlertSeverity.INFO, "auto_promote": AlertSeverity.INFO,
+                     "auto_stop": AlertSeverity.WARNING, "auto_abort": AlertSeverity.CRITICAL}
 
 
 def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
@@ -54,6 +59,13 @@ def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
 
 
 def refusal_alert(alert: ControlAlert, ttl: timedelta) -> Alert:
+    if alert.kind in PROGRESS_SEVERITY:
+        action = alert.kind.removeprefix("auto_")
+        return Alert("LeadstreamCanaryProgress", alert.model_name, NO_VERSION,
+                     PROGRESS_SEVERITY[alert.kind], f"canary_{action}", alert.at,
+                     alert.at + ttl, {"reason": alert.kind, "source": alert.source},
+                     f"{alert.model_name}: the canary's policy decided {action}",
+                     alert.message)
     if alert.kind == "srm":
         return Alert("LeadstreamExperimentStopped", alert.model_name, NO_VERSION,
                      AlertSeverity.CRITICAL, "experiment_stopped", alert.at, alert.at + ttl,

@@ -13,6 +13,8 @@ Worked example:
   leadstream experiment report                          # SRM, lift, sequential test
   leadstream experiment promote                         # v2 becomes champion
   leadstream models history
+  leadstream experiment start --mode canary --challenger 3 --policy policy.toml
+  leadstream experiment report                          # step, dwell, next decision
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from __future__ import annotations
 import getpass
 import uuid
 from datetime import UTC, datetime
+from pathlib import Path
 
 import click
 from rich.table import Table
@@ -27,6 +30,8 @@ from rich.table import Table
 from schemas.control import ControlAction, ControlRequest, ServingConfig
 from schemas.errors import FatalError
 from schemas.experiments import ExperimentReport, ShadowComparison
+from scoring.experiments.policy import parse_policy
+from scoring.experiments.progress_view import progress_view
 from scoring.experiments.shadow import ShadowSummary
 from scoring.routing import parse_steps
 from streams.cli.common import console, fit_columns, json_option, print_json
@@ -98,14 +103,27 @@ def experiment() -> None:
 @click.option("--share", type=click.FloatRange(0, 1), help="Treatment share (canary/ab).")
 @click.option("--steps", help="Canary steps in percent, e.g. 5,25,50 (starts at the first).")
 @click.option("--experiment-id", help="Default: <model>-<mode>-<sequence>.")
+@click.option("--policy", "policy_path", type=click.Path(exists=True, dir_okay=False,
+                                                         path_type=Path),
+              help="Progression policy (TOML) of a canary: it then advances, promotes or "
+                   "aborts on its own (docs/tutorials/first-canary.md); its steps replace "
+                   "--steps and --share.")
 @actor_option
 @reason_option
 def start(mode: str, challenger: str, share: float | None, steps: str | None,
-          experiment_id: str | None, actor: str, reason: str) -> None:
+          experiment_id: str | None, policy_path: Path | None, actor: str,
+          reason: str) -> None:
     """Start an experiment with a challenger version."""
+    policy = None
+    if policy_path is not None:
+        if mode != "canary" or steps or share is not None:
+            raise click.UsageError("--policy goes with --mode canary, without --steps/--share "
+                                   "(the policy has the steps)")
+        policy = parse_policy(policy_path.read_text())
     ask(Settings(), ControlAction.START_EXPERIMENT, actor, reason, mode=mode,
         challenger_version=challenger, treatment_share=share, experiment_id=experiment_id,
-        canary_steps=parse_steps(steps) if steps else ())
+        canary_steps=policy.steps if policy else parse_steps(steps) if steps else (),
+        policy=policy)
 
 
 @experiment.command()
@@ -157,10 +175,27 @@ def report(publish: bool, as_json: bool) -> None:
         from streams.stores.experiments import look_now
 
         look = look_now(settings, config)
-    if as_json:
-        print_json(look.model_dump(mode="json"))  # an experiments.reports record
+    from streams.stores.experiments import read_progress
+
+    progress = read_progress(settings, look.experiment_id)
+    view = progress_view(progress, look.treatment.assigned or 0) if progress else None
+    if as_json:  # an experiments.reports record, and the canary's progression (or null)
+        print_json(look.model_dump(mode="json") | {"progression": view})
     else:
         print_report(look)
+        if view is not None:
+            print_progress(view)
+
+
+def print_progress(v: dict) -> None:
+    shares = " -> ".join(f"{s:.0%}" for s in v["shares"])
+    console().print(
+        f"[bold]progression[/] step {v['step']}/{v['steps']} at {v['share']:.0%} ({shares}); "
+        f"dwell {v['windows_at_step']}/{v['min_windows']} windows, {v['leads_at_step']}/"
+        f"{v['min_samples']} leads; {v['windows']}/{v['max_windows']} windows in all")
+    console().print(f"last decision: {v['last_action'] or '-'} "
+                    f"({'; '.join(v['last_reasons']) or 'no window closed yet'})")
+    console().print(f"next: {v['next']}")
 
 
 def print_report(r: ExperimentReport) -> None:

@@ -68,7 +68,8 @@ def history_command(with_alerts: bool, with_erasures: bool, as_json: bool) -> No
     only as the SHA-256 of its id)."""
     settings = Settings()
     entries = history(settings, settings.model_name)
-    refused = alerts(settings, settings.model_name) if with_alerts else []
+    refused = [a for a in alerts(settings, settings.model_name)  # a canary's own actions
+               if not a.kind.startswith("auto_")] if with_alerts else []  # are audited
     erased, not_erased = erasures(settings) if with_erasures else ([], [])
     if as_json:
         print_json(history_doc(settings.model_name, entries, refused, erased, not_erased))
@@ -97,8 +98,9 @@ def render_history(out: Console, model: str, entries: list[AuditEntry],
         table = Table("seq", "at (UTC)", "actor", "action", "change", "reason",
                       title=f"{model}: serving changes")
         for e in entries:
+            reason = f"{e.reason} [{evidence_brief(e.evidence)}]" if e.evidence else e.reason
             table.add_row(str(e.sequence), _at(e.at), e.actor, e.action,
-                          f"{_brief(e.before)} → {_brief(e.after)}", e.reason)
+                          f"{_brief(e.before)} → {_brief(e.after)}", reason)
         out.print(fit_columns(table, at_UTC=19, change=16, reason=30))
     else:
         out.print(f"[bold]{model}: serving changes[/]")
@@ -109,9 +111,34 @@ def render_history(out: Console, model: str, entries: list[AuditEntry],
                               (0, 0, 0, 4)))
             if e.reason:
                 out.print(Padding(Text(e.reason, overflow="fold"), (0, 0, 0, 4)))
+            if e.evidence:
+                out.print(Padding(Text(f"evidence: {evidence_brief(e.evidence)}",
+                                       overflow="fold"), (0, 0, 0, 4)))
     for a in refused:
         out.print(f"[yellow]{_at(a.at)} refused {a.source} ({a.kind}) by {a.actor}:[/] "
                   f"{a.message}")
+
+
+def evidence_brief(ev: dict) -> str:
+    """An automatic decision's evidence on one line: outcomes and conversions per arm, the
+    always-valid test and interval, SRM, and the guardrails that were not HEALTHY."""
+    def num(key: str, fmt: str) -> str:
+        value = ev.get(key)
+        if not isinstance(value, int | float):
+            return "-"
+        return format(value, "g" if fmt == "d" and isinstance(value, float) else fmt)
+
+    def value(name: str) -> str:
+        v = ev.get(f"value.{name}")
+        return f" ({v:.4g})" if isinstance(v, int | float) else ""
+
+    off = [f"{k.removeprefix('guardrail.')}={v}{value(k.removeprefix('guardrail.'))}"
+           for k, v in sorted(ev.items()) if k.startswith("guardrail.") and v != "HEALTHY"]
+    return (f"control {num('control_conversions', 'd')}/{num('control_outcomes', 'd')}, "
+            f"treatment {num('treatment_conversions', 'd')}/{num('treatment_outcomes', 'd')}"
+            f"; p={num('p_value', '.3g')}, CI [{num('lower', '+.4f')}, {num('upper', '+.4f')}]"
+            f"; SRM p={num('srm_p_value', '.3g')}; guardrails "
+            f"{', '.join(off) if off else 'all HEALTHY'}")
 
 
 def render_erasures(out: Console, erased: list[ErasureEntry],

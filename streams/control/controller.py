@@ -4,7 +4,9 @@
 request or rollback event it returns the :class:`Transition` and the records to publish
 (:class:`Publication`), after moving the MLflow aliases ``champion``/``challenger`` in step.
 A request that would serve a version the registry does not have (or cannot load) is refused
-with an ``unknown_version`` alert before anything changes.
+with an ``unknown_version`` alert before anything changes. A canary's automatic decision
+(:meth:`ControllerCore.on_decision`) is applied the same way and also sent as an alert
+(kind ``auto_<action>``: what it did and why).
 The faust agent (``streams.agents.controller``) stores the state and sends the records.
 """
 
@@ -26,7 +28,9 @@ from schemas.control import (
     ServingConfig,
 )
 from scoring.control import ControlState, Transition, alias_targets, apply_request, apply_rollback
+from scoring.control.progress import ACTOR, apply_decision, with_progress
 from scoring.control.state import RefusalKind, refuse
+from scoring.experiments.progression import Decision, Progress
 from scoring.registry import ModelRegistry
 from streams.settings import Settings
 
@@ -103,6 +107,25 @@ class ControllerCore:
             srm = _alert(t.state, "srm", t.audit.reason, event.event_id, "rollback", actor, now)
             pub = replace(pub, alerts=(srm, *pub.alerts))
         return t, pub
+
+    async def on_decision(self, state: ControlState, progress: Progress,
+                          decision: Decision) -> tuple[ControlState, Publication]:
+        """Apply a canary's automatic decision: the state to store and what to publish (a
+        hold only moves the progress; an action is audited with its evidence and alerted)."""
+        now = datetime.now(UTC)
+        t = apply_decision(state, progress, decision, now)
+        if t is None:
+            log.info("canary %s holds at %.0f%%: %s", decision.experiment_id,
+                     decision.share_from * 100, "; ".join(decision.reasons))
+            return with_progress(state, progress), Publication()
+        pub = await self._publication(t, decision.key, "progression", ACTOR, now)
+        if t.audit is not None and not t.duplicate:
+            log.warning("canary %s: %s (%s)", decision.experiment_id, decision.action.value,
+                        "; ".join(decision.reasons))
+            done = _alert(t.state, f"auto_{decision.action.value}", t.audit.reason,
+                          decision.key, "progression", ACTOR, now)
+            pub = replace(pub, alerts=(done, *pub.alerts))
+        return t.state, pub
 
     async def _publication(self, t: Transition, request_id: str, source: str, actor: str,
                            now: datetime) -> Publication:

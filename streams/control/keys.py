@@ -29,7 +29,7 @@ from scoring.control.signing import sign
 from streams.settings import Settings
 
 CONTROLLER_NAME = "controller"
-"""The name the agents sign as (models.control records, auto-promote requests)."""
+"""The name the agents sign as (models.control records, guardrail rollback events)."""
 
 
 @dataclass(frozen=True)

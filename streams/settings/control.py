@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 
 from streams.settings.part import SettingsPart
 
@@ -22,6 +22,8 @@ class ControlSettings(SettingsPart):
     """Audit entries of every applied serving change."""
     topic_models_rollback: str = "models.rollback"
     """Rollback demands from critical guardrails."""
+    topic_models_progression: str = "models.progression"
+    """Internal: challenger guardrail reports forwarded to the controller (one partition)."""
     topic_models_alerts: str = "models.alerts"
     """What the controller refused to do (no rollback target, cooldown, invalid request)."""
     topic_scores_shadow: str = "scores.shadow"
@@ -49,7 +51,19 @@ class ControlSettings(SettingsPart):
     experiment_min_outcomes: int = Field(200, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     auto_promote: bool = False
-    """Promote the challenger when a report says ``promote`` and no guardrail is critical."""
+    """Removed: a canary advances and promotes on its own under a progression policy
+    (``leadstream experiment start --mode canary --policy policy.toml``); set to true, it
+    stops leadstream at start with that advice."""
+
+    @field_validator("auto_promote")
+    @classmethod
+    def _auto_promote_removed(cls, on: bool) -> bool:
+        if on:
+            raise ValueError(
+                "LEADSTREAM_AUTO_PROMOTE was removed: attach a progression policy to the "
+                "canary instead (leadstream experiment start --mode canary --policy "
+                "policy.toml; see docs/tutorials/first-canary.md) and unset it")
+        return on
 
     # --- control-plane signing (issue 10, item 3) -----------------------------------------
     # Ed25519 signatures in Kafka headers (scoring/control/signing.py). ``required``: the

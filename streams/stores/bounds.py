@@ -6,7 +6,7 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ========================================  ====================================================
 ``leadstream:ledger:<lead>``              ledger TTL (``ledger_ttl_days``)
 ``leadstream:exp:<exp>:assigned:<v>``     ledger TTL, refreshed with every batch
-``leadstream:exp:<exp>:leads|tally|report``  ledger TTL after the last outcome / look
+``leadstream:exp:<exp>:leads|tally|report|progress``  ledger TTL after the last write
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
                                           ``monitor_label_window``
 ``leadstream:dedup:<event_id>``           ``dedup_ttl_s``

@@ -4,7 +4,9 @@ Keys (``<exp>`` is the experiment id, or ``version:<v>`` for leads served outsid
 
 - ``leadstream:exp:<exp>:leads``         hash lead_id → "1" converted / "0" not (yet);
 - ``leadstream:exp:<exp>:tally:<variant>`` hash outcomes, conversions, deal_value;
-- ``leadstream:exp:<exp>:report``        the last published report (sequential state).
+- ``leadstream:exp:<exp>:report``        the last published report (sequential state);
+- ``leadstream:exp:<exp>:progress``      a canary's progression (the controller's copy, for
+  ``experiment report``; the controller's own state is its changelog table).
 
 Each experiment key also enters ``leadstream:exp:index`` (what ``forget`` visits). Each
 expires with the ledger's TTL after its last write (an experiment's keys live as long
@@ -37,6 +39,8 @@ from scoring.experiments import (
     build_report,
     state_from_report,
 )
+from scoring.experiments.progress_evidence import srm_checkable
+from scoring.experiments.progression import Progress
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import EXPERIMENTS_INDEX, Ledger, redis_client
@@ -121,6 +125,14 @@ class ExperimentStore:
         raw = self._client.get(f"{_prefix(experiment_id)}:report")
         return ExperimentReport.model_validate_json(raw) if raw is not None else None
 
+    def progress(self, experiment_id: str) -> Progress | None:
+        raw = self._client.get(f"{_prefix(experiment_id)}:progress")
+        return Progress.model_validate_json(raw) if raw is not None else None
+
+    def save_progress(self, progress: Progress) -> None:
+        self._client.set(f"{_prefix(progress.experiment_id)}:progress",
+                         progress.model_dump_json(), ex=self._ttl_s)
+
     def save_report(self, report: ExperimentReport) -> None:
         self._client.set(f"{_prefix(report.experiment_id)}:report", report.model_dump_json(),
                          ex=self._ttl_s)
@@ -155,7 +167,7 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
     last = store.last_report(config.experiment_id)
     ctx = ExperimentContext(config.experiment_id, config.model_name, config.mode.value,
                             config.treatment_share, config.champion_version,
-                            config.challenger_version)
+                            config.challenger_version, srm_checkable(config))
     counts = (assigned[Variant.CONTROL], assigned[Variant.TREATMENT])
     report, _ = build_report(ctx, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
                              state_from_report(last) if last else SequentialState(), now,
@@ -165,12 +177,14 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
     return report
 
 
-def look_now(settings: Settings, config: ServingConfig) -> ExperimentReport:
-    """A look at ``config``'s experiment now, from Redis, not kept (blocking; reads only)."""
+def look_now(settings: Settings, config: ServingConfig,
+             policy: DecisionPolicy | None = None) -> ExperimentReport:
+    """A look at ``config``'s experiment now, from Redis, not kept (blocking; reads only);
+    ``policy``: decide as it says (a canary's progression policy) instead of the settings."""
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     try:
         return take_look(Ledger(client, 0), ExperimentStore(client, _ttl_s(settings)), config,
-                         policy_from(settings), datetime.now(UTC), save=False)
+                         policy or policy_from(settings), datetime.now(UTC), save=False)
     finally:
         client.close()
 
@@ -180,6 +194,23 @@ def keep_look(settings: Settings, report: ExperimentReport) -> None:
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     try:
         ExperimentStore(client, _ttl_s(settings)).save_report(report)
+    finally:
+        client.close()
+
+
+def keep_progress(settings: Settings, progress: Progress) -> None:
+    """Keep a canary's progression where ``experiment report`` reads it (blocking)."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        ExperimentStore(client, _ttl_s(settings)).save_progress(progress)
+    finally:
+        client.close()
+
+
+def read_progress(settings: Settings, experiment_id: str) -> Progress | None:
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        return ExperimentStore(client, _ttl_s(settings)).progress(experiment_id)
     finally:
         client.close()
 

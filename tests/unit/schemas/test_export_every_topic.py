@@ -25,7 +25,7 @@ TOPICS = {
     "monitor.samples", "monitor.drift", "monitor.performance", "monitor.guardrails",
     "monitor.windows",
     "models.control", "models.control.requests", "models.audit", "models.rollback",
-    "models.alerts", "models.retrain",
+    "models.alerts", "models.retrain", "models.progression",
     "sink.deadletter", "leads.outcomes.deadletter", "models.control.requests.deadletter",
     "models.rollback.deadletter", "monitor.samples.deadletter",
     "privacy.requests", "privacy.requests.deadletter",

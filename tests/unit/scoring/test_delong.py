@@ -66,3 +66,83 @@ def test_too_few_keeps_the_level_and_nothing_else() -> None:
     ci = auc_interval(np.array([1, 1, 0]), np.array([0.9, 0.1, 0.2]), level=0.8)
     assert all(np.isnan(v) for v in (ci.auc, ci.low, ci.high, ci.std_error))
     assert ci.level == 0.8
+
+
+# --- the paired test of two correlated AUCs (issue 18, deliverable 3) ------------------------
+
+def brute_paired(y, a, b):
+    """Var(AUC_b - AUC_a) straight from DeLong et al.'s definitions: pairwise ψ matrices,
+    per-positive and per-negative means, their sample covariances (independent of ranks)."""
+    pa, pb = brute_components(y, a), brute_components(y, b)
+    m, n = int(y.sum()), int(y.size - y.sum())
+
+    def cov(u, v):
+        return float(((u - u.mean()) * (v - v.mean())).sum() / (u.size - 1))
+
+    var = ((cov(pa[0], pa[0]) + cov(pb[0], pb[0]) - 2 * cov(pa[0], pb[0])) / m
+           + (cov(pa[1], pa[1]) + cov(pb[1], pb[1]) - 2 * cov(pa[1], pb[1])) / n)
+    return pa[0].mean(), pb[0].mean(), var
+
+
+def test_paired_delong_equals_the_pairwise_definition_with_ties() -> None:
+    from scoring.delong import paired_delong
+
+    rng = np.random.default_rng(3)
+    for _ in range(20):
+        n = int(rng.integers(6, 90))
+        y = rng.integers(0, 2, n)
+        y[:2] = [0, 1]
+        a = rng.integers(0, 5, n) / 4.0
+        b = np.clip(a + rng.integers(-1, 2, n) / 4.0, 0, 1)  # correlated, with ties
+        r = paired_delong(y, a, b)
+        auc_a, auc_b, var = brute_paired(y, a, b)
+        assert abs(r.auc_a - auc_a) < 1e-12 and abs(r.auc_b - auc_b) < 1e-12
+        assert abs(r.std_error - np.sqrt(max(var, 0.0))) < 1e-12
+        if r.std_error > 0:
+            assert abs(r.p_value - 2 * norm.sf(abs(auc_b - auc_a) / np.sqrt(var))) < 1e-12
+
+
+def test_paired_delong_variance_matches_a_paired_bootstrap() -> None:
+    """An independent estimate: resample leads (both models' scores together) 2,000 times."""
+    from scoring.delong import paired_delong
+
+    rng = np.random.default_rng(11)
+    y = (rng.random(600) < 0.3).astype(int)
+    latent = rng.normal(size=600) + 1.0 * y
+    a = latent + rng.normal(scale=2.0, size=600)
+    b = latent + rng.normal(scale=0.3, size=600)
+    r = paired_delong(y, a, b)
+    diffs = []
+    for _ in range(2000):
+        i = rng.integers(0, 600, 600)
+        diffs.append(auc_roc(y[i].astype(float), b[i]) - auc_roc(y[i].astype(float), a[i]))
+    assert abs(np.std(diffs, ddof=1) / r.std_error - 1) < 0.1
+    assert r.difference > 0 and r.p_value < 0.05  # b is the less noisy model
+
+
+def test_paired_delong_holds_its_level_under_the_null() -> None:
+    """Two equally good, correlated models: the 5 % test rejects about 5 % of the time."""
+    from scoring.delong import paired_delong
+
+    rng = np.random.default_rng(5)
+    rejections, runs = 0, 600
+    for _ in range(runs):
+        y = (rng.random(300) < 0.3).astype(int)
+        latent = rng.normal(size=300) + 1.0 * y
+        a = latent + rng.normal(scale=0.8, size=300)
+        b = latent + rng.normal(scale=0.8, size=300)
+        rejections += paired_delong(y, a, b).p_value < 0.05
+    assert 0.025 <= rejections / runs <= 0.08
+
+
+def test_paired_delong_edges() -> None:
+    import pytest
+
+    from scoring.delong import paired_delong
+
+    y = np.array([0, 1, 0, 1, 1, 0])
+    same = paired_delong(y, y * 0.5, y * 0.5)
+    assert same.difference == 0 and same.p_value == 1.0
+    assert np.isnan(paired_delong(np.array([1, 1, 0]), np.ones(3), np.ones(3)).auc_a)
+    with pytest.raises(ValueError):
+        paired_delong(y, np.ones(5), np.ones(6))

@@ -15,8 +15,10 @@ from click.testing import CliRunner
 
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry, ServingConfig, ServingMode
+from schemas.policy import ProgressionPolicy
 from schemas.privacy import ErasureEntry, lead_digest
 from scoring.experiments import ArmTally, ExperimentContext, SequentialState, build_report
+from scoring.experiments.progression import Action, Progress
 from scoring.experiments.shadow import ShadowSummary
 from streams.cli import main
 from streams.cli.experiment import print_shadow, shadow_doc
@@ -167,12 +169,22 @@ def test_experiment_report_fits_80_columns_and_has_json(monkeypatch):
     monkeypatch.setattr("streams.cli.experiment.latest_config",
                         lambda *_: config(6, "12", "13"))
     monkeypatch.setattr("streams.stores.experiments.look_now", lambda *_: report)  # read only
+    monkeypatch.setattr("streams.stores.experiments.read_progress", lambda *_: None)
     out = run("experiment", "report")
     assert_fits(out, 80, "lead-scoring-canary-13", "control", "treatment", "6000", "310",
                 report.recommendation.value)
     doc = json.loads(run("experiment", "report", "--json"))
     assert doc["experiment_id"] == "lead-scoring-canary-13"
     assert doc["treatment"]["outcomes"] == 310 and doc["recommendation"]
+    assert doc["progression"] is None  # no policy: no progression
+    progress = Progress(experiment_id="lead-scoring-canary-13", policy=ProgressionPolicy(),
+                        step=1, step_windows=2, total_windows=5, step_start_assigned=100,
+                        last_action=Action.HOLD, last_reasons=("dwell 2/3 windows",))
+    monkeypatch.setattr("streams.stores.experiments.read_progress", lambda *_: progress)
+    assert_fits(run("experiment", "report"), 80, "step 2/4 at 10%", "dwell 2/3 windows",
+                "last decision: hold", "next: advance to 25%")
+    doc = json.loads(run("experiment", "report", "--json"))
+    assert doc["progression"]["step"] == 2 and doc["progression"]["last_action"] == "hold"
 
 
 def test_shadow_summary_fits_80_columns_and_has_json(monkeypatch, capsys):

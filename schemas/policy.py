@@ -1,0 +1,57 @@
+"""An experiment's progression policy (the contract; TOML parsing:
+:mod:`scoring.experiments.policy`). It travels on ``models.control.requests`` with the
+``start_experiment`` that attaches it, and the controller keeps it with the experiment."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+
+def check_steps(steps: tuple[float, ...]) -> None:
+    """Canary steps are strictly ascending shares in (0, 1] (at most 100 of them)."""
+    if len(steps) > 100 or any(not 0.0 < s <= 1.0 for s in steps) \
+            or list(steps) != sorted(set(steps)):
+        raise ValueError("canary_steps must be strictly ascending shares in (0, 1]")
+
+
+GateOn = Literal["advance", "promote"]
+
+
+class _Frozen(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+
+class WebhookGate(_Frozen):
+    """One confirm-webhook: a 2xx answer to its POST lets the gated action go."""
+
+    name: str = Field(min_length=1, max_length=64)
+    url: str = Field(pattern=r"^https?://", max_length=2000)
+    on: tuple[GateOn, ...] = ("promote",)
+    timeout_s: float = Field(5.0, gt=0, le=60)
+
+
+class ProgressionPolicy(_Frozen):
+    """How a canary advances, promotes, holds or stops on its own (see the module)."""
+
+    steps: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50)
+    min_windows: int = Field(3, ge=1)
+    min_samples: int = Field(200, ge=0)
+    max_windows: int = Field(120, ge=1)
+    healthy: tuple[str, ...] = ()
+    alpha: float = Field(0.05, gt=0, lt=1)
+    margin: float = Field(0.01, ge=0, lt=1)
+    min_outcomes_per_arm: int = Field(200, ge=0)
+    webhooks: tuple[WebhookGate, ...] = Field((), max_length=10)
+
+    @field_validator("steps")
+    @classmethod
+    def _steps(cls, v: tuple[float, ...]) -> tuple[float, ...]:
+        if not v:
+            raise ValueError("a canary needs at least one step")
+        check_steps(v)
+        return v
+
+    def gates(self, action: GateOn) -> tuple[WebhookGate, ...]:
+        return tuple(w for w in self.webhooks if action in w.on)

@@ -45,8 +45,8 @@ def _consumed(n: int, seed: int = 9):
 
 
 def _step(plan: ServingPlan, k: int = 3, exact: frozenset[str] = frozenset({"A"})):
-    return BatchStep(plan, Deduplicator(None, 0), TOPICS, GRADES,
-                     explanations=Explanations(k, GRADES, exact))
+    return BatchStep(plan, Deduplicator(None, 0), TOPICS, GRADES,  # the budget: not here
+                     explanations=Explanations(k, GRADES, exact, budget_ms_per_lead=1e3))
 
 
 def _folded(model: ServingModel, doc: dict, approx: bool) -> dict[str, float]:

@@ -27,9 +27,10 @@ from schemas.alerts import ControlAlert
 from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from schemas.experiments import ExperimentReport, Recommendation
 from schemas.monitor import GuardrailLevel, GuardrailReport
-from streams.agents.guard import RAW, metrics_for, run_tick
+from streams.agents.deadletters import RAW, run_tick
+from streams.agents.metrics import metrics_for
 from streams.agents.records import model_key, send
-from streams.agents.signed import ControllerRecordGate
+from streams.agents.signature_gate import ControllerRecordGate
 from streams.control.keys import controller_signer
 from streams.kafka.io import MAX_RECORD_BYTES
 from streams.kafka.reader import TopicReader, produce_one

@@ -21,20 +21,10 @@ import numpy as np
 
 from monitors import stats
 from monitors.binning import top_grade_share
+from monitors.drift_policy import DriftPolicy
 from monitors.sketches import WindowSample
 from schemas.monitor import Severity
 from schemas.profile import ReferenceProfile
-
-
-@dataclass(frozen=True)
-class DriftPolicy:
-    min_n: int = 100
-    fdr_q: float = 0.01
-    critical_alpha: float = 0.001
-    psi_warn: float = 0.1
-    psi_critical: float = 0.25
-    min_expected: float = 5.0
-    top_grade_bound: float = 0.8
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,8 @@ def topics_page() -> str:
              "with the fields of its pydantic contract as its JSON Schema states them "
              "(`leadstream schemas export DIR` writes those schemas; `leads.incoming`'s is "
              "built from the feature spec, here the default one). Names are the defaults; "
-             "`LEADSTREAM_TOPIC_*` settings rename them. What the topics are for: "
+             "`LEADSTREAM_TOPICS` (one JSON map, e.g. `{\"leads.incoming\": \"crm.leads\"}`) "
+             "renames them. What the topics are for: "
              "[contracts](contracts.md).\n",
              "| topic | key | partitions | contract | retention |", "|---|---|---|---|---|"]
     for name, topic in sorted(topics.items()):

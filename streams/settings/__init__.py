@@ -65,6 +65,7 @@ class Settings(OperatorSettings, StackSettings, DashboardSettings, SinkSettings,
         extra="ignore",
         frozen=True,
         use_attribute_docstrings=True,
+        hide_input_in_errors=True,  # a model-level error would print every value, secrets too
     )
 
     @field_validator("home", "spec_path", "monitor_guardrails_path", "control_allowlist_path",

@@ -113,3 +113,14 @@ def test_config_process_scorer_leaves_out_other_processes_settings() -> None:
                   "LEADSTREAM_MONITOR_WINDOW_S"):
         assert other not in out.output
     assert CliRunner().invoke(config, ["--process", "nope"]).exit_code == 2
+
+
+def test_a_refused_old_name_does_not_echo_the_other_values(monkeypatch: pytest.MonkeyPatch
+                                                            ) -> None:
+    """A model-level error would quote every input (pydantic's ``input_value``): secrets too."""
+    monkeypatch.setenv("LEADSTREAM_SASL_PASSWORD", "hunter2-not-shown")
+    monkeypatch.setenv("LEADSTREAM_TOPIC_SCORED", "crm.scored")
+    with pytest.raises(ValidationError) as refused:
+        Settings(_env_file=None)
+    assert "hunter2-not-shown" not in str(refused.value)
+    assert "LEADSTREAM_TOPIC_SCORED" in str(refused.value)

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from pydantic import Field
 
+from scoring.training_gates import MIN_NEGATIVES, MIN_POSITIVES, MIN_ROWS
 from streams.settings.part import SettingsPart
 
 if TYPE_CHECKING:
@@ -20,11 +21,11 @@ class OperatorSettings(SettingsPart):
     # --- training ----------------------------------------------------------------------
     spec_path: Path | None = None
     """Feature spec for training; ``None`` uses the packaged default spec."""
-    train_min_rows: int = Field(200, ge=50)
+    train_min_rows: int = Field(MIN_ROWS, ge=50)
     """Fewest usable rows ``train`` and ``retrain`` accept."""
-    train_min_positives: int = Field(40, ge=10)
+    train_min_positives: int = Field(MIN_POSITIVES, ge=10)
     """Fewest conversions they accept (Dynamics 365 asks for 40 of each outcome)."""
-    train_min_negatives: int = Field(40, ge=10)
+    train_min_negatives: int = Field(MIN_NEGATIVES, ge=10)
     """Fewest non-conversions they accept."""
     spec_leaky_names: str | None = None
     """Comma-separated feature names (or export columns) ``spec check`` warns about as

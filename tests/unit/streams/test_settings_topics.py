@@ -17,6 +17,7 @@ from monitors.event_time import SkewTolerance
 from monitors.persistence import PersistenceRule
 from monitors.retrain import RetrainPolicy
 from schemas.topics import all_topics
+from scoring.training import TrainConfig
 from streams.cli.config import config
 from streams.kafka.topics import plan_topics, suffixed_topics, topic_name
 from streams.settings import PROCESSES, Settings, process_fields
@@ -93,6 +94,9 @@ def test_policy_defaults_are_the_core_policies() -> None:
     assert (s.monitor_persist_k, s.monitor_persist_m) == (persist.k, persist.m)
     assert (s.event_time_future_s * 1000, s.event_time_past_s * 1000) == (
         skew.future_ms, skew.past_ms)
+    train = TrainConfig()
+    assert (s.train_min_rows, s.train_min_positives, s.train_min_negatives) == (
+        train.min_rows, train.min_positives, train.min_negatives)
 
 
 @pytest.mark.parametrize("process", sorted(PROCESSES))

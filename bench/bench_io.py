@@ -25,8 +25,10 @@ def fresh_topics(base: Settings, tag: str, incoming: str | None = None) -> Setti
     """Settings with unique topics (outputs stamped by the broker), group and txn id."""
     incoming = incoming or f"bench.{tag}.incoming"
     s = base.model_copy(update={
-        "topic_incoming": incoming, "topic_scored": f"bench.{tag}.scored",
-        "topic_deadletter": f"bench.{tag}.deadletter", "consumer_group": f"bench-{tag}",
+        "topics": {**base.topics, "leads.incoming": incoming,
+                   "leads.scored": f"bench.{tag}.scored",
+                   "leads.deadletter": f"bench.{tag}.deadletter"},
+        "consumer_group": f"bench-{tag}",
         "transactional_id": f"bench-{tag}-{uuid.uuid4().hex[:6]}"})
     ensure_topics(s)
     admin = AdminClient(s.kafka_config())

@@ -115,10 +115,10 @@ def decile_edges(x: np.ndarray) -> tuple[float, ...]:
     return tuple(float(c) for c in cuts if c > x.min())
 
 
-def hot_share(score_counts_: np.ndarray, edges: Sequence[float], threshold: float) -> float:
+def top_grade_share(score_counts_: np.ndarray, edges: Sequence[float], threshold: float) -> float:
     """Share of scores at or above ``threshold``, which must be one of the histogram edges."""
     if threshold not in edges:
-        raise ValueError(f"hot threshold {threshold} is not a score histogram edge")
+        raise ValueError(f"top grade bound {threshold} is not a score histogram edge")
     total = int(score_counts_.sum())
     first = list(edges).index(threshold) + 1
     return float(score_counts_[first:].sum() / total) if total else 0.0
@@ -128,13 +128,14 @@ def build_reference_profile(
     columns: Mapping[str, Column],
     scores: np.ndarray,
     spec: FeatureSpec,
-    hot_threshold: float = 0.8,
+    top_grade_bound: float = 0.8,
 ) -> ReferenceProfile:
     """The reference profile of training (or holdout) data scored by the model.
 
     Numeric features: unique interior deciles, bin shares (missing last), mean and std.
     Categorical features: shares over the spec's learned vocabulary, unseen, missing.
-    Scores: the fixed histogram, mean, and the share at or above ``hot_threshold``.
+    Scores: the fixed histogram, mean, and the top grade's share: at or above
+    ``top_grade_bound``.
     """
     if not spec.is_trained:
         raise ValueError("build_reference_profile needs a spec with learned vocabularies")
@@ -163,7 +164,7 @@ def build_reference_profile(
         edges=SCORE_EDGES,
         proportions=_shares(hist),
         mean=float(np.nanmean(s)),
-        hot_share=float(np.mean(s[~np.isnan(s)] >= hot_threshold)),
+        top_grade_share=float(np.mean(s[~np.isnan(s)] >= top_grade_bound)),
     )
     return ReferenceProfile(
         spec_fingerprint=spec.fingerprint(),
@@ -188,7 +189,7 @@ __all__ = [
     "build_reference_profile",
     "categorical_counts",
     "decile_edges",
-    "hot_share",
     "numeric_counts",
     "score_counts",
+    "top_grade_share",
 ]

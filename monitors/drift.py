@@ -20,21 +20,11 @@ from dataclasses import dataclass
 import numpy as np
 
 from monitors import stats
-from monitors.binning import hot_share
+from monitors.binning import top_grade_share
+from monitors.drift_policy import DriftPolicy
 from monitors.sketches import WindowSample
 from schemas.monitor import Severity
 from schemas.profile import ReferenceProfile
-
-
-@dataclass(frozen=True)
-class DriftPolicy:
-    min_n: int = 100
-    fdr_q: float = 0.01
-    critical_alpha: float = 0.001
-    psi_warn: float = 0.1
-    psi_critical: float = 0.25
-    min_expected: float = 5.0
-    hot_threshold: float = 0.8
 
 
 @dataclass(frozen=True)
@@ -61,8 +51,8 @@ class PredictionDrift:
     score_p: float
     mean: float
     mean_shift: float
-    hot_share: float
-    hot_share_reference: float
+    top_grade_share: float
+    top_grade_share_reference: float
 
 
 @dataclass(frozen=True)
@@ -124,7 +114,8 @@ def prediction_drift(
         stats.psi(sample.score_counts, ref.proportions),
         stats.homogeneity(pooled_o, pooled_p, profile.n_rows)[1],
         mean, mean - ref.mean,
-        hot_share(sample.score_counts, ref.edges, policy.hot_threshold), ref.hot_share,
+        top_grade_share(sample.score_counts, ref.edges, policy.top_grade_bound),
+        ref.top_grade_share,
     )
 
 

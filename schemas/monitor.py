@@ -11,7 +11,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 from schemas.control import ModelRole
 from schemas.names import ModelName, ModelVersion
@@ -113,8 +113,14 @@ class PredictionDriftData(_Frozen):
     score_p: float
     mean: float
     mean_shift: float
-    hot_share: float
-    hot_share_reference: float
+    top_grade_share: float = Field(
+        validation_alias=AliasChoices("top_grade_share", "hot_share"),
+        description="Share of the window's scores in the top grade (0.1 records "
+                    "call it hot_share).")
+    top_grade_share_reference: float = Field(
+        validation_alias=AliasChoices("top_grade_share_reference", "hot_share_reference"),
+        description="The same share in the model's reference profile (was "
+                    "hot_share_reference).")
 
 
 class DriftReport(_Frozen):

@@ -11,7 +11,7 @@ Bin convention for a numeric value ``x`` with interior ``edges`` (ascending, len
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AliasChoices, BaseModel, ConfigDict, Field
 
 SCORE_EDGES: tuple[float, ...] = tuple(round(i / 20, 2) for i in range(1, 20))
 """Interior edges of the score histogram: 20 bins of width 0.05 on [0, 1]."""
@@ -43,8 +43,10 @@ class ScoreProfile(BaseModel):
     edges: tuple[float, ...] = SCORE_EDGES
     proportions: tuple[float, ...]
     mean: float
-    hot_share: float = Field(description="Share of reference scores in the top grade "
-                             "(at or above its bound; was the Hot bucket).")
+    top_grade_share: float = Field(
+        validation_alias=AliasChoices("top_grade_share", "hot_share"),
+        description="Share of reference scores in the top grade (at or above its bound; "
+                    "profiles stored by 0.1 call it hot_share).")
 
 
 class ReferenceProfile(BaseModel):

@@ -25,6 +25,7 @@ from schemas.spec import FeatureSpec
 from scoring.features import FeatureEncoder, learn_vocabularies
 from scoring.metrics import Metrics, evaluate
 from scoring.split import split_rows
+from scoring.training_gates import MIN_NEGATIVES, MIN_POSITIVES, MIN_ROWS
 
 DEFAULT_PARAMS: dict[str, object] = {
     "objective": "binary:logistic", "tree_method": "hist", "eval_metric": "logloss",
@@ -48,11 +49,11 @@ class TrainConfig:
     """Split by ``lead_time`` when the frame has it (else stratified at random)."""
     refit: bool = False
     """After choosing the rounds on the validation split, train again on every row."""
-    min_rows: int = 200
+    min_rows: int = MIN_ROWS
     """Fewer usable rows than this: refuse to train (the error says how many there are)."""
-    min_positives: int = 40
+    min_positives: int = MIN_POSITIVES
     """Fewer conversions than this: refuse (Dynamics 365 asks for 40 of each outcome)."""
-    min_negatives: int = 40
+    min_negatives: int = MIN_NEGATIVES
     """Fewer non-conversions than this: refuse."""
 
 

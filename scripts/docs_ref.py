@@ -88,17 +88,23 @@ def cli_page() -> str:
 
 def settings_page() -> str:
     from streams.cli.config import config_doc
-    from streams.settings import Settings
+    from streams.settings import PROCESSES, Settings, process_fields
 
+    readers = {name: [p for p in PROCESSES if name in process_fields(p)]
+               for name in Settings.model_fields}
     lines = ["# Settings reference\n", GENERATED,
              "Every setting is an environment variable (a `.env` file in the working "
-             "directory works too). `leadstream config` shows the value in force of each; "
+             "directory works too). `leadstream config` shows the value in force of each, "
+             "`leadstream config --process P` those process P reads (the *read by* column); "
              "the few you are likely to touch are in [configuration](configuration.md).\n",
-             "| variable | default | meaning |", "|---|---|---|"]
+             "| variable | default | read by | meaning |", "|---|---|---|---|"]
     for row in config_doc(Settings.model_construct()):
         shown = row["default"]
         default = f"`{_cell(shown)}`" if shown not in ("", "-") else shown
-        lines.append(f"| `{row['variable']}` | {default} | {_cell(row['description'])} |")
+        who = readers[row["field"]]
+        read_by = "all" if len(who) == len(PROCESSES) else ", ".join(who)
+        lines.append(f"| `{row['variable']}` | {default} | {read_by} | "
+                     f"{_cell(row['description'])} |")
     return "\n".join(lines) + "\n"
 
 
@@ -139,7 +145,8 @@ def topics_page() -> str:
              "with the fields of its pydantic contract as its JSON Schema states them "
              "(`leadstream schemas export DIR` writes those schemas; `leads.incoming`'s is "
              "built from the feature spec, here the default one). Names are the defaults; "
-             "`LEADSTREAM_TOPIC_*` settings rename them. What the topics are for: "
+             "`LEADSTREAM_TOPICS` (one JSON map, e.g. `{\"leads.incoming\": \"crm.leads\"}`) "
+             "renames them. What the topics are for: "
              "[contracts](contracts.md).\n",
              "| topic | key | partitions | contract | retention |", "|---|---|---|---|---|"]
     for name, topic in sorted(topics.items()):

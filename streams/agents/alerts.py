@@ -28,7 +28,8 @@ from schemas.privacy import PRIVACY_REQUESTS
 from schemas.retrain import MODELS_RETRAIN, RetrainTrigger
 from schemas.sink import SINK_DEADLETTER, SinkDeadLetter
 from schemas.topics import TopicSpec
-from streams.agents.guard import RAW, guarded_timer, metrics_for
+from streams.agents.deadletters import RAW, guarded_timer
+from streams.agents.metrics import metrics_for
 from streams.alerting.alert import Alert
 from streams.alerting.client import AlertmanagerClient, AlertMetrics
 from streams.alerting.events import (

@@ -29,9 +29,9 @@ from schemas.control import (
 from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from scoring.control import ControlState
 from streams.agents import progression
-from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
+from streams.agents.deadletters import RAW, DeadLetters, Rejected, decode, guarded
 from streams.agents.records import send
-from streams.agents.signed import RequestGate, RollbackGate
+from streams.agents.signature_gate import RequestGate, RollbackGate
 from streams.control.controller import ControllerCore, Publication
 from streams.control.keys import controller_signer
 from streams.settings import Settings

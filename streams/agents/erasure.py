@@ -2,7 +2,8 @@
 
 Consumes ``privacy.requests`` (:class:`~schemas.privacy.ErasureRequest`, written by
 ``leadstream forget``; with ``control_signing = required`` only those signed by an
-operator of the allow-list, the verified name being the actor, :mod:`streams.agents.signed`).
+operator of the allow-list, the verified name being the actor,
+:mod:`streams.agents.signature_gate`).
 A request is applied whenever the agents read it: a signed one is not refused for its age
 within ``erasure_replay_days`` (they may have been down for days), a copy of it is refused
 by its request id (:mod:`streams.stores.erasure_requests`). Applying it: remember the lead
@@ -40,9 +41,9 @@ from schemas.privacy import (
     lead_digest,
 )
 from scoring.control.signing import Refusal, Refused
-from streams.agents.guard import RAW, DeadLetters, Rejected, decode, guarded
+from streams.agents.deadletters import RAW, DeadLetters, Rejected, decode, guarded
 from streams.agents.records import send
-from streams.agents.signed import RequestGate
+from streams.agents.signature_gate import RequestGate
 from streams.settings import Settings
 from streams.stores.erased import ErasedLeads
 from streams.stores.erasure import Eraser, erase, erasers

@@ -17,7 +17,7 @@ import faust
 from faust.sensors import Sensor
 from faust.types import TP
 
-from streams.agents.guard import metrics_for
+from streams.agents.metrics import metrics_for
 from streams.kafka.lag import ConsumerLag
 from streams.settings import Settings
 

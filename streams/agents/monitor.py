@@ -35,10 +35,11 @@ from schemas.monitor import (
 )
 from schemas.monitor_windows import MONITOR_WINDOWS, WindowInput, WindowInputKind
 from schemas.retrain import MODELS_RETRAIN
-from streams.agents.guard import DeadLetters, decode, guarded, guarded_timer, metrics_for
+from streams.agents.deadletters import DeadLetters, decode, guarded, guarded_timer
+from streams.agents.metrics import metrics_for
 from streams.agents.records import model_key, received_ms
 from streams.agents.records import send as send_checked
-from streams.agents.signed import ControllerRecordGate
+from streams.agents.signature_gate import ControllerRecordGate
 from streams.alerting.scrape import register_target
 from streams.control.keys import controller_signer
 from streams.kafka.topics import topic_name
@@ -50,7 +51,7 @@ from streams.settings import Settings
 from streams.stores.experiments import policy_from
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import redis_client
-from streams.stores.state import StateWriter
+from streams.stores.status import StateWriter
 
 log = logging.getLogger(__name__)
 _RAW = {"key_serializer": "raw", "value_serializer": "raw"}

@@ -23,7 +23,7 @@ from pydantic import ValidationError
 
 from schemas.deadletters import RecordRejectReason
 from schemas.experiments import LEADS_OUTCOMES, Outcome
-from streams.agents.guard import RAW, DeadLetters, decode, guarded, guarded_timer
+from streams.agents.deadletters import RAW, DeadLetters, decode, guarded, guarded_timer
 from streams.settings import Settings
 from streams.stores.experiments import ExperimentStore, join_outcome, outcome_identity
 from streams.stores.labels import LabelWindow

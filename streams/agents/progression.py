@@ -37,7 +37,7 @@ from scoring.control import ControlState
 from scoring.experiments import DecisionPolicy
 from scoring.experiments.progress_evidence import evidence_from
 from scoring.experiments.progression import Action, decide
-from streams.agents.guard import RAW, run_tick
+from streams.agents.deadletters import RAW, run_tick
 from streams.agents.records import send
 from streams.control.controller import ControllerCore, Publication
 from streams.control.webhooks import refusals

@@ -24,9 +24,10 @@ import faust
 from schemas.alerts import ControlAlert
 from schemas.control import ServingConfig, ServingMode
 from schemas.experiments import ExperimentReport
-from streams.agents.guard import RAW, metrics_for, run_tick
+from streams.agents.deadletters import RAW, run_tick
+from streams.agents.metrics import metrics_for
 from streams.agents.records import model_key, send
-from streams.agents.signed import ControllerRecordGate
+from streams.agents.signature_gate import ControllerRecordGate
 from streams.kafka.io import MAX_RECORD_BYTES
 from streams.kafka.reader import produce_one
 from streams.settings import Settings

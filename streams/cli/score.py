@@ -20,8 +20,8 @@ import click
 from schemas.errors import FatalError
 from streams.alerting.scrape import register_target
 from streams.scorer.build import build_scorer
-from streams.scorer.limits import RunLimits
-from streams.scorer.stats import ScorerMetrics
+from streams.scorer.metrics import ScorerMetrics
+from streams.scorer.run_bounds import RunLimits
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 each model role/version (guardrail state, drift, latency, model quality: AUC over the
 version's label window, or "no labels").
 
-Reads what the monitor agents keep in Redis (:mod:`streams.stores.state`: the last window
+Reads what the monitor agents keep in Redis (:mod:`streams.stores.status`: the last window
 per role/version and the recent windows); when Redis is down or empty it falls back to the
 topics (the last ``models.control`` record, the last reports on ``monitor.*``). With
 ``control_signing = required`` the serving configuration is always read from
@@ -32,7 +32,7 @@ from streams.cli.tail import open_consumer
 from streams.control.records import control_view, forged_rows
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
-from streams.stores.state import RECENT_WINDOWS, read_state, serving_models
+from streams.stores.status import RECENT_WINDOWS, read_state, serving_models
 
 KINDS = {"drift": MONITOR_DRIFT, "performance": MONITOR_PERFORMANCE,
          "guardrails": MONITOR_GUARDRAILS}

@@ -1,6 +1,6 @@
 """The windows ``leadstream status`` shows: the recent closed monitor windows of each model
 role/version, merged from the last window per role/version and the recent-window list
-(:mod:`streams.stores.state`), flat and JSON-ready.
+(:mod:`streams.stores.status`), flat and JSON-ready.
 
 Per role/version the serving configuration names, the newest :data:`PER_VERSION`; for one
 it no longer names (replaced), its last window only, marked ``in_service: false``; a

@@ -3,7 +3,7 @@ beginning) and the Redis state, polled on a thread into :class:`History`.
 
 Kafka records are read with :class:`~streams.kafka.reader.TopicReader`; the serving record
 and the labelled scores (realized calibration, conversion by grade) come from Redis
-(:mod:`streams.stores.state`, :mod:`streams.stores.labels`). A topic that cannot be read
+(:mod:`streams.stores.status`, :mod:`streams.stores.labels`). A topic that cannot be read
 yet is retried; Kafka refusing the principal (:class:`NotAuthorized`) stops the feed and
 the pages show why. Only records keyed by the dashboard's model are kept. With
 ``control_signing = required`` a ``models.control`` record counts only when the controller
@@ -35,7 +35,7 @@ from streams.kafka.reader import Record, TopicReader
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
-from streams.stores.state import read_state
+from streams.stores.status import read_state
 
 log = logging.getLogger(__name__)
 

@@ -33,7 +33,7 @@ from streams.kafka.topics import topic_name
 from streams.settings import Settings
 from streams.stack.processes import running_processes
 from streams.stores.labels import LabelWindow
-from streams.stores.state import read_state
+from streams.stores.status import read_state
 
 log = logging.getLogger(__name__)
 RECENT_S = 3600

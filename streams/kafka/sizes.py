@@ -1,6 +1,6 @@
 """What a produced record may weigh: the one size check, and dead letters that always fit.
 
-Every record a leadstream process produces (the scorer's transaction, its culprits' dead
+Every record a leadstream process produces (the scorer's transaction, its failed events' dead
 letters, the agents' outputs and dead letters, the sink's dead letters) first passes
 :func:`check_record`: key, value and headers as the producer counts them, against
 ``message.max.bytes``. A consumed record's key is input like its value (any bytes, up to

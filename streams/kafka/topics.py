@@ -2,11 +2,10 @@
 
 Every registered topic is created, whatever issue registered it. Names, partitions and
 configs come from the registry, overridden by settings where a setting exists (the
-retention of every topic holding lead data: :data:`RETENTION_SETTINGS`): a topic
-``a.b`` is renamed by the field ``topic_a_b`` or, failing that, ``topic_b`` (so
-``leads.incoming`` ↔ ``topic_incoming``). Existing topics get their configs set again; their
-partition count is never changed (it would move keys between partitions) but a shortfall is
-reported.
+retention of every topic holding lead data: :data:`RETENTION_SETTINGS`); a topic is
+renamed by its entry in ``LEADSTREAM_TOPICS`` (:mod:`streams.settings.topics`). Existing
+topics get their configs set again; their partition count is never changed (it would move
+keys between partitions) but a shortfall is reported.
 """
 
 from __future__ import annotations
@@ -14,6 +13,7 @@ from __future__ import annotations
 import importlib
 import pkgutil
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from confluent_kafka import KafkaError, KafkaException
@@ -50,19 +50,16 @@ def load_registry() -> dict[str, TopicSpec]:
     return REGISTRY
 
 
-def setting_field(spec: TopicSpec) -> str | None:
-    """The Settings field that names this topic, if there is one."""
-    slug = spec.name.replace(".", "_").replace("-", "_")
-    last = spec.name.rsplit(".", 1)[-1].replace("-", "_")
-    for field in (f"topic_{slug}", f"topic_{last}"):
-        if field in Settings.model_fields:
-            return field
-    return None
-
-
 def topic_name(settings: Settings, spec: TopicSpec) -> str:
-    field = setting_field(spec)
-    return str(getattr(settings, field)) if field else spec.name
+    """The name in force: the registry's, unless ``LEADSTREAM_TOPICS`` maps it."""
+    return settings.topic(spec)
+
+
+def suffixed_topics(settings: Settings, suffix: str) -> dict[str, str]:
+    """A ``topics`` map that renames every registered topic to its name in force plus
+    ``.suffix`` (fresh topics for a test or a benchmark run)."""
+    return {name: f"{topic_name(settings, spec)}.{suffix}"
+            for name, spec in sorted(load_registry().items())}
 
 
 def topic_partitions(settings: Settings, spec: TopicSpec) -> int:
@@ -71,14 +68,14 @@ def topic_partitions(settings: Settings, spec: TopicSpec) -> int:
     return spec.partitions
 
 
-RETENTION_SETTINGS: dict[str, str] = {
-    "leads.incoming": "lead_retention_days",
-    "leads.scored": "lead_retention_days",
-    "leads.deadletter": "deadletter_retention_days",
-    "leads.outcomes.deadletter": "deadletter_retention_days",
-    "scores.shadow": "shadow_retention_days",
-    "leads.outcomes": "outcomes_retention_days",
-    "sink.deadletter": "sink_deadletter_retention_days",
+RETENTION_SETTINGS: dict[str, Callable[[Settings], int]] = {
+    "leads.incoming": lambda s: s.lead_retention_days,
+    "leads.scored": lambda s: s.lead_retention_days,
+    "leads.deadletter": lambda s: s.deadletter_retention_days,
+    "leads.outcomes.deadletter": lambda s: s.deadletter_retention_days,
+    "scores.shadow": lambda s: s.shadow_retention_days,
+    "leads.outcomes": lambda s: s.outcomes_retention_days,
+    "sink.deadletter": lambda s: s.sink_deadletter_retention_days,
 }
 """Topics holding lead data → the setting (days) of their ``retention.ms``."""
 
@@ -86,8 +83,7 @@ RETENTION_SETTINGS: dict[str, str] = {
 def topic_config(settings: Settings, spec: TopicSpec) -> dict[str, str]:
     config = dict(spec.config)
     if spec.name in RETENTION_SETTINGS:
-        days = getattr(settings, RETENTION_SETTINGS[spec.name])
-        config["retention.ms"] = str(days * DAY_MS)
+        config["retention.ms"] = str(RETENTION_SETTINGS[spec.name](settings) * DAY_MS)
     return config
 
 

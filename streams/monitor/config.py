@@ -21,7 +21,7 @@ def monitor_config(s: Settings) -> MonitorConfig:
                                                              s.event_time_past_s)),
         DriftPolicy(min_n=s.monitor_drift_min_n, fdr_q=s.monitor_fdr_q,
                     critical_alpha=s.monitor_critical_alpha, psi_warn=s.monitor_psi_warn,
-                    psi_critical=s.monitor_psi_critical, hot_threshold=s.grade_scale.top_bound),
+                    psi_critical=s.monitor_psi_critical, top_grade_bound=s.grade_scale.top_bound),
         PersistenceRule(s.monitor_persist_k, s.monitor_persist_m),
         load_policy(s.monitor_guardrails_path),
         RetrainPolicy(s.retrain_drift_windows, s.retrain_auc_floor, s.retrain_new_labels,

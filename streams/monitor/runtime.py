@@ -40,7 +40,7 @@ from scoring.registry import ModelRegistry
 from streams.monitor.codec import role_from_dict, role_to_dict, windows_from_dict, windows_to_dict
 from streams.monitor.metrics import MonitorMetrics
 from streams.settings import Settings
-from streams.stores.state import StateWriter
+from streams.stores.status import StateWriter
 
 log = logging.getLogger(__name__)
 Send = Callable[[str, str, bytes], Awaitable[None]]

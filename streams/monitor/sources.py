@@ -31,7 +31,7 @@ from scoring.experiments.guardrail import GuardrailReading, GuardrailVerdict, Sp
 from streams.stores.experiments import ExperimentStore
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
-from streams.stores.state import SERVING
+from streams.stores.status import SERVING
 
 log = logging.getLogger(__name__)
 OnError = Callable[[Exception], None]

@@ -1,8 +1,10 @@
 """The hot path: a confluent-kafka micro-batch loop (``loop``) that validates, serves and
 publishes each batch in one transaction (``batch``, ``records``; events that fail on their
-own: ``isolation``, ``culprits``; duplicate event ids: ``resends``; reason codes:
+own: ``isolation``, ``failed_events``; duplicate event ids: ``resends``; reason codes:
 ``explain``, ``reasons_text``, ``reasons_budget``; trends from the score history:
-``trends``), with its bookkeeping (``book``, ``stats``, ``limits``), a batch's offsets
+``trends``), with its bookkeeping (``bookkeeping``: ledger rows and history before the
+transaction, counts after it; ``metrics``: the Prometheus counters and the progress line;
+``run_bounds``: when a run stops, how long a ``consume`` waits), a batch's offsets
 (``offsets``: commit, seek back after an abort, rebalances), serving changes between
 batches (``serving``, ``plans``), a start-up that needs no MLflow (``startup``) and its
 composition root (``build``).
@@ -11,7 +13,7 @@ May import the core, ``streams.kafka``, ``streams.stores``, ``streams.control``.
 """
 
 __all__ = [
-    "batch", "book", "build", "culprits", "explain", "isolation", "limits", "loop",
-    "offsets", "plans", "reasons_budget", "reasons_text", "records", "resends", "serving",
-    "startup", "stats", "trends",
+    "batch", "bookkeeping", "build", "explain", "failed_events", "isolation", "loop",
+    "metrics", "offsets", "plans", "reasons_budget", "reasons_text", "records", "resends",
+    "run_bounds", "serving", "startup", "trends",
 ]

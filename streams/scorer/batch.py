@@ -12,7 +12,7 @@ previous published one: earlier in this batch, else from the history
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
 producer's size limit), the batch is split in halves and each half handled again, down to
-the single events that fail. Those become dead letters (:mod:`streams.scorer.culprits`)
+the single events that fail. Those become dead letters (:mod:`streams.scorer.failed_events`)
 and every other event is scored. Every record passes the one size check
 (:mod:`streams.kafka.sizes`); a dead letter is keyed by the first 1 KB of the event's key
 (which may be as large as the broker allows) and always fits. :meth:`BatchStep.run` never
@@ -40,8 +40,8 @@ from scoring.unknown_attributes import UnknownAttributes
 from streams.kafka.io import MAX_RECORD_BYTES, Consumed, OutRecord, letter_payload_limit
 from streams.kafka.sizes import check_sizes, dead_letter_record
 from streams.scorer import records as outputs
-from streams.scorer.culprits import Culprits, PartFailed
 from streams.scorer.explain import Explanations
+from streams.scorer.failed_events import FailedEvents, PartFailed
 from streams.scorer.isolation import bisect
 from streams.scorer.resends import drop_resends
 from streams.scorer.trends import TrendSource, batch_trends
@@ -146,7 +146,7 @@ class BatchStep:
     def run(self, consumed: Consumed, ranges_tag: str = "") -> BatchResult:
         """The batch's records; one outcome per event, whatever the events hold."""
         now_s = time.time()
-        result, culprits = BatchResult(), Culprits()
+        result, culprits = BatchResult(), FailedEvents()
         self._seen = {}
         tag = f"{self._prefix}:{ranges_tag}"
         parts, failed = bisect(consumed.events,

@@ -20,12 +20,12 @@ from schemas.errors import LeadstreamError, ModelUnavailable, RetryableError
 from scoring.serving import ServingPlan
 from streams.control.client import ServingConfigFeed
 from streams.control.keys import SIGNING_OFF_WARNING
-from streams.scorer.limits import RunLimits
 from streams.scorer.loop import Scorer
+from streams.scorer.metrics import ScorerMetrics
 from streams.scorer.plans import PlanLoader, build_plan, warmed
+from streams.scorer.run_bounds import RunLimits
 from streams.scorer.serving import ServingControl
 from streams.scorer.startup import CHAMPION, LazyRegistry, confirm_champion
-from streams.scorer.stats import ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator

@@ -1,7 +1,7 @@
 """The scorer loop: consume a batch, score it, publish it in one Kafka transaction, repeat.
 
 The loop only moves messages: :mod:`streams.kafka.io` translates them, :mod:`streams.scorer.batch`
-hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.book`
+hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.bookkeeping`
 records the batch in Redis and :mod:`streams.kafka.transaction` commits outputs and offsets
 together. After an abort the consumer is sought back to the batch's first offsets and the
 loop goes on (:mod:`streams.scorer.offsets`): every reader of the outputs reads
@@ -46,12 +46,12 @@ from streams.kafka.io import (
 )
 from streams.kafka.transaction import BatchAborted, BatchTransaction, StopRequested
 from streams.scorer.batch import BatchStep, OutputTopics
-from streams.scorer.book import BatchBook
+from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.explain import Explanations
-from streams.scorer.limits import RunLimits, batch_timeout
+from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
+from streams.scorer.run_bounds import RunLimits, batch_timeout
 from streams.scorer.serving import ServingControl
-from streams.scorer.stats import Progress, ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
 from streams.stores.dedup import Deduplicator

@@ -1,4 +1,4 @@
-"""Where leadstream's services are: Kafka, the local stack, Redis, MLflow, local state."""
+"""Where leadstream's services are, for every process: Kafka, Redis, MLflow, local state."""
 
 from __future__ import annotations
 
@@ -35,43 +35,12 @@ class ConnectionSettings(SettingsPart):
     kafka_extra: dict[str, str] = Field(default_factory=dict)
     """Any other librdkafka settings, as JSON (e.g. ``{"client.rack": "a"}``)."""
 
-    # --- topics ------------------------------------------------------------------------
-    topic_incoming: str = "leads.incoming"
-    """Lead events from the CRM."""
-    topic_scored: str = "leads.scored"
-    """Scores, one per accepted lead event."""
-    topic_deadletter: str = "leads.deadletter"
-    """Rejected lead events with reasons."""
-    incoming_partitions: int = Field(6, ge=1)
-    """Partitions of ``leads.incoming`` (and of ``leads.scored``) when created."""
-    deadletter_retention_days: int = Field(365, ge=1)
-    """Kafka retention of the dead-letter topics of lead data (``leads.deadletter``,
-    ``leads.outcomes.deadletter``), in days."""
-
-    # --- local stack ----------------------------------------------------------------------
-    kafka_version: str = "4.1.1"
-    """Apache Kafka version of the local broker (jars from Maven Central)."""
-    kafka_port: int = 9092
-    """Port of the local broker's client listener (the controller uses port + 1)."""
-    kafka_heap: str = "768m"
-    """JVM heap of the local broker (of each node of a cluster)."""
-    kafka_brokers: int = Field(1, ge=1, le=9)
-    """Nodes of the local Kafka (each broker + controller): 1, or a KRaft cluster whose node
-    n listens on ``kafka_port + 2(n-1)`` (controller + 1), with replication factor 3 (or the
-    node count) and ``min.insync.replicas`` 2 for every topic and internal topic."""
-    redis_port: int = 6379
-    """Port of the local redis-server."""
-    stack_start_timeout_s: float = 90.0
-    """How long ``stack up`` waits for each service to answer."""
-
     # --- Redis -----------------------------------------------------------------------
     redis_url: str = "redis://127.0.0.1:6379/0"
     """Redis holding the ledger, de-duplication keys and serving/monitor state; an ACL user
     goes in the URL (``redis://user:password@host:port/0``; the password is never printed)."""
     redis_timeout_s: float = 0.5
     """Socket timeout of Redis calls on the hot path; a slower Redis counts as down."""
-    dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
-    """How long an ``event_id`` is remembered to drop CRM resends (0 disables)."""
 
     # --- MLflow ------------------------------------------------------------------------
     mlflow_tracking_uri: str | None = Field(

@@ -1,7 +1,7 @@
-"""The base of every group of settings: frozen, documented by attribute docstrings.
+"""The base of every part of the settings: frozen, documented by attribute docstrings.
 
-:class:`~streams.settings.Settings` composes the groups and adds the environment prefix
-and the ``.env`` file; a group alone reads nothing.
+:class:`~streams.settings.Settings` composes the parts and adds the environment prefix
+and the ``.env`` file; a part alone reads nothing.
 """
 
 from __future__ import annotations

@@ -1,23 +1,17 @@
-"""The scorer's settings: batches and limits, grades and reasons, score history and trend."""
+"""The scorer's settings (``leadstream score``): batches and limits, reasons, score history
+and trend, the ledger's writes, event-id de-duplication."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-from typing import Any
+from pydantic import Field
 
-from pydantic import Field, field_validator, model_validator
-
-from scoring.grades import DEFAULT_GRADES, GradeScale
 from streams.settings.part import SettingsPart
 
 
 class ScorerSettings(SettingsPart):
-    """How the scorer batches, grades, explains and trends each score."""
+    """How the scorer batches, explains and trends each score, and what it keeps in Redis."""
 
     # --- scorer ------------------------------------------------------------------------
-    consumer_group: str = "leadstream-scorer"
-    """Consumer group of the scorers."""
     transactional_id: str = "leadstream-scorer-0"
     """Transactional id of this scorer process; unique per process, stable across restarts."""
     batch_size: int = Field(1000, ge=1, le=100_000)
@@ -43,14 +37,8 @@ class ScorerSettings(SettingsPart):
     1 s in the local stack). Too short: a batch that takes longer (a loaded machine, a
     broker restart under way) is aborted by the broker and processed again with a fresh
     producer; if most batches do, throughput collapses. A batch normally takes 20-150 ms."""
-    spec_path: Path | None = None
-    """Feature spec for training; ``None`` uses the packaged default spec."""
 
-    # --- grades and reasons (issue 9) ---------------------------------------------------
-    grades: str = DEFAULT_GRADES
-    """Grade names, best first, each with the lowest score it takes (``NAME=BOUND,...``):
-    bounds strictly decreasing, the last 0; a score equal to a bound gets the higher grade.
-    Grades replaced the buckets (``LEADSTREAM_BUCKET_HOT|WARM|COOL`` are refused)."""
+    # --- reasons (issue 9; the grades are shared) -------------------------------------
     reasons_k: int = Field(3, ge=0, le=20)
     """Reasons per direction on every score: the k strongest up and the k strongest down
     (0: no reasons)."""
@@ -71,37 +59,11 @@ class ScorerSettings(SettingsPart):
     runs Kafka and Redis its p99 grows to ~25 ms while threads wait for a busy core
     (``bench/README.md``)."""
 
-    @field_validator("grades")
-    @classmethod
-    def _grade_scale(cls, text: str) -> str:
-        return GradeScale.parse(text).text()
-
-    @model_validator(mode="before")
-    @classmethod
-    def _no_buckets(cls, data: Any) -> Any:
-        """The bucket settings are gone: say which setting replaced them."""
-        old = sorted(k for k in os.environ if k.upper().startswith("LEADSTREAM_BUCKET_"))
-        if old:
-            raise ValueError(f"{', '.join(old)}: buckets were replaced by grades; set "
-                             f"LEADSTREAM_GRADES instead (default {DEFAULT_GRADES!r}, "
-                             f"best grade first, e.g. A=0.8,B=0.5,C=0.3,D=0)")
-        return data
-
-    @model_validator(mode="after")
-    def _exact_grades_exist(self) -> ScorerSettings:
-        unknown = sorted(self.exact_grades - set(self.grade_scale.names))
-        if unknown:
-            raise ValueError(f"LEADSTREAM_REASONS_EXACT_GRADES names {', '.join(unknown)}, "
-                             f"not a grade of LEADSTREAM_GRADES={self.grades!r}")
-        return self
-
-    @property
-    def grade_scale(self) -> GradeScale:
-        return GradeScale.parse(self.grades)
-
     @property
     def exact_grades(self) -> frozenset[str]:
-        """The grades explained exactly (all of them for ``*``)."""
+        """The grades explained exactly (all of them for ``*``; the grades themselves are
+        :class:`~streams.settings.shared.SharedSettings`', checked against these by
+        :class:`~streams.settings.Settings`)."""
         if self.reasons_exact_grades is None:
             return frozenset(self.grade_scale.names[:1])
         text = self.reasons_exact_grades.strip()
@@ -117,3 +79,13 @@ class ScorerSettings(SettingsPart):
     trend_delta: float = Field(0.05, ge=0, le=1)
     """Absolute score change (probability units) beyond which a trend is improving or
     declining; within it (inclusive) steady."""
+
+    # --- Redis: ledger writes and de-duplication -------------------------------------------
+    ledger_timeout_s: float = Field(0.2, gt=0)
+    """Socket timeout of ledger writes; a slower Redis counts as down (entries reported)."""
+    dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
+    """How long an ``event_id`` is remembered to drop CRM resends (0 disables)."""
+    dedup_lead_max_events: int = Field(1000, ge=1)
+    """Event-id claims indexed per lead (so ``forget`` finds them without a SCAN); beyond
+    this many within ``dedup_ttl_s`` the lead's oldest claims are dropped with their index
+    entry (a resend of such an old event would be scored again)."""

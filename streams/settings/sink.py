@@ -38,5 +38,3 @@ class SinkSettings(SettingsPart):
     sink_delivered_ttl_days: int = Field(30, ge=1)
     """How long the sink remembers the newest score it delivered per lead (in Redis), so an
     older score re-read after a rewind never overwrites it."""
-    topic_sink_deadletter: str = "sink.deadletter"
-    """Scores the CRM refused for good, with its answer."""

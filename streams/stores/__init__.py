@@ -3,7 +3,8 @@
 (``history``), per-experiment outcome tallies
 (``experiments``), label windows per model version (``labels``), outcomes waiting for their
 score (``parked``), the sink's newest delivered score per lead (``delivered``) and the latest
-monitor and serving state (``state``); erasing a lead (``erasure``), the forgotten leads'
+monitor reports and serving configuration that ``status`` and the dashboard show
+(``status``); erasing a lead (``erasure``), the forgotten leads'
 keyed hashes (``erased``), the applied erasure requests (``erasure_requests``), and the
 rewrite of Redis's persistence files after an erasure (``persistence``); accepted
 signatures (``signatures``); waiting out a Redis outage (``retry``). Each key has a TTL
@@ -15,5 +16,5 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
     "experiments", "history", "labels", "ledger", "ledger_rows", "parked", "persistence",
-    "retry", "signatures", "state",
+    "retry", "signatures", "status",
 ]

@@ -86,5 +86,5 @@ def train_candidate(frame: pd.DataFrame, spec: FeatureSpec, seed: int, settings:
     trained = train_model(frame, spec, settings.train_config(seed))
     profile = with_importance(build_reference_profile(
         trained.holdout_columns, trained.holdout_scores, trained.spec,
-        hot_threshold=settings.grade_scale.top_bound), trained)
+        top_grade_bound=settings.grade_scale.top_bound), trained)
     return trained, profile

@@ -66,7 +66,7 @@ def run_training(
         raise FatalError(f"{exc}; data: {source}") from exc
     profile = with_importance(build_reference_profile(
         trained.holdout_columns, trained.holdout_scores, trained.spec,
-        hot_threshold=settings.grade_scale.top_bound), trained)
+        top_grade_bound=settings.grade_scale.top_bound), trained)
     registry = ModelRegistry(settings.tracking_uri, settings.model_name,
                              settings.model_cache_dir, settings.artifact_root,
                              experiment_name=settings.experiment_name)

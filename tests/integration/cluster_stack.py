@@ -15,7 +15,7 @@ import pytest
 import redis
 from confluent_kafka.admin import AdminClient
 
-from streams.kafka.topics import load_registry, setting_field
+from streams.kafka.topics import suffixed_topics
 from streams.settings import Settings
 from streams.stack import ensure_topics, stack_down, stack_up, start_nodes
 from streams.stack.kafka_nodes import node_port
@@ -67,8 +67,7 @@ def cluster_settings(cluster_stack: Settings, request: pytest.FixtureRequest) ->
     client.flushdb()
     client.close()
     tag = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', request.node.name)[:30]}-{uuid.uuid4().hex[:6]}"
-    topic_fields = sorted(filter(None, (setting_field(s) for s in load_registry().values())))
-    fields: dict[str, object] = {f: f"{getattr(cluster_stack, f)}.{tag}" for f in topic_fields}
+    fields: dict[str, object] = {"topics": suffixed_topics(cluster_stack, tag)}
     fields.update(consumer_group=f"{cluster_stack.consumer_group}-{tag}",
                   transactional_id=f"{cluster_stack.transactional_id}-{tag}",
                   incoming_partitions=12, model_name=f"m-{uuid.uuid4().hex[:8]}")

@@ -35,7 +35,7 @@ import pytest
 import redis
 from confluent_kafka.admin import AdminClient
 
-from streams.kafka.topics import load_registry, setting_field
+from streams.kafka.topics import suffixed_topics
 from streams.settings import Settings
 from streams.stack import (
     ensure_topics,
@@ -145,11 +145,9 @@ def make_settings(
     stack_settings: Settings, request: pytest.FixtureRequest
 ) -> Callable[..., Settings]:
     """A factory of Settings with unique topic names, group and transactional id."""
-    topic_fields = sorted(filter(None, (setting_field(s) for s in load_registry().values())))
-
     def make(**updates: object) -> Settings:
         tag = _tag(request)
-        fields: dict[str, object] = {f: f"{getattr(stack_settings, f)}.{tag}" for f in topic_fields}
+        fields: dict[str, object] = {"topics": suffixed_topics(stack_settings, tag)}
         fields["consumer_group"] = f"{stack_settings.consumer_group}-{tag}"
         fields["transactional_id"] = f"{stack_settings.transactional_id}-{tag}"
         fields.update(updates)

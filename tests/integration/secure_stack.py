@@ -22,7 +22,7 @@ from dataclasses import dataclass
 import pytest
 from confluent_kafka.admin import AdminClient
 
-from streams.kafka.topics import ensure_topics, load_registry, setting_field
+from streams.kafka.topics import ensure_topics, suffixed_topics
 from streams.settings import Settings
 from streams.stack import stack_down, stack_up
 from streams.stack.acls import apply_acls
@@ -61,9 +61,7 @@ def secure_stack(tmp_path_factory: pytest.TempPathFactory) -> Iterator[SecureSta
 def secure_settings(secure_stack: SecureStack, request: pytest.FixtureRequest) -> Settings:
     tag = f"{re.sub(r'[^A-Za-z0-9_-]+', '_', request.node.name)[:30]}-{uuid.uuid4().hex[:6]}"
     base = secure_stack.settings
-    fields: dict[str, object] = {
-        f: f"{getattr(base, f)}.{tag}"
-        for f in sorted(filter(None, (setting_field(s) for s in load_registry().values())))}
+    fields: dict[str, object] = {"topics": suffixed_topics(base, tag)}
     group = f"{base.consumer_group}-{tag}"
     fields.update(consumer_group=group, transactional_id=f"{group}-0",
                   model_name=f"m-{uuid.uuid4().hex[:8]}")

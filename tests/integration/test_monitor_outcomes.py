@@ -24,7 +24,7 @@ from streams.kafka.topics import topic_name
 from streams.stores.experiments import ExperimentStore
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
-from streams.stores.state import SERVING
+from streams.stores.status import SERVING
 from tests.integration.agents_support import AgentsProcess, registered_versions, run_cli
 from tests.integration.helpers import wait_until
 from tests.integration.monitor_helpers import Kit, craft, make_kit, now_ms, publish, wait_reports

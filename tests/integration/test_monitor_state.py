@@ -9,7 +9,7 @@ import uuid
 from datetime import UTC, datetime
 
 from schemas.monitor import GuardrailLevel, GuardrailReport
-from streams.stores.state import (
+from streams.stores.status import (
     MONITOR_TTL_S,
     RECENT,
     RECENT_WINDOWS,

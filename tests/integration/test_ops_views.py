@@ -15,7 +15,7 @@ from schemas.control import ServingConfig
 from schemas.monitor import MONITOR_GUARDRAILS, MONITOR_PERFORMANCE
 from streams.kafka.reader import produce_one
 from streams.kafka.topics import topic_name
-from streams.stores.state import MONITOR, SERVING
+from streams.stores.status import MONITOR, SERVING
 from tests.integration.agents_support import run_cli
 from tests.integration.helpers import wait_until
 from tests.integration.monitor_helpers import (

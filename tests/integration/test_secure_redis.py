@@ -18,7 +18,7 @@ from schemas.scored import Variant
 from streams.settings import Settings
 from streams.stack.credentials import StackCredentials, ensure_credentials, redis_url
 from streams.stack.redis_server import start_redis
-from streams.stores import delivered, signatures, state
+from streams.stores import delivered, signatures, status
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.erasure import erase, erasers
 from streams.stores.experiments import ExperimentStore
@@ -82,7 +82,7 @@ def test_the_scorer_writes_its_structures_and_nothing_else(as_):
     refused = {
         "sink's watermark": lambda: scorer.get(f"{delivered.PREFIX}S1"),
         "experiment outcomes": lambda: scorer.hget("leadstream:exp:exp-acl:leads", "S1"),
-        "serving state": lambda: scorer.set(state.SERVING.format(model="m"), "{}"),
+        "serving state": lambda: scorer.set(status.SERVING.format(model="m"), "{}"),
         "a signature": lambda: scorer.set(signatures.KEY.format(replay_id="x"), "1"),
         "a key outside leadstream": lambda: scorer.get("elsewhere"),
         "FLUSHALL": scorer.flushall,
@@ -124,7 +124,7 @@ def test_the_agents_count_outcomes_and_erase_from_every_structure(as_):
     assert ParkedOutcomes(agents, TTL, 100).park("A1|o2", later, 1)[0]
     assert as_("sink").set(f"{delivered.PREFIX}A1", "1:0", ex=TTL)
     assert agents.set(signatures.KEY.format(replay_id="r1"), "in:0:1", nx=True, ex=TTL)
-    assert agents.set(state.SERVING.format(model="m"), "{}")
+    assert agents.set(status.SERVING.format(model="m"), "{}")
     settings = Settings(_env_file=None)
     removed = erase(erasers(agents, settings), "A1")
     assert removed["ledger"] >= 2 and removed["history"] == 1 and removed["delivered"] == 1
@@ -142,16 +142,16 @@ def test_the_agents_count_outcomes_and_erase_from_every_structure(as_):
 def test_readers_read_every_structure_and_write_none(as_, principal):
     lead = f"R-{principal}"
     score_as_scorer(as_("scorer"), lead)
-    assert as_("agents").set(state.SERVING.format(model="m"), '{"sequence": 1}')
+    assert as_("agents").set(status.SERVING.format(model="m"), '{"sequence": 1}')
     reader = as_(principal)
     assert Ledger(reader, TTL).get(lead) == entry(lead)
     assert [json.loads(d)["lead_id"] for d in History(reader, 20, TTL).entries(lead)] == [lead]
     assert lead in [x.lead_id for x in Ledger(reader, TTL).scan()]
-    assert reader.get(state.SERVING.format(model="m")) == b'{"sequence": 1}'
+    assert reader.get(status.SERVING.format(model="m")) == b'{"sequence": 1}'
     assert ExperimentStore(reader, TTL).last_report("exp-acl") is None
     refused = {
         "forget": lambda: Ledger(reader, TTL).forget(lead),
-        "a write": lambda: reader.set(state.SERVING.format(model="m"), "{}"),
+        "a write": lambda: reader.set(status.SERVING.format(model="m"), "{}"),
         "a script": lambda: Deduplicator(reader, TTL)._script(keys=["leadstream:dedup:x"],
                                                              args=[1, "s", 1, 1, "p"]),
         "FLUSHDB": reader.flushdb,

@@ -6,10 +6,10 @@ from __future__ import annotations
 
 from prometheus_client import Metric
 
-from streams.agents.guard import AgentMetrics
+from streams.agents.metrics import AgentMetrics
 from streams.alerting.client import AlertMetrics
 from streams.monitor.metrics import MonitorMetrics
-from streams.scorer.stats import ScorerMetrics
+from streams.scorer.metrics import ScorerMetrics
 from streams.sink.metrics import SinkMetrics
 
 SOURCES = (ScorerMetrics, SinkMetrics, MonitorMetrics, AgentMetrics, AlertMetrics)

@@ -39,8 +39,8 @@ def _templates(model: str, version: str, window_s: float) -> dict[str, dict]:
         "drift": DriftReport(
             **w, n=500, verdict="ok", features=[_feature(f, 0.01, 0.01) for f in FEATURES],
             prediction=PredictionDriftData(score_psi=0.01, score_p=0.5, mean=0.3,
-                                           mean_shift=0.0, hot_share=0.1,
-                                           hot_share_reference=0.1)).model_dump(mode="json"),
+                                           mean_shift=0.0, top_grade_share=0.1,
+                                           top_grade_share_reference=0.1)).model_dump(mode="json"),
         "performance": PerformanceReport(
             **w, n_scored=500, n_rejected=3, n_failed=0, throughput_per_s=500 / window_s,
             latency_p50_ms=2.0, latency_p95_ms=4.0, latency_p99_ms=8.0, error_rate=0.0,

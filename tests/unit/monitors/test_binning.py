@@ -10,9 +10,9 @@ from monitors.binning import (
     build_reference_profile,
     categorical_counts,
     decile_edges,
-    hot_share,
     numeric_counts,
     score_counts,
+    top_grade_share,
 )
 from schemas.profile import SCORE_EDGES
 from schemas.spec import MISSING, UNSEEN, load_spec
@@ -45,9 +45,9 @@ def test_score_counts_and_hot_share():
     s = np.array([0.0, 0.049, 0.05, 0.79, 0.8, 0.95, 1.0])
     counts = score_counts(SCORE_EDGES, s)
     assert counts.sum() == 7 and counts[0] == 2 and counts[1] == 1 and counts[-1] == 2
-    assert hot_share(counts, SCORE_EDGES, 0.8) == pytest.approx(3 / 7)
+    assert top_grade_share(counts, SCORE_EDGES, 0.8) == pytest.approx(3 / 7)
     with pytest.raises(ValueError):
-        hot_share(counts, SCORE_EDGES, 0.81)
+        top_grade_share(counts, SCORE_EDGES, 0.81)
 
 
 def test_decile_edges_are_unique_and_skip_the_minimum():
@@ -70,7 +70,7 @@ def test_reference_profile_matches_the_data(spec, profile):
     assert src.categories[-2:] == (UNSEEN, MISSING)
     assert src.proportions[0] == pytest.approx(np.mean(cols["lead_source"] == "web"))
     assert profile.score.mean == pytest.approx(scores.mean())
-    assert profile.score.hot_share == pytest.approx(np.mean(scores >= 0.8))
+    assert profile.score.top_grade_share == pytest.approx(np.mean(scores >= 0.8))
     assert profile.n_rows == 50_000 and profile.spec_fingerprint == spec.fingerprint()
 
 

@@ -27,7 +27,7 @@ def test_half_sigma_shift_is_flagged_on_the_shifted_feature_only(binner, profile
     eng = next(f for f in result.features if f.name == "engagement_score")
     assert 0.1 < eng.psi < 0.25 and eng.ks > 0.1 and eng.p_holm < 1e-6
     assert result.prediction.mean_shift > 0.05
-    assert result.prediction.hot_share > result.prediction.hot_share_reference
+    assert result.prediction.top_grade_share > result.prediction.top_grade_share_reference
 
 
 def test_materiality_gate_blocks_significant_but_tiny_drift(binner, profile, key):

@@ -78,4 +78,4 @@ def test_the_default_policy_is_the_documented_one():
     p = DriftPolicy()
     assert (p.min_n, p.fdr_q, p.critical_alpha, p.psi_warn, p.psi_critical) == (
         100, 0.01, 0.001, 0.1, 0.25)
-    assert (p.min_expected, p.hot_threshold) == (5.0, 0.8)
+    assert (p.min_expected, p.top_grade_bound) == (5.0, 0.8)

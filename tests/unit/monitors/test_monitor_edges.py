@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from monitors.batch_sample import batch_sample
-from monitors.binning import build_reference_profile, hot_share
+from monitors.binning import build_reference_profile, top_grade_share
 from monitors.drift import evaluate_drift, feature_drift
 from monitors.guardrails import RoleState, WindowMetrics, step
 from monitors.policy import Guardrail, GuardrailPolicy
@@ -43,14 +43,14 @@ def test_reference_profile_statistics_by_hand(spec):
     profile = build_reference_profile(cols, scores, spec)
     eng = cols["engagement_score"]
     assert profile.numeric["engagement_score"].std == pytest.approx(np.nanstd(eng))
-    assert profile.score.hot_share == 0.25  # a score equal to the threshold is hot
+    assert profile.score.top_grade_share == 0.25  # a score equal to the bound is in the top grade
     assert profile.score.edges == SCORE_EDGES
     empty = build_reference_profile({**cols, "website_visits": np.full(400, np.nan)}, scores,
                                     spec)
     assert empty.numeric["website_visits"].std is None
-    assert hot_share(np.zeros(len(SCORE_EDGES) + 1, np.int64), SCORE_EDGES, 0.8) == 0.0
-    with pytest.raises(ValueError, match=r"hot threshold 0\.81 is not a score histogram edge"):
-        hot_share(np.ones(3), SCORE_EDGES, 0.81)
+    assert top_grade_share(np.zeros(len(SCORE_EDGES) + 1, np.int64), SCORE_EDGES, 0.8) == 0.0
+    with pytest.raises(ValueError, match=r"top grade bound 0\.81 is not a score histogram edge"):
+        top_grade_share(np.ones(3), SCORE_EDGES, 0.81)
     with pytest.raises(ValueError, match=r"^build_reference_profile needs a spec with learned "
                                          r"vocabularies$"):
         build_reference_profile(cols, scores, spec.model_copy(
@@ -104,7 +104,7 @@ def test_a_one_lead_window_still_has_a_prediction_summary(binner, profile, key):
     cols = draw(np.random.default_rng(7), 1)
     sample = WindowSample.empty(key, profile).update(binner, cols, [0.9], np.ones(1))
     p = evaluate_drift(sample, profile).prediction
-    assert p is not None and p.mean == pytest.approx(0.9) and p.hot_share == 1.0
+    assert p is not None and p.mean == pytest.approx(0.9) and p.top_grade_share == 1.0
 
 
 def test_the_score_profile_is_the_histogram_of_the_scores(spec):

@@ -20,8 +20,8 @@ from schemas.deadletters import RecordDeadLetter, RecordRejectReason
 from schemas.payload import PayloadPolicy
 from schemas.privacy import ErasureEntry, ErasureRequest
 from schemas.topics import all_topics
+from streams.agents.deadletters import DeadLetters, decode, guarded
 from streams.agents.erasure import erasure_entry
-from streams.agents.guard import DeadLetters, decode, guarded
 from streams.settings import Settings
 from streams.stores.erasure import erase
 from tests.strategies.hostile import arbitrary_bytes, arbitrary_json

@@ -11,7 +11,7 @@ from confluent_kafka import KafkaError, KafkaException
 
 from schemas.control import ServingConfig
 from streams.agents import reports
-from streams.agents.guard import metrics_for
+from streams.agents.metrics import metrics_for
 from streams.settings import Settings
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)

@@ -32,4 +32,4 @@ def test_auto_promote_is_refused_with_advice(monkeypatch: pytest.MonkeyPatch) ->
     with pytest.raises(ValidationError, match="--policy"):
         Settings()
     monkeypatch.setenv("LEADSTREAM_AUTO_PROMOTE", "false")
-    assert Settings().auto_promote is False
+    assert not hasattr(Settings(), "auto_promote")  # off: nothing to refuse, nothing kept

@@ -124,9 +124,9 @@ def test_status_json(sources):
 @pytest.mark.parametrize("width", [80, 160])
 def test_config_fits_the_terminal(sources, width):
     out = run("config", width=width)
-    assert_fits(out, width, "LEADSTREAM_TOPIC_MODELS_CONTROL_REQUESTS", "500",
+    assert_fits(out, width, "LEADSTREAM_SINK_DEADLETTER_RETENTION_DAYS", "500",
                 "Most events consumed, scored and committed in one transaction.",
-                "Changes asked of the controller by the CLI and automation.")
+                "How long the CLI waits for the controller to apply a request.")
 
 
 def test_config_json(sources):

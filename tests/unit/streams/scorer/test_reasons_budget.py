@@ -18,10 +18,10 @@ from schemas.scored import ScoredLead
 from scoring.reasons import ChosenReasons, Explainer
 from scoring.serving import ServingPlan
 from streams.scorer.batch import BatchStep
-from streams.scorer.book import BatchBook
+from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.explain import Explanations
+from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.reasons_budget import EXACT_OVER_APPROX, REPROBE_EVERY, ReasonsBudget
-from streams.scorer.stats import Progress, ScorerMetrics
 from streams.stores.dedup import Deduplicator
 from tests.unit.streams.scorer.test_reasons_records import GRADES, TOPICS, _consumed
 

@@ -23,10 +23,10 @@ from scoring.reasons import ChosenReasons
 from scoring.serving import ServingPlan
 from streams.kafka.io import translate
 from streams.scorer.batch import BatchStep, OutputTopics
-from streams.scorer.book import BatchBook
+from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.explain import Explanations
+from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.reasons_text import ReasonsText
-from streams.scorer.stats import Progress, ScorerMetrics
 from streams.stores.dedup import Deduplicator
 from tests.unit.scoring.conftest import random_columns
 

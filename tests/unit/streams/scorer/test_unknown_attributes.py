@@ -11,8 +11,8 @@ from schemas.monitor import MonitorSample
 from schemas.scored import ScoredLead
 from scoring.serving import ServingPlan
 from streams.scorer.batch import BatchStep
-from streams.scorer.book import BatchBook
-from streams.scorer.stats import Progress, ScorerMetrics
+from streams.scorer.bookkeeping import BatchBook
+from streams.scorer.metrics import Progress, ScorerMetrics
 from tests.unit.streams.scorer.fakes import MemoryDedup
 from tests.unit.streams.scorer.test_isolation import TOPICS, _consumed
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from schemas.scored import Variant
 from streams.stack.acls import PRINCIPALS
 from streams.stack.redis_acls import acl_file, load_users
-from streams.stores import dedup, delivered, history, ledger, signatures, state
+from streams.stores import dedup, delivered, history, ledger, signatures, status
 from streams.stores.ledger import assigned_key
 
 STORES = Path(__file__).resolve().parents[4] / "streams" / "stores"
@@ -81,7 +81,7 @@ def test_crm_has_no_key_and_the_agents_every_one():
     assert not any(may("crm", k, write=False) for k in store_keys())
     assert all(may("agents", k) for k in store_keys())
     assert may("agents", signatures.KEY.format(replay_id="x"))
-    assert may("agents", state.SERVING.format(model="m"))
+    assert may("agents", status.SERVING.format(model="m"))
 
 
 def test_the_acl_file_has_no_password_in_clear_and_the_default_user_off():

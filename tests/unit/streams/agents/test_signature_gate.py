@@ -13,8 +13,9 @@ import pytest
 
 from schemas.deadletters import RecordRejectReason
 from scoring.control.signing import sign
-from streams.agents import signed
-from streams.agents.guard import Rejected, metrics_for
+from streams.agents import signature_gate
+from streams.agents.deadletters import Rejected
+from streams.agents.metrics import metrics_for
 from streams.control.keys import Signer, load_private, new_key_pair
 from streams.settings import Settings
 
@@ -40,15 +41,15 @@ def event(offset: int, headers, value: bytes = VALUE):
         topic=TOPIC, partition=0, offset=offset, headers=headers))
 
 
-def gate_for(tmp_path: Path, monkeypatch) -> tuple[signed.RequestGate, App, object]:
-    monkeypatch.setattr(signed, "SignatureMemory", FakeMemory)
+def gate_for(tmp_path: Path, monkeypatch) -> tuple[signature_gate.RequestGate, App, object]:
+    monkeypatch.setattr(signature_gate, "SignatureMemory", FakeMemory)
     alice, ctl = new_key_pair(tmp_path, "alice"), new_key_pair(tmp_path, "controller")
     allow = tmp_path / "allow.toml"
     allow.write_text(alice.allowlist_line + "\n")
     settings = Settings(_env_file=None, control_signing="required",
                         control_allowlist_path=allow, controller_public_key_path=ctl.public_path)
     app = App()
-    return signed.RequestGate(app, settings), app, load_private(alice.private_path)
+    return signature_gate.RequestGate(app, settings), app, load_private(alice.private_path)
 
 
 def refused(gate, ev) -> str:
@@ -79,7 +80,7 @@ def test_rollback_events_must_carry_the_agents_own_signature(tmp_path: Path) -> 
     alice, ctl = new_key_pair(tmp_path, "alice"), new_key_pair(tmp_path, "controller")
     settings = Settings(_env_file=None, control_signing="required",
                         controller_public_key_path=ctl.public_path)
-    gate = signed.RollbackGate(App(), settings)
+    gate = signature_gate.RollbackGate(App(), settings)
     topic, value = "models.rollback", b'{"event_id": "e1"}'
 
     def rollback(headers, v: bytes = value):
@@ -97,12 +98,12 @@ def test_rollback_events_must_carry_the_agents_own_signature(tmp_path: Path) -> 
             gate.check(ev)
         assert info.value.reason is RecordRejectReason.SIGNATURE_REFUSED
         assert info.value.message.startswith(f"rollback event refused ({reason})"), reason
-    off = signed.RollbackGate(App(), Settings(_env_file=None, control_signing="off"))
+    off = signature_gate.RollbackGate(App(), Settings(_env_file=None, control_signing="off"))
     off.check(rollback(None))  # signing off: nothing is checked
 
 
 def test_a_quiet_gate_with_signing_off_checks_nothing(caplog) -> None:
-    gate = signed.RequestGate(App(), Settings(_env_file=None, control_signing="off"),
+    gate = signature_gate.RequestGate(App(), Settings(_env_file=None, control_signing="off"),
                               what="erasure request", warn=False)
     assert not gate.required and asyncio.run(gate.signer(event(1, None))) is None
     assert "signing is off" not in caplog.text  # the controller's gate says it once
@@ -116,7 +117,7 @@ def test_an_erasure_gate_takes_a_request_signed_days_ago_the_control_gate_does_n
     settings = Settings(_env_file=None, control_signing="required",
                         control_allowlist_path=tmp_path / "allow.toml",
                         controller_public_key_path=tmp_path / "controller.pub")
-    erasure = signed.RequestGate(App(), settings, what="erasure request", warn=False,
+    erasure = signature_gate.RequestGate(App(), settings, what="erasure request", warn=False,
                                  window_s=settings.erasure_replay_days * 86_400,
                                  remember=False)
     now_ms = time.time_ns() // 1_000_000

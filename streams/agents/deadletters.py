@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import functools
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -26,7 +25,6 @@ from typing import Any, TypeVar
 import faust
 import redis
 from confluent_kafka import KafkaException
-from prometheus_client import CollectorRegistry, Counter
 from pydantic import BaseModel, ValidationError
 
 from schemas.deadletters import (
@@ -39,8 +37,8 @@ from schemas.deadletters import (
 from schemas.errors import LeadstreamError
 from schemas.payload import key_b64, key_fields, payload_fields
 from schemas.topics import TopicSpec
+from streams.agents.metrics import metrics_for
 from streams.agents.records import timestamp_ms
-from streams.kafka.lag import ConsumerLag
 from streams.kafka.sizes import letter_record
 from streams.kafka.topics import topic_name
 from streams.settings import Settings
@@ -49,43 +47,6 @@ log = logging.getLogger(__name__)
 RAW = {"key_type": bytes, "value_type": bytes, "key_serializer": "raw",
        "value_serializer": "raw"}
 M = TypeVar("M", bound=BaseModel)
-
-
-class AgentMetrics:
-    """Counters of what the agents skipped; one registry per app (served with the
-    monitor agents' metrics on ``monitor_metrics_port``)."""
-
-    def __init__(self, registry: CollectorRegistry | None = None):
-        self.registry = r = registry or CollectorRegistry()
-        self.deadletters = Counter("leadstream_agent_deadletters",
-                                   "Input records an agent skipped, by topic and reason.",
-                                   ["topic", "reason"], registry=r)
-        self.deadletter_failures = Counter("leadstream_agent_deadletter_send_failures",
-                                           "Dead letters that could not be published.",
-                                           ["topic"], registry=r)
-        self.timer_errors = Counter("leadstream_agent_timer_errors",
-                                    "Timer ticks skipped on an error, by timer and kind.",
-                                    ["timer", "kind"], registry=r)
-        self.invalid_configs = Counter("leadstream_agent_invalid_serving_configs",
-                                       "models.control records that failed validation.",
-                                       registry=r)
-        self.signature_refusals = Counter("leadstream_agent_signature_refusals",
-                                          "Records refused for their signature (control "
-                                          "requests; models.control records not signed by "
-                                          "the controller), by topic and reason.",
-                                          ["topic", "reason"], registry=r)
-        self.lag = ConsumerLag(r)
-        """The agents' consumer lag (:mod:`streams.agents.lag` feeds it)."""
-
-
-_METRICS: weakref.WeakKeyDictionary[faust.App, AgentMetrics] = weakref.WeakKeyDictionary()
-
-
-def metrics_for(app: faust.App) -> AgentMetrics:
-    """The one :class:`AgentMetrics` of ``app``."""
-    if app not in _METRICS:
-        _METRICS[app] = AgentMetrics()
-    return _METRICS[app]
 
 
 class Rejected(Exception):

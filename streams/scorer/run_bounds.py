@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 
-from streams.scorer.stats import Progress
+from streams.scorer.metrics import Progress
 from streams.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 :func:`streams.scorer.isolation.bisect` narrows a failing batch down to single events; a
 :class:`PartFailed` carries what a failed (sub-)batch raised and the event-id claims it
-held. :class:`Culprits` collects the failed events as dead letters — ``scoring_failed``
+held. :class:`FailedEvents` collects the failed events as dead letters — ``scoring_failed``
 when a serving model raised on them (counted per role and version for the monitors),
 ``internal_error`` otherwise — releases their claims (a CRM resend of one is scored, not
 ``duplicate_event``), and turns them into the batch's records.
@@ -37,7 +37,7 @@ class PartFailed(Exception):
 
 
 @dataclass
-class Culprits:
+class FailedEvents:
     """The events that failed on their own, as dead letters, and who failed on them."""
 
     letters: list[tuple[DeadLetter, bytes | None]] = field(default_factory=list)

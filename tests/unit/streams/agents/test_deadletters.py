@@ -19,14 +19,8 @@ from schemas.experiments import Outcome
 from schemas.monitor import MonitorSample
 from schemas.topics import all_topics
 from streams.agents.controller import alert_of
-from streams.agents.guard import (
-    DeadLetters,
-    Rejected,
-    decode,
-    guarded,
-    guarded_timer,
-    metrics_for,
-)
+from streams.agents.deadletters import DeadLetters, Rejected, decode, guarded, guarded_timer
+from streams.agents.metrics import metrics_for
 from streams.settings import Settings
 
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 
 from streams.scorer.batch import BatchResult
-from streams.scorer.stats import Progress, ScorerMetrics
+from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.stores.ledger import Ledger
 

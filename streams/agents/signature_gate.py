@@ -5,10 +5,11 @@ a valid signature (:func:`scoring.control.signing.verify`) of a key in the allow
 the agents' own key, for auto-promotions), made within ``control_signature_window_s``, and
 not seen before (:class:`~streams.stores.signatures.SignatureMemory`). A refusal is counted
 (``leadstream_agent_signature_refusals_total{topic,reason}``) and raised as
-:class:`~streams.agents.guard.Rejected` (``signature_refused``): the guard dead-letters it
-and the controller answers with a ``signature_refused`` alert. The verified name is the
-request's ``actor``; whatever the record declares is ignored. ``models.rollback`` events
-must be signed by the agents' own key (:class:`RollbackGate`), as the guardrails sign them.
+:class:`~streams.agents.deadletters.Rejected` (``signature_refused``):
+:func:`~streams.agents.deadletters.guarded` dead-letters it and the controller answers
+with a ``signature_refused`` alert. The verified name is the request's ``actor``; whatever
+the record declares is ignored. ``models.rollback`` events must be signed by the agents'
+own key (:class:`RollbackGate`), as the guardrails sign them.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ import faust
 
 from schemas.deadletters import RecordRejectReason
 from scoring.control.signing import Refusal, Refused, Signed, verify
-from streams.agents.guard import Rejected, metrics_for
+from streams.agents.deadletters import Rejected
+from streams.agents.metrics import metrics_for
 from streams.control.keys import SIGNING_OFF_WARNING, controller_keys, request_keys, window_ms
 from streams.settings import Settings
 from streams.stores.signatures import SignatureMemory

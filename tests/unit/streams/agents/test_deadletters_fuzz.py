@@ -29,9 +29,9 @@ from schemas.payload import KEY_KEPT_BYTES, PayloadPolicy
 from schemas.privacy import ErasureRequest
 from schemas.topics import all_topics
 from scoring.serving import ServingPlan
-from streams.agents import records, signed
+from streams.agents import records, signature_gate
 from streams.agents.controller import alert_of
-from streams.agents.guard import DeadLetters, decode, guarded
+from streams.agents.deadletters import DeadLetters, decode, guarded
 from streams.control.keys import Signer, load_private, new_key_pair
 from streams.kafka.io import translate
 from streams.kafka.sizes import record_size
@@ -82,12 +82,12 @@ def world(tmp_path_factory, tiny_model) -> SimpleNamespace:
                         controller_public_key_path=ctl.public_path)
     app = faust.App(f"fuzz-{id(tmp)}", broker="kafka://127.0.0.1:1", store="memory://")
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(signed, "SignatureMemory", FakeMemory)
-        gate = signed.RequestGate(app, settings)
-        erasure_gate = signed.RequestGate(app, settings, what="erasure request", warn=False)
+        mp.setattr(signature_gate, "SignatureMemory", FakeMemory)
+        gate = signature_gate.RequestGate(app, settings)
+        erasure_gate = signature_gate.RequestGate(app, settings, what="erasure request", warn=False)
     return SimpleNamespace(
         settings=settings, app=app, gate=gate, erasure_gate=erasure_gate,
-        rollback_gate=signed.RollbackGate(app, settings),
+        rollback_gate=signature_gate.RollbackGate(app, settings),
         alice=Signer("alice", load_private(alice.private_path)),
         controller=Signer("controller", load_private(ctl.private_path)),
         valid=_valid_documents(tiny_model), loop=asyncio.new_event_loop())

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import logging
 
-from streams.scorer.stats import LOG_EVERY_S, Progress, ScorerMetrics
+from streams.scorer.metrics import LOG_EVERY_S, Progress, ScorerMetrics
 
 
 class Clock:
@@ -47,7 +47,7 @@ def test_a_batch_right_after_a_commit_counts_the_wait_between_them() -> None:
 
 
 def test_progress_is_logged_only_when_something_happened(caplog) -> None:
-    caplog.set_level(logging.INFO, logger="streams.scorer.stats")
+    caplog.set_level(logging.INFO, logger="streams.scorer.metrics")
     clock = Clock()
     progress = Progress(ScorerMetrics(), clock)
     for _ in range(5):  # 25 idle seconds

@@ -12,6 +12,8 @@ from typing import Any
 
 import numpy as np
 
+from streams.scorer.stage_table import render
+
 RESULTS = Path(__file__).with_name("results")
 TARGETS = {  # name: (value key, comparison, threshold)
     "(a) >= 40% of (b)": ("a_over_b", ">=", 0.40),
@@ -59,6 +61,19 @@ def latency_stats(created: dict, appended: dict, keys: list, producer: Any, chil
     return {"measured": len(keys), "offered_per_s": producer.rate, "sent": producer.sent,
             "p50_ms": p50, "p95_ms": p95, "p99_ms": p99, "max_ms": float(ms.max()),
             "mean_ms": float(ms.mean()), "peak_rss_mb": child.peak_rss_mb}
+
+
+def read_timings(path: Path) -> dict | None:
+    """The scorer's stage summary (``leadstream score --timings``), if it wrote one."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def stage_tables(doc: dict) -> str:
+    """The stage tables of (a)'s drain and of the latency phases (ms per batch)."""
+    phases = [("(a) drain", (doc["drain"].get("leadstream") or {}).get("stages")),
+              ("latency, reasons on", (doc["latency"] or {}).get("stages")),
+              ("latency, reasons off", (doc.get("latency_no_reasons") or {}).get("stages"))]
+    return "\n\n".join(render(title, s) for title, s in phases if s)
 
 
 def _ratio(drains: dict, top: str, bottom: str) -> float | None:
@@ -114,7 +129,7 @@ def table(doc: dict) -> str:
             rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>11,.0f}"
                         f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
                         f"{r['peak_rss_mb']:>7.0f} MB")
-    rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
+    rows += ["", stage_tables(doc), "", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
                  f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
                  f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"

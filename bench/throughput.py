@@ -66,8 +66,10 @@ class Say:
 
 def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
     """Run one variant over the pre-loaded backlog; rates from the output's broker stamps."""
-    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30"], s,
-                     s.home / f"{name}.log")
+    timings = s.home / f"{name}-timings.json"
+    extra = ["--timings", str(timings)] if cmd[0] == LEADSTREAM else []
+    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30", *extra], s,
+                  s.home / f"{name}.log")
     say(f"{name}: draining {n:,} leads (pid {child.proc.pid})")
     try:
         rc = child.wait(cfg.child_timeout_s, tick=io.output_ticker(s, n, say, name))
@@ -77,6 +79,8 @@ def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say:
         raise RuntimeError(f"{name} exited {rc}:\n{child.tail()}")
     stamps = [r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)]
     result = report.drain_stats(stamps, n, child)
+    if extra:
+        result["stages"] = report.read_timings(timings)
     say(f"{name}: {result['leads_per_s']:,.0f} leads/s, peak RSS {child.peak_rss_mb:.0f} MB")
     return result
 
@@ -87,7 +91,9 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
     # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
     records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0))
-    child = Child([LEADSTREAM, "score", "--idle-exit", "3"], s, s.home / "latency.log")
+    timings = s.home / f"latency-k{base.reasons_k}-timings.json"
+    child = Child([LEADSTREAM, "score", "--idle-exit", "3", "--timings", str(timings)], s,
+                  s.home / "latency.log")
     try:
         wait_assigned(s, child, cfg.child_timeout_s)
         say(f"latency: scorer assigned; offering {cfg.rate:,.0f} leads/s for "
@@ -110,6 +116,7 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
     appended = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)}
     measured = [k for k, _ in records[int(cfg.rate * cfg.warmup_s):]]
     result = report.latency_stats(created, appended, measured, producer, child)
+    result["stages"] = report.read_timings(timings)
     say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
     return result
 

@@ -44,6 +44,7 @@ from streams.scorer.culprits import Culprits, PartFailed
 from streams.scorer.explain import Explanations
 from streams.scorer.isolation import bisect
 from streams.scorer.resends import drop_resends
+from streams.scorer.timings import NoClock, StageClock
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.history import HistoryRows
@@ -114,7 +115,9 @@ class BatchStep:
                  max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW,
                  deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL,
                  explanations: Explanations | None = None,
-                 trend_source: TrendSource | None = None, trend_delta: float = DEFAULT_DELTA):
+                 trend_source: TrendSource | None = None, trend_delta: float = DEFAULT_DELTA,
+                 clock: StageClock | None = None):
+        self.clock = clock or NoClock()
         self._skew = skew
         self._letter_policy = deadletter_payload
         self._trends = trend_source
@@ -177,9 +180,11 @@ class BatchStep:
     # --- one (sub-)batch -------------------------------------------------------------
     def _handle(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
                 tag: str, claims: list[Claim]) -> BatchResult:
-        now = _utc(now_s)
-        accepted, rejected = self._intake.accept(events, now)
+        now, lap = _utc(now_s), self.clock.lap
+        accepted, rejected = self._intake.accept(events, now, lap)
+        lap("encode")
         accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake)
+        lap("claim")
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
                                    skew=self._skew)
@@ -187,6 +192,7 @@ class BatchStep:
         result.unknown_attributes = self._unknown.seen(self._plan.champion.label,
                                                        self._intake.unknown(accepted.leads))
         served = serve(self._plan, accepted.leads, accepted.batch)
+        lap("predict")
         runs = served.runs + ((served.shadow,) if served.shadow else ())
         self._served(result, served, batch, name)
         for letter in rejected + resent:
@@ -199,14 +205,17 @@ class BatchStep:
                 self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
                 tag, self._plan.champion, result.unknown_attributes)
         check_sizes(result.records, self._max_record)
+        lap("serialize")
         return result
 
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
                 name: str) -> None:
         t = self._topics
         why = self._explain.served(served.runs, batch.leads)
-        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why,
-                                        self._trends_of(served, batch, result))
+        self.clock.lap("reasons")
+        trends = self._trends_of(served, batch, result)
+        self.clock.lap("grade_trend")
+        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends)
         result.records += scored
         result.reasons_failed += why.failed
         result.reasons_skipped += why.skipped
@@ -232,7 +241,7 @@ class BatchStep:
         if self._trends is None or not self._trends.enabled:
             return None
         out, result.trend_unknown = batch_trends(self._trends, self._seen, batch,
-                                                 served.scores, self._delta)
+                                                 served.scores, self._delta, self.clock.lap)
         return out
 
 

@@ -80,11 +80,13 @@ class Scorer:
         self._trends = trends
         self._book = BatchBook(self.metrics, self.progress, ledger, trends)
         self._fatal: KafkaError | None = None
+        self._clock = metrics.stages
         hooks = {**client_log(), "error_cb": self._client_error}  # benign retries at debug
         self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
             lambda: Producer({**producer_config(settings), **hooks}),
-            self._consumer, self._stop.is_set, settings.transaction_timeout_ms / 1000)
+            self._consumer, self._stop.is_set, settings.transaction_timeout_ms / 1000,
+            lap=self._clock.lap)
         self._dedup, s = dedup, settings
         topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
                               s.topic_monitor_samples)
@@ -97,7 +99,8 @@ class Scorer:
                                explanations=Explanations(s.reasons_k, s.grade_scale,
                                                          s.exact_grades, s.reasons_threads,
                                                          s.reasons_budget_ms),
-                               trend_source=trends, trend_delta=s.trend_delta)
+                               trend_source=trends, trend_delta=s.trend_delta,
+                               clock=self._clock)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------
@@ -124,13 +127,16 @@ class Scorer:
                  self._settings.topic_deadletter, self._step.plan.label)
         try:
             self._txn.init()
+            self._clock.start()
             self._consumer.subscribe([self._settings.topic_incoming],
                                      on_assign=self._on_assign, on_revoke=self._on_revoke)
             while not self._finished():
                 self._between_batches()
                 n = self._limits.batch_n(self._settings, self.progress)
                 self._revoked = set()
+                self._clock.begin()
                 messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
+                self._clock.lap("consume_wait")
                 self._full = len(messages) >= n
                 self._handle(messages)
                 self.metrics.lag.update(self._consumer, self._settings.consumer_group)
@@ -160,6 +166,7 @@ class Scorer:
         started = time.perf_counter()
         result = self._step.run(consumed, offsets_tag(consumed.events))
         self._book.record(result)
+        self._clock.lap("redis")
         try:
             self._txn.publish(result.records, next_offsets(consumed.events))
         except BatchAborted:
@@ -167,9 +174,11 @@ class Scorer:
             if not self._stop.is_set():
                 n = rewind(self._consumer, consumed.events)
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
+            self._clock.end(len(consumed.events))
             return
         self._book.count(result, started)
         self.metrics.lag.consumed(consumed.events)
+        self._clock.end(len(consumed.events))
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""
@@ -220,7 +229,8 @@ class Scorer:
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),
                  ("close the score history", self._trends.close if self._trends else _none),
-                 ("close the control-plane reader", self._control.close))
+                 ("close the control-plane reader", self._control.close),
+                 ("stop the stage clock", self._clock.close))
         for what, step in steps:
             try:
                 step()

@@ -118,14 +118,17 @@ class TrendSource:
 
 
 def batch_trends(source: TrendSource, seen: dict[str, float], batch: BatchInput,
-                 scores: np.ndarray, delta: float) -> tuple[Trends, int]:
+                 scores: np.ndarray, delta: float,
+                 lap: Callable[[str], None] = lambda stage: None) -> tuple[Trends, int]:
     """Each scored lead's trend against its previous published score (earlier in this
     batch: ``seen`` from its parts already done, or this part; else the history), and how
-    many are unknown (published null)."""
+    many are unknown (published null). ``lap`` times the history read ("redis")."""
     lead_ids = [lead.lead_id for lead in batch.leads]
     asks = [(lead, ev.partition, ev.offset)
             for lead, ev in zip(lead_ids, batch.events, strict=True) if lead not in seen]
+    lap("grade_trend")
     found = iter(zip(*source.stored(asks), strict=True))
+    lap("redis")
     pairs = [(seen[lead], False) if lead in seen else next(found) for lead in lead_ids]
     previous, unknown = chain_previous(lead_ids, [p for p, _ in pairs], scores,
                                        [u for _, u in pairs])

@@ -129,6 +129,10 @@ def table(doc: dict) -> str:
             rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>11,.0f}"
                         f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
                         f"{r['peak_rss_mb']:>7.0f} MB")
+    for what, r in (doc.get("state") or {}).items():
+        rows.append(f"Redis state per lead, scored {'once' if what == 'once' else '20 times'}: "
+                    f"{r['bytes_per_lead']:,.0f} B (" + ", ".join(
+                        f"{k} {v:,.0f}" for k, v in r["memory_usage_per_lead"].items()) + ")")
     rows += ["", stage_tables(doc), "", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
                  f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"

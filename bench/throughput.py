@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import bench_io as io
-from bench import report
+from bench import report, state_bytes
 from bench.children import Child, wait_assigned
 from bench.shadow import start_shadow, train_version
 from streams.settings import Settings
@@ -46,6 +46,8 @@ class BenchConfig:
     latency_s: float = 15.0
     warmup_s: float = 2.0
     seed: int = 3
+    repeat_leads: int = 1_000
+    """Leads scored 20 times each for the state-per-lead measurement (0: skipped)."""
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
     variants: tuple[str, ...] = ("leadstream_bare", "leadstream_no_reasons", "leadstream",
@@ -143,11 +145,17 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
                                "--no-txn"], cfg.events),
         ("naive", [sys.executable, "-m", "bench.baselines", "naive"], cfg.naive_events),
     ]
-    drains = {}
+    drains, state = {}, {}
     for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
         s = io.fresh_topics(_variant(base, name), f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
+        empty = state_bytes.flushed(s) if name == "leadstream" else 0
         drains[name] = drain(name, cmd, s, n, cfg, say)
+        if name == "leadstream":
+            state["once"] = state_bytes.per_lead(s, empty, state_bytes.lead_ids(records))
+            state_bytes.say_state(say, "scored once", state["once"])
+    if "leadstream" in cfg.variants and cfg.repeat_leads:
+        state["x20"] = repeated(base, run_id, records, cfg, say)
     lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
@@ -158,8 +166,22 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
         s = io.fresh_topics(base, f"shadow-{run_id}", incoming=src.topic_incoming)
         drains["leadstream_shadow"] = drain("leadstream_shadow", [LEADSTREAM, "score"], s,
                                             cfg.events, cfg, say)
-    return report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
-                           lat, lat_off)
+    doc = report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
+                          lat, lat_off)
+    doc["state"] = state
+    return doc
+
+
+def repeated(base: Settings, run_id: str, records: list, cfg: BenchConfig, say: Say) -> dict:
+    """Redis state per lead for leads scored 20 times: a drain of its own, defaults."""
+    s = io.fresh_topics(base, f"x20-{run_id}")
+    sent = state_bytes.repeated_records(records, cfg.repeat_leads, 20)
+    io.preload(s, sent)
+    empty = state_bytes.flushed(s)
+    drain("leadstream_x20", [LEADSTREAM, "score"], s, len(sent), cfg, say)
+    out = state_bytes.per_lead(s, empty, state_bytes.lead_ids(sent))
+    state_bytes.say_state(say, "scored 20 times", out)
+    return out
 
 
 def _variant(s: Settings, variant: str) -> Settings:

@@ -221,7 +221,7 @@ class BatchStep:
         result.reasons_skipped += why.skipped
         result.reasons_downgraded += why.downgraded
         if self._trends is not None and self._trends.enabled:
-            result.history = outputs.history_rows(scored, served, batch)
+            result.history = outputs.history_rows(served, batch, self._grades)
             result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
                                           served.scores.tolist(), strict=True))
         result.scored = len(served)

@@ -1,15 +1,20 @@
-"""A batch's bookkeeping outside Kafka: what it records in Redis before its transaction,
-and what it counts once the transaction committed.
+"""A batch's bookkeeping outside Kafka, once its transaction committed: its state in
+Redis and its counts.
 
-Before publishing, the batch's ledger rows (:class:`~streams.stores.ledger.Ledger`) go to
-Redis in one round trip, and its score history entries in another
-(:mod:`streams.scorer.trends`). Best effort: a Redis failure is counted and reported
-(``ledger_missed``, ``history_missed``), and scoring goes on.
+After the commit (never before: an aborted or fenced attempt leaves nothing), the batch's
+score history entries (:mod:`streams.scorer.trends`) and ledger rows
+(:class:`~streams.stores.ledger.Ledger`) go to Redis in **one** pipelined round trip.
+Best effort: a Redis failure is counted and reported (``ledger_missed``,
+``history_missed``; the history's leads get a null trend next time), and scoring goes on.
+A kill -9 between the commit and this write loses the batch's entries (bench/README.md,
+"State and what a crash loses").
 """
 
 from __future__ import annotations
 
 import time
+
+from redis import RedisError
 
 from streams.scorer.batch import BatchResult
 from streams.scorer.stats import Progress, ScorerMetrics
@@ -26,14 +31,29 @@ class BatchBook:
         self._trends = trends
 
     def record(self, result: BatchResult) -> None:
-        """Write the batch's history entries and ledger rows (a Redis round trip each)."""
-        if self._trends is not None:
-            self._trends.record(result.history)
-        if self._ledger is None or not result.ledger:
+        """Write the committed batch's history entries and ledger rows: one round trip."""
+        ledger = self._ledger if self._ledger is not None and result.ledger else None
+        client = (ledger.client if ledger is not None
+                  else self._trends.client if self._trends is not None else None)
+        if client is None:
             return
-        written = self._ledger.write(result.ledger)
-        if written.missed:
-            self._metrics.ledger_missed.inc(written.missed)
+        pipe = client.pipeline(transaction=False)
+        history = self._trends is not None and self._trends.stage(pipe, result.history)
+        n_ledger = ledger.stage(pipe, result.ledger) if ledger is not None else 0
+        if not history and not n_ledger:
+            return
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except RedisError as exc:
+            replies = [exc] * (int(history) + n_ledger)
+        if history and self._trends is not None:
+            first = replies[0]
+            self._trends.recorded(result.history,
+                                  first if isinstance(first, Exception) else None)
+        if ledger is not None:
+            written = ledger.outcome(result.ledger, replies[int(history):])
+            if written.missed:
+                self._metrics.ledger_missed.inc(written.missed)
 
     def count(self, result: BatchResult, started: float) -> None:
         """Metrics and progress of a committed batch."""

@@ -1,9 +1,10 @@
 """The scorer loop: consume a batch, score it, publish it in one Kafka transaction, repeat.
 
-The loop only moves messages: :mod:`streams.kafka.io` translates them, :mod:`streams.scorer.batch`
-hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.book`
-records the batch in Redis and :mod:`streams.kafka.transaction` commits outputs and offsets
-together. After an abort the consumer is sought back to the batch's first offsets and the
+The loop only moves messages: :mod:`streams.kafka.io` translates them,
+:mod:`streams.scorer.batch` hands them to the transport-free core (:mod:`scoring.serving`),
+:mod:`streams.kafka.transaction` commits outputs and offsets together, and then
+:mod:`streams.scorer.book` records the committed batch in Redis (score history and ledger,
+one round trip). After an abort the consumer is sought back to the batch's first offsets and the
 loop goes on (:mod:`streams.scorer.offsets`): every reader of the outputs reads
 ``read_committed``, so an aborted batch's records were never seen.
 
@@ -165,8 +166,6 @@ class Scorer:
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
         result = self._step.run(consumed, offsets_tag(consumed.events))
-        self._book.record(result)
-        self._clock.lap("redis")
         try:
             self._txn.publish(result.records, next_offsets(consumed.events))
         except BatchAborted:
@@ -176,6 +175,8 @@ class Scorer:
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
             self._clock.end(len(consumed.events))
             return
+        self._book.record(result)  # Redis state only once the batch committed
+        self._clock.lap("redis")
         self._book.count(result, started)
         self.metrics.lag.consumed(consumed.events)
         self._clock.end(len(consumed.events))

@@ -1,5 +1,5 @@
 """The scorer's side of the score history: previous scores before a batch is scored, the
-batch's entries written before its transaction, and what happens when Redis fails.
+batch's entries written once its transaction committed, and what happens when Redis fails.
 
 Policy, as for de-duplication and the ledger: scoring never stops or waits for Redis
 (calls fail fast after ``ledger_timeout_s``), and a trend is never guessed:
@@ -77,7 +77,8 @@ class TrendSource:
                 [lead in self._gaps or lead in lost for lead, _, _ in asks])
 
     def record(self, rows: HistoryRows) -> None:
-        """Write a batch's entries; on failure remember its leads as having a gap."""
+        """Write a batch's entries (a round trip of their own); on failure remember its
+        leads as having a gap."""
         if self._history is None or not rows:
             return
         try:
@@ -85,7 +86,26 @@ class TrendSource:
                 raise redis.ConnectionError("skipped: Redis was down moments ago")
             self._history.record(rows)
         except redis.RedisError as exc:
-            self._went_down("write", exc)
+            self.recorded(rows, exc)
+            return
+        self.recorded(rows, None)
+
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
+        """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
+        was queued (history off, no rows, or Redis down moments ago: then the leads are
+        remembered as having a gap at once)."""
+        if self._history is None or not rows:
+            return False
+        if self._skipping():
+            self.recorded(rows, redis.ConnectionError("skipped: Redis was down moments ago"))
+            return False
+        self._history.stage(pipe, rows)
+        return True
+
+    def recorded(self, rows: HistoryRows, error: Exception | None) -> None:
+        """The outcome of a staged write: on failure its leads have a gap."""
+        if error is not None:
+            self._went_down("write", error)
             self._on_missed(len(rows))
             for lead in rows.lead_ids:
                 self._gaps.pop(lead, None)
@@ -97,7 +117,11 @@ class TrendSource:
         for lead in rows.lead_ids:
             self._gaps.pop(lead, None)
 
-    def _went_down(self, what: str, exc: redis.RedisError) -> None:
+    @property
+    def client(self) -> redis.Redis | None:
+        return None if self._history is None else self._history.client
+
+    def _went_down(self, what: str, exc: Exception) -> None:
         if not self._skipping():
             self._next_try = self._clock() + self._retry_s
         if not self._down:

@@ -1,11 +1,11 @@
 """Per-lead score history in Redis: the lead's published scores, newest first, bounded, TTL.
 
 Key ``leadstream:history:<lead_id>``: a list of at most ``max_entries`` elements, expiring
-``ttl_s`` after the lead's last score (both from settings). Each element is
-``<source_partition>:<source_offset>:<score>`` followed by the exact bytes of the
-``leads.scored`` JSON document (which starts with ``{``): the short header lets the scripts
-find positions and scores without parsing JSON, and any field added to the record lands in
-the history unchanged.
+``ttl_s`` after the lead's last score (both from settings). Each element is compact,
+``<source_partition>:<source_offset>:<score>:<grade>:<model_version>:<scored_at_s>``
+(~40 bytes; the full document, reasons included, stays on ``leads.scored``): the scripts
+find positions and scores without parsing anything, and :func:`parse` gives readers the
+fields back under the ``leads.scored`` names.
 
 An entry is identified by its source position: writing the same position again (a batch
 processed again after an abort, a rebalance or a kill -9) replaces the entry in place,
@@ -19,7 +19,8 @@ recreated (offsets restart), a lead's first score after it is ``new`` (or unknow
 the history with the topic.
 
 One script call per batch and direction: :meth:`History.previous` before scoring,
-:meth:`History.record` before the transaction (as the ledger). Both raise
+:meth:`History.stage` into the batch's one pipeline, written *after* its transaction
+committed (:mod:`streams.scorer.book`): no entry exists for a score that never published. Both raise
 :class:`redis.RedisError`; the scorer decides (:mod:`streams.scorer.trends`).
 """
 
@@ -28,6 +29,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import redis
 
@@ -36,8 +38,8 @@ from streams.stores.ledger import redis_client
 
 PREFIX = "leadstream:history:"
 
-# An entry's header: partition, offset, score; the document follows from its '{'.
-_HEADER = "^(%d+):(%d+):([^{]*)"
+# An entry's header: partition, offset, score; grade, version and time follow.
+_HEADER = "^(%d+):(%d+):([^:]*)"
 
 # ARGV: one "partition:offset" per key, one per line; the header pattern; max entries.
 # Returns per key the score of its previous entry, '' for none, '?' when every entry is
@@ -100,7 +102,7 @@ return added
 
 @dataclass(frozen=True)
 class HistoryRows:
-    """A batch's history elements (header + document), in batch order."""
+    """A batch's history elements, in batch order."""
 
     lead_ids: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
@@ -114,14 +116,21 @@ class HistoryRows:
         return HistoryRows(self.lead_ids + other.lead_ids, self.values + other.values)
 
 
-def element(partition: int, offset: int, score: str, document: str) -> str:
-    """One history element: the header, then the document (``score`` as JSON text)."""
-    return f"{partition}:{offset}:{score}{document}"
+def element(partition: int, offset: int, score: str, grade: str, version: str,
+            scored_at_s: int) -> str:
+    """One history element (``score`` as the JSON text published; ``version`` holds no
+    ``:``, model versions are numbers)."""
+    return f"{partition}:{offset}:{score}:{grade}:{version}:{scored_at_s}"
 
 
-def document(raw: bytes) -> bytes:
-    """The ``leads.scored`` document of a stored element."""
-    return raw[raw.index(b"{"):]
+def parse(raw: bytes | str) -> dict:
+    """A stored element's fields, named as in ``leads.scored``."""
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    partition, offset, score, grade, version, at = text.split(":", 5)
+    return {"source_partition": int(partition), "source_offset": int(offset),
+            "score": float(score), "grade": grade, "model_version": version,
+            "scored_at": datetime.fromtimestamp(int(at), UTC).isoformat().replace("+00:00",
+                                                                                  "Z")}
 
 
 class History:
@@ -153,13 +162,23 @@ class History:
         """Write a batch's elements in one round trip; how many were new (not replaced)."""
         if not rows:
             return 0
-        return int(self._record(keys=[PREFIX + lead for lead in rows.lead_ids],
-                                args=[self.max_entries, self.ttl_s, _HEADER,
-                                      "\n".join(rows.values)]))
+        return int(self._record(**self._record_args(rows)))
 
-    def entries(self, lead_id: str) -> list[bytes]:
-        """The lead's ``leads.scored`` documents, newest first."""
-        return [document(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
+        """Queue the write of a batch's elements on ``pipe`` (its reply: as :meth:`record`)."""
+        self._record(**self._record_args(rows), client=pipe)
+
+    def _record_args(self, rows: HistoryRows) -> dict:
+        return {"keys": [PREFIX + lead for lead in rows.lead_ids],
+                "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values)]}
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def entries(self, lead_id: str) -> list[dict]:
+        """The lead's scores, newest first (:func:`parse`)."""
+        return [parse(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
 
     def forget(self, lead_id: str) -> int:
         """Remove the lead's history; the number of keys removed (0 or 1)."""

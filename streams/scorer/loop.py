@@ -49,7 +49,7 @@ from streams.kafka.transaction import BatchAborted, BatchTransaction, StopReques
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.book import BatchBook
 from streams.scorer.explain import Explanations
-from streams.scorer.limits import RunLimits, batch_timeout
+from streams.scorer.limits import RunLimits, take_batch
 from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
 from streams.scorer.serving import ServingControl
 from streams.scorer.stats import Progress, ScorerMetrics
@@ -136,7 +136,7 @@ class Scorer:
                 n = self._limits.batch_n(self._settings, self.progress)
                 self._revoked = set()
                 self._clock.begin()
-                messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
+                messages = take_batch(self._consumer, n, self._settings, self._full)
                 self._clock.lap("consume_wait")
                 self._full = len(messages) >= n
                 self._handle(messages)

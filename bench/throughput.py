@@ -87,13 +87,14 @@ def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say:
     return result
 
 
-def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
-    """A fresh scorer under a paced load; latency = output append time - input create time."""
-    s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}")
+def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = "") -> dict:
+    """A fresh scorer under a paced load; latency = output append time - input create time
+    (and to the commit marker: the last record's offset of each partition + 1 readable)."""
+    s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}{tag}")
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
     # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
-    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0))
-    timings = s.home / f"latency-k{base.reasons_k}-timings.json"
+    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0) + 2 * bool(tag))
+    timings = s.home / f"latency-k{base.reasons_k}{tag}-timings.json"
     child = Child([LEADSTREAM, "score", "--idle-exit", "3", "--timings", str(timings)], s,
                   s.home / "latency.log")
     try:
@@ -101,6 +102,8 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
         say(f"latency: scorer assigned; offering {cfg.rate:,.0f} leads/s for "
             f"{cfg.warmup_s:.0f}+{cfg.latency_s:.0f} s")
         producer = io.PacedProducer(s, records, cfg.rate)
+        watcher = io.CommittedWatcher(s)
+        watcher.start()
         producer.start()
         ticker = io.output_ticker(s, total, say, "latency")
         while producer.is_alive():
@@ -112,12 +115,15 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
         rc = child.wait(cfg.child_timeout_s)
     finally:
         child.kill()
+    watcher.stop.set()
+    watcher.join(10)
     if rc != 0:
         raise RuntimeError(f"latency scorer exited {rc}:\n{child.tail()}")
     created = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_incoming)}
     appended = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)}
     measured = [k for k, _ in records[int(cfg.rate * cfg.warmup_s):]]
     result = report.latency_stats(created, appended, measured, producer, child)
+    result["visible"] = report.visible_stats(created, watcher.seen, measured)
     result["stages"] = report.read_timings(timings)
     say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
     return result
@@ -159,6 +165,8 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
     lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
+    lat_timer = (latency(base.model_copy(update={"adaptive_batching": False}), run_id, cfg,
+                         say, "timer") if cfg.latency_s > 0 else None)
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
         say("training a challenger; serving it in shadow mode")
         challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")
@@ -169,6 +177,7 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     doc = report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
                           lat, lat_off)
     doc["state"] = state
+    doc["latency_timer_batching"] = lat_timer
     return doc
 
 

@@ -56,6 +56,8 @@ def take_batch(consumer: Consumer, n: int, settings: Settings, backlog: bool) ->
     fills batches; otherwise what is queued, closed as soon as the queue is empty."""
     if backlog:
         return consumer.consume(n, settings.batch_timeout_s)
+    if not settings.adaptive_batching:  # the timer: wait for n or the idle timeout
+        return consumer.consume(n, min(settings.batch_timeout_s, settings.batch_timeout_idle_s))
     queued = consumer.consume(n, 0)
     if queued:
         return queued

@@ -29,6 +29,9 @@ class ScorerSettings(SettingsPart):
     soon as the consumer's queue is empty (adaptive batching); this is the longest wait for
     its first event before the loop checks its limits and asks again. A full batch restores
     the long wait."""
+    adaptive_batching: bool = True
+    """Without a backlog, close a batch when the consumer's queue is empty (on) or after
+    ``batch_timeout_idle_s`` (off: the timer of earlier releases, kept for comparison)."""
     max_payload_bytes: int = Field(64 * 1024, ge=256)
     """Larger lead events are dead-lettered as ``payload_too_large``."""
     deadletter_payload_max_bytes: int = Field(256 * 1024, ge=0, le=512 * 1024)

@@ -39,7 +39,7 @@ def test_without_a_backlog_a_batch_is_what_is_queued_and_never_waits_a_timer(que
     if queued:
         assert got == list(range(min(queued, n))) and consumer.calls == [(n, 0)]
     else:  # the first arrival closes the batch with what queued meanwhile
-        assert got == [1000] + ([] if n == 1 else [])
+        assert got == [1000]
         assert consumer.calls[:2] == [(n, 0), (1, SETTINGS.batch_timeout_idle_s)]
     assert consumer.waited_s == 0.0
 
@@ -54,3 +54,10 @@ def test_a_backlog_waits_for_a_full_batch():
     consumer = QueueConsumer(10, arriving=990)
     assert len(take_batch(consumer, 1000, SETTINGS, backlog=True)) == 1000
     assert consumer.calls == [(1000, SETTINGS.batch_timeout_s)]
+
+
+def test_without_adaptive_batching_a_batch_waits_the_timer():
+    consumer = QueueConsumer(3)
+    timer = SETTINGS.model_copy(update={"adaptive_batching": False})
+    assert take_batch(consumer, 100, timer, backlog=False) == [0, 1, 2]
+    assert consumer.waited_s == SETTINGS.batch_timeout_idle_s

@@ -163,9 +163,9 @@ def render(out: Console, lead_id: str, docs: list[dict]) -> None:
 @click.argument("lead_id")
 @json_option
 def lead(lead_id: str, as_json: bool) -> None:
-    """Every score LEAD_ID got, newest first: when, model version and variant, score,
-    grade, trend, reasons, the event id and the event's partition/offset on the incoming
-    topic, and its outcome if known."""
+    """Every score LEAD_ID got, newest first: when, model version, score, grade, trend and
+    previous score, the event's partition/offset on the incoming topic, and its outcome if
+    known (reasons, variant and event id are on leads.scored)."""
     settings = Settings()
     try:
         docs = read(settings, lead_id)

@@ -7,7 +7,8 @@ transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record
 role and version; the batch's ledger and score-history entries are handed back for the
 caller to write to Redis. Each scored lead's ``trend`` compares its score with the lead's
 previous published one: earlier in this batch, else from the history
-(:mod:`streams.scorer.trends`, one Redis read per handled part).
+(:mod:`streams.scorer.trends`), read with the event-id claims in one pipelined Redis call
+per handled part (:mod:`streams.scorer.state_read`).
 
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
@@ -43,7 +44,8 @@ from streams.scorer import records as outputs
 from streams.scorer.culprits import Culprits, PartFailed
 from streams.scorer.explain import Explanations
 from streams.scorer.isolation import bisect
-from streams.scorer.resends import drop_resends
+from streams.scorer.resends import claims_of, drop_resends
+from streams.scorer.state_read import Prefetched, read_state
 from streams.scorer.timings import NoClock, StageClock
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
@@ -123,6 +125,7 @@ class BatchStep:
         self._trends = trend_source
         self._delta = trend_delta
         self._seen: dict[str, float] = {}  # leads scored by the parts of this batch so far
+        self._stored: Prefetched | None = None  # the part's previous scores, read with claims
         self._dedup = dedup
         self._topics = topics
         self._grades = grades or GradeScale()
@@ -183,7 +186,12 @@ class BatchStep:
         now, lap = _utc(now_s), self.clock.lap
         accepted, rejected = self._intake.accept(events, now, lap)
         lap("encode")
-        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake)
+        asks = [(lead.lead_id, ev.partition, ev.offset)
+                for lead, ev in zip(accepted.leads, accepted.events, strict=True)
+                if lead.lead_id not in self._seen]
+        dupes, self._stored = read_state(self._dedup, self._trends, claims_of(accepted), asks)
+        lap("redis")
+        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake, dupes)
         lap("claim")
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
@@ -240,7 +248,7 @@ class BatchStep:
                    result: BatchResult) -> outputs.Trends | None:
         if self._trends is None or not self._trends.enabled:
             return None
-        out, result.trend_unknown = batch_trends(self._trends, self._seen, batch,
+        out, result.trend_unknown = batch_trends(self._stored or self._trends, self._seen, batch,
                                                  served.scores, self._delta, self.clock.lap)
         return out
 

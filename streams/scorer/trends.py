@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import redis
@@ -28,6 +29,9 @@ import redis
 from scoring.trend import chain_previous, trends
 from streams.scorer.records import BatchInput, Trends
 from streams.stores.history import History, HistoryRows
+
+if TYPE_CHECKING:
+    from streams.scorer.state_read import Prefetched
 
 log = logging.getLogger(__name__)
 
@@ -59,19 +63,43 @@ class TrendSource:
                ) -> tuple[list[float | None], list[bool]]:
         """Per ``(lead_id, partition, offset)``: its previous published score (``None``:
         none) and whether that is unknown (Redis failed, a gap, or the history is off)."""
-        if self._history is None:
+        query = self.query(asks)
+        if query is None:
             return [None] * len(asks), [True] * len(asks)
-        if self._skipping():
-            return [None] * len(asks), [True] * len(asks)
+        try:
+            found: list | Exception = self._history.previous(query)  # type: ignore[union-attr]
+        except redis.RedisError as exc:
+            found = exc
+        return self.answer(asks, query, found)
+
+    def query(self, asks: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]] | None:
+        """What to ask the history for ``asks``: each lead once, at its first event; None
+        when nothing is asked (history off, or Redis down moments ago)."""
+        if self._history is None or self._skipping():
+            return None
         firsts = list(dict.fromkeys(lead for lead, _, _ in asks))
         where = {lead: (p, o) for lead, p, o in reversed(asks)}  # each lead's first event
-        try:
-            found = self._history.previous([(lead, *where[lead]) for lead in firsts])
-        except redis.RedisError as exc:
-            self._went_down("read", exc)
+        return [(lead, *where[lead]) for lead in firsts]
+
+    def stage_read(self, pipe: redis.client.Pipeline, query: list[tuple[str, int, int]]
+                   ) -> None:
+        """Queue ``query`` on ``pipe`` (one Redis call with other reads; :meth:`answer`)."""
+        self._history.stage_previous(pipe, query)  # type: ignore[union-attr]
+
+    def answer(self, asks: Sequence[tuple[str, int, int]],
+               query: list[tuple[str, int, int]] | None, found: object
+               ) -> tuple[list[float | None], list[bool]]:
+        """:meth:`stored`'s answer from the reply to ``query`` (raw script reply, decoded
+        list, or the exception the call raised)."""
+        if query is None:
+            return [None] * len(asks), [True] * len(asks)
+        if isinstance(found, Exception):
+            self._went_down("read", found)
             return [None] * len(asks), [True] * len(asks)
         self._came_back()
-        by_lead = dict(zip(firsts, found, strict=True))
+        scores = (History.decode_previous(found) if found and isinstance(found[0], bytes)
+                  else found)
+        by_lead = dict(zip([lead for lead, _, _ in query], scores, strict=True))
         lost = {lead for lead, score in by_lead.items() if score is not None and score != score}
         return ([None if lead in lost else by_lead[lead] for lead, _, _ in asks],
                 [lead in self._gaps or lead in lost for lead, _, _ in asks])
@@ -141,7 +169,7 @@ class TrendSource:
 
 
 
-def batch_trends(source: TrendSource, seen: dict[str, float], batch: BatchInput,
+def batch_trends(source: TrendSource | Prefetched, seen: dict[str, float], batch: BatchInput,
                  scores: np.ndarray, delta: float,
                  lap: Callable[[str], None] = lambda stage: None) -> tuple[Trends, int]:
     """Each scored lead's trend against its previous published score (earlier in this

@@ -153,9 +153,19 @@ class History:
         round trip."""
         if not asks:
             return []
-        reply = self._previous(keys=[PREFIX + lead for lead, _, _ in asks],
-                               args=["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER,
-                                     self.max_entries])
+        return self.decode_previous(self._previous(**self._previous_args(asks)))
+
+    def stage_previous(self, pipe: redis.client.Pipeline,
+                       asks: Sequence[tuple[str, int, int]]) -> None:
+        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`)."""
+        self._previous(**self._previous_args(asks), client=pipe)
+
+    def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
+        return {"keys": [PREFIX + lead for lead, _, _ in asks],
+                "args": ["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER, self.max_entries]}
+
+    @staticmethod
+    def decode_previous(reply: Sequence[bytes]) -> list[float | None]:
         return [math.nan if s == b"?" else float(s) if s else None for s in reply]
 
     def record(self, rows: HistoryRows) -> int:

@@ -170,6 +170,11 @@ def table(doc: dict) -> str:
                 rows.append(f"    visible to read_committed (commit marker included): p50 "
                             f"{v['p50_ms']:.1f}  p95 {v['p95_ms']:.1f}  p99 {v['p99_ms']:.1f}"
                             f"  max {v['max_ms']:.0f} ms ({v['measured']:,} leads)")
+    for i, rnd in enumerate(doc.get("batching_rounds") or [], start=1):
+        rows.append(f"batching round {i}: p50 / p95 / p99 ms — " + "; ".join(
+            f"{name} {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['p99_ms']:.0f}"
+            f" ({r['stages']['mean_events_per_batch'] if r.get('stages') else 0:.0f}/batch)"
+            for name, r in rnd.items()))
     load = doc["machine"]["loadavg_1_5_15_at_end"]
     start = doc["machine"].get("loadavg_1_5_15_at_start") or (float("nan"),) * 3
     rows += [f"machine: {doc['machine']['cpus']} CPUs, load average {load[0]:.1f} / "

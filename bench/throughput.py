@@ -87,13 +87,14 @@ def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say:
     return result
 
 
-def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = "") -> dict:
+def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = "",
+            seed_offset: int = 0) -> dict:
     """A fresh scorer under a paced load; latency = output append time - input create time
     (and to the commit marker: the last record's offset of each partition + 1 readable)."""
     s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}{tag}")
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
     # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
-    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0) + 2 * bool(tag))
+    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0) + seed_offset)
     timings = s.home / f"latency-k{base.reasons_k}{tag}-timings.json"
     child = Child([LEADSTREAM, "score", "--idle-exit", "3", "--timings", str(timings)], s,
                   s.home / "latency.log")
@@ -164,9 +165,9 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
         state["x20"] = repeated(base, run_id, records, cfg, say)
     lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
-    lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
-    lat_timer = (latency(base.model_copy(update={"adaptive_batching": False}), run_id, cfg,
-                         say, "timer") if cfg.latency_s > 0 else None)
+    rounds = batching_rounds(base, run_id, cfg, say) if cfg.latency_s > 0 else []
+    lat = rounds[0]["adaptive"] if rounds else None
+    lat_timer = rounds[0]["timer"] if rounds else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
         say("training a challenger; serving it in shadow mode")
         challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")
@@ -178,7 +179,19 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
                           lat, lat_off)
     doc["state"] = state
     doc["latency_timer_batching"] = lat_timer
+    doc["batching_rounds"] = rounds
     return doc
+
+
+def batching_rounds(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> list[dict]:
+    """Timer vs adaptive batching at the paced rate, reasons on, in the order timer,
+    adaptive, adaptive, timer (a load that drifts during the phases favours neither)."""
+    timer = base.model_copy(update={"adaptive_batching": False})
+    order = [("timer", timer), ("adaptive", base), ("adaptive", base), ("timer", timer)]
+    out: list[dict] = [{}, {}]
+    for i, (name, s) in enumerate(order):
+        out[i // 2][name] = latency(s, run_id, cfg, say, f"{name}{i}", 2 + i)
+    return out
 
 
 def repeated(base: Settings, run_id: str, records: list, cfg: BenchConfig, say: Say) -> dict:

@@ -1,13 +1,17 @@
-"""A batch's bookkeeping outside Kafka, once its transaction committed: its state in
-Redis and its counts.
+"""A batch's bookkeeping outside Kafka: its state in Redis and its counts.
 
-After the commit (never before: an aborted or fenced attempt leaves nothing), the batch's
-score history entries (:mod:`streams.scorer.trends`) and ledger rows
-(:class:`~streams.stores.ledger.Ledger`) go to Redis in **one** pipelined round trip.
+- Before the transaction, the batch's score history entries are written
+  (:meth:`BatchBook.before`, one round trip): a kill -9 after the commit cannot lose them.
+- If the transaction aborts, those entries are taken back (:meth:`BatchBook.aborted`):
+  an attempt that did not commit leaves none (the batch processed again writes its own).
+- After the commit, the history entries once more (a fenced zombie's late write of the same
+  positions is replaced by the committed ones) and the ledger rows
+  (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
+  replace the lead's last committed one), in **one** pipelined round trip
+  (:meth:`BatchBook.record`).
+
 Best effort: a Redis failure is counted and reported (``ledger_missed``,
 ``history_missed``; the history's leads get a null trend next time), and scoring goes on.
-A kill -9 between the commit and this write loses the batch's entries (bench/README.md,
-"State and what a crash loses").
 """
 
 from __future__ import annotations
@@ -29,6 +33,16 @@ class BatchBook:
         self._progress = progress
         self._ledger = ledger
         self._trends = trends
+
+    def before(self, result: BatchResult) -> None:
+        """Write the batch's history entries before its transaction (one round trip)."""
+        if self._trends is not None:
+            self._trends.record(result.history)
+
+    def aborted(self, result: BatchResult) -> None:
+        """The batch's transaction aborted: take its history entries back."""
+        if self._trends is not None:
+            self._trends.take_back(result.history)
 
     def record(self, result: BatchResult) -> None:
         """Write the committed batch's history entries and ledger rows: one round trip."""

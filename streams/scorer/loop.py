@@ -2,11 +2,12 @@
 
 The loop only moves messages: :mod:`streams.kafka.io` translates them,
 :mod:`streams.scorer.batch` hands them to the transport-free core (:mod:`scoring.serving`),
-:mod:`streams.kafka.transaction` commits outputs and offsets together, and then
-:mod:`streams.scorer.book` records the committed batch in Redis (score history and ledger,
-one round trip). After an abort the consumer is sought back to the batch's first offsets and the
-loop goes on (:mod:`streams.scorer.offsets`): every reader of the outputs reads
-``read_committed``, so an aborted batch's records were never seen.
+:mod:`streams.kafka.transaction` commits outputs and offsets together, and
+:mod:`streams.scorer.book` keeps the batch's Redis state exact with that transaction
+(history before it, taken back on an abort; history again and ledger after the commit).
+After an abort the consumer is sought back to the batch's first offsets and the loop goes
+on (:mod:`streams.scorer.offsets`): every reader of the outputs reads ``read_committed``,
+so an aborted batch's records were never seen.
 
 Rebalances: the callbacks run only inside ``consume`` (and ``close``), never while a
 batch is processed. Events of a partition revoked during the ``consume`` that returned
@@ -166,16 +167,19 @@ class Scorer:
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
         result = self._step.run(consumed, offsets_tag(consumed.events))
+        self._book.before(result)  # history entries a kill -9 after the commit cannot lose
+        self._clock.lap("redis")
         try:
             self._txn.publish(result.records, next_offsets(consumed.events))
         except BatchAborted:
             self.metrics.aborted.inc()
+            self._book.aborted(result)
             if not self._stop.is_set():
                 n = rewind(self._consumer, consumed.events)
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
             self._clock.end(len(consumed.events))
             return
-        self._book.record(result)  # Redis state only once the batch committed
+        self._book.record(result)  # the ledger only once the batch committed
         self._clock.lap("redis")
         self._book.count(result, started)
         self.metrics.lag.consumed(consumed.events)

@@ -118,6 +118,17 @@ class TrendSource:
             return
         self.recorded(rows, None)
 
+    def take_back(self, rows: HistoryRows) -> None:
+        """An attempt whose entries were written did not commit: remove them (best effort;
+        the attempt processed again rewrites its positions in any case)."""
+        if self._history is None or not rows or self._skipping():
+            return
+        try:
+            self._history.remove(rows)
+        except redis.RedisError as exc:
+            log.warning("score history: cannot take back %d entries of an aborted batch (%s)",
+                        len(rows), exc)
+
     def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
         """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
         was queued (history off, no rows, or Redis down moments ago: then the leads are

@@ -18,9 +18,11 @@ lead id). Offsets compare exactly below 2^53 (Lua numbers). Should the input top
 recreated (offsets restart), a lead's first score after it is ``new`` (or unknown): clear
 the history with the topic.
 
-One script call per batch and direction: :meth:`History.previous` before scoring,
-:meth:`History.stage` into the batch's one pipeline, written *after* its transaction
-committed (:mod:`streams.scorer.book`): no entry exists for a score that never published. Both raise
+:meth:`History.previous` before scoring (pipelined with the event-id claims); the batch's
+elements written before its transaction (:meth:`History.record`), taken back if it aborts
+(:meth:`History.remove`: only while an element is exactly the one written), and written
+again after the commit (:meth:`History.stage`, pipelined with the ledger): see
+:mod:`streams.scorer.book`. Both raise
 :class:`redis.RedisError`; the scorer decides (:mod:`streams.scorer.trends`).
 """
 
@@ -181,6 +183,16 @@ class History:
     def _record_args(self, rows: HistoryRows) -> dict:
         return {"keys": [PREFIX + lead for lead in rows.lead_ids],
                 "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values)]}
+
+    def remove(self, rows: HistoryRows) -> int:
+        """Take back the elements of an attempt that did not commit: each removed only
+        while it is exactly the element written (one round trip); how many were removed."""
+        if not rows:
+            return 0
+        pipe = self._client.pipeline(transaction=False)
+        for lead, value in zip(rows.lead_ids, rows.values, strict=True):
+            pipe.lrem(PREFIX + lead, 1, value)
+        return sum(int(n) for n in pipe.execute())
 
     @property
     def client(self) -> redis.Redis:

@@ -108,3 +108,14 @@ def test_hostile_lead_ids_and_entries_round_trip(history, redis_client, lead, ve
             got["model_version"]) == (partition, offset, score, grade, version)
     assert history.previous([(lead, partition, offset + 1)]) == [score]
     assert history.previous([(lead, partition, offset)]) == [None]
+
+
+def test_an_aborted_attempts_elements_are_taken_back_only_as_written(history):
+    history.record(rows(("L1", 0, 1, 0.1)))  # committed earlier
+    attempt = rows(("L1", 0, 5, 0.5), ("L2", 0, 6, 0.6))
+    history.record(attempt)
+    other = rows(("L2", 0, 6, 0.65))  # the position rewritten since by another attempt
+    history.record(other)
+    assert history.remove(attempt) == 1  # L1's element; L2's is no longer the one written
+    assert offsets(history, "L1") == [1]
+    assert [d["score"] for d in history.entries("L2")] == [0.65]

@@ -1,6 +1,8 @@
-"""The score history is exact with the transaction: an aborted attempt leaves no entry, and
-the batch processed again after the abort — under another serving plan — leaves exactly
-its committed scores (chaos: an abort injected into the real scorer, real Kafka/Redis)."""
+"""The score history is exact with the transaction: an aborted attempt leaves no entry once
+its abort is handled (its pre-commit entries are taken back, the ledger is written only
+after a commit), and the batch processed again — under another serving plan — leaves
+exactly its committed scores (chaos: an abort injected into the real scorer, real
+Kafka/Redis)."""
 
 from __future__ import annotations
 
@@ -35,24 +37,31 @@ def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
     after_abort: dict[str, int] = {}
 
     def publish_abort_first(records, offsets):
-        if after_abort:
+        if "aborted" in after_abort:
             return real_publish(records, offsets)
+        after_abort["aborted"] = 1
         scorer._txn._producer.begin_transaction()  # the attempt's records, then an abort
         scorer._txn.open = True
         for rec in records:
             scorer._txn._produce(rec)
         scorer._txn.abort()
+        scorer.swap_plan(ServingPlan(champion=v2))  # the batch again, under v2
+        raise BatchAborted("injected")
+
+    real_aborted = scorer._book.aborted
+
+    def aborted_then_count(result):
+        real_aborted(result)
         pipe = redis_client.pipeline(transaction=False)
         for lead in leads:
             pipe.exists(PREFIX + lead, LEDGER_PREFIX + lead)
         after_abort["keys"] = sum(pipe.execute())
-        scorer.swap_plan(ServingPlan(champion=v2))  # the batch again, under v2
-        raise BatchAborted("injected")
 
     scorer._txn.publish = publish_abort_first
+    scorer._book.aborted = aborted_then_count
     scorer.run()
 
-    assert after_abort == {"keys": 0}, "an aborted attempt left history or ledger entries"
+    assert after_abort == {"aborted": 1, "keys": 0}, "an aborted attempt left entries"
     assert total(scorer.metrics.aborted) == 1
     out = check_fates(settings, where, frame, models)
     assert {d["model_version"] for d in out.scored} == {"2"}  # only the retry committed

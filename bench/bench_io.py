@@ -144,3 +144,29 @@ def output_ticker(s: Settings, total: int, say: Callable[[str], None], name: str
         say(f"{name}: ~{min(high, total):,}/{total:,} records on {s.topic_scored}")
 
     return tick
+
+
+class CommittedWatcher(threading.Thread):
+    """Reads ``topic_scored`` live, ``read_committed``, from the start: the wall time (ms)
+    each key became visible to a reader, i.e. after its transaction's commit marker."""
+
+    def __init__(self, settings: Settings):
+        super().__init__(daemon=True, name="committed-watcher")
+        self.settings = settings
+        self.seen: dict[bytes | None, float] = {}
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        s = self.settings
+        consumer = Consumer({**s.kafka_config(), "group.id": f"bench-seen-{uuid.uuid4().hex}",
+                             "isolation.level": "read_committed", "enable.auto.commit": False,
+                             "auto.offset.reset": "earliest", "fetch.wait.max.ms": 5})
+        try:
+            consumer.assign([TopicPartition(s.topic_scored, p, 0)
+                             for p in range(s.incoming_partitions)])
+            while not self.stop.is_set():
+                for msg in consumer.consume(1000, 0.05):
+                    if msg.error() is None:
+                        self.seen.setdefault(msg.key(), time.time() * 1000.0)
+        finally:
+            consumer.close()

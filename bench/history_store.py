@@ -25,19 +25,12 @@ from streams.settings import Settings
 from streams.stack import start_redis, stop_redis
 from streams.stores.history import History, HistoryRows, element
 
-DOC = ('{{"lead_id":"{lead}","event_id":null,"score":{score},"bucket":"Warm",'
-       '"model_name":"lead-scoring","model_version":"3","model_alias":"champion",'
-       '"variant":"champion","experiment_id":null,"occurred_at":"2026-01-01T00:00:00Z",'
-       '"scored_at":"2026-01-01T00:00:01.123456Z","latency_ms":12.5,"trend":"steady",'
-       '"previous_score":0.5,"source_partition":{p},"source_offset":{o}}}')
-
 
 def batch_rows(batch: int, offset: int) -> HistoryRows:
     leads = [f"lead-{i:07d}" for i in range(batch)]
     scores = [f"{0.3 + (i % 40) / 100!r}" for i in range(batch)]
-    return HistoryRows(leads, [element(i % 6, offset, s,
-                                       DOC.format(lead=lead, score=s, p=i % 6, o=offset))
-                               for i, (lead, s) in enumerate(zip(leads, scores, strict=True))])
+    return HistoryRows(leads, [element(i % 6, offset, s, "C", "3", 1_767_225_601)
+                               for i, s in enumerate(scores)])
 
 
 def calls(client: redis.Redis) -> tuple[int, int]:

@@ -12,13 +12,18 @@ from typing import Any
 
 import numpy as np
 
+from streams.scorer.stage_table import render
+
 RESULTS = Path(__file__).with_name("results")
-TARGETS = {  # name: (value key, comparison, threshold)
-    "(a) >= 40% of (b)": ("a_over_b", ">=", 0.40),
-    "(a) reasons on >= 70% of (a0) off": ("reasons_over_off", ">=", 0.70),
-    "(a) >= 20x (c)": ("a_over_c", ">=", 20.0),
+TARGETS = {  # name: (value key, comparison, threshold) — issue 16's table
+    "(a)/(b) >= 0.6": ("a_over_b", ">=", 0.60),
+    "(a00)/(b) >= 0.85": ("bare_over_b", ">=", 0.85),
+    "reasons (a)/(a0) >= 0.85": ("reasons_over_off", ">=", 0.85),
+    "history (a)/(a-h) >= 0.95": ("history_over_no_history", ">=", 0.95),
+    "shadow (a+s)/(a) >= 0.8": ("shadow_over_a", ">=", 0.80),
+    "(a)/(c) >= 30x": ("a_over_c", ">=", 30.0),
     "p99 e2e <= 50 ms at 2k/s": ("p99_ms", "<=", 50.0),
-    "scorer peak RSS <= 400 MB": ("scorer_peak_rss_mb", "<=", 400.0),
+    "scorer RSS <= (b) + 60 MB": ("rss_over_b_mb", "<=", 60.0),
 }
 LABELS = {"leadstream_bare": "(a00) no reasons/history",
           "leadstream_no_reasons": "(a0) leadstream, no reasons",
@@ -61,6 +66,31 @@ def latency_stats(created: dict, appended: dict, keys: list, producer: Any, chil
             "mean_ms": float(ms.mean()), "peak_rss_mb": child.peak_rss_mb}
 
 
+def read_timings(path: Path) -> dict | None:
+    """The scorer's stage summary (``leadstream score --timings``), if it wrote one."""
+    return json.loads(path.read_text()) if path.exists() else None
+
+
+def stage_tables(doc: dict) -> str:
+    """The stage tables of (a)'s drain and of the latency phases (ms per batch)."""
+    phases = [("(a) drain", (doc["drain"].get("leadstream") or {}).get("stages")),
+              ("latency, reasons on", (doc["latency"] or {}).get("stages")),
+              ("latency, reasons off", (doc.get("latency_no_reasons") or {}).get("stages")),
+              ("latency, reasons on, timer batching (before D4)",
+               (doc.get("latency_timer_batching") or {}).get("stages"))]
+    return "\n\n".join(render(title, s) for title, s in phases if s)
+
+
+def visible_stats(created: dict, seen: dict, keys: list) -> dict | None:
+    """Create time → visible to a read_committed reader (after the commit marker)."""
+    ms = np.array([seen[k] - created[k] for k in keys if k in seen], dtype=float)
+    if not ms.size:
+        return None
+    p50, p95, p99 = np.percentile(ms, [50, 95, 99])
+    return {"measured": int(ms.size), "p50_ms": p50, "p95_ms": p95, "p99_ms": p99,
+            "max_ms": float(ms.max())}
+
+
 def _ratio(drains: dict, top: str, bottom: str) -> float | None:
     if top not in drains or bottom not in drains:
         return None
@@ -75,6 +105,7 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "a_over_b": _ratio(drains, "leadstream", "passthrough_txn"),
         "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
         "a_over_c": _ratio(drains, "leadstream", "naive"),
+        "bare_over_b": _ratio(drains, "leadstream_bare", "passthrough_txn"),
         "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
         "reasons_over_off": _ratio(drains, "leadstream", "leadstream_no_reasons"),
         "history_over_no_history": _ratio(drains, "leadstream", "leadstream_no_history"),
@@ -82,6 +113,8 @@ def document(config: dict, version: str, records: list, drains: dict, lat: dict 
         "p99_ms": lat["p99_ms"] if lat else None,
         "p99_ms_no_reasons": lat_off["p99_ms"] if lat_off else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
+        "rss_over_b_mb": (max(rss) - drains["passthrough_txn"]["peak_rss_mb"]
+                          if rss and "passthrough_txn" in drains else None),
     }
     targets = {name: None if summary[key] is None else _passes(summary[key], op, limit)
                for name, (key, op, limit) in TARGETS.items()}
@@ -114,18 +147,34 @@ def table(doc: dict) -> str:
             rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>11,.0f}"
                         f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
                         f"{r['peak_rss_mb']:>7.0f} MB")
-    rows += ["", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
+    for what, r in (doc.get("state") or {}).items():
+        rows.append(f"Redis state per lead, scored {'once' if what == 'once' else '20 times'}: "
+                    f"{r['bytes_per_lead']:,.0f} B (" + ", ".join(
+                        f"{k} {v:,.0f}" for k, v in r["memory_usage_per_lead"].items()) + ")")
+    rows += ["", stage_tables(doc), "", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
                  f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
                  f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
                  f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"
                  f"   history (a)/(a-h) {_num(s.get('history_over_no_history'), '.2f')}"
                  f"   all sales features (a)/(a00) {_num(s.get('sales_over_bare'), '.2f')}"]
-    for what, phase in (("reasons on", lat), ("reasons off", doc.get("latency_no_reasons"))):
+    for what, phase in (("reasons on", lat), ("reasons off", doc.get("latency_no_reasons")),
+                        ("reasons on, timer batching (before D4)",
+                         doc.get("latency_timer_batching"))):
         if phase:
             rows.append(f"latency, {what}, at {phase['offered_per_s']:,.0f} leads/s, "
                         f"{phase['measured']:,} leads: p50 {phase['p50_ms']:.1f}  p95 "
                         f"{phase['p95_ms']:.1f}  p99 {phase['p99_ms']:.1f}  max "
                         f"{phase['max_ms']:.0f} ms   (scorer RSS {phase['peak_rss_mb']:.0f} MB)")
+            v = phase.get("visible")
+            if v:
+                rows.append(f"    visible to read_committed (commit marker included): p50 "
+                            f"{v['p50_ms']:.1f}  p95 {v['p95_ms']:.1f}  p99 {v['p99_ms']:.1f}"
+                            f"  max {v['max_ms']:.0f} ms ({v['measured']:,} leads)")
+    for i, rnd in enumerate(doc.get("batching_rounds") or [], start=1):
+        rows.append(f"batching round {i}: p50 / p95 / p99 ms — " + "; ".join(
+            f"{name} {r['p50_ms']:.0f} / {r['p95_ms']:.0f} / {r['p99_ms']:.0f}"
+            f" ({r['stages']['mean_events_per_batch'] if r.get('stages') else 0:.0f}/batch)"
+            for name, r in rnd.items()))
     load = doc["machine"]["loadavg_1_5_15_at_end"]
     start = doc["machine"].get("loadavg_1_5_15_at_start") or (float("nan"),) * 3
     rows += [f"machine: {doc['machine']['cpus']} CPUs, load average {load[0]:.1f} / "

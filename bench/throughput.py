@@ -29,7 +29,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from bench import bench_io as io
-from bench import report
+from bench import report, state_bytes
 from bench.children import Child, wait_assigned
 from bench.shadow import start_shadow, train_version
 from streams.settings import Settings
@@ -46,6 +46,8 @@ class BenchConfig:
     latency_s: float = 15.0
     warmup_s: float = 2.0
     seed: int = 3
+    repeat_leads: int = 1_000
+    """Leads scored 20 times each for the state-per-lead measurement (0: skipped)."""
     train_rows: int = 20_000
     child_timeout_s: float = 120.0
     variants: tuple[str, ...] = ("leadstream_bare", "leadstream_no_reasons", "leadstream",
@@ -66,8 +68,10 @@ class Say:
 
 def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
     """Run one variant over the pre-loaded backlog; rates from the output's broker stamps."""
-    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30"], s,
-                     s.home / f"{name}.log")
+    timings = s.home / f"{name}-timings.json"
+    extra = ["--timings", str(timings)] if cmd[0] == LEADSTREAM else []
+    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30", *extra], s,
+                  s.home / f"{name}.log")
     say(f"{name}: draining {n:,} leads (pid {child.proc.pid})")
     try:
         rc = child.wait(cfg.child_timeout_s, tick=io.output_ticker(s, n, say, name))
@@ -77,22 +81,30 @@ def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say:
         raise RuntimeError(f"{name} exited {rc}:\n{child.tail()}")
     stamps = [r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)]
     result = report.drain_stats(stamps, n, child)
+    if extra:
+        result["stages"] = report.read_timings(timings)
     say(f"{name}: {result['leads_per_s']:,.0f} leads/s, peak RSS {child.peak_rss_mb:.0f} MB")
     return result
 
 
-def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
-    """A fresh scorer under a paced load; latency = output append time - input create time."""
-    s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}")
+def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = "",
+            seed_offset: int = 0) -> dict:
+    """A fresh scorer under a paced load; latency = output append time - input create time
+    (and to the commit marker: the last record's offset of each partition + 1 readable)."""
+    s = io.fresh_topics(base, f"lat-{run_id}-k{base.reasons_k}{tag}")
     total = int(cfg.rate * (cfg.warmup_s + cfg.latency_s))
     # other leads (event ids) per phase: the scorer's Redis de-duplication spans the stack
-    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0))
-    child = Child([LEADSTREAM, "score", "--idle-exit", "3"], s, s.home / "latency.log")
+    records = io.lead_records(total, cfg.seed + 1 + (base.reasons_k == 0) + seed_offset)
+    timings = s.home / f"latency-k{base.reasons_k}{tag}-timings.json"
+    child = Child([LEADSTREAM, "score", "--idle-exit", "3", "--timings", str(timings)], s,
+                  s.home / "latency.log")
     try:
         wait_assigned(s, child, cfg.child_timeout_s)
         say(f"latency: scorer assigned; offering {cfg.rate:,.0f} leads/s for "
             f"{cfg.warmup_s:.0f}+{cfg.latency_s:.0f} s")
         producer = io.PacedProducer(s, records, cfg.rate)
+        watcher = io.CommittedWatcher(s)
+        watcher.start()
         producer.start()
         ticker = io.output_ticker(s, total, say, "latency")
         while producer.is_alive():
@@ -104,12 +116,16 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> dict:
         rc = child.wait(cfg.child_timeout_s)
     finally:
         child.kill()
+    watcher.stop.set()
+    watcher.join(10)
     if rc != 0:
         raise RuntimeError(f"latency scorer exited {rc}:\n{child.tail()}")
     created = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_incoming)}
     appended = {r.key: r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)}
     measured = [k for k, _ in records[int(cfg.rate * cfg.warmup_s):]]
     result = report.latency_stats(created, appended, measured, producer, child)
+    result["visible"] = report.visible_stats(created, watcher.seen, measured)
+    result["stages"] = report.read_timings(timings)
     say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
     return result
 
@@ -136,14 +152,22 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
                                "--no-txn"], cfg.events),
         ("naive", [sys.executable, "-m", "bench.baselines", "naive"], cfg.naive_events),
     ]
-    drains = {}
+    drains, state = {}, {}
     for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
         s = io.fresh_topics(_variant(base, name), f"{name.replace('_', '-')}-{run_id}",
                             incoming=src.topic_incoming)
+        empty = state_bytes.flushed(s) if name == "leadstream" else 0
         drains[name] = drain(name, cmd, s, n, cfg, say)
+        if name == "leadstream":
+            state["once"] = state_bytes.per_lead(s, empty, state_bytes.lead_ids(records))
+            state_bytes.say_state(say, "scored once", state["once"])
+    if "leadstream" in cfg.variants and cfg.repeat_leads:
+        state["x20"] = repeated(base, run_id, records, cfg, say)
     lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
-    lat = latency(base, run_id, cfg, say) if cfg.latency_s > 0 else None
+    rounds = batching_rounds(base, run_id, cfg, say) if cfg.latency_s > 0 else []
+    lat = rounds[0]["adaptive"] if rounds else None
+    lat_timer = rounds[0]["timer"] if rounds else None
     if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
         say("training a challenger; serving it in shadow mode")
         challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")
@@ -151,8 +175,35 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
         s = io.fresh_topics(base, f"shadow-{run_id}", incoming=src.topic_incoming)
         drains["leadstream_shadow"] = drain("leadstream_shadow", [LEADSTREAM, "score"], s,
                                             cfg.events, cfg, say)
-    return report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
-                           lat, lat_off)
+    doc = report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
+                          lat, lat_off)
+    doc["state"] = state
+    doc["latency_timer_batching"] = lat_timer
+    doc["batching_rounds"] = rounds
+    return doc
+
+
+def batching_rounds(base: Settings, run_id: str, cfg: BenchConfig, say: Say) -> list[dict]:
+    """Timer vs adaptive batching at the paced rate, reasons on, in the order timer,
+    adaptive, adaptive, timer (a load that drifts during the phases favours neither)."""
+    timer = base.model_copy(update={"adaptive_batching": False})
+    order = [("timer", timer), ("adaptive", base), ("adaptive", base), ("timer", timer)]
+    out: list[dict] = [{}, {}]
+    for i, (name, s) in enumerate(order):
+        out[i // 2][name] = latency(s, run_id, cfg, say, f"{name}{i}", 2 + i)
+    return out
+
+
+def repeated(base: Settings, run_id: str, records: list, cfg: BenchConfig, say: Say) -> dict:
+    """Redis state per lead for leads scored 20 times: a drain of its own, defaults."""
+    s = io.fresh_topics(base, f"x20-{run_id}")
+    sent = state_bytes.repeated_records(records, cfg.repeat_leads, 20)
+    io.preload(s, sent)
+    empty = state_bytes.flushed(s)
+    drain("leadstream_x20", [LEADSTREAM, "score"], s, len(sent), cfg, say)
+    out = state_bytes.per_lead(s, empty, state_bytes.lead_ids(sent))
+    state_bytes.say_state(say, "scored 20 times", out)
+    return out
 
 
 def _variant(s: Settings, variant: str) -> Settings:

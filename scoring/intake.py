@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -102,6 +102,10 @@ def internal_error(exc: Exception, stage: str) -> RejectedEvent:
                          f"{stage}: {type(exc).__name__}" + (f": {text}" if text else ""))
 
 
+def _no_lap(stage: str) -> None:
+    return None
+
+
 class Intake:
     """Validates and encodes a batch for one model; build one per serving model."""
 
@@ -118,12 +122,14 @@ class Intake:
                                            for n in f.accepted_names)})
 
     def accept(
-        self, events: Sequence[RawEvent], now: datetime
+        self, events: Sequence[RawEvent], now: datetime,
+        lap: Callable[[str], None] = _no_lap,
     ) -> tuple[Accepted, list[DeadLetter]]:
         """Split a batch into valid leads (encoded) and dead letters.
 
         The encoding is one call for the whole batch: if it raises, so does this (the
-        caller narrows the batch down to the events that make it fail).
+        caller narrows the batch down to the events that make it fail). ``lap`` is told
+        when decoding ends ("decode"), before the encoding.
         """
         good_events, leads, rejected = [], [], []
         for event in events:
@@ -136,6 +142,7 @@ class Intake:
                 rejected.append(self.dead_letter(event, err, now))
             except Exception as exc:  # a bug met on this event: its dead letter, not a crash
                 rejected.append(self.dead_letter(event, internal_error(exc, "validate"), now))
+        lap("decode")
         return Accepted(good_events, leads, self.model.encoder.encode_leads(leads)), rejected
 
     def unknown(self, leads: Sequence[IncomingLead]) -> Counter[str]:

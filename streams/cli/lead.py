@@ -1,11 +1,13 @@
 """``leadstream lead LEAD_ID``: every score the lead got, newest first, with its outcome.
 
-Reads the lead's score history (:mod:`streams.stores.history`: the ``leads.scored``
-documents as published; of a forgotten lead, :mod:`streams.stores.erased`, only scores made
-after its erasure) and its joined outcome (:mod:`streams.stores.labels`, under the
-model version that served it). Fields are taken from the documents as they are: ``grade``
-when the record has one, else ``bucket``; ``reasons`` when present. ``--json`` prints the
-documents unchanged, each with its ``outcome``.
+Reads the lead's score history (:mod:`streams.stores.history`: compact entries of the
+published scores — score, grade, model version, scoring time, source position; of a
+forgotten lead, :mod:`streams.stores.erased`, only scores made after its erasure) and its
+joined outcome (:mod:`streams.stores.labels`, under the model version that served it).
+Each score's previous score and trend are those of the entry before it (the oldest kept
+entry is ``new`` unless the bound pushed older ones out: then unknown). The reasons and
+the rest of each document are on ``leads.scored``. ``--json`` prints the entries, each with
+its ``outcome``.
 
 Exit 1 with one line on stderr when the lead has no history (never scored, expired or
 forgotten) or Redis cannot be reached.
@@ -13,7 +15,6 @@ forgotten) or Redis cannot be reached.
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 
 import click
@@ -23,6 +24,7 @@ from rich.padding import Padding
 from rich.table import Table
 from rich.text import Text
 
+from scoring.trend import trend
 from streams.cli.common import console, fit_columns, json_option, print_json
 from streams.settings import Settings
 from streams.stores.erased import ErasedLeads
@@ -41,7 +43,9 @@ def read(settings: Settings, lead_id: str) -> list[dict]:
         history = History(client, settings.history_max_entries,
                           settings.history_ttl_days * 86_400)
         erased_ms = ErasedLeads.of(client, settings).erased_at([lead_id]).get(lead_id)
-        docs = after_erasure([json.loads(raw) for raw in history.entries(lead_id)], erased_ms)
+        entries = with_trends(history.entries(lead_id), settings.trend_delta,
+                              settings.history_max_entries, settings.model_name)
+        docs = after_erasure(entries, erased_ms)
         versions = list(dict.fromkeys((d.get("model_name", ""), str(d.get("model_version", "")))
                                       for d in docs))
         outcomes = lead_outcomes(client, lead_id, versions)
@@ -51,6 +55,19 @@ def read(settings: Settings, lead_id: str) -> list[dict]:
         d["outcome"] = _outcome(outcomes.get((d.get("model_name", ""),
                                               str(d.get("model_version", "")))))
     return docs
+
+
+def with_trends(entries: list[dict], delta: float, max_entries: int,
+                model_name: str) -> list[dict]:
+    """The entries (newest first) with ``previous_score`` and ``trend`` from the entry
+    before each, and the model name the scorer serves."""
+    for i, e in enumerate(entries):
+        before = entries[i + 1]["score"] if i + 1 < len(entries) else None
+        known = before is not None or len(entries) < max_entries
+        e["model_name"] = model_name
+        e["previous_score"] = before
+        e["trend"] = trend(before, e["score"], delta).value if known else None
+    return entries
 
 
 def after_erasure(docs: list[dict], erased_ms: int | None) -> list[dict]:
@@ -146,9 +163,9 @@ def render(out: Console, lead_id: str, docs: list[dict]) -> None:
 @click.argument("lead_id")
 @json_option
 def lead(lead_id: str, as_json: bool) -> None:
-    """Every score LEAD_ID got, newest first: when, model version and variant, score,
-    grade, trend, reasons, the event id and the event's partition/offset on the incoming
-    topic, and its outcome if known."""
+    """Every score LEAD_ID got, newest first: when, model version, score, grade, trend and
+    previous score, the event's partition/offset on the incoming topic, and its outcome if
+    known (reasons, variant and event id are on leads.scored)."""
     settings = Settings()
     try:
         docs = read(settings, lead_id)

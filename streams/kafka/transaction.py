@@ -66,7 +66,10 @@ class BatchTransaction:
     """Publishes batches transactionally on behalf of one consumer; owns the producer."""
 
     def __init__(self, make_producer: Callable[[], Producer], consumer: Consumer,
-                 stopping: Callable[[], bool], timeout_s: float = 60.0):
+                 stopping: Callable[[], bool], timeout_s: float = 60.0,
+                 lap: Callable[[str], None] = lambda stage: None):
+        self._lap = lap
+        """Told when producing ("produce"), ``send_offsets`` and the commit end."""
         self._make_producer = make_producer
         self._timeout_s = timeout_s
         self._began = 0.0
@@ -109,12 +112,15 @@ class BatchTransaction:
         self._began = time.monotonic()
         for rec in records:
             self._produce(rec)
+        self._lap("produce")
         meta = self._consumer.consumer_group_metadata()
         self._call("send_offsets_to_transaction",
                    lambda: _watched(self._producer.send_offsets_to_transaction,
                                     offsets, meta, CALL_TIMEOUT_S))
+        self._lap("send_offsets")
         self._call("commit_transaction",
                    lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
+        self._lap("commit")
         self.open = False
 
     def abort(self) -> None:

@@ -2,9 +2,12 @@
 publishes each batch in one transaction (``batch``, ``records``; events that fail on their
 own: ``isolation``, ``failed_events``; duplicate event ids: ``resends``; reason codes:
 ``explain``, ``reasons_text``, ``reasons_budget``; trends from the score history:
-``trends``), with its bookkeeping (``bookkeeping``: ledger rows and history before the
-transaction, counts after it; ``metrics``: the Prometheus counters and the progress line;
-``run_bounds``: when a run stops, how long a ``consume`` waits), a batch's offsets
+``trends``; the per-lead state read before scoring in one Redis call: ``state_read``),
+with its bookkeeping (``bookkeeping``: the batch's Redis state exact with the transaction —
+history before it, taken back on an abort, history again and ledger rows after the commit
+— and its counts; ``metrics``: the Prometheus counters and the progress line;
+``run_bounds``: when a run stops, how a batch is taken from the consumer; per-stage batch
+timings: ``timings``, summarised by ``stage_table``), a batch's offsets
 (``offsets``: commit, seek back after an abort, rebalances), serving changes between
 batches (``serving``, ``plans``), a start-up that needs no MLflow (``startup``) and its
 composition root (``build``).
@@ -15,5 +18,5 @@ May import the core, ``streams.kafka``, ``streams.stores``, ``streams.control``.
 __all__ = [
     "batch", "bookkeeping", "build", "explain", "failed_events", "isolation", "loop",
     "metrics", "offsets", "plans", "reasons_budget", "reasons_text", "records", "resends",
-    "run_bounds", "serving", "startup", "trends",
+    "run_bounds", "serving", "stage_table", "startup", "state_read", "timings", "trends",
 ]

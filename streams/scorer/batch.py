@@ -7,7 +7,8 @@ transaction: shadow comparisons (shadow mode) and one ``monitor.samples`` record
 role and version; the batch's ledger and score-history entries are handed back for the
 caller to write to Redis. Each scored lead's ``trend`` compares its score with the lead's
 previous published one: earlier in this batch, else from the history
-(:mod:`streams.scorer.trends`, one Redis read per handled part).
+(:mod:`streams.scorer.trends`), read with the event-id claims in one pipelined Redis call
+per handled part (:mod:`streams.scorer.state_read`).
 
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
@@ -43,7 +44,9 @@ from streams.scorer import records as outputs
 from streams.scorer.explain import Explanations
 from streams.scorer.failed_events import FailedEvents, PartFailed
 from streams.scorer.isolation import bisect
-from streams.scorer.resends import drop_resends
+from streams.scorer.resends import claims_of, drop_resends
+from streams.scorer.state_read import Prefetched, read_state
+from streams.scorer.timings import NoClock, StageClock
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.history import HistoryRows
@@ -114,12 +117,15 @@ class BatchStep:
                  max_record_bytes: int = MAX_RECORD_BYTES, skew: SkewTolerance = DEFAULT_SKEW,
                  deadletter_payload: PayloadPolicy = PayloadPolicy.ORIGINAL,
                  explanations: Explanations | None = None,
-                 trend_source: TrendSource | None = None, trend_delta: float = DEFAULT_DELTA):
+                 trend_source: TrendSource | None = None, trend_delta: float = DEFAULT_DELTA,
+                 clock: StageClock | None = None):
+        self.clock = clock or NoClock()
         self._skew = skew
         self._letter_policy = deadletter_payload
         self._trends = trend_source
         self._delta = trend_delta
         self._seen: dict[str, float] = {}  # leads scored by the parts of this batch so far
+        self._stored: Prefetched | None = None  # the part's previous scores, read with claims
         self._dedup = dedup
         self._topics = topics
         self._grades = grades or GradeScale()
@@ -177,9 +183,16 @@ class BatchStep:
     # --- one (sub-)batch -------------------------------------------------------------
     def _handle(self, consumed: Consumed, events: Sequence[RawEvent], now_s: float,
                 tag: str, claims: list[Claim]) -> BatchResult:
-        now = _utc(now_s)
-        accepted, rejected = self._intake.accept(events, now)
-        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake)
+        now, lap = _utc(now_s), self.clock.lap
+        accepted, rejected = self._intake.accept(events, now, lap)
+        lap("encode")
+        asks = [(lead.lead_id, ev.partition, ev.offset)
+                for lead, ev in zip(accepted.leads, accepted.events, strict=True)
+                if lead.lead_id not in self._seen]
+        dupes, self._stored = read_state(self._dedup, self._trends, claims_of(accepted), asks)
+        lap("redis")
+        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake, dupes)
+        lap("claim")
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
                                    skew=self._skew)
@@ -187,6 +200,7 @@ class BatchStep:
         result.unknown_attributes = self._unknown.seen(self._plan.champion.label,
                                                        self._intake.unknown(accepted.leads))
         served = serve(self._plan, accepted.leads, accepted.batch)
+        lap("predict")
         runs = served.runs + ((served.shadow,) if served.shadow else ())
         self._served(result, served, batch, name)
         for letter in rejected + resent:
@@ -199,20 +213,23 @@ class BatchStep:
                 self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
                 tag, self._plan.champion, result.unknown_attributes)
         check_sizes(result.records, self._max_record)
+        lap("serialize")
         return result
 
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
                 name: str) -> None:
         t = self._topics
         why = self._explain.served(served.runs, batch.leads)
-        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why,
-                                        self._trends_of(served, batch, result))
+        self.clock.lap("reasons")
+        trends = self._trends_of(served, batch, result)
+        self.clock.lap("grade_trend")
+        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends)
         result.records += scored
         result.reasons_failed += why.failed
         result.reasons_skipped += why.skipped
         result.reasons_downgraded += why.downgraded
         if self._trends is not None and self._trends.enabled:
-            result.history = outputs.history_rows(scored, served, batch)
+            result.history = outputs.history_rows(served, batch, self._grades)
             result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
                                           served.scores.tolist(), strict=True))
         result.scored = len(served)
@@ -231,8 +248,8 @@ class BatchStep:
                    result: BatchResult) -> outputs.Trends | None:
         if self._trends is None or not self._trends.enabled:
             return None
-        out, result.trend_unknown = batch_trends(self._trends, self._seen, batch,
-                                                 served.scores, self._delta)
+        out, result.trend_unknown = batch_trends(self._stored or self._trends, self._seen, batch,
+                                                 served.scores, self._delta, self.clock.lap)
         return out
 
 

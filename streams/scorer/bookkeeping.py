@@ -1,15 +1,24 @@
-"""A batch's bookkeeping outside Kafka: what it records in Redis before its transaction,
-and what it counts once the transaction committed.
+"""A batch's bookkeeping outside Kafka: its state in Redis and its counts.
 
-Before publishing, the batch's ledger rows (:class:`~streams.stores.ledger.Ledger`) go to
-Redis in one round trip, and its score history entries in another
-(:mod:`streams.scorer.trends`). Best effort: a Redis failure is counted and reported
-(``ledger_missed``, ``history_missed``), and scoring goes on.
+- Before the transaction, the batch's score history entries are written
+  (:meth:`BatchBook.before`, one round trip): a kill -9 after the commit cannot lose them.
+- If the transaction aborts, those entries are taken back (:meth:`BatchBook.aborted`):
+  an attempt that did not commit leaves none (the batch processed again writes its own).
+- After the commit, the history entries once more (a fenced zombie's late write of the same
+  positions is replaced by the committed ones) and the ledger rows
+  (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
+  replace the lead's last committed one), in **one** pipelined round trip
+  (:meth:`BatchBook.record`).
+
+Best effort: a Redis failure is counted and reported (``ledger_missed``,
+``history_missed``; the history's leads get a null trend next time), and scoring goes on.
 """
 
 from __future__ import annotations
 
 import time
+
+from redis import RedisError
 
 from streams.scorer.batch import BatchResult
 from streams.scorer.metrics import Progress, ScorerMetrics
@@ -25,15 +34,40 @@ class BatchBook:
         self._ledger = ledger
         self._trends = trends
 
-    def record(self, result: BatchResult) -> None:
-        """Write the batch's history entries and ledger rows (a Redis round trip each)."""
+    def before(self, result: BatchResult) -> None:
+        """Write the batch's history entries before its transaction (one round trip)."""
         if self._trends is not None:
             self._trends.record(result.history)
-        if self._ledger is None or not result.ledger:
+
+    def aborted(self, result: BatchResult) -> None:
+        """The batch's transaction aborted: take its history entries back."""
+        if self._trends is not None:
+            self._trends.take_back(result.history)
+
+    def record(self, result: BatchResult) -> None:
+        """Write the committed batch's history entries and ledger rows: one round trip."""
+        ledger = self._ledger if self._ledger is not None and result.ledger else None
+        client = (ledger.client if ledger is not None
+                  else self._trends.client if self._trends is not None else None)
+        if client is None:
             return
-        written = self._ledger.write(result.ledger)
-        if written.missed:
-            self._metrics.ledger_missed.inc(written.missed)
+        pipe = client.pipeline(transaction=False)
+        history = self._trends is not None and self._trends.stage(pipe, result.history)
+        n_ledger = ledger.stage(pipe, result.ledger) if ledger is not None else 0
+        if not history and not n_ledger:
+            return
+        try:
+            replies = pipe.execute(raise_on_error=False)
+        except RedisError as exc:
+            replies = [exc] * (int(history) + n_ledger)
+        if history and self._trends is not None:
+            first = replies[0]
+            self._trends.recorded(result.history,
+                                  first if isinstance(first, Exception) else None)
+        if ledger is not None:
+            written = ledger.outcome(result.ledger, replies[int(history):])
+            if written.missed:
+                self._metrics.ledger_missed.inc(written.missed)
 
     def count(self, result: BatchResult, started: float) -> None:
         """Metrics and progress of a committed batch."""

@@ -1,11 +1,13 @@
 """The scorer loop: consume a batch, score it, publish it in one Kafka transaction, repeat.
 
-The loop only moves messages: :mod:`streams.kafka.io` translates them, :mod:`streams.scorer.batch`
-hands them to the transport-free core (:mod:`scoring.serving`), :mod:`streams.scorer.bookkeeping`
-records the batch in Redis and :mod:`streams.kafka.transaction` commits outputs and offsets
-together. After an abort the consumer is sought back to the batch's first offsets and the
-loop goes on (:mod:`streams.scorer.offsets`): every reader of the outputs reads
-``read_committed``, so an aborted batch's records were never seen.
+The loop only moves messages: :mod:`streams.kafka.io` translates them,
+:mod:`streams.scorer.batch` hands them to the transport-free core (:mod:`scoring.serving`),
+:mod:`streams.kafka.transaction` commits outputs and offsets together, and
+:mod:`streams.scorer.bookkeeping` keeps the batch's Redis state exact with that transaction
+(history before it, taken back on an abort; history again and ledger after the commit).
+After an abort the consumer is sought back to the batch's first offsets and the loop goes
+on (:mod:`streams.scorer.offsets`): every reader of the outputs reads ``read_committed``,
+so an aborted batch's records were never seen.
 
 Rebalances: the callbacks run only inside ``consume`` (and ``close``), never while a
 batch is processed. Events of a partition revoked during the ``consume`` that returned
@@ -50,7 +52,7 @@ from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.explain import Explanations
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.offsets import Part, next_offsets, offsets_tag, rewind, without_revoked
-from streams.scorer.run_bounds import RunLimits, batch_timeout
+from streams.scorer.run_bounds import RunLimits, take_batch
 from streams.scorer.serving import ServingControl
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
@@ -80,11 +82,13 @@ class Scorer:
         self._trends = trends
         self._book = BatchBook(self.metrics, self.progress, ledger, trends)
         self._fatal: KafkaError | None = None
+        self._clock = metrics.stages
         hooks = {**client_log(), "error_cb": self._client_error}  # benign retries at debug
         self._consumer = Consumer({**consumer_config(settings), **hooks})
         self._txn = BatchTransaction(
             lambda: Producer({**producer_config(settings), **hooks}),
-            self._consumer, self._stop.is_set, settings.transaction_timeout_ms / 1000)
+            self._consumer, self._stop.is_set, settings.transaction_timeout_ms / 1000,
+            lap=self._clock.lap)
         self._dedup, s = dedup, settings
         topics = OutputTopics(s.topic_scored, s.topic_deadletter, s.topic_scores_shadow,
                               s.topic_monitor_samples)
@@ -97,7 +101,8 @@ class Scorer:
                                explanations=Explanations(s.reasons_k, s.grade_scale,
                                                          s.exact_grades, s.reasons_threads,
                                                          s.reasons_budget_ms),
-                               trend_source=trends, trend_delta=s.trend_delta)
+                               trend_source=trends, trend_delta=s.trend_delta,
+                               clock=self._clock)
         self.metrics.serving_plan(_models(plan))
 
     # --- the seam for serving changes ----------------------------------------------------
@@ -124,13 +129,16 @@ class Scorer:
                  self._settings.topic_deadletter, self._step.plan.label)
         try:
             self._txn.init()
+            self._clock.start()
             self._consumer.subscribe([self._settings.topic_incoming],
                                      on_assign=self._on_assign, on_revoke=self._on_revoke)
             while not self._finished():
                 self._between_batches()
                 n = self._limits.batch_n(self._settings, self.progress)
                 self._revoked = set()
-                messages = self._consumer.consume(n, batch_timeout(self._settings, self._full))
+                self._clock.begin()
+                messages = take_batch(self._consumer, n, self._settings, self._full)
+                self._clock.lap("consume_wait")
                 self._full = len(messages) >= n
                 self._handle(messages)
                 self.metrics.lag.update(self._consumer, self._settings.consumer_group)
@@ -159,17 +167,23 @@ class Scorer:
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
         result = self._step.run(consumed, offsets_tag(consumed.events))
-        self._book.record(result)
+        self._book.before(result)  # history entries a kill -9 after the commit cannot lose
+        self._clock.lap("redis")
         try:
             self._txn.publish(result.records, next_offsets(consumed.events))
         except BatchAborted:
             self.metrics.aborted.inc()
+            self._book.aborted(result)
             if not self._stop.is_set():
                 n = rewind(self._consumer, consumed.events)
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
+            self._clock.end(len(consumed.events))
             return
+        self._book.record(result)  # the ledger only once the batch committed
+        self._clock.lap("redis")
         self._book.count(result, started)
         self.metrics.lag.consumed(consumed.events)
+        self._clock.end(len(consumed.events))
 
     def _client_error(self, err: KafkaError) -> None:
         """librdkafka's instance-level errors (error_cb): fatal ones stop the loop."""
@@ -220,7 +234,8 @@ class Scorer:
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),
                  ("close the score history", self._trends.close if self._trends else _none),
-                 ("close the control-plane reader", self._control.close))
+                 ("close the control-plane reader", self._control.close),
+                 ("stop the stage clock", self._clock.close))
         for what, step in steps:
             try:
                 step()

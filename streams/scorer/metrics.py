@@ -21,6 +21,7 @@ from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, star
 
 from scoring.model import ServingModel
 from streams.kafka.lag import ConsumerLag
+from streams.scorer.timings import StageClock
 
 log = logging.getLogger(__name__)
 
@@ -102,6 +103,7 @@ class ScorerMetrics:
             "scoring: a misspelled feature is scored as missing), by sanitised name; at most "
             "100 names, the rest as __other__.", ["name"], registry=r)
         self.lag = ConsumerLag(r)
+        self.stages = StageClock(r)
         self.model_info = Gauge("leadstream_scorer_model_info",
                                 "The serving model (1 for the one in use).",
                                 ["name", "version", "alias"], registry=r)

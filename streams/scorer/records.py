@@ -118,13 +118,16 @@ def _trend_texts(trends: Trends | None, n: int) -> tuple[list[str], list[str]]:
     return names, column(previous)
 
 
-def history_rows(records: Sequence[OutRecord], served: ServedBatch,
-                 batch: BatchInput) -> HistoryRows:
-    """The history elements of a batch's ``leads.scored`` records (same order)."""
+def history_rows(served: ServedBatch, batch: BatchInput, grades: GradeScale) -> HistoryRows:
+    """The compact history elements of a batch's scored leads (score as published, grade,
+    served version, scoring time, source position), in batch order."""
     scores = column(served.scores.tolist())
+    graded = grades.assign(served.scores)
+    versions = served.versions().tolist()
+    at = int(batch.now_s)
     return HistoryRows([lead.lead_id for lead in batch.leads],
-                       [element(ev.partition, ev.offset, scores[i], rec.value.decode())
-                        for i, (ev, rec) in enumerate(zip(batch.events, records, strict=True))])
+                       [element(ev.partition, ev.offset, scores[i], graded[i], versions[i], at)
+                        for i, ev in enumerate(batch.events)])
 
 
 def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,

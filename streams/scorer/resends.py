@@ -19,15 +19,23 @@ from scoring.intake import Accepted, Intake, RawEvent
 from streams.stores.dedup import Claim, Deduplicator
 
 
+def claims_of(accepted: Accepted) -> list[Claim]:
+    """The claims of the accepted leads that carry an event id, in order."""
+    leads, events = accepted.leads, accepted.events
+    return [Claim(lead.event_id, where(events[i]), lead.lead_id)  # type: ignore[arg-type]
+            for i, lead in enumerate(leads) if lead.event_id]
+
+
 def drop_resends(accepted: Accepted, now: datetime, claims: list[Claim], dedup: Deduplicator,
-                 intake: Intake) -> tuple[Accepted, list[DeadLetter]]:
+                 intake: Intake, dupes: dict[int, str] | None = None
+                 ) -> tuple[Accepted, list[DeadLetter]]:
     """The accepted leads minus resends, and the resends' dead letters; ``claims``
-    receives the claims this batch now holds."""
+    receives the claims this batch now holds. ``dupes``: the answer to
+    :func:`claims_of`'s claims when already read (else one call to ``dedup``)."""
     leads, events = accepted.leads, accepted.events
     idx = [i for i, lead in enumerate(leads) if lead.event_id]
-    asked = [Claim(leads[i].event_id, where(events[i]), leads[i].lead_id)  # type: ignore[arg-type]
-             for i in idx]
-    dupes = dedup.duplicates(asked)
+    asked = claims_of(accepted)
+    dupes = dedup.duplicates(asked) if dupes is None else dupes
     claims += [c for j, c in enumerate(asked) if j not in dupes]
     if not dupes:
         return accepted, []

@@ -1,15 +1,23 @@
-"""Bounds on a scorer run (tests, benchmarks) and the wait of each ``consume``.
+"""Bounds on a scorer run (tests, benchmarks) and how a batch is taken from the consumer.
 
 A run stops once ``max_events`` are committed or after ``idle_exit_s`` without an event;
-unbounded by default. The batch wait is the long one (``batch_timeout_s``) only while a
-backlog fills whole batches; otherwise the short one (``batch_timeout_idle_s``) keeps
-latency low at moderate load.
+unbounded by default.
+
+Adaptive batching (:func:`take_batch`): while a backlog fills whole batches, a batch waits
+up to ``batch_timeout_s`` to fill (throughput: fewer, larger transactions). Otherwise a
+batch closes when the consumer's local queue is empty, not when a timer expires: it takes
+what is queued, or waits (up to ``batch_timeout_idle_s``, then the loop checks its limits
+and asks again) for the first event and takes it with whatever queued meanwhile. At
+moderate load each batch is what arrived during the previous batch's commit, and no event
+waits for a timer.
 """
 
 from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+
+from confluent_kafka import Consumer
 
 from streams.scorer.metrics import Progress
 from streams.settings import Settings
@@ -43,8 +51,17 @@ class RunLimits:
         return n
 
 
-def batch_timeout(settings: Settings, backlog: bool) -> float:
-    """The long wait only while a backlog fills batches; a short one otherwise."""
+def take_batch(consumer: Consumer, n: int, settings: Settings, backlog: bool) -> list:
+    """Up to ``n`` messages (events and consumer errors): the whole wait while a backlog
+    fills batches; otherwise what is queued, closed as soon as the queue is empty."""
     if backlog:
-        return settings.batch_timeout_s
-    return min(settings.batch_timeout_s, settings.batch_timeout_idle_s)
+        return consumer.consume(n, settings.batch_timeout_s)
+    if not settings.adaptive_batching:  # the timer: wait for n or the idle timeout
+        return consumer.consume(n, min(settings.batch_timeout_s, settings.batch_timeout_idle_s))
+    queued = consumer.consume(n, 0)
+    if queued:
+        return queued
+    first = consumer.consume(1, settings.batch_timeout_idle_s)
+    if not first or n == 1:
+        return first
+    return first + consumer.consume(n - 1, 0)

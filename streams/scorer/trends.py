@@ -1,5 +1,5 @@
 """The scorer's side of the score history: previous scores before a batch is scored, the
-batch's entries written before its transaction, and what happens when Redis fails.
+batch's entries written once its transaction committed, and what happens when Redis fails.
 
 Policy, as for de-duplication and the ledger: scoring never stops or waits for Redis
 (calls fail fast after ``ledger_timeout_s``), and a trend is never guessed:
@@ -21,6 +21,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 import numpy as np
 import redis
@@ -28,6 +29,9 @@ import redis
 from scoring.trend import chain_previous, trends
 from streams.scorer.records import BatchInput, Trends
 from streams.stores.history import History, HistoryRows
+
+if TYPE_CHECKING:
+    from streams.scorer.state_read import Prefetched
 
 log = logging.getLogger(__name__)
 
@@ -59,25 +63,50 @@ class TrendSource:
                ) -> tuple[list[float | None], list[bool]]:
         """Per ``(lead_id, partition, offset)``: its previous published score (``None``:
         none) and whether that is unknown (Redis failed, a gap, or the history is off)."""
-        if self._history is None:
+        query = self.query(asks)
+        if query is None:
             return [None] * len(asks), [True] * len(asks)
-        if self._skipping():
-            return [None] * len(asks), [True] * len(asks)
+        try:
+            found: list | Exception = self._history.previous(query)  # type: ignore[union-attr]
+        except redis.RedisError as exc:
+            found = exc
+        return self.answer(asks, query, found)
+
+    def query(self, asks: Sequence[tuple[str, int, int]]) -> list[tuple[str, int, int]] | None:
+        """What to ask the history for ``asks``: each lead once, at its first event; None
+        when nothing is asked (history off, or Redis down moments ago)."""
+        if self._history is None or self._skipping():
+            return None
         firsts = list(dict.fromkeys(lead for lead, _, _ in asks))
         where = {lead: (p, o) for lead, p, o in reversed(asks)}  # each lead's first event
-        try:
-            found = self._history.previous([(lead, *where[lead]) for lead in firsts])
-        except redis.RedisError as exc:
-            self._went_down("read", exc)
+        return [(lead, *where[lead]) for lead in firsts]
+
+    def stage_read(self, pipe: redis.client.Pipeline, query: list[tuple[str, int, int]]
+                   ) -> None:
+        """Queue ``query`` on ``pipe`` (one Redis call with other reads; :meth:`answer`)."""
+        self._history.stage_previous(pipe, query)  # type: ignore[union-attr]
+
+    def answer(self, asks: Sequence[tuple[str, int, int]],
+               query: list[tuple[str, int, int]] | None, found: object
+               ) -> tuple[list[float | None], list[bool]]:
+        """:meth:`stored`'s answer from the reply to ``query`` (raw script reply, decoded
+        list, or the exception the call raised)."""
+        if query is None:
+            return [None] * len(asks), [True] * len(asks)
+        if isinstance(found, Exception):
+            self._went_down("read", found)
             return [None] * len(asks), [True] * len(asks)
         self._came_back()
-        by_lead = dict(zip(firsts, found, strict=True))
+        scores = (History.decode_previous(found) if found and isinstance(found[0], bytes)
+                  else found)
+        by_lead = dict(zip([lead for lead, _, _ in query], scores, strict=True))
         lost = {lead for lead, score in by_lead.items() if score is not None and score != score}
         return ([None if lead in lost else by_lead[lead] for lead, _, _ in asks],
                 [lead in self._gaps or lead in lost for lead, _, _ in asks])
 
     def record(self, rows: HistoryRows) -> None:
-        """Write a batch's entries; on failure remember its leads as having a gap."""
+        """Write a batch's entries (a round trip of their own); on failure remember its
+        leads as having a gap."""
         if self._history is None or not rows:
             return
         try:
@@ -85,7 +114,37 @@ class TrendSource:
                 raise redis.ConnectionError("skipped: Redis was down moments ago")
             self._history.record(rows)
         except redis.RedisError as exc:
-            self._went_down("write", exc)
+            self.recorded(rows, exc)
+            return
+        self.recorded(rows, None)
+
+    def take_back(self, rows: HistoryRows) -> None:
+        """An attempt whose entries were written did not commit: remove them (best effort;
+        the attempt processed again rewrites its positions in any case)."""
+        if self._history is None or not rows or self._skipping():
+            return
+        try:
+            self._history.remove(rows)
+        except redis.RedisError as exc:
+            log.warning("score history: cannot take back %d entries of an aborted batch (%s)",
+                        len(rows), exc)
+
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
+        """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
+        was queued (history off, no rows, or Redis down moments ago: then the leads are
+        remembered as having a gap at once)."""
+        if self._history is None or not rows:
+            return False
+        if self._skipping():
+            self.recorded(rows, redis.ConnectionError("skipped: Redis was down moments ago"))
+            return False
+        self._history.stage(pipe, rows)
+        return True
+
+    def recorded(self, rows: HistoryRows, error: Exception | None) -> None:
+        """The outcome of a staged write: on failure its leads have a gap."""
+        if error is not None:
+            self._went_down("write", error)
             self._on_missed(len(rows))
             for lead in rows.lead_ids:
                 self._gaps.pop(lead, None)
@@ -97,7 +156,11 @@ class TrendSource:
         for lead in rows.lead_ids:
             self._gaps.pop(lead, None)
 
-    def _went_down(self, what: str, exc: redis.RedisError) -> None:
+    @property
+    def client(self) -> redis.Redis | None:
+        return None if self._history is None else self._history.client
+
+    def _went_down(self, what: str, exc: Exception) -> None:
         if not self._skipping():
             self._next_try = self._clock() + self._retry_s
         if not self._down:
@@ -117,15 +180,18 @@ class TrendSource:
 
 
 
-def batch_trends(source: TrendSource, seen: dict[str, float], batch: BatchInput,
-                 scores: np.ndarray, delta: float) -> tuple[Trends, int]:
+def batch_trends(source: TrendSource | Prefetched, seen: dict[str, float], batch: BatchInput,
+                 scores: np.ndarray, delta: float,
+                 lap: Callable[[str], None] = lambda stage: None) -> tuple[Trends, int]:
     """Each scored lead's trend against its previous published score (earlier in this
     batch: ``seen`` from its parts already done, or this part; else the history), and how
-    many are unknown (published null)."""
+    many are unknown (published null). ``lap`` times the history read ("redis")."""
     lead_ids = [lead.lead_id for lead in batch.leads]
     asks = [(lead, ev.partition, ev.offset)
             for lead, ev in zip(lead_ids, batch.events, strict=True) if lead not in seen]
+    lap("grade_trend")
     found = iter(zip(*source.stored(asks), strict=True))
+    lap("redis")
     pairs = [(seen[lead], False) if lead in seen else next(found) for lead in lead_ids]
     previous, unknown = chain_previous(lead_ids, [p for p, _ in pairs], scores,
                                        [u for _, u in pairs])

@@ -19,8 +19,13 @@ class ScorerSettings(SettingsPart):
     batch_timeout_s: float = Field(0.05, gt=0)
     """Longest wait for a batch to fill before processing what has arrived."""
     batch_timeout_idle_s: float = Field(0.005, gt=0)
-    """Wait used instead while the consumer has no backlog (the last batch was not full):
-    a short wait keeps latency low at moderate load; a full batch restores the long one."""
+    """While the consumer has no backlog (the last batch was not full) a batch closes as
+    soon as the consumer's queue is empty (adaptive batching); this is the longest wait for
+    its first event before the loop checks its limits and asks again. A full batch restores
+    the long wait."""
+    adaptive_batching: bool = True
+    """Without a backlog, close a batch when the consumer's queue is empty (on) or after
+    ``batch_timeout_idle_s`` (off: the timer of earlier releases, kept for comparison)."""
     max_payload_bytes: int = Field(64 * 1024, ge=256)
     """Larger lead events are dead-lettered as ``payload_too_large``."""
     deadletter_payload_max_bytes: int = Field(256 * 1024, ge=0, le=512 * 1024)

@@ -97,20 +97,45 @@ class Deduplicator:
 
     def duplicates(self, claims: Sequence[Claim]) -> dict[int, str]:
         """Index → first source, for each claim whose event id was already taken elsewhere."""
-        if not claims or not self.enabled:
-            return {}
-        if self._down_since is not None and self._clock() < self._next_try:
-            self._skip()
+        if not self.asking(claims):
             return {}
         try:
-            taken = self._script(keys=_keys(claims),
-                                 args=[self._ttl_s, "\n".join([c.source for c in claims]),
-                                       int(time.time() * 1000), self._lead_max, KEY_PREFIX])
+            taken: object = self._script(**self._claim_args(claims))  # type: ignore[misc]
         except redis.RedisError as exc:
-            self._went_down(exc)
+            taken = exc
+        return self.answer(taken)
+
+    def asking(self, claims: Sequence[Claim]) -> bool:
+        """Whether ``claims`` go to Redis (False: none, off, or Redis down moments ago —
+        then the batch counts as scored without de-duplication)."""
+        if not claims or not self.enabled:
+            return False
+        if self._down_since is not None and self._clock() < self._next_try:
+            self._skip()
+            return False
+        return True
+
+    def stage(self, pipe: redis.client.Pipeline, claims: Sequence[Claim]) -> None:
+        """Queue the claim call on ``pipe`` (read with other calls; :meth:`answer`)."""
+        self._script(**self._claim_args(claims), client=pipe)  # type: ignore[misc]
+
+    def _claim_args(self, claims: Sequence[Claim]) -> dict:
+        return {"keys": _keys(claims),
+                "args": [self._ttl_s, "\n".join([c.source for c in claims]),
+                         int(time.time() * 1000), self._lead_max, KEY_PREFIX]}
+
+    def answer(self, taken: object) -> dict[int, str]:
+        """The duplicates in a claim call's reply (or the exception it raised)."""
+        if isinstance(taken, Exception):
+            self._went_down(taken)
             return {}
         self._came_back()
-        return {int(i): _text(h) for i, h in zip(taken[::2], taken[1::2], strict=True)}
+        pairs = list(taken)  # type: ignore[call-overload]
+        return {int(i): _text(h) for i, h in zip(pairs[::2], pairs[1::2], strict=True)}
+
+    @property
+    def client(self) -> redis.Redis | None:
+        return self._client
 
     def release(self, claims: Sequence[Claim]) -> int:
         """Give back claims of events that were not scored; how many keys were deleted.
@@ -138,7 +163,7 @@ class Deduplicator:
         self.skipped_batches += 1
         self._on_outage()
 
-    def _went_down(self, exc: redis.RedisError) -> None:
+    def _went_down(self, exc: Exception) -> None:
         if self._down_since is None:
             self._down_since = self._clock()
             log.warning("Redis is unavailable (%s): scoring goes on without event-id "

@@ -1,11 +1,11 @@
 """Per-lead score history in Redis: the lead's published scores, newest first, bounded, TTL.
 
 Key ``leadstream:history:<lead_id>``: a list of at most ``max_entries`` elements, expiring
-``ttl_s`` after the lead's last score (both from settings). Each element is
-``<source_partition>:<source_offset>:<score>`` followed by the exact bytes of the
-``leads.scored`` JSON document (which starts with ``{``): the short header lets the scripts
-find positions and scores without parsing JSON, and any field added to the record lands in
-the history unchanged.
+``ttl_s`` after the lead's last score (both from settings). Each element is compact,
+``<source_partition>:<source_offset>:<score>:<grade>:<model_version>:<scored_at_s>``
+(~40 bytes; the full document, reasons included, stays on ``leads.scored``): the scripts
+find positions and scores without parsing anything, and :func:`parse` gives readers the
+fields back under the ``leads.scored`` names.
 
 An entry is identified by its source position: writing the same position again (a batch
 processed again after an abort, a rebalance or a kill -9) replaces the entry in place,
@@ -18,8 +18,11 @@ lead id). Offsets compare exactly below 2^53 (Lua numbers). Should the input top
 recreated (offsets restart), a lead's first score after it is ``new`` (or unknown): clear
 the history with the topic.
 
-One script call per batch and direction: :meth:`History.previous` before scoring,
-:meth:`History.record` before the transaction (as the ledger). Both raise
+:meth:`History.previous` before scoring (pipelined with the event-id claims); the batch's
+elements written before its transaction (:meth:`History.record`), taken back if it aborts
+(:meth:`History.remove`: only while an element is exactly the one written), and written
+again after the commit (:meth:`History.stage`, pipelined with the ledger): see
+:mod:`streams.scorer.bookkeeping`. Both raise
 :class:`redis.RedisError`; the scorer decides (:mod:`streams.scorer.trends`).
 """
 
@@ -28,6 +31,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 
 import redis
 
@@ -36,8 +40,8 @@ from streams.stores.ledger import redis_client
 
 PREFIX = "leadstream:history:"
 
-# An entry's header: partition, offset, score; the document follows from its '{'.
-_HEADER = "^(%d+):(%d+):([^{]*)"
+# An entry's header: partition, offset, score; grade, version and time follow.
+_HEADER = "^(%d+):(%d+):([^:]*)"
 
 # ARGV: one "partition:offset" per key, one per line; the header pattern; max entries.
 # Returns per key the score of its previous entry, '' for none, '?' when every entry is
@@ -100,7 +104,7 @@ return added
 
 @dataclass(frozen=True)
 class HistoryRows:
-    """A batch's history elements (header + document), in batch order."""
+    """A batch's history elements, in batch order."""
 
     lead_ids: list[str] = field(default_factory=list)
     values: list[str] = field(default_factory=list)
@@ -114,14 +118,21 @@ class HistoryRows:
         return HistoryRows(self.lead_ids + other.lead_ids, self.values + other.values)
 
 
-def element(partition: int, offset: int, score: str, document: str) -> str:
-    """One history element: the header, then the document (``score`` as JSON text)."""
-    return f"{partition}:{offset}:{score}{document}"
+def element(partition: int, offset: int, score: str, grade: str, version: str,
+            scored_at_s: int) -> str:
+    """One history element (``score`` as the JSON text published; ``version`` holds no
+    ``:``, model versions are numbers)."""
+    return f"{partition}:{offset}:{score}:{grade}:{version}:{scored_at_s}"
 
 
-def document(raw: bytes) -> bytes:
-    """The ``leads.scored`` document of a stored element."""
-    return raw[raw.index(b"{"):]
+def parse(raw: bytes | str) -> dict:
+    """A stored element's fields, named as in ``leads.scored``."""
+    text = raw.decode() if isinstance(raw, bytes) else raw
+    partition, offset, score, grade, version, at = text.split(":", 5)
+    return {"source_partition": int(partition), "source_offset": int(offset),
+            "score": float(score), "grade": grade, "model_version": version,
+            "scored_at": datetime.fromtimestamp(int(at), UTC).isoformat().replace("+00:00",
+                                                                                  "Z")}
 
 
 class History:
@@ -144,22 +155,52 @@ class History:
         round trip."""
         if not asks:
             return []
-        reply = self._previous(keys=[PREFIX + lead for lead, _, _ in asks],
-                               args=["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER,
-                                     self.max_entries])
+        return self.decode_previous(self._previous(**self._previous_args(asks)))
+
+    def stage_previous(self, pipe: redis.client.Pipeline,
+                       asks: Sequence[tuple[str, int, int]]) -> None:
+        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`)."""
+        self._previous(**self._previous_args(asks), client=pipe)
+
+    def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
+        return {"keys": [PREFIX + lead for lead, _, _ in asks],
+                "args": ["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER, self.max_entries]}
+
+    @staticmethod
+    def decode_previous(reply: Sequence[bytes]) -> list[float | None]:
         return [math.nan if s == b"?" else float(s) if s else None for s in reply]
 
     def record(self, rows: HistoryRows) -> int:
         """Write a batch's elements in one round trip; how many were new (not replaced)."""
         if not rows:
             return 0
-        return int(self._record(keys=[PREFIX + lead for lead in rows.lead_ids],
-                                args=[self.max_entries, self.ttl_s, _HEADER,
-                                      "\n".join(rows.values)]))
+        return int(self._record(**self._record_args(rows)))
 
-    def entries(self, lead_id: str) -> list[bytes]:
-        """The lead's ``leads.scored`` documents, newest first."""
-        return [document(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
+        """Queue the write of a batch's elements on ``pipe`` (its reply: as :meth:`record`)."""
+        self._record(**self._record_args(rows), client=pipe)
+
+    def _record_args(self, rows: HistoryRows) -> dict:
+        return {"keys": [PREFIX + lead for lead in rows.lead_ids],
+                "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values)]}
+
+    def remove(self, rows: HistoryRows) -> int:
+        """Take back the elements of an attempt that did not commit: each removed only
+        while it is exactly the element written (one round trip); how many were removed."""
+        if not rows:
+            return 0
+        pipe = self._client.pipeline(transaction=False)
+        for lead, value in zip(rows.lead_ids, rows.values, strict=True):
+            pipe.lrem(PREFIX + lead, 1, value)
+        return sum(int(n) for n in pipe.execute())
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def entries(self, lead_id: str) -> list[dict]:
+        """The lead's scores, newest first (:func:`parse`)."""
+        return [parse(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
 
     def forget(self, lead_id: str) -> int:
         """Remove the lead's history; the number of keys removed (0 or 1)."""

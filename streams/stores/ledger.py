@@ -7,7 +7,9 @@ outcome joins. Scorers also add each lead to a per-experiment, per-variant set o
 leads, which the sample-ratio-mismatch check counts, and each experiment to
 :data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
 
-Writes are one round trip per batch with a short socket timeout: one script call that sets
+Writes are one round trip per batch with a short socket timeout, after the batch's
+transaction committed (:meth:`Ledger.stage`, pipelined with the score history by
+:mod:`streams.scorer.bookkeeping`): one script call that sets
 every lead's key (values built from the batch's columns, :mod:`streams.stores.ledger_rows`), one
 ``SADD`` per experiment arm. :meth:`Ledger.write` never
 raises a Redis error into the scorer: it returns how many entries were not written, and
@@ -90,19 +92,36 @@ class Ledger:
         if not rows:
             return LedgerWrite(0, 0)
         pipe = self._client.pipeline(transaction=False)
-        pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
-                  self._ttl_s, "\n".join(rows.values))
-        for (experiment_id, variant), lead_ids in rows.assigned.items():
-            key = assigned_key(experiment_id, variant)
-            pipe.sadd(key, *lead_ids)
-            pipe.expire(key, self._ttl_s)
-        if rows.assigned:
-            pipe.sadd(EXPERIMENTS_INDEX, *{e for e, _ in rows.assigned})
-            pipe.expire(EXPERIMENTS_INDEX, self._ttl_s)
+        self.stage(pipe, rows)
         try:
             replies = pipe.execute(raise_on_error=False)
         except redis.RedisError as exc:
             return self._missed(len(rows), exc)
+        return self.outcome(rows, replies)
+
+    @property
+    def client(self) -> redis.Redis:
+        return self._client
+
+    def stage(self, pipe: redis.client.Pipeline, rows: LedgerRows) -> int:
+        """Queue a batch's writes on ``pipe`` (the caller executes it with other writes:
+        one round trip); how many commands were queued."""
+        pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
+                  self._ttl_s, "\n".join(rows.values))
+        n = 1
+        for (experiment_id, variant), lead_ids in rows.assigned.items():
+            key = assigned_key(experiment_id, variant)
+            pipe.sadd(key, *lead_ids)
+            pipe.expire(key, self._ttl_s)
+            n += 2
+        if rows.assigned:
+            pipe.sadd(EXPERIMENTS_INDEX, *{e for e, _ in rows.assigned})
+            pipe.expire(EXPERIMENTS_INDEX, self._ttl_s)
+            n += 2
+        return n
+
+    def outcome(self, rows: LedgerRows, replies: Sequence[object]) -> LedgerWrite:
+        """What the replies of :meth:`stage`'s commands say (an exception: not written)."""
         failed = next((r for r in replies if isinstance(r, Exception)), None)
         if failed is not None:
             return self._missed(len(rows), failed)

@@ -150,7 +150,7 @@ def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
     ``previous_score`` is the lead's committed score before it (``trend`` ``new`` for its
     first): nothing an aborted or killed attempt wrote survives as an extra entry. Returns
     how many leads had more than one score."""
-    from streams.stores.history import PREFIX, document
+    from streams.stores.history import PREFIX, parse
 
     by_lead: dict[str, list[dict]] = {}
     for doc in sorted(scored, key=lambda d: (d["source_partition"], d["source_offset"])):
@@ -160,7 +160,7 @@ def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
         pipe.lrange(PREFIX + lead, 0, -1)
     stored = dict(zip(by_lead, pipe.execute(), strict=True))
     for lead, docs in by_lead.items():
-        held = [json.loads(document(raw)) for raw in stored[lead]]
+        held = [parse(raw) for raw in stored[lead]]
         want = [(d["source_partition"], d["source_offset"]) for d in docs[::-1][:max_entries]]
         assert [(h["source_partition"], h["source_offset"]) for h in held] == want, lead
         assert [d["previous_score"] for d in docs] == [None] + [d["score"] for d in docs[:-1]]

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -56,8 +55,8 @@ def fill(client: redis.Redis, settings) -> None:
         assert dedup.duplicates(claims) == {}
         ws = WritebackScore(lead, 0.5, "B", "m", "1", "champion", NOW, 0, 1)
         assert Delivered(client, ttl).record([ws])
-        doc = json.dumps({"lead_id": lead, "score": 0.5})
-        assert History(client, 20, ttl).record(HistoryRows([lead], [element(0, 1, "0.5", doc)]))
+        assert History(client, 20, ttl).record(HistoryRows([lead],
+                                                           [element(0, 1, "0.5", "B", "1", 1)]))
 
 
 def mentions(client: redis.Redis, text: str) -> list[str]:

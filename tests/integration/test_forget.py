@@ -163,12 +163,10 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
     assert entry["persistence"] == ["aof", "rdb"]
     # ... and `lead` shows no score from before the erasure (a scorer batch in flight)
     erased_at = datetime.fromisoformat(entry["at"])
-    docs = [{"lead_id": gone, "score": score, "model_version": "1",
-             "scored_at": (erased_at + timedelta(seconds=delta)).isoformat()}
-            for score, delta in ((0.25, -60), (0.75, 5))]
     History(redis_client, 20, 600).record(HistoryRows(
-        [gone, gone], [element(0, 1 + i, str(d["score"]), json.dumps(d))
-                       for i, d in enumerate(docs)]))
+        [gone, gone], [element(0, 1 + i, str(score), "B", "1",
+                               int((erased_at + timedelta(seconds=delta)).timestamp()))
+                       for i, (score, delta) in enumerate(((0.25, -60), (0.75, 5)))]))
     shown = cli(s, "lead", gone, "--json")
     assert shown.returncode == 0, shown.stderr
     assert [d["score"] for d in json.loads(shown.stdout)["scores"]] == [0.75]

@@ -3,7 +3,6 @@ rewrites of a source position, previous scores around retries, forget."""
 
 from __future__ import annotations
 
-import json
 import math
 
 import pytest
@@ -11,25 +10,18 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from streams.stores.history import PREFIX, History, HistoryRows, element
-from tests.strategies.hostile import arbitrary_json
 
 TTL_S = 3600
 
 
-def doc(lead: str, partition: int, offset: int, score: float, **extra) -> str:
-    """A leads.scored-like document (the store keeps it byte for byte)."""
-    body = {"lead_id": lead, "score": score, "source_partition": partition,
-            "source_offset": offset, **extra}
-    return json.dumps(body, separators=(",", ":"))
-
-
 def rows(*events: tuple[str, int, int, float]) -> HistoryRows:
     return HistoryRows([e[0] for e in events],
-                       [element(p, o, repr(s), doc(lead, p, o, s)) for lead, p, o, s in events])
+                       [element(p, o, repr(s), "B", "3", 1_700_000_000)
+                        for _, p, o, s in events])
 
 
 def offsets(history: History, lead: str) -> list[int]:
-    return [json.loads(d)["source_offset"] for d in history.entries(lead)]
+    return [d["source_offset"] for d in history.entries(lead)]
 
 
 @pytest.fixture
@@ -44,21 +36,23 @@ def test_newest_first_bounded_with_ttl(history, redis_client):
     assert 0 < redis_client.ttl(PREFIX + "L1") <= TTL_S
 
 
-def test_the_document_is_stored_byte_for_byte(history):
-    text = doc("L1", 2, 40, 0.5, grade="B", reasons=[{"feature": "x", "direction": "+"}])
-    history.record(HistoryRows(["L1"], [element(2, 40, "0.5", text)]))
-    assert history.entries("L1") == [text.encode()]
+def test_an_entry_is_compact_and_reads_back_under_the_record_names(history, redis_client):
+    history.record(HistoryRows(["L1"], [element(2, 40, "0.123456789", "A", "12", 1_700_000_001)]))
+    assert history.entries("L1") == [{
+        "source_partition": 2, "source_offset": 40, "score": 0.123456789, "grade": "A",
+        "model_version": "12", "scored_at": "2023-11-14T22:13:21Z"}]
+    assert redis_client.memory_usage(PREFIX + "L1") <= 256  # key, list and entry (was ~1.5 KB)
 
 
 def test_the_same_position_again_replaces_never_duplicates(history):
     history.record(rows(("L1", 0, 10, 0.2), ("L1", 0, 20, 0.3)))
     # the batch processed again (abort / kill -9), a hot swap changed the scores
     assert history.record(rows(("L1", 0, 10, 0.25), ("L1", 0, 20, 0.35))) == 0
-    assert [json.loads(d)["score"] for d in history.entries("L1")] == [0.35, 0.25]
+    assert [d["score"] for d in history.entries("L1")] == [0.35, 0.25]
     # only the first event processed again, then the second in a later batch
     history.record(rows(("L1", 0, 10, 0.26)))
     history.record(rows(("L1", 0, 20, 0.36)))
-    assert [json.loads(d)["score"] for d in history.entries("L1")] == [0.36, 0.26]
+    assert [d["score"] for d in history.entries("L1")] == [0.36, 0.26]
 
 
 def test_a_retried_batch_with_more_scores_of_a_lead_than_the_bound(history):
@@ -99,17 +93,29 @@ def test_forget(history, redis_client):
 
 @settings(max_examples=40, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture])
-@given(lead=st.text(min_size=1, max_size=128), extra=arbitrary_json(),
+@given(lead=st.text(min_size=1, max_size=128), version=st.from_regex(r"[0-9]{1,6}", fullmatch=True),
        partition=st.integers(0, 2**31 - 1), offset=st.integers(0, 2**53 - 2),
-       score=st.floats(0.0, 1.0))
-def test_hostile_lead_ids_and_documents_round_trip(history, redis_client, lead, extra,
-                                                   partition, offset, score):
-    """Any lead id (newlines, braces, unicode) and any JSON the record may grow (compact,
-    as the scorer writes it: never a raw newline) come back byte for byte."""
+       score=st.floats(0.0, 1.0), grade=st.sampled_from("ABCD"),
+       at=st.integers(0, 2**33))
+def test_hostile_lead_ids_and_entries_round_trip(history, redis_client, lead, version,
+                                                 partition, offset, score, grade, at):
+    """Any lead id (newlines, braces, unicode) and any entry come back exactly."""
     redis_client.delete(PREFIX + lead)
-    body = json.dumps({"lead_id": lead, "score": score, "extra": json.loads(extra)},
-                      separators=(",", ":"))
-    history.record(HistoryRows([lead], [element(partition, offset, repr(score), body)]))
-    assert history.entries(lead) == [body.encode()]
+    history.record(HistoryRows([lead], [element(partition, offset, repr(score), grade,
+                                                 version, at)]))
+    (got,) = history.entries(lead)
+    assert (got["source_partition"], got["source_offset"], got["score"], got["grade"],
+            got["model_version"]) == (partition, offset, score, grade, version)
     assert history.previous([(lead, partition, offset + 1)]) == [score]
     assert history.previous([(lead, partition, offset)]) == [None]
+
+
+def test_an_aborted_attempts_elements_are_taken_back_only_as_written(history):
+    history.record(rows(("L1", 0, 1, 0.1)))  # committed earlier
+    attempt = rows(("L1", 0, 5, 0.5), ("L2", 0, 6, 0.6))
+    history.record(attempt)
+    other = rows(("L2", 0, 6, 0.65))  # the position rewritten since by another attempt
+    history.record(other)
+    assert history.remove(attempt) == 1  # L1's element; L2's is no longer the one written
+    assert offsets(history, "L1") == [1]
+    assert [d["score"] for d in history.entries("L2")] == [0.65]

@@ -5,7 +5,6 @@ commands), with Redis' own NOPERM error."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from datetime import UTC, datetime
 
@@ -70,8 +69,7 @@ def score_as_scorer(client: redis.Redis, lead: str) -> None:
     assert dedup.duplicates(claim) == {} and dedup.skipped_batches == 0
     assert dedup.duplicates([Claim(f"ev-{lead}", "in:0:2", lead)]) == {0: "in:0:1"}
     history = History(client, 20, TTL)
-    doc = json.dumps({"lead_id": lead, "score": 0.25})
-    assert history.record(HistoryRows([lead], [element(0, 1, "0.25", doc)])) == 1
+    assert history.record(HistoryRows([lead], [element(0, 1, "0.25", "C", "1", 1)])) == 1
     assert history.previous([(lead, 0, 2)]) == [0.25]
 
 
@@ -145,7 +143,7 @@ def test_readers_read_every_structure_and_write_none(as_, principal):
     assert as_("agents").set(status.SERVING.format(model="m"), '{"sequence": 1}')
     reader = as_(principal)
     assert Ledger(reader, TTL).get(lead) == entry(lead)
-    assert [json.loads(d)["lead_id"] for d in History(reader, 20, TTL).entries(lead)] == [lead]
+    assert [d["score"] for d in History(reader, 20, TTL).entries(lead)] == [0.25]
     assert lead in [x.lead_id for x in Ledger(reader, TTL).scan()]
     assert reader.get(status.SERVING.format(model="m")) == b'{"sequence": 1}'
     assert ExperimentStore(reader, TTL).last_report("exp-acl") is None

@@ -75,3 +75,19 @@ def test_a_forgotten_leads_scores_from_before_its_erasure_are_not_shown():
     assert [d["scored_at"] for d in kept] == [
         "2026-01-02T03:04:06Z", "2026-01-02T03:04:05.001+00:00", "2026-01-02T03:04:06"]
     assert lead.after_erasure(docs, None) == docs  # never forgotten: all of them
+
+
+def _entries(scores: list[float]) -> list[dict]:
+    return [{"source_partition": 0, "source_offset": 10 - i, "score": s, "grade": "B",
+             "model_version": "1", "scored_at": "2026-01-02T03:04:05Z"}
+            for i, s in enumerate(scores)]
+
+
+def test_compact_entries_get_their_trend_from_the_entry_before():
+    got = lead.with_trends(_entries([0.7, 0.4, 0.38]), 0.05, 20, "m")
+    assert [d["previous_score"] for d in got] == [0.4, 0.38, None]
+    assert [d["trend"] for d in got] == ["improving", "steady", "new"]
+    assert {d["model_name"] for d in got} == {"m"}
+    full = lead.with_trends(_entries([0.2, 0.3]), 0.05, 2, "m")  # older ones pushed out
+    assert [d["trend"] for d in full] == ["declining", None]
+    assert "unknown" in render([{**d, "outcome": None} for d in full])

@@ -1,0 +1,69 @@
+"""Redis state per lead, measured on the bench's own Redis: bytes per lead scored once
+(the (a) drain) and per lead scored 20 times (a phase of its own).
+
+Redis is flushed before the measured drain, so ``used_memory`` after it, minus the empty
+instance's, divided by the leads is what each lead costs (keys, values, TTLs and Redis's
+own per-key overhead). ``MEMORY USAGE`` of each kind of key of a sample of leads splits it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import redis
+
+from streams.settings import Settings
+
+SAMPLE = 200
+KINDS = {"ledger": "leadstream:ledger:{lead}", "history": "leadstream:history:{lead}",
+         "dedup claim": "leadstream:dedup:ev-{lead}",
+         "dedup index": "leadstream:dedup-lead:{lead}"}
+
+
+def client(s: Settings) -> redis.Redis:
+    return redis.Redis.from_url(s.redis_url)
+
+
+def flushed(s: Settings) -> int:
+    """Flush Redis; its used memory empty."""
+    c = client(s)
+    c.flushdb()
+    return int(c.info("memory")["used_memory"])
+
+
+def per_lead(s: Settings, base: int, lead_ids: list[str]) -> dict:
+    """Bytes per lead since ``flushed`` returned ``base``, and per kind of key (sampled)."""
+    c = client(s)
+    leads = list(dict.fromkeys(lead_ids))
+    used = int(c.info("memory")["used_memory"])
+    kinds = {}
+    sample = leads[:: max(1, len(leads) // SAMPLE)][:SAMPLE]
+    for kind, pattern in KINDS.items():
+        sizes = [c.memory_usage(pattern.format(lead=lead)) or 0 for lead in sample]
+        kinds[kind] = sum(sizes) / len(sample) if sample else 0.0
+    return {"leads": len(leads), "bytes_per_lead": (used - base) / max(1, len(leads)),
+            "memory_usage_per_lead": kinds, "keys": int(c.dbsize())}
+
+
+def repeated_records(records: list[tuple[bytes, bytes]], leads: int, times: int
+                     ) -> list[tuple[bytes, bytes]]:
+    """``leads`` leads, each sent ``times`` times (other features and event ids each time)."""
+    out = []
+    ids = [json.loads(v)["lead_id"] for _, v in records[:leads]]
+    for t in range(times):
+        for j, lead in enumerate(ids):
+            _, value = records[(t * leads + j) % len(records)]
+            event = {**json.loads(value), "lead_id": lead, "event_id": f"ev-{lead}-{t}"}
+            out.append((lead.encode(), json.dumps(event).encode()))
+    return out
+
+
+def lead_ids(records: list[tuple[bytes, bytes]]) -> list[str]:
+    return [k.decode() for k, _ in records]
+
+
+def say_state(say: Callable[[str], None], what: str, r: dict) -> None:
+    say(f"state per lead, {what}: {r['bytes_per_lead']:,.0f} B ({r['leads']:,} leads, "
+        f"{r['keys']:,} keys; MEMORY USAGE " + ", ".join(
+            f"{k} {v:,.0f}" for k, v in r["memory_usage_per_lead"].items()) + ")")

@@ -1,0 +1,63 @@
+"""A batch's per-lead state read before scoring, in one pipelined Redis call: its event-id
+claims (:class:`~streams.stores.dedup.Deduplicator`) and its leads' previous scores
+(:class:`~streams.scorer.trends.TrendSource`).
+
+Each side keeps its own failure policy (a failed claim call means no de-duplication for the
+batch, a failed history read means null trends); one call failing fails both, as they ride
+one connection. The batch's writes go in one call too, after its commit
+(:mod:`streams.scorer.bookkeeping`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import redis
+
+from streams.scorer.trends import TrendSource
+from streams.stores.dedup import Claim, Deduplicator
+
+Ask = tuple[str, int, int]
+
+
+class Prefetched:
+    """Previous scores already read, answered per lead (the source :func:`batch_trends`
+    asks)."""
+
+    def __init__(self, asks: Sequence[Ask], answer: tuple[list, list]):
+        self._by_lead = {lead: (s, u) for (lead, _, _), s, u in zip(asks, *answer, strict=True)}
+
+    def stored(self, asks: Sequence[Ask]) -> tuple[list[float | None], list[bool]]:
+        got = [self._by_lead.get(lead, (None, True)) for lead, _, _ in asks]
+        return [s for s, _ in got], [u for _, u in got]
+
+
+def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence[Claim],
+               asks: Sequence[Ask]) -> tuple[dict[int, str], Prefetched | None]:
+    """The claims' duplicates (index → first source) and the leads' previous scores: one
+    round trip when both sides are Redis stores, else each asked on its own (fakes)."""
+    history_on = trends is not None and trends.enabled
+    client = dedup.client
+    if client is None or (history_on and trends.client is None):  # type: ignore[union-attr]
+        dupes = dedup.duplicates(claims)
+        if not history_on:
+            return dupes, None
+        return dupes, Prefetched(asks, trends.stored(asks))  # type: ignore[union-attr]
+    claiming = dedup.asking(claims)
+    query = trends.query(asks) if history_on and asks else None  # type: ignore[union-attr]
+    replies: list[object] = []
+    if claiming or query:
+        pipe = client.pipeline(transaction=False)
+        if claiming:
+            dedup.stage(pipe, claims)
+        if query:
+            trends.stage_read(pipe, query)  # type: ignore[union-attr]
+        try:
+            replies = list(pipe.execute(raise_on_error=False))
+        except redis.RedisError as exc:
+            replies = [exc] * (int(claiming) + int(bool(query)))
+    dupes = dedup.answer(replies[0]) if claiming else {}
+    if not history_on:
+        return dupes, None
+    found = replies[int(claiming)] if query else None
+    return dupes, Prefetched(asks, trends.answer(asks, query, found))  # type: ignore[union-attr]

@@ -109,7 +109,7 @@ def main() -> None:
                               a.min_windows, a.cap_minutes * 60, a.rate)
                 results[arm].append(r)
                 print(f"{arm} run {run}: {r.decision} after {r.seconds:.0f} s, {r.windows} "
-                      f"windows\n{r.trail}", flush=True)
+                      f"windows; converted per variant {_rates(r)}\n{r.trail}", flush=True)
     finally:
         stack_down(base)
         shutil.rmtree(home, ignore_errors=True)
@@ -122,6 +122,10 @@ def main() -> None:
     out.parent.mkdir(exist_ok=True)
     out.write_text(json.dumps({"wall_s": wall, "policy": POLICY, "results": {
         arm: [dataclasses.asdict(r) for r in rs] for arm, rs in results.items()}}, indent=1))
+
+
+def _rates(r: RunResult) -> str:
+    return ", ".join(f"{v} {c}/{n} = {c / n:.3f}" for v, (n, c) in r.rates.items() if n)
 
 
 def _windows_of_seconds() -> dict[str, object]:

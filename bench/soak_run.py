@@ -48,6 +48,7 @@ class RunResult:
     seconds: float
     load: tuple[float, float]
     trail: str
+    rates: dict[str, tuple[int, int]]  # variant -> (outcomes, conversions), from the topics
 
 
 def run_settings(base: Settings, home: Path, **extra: object) -> Settings:
@@ -118,8 +119,28 @@ def soak_once(s: Settings, arm: str, run: int, challenger, champion, effect: flo
             crm.wait(30)
     entries = [e for e in audit_entries(s) if e.model_name == s.model_name]
     guards, drift = _reports(s)
-    return _count(arm, run, entries, guards, drift, time.monotonic() - started,
-                  (load0, os.getloadavg()[0]))
+    result = _count(arm, run, entries, guards, drift, time.monotonic() - started,
+                    (load0, os.getloadavg()[0]))
+    result.rates = arm_rates(s)
+    return result
+
+
+def arm_rates(s: Settings) -> dict[str, tuple[int, int]]:
+    """Outcomes and conversions per variant, joining what the CRM saw on ``leads.scored``
+    with ``leads.outcomes``: the treatment effect as the experiment saw it, independently."""
+    variants: dict[str, list[str]] = {}
+    for r in read_topic(s, s.topic_scored, 60):
+        scored = r.json()
+        variants.setdefault(scored["lead_id"], []).append(scored["variant"])
+    rates: dict[str, list[int]] = {}
+    for r in read_topic(s, s.topic_leads_outcomes, 60):
+        outcome = r.json()
+        seen = variants.get(outcome["lead_id"], ["unscored"])
+        key = seen[0] if len(set(seen)) == 1 else "scored twice, differently"
+        counts = rates.setdefault(key, [0, 0])
+        counts[0] += 1
+        counts[1] += bool(outcome["converted"])
+    return {k: (n, c) for k, (n, c) in sorted(rates.items())}
 
 
 def _count(arm: str, run: int, entries: list[AuditEntry], guards: list[GuardrailReport],
@@ -142,4 +163,5 @@ def _count(arm: str, run: int, entries: list[AuditEntry], guards: list[Guardrail
         rollbacks=sum(e.action in ("auto_abort", "rollback") for e in entries),
         drift_alarms=len({(d.role, d.window_end_ms) for d in drift
                           if d.verdict is Severity.CRITICAL}),
-        criticals=len(critical), seconds=seconds, load=load, trail=audit_trail(entries))
+        criticals=len(critical), seconds=seconds, load=load, trail=audit_trail(entries),
+        rates={})

@@ -147,8 +147,9 @@ def _count(arm: str, run: int, entries: list[AuditEntry], guards: list[Guardrail
            drift: list[DriftReport], seconds: float, load: tuple[float, float]) -> RunResult:
     decided = _decision(entries)
     promotion, at = None, None
-    if decided is not None and decided.evidence:
-        end = decided.evidence["window_end_ms"]
+    if decided is not None:  # a guardrail's rollback carries no evidence: its time, then
+        end = ((decided.evidence or {}).get("window_end_ms")
+               or int(decided.at.timestamp() * 1000))
         at = len({g.window_end_ms for g in guards
                   if g.role is ModelRole.CHALLENGER and g.window_end_ms <= end})
     if decided is not None and decided.action == "auto_promote":

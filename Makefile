@@ -61,7 +61,7 @@ bench: bootstrap
 	.venv/bin/python -m bench.throughput
 
 # Soaks of automatic canary progression (A/A, A/A', worse, better) on a stack of its own
-# (Kafka 17092, Redis 17379): ~25 min at SOAK_RUNS=2 (runs per arm); see bench/README.md.
+# (Kafka 17092, Redis 17379): ~15 min at SOAK_RUNS=2 (runs per arm); see bench/README.md.
 soak: bootstrap
 	.venv/bin/python -m bench.aa_soak
 

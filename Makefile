@@ -1,7 +1,7 @@
 # The two commands that do all set-up on a fresh machine:
 #   make demo   local stack up, train, score, monitor, show a rollback
 #   make test   every test against the real Kafka, Redis and MLflow
-.PHONY: bootstrap demo test unit integration cluster lint bench bench-scale mutate fuzz stack-up stack-down \
+.PHONY: bootstrap demo test unit integration cluster lint bench bench-scale soak mutate fuzz stack-up stack-down \
 	docs docs-ref tutorials lock
 
 bootstrap:
@@ -59,6 +59,11 @@ lint: bootstrap
 
 bench: bootstrap
 	.venv/bin/python -m bench.throughput
+
+# Soaks of automatic canary progression (A/A, A/A', worse, better) on a stack of its own
+# (Kafka 17092, Redis 17379): ~15 min at SOAK_RUNS=2 (runs per arm); see bench/README.md.
+soak: bootstrap
+	.venv/bin/python -m bench.aa_soak
 
 # Mutation testing of the pure core: slow (see tests/MUTANTS.md), so not part of `make test`.
 mutate: bootstrap

@@ -7,6 +7,8 @@ otherwise it converts with its own true probability ``p`` (``converted=True``) o
 lost (``converted=False``). For the synthetic CRM ``p`` is the documented ground truth
 (:meth:`scoring.synthetic.SyntheticCRM.leads_with_truth`). Being quiet does not depend on
 ``p``, so among the leads with an outcome the converted share estimates their mean ``p``.
+For a soak (``produce --treatment-effect``) a lead the treatment arm served converts with
+:func:`treated_probability` instead, read from the same uniform draw (:func:`draw_uniforms`).
 
 **Releasing** (:class:`OutcomeSchedule`). An outcome is due ``delay_s`` after the broker
 acknowledged its lead, never before: the outcome agent then finds the lead scored (or parks
@@ -24,13 +26,30 @@ def draw_outcomes(p: np.ndarray, rng: np.random.Generator, quiet_share: float
                   ) -> list[bool | None]:
     """Per lead: ``None`` (quiet: no outcome), else whether it converted."""
     p = np.asarray(p, dtype=np.float64)
+    return [None if u is None else bool(u < pi)
+            for u, pi in zip(draw_uniforms(p, rng, quiet_share), p, strict=True)]
+
+
+def draw_uniforms(p: np.ndarray, rng: np.random.Generator, quiet_share: float
+                  ) -> list[float | None]:
+    """Per lead: ``None`` (quiet), else the uniform draw ``u`` its outcome is read from: it
+    converts when ``u < p`` (:func:`draw_outcomes` is exactly that, from the same draws)."""
+    p = np.asarray(p, dtype=np.float64)
     if not 0.0 <= quiet_share <= 1.0:
         raise ValueError(f"quiet_share must be 0-1, got {quiet_share}")
     if p.size and not (np.all(p >= 0.0) and np.all(p <= 1.0)):
         raise ValueError("conversion probabilities must lie in 0-1")
     quiet = rng.random(p.size) < quiet_share
-    converted = rng.random(p.size) < p
-    return [None if q else bool(c) for q, c in zip(quiet, converted, strict=True)]
+    u = rng.random(p.size)
+    return [None if q else float(x) for q, x in zip(quiet, u, strict=True)]
+
+
+def treated_probability(p: float, effect: float) -> float:
+    """A soak's knob: the conversion probability of a lead the treatment arm served, ``p``
+    scaled by ``1 + effect`` (``-0.2``: converts 20 % less, relative), kept in 0-1."""
+    if not effect > -1.0:
+        raise ValueError(f"a treatment effect must be > -1 (relative), got {effect}")
+    return min(max(p * (1.0 + effect), 0.0), 1.0)
 
 
 class OutcomeSchedule:

@@ -5,4 +5,4 @@ May import the core, ``streams.settings``, ``streams.kafka`` and the Kafka clien
 imports it but ``cli`` and ``demo``.
 """
 
-__all__ = ["outcomes", "traffic"]
+__all__ = ["outcomes", "traffic", "treatment"]

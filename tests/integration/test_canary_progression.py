@@ -25,18 +25,17 @@ import sys
 from contextlib import ExitStack
 from pathlib import Path
 
-import numpy as np
-
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry
-from schemas.spec import load_spec
-from scoring.features import FeatureEncoder
-from scoring.synthetic import SyntheticCRM
-from scoring.training import TrainConfig, train_model
-from streams.settings import Settings
 from streams.stack.children import settings_env
 from tests.integration.agents_support import AgentsProcess, run_cli
 from tests.integration.helpers import ScorerProcess, read_topic, registry, wait_until
+from tests.integration.progression_support import (
+    audit_entries,
+    audit_trail,
+    train_small,
+    truth_corr,
+)
 from tests.integration.serving_support import serving_settings
 
 POLICY = """
@@ -56,60 +55,6 @@ min_outcomes_per_arm = 300
 """
 
 
-def _train(rows: int, seed: int, shuffle: bool = False):
-    frame, spec = SyntheticCRM(seed).leads(rows), load_spec()
-    if shuffle:  # labels that say nothing: a model that ranks leads at random
-        frame[spec.target] = np.random.default_rng(seed).permutation(
-            frame[spec.target].to_numpy())
-    config = TrainConfig(seed=seed, num_boost_round=40, early_stopping_rounds=10, nthread=1)
-    return train_model(frame, spec, config)
-
-
-def _truth_corr(trained) -> float:
-    """Correlation of the model's scores with the simulator's true probabilities."""
-    frame, p = SyntheticCRM(99).leads_with_truth(5000, None)
-    spec = trained.spec
-    x = FeatureEncoder(spec).encode_columns({f.name: frame[f.name].tolist()
-                                             for f in spec.features}, len(frame)).matrix
-    return float(np.corrcoef(trained.booster.inplace_predict(x), p)[0, 1])
-
-
-def _audit(s: Settings) -> list[AuditEntry]:
-    return [AuditEntry.model_validate_json(r.value)
-            for r in read_topic(s, s.topic_models_audit, 30)]
-
-
-def _trail(entries: list[AuditEntry]) -> str:
-    lines = []
-    for e in entries:
-        before = f"{e.before.mode.value} {e.before.treatment_share:.0%}" if e.before else "-"
-        after = f"{e.after.mode.value} {e.after.treatment_share:.0%}"
-        ev = e.evidence
-        facts = "" if not ev else (
-            f"\n    evidence: window_end_ms={ev['window_end_ms']} "
-            f"control {ev['control_conversions']}/{ev['control_outcomes']} "
-            f"treatment {ev['treatment_conversions']}/{ev['treatment_outcomes']} "
-            f"(served {ev['treatment_assigned']}), sequential p={ev['p_value']:.3g}, "
-            f"always-valid CI [{_f(ev['lower'])}, {_f(ev['upper'])}], "
-            f"SRM {'ok' if ev['srm_ok'] else 'MISMATCH'} p={ev['srm_p_value']:.3g}"
-            f"{'' if ev['srm_checked'] else ' (not checked past step 1)'}; "
-            + ", ".join(f"{k.removeprefix('guardrail.')}={v}{_value(ev, k)}"
-                        for k, v in sorted(ev.items()) if k.startswith("guardrail.")))
-        lines.append(f"seq {e.sequence} {e.at.isoformat(timespec='seconds')} {e.action} by "
-                     f"{e.actor}: {before} -> {after}, champion v{e.after.champion_version}"
-                     f"\n    reason: {e.reason}{facts}")
-    return "\n".join(lines)
-
-
-def _value(ev: dict, key: str) -> str:
-    v = ev.get(f"value.{key.removeprefix('guardrail.')}")
-    return f" ({v:.3g})" if isinstance(v, int | float) else ""
-
-
-def _f(x) -> str:
-    return "-" if x is None else f"{x:+.4f}"
-
-
 def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
          final: str) -> tuple[list[AuditEntry], list[ControlAlert]]:
     redis_client.flushdb()
@@ -117,7 +62,7 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
                          monitor_idle_s=1.0, monitor_tick_s=0.2, control_wait_s=60.0,
                          outcome_retry_s=0.5, report_interval_s=2.0, monitor_min_labels=100)
     reg = registry(s)
-    reg.register(_train(300, 11), None, alias="champion")  # a weak champion: 300 rows
+    reg.register(train_small(300, 11), None, alias="champion")  # a weak champion: 300 rows
     version = reg.register(challenger, None)
     policy = tmp_path / "policy.toml"
     policy.write_text(POLICY)
@@ -134,22 +79,22 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
         view = None
         try:
             if final == "auto_promote":  # the report shows the progression while it runs
-                wait_until(lambda: any(e.action == "auto_advance" for e in _audit(s)), 180,
+                wait_until(lambda: any(e.action == "auto_advance" for e in audit_entries(s)), 180,
                            f"a first advance\n{agents.tail()}\n{scorer.tail()}", poll_s=1.0)
                 report = run_cli(s, "experiment", "report", "--json")
                 assert report.exit_code == 0, report.output
                 view = json.loads(report.output)["progression"]
                 agents.kill9()  # a crash mid-canary: the new worker replays, never re-steps
                 agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents-2.log"))
-            wait_until(lambda: any(e.action == final for e in _audit(s)), 420,
+            wait_until(lambda: any(e.action == final for e in audit_entries(s)), 420,
                        f"{final} by the policy\n{agents.tail()}\n{scorer.tail()}", poll_s=2.0)
         finally:
             crm.kill()
             crm.wait(30)
-    entries = [e for e in _audit(s) if e.model_name == s.model_name]
+    entries = [e for e in audit_entries(s) if e.model_name == s.model_name]
     alerts = [ControlAlert.model_validate_json(r.value)
               for r in read_topic(s, s.topic_models_alerts, 30)]
-    trail = _trail(entries)
+    trail = audit_trail(entries)
     (tmp_path / f"canary-audit-{case}.txt").write_text(trail + "\n")
     print(f"\n--- audit trail ({case}) ---\n{trail}")
     if view is not None:
@@ -161,8 +106,8 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
 
 def test_a_better_challenger_goes_from_5_percent_to_promoted_on_its_own(
         make_settings, redis_client, tmp_path: Path) -> None:
-    good = _train(3000, 7)
-    assert _truth_corr(good) > _truth_corr(_train(300, 11)) + 0.05  # better on ground truth
+    good = train_small(3000, 7)
+    assert truth_corr(good) > truth_corr(train_small(300, 11)) + 0.05  # better on ground truth
     entries, alerts = _run(make_settings, redis_client, tmp_path, good, "better",
                            "auto_promote")
     actions = [e.action for e in entries]
@@ -182,8 +127,8 @@ def test_a_better_challenger_goes_from_5_percent_to_promoted_on_its_own(
 
 def test_a_challenger_that_ranks_at_random_is_aborted_on_its_own(
         make_settings, redis_client, tmp_path: Path) -> None:
-    worse = _train(3000, 7, shuffle=True)
-    assert _truth_corr(worse) < _truth_corr(_train(300, 11)) - 0.3  # worse on ground truth
+    worse = train_small(3000, 7, shuffle=True)
+    assert truth_corr(worse) < truth_corr(train_small(300, 11)) - 0.3  # worse on ground truth
     entries, alerts = _run(make_settings, redis_client, tmp_path, worse, "worse", "auto_abort")
     actions = [e.action for e in entries]
     assert actions[0] == "start_experiment" and actions[-1] == "auto_abort"

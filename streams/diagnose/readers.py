@@ -33,26 +33,43 @@ class Unreadable(Exception):
 def recent(settings: Settings, topic: str, last: int, since_ms: int = 0
            ) -> list[tuple[int, bytes | None, dict]]:
     """``(timestamp ms, key, value)`` of the last ``last`` records per partition at or after
-    ``since_ms``; values that are not JSON objects are left out."""
+    ``since_ms``, up to each partition's end when the look began (records arriving while it
+    reads are not waited for: on a busy topic the read still ends); values that are not
+    JSON objects are left out."""
     try:
         consumer = open_consumer(settings, topic, False, last)
+        marks = {tp.partition: consumer.get_watermark_offsets(tp, timeout=10)
+                 for tp in consumer.assignment()}
+        ends = {p: high for p, (low, high) in marks.items() if high > low}
     except (click.ClickException, KafkaException) as exc:
         raise Unreadable(f"{topic}: {exc}") from exc
     out: list[tuple[int, bytes | None, dict]] = []
     try:
-        while msgs := consumer.consume(1000, 1.0):
+        while ends and (msgs := consumer.consume(1000, 1.0)):
             for m in msgs:
                 if m.error() is not None:
                     _check(topic, m.error())
+                    continue
+                if m.offset() >= ends.get(m.partition(), -1):  # past where the look began
+                    _finish(consumer, ends, [TopicPartition(topic, m.partition())])
                     continue
                 ts = m.timestamp()[1]
                 if ts >= since_ms and m.value():
                     value = _json(m.value())
                     if isinstance(value, dict):
                         out.append((ts, m.key(), value))
+            _finish(consumer, ends, [tp for tp in consumer.position(
+                [TopicPartition(topic, p) for p in ends]) if tp.offset >= ends[tp.partition]])
     finally:
         consumer.close()
     return out
+
+
+def _finish(consumer: Consumer, ends: dict[int, int], done: list[TopicPartition]) -> None:
+    """Forget and pause the partitions read up to where the look began."""
+    done = [tp for tp in done if ends.pop(tp.partition, None) is not None]
+    if done:
+        consumer.pause(done)
 
 
 def scored_importance(settings: Settings, topic: str, model: str, version: str, last: int,

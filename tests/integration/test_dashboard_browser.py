@@ -165,6 +165,7 @@ def _pages_in_chromium(s, redis_client, tmp_path: Path) -> None:
         assert page.locator(f"#t-grades-{good} tbody tr").count() == 4  # grades A-D
 
         page.goto(f"{dash.url}/experiments")
+        page.wait_for_selector(EXPERIMENT_TABLES, timeout=15_000)
         assert page.locator(EXPERIMENT_TABLES).count() == 2  # control and treatment arms
         page.goto(f"{dash.url}/models")
         page.wait_for_selector("#t-audit tbody tr")

@@ -5,6 +5,7 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 
 ========================================  ====================================================
 ``leadstream:ledger:<lead>``              ledger TTL (``ledger_ttl_days``)
+``leadstream:ledger-layout:<id>``         ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:assigned:<v>``     ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:leads|tally|report|progress``  ledger TTL after the last write
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size

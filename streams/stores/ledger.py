@@ -5,8 +5,8 @@ One key per lead, ``leadstream:ledger:<lead_id>``, holds its last :class:`Ledger
 encoding of :mod:`streams.stores.ledger_codec` (its feature names in a layout key written
 with each batch), with a TTL (settings, default 90 days); a variant is sticky, so the last
 entry is the one an outcome joins. Scorers also add each lead to a per-experiment,
-per-variant set of assigned leads, which the sample-ratio-mismatch check counts, and each experiment to
-:data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
+per-variant set of assigned leads, which the sample-ratio-mismatch check counts, and each
+experiment to :data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
 
 Writes are one round trip per batch with a short socket timeout, after the batch's
 transaction committed (:meth:`Ledger.stage`, pipelined with the score history by

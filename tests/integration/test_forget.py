@@ -107,7 +107,7 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
         kinds = {k.split(":")[1] for k in before}
         assert {"ledger", "exp", "dedup-lead", "sink", "history"} <= kinds, before
         assert any(k.startswith("leadstream:labels:") for k in before), before
-        assert redis_client.exists(f"leadstream:dedup:{event_id}")  # its claim
+        assert redis_client.hexists(f"leadstream:dedup-lead:{gone}", event_id)  # its claim
 
         done = cli(s, "forget", gone, "--json", "--actor", "dpo")
         assert done.returncode == 0, done.stderr

@@ -21,7 +21,7 @@ from streams.scorer.build import build_scorer
 from streams.scorer.metrics import ScorerMetrics, total
 from streams.scorer.run_bounds import RunLimits
 from streams.settings import Settings
-from streams.stores.dedup import KEY_PREFIX
+from streams.stores.dedup import lead_index_key
 from streams.stores.history import PREFIX, parse
 from streams.stores.ledger import LEDGER_PREFIX
 from tests.integration.fate import check_fates, check_history
@@ -132,9 +132,11 @@ def test_events_redelivered_while_their_claims_are_held_are_scored_once(
 
 def _claims_held(client, scored_topic: str, records) -> int:
     """How many event ids the aborted attempt's scored records claimed are still held."""
-    ids = [json.loads(r.value).get("event_id") for r in records if r.topic == scored_topic]
-    keys = [KEY_PREFIX + i for i in ids if i]
-    return sum(v is not None for v in client.mget(keys)) if keys else 0
+    docs = [json.loads(r.value) for r in records if r.topic == scored_topic]
+    pipe = client.pipeline(transaction=False)
+    for doc in (d for d in docs if d.get("event_id")):
+        pipe.hexists(lead_index_key(doc["lead_id"]), doc["event_id"])
+    return sum(pipe.execute())
 
 
 def test_a_fenced_zombies_late_history_write_does_not_survive(

@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from schemas.ledger import FeatureValue
+from schemas.ledger import FeatureValue, LedgerEntry
 from schemas.scored import Variant
 from scoring.routing import BatchRoute
 from streams.json_text import column, value
@@ -63,8 +63,16 @@ class LedgerRows:
             values.append(codec.row(
                 layout_id, e.model_version, e.variant, e.experiment_id, value(e.score),
                 codec.micros(e.scored_at), e.event_id,
-                ",".join(value(v) for v in e.features.values())))
+                ",".join(value(v) for v in e.features.values()), _trailing(e)))
         return cls([e.lead_id for e in entries], values, assigned, layouts)
+
+
+def _trailing(entry: LedgerEntry) -> list[str]:
+    """The JSON texts of the entry's optional trailing fields, up to the last one set."""
+    tail = [getattr(entry, name) for name in codec.TRAILING]
+    while tail and tail[-1] is None:
+        tail.pop()
+    return [value(v) for v in tail]
 
 
 def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],

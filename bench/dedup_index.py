@@ -1,9 +1,9 @@
-"""Extra cost of the per-lead index of event-id claims (what ``leadstream forget`` uses).
-
-Claims batches of ``--batch`` fresh event ids with and without the lead's index (the same
-script; ``Claim.lead_id`` None skips it), alternating, on a throw-away ``redis-server`` on
-a free port, and reports the median time per batch and per event, and the memory of one
-lead's index. Run: ``.venv/bin/python -m bench.dedup_index [--batches 40 --batch 1000]``.
+"""Cost of the event-id claims, kept in one hash per lead (what ``leadstream forget``
+deletes): batches of ``--batch`` fresh event ids (2 per lead) claimed on a throw-away
+``redis-server`` on a free port; the median time per batch and per event, and the memory of
+one lead's claims. (Until issue 16 claims were a key per event id plus a per-lead index,
+and this bench measured the index's extra cost.)
+Run: ``.venv/bin/python -m bench.dedup_index [--batches 40 --batch 1000]``.
 """
 
 from __future__ import annotations
@@ -43,10 +43,10 @@ def _redis(port: int, folder: str) -> subprocess.Popen:
     raise RuntimeError("redis-server did not start")
 
 
-def _batch(n: int, indexed: bool) -> list[Claim]:
+def _batch(n: int) -> list[Claim]:
     tag = uuid.uuid4().hex[:8]
-    return [Claim(f"ev-{tag}-{i}", f"leads.incoming:0:{i}",
-                  f"lead-{tag}-{i % (n // 2)}" if indexed else None) for i in range(n)]
+    return [Claim(f"ev-{tag}-{i}", f"leads.incoming:0:{i}", f"lead-{tag}-{i % (n // 2)}")
+            for i in range(n)]
 
 
 def run(batches: int, size: int) -> dict[str, float]:
@@ -56,23 +56,21 @@ def run(batches: int, size: int) -> dict[str, float]:
         try:
             client = redis.Redis(port=port)
             dedup = Deduplicator(client, ttl_s=3600)
-            times: dict[bool, list[float]] = {True: [], False: []}
-            for i in range(batches * 2):
-                indexed = i % 2 == 0
-                claims = _batch(size, indexed)
+            times: list[float] = []
+            for _ in range(batches):
+                claims = _batch(size)
                 t0 = time.perf_counter()
                 dedup.duplicates(claims)
-                times[indexed].append(time.perf_counter() - t0)
-            lead = next(c.lead_id for c in _batch(size, True))
+                times.append(time.perf_counter() - t0)
+            lead = next(c.lead_id for c in _batch(size))
             dedup.duplicates([Claim(f"m{i}", f"x:0:{i}", lead) for i in range(2)])
             memory = client.memory_usage(lead_index_key(lead)) or 0
         finally:
             proc.terminate()
             proc.wait(10)
-    plain, indexed = (statistics.median(times[k]) for k in (False, True))
-    return {"plain_ms": plain * 1e3, "indexed_ms": indexed * 1e3,
-            "extra_us_per_event": (indexed - plain) / size * 1e6,
-            "index_bytes_per_lead_2_events": float(memory)}
+    median = statistics.median(times)
+    return {"batch_ms": median * 1e3, "us_per_event": median / size * 1e6,
+            "claims_bytes_per_lead_2_events": float(memory)}
 
 
 def main() -> None:
@@ -83,9 +81,8 @@ def main() -> None:
     load = os.getloadavg()
     out = run(args.batches, args.batch)
     print(f"dedup claim of {args.batch} events (2 per lead), median of {args.batches} batches:"
-          f" without index {out['plain_ms']:.2f} ms, with per-lead index "
-          f"{out['indexed_ms']:.2f} ms, extra {out['extra_us_per_event']:.2f} µs/event; "
-          f"index of a lead with 2 events: {out['index_bytes_per_lead_2_events']:.0f} B")
+          f" {out['batch_ms']:.2f} ms, {out['us_per_event']:.2f} µs/event; "
+          f"claims of a lead with 2 events: {out['claims_bytes_per_lead_2_events']:.0f} B")
     end = os.getloadavg()
     print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
           f"{load[2]:.1f} at start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at end")

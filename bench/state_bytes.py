@@ -17,8 +17,7 @@ from streams.settings import Settings
 
 SAMPLE = 200
 KINDS = {"ledger": "leadstream:ledger:{lead}", "history": "leadstream:history:{lead}",
-         "dedup claim": "leadstream:dedup:ev-{lead}",
-         "dedup index": "leadstream:dedup-lead:{lead}"}
+         "dedup claims": "leadstream:dedup-lead:{lead}"}
 
 
 def client(s: Settings) -> redis.Redis:

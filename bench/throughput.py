@@ -245,6 +245,10 @@ def _args() -> argparse.Namespace:
     p.add_argument("--naive-events", type=int, default=d.naive_events)
     p.add_argument("--rate", type=float, default=d.rate)
     p.add_argument("--latency-seconds", type=float, default=d.latency_s)
+    p.add_argument("--variants", nargs="+", default=list(d.variants), choices=d.variants,
+                   help="drains to run (e.g. only 'leadstream' for the state per lead)")
+    p.add_argument("--repeat-leads", type=int, default=d.repeat_leads,
+                   help="leads scored 20 times each for the state per lead (0: skipped)")
     p.add_argument("--kafka-port", type=int, default=29092)
     p.add_argument("--redis-port", type=int, default=26379)
     return p.parse_args()
@@ -253,7 +257,8 @@ def _args() -> argparse.Namespace:
 def main() -> None:
     a = _args()
     cfg = BenchConfig(events=a.events, naive_events=a.naive_events, rate=a.rate,
-                      latency_s=a.latency_seconds)
+                      latency_s=a.latency_seconds, variants=tuple(a.variants),
+                      repeat_leads=a.repeat_leads)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say = Say()
     doc = with_stack(cfg, a.kafka_port, a.redis_port, lambda s: run(s, cfg, say), say)

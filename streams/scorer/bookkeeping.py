@@ -2,10 +2,11 @@
 
 - Before the transaction, the batch's score history entries are written
   (:meth:`BatchBook.before`, one round trip): a kill -9 after the commit cannot lose them.
-- If the transaction aborts, those entries are taken back (:meth:`BatchBook.aborted`):
-  an attempt that did not commit leaves none (the batch processed again writes its own).
-- After the commit, the history entries once more (a fenced zombie's late write of the same
-  positions is replaced by the committed ones) and the ledger rows
+- If the transaction aborts, or the producer is fenced (a zombie) or fails for good, those
+  entries are taken back (:meth:`BatchBook.aborted`): an attempt that did not commit
+  leaves none (the batch processed again writes its own).
+- After the commit, the history entries once more, marked committed (a write before a
+  commit never replaces a committed entry: a fenced zombie's late write cannot) and the ledger rows
   (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
   replace the lead's last committed one), in **one** pipelined round trip
   (:meth:`BatchBook.record`).

@@ -179,6 +179,9 @@ class Scorer:
                 log.info("sought %d partition(s) back to the aborted batch's first offsets", n)
             self._clock.end(len(consumed.events))
             return
+        except FatalError:  # fenced (a zombie) or refused: the batch did not commit
+            self._book.aborted(result)
+            raise
         self._book.record(result)  # the ledger only once the batch committed
         self._clock.lap("redis")
         self._book.count(result, started)

@@ -89,8 +89,9 @@ class ScorerSettings(SettingsPart):
     ledger_timeout_s: float = Field(0.2, gt=0)
     """Socket timeout of ledger writes; a slower Redis counts as down (entries reported)."""
     dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
-    """How long an ``event_id`` is remembered to drop CRM resends (0 disables)."""
+    """How long a lead's ``event_id`` claims are remembered after its last claim, to drop
+    CRM resends (0 disables)."""
     dedup_lead_max_events: int = Field(1000, ge=1)
-    """Event-id claims indexed per lead (so ``forget`` finds them without a SCAN); beyond
-    this many within ``dedup_ttl_s`` the lead's oldest claims are dropped with their index
-    entry (a resend of such an old event would be scored again)."""
+    """Event-id claims kept per lead (one hash per lead); beyond this many within
+    ``dedup_ttl_s`` the lead's oldest claims are dropped (a resend of such an old event
+    would be scored again)."""

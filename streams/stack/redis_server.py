@@ -1,8 +1,8 @@
 """The local Redis: Debian's ``redis-server`` on 127.0.0.1, data and log under the stack dir.
 
 Files under ``<stack_dir>/redis`` (0700; Redis runs with umask 077, so its files are 0600):
-the RDB snapshot ``dump.rdb`` and the append-only files ``appendonlydir/`` (docs/how-to/
-erase-a-lead.md says what each keeps; the erasure agent has Redis rewrite both after an
+the append-only files ``appendonlydir/`` (:data:`PERSISTENCE`: no RDB snapshot; docs/how-to/
+erase-a-lead.md says what they keep; the erasure agent has Redis rewrite them after an
 erasure), ``redis.log``, ``redis.pid``, and for a secured stack ``users.acl`` (0600): the
 default user off, the stack's own user (:data:`~streams.stack.credentials.REDIS_USER`) and
 one user per principal with only the keys and commands of ``redis_acls.toml``
@@ -36,6 +36,20 @@ from streams.stack.redis_acls import acl_file
 from streams.stack.service import ServiceStatus
 
 STOP_TIMEOUT_S = 20.0
+
+PERSISTENCE = ("--appendonly", "yes", "--appendfsync", "everysec", "--save", "")
+"""The append-only file, fsynced once a second by a background thread (no fork), and no
+RDB snapshots: a ``BGSAVE`` forks and copies the whole dataset every minute under load,
+next to the scorer. A Redis crash loses at most the last second of writes. The AOF is
+still rewritten (a fork) when it has doubled since the last rewrite (64 MB at least), and
+after an erasure."""
+
+
+def drop_stale_snapshot(folder: Path) -> None:
+    """Delete a ``dump.rdb`` left by a stack that took snapshots: with the append-only
+    file present Redis never reads or rewrites it, and it may hold erased leads."""
+    if (folder / "appendonlydir").is_dir():
+        (folder / "dump.rdb").unlink(missing_ok=True)
 
 
 def redis_dir(settings: Settings) -> Path:
@@ -102,9 +116,10 @@ def start_redis(settings: Settings) -> ServiceStatus:
     folder = redis_dir(settings)
     folder.mkdir(parents=True, exist_ok=True)
     private(folder)
+    drop_stale_snapshot(folder)
     cmd = [redis_server_path(), "--bind", "127.0.0.1", "--port", str(settings.redis_port),
            "--dir", str(folder), "--logfile", str(log_file(settings)), "--daemonize", "no",
-           "--appendonly", "yes", "--appendfsync", "everysec", *_acl_args(settings)]
+           *PERSISTENCE, *_acl_args(settings)]
     pid = spawn(cmd, folder / "redis.out", _pid_file(settings), folder, umask=0o077)
     waited = wait_ready("Redis", lambda: redis_answers(settings), pid,
                         str(log_file(settings)), settings.stack_start_timeout_s)

@@ -1,6 +1,6 @@
-"""Redis adapters, one per structure: the ledger and its batch rows (``ledger``,
-``ledger_rows``), event-id de-duplication (``dedup``), each lead's published scores
-(``history``), per-experiment outcome tallies
+"""Redis adapters, one per structure: the ledger, its batch rows and their compact
+encoding (``ledger``, ``ledger_rows``, ``ledger_codec``), event-id de-duplication
+(``dedup``), each lead's published scores (``history``), per-experiment outcome tallies
 (``experiments``), label windows per model version (``labels``), outcomes waiting for their
 score (``parked``), the sink's newest delivered score per lead (``delivered``) and the latest
 monitor reports and serving configuration that ``status`` and the dashboard show
@@ -15,6 +15,6 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
-    "experiments", "history", "labels", "ledger", "ledger_rows", "parked", "persistence",
-    "retry", "signatures", "status",
+    "experiments", "history", "labels", "ledger", "ledger_codec", "ledger_rows", "parked",
+    "persistence", "retry", "signatures", "status",
 ]

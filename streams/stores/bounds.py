@@ -5,13 +5,14 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 
 ========================================  ====================================================
 ``leadstream:ledger:<lead>``              ledger TTL (``ledger_ttl_days``)
+``leadstream:ledger-layout:<id>``         ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:assigned:<v>``     ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:leads|tally|report|progress``  ledger TTL after the last write
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
                                           ``monitor_label_window``
-``leadstream:dedup:<event_id>``           ``dedup_ttl_s``
 ``leadstream:dedup-lead:<lead>``          ``dedup_ttl_s``, refreshed with each claim; at most
-                                          ``dedup_lead_max_events`` event ids
+                                          ``dedup_lead_max_events`` claims
+``leadstream:dedup:<event_id>``           ``dedup_ttl_s`` (claims of earlier releases only)
 ``leadstream:exp:index``                  ledger TTL, refreshed (one member per experiment)
 ``leadstream:labels-index``               ledger TTL, refreshed (one member per version)
 ``leadstream:sink:delivered:<lead>``      ``sink_delivered_ttl_days``, refreshed with each

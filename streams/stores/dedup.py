@@ -1,21 +1,19 @@
 """Event-id de-duplication of CRM resends, in Redis, safe under abort+retry and kill -9.
 
-Each scored event with an ``event_id`` claims ``<prefix><event_id>`` with ``SET NX EX``,
-storing where it was read (``topic:partition:offset``). The claim also enters its lead's
-index ``leadstream:dedup-lead:<lead_id>`` (sorted set of ``<source>\n<event_id>``, same
-TTL, at most ``lead_max_events``: beyond it the oldest entries are dropped with their
-claims), so :meth:`Deduplicator.forget` erases a lead's claims without scanning every
-claim. An index can outlive a claim it lists (each claim refreshes the index's TTL), and
-the expired event id can then be claimed by another lead's event: eviction and ``forget``
-delete a claim only while it still holds the entry's own source (compare-and-delete in
-the script, :mod:`streams.stores.dedup_lua`), never another lead's live claim.
-The event is a duplicate only if the key is held by *another* source position: the same
-position seen again is the batch being processed again after an abort or a crash, not a
-resend. One pipeline per batch
-(``SET NX GET`` per event, in one script call) is one round trip.
+A lead's claims are one hash, ``leadstream:dedup-lead:<lead_id>``: each scored event with
+an ``event_id`` claims that field, storing where it was read (``partition:offset``; the
+topic is the scorer's input topic). The hash expires ``ttl_s`` after the lead's last claim
+and holds at most ``lead_max_events`` claims (beyond it the oldest is dropped: a resend
+that old is scored again). One hash per lead instead of a key per event id (plus an index
+for ``forget``) is what keeps a lead's state small (``bench/README.md``, bytes per lead);
+an event id is therefore a duplicate only among its own lead's events (a CRM resends an
+event with its lead). The event is a duplicate only if the field is held by *another*
+source position: the same position seen again is the batch being processed again after
+an abort or a crash, not a resend. One script call per batch is one round trip
+(:mod:`streams.stores.dedup_lua`, which also converts the layout of earlier releases).
 
 The claims of events that were then not scored (dead-lettered as ``scoring_failed`` or
-``internal_error``) are released with :meth:`Deduplicator.release`, which deletes a key
+``internal_error``) are released with :meth:`Deduplicator.release`, which deletes a claim
 only while it still holds that event's source: the CRM's resend of such an event is
 scored, not dead-lettered as ``duplicate_event``.
 
@@ -40,6 +38,8 @@ from streams.stores.dedup_lua import CLAIM_LUA, FORGET_LUA, RELEASE_LUA
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "leadstream:dedup:"
+"""Claims of earlier releases (one key per event id): converted when their lead is next
+claimed, released or forgotten; else gone with their TTL."""
 LEAD_INDEX_PREFIX = "leadstream:dedup-lead:"
 DEFAULT_LEAD_MAX_EVENTS = 1000
 
@@ -50,17 +50,16 @@ class Claim(NamedTuple):
     source: str
     """``topic:partition:offset`` of the event."""
     lead_id: str | None = None
-    """The event's lead: its claim enters the lead's index (for ``forget``)."""
+    """The event's lead: the hash its claim is kept in (``None``: one shared hash)."""
 
 
 def lead_index_key(lead_id: str) -> str:
-    """The sorted set of a lead's claimed event ids (claim time in ms)."""
+    """The hash of a lead's claims (event id → ``partition:offset``)."""
     return LEAD_INDEX_PREFIX + lead_id
 
 
 def _keys(claims: Sequence[Claim]) -> list[str]:
-    return ([KEY_PREFIX + c.event_id for c in claims]
-            + [lead_index_key(c.lead_id) if c.lead_id else "" for c in claims])
+    return [lead_index_key(c.lead_id or "") for c in claims]
 
 
 class Deduplicator:
@@ -121,8 +120,8 @@ class Deduplicator:
 
     def _claim_args(self, claims: Sequence[Claim]) -> dict:
         return {"keys": _keys(claims),
-                "args": [self._ttl_s, "\n".join([c.source for c in claims]),
-                         int(time.time() * 1000), self._lead_max, KEY_PREFIX]}
+                "args": [self._ttl_s, self._lead_max, KEY_PREFIX,
+                         "\n".join([c.source for c in claims]), *(c.event_id for c in claims)]}
 
     def answer(self, taken: object) -> dict[int, str]:
         """The duplicates in a claim call's reply (or the exception it raised)."""
@@ -145,7 +144,8 @@ class Deduplicator:
             return 0
         try:
             return int(self._release(keys=_keys(claims),
-                                     args=["\n".join([c.source for c in claims]), KEY_PREFIX]))
+                                     args=[KEY_PREFIX, "\n".join([c.source for c in claims]),
+                                           *(c.event_id for c in claims)]))
         except redis.RedisError as exc:
             log.warning("cannot release %d event-id claims of events that were not scored "
                         "(%s): their resends count as duplicates until the claims expire",
@@ -153,7 +153,7 @@ class Deduplicator:
             return 0
 
     def forget(self, lead_id: str) -> int:
-        """Delete every claim of the lead's events and its index; keys deleted. Raises
+        """Delete every claim of the lead's events; claims and keys deleted. Raises
         :class:`redis.RedisError` (an erasure is retried, never skipped)."""
         if self._forget is None:
             return 0

@@ -1,86 +1,108 @@
 """The Lua scripts of :mod:`streams.stores.dedup`: claim, release and forget, each one
 round trip and atomic.
 
-A lead's index member is ``<source>\\n<event_id>``: the claim it stands for *and* the
-position that holds it (sources never contain a newline). A claim may expire while its
-lead's index lives on (every claim refreshes the index's TTL) and then be taken by another
-lead's event; so eviction and ``forget`` delete a claim key only while it still holds the
-member's source (compare-and-delete), never another lead's live claim. A member without a
-newline (written before members carried their source) is deleted unchecked.
+A lead's claims are one hash, ``leadstream:dedup-lead:<lead_id>``: field = event id, value =
+``<partition>:<offset>`` of the event that holds it (the topic is the claim's own: a scorer
+reads one input topic). Event ids are passed as arguments, one each (binary safe), sources
+as one argument of lines (``topic:partition:offset`` never holds a newline).
+
+Before this layout a claim was a key of its own (``leadstream:dedup:<event_id>`` → source)
+listed in the lead's index, a sorted set under the same key name. Each script first
+converts such an index (:data:`_MIGRATE`): the claims still held by the index's own events
+move into the hash (and their keys are deleted), the others are left to their TTL.
 """
 
-# Delete ARGV-prefixed claim of index member m if it is still held by m's source.
-_DROP = """
-local function drop(prefix, member)
-  local cut = string.find(member, '\\n', 1, true)
-  if not cut then return redis.call('DEL', prefix .. member) end
-  local key = prefix .. string.sub(member, cut + 1)
-  if redis.call('GET', key) == string.sub(member, 1, cut - 1) then
-    return redis.call('DEL', key)
-  end
-  return 0
+# A claim's hash value from its source; the source again from a value and a claim's source.
+_FORMS = """
+local function short(source) return string.match(source, '(%d+:%d+)$') or source end
+local function long(held, source)
+  local topic = string.match(source, '^(.*):%d+:%d+$')
+  if topic and string.match(held, '^%d+:%d+$') then return topic .. ':' .. held end
+  return held
 end
 """
 
-# KEYS: the n claim keys, then each claim's per-lead index key ('' without a lead id).
-# ARGV: ttl, the sources one per line (sources never contain a newline), now_ms, the
-# index bound, the claim key prefix. A claim this event now holds enters its lead's index;
-# an index beyond the bound drops its oldest members, and their claims if still theirs.
-CLAIM_LUA = _DROP + """
-local taken = {}
-local pos = 1
-local sources = ARGV[2]
-local n = #KEYS / 2
-for i = 1, n do
+# KEYS[k] of the old layout (a sorted set of '<source>\\n<event_id>'): into a hash.
+_MIGRATE = """
+local function migrate(key, prefix)
+  if redis.call('TYPE', key).ok ~= 'zset' then return end
+  local members = redis.call('ZRANGE', key, 0, -1)
+  local ttl = redis.call('TTL', key)
+  redis.call('DEL', key)
+  for _, member in ipairs(members) do
+    local cut = string.find(member, '\\n', 1, true)
+    if cut then
+      local source, id = string.sub(member, 1, cut - 1), string.sub(member, cut + 1)
+      if redis.call('GET', prefix .. id) == source then
+        redis.call('DEL', prefix .. id)
+        redis.call('HSET', key, id, short(source))
+      end
+    end
+  end
+  if ttl > 0 and redis.call('EXISTS', key) == 1 then redis.call('EXPIRE', key, ttl) end
+end
+"""
+
+# The claim with the lowest partition:offset (a lead's events share a partition: its oldest).
+_DROP_OLDEST = """
+local function drop_oldest(key)
+  local all = redis.call('HGETALL', key)
+  local field, bp, bo = nil, nil, nil
+  for j = 1, #all, 2 do
+    local p, o = string.match(all[j + 1], '(%d+):(%d+)$')
+    p, o = tonumber(p or 0), tonumber(o or 0)
+    if not field or p < bp or (p == bp and o < bo) then field, bp, bo = all[j], p, o end
+  end
+  if field then redis.call('HDEL', key, field) end
+end
+"""
+
+# KEYS: each claim's lead hash. ARGV: ttl, the bound per lead, the old claim key prefix,
+# the sources one per line, then the event ids, one argument each. Returns the index and
+# first source of each claim held by another position.
+CLAIM_LUA = _FORMS + _MIGRATE + _DROP_OLDEST + """
+local taken, pos, sources = {}, 1, ARGV[4]
+for i, key in ipairs(KEYS) do
   local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
   local source = string.sub(sources, pos, stop - 1)
   pos = stop + 1
-  local held = redis.call('SET', KEYS[i], source, 'NX', 'GET', 'EX', ARGV[1])
-  if held and held ~= source then
+  migrate(key, ARGV[3])
+  local id, mine = ARGV[4 + i], short(source)
+  local held = redis.call('HGET', key, id)
+  if held and held ~= mine then
     taken[#taken + 1] = i - 1
-    taken[#taken + 1] = held
-  elseif KEYS[n + i] ~= '' then
-    local index = KEYS[n + i]
-    redis.call('ZADD', index, ARGV[3], source .. '\\n' .. string.sub(KEYS[i], #ARGV[5] + 1))
-    redis.call('EXPIRE', index, ARGV[1])
-    local extra = redis.call('ZCARD', index) - tonumber(ARGV[4])
-    if extra > 0 then
-      local gone = redis.call('ZPOPMIN', index, extra)
-      for j = 1, #gone, 2 do drop(ARGV[5], gone[j]) end
+    taken[#taken + 1] = long(held, source)
+  else
+    if not held then
+      redis.call('HSET', key, id, mine)
+      if redis.call('HLEN', key) > tonumber(ARGV[2]) then drop_oldest(key) end
     end
+    redis.call('EXPIRE', key, ARGV[1])
   end
 end
 return taken
 """
 
-# Delete each key only if it still names this source (never another event's claim), and
-# take it out of its lead's index. KEYS as for the claim script; ARGV[1] the sources,
-# ARGV[2] the claim key prefix.
-RELEASE_LUA = """
-local released = 0
-local pos = 1
-local sources = ARGV[1]
-local n = #KEYS / 2
-for i = 1, n do
+# Delete each claim only while it is held by this source. KEYS as for the claim; ARGV: the
+# old claim key prefix, the sources one per line, then the event ids.
+RELEASE_LUA = _FORMS + _MIGRATE + """
+local released, pos, sources = 0, 1, ARGV[2]
+for i, key in ipairs(KEYS) do
   local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
   local source = string.sub(sources, pos, stop - 1)
   pos = stop + 1
-  if redis.call('GET', KEYS[i]) == source then
-    released = released + redis.call('DEL', KEYS[i])
-    if KEYS[n + i] ~= '' then
-      redis.call('ZREM', KEYS[n + i], source .. '\\n' .. string.sub(KEYS[i], #ARGV[2] + 1))
-    end
+  migrate(key, ARGV[1])
+  if redis.call('HGET', key, ARGV[2 + i]) == short(source) then
+    released = released + redis.call('HDEL', key, ARGV[2 + i])
   end
 end
 return released
 """
 
-# KEYS[1] the lead's index; ARGV[1] the claim key prefix. Deletes the claims still held by
-# the lead's own events, and the index.
-FORGET_LUA = _DROP + """
-local deleted = 0
-for _, member in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
-  deleted = deleted + drop(ARGV[1], member)
-end
-return deleted + redis.call('DEL', KEYS[1])
+# KEYS[1] the lead's hash; ARGV[1] the old claim key prefix. Deletes every claim of the
+# lead; returns the claims and keys deleted.
+FORGET_LUA = _FORMS + _MIGRATE + """
+migrate(KEYS[1], ARGV[1])
+local n = redis.call('HLEN', KEYS[1])
+return n + redis.call('DEL', KEYS[1])
 """

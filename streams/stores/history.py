@@ -9,9 +9,15 @@ fields back under the ``leads.scored`` names.
 
 An entry is identified by its source position: writing the same position again (a batch
 processed again after an abort, a rebalance or a kill -9) replaces the entry in place,
-never adds one. The previous score of an event at ``(partition, offset)`` is the newest
-entry that is not at that position or a later offset of the same partition (those are the
-same or later events of an attempt that was not committed); if those fill the whole list
+never adds one. The write after the commit marks its elements committed (suffix
+:data:`COMMITTED`): a committed position is never processed again by its partition's
+owner, so a write before a commit never replaces a committed element — a fenced zombie's
+late write cannot replace the new owner's committed entries (and its take-back,
+compare-and-delete, never removes them).
+
+The previous score of an event at ``(partition, offset)`` is the newest entry that is not
+at that position or a later offset of the same partition (those are the same or later
+events of an attempt that was not committed); if those fill the whole list
 (more scores of the lead in one batch than the bound, processed again), the previous one
 was pushed out and is unknown. A lead's events share a partition (the CRM keys them by
 lead id). Offsets compare exactly below 2^53 (Lua numbers). Should the input topic be
@@ -39,6 +45,8 @@ from streams.settings import Settings
 from streams.stores.ledger import redis_client
 
 PREFIX = "leadstream:history:"
+COMMITTED = ":c"
+"""The suffix of an element written after its batch committed: final (module docstring)."""
 
 # An entry's header: partition, offset, score; grade, version and time follow.
 _HEADER = "^(%d+):(%d+):([^:]*)"
@@ -65,15 +73,19 @@ return out
 """
 
 # ARGV: max entries, TTL (s), header pattern, then the elements, one per line, in batch
-# order (keys may repeat). Replaces the entry of the same position in place; else pushes it
-# first, or, behind later entries of its partition (a batch of more scores of the lead than
-# the bound, processed again), inserts it in offset order (the bound may then drop it).
+# order (keys may repeat), and '1' if the batch committed (its elements are marked ':c').
+# Replaces the entry of the same position in place — unless that entry is committed and
+# this write is not (a fenced zombie's late write); else pushes it first, or, behind later
+# entries of its partition (a batch of more scores of the lead than the bound, processed
+# again), inserts it in offset order (the bound may then drop it).
 _RECORD_LUA = """
 local pos, values, added = 1, ARGV[4], 0
+local committed = ARGV[5] == '1'
 for i, key in ipairs(KEYS) do
   local stop = string.find(values, '\\n', pos, true) or (#values + 1)
   local value = string.sub(values, pos, stop - 1)
   pos = stop + 1
+  if committed then value = value .. COMMITTED end
   local p, o = string.match(value, ARGV[3])
   o = tonumber(o)
   local j, found, later, e = 0, nil, false, redis.call('LINDEX', key, 0)
@@ -87,7 +99,9 @@ for i, key in ipairs(KEYS) do
     e = redis.call('LINDEX', key, j)
   end
   if found then
-    redis.call('LSET', key, found, value)
+    if committed or string.sub(e, -#COMMITTED) ~= COMMITTED then
+      redis.call('LSET', key, found, value)
+    end
   else
     local n
     if not later then n = redis.call('LPUSH', key, value)
@@ -99,7 +113,7 @@ for i, key in ipairs(KEYS) do
   redis.call('EXPIRE', key, ARGV[2])
 end
 return added
-"""
+""".replace("COMMITTED", "':c'")
 
 
 @dataclass(frozen=True)
@@ -129,6 +143,7 @@ def parse(raw: bytes | str) -> dict:
     """A stored element's fields, named as in ``leads.scored``."""
     text = raw.decode() if isinstance(raw, bytes) else raw
     partition, offset, score, grade, version, at = text.split(":", 5)
+    at = at.removesuffix(COMMITTED)
     return {"source_partition": int(partition), "source_offset": int(offset),
             "score": float(score), "grade": grade, "model_version": version,
             "scored_at": datetime.fromtimestamp(int(at), UTC).isoformat().replace("+00:00",
@@ -171,18 +186,21 @@ class History:
         return [math.nan if s == b"?" else float(s) if s else None for s in reply]
 
     def record(self, rows: HistoryRows) -> int:
-        """Write a batch's elements in one round trip; how many were new (not replaced)."""
+        """Write a batch's elements before its commit, in one round trip (an element
+        never replaces a committed one of its position); how many were new."""
         if not rows:
             return 0
-        return int(self._record(**self._record_args(rows)))
+        return int(self._record(**self._record_args(rows, committed=False)))
 
     def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
-        """Queue the write of a batch's elements on ``pipe`` (its reply: as :meth:`record`)."""
-        self._record(**self._record_args(rows), client=pipe)
+        """Queue the write of a committed batch's elements on ``pipe``, marked committed
+        (its reply: as :meth:`record`)."""
+        self._record(**self._record_args(rows, committed=True), client=pipe)
 
-    def _record_args(self, rows: HistoryRows) -> dict:
+    def _record_args(self, rows: HistoryRows, committed: bool) -> dict:
         return {"keys": [PREFIX + lead for lead in rows.lead_ids],
-                "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values)]}
+                "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values),
+                         "1" if committed else "0"]}
 
     def remove(self, rows: HistoryRows) -> int:
         """Take back the elements of an attempt that did not commit: each removed only

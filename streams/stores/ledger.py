@@ -1,11 +1,12 @@
 """The Redis ledger: what each scored lead was served, for late outcomes and retraining.
 
-One key per lead, ``leadstream:ledger:<lead_id>``, holds the JSON of its last
-:class:`LedgerEntry` (variant, experiment, model version, score, the feature values used)
-with a TTL (settings, default 90 days); a variant is sticky, so the last entry is the one an
-outcome joins. Scorers also add each lead to a per-experiment, per-variant set of assigned
-leads, which the sample-ratio-mismatch check counts, and each experiment to
-:data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
+One key per lead, ``leadstream:ledger:<lead_id>``, holds its last :class:`LedgerEntry`
+(variant, experiment, model version, score, the feature values used) in the compact
+encoding of :mod:`streams.stores.ledger_codec` (its feature names in a layout key written
+with each batch), with a TTL (settings, default 90 days); a variant is sticky, so the last
+entry is the one an outcome joins. Scorers also add each lead to a per-experiment,
+per-variant set of assigned leads, which the sample-ratio-mismatch check counts, and each
+experiment to :data:`EXPERIMENTS_INDEX` (what :meth:`Ledger.forget` visits).
 
 Writes are one round trip per batch with a short socket timeout, after the batch's
 transaction committed (:meth:`Ledger.stage`, pipelined with the score history by
@@ -30,6 +31,8 @@ from redis.retry import Retry
 from schemas.ledger import LedgerEntry
 from schemas.scored import Variant
 from streams.settings import Settings
+from streams.stores import ledger_codec as codec
+from streams.stores.ledger_codec import LAYOUT_PREFIX
 from streams.stores.ledger_rows import LedgerRows
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,7 @@ class Ledger:
         self._client = client
         self._ttl_s = ttl_s
         self.missed_total = 0
+        self._layouts: dict[str, str] = {}
         """Entries not written since this ledger was created (a metric for the scorer)."""
 
     @classmethod
@@ -108,7 +112,9 @@ class Ledger:
         one round trip); how many commands were queued."""
         pipe.eval(_SET_ALL_LUA, len(rows), *(LEDGER_PREFIX + i for i in rows.lead_ids),
                   self._ttl_s, "\n".join(rows.values))
-        n = 1
+        for layout_id, body in rows.layouts.items():
+            pipe.set(LAYOUT_PREFIX + layout_id, body, ex=self._ttl_s)
+        n = 1 + len(rows.layouts)
         for (experiment_id, variant), lead_ids in rows.assigned.items():
             key = assigned_key(experiment_id, variant)
             pipe.sadd(key, *lead_ids)
@@ -145,12 +151,20 @@ class Ledger:
         return sum(int(n) for n in pipe.execute())
 
     def get(self, lead_id: str) -> LedgerEntry | None:
-        raw = self._client.get(LEDGER_PREFIX + lead_id)
-        return LedgerEntry.model_validate_json(raw) if raw is not None else None
+        return self.get_many([lead_id])[0]
 
     def get_many(self, lead_ids: Sequence[str]) -> list[LedgerEntry | None]:
+        """The leads' entries (None: no entry); a layout not seen before costs one more
+        round trip (layouts never change: they are cached)."""
         raws = self._client.mget([LEDGER_PREFIX + i for i in lead_ids]) if lead_ids else []
-        return [LedgerEntry.model_validate_json(r) if r is not None else None for r in raws]
+        wanted = {codec.layout_of(r) for r in raws if r is not None} - {None}
+        unknown = sorted(i for i in wanted if i not in self._layouts)
+        if unknown:
+            bodies = self._client.mget([LAYOUT_PREFIX + i for i in unknown])
+            self._layouts.update({i: b.decode() for i, b in zip(unknown, bodies, strict=True)
+                                  if b is not None})
+        return [codec.entry(i, r, self._layouts) if r is not None else None
+                for i, r in zip(lead_ids, raws, strict=True)]
 
     def scan(self, count: int = 1000) -> Iterator[LedgerEntry]:
         """Every entry still in the ledger (for retraining); order is Redis's."""

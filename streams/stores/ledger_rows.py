@@ -1,8 +1,9 @@
 """A batch's ledger values, built straight from its columns: no model object per lead.
 
-:class:`LedgerRows` holds, per scored lead, its key and the JSON of its
-:class:`~schemas.ledger.LedgerEntry` (the contract every reader validates against), plus
-the leads each experiment arm was assigned. The values are written by
+:class:`LedgerRows` holds, per scored lead, its key and its row in the compact encoding of
+:mod:`streams.stores.ledger_codec` (read back through :class:`~schemas.ledger.LedgerEntry`,
+the contract every reader validates against), the layouts the rows name, and the leads
+each experiment arm was assigned. The values are written by
 :meth:`streams.stores.ledger.Ledger.write` in one Redis round trip per batch.
 """
 
@@ -10,12 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 
 from schemas.ledger import FeatureValue, LedgerEntry
 from schemas.scored import Variant
 from scoring.routing import BatchRoute
-from streams.json_text import column, quote, text
+from streams.json_text import column, value
+from streams.stores import ledger_codec as codec
 
 
 @dataclass(frozen=True)
@@ -25,13 +27,16 @@ class LedgerRows:
     lead_ids: list[str]
     values: list[str]
     assigned: dict[tuple[str, Variant], list[str]] = field(default_factory=dict)
+    layouts: dict[str, str] = field(default_factory=dict)
+    """The layouts the rows name (id → text), written with them."""
 
     def __len__(self) -> int:
         return len(self.lead_ids)
 
     def __iter__(self) -> Iterator:
         """The entries, parsed back through the contract (for tests and tools)."""
-        return (LedgerEntry.model_validate_json(v) for v in self.values)
+        return (codec.entry(i, v, self.layouts)
+                for i, v in zip(self.lead_ids, self.values, strict=True))
 
     def extended(self, other: LedgerRows) -> LedgerRows:
         """These rows followed by ``other``'s (the parts of one batch, in order)."""
@@ -42,21 +47,32 @@ class LedgerRows:
         assigned = {k: list(v) for k, v in self.assigned.items()}
         for k, v in other.assigned.items():
             assigned.setdefault(k, []).extend(v)
-        return LedgerRows(self.lead_ids + other.lead_ids, self.values + other.values, assigned)
+        return LedgerRows(self.lead_ids + other.lead_ids, self.values + other.values, assigned,
+                          {**self.layouts, **other.layouts})
 
     @classmethod
     def of_entries(cls, entries: Sequence) -> LedgerRows:
         """Rows of already built :class:`~schemas.ledger.LedgerEntry` objects."""
         assigned: dict[tuple[str, Variant], list[str]] = {}
+        layouts: dict[str, str] = {}
+        values = []
         for e in entries:
             if e.experiment_id:
                 assigned.setdefault((e.experiment_id, e.variant), []).append(e.lead_id)
-        return cls([e.lead_id for e in entries], [e.model_dump_json() for e in entries],
-                   assigned)
+            layout_id, layouts[layout_id] = codec.layout(e.model_name, list(e.features))
+            values.append(codec.row(
+                layout_id, e.model_version, e.variant, e.experiment_id, value(e.score),
+                codec.micros(e.scored_at), e.event_id,
+                ",".join(value(v) for v in e.features.values()), _trailing(e)))
+        return cls([e.lead_id for e in entries], values, assigned, layouts)
 
 
-def _iso(dt: datetime) -> str:
-    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
+def _trailing(entry: LedgerEntry) -> list[str]:
+    """The JSON texts of the entry's optional trailing fields, up to the last one set."""
+    tail = [getattr(entry, name) for name in codec.TRAILING]
+    while tail and tail[-1] is None:
+        tail.pop()
+    return [value(v) for v in tail]
 
 
 def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
@@ -64,22 +80,21 @@ def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
                 columns: Mapping[str, Sequence[FeatureValue]],
                 scored_at: datetime) -> LedgerRows:
     """One row per lead of a routed batch: its variant, served version and score, and the
-    raw feature values (``columns``: feature name → one value per lead)."""
+    raw feature values (``columns``: feature name → one value per lead), in the compact
+    encoding of :mod:`streams.stores.ledger_codec` (one layout for the batch)."""
     experiment = route.experiment_id
-    head = f'"model_name":{quote(model_name)},'
-    tail = f',"experiment_id":{text(experiment)},"scored_at":{quote(_iso(scored_at))}'
-    named = [[f"{quote(name)}:{t}" for t in column(col)] for name, col in columns.items()]
-    features = ([",".join(parts) for parts in zip(*named, strict=True)] if named
+    layout_id, body = codec.layout(model_name, list(columns))
+    texts = [column(col) for col in columns.values()]
+    features = ([",".join(parts) for parts in zip(*texts, strict=True)] if texts
                 else [""] * len(lead_ids))
     scores = column([float(x) for x in served_scores])
+    at = codec.micros(scored_at)
     out = []
     assigned: dict[tuple[str, Variant], list[str]] = {}
     for i, lead_id in enumerate(lead_ids):
         variant = route.variants[i]
-        out.append(f'{{"lead_id":{quote(lead_id)},{head}'
-                   f'"model_version":{quote(route.served_version(i))},'
-                   f'"variant":"{variant.value}"{tail},"score":{scores[i]},'
-                   f'"features":{{{features[i]}}},"event_id":{text(event_ids[i])}}}')
+        out.append(codec.row(layout_id, route.served_version(i), variant, experiment,
+                             scores[i], at, event_ids[i], features[i]))
         if experiment:
             assigned.setdefault((experiment, variant), []).append(lead_id)
-    return LedgerRows(list(lead_ids), out, assigned)
+    return LedgerRows(list(lead_ids), out, assigned, {layout_id: body})

@@ -146,7 +146,8 @@ def _event_id(sent: Sent) -> str | None:
 
 def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
     """Each lead's score history holds exactly its committed scores (the newest
-    ``max_entries``, newest first, one per source position), and each committed score's
+    ``max_entries``, newest first, one per source position, each with the score and version
+    committed at that position), and each committed score's
     ``previous_score`` is the lead's committed score before it (``trend`` ``new`` for its
     first): nothing an aborted or killed attempt wrote survives as an extra entry. Returns
     how many leads had more than one score."""
@@ -161,8 +162,11 @@ def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
     stored = dict(zip(by_lead, pipe.execute(), strict=True))
     for lead, docs in by_lead.items():
         held = [parse(raw) for raw in stored[lead]]
-        want = [(d["source_partition"], d["source_offset"]) for d in docs[::-1][:max_entries]]
+        newest = docs[::-1][:max_entries]
+        want = [(d["source_partition"], d["source_offset"]) for d in newest]
         assert [(h["source_partition"], h["source_offset"]) for h in held] == want, lead
+        assert [(h["score"], h["model_version"]) for h in held] == [
+            (d["score"], d["model_version"]) for d in newest], lead  # the committed ones
         assert [d["previous_score"] for d in docs] == [None] + [d["score"] for d in docs[:-1]]
         assert docs[0]["trend"] == "new" and all(d["trend"] != "new" for d in docs[1:])
     return sum(len(docs) > 1 for docs in by_lead.values())

@@ -3,6 +3,7 @@ events, reading topics to the end with read_committed, and the scorer as a subpr
 
 from __future__ import annotations
 
+import dataclasses
 import ipaddress
 import json
 import os
@@ -10,6 +11,7 @@ import socket
 import threading
 import time
 import uuid
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -95,6 +97,22 @@ def make_traffic(n: int, settings: Settings, bad_share: float = 0.1, seed: int =
         sent.append(Sent(first.key, first.value, RejectReason.DUPLICATE_EVENT, first.lead_id,
                          first.row))
     return sent, frame
+
+
+def pooled(sent: list[Sent], n_leads: int) -> list[Sent]:
+    """The same events, their lead ids mapped onto ``n_leads`` ids (so that each lead is
+    scored several times, some on each side of a kill); resends keep matching their
+    originals."""
+    out = []
+    for s in sent:
+        if s.lead_id is None or s.value is None:
+            out.append(s)
+            continue
+        lead = f"pool-{zlib.crc32(s.lead_id.encode()) % n_leads}"
+        event = {**json.loads(s.value), "lead_id": lead}
+        out.append(dataclasses.replace(s, key=lead.encode(), value=json.dumps(event).encode(),
+                                       lead_id=lead))
+    return out
 
 
 def produce(settings: Settings, records: list[Sent]) -> dict[tuple[int, int], Sent]:

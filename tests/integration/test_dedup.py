@@ -10,9 +10,10 @@ import uuid
 import redis
 
 from streams.settings import Settings
-from streams.stores.dedup import KEY_PREFIX, Claim, Deduplicator
+from streams.stores.dedup import Claim, Deduplicator, lead_index_key
 
 TTL_S = 600
+LEAD = "lead-1"
 
 
 def _ids(n: int) -> list[str]:
@@ -28,14 +29,14 @@ def test_the_same_position_again_is_not_a_duplicate(stack_settings: Settings,
                                                     redis_client: redis.Redis) -> None:
     dedup = _dedup(stack_settings)
     ids = _ids(3)
-    batch = [Claim(e, f"leads.incoming:0:{i}") for i, e in enumerate(ids)]
+    batch = [Claim(e, f"leads.incoming:0:{i}", LEAD) for i, e in enumerate(ids)]
     assert dedup.duplicates(batch) == {}
     assert dedup.duplicates(batch) == {}, "the batch again, after an abort, is no resend"
     assert dedup.duplicates(batch[1:2]) == {}, "nor a smaller batch re-formed from it"
-    for claim in batch:
-        key = KEY_PREFIX + claim.event_id
-        assert redis_client.get(key) == claim.source.encode()
-        assert 0 < redis_client.ttl(key) <= TTL_S
+    key = lead_index_key(LEAD)
+    for i, claim in enumerate(batch):
+        assert redis_client.hget(key, claim.event_id) == f"0:{i}".encode()
+    assert 0 < redis_client.ttl(key) <= TTL_S
     assert dedup.skipped_batches == 0
     dedup.close()
 
@@ -44,15 +45,15 @@ def test_the_same_event_id_elsewhere_is_a_duplicate(stack_settings: Settings,
                                                     redis_client: redis.Redis) -> None:
     dedup = _dedup(stack_settings)
     first, second, fresh = _ids(3)
-    assert dedup.duplicates([Claim(first, "leads.incoming:0:5"),
-                             Claim(second, "leads.incoming:1:7")]) == {}
-    resends = [Claim(fresh, "leads.incoming:0:90"), Claim(first, "leads.incoming:0:91"),
-               Claim(second, "leads.incoming:2:3")]
+    assert dedup.duplicates([Claim(first, "leads.incoming:0:5", "a"),
+                             Claim(second, "leads.incoming:1:7", "b")]) == {}
+    resends = [Claim(fresh, "leads.incoming:0:90", "a"), Claim(first, "leads.incoming:0:91", "a"),
+               Claim(second, "leads.incoming:2:3", "b")]
     assert dedup.duplicates(resends) == {1: "leads.incoming:0:5", 2: "leads.incoming:1:7"}
     assert dedup.duplicates(resends) == {1: "leads.incoming:0:5", 2: "leads.incoming:1:7"}, \
         "a resend stays a resend when its batch is processed again"
-    assert redis_client.get(KEY_PREFIX + first) == b"leads.incoming:0:5", "first claim kept"
-    assert 0 < redis_client.ttl(KEY_PREFIX + fresh) <= TTL_S
+    assert redis_client.hget(lead_index_key("a"), first) == b"0:5", "first claim kept"
+    assert 0 < redis_client.ttl(lead_index_key("a")) <= TTL_S
     (twin,) = _ids(1)
     in_one_batch = [Claim(twin, "leads.incoming:3:1"), Claim(twin, "leads.incoming:3:2")]
     assert dedup.duplicates(in_one_batch) == {1: "leads.incoming:3:1"}

@@ -1,12 +1,11 @@
 """Every store's ``forget`` on the real Redis: the lead's keys, fields and members go,
 its neighbours stay (a lead id that is a prefix of another, with the ``|`` separator of
-parked identities), a second erasure removes nothing; the dedup index keeps its bound."""
+parked identities), a second erasure removes nothing; a lead's claims keep their bound."""
 
 from __future__ import annotations
 
 import hashlib
 import hmac
-import time
 from datetime import UTC, datetime, timedelta
 
 import redis
@@ -77,7 +76,7 @@ def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
     assert not mentions(redis_client, "L-ev")
     assert Ledger(redis_client, 60).get(NEIGHBOUR) is not None
     assert len(ParkedOutcomes(redis_client, 60, 100).all()) == 1
-    assert redis_client.zcard(lead_index_key(NEIGHBOUR)) == 3
+    assert redis_client.hlen(lead_index_key(NEIGHBOUR)) == 3
     assert erase(stores, GONE) == dict.fromkeys(removed, 0)
     assert erase(stores, "nobody") == dict.fromkeys(removed, 0)
 
@@ -99,14 +98,15 @@ def _content(client: redis.Redis, key: str) -> bytes:
 def test_the_dedup_index_keeps_its_bound_and_drops_the_oldest_claims(fresh_settings,
                                                                      redis_client):
     dedup = Deduplicator(redis_client, 600, lead_max_events=3)
-    for i in range(5):  # one batch each: claim times ascend
+    for i in (0, 1, 3, 2, 4):  # one batch each; the oldest is the lowest offset
         assert dedup.duplicates([Claim(f"e{i}", f"in:0:{i}", "busy")]) == {}
-    assert [m.decode() for m in redis_client.zrange(lead_index_key("busy"), 0, -1)] == [
-        "in:0:2\ne2", "in:0:3\ne3", "in:0:4\ne4"]
-    assert [redis_client.exists(f"leadstream:dedup:e{i}") for i in range(5)] == [0, 0, 1, 1, 1]
+    assert redis_client.hgetall(lead_index_key("busy")) == {
+        b"e2": b"0:2", b"e3": b"0:3", b"e4": b"0:4"}
     assert 0 < redis_client.ttl(lead_index_key("busy")) <= 600
+    assert dedup.duplicates([Claim("e0", "in:0:9", "busy")]) == {}  # dropped: scored again
     assert dedup.release([Claim("e4", "in:0:4", "busy")]) == 1
-    assert redis_client.zcard(lead_index_key("busy")) == 2
+    assert dedup.release([Claim("e3", "in:0:8", "busy")]) == 0  # held by another position
+    assert redis_client.hlen(lead_index_key("busy")) == 2
     assert dedup.forget("busy") == 3 and not redis_client.exists(lead_index_key("busy"))
 
 
@@ -115,49 +115,30 @@ def test_a_claim_seen_again_at_its_own_position_stays_indexed(fresh_settings, re
     claim = Claim("again", "in:0:9", "lead-a")
     assert dedup.duplicates([claim]) == {} and dedup.duplicates([claim]) == {}
     assert dedup.duplicates([Claim("again", "in:0:10", "lead-a")]) == {0: "in:0:9"}
-    assert redis_client.zrange(lead_index_key("lead-a"), 0, -1) == [b"in:0:9\nagain"]
+    assert redis_client.hgetall(lead_index_key("lead-a")) == {b"again": b"0:9"}
     assert timedelta(seconds=redis_client.ttl(lead_index_key("lead-a"))) <= timedelta(600)
+    assert dedup.duplicates([Claim("again", "in:1:3", "lead-b")]) == {}  # another lead's
 
 
-def _until(condition, what: str, deadline_s: float = 10.0) -> None:
-    """Wait for ``condition`` (a Redis TTL running out), failing after ``deadline_s``."""
-    end = time.monotonic() + deadline_s
-    while not condition():
-        assert time.monotonic() < end, f"gave up waiting for {what}"
-        time.sleep(0.02)
-
-
-def _claim_expired_then_taken_by_another_lead(redis_client) -> Deduplicator:
-    """Lead "old" claims ``shared`` (TTL 2 s), claims ``later`` a second on (its index
-    lives 2 s more), ``shared`` expires and lead "new" claims it: "old"'s index still
-    lists ``shared``, held by "new" now."""
-    dedup = Deduplicator(redis_client, 2, lead_max_events=2)
-    assert dedup.duplicates([Claim("shared", "in:0:1", "old")]) == {}
-    _until(lambda: redis_client.pttl("leadstream:dedup:shared") < 1000, "a second to pass")
-    assert dedup.duplicates([Claim("later", "in:0:2", "old")]) == {}
-    _until(lambda: not redis_client.exists("leadstream:dedup:shared"), "the claim's TTL")
-    assert redis_client.exists(lead_index_key("old"))
-    assert dedup.duplicates([Claim("shared", "in:1:7", "new")]) == {}
-    assert b"in:0:1\nshared" in redis_client.zrange(lead_index_key("old"), 0, -1)
-    return dedup
-
-
-def test_forget_never_deletes_another_leads_live_claim(fresh_settings, redis_client):
-    dedup = _claim_expired_then_taken_by_another_lead(redis_client)
-    assert dedup.forget("old") == 2  # its own claim "later" and its index, nothing else
-    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
-    assert not redis_client.exists("leadstream:dedup:later", lead_index_key("old"))
-    assert dedup.duplicates([Claim("shared", "in:2:9", "third")]) == {0: "in:1:7"}
-
-
-def test_eviction_never_deletes_another_leads_live_claim(fresh_settings, redis_client):
-    dedup = _claim_expired_then_taken_by_another_lead(redis_client)
-    assert dedup.duplicates([Claim("third", "in:0:3", "old")]) == {}  # evicts "shared"
-    assert b"in:0:1\nshared" not in redis_client.zrange(lead_index_key("old"), 0, -1)
-    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
-    assert dedup.duplicates([Claim("fourth", "in:0:4", "old")]) == {}  # evicts "later"
-    assert not redis_client.exists("leadstream:dedup:later")  # its own: deleted
-    assert redis_client.get("leadstream:dedup:shared") == b"in:1:7"
+def test_claims_of_the_earlier_layout_are_converted_and_still_hold(fresh_settings,
+                                                                  redis_client):
+    """Before: one key per event id and a sorted-set index per lead. A claim still held by
+    the lead's own event moves into the lead's hash; another lead's live claim is left."""
+    index = lead_index_key("old")
+    redis_client.zadd(index, {"in:0:1\nmine": 1, "in:0:2\nshared": 2, "stale": 3})
+    redis_client.expire(index, 500)
+    redis_client.set("leadstream:dedup:mine", "in:0:1", ex=500)
+    redis_client.set("leadstream:dedup:shared", "in:4:4", ex=500)  # another lead's now
+    dedup = Deduplicator(redis_client, 600)
+    assert dedup.duplicates([Claim("mine", "in:0:7", "old")]) == {0: "in:0:1"}
+    assert redis_client.hgetall(index) == {b"mine": b"0:1"}
+    assert not redis_client.exists("leadstream:dedup:mine")
+    assert redis_client.get("leadstream:dedup:shared") == b"in:4:4"
+    redis_client.delete(index)
+    redis_client.zadd(index, {"in:0:1\nmine": 1})
+    redis_client.set("leadstream:dedup:mine", "in:0:1", ex=500)
+    assert dedup.forget("old") == 2 and not redis_client.exists(
+        index, "leadstream:dedup:mine")
 
 
 def test_forgotten_leads_are_kept_by_keyed_hash_for_the_lead_retention(fresh_settings,
@@ -191,10 +172,16 @@ def test_persistence_is_rewritten_after_a_rewrite_already_under_way(fresh_settin
     """A rewrite running when the erasure asks may hold a fork from before it: it is waited
     out and a new one runs; both files report a run after the call."""
     redis_client.set("leadstream:ledger:probe", "x" * 100_000, ex=600)
-    before = redis_client.info("persistence")
-    redis_client.execute_command("BGREWRITEAOF")
-    assert rewrite_persistence(redis_client, 60) == ["aof", "rdb"]
-    after = redis_client.info("persistence")
+    assert redis_client.config_get("save")["save"] == ""  # the stack takes no snapshots
+    redis_client.config_set("save", "3600 1")  # a Redis that does: both files rewritten
+    try:
+        before = redis_client.info("persistence")
+        redis_client.execute_command("BGREWRITEAOF")
+        assert rewrite_persistence(redis_client, 60) == ["aof", "rdb"]
+        after = redis_client.info("persistence")
+    finally:
+        redis_client.config_set("save", "")
     assert after["aof_rewrites"] >= before["aof_rewrites"] + 2
     assert after["rdb_saves"] >= before["rdb_saves"] + 1
     assert after["aof_last_bgrewrite_status"] == after["rdb_last_bgsave_status"] == "ok"
+    assert rewrite_persistence(redis_client, 60) == ["aof"]

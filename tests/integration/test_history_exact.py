@@ -1,24 +1,38 @@
 """The score history is exact with the transaction: an aborted attempt leaves no entry once
 its abort is handled (its pre-commit entries are taken back, the ledger is written only
 after a commit), and the batch processed again — under another serving plan — leaves
-exactly its committed scores (chaos: an abort injected into the real scorer, real
-Kafka/Redis)."""
+exactly its committed scores; the same holds across a de-duplication retry window (events
+redelivered after an abort while their claims are still held) and for a fenced zombie
+whose late write lands after the new owner's commit (chaos injected into the real scorer,
+real Kafka/Redis)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from pathlib import Path
 
+import pytest
+
+from schemas.errors import FatalError, RejectReason
 from scoring.serving import ServingPlan
 from streams.kafka.transaction import BatchAborted
 from streams.scorer.build import build_scorer
 from streams.scorer.metrics import ScorerMetrics, total
 from streams.scorer.run_bounds import RunLimits
 from streams.settings import Settings
+from streams.stores.dedup import lead_index_key
 from streams.stores.history import PREFIX, parse
 from streams.stores.ledger import LEDGER_PREFIX
 from tests.integration.fate import check_fates, check_history
-from tests.integration.helpers import make_traffic, produce, registry, train_champion
+from tests.integration.helpers import (
+    Sent,
+    make_traffic,
+    pooled,
+    produce,
+    registry,
+    train_champion,
+)
 
 
 def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
@@ -68,3 +82,90 @@ def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
     check_history(redis_client, out.scored, settings.history_max_entries)
     held = [redis_client.lrange(PREFIX + lead, 0, -1) for lead in leads]
     assert {parse(e)["model_version"] for entries in held for e in entries} == {"2"}
+
+
+def _resends_close(sent: list[Sent], gap: int = 7) -> list[Sent]:
+    """The same events, each resend moved to ``gap`` events after its original (so that
+    an original and its resend fall in one batch or in two next to each other)."""
+    out = [s for s in sent if s.reason is not RejectReason.DUPLICATE_EVENT]
+    for r in (s for s in sent if s.reason is RejectReason.DUPLICATE_EVENT):
+        first = next(i for i, s in enumerate(out) if s.value == r.value)
+        out.insert(min(len(out), first + gap), r)
+    return out
+
+
+def test_events_redelivered_while_their_claims_are_held_are_scored_once(
+        fresh_settings: Settings, redis_client, tmp_path: Path) -> None:
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
+                                                 "batch_size": 40})
+    models = {"1": train_champion(settings)}
+    sent, frame = make_traffic(600, settings, bad_share=0.0, resend_share=0.15)
+    sent = _resends_close(pooled(sent, 60))
+    where = produce(settings, sent)
+    scorer = build_scorer(settings, RunLimits(max_events=len(sent)), ScorerMetrics())
+    real_publish = scorer._txn.publish
+    calls, held = [0], []
+
+    def publish_abort_every_third(records, offsets):
+        calls[0] += 1
+        if calls[0] % 3:
+            return real_publish(records, offsets)
+        scorer._txn._producer.begin_transaction()
+        scorer._txn.open = True
+        for rec in records:
+            scorer._txn._produce(rec)
+        scorer._txn.abort()
+        calls[0] += 1  # the batch processed again commits
+        held.append(_claims_held(redis_client, settings.topic_scored, records))
+        raise BatchAborted("injected")
+
+    scorer._txn.publish = publish_abort_every_third
+    scorer.run()
+
+    assert total(scorer.metrics.aborted) == len(held) >= 4
+    assert sum(held) > 0, "no aborted batch held a claim: the window was not exercised"
+    out = check_fates(settings, where, frame, models)  # originals scored once, resends dead
+    assert sum(d["reason"] == "duplicate_event" for d in out.dead) == sum(
+        s.reason is RejectReason.DUPLICATE_EVENT for s in sent) > 0
+    assert check_history(redis_client, out.scored, settings.history_max_entries) > 0
+
+
+def _claims_held(client, scored_topic: str, records) -> int:
+    """How many event ids the aborted attempt's scored records claimed are still held."""
+    docs = [json.loads(r.value) for r in records if r.topic == scored_topic]
+    pipe = client.pipeline(transaction=False)
+    for doc in (d for d in docs if d.get("event_id")):
+        pipe.hexists(lead_index_key(doc["lead_id"]), doc["event_id"])
+    return sum(pipe.execute())
+
+
+def test_a_fenced_zombies_late_history_write_does_not_survive(
+        fresh_settings: Settings, redis_client, tmp_path: Path) -> None:
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
+                                                 "batch_size": 100})
+    models = {"1": train_champion(settings)}
+    sent, frame = make_traffic(400, settings, bad_share=0.0, resend_share=0.0)
+    sent = pooled(sent, 50)
+    where = produce(settings, sent)
+    models["2"] = train_champion(settings, seed=9)
+    v1 = registry(settings).load_version("1", "champion")
+    v2 = registry(settings).load_version("2", "champion")
+    zombie = build_scorer(settings, RunLimits(max_events=len(sent)), ScorerMetrics())
+    zombie._step.plan = ServingPlan(champion=v1)
+    real_before = zombie._book.before
+    owner_settings = settings.model_copy(  # same transactional id: it fences the zombie
+        update={"consumer_group": f"{settings.consumer_group}-owner"})
+
+    def before_after_the_owner(result):
+        owner = build_scorer(owner_settings, RunLimits(max_events=len(sent)), ScorerMetrics())
+        owner.swap_plan(ServingPlan(champion=v2))
+        owner.run()  # scores everything under v2 and commits: entries marked committed
+        real_before(result)  # then the zombie's late pre-commit write of its first batch
+
+    zombie._book.before = before_after_the_owner
+    with pytest.raises(FatalError):
+        zombie.run()  # fenced at its commit
+
+    out = check_fates(settings, where, frame, {"2": models["2"]})
+    assert {d["model_version"] for d in out.scored} == {"2"}
+    assert check_history(redis_client, out.scored, settings.history_max_entries) > 0

@@ -4,11 +4,8 @@ should have (scored by v1 with its offline score, or dead-lettered for its reaso
 
 from __future__ import annotations
 
-import dataclasses
-import json
 import re
 import uuid
-import zlib
 from pathlib import Path
 
 from schemas.errors import RejectReason
@@ -17,9 +14,9 @@ from streams.settings import Settings
 from tests.integration.fate import check_fates, check_history, check_trends_never_wrong
 from tests.integration.helpers import (
     ScorerProcess,
-    Sent,
     committed_events,
     make_traffic,
+    pooled,
     produce,
     produce_paced,
     train_champion,
@@ -37,22 +34,6 @@ def _finish(scorer: ScorerProcess, settings: Settings, n: int, timeout_s: float 
     """Wait until all ``n`` events are committed, then stop the scorer cleanly."""
     wait_until(lambda: committed_events(settings) >= n, timeout_s, f"{n} committed events")
     assert scorer.terminate() == 0, scorer.text()[-3000:]
-
-
-def pooled(sent: list[Sent], n_leads: int) -> list[Sent]:
-    """The same events, their lead ids mapped onto ``n_leads`` ids (so that each lead is
-    scored several times, some on each side of a kill); resends keep matching their
-    originals."""
-    out = []
-    for s in sent:
-        if s.lead_id is None or s.value is None:
-            out.append(s)
-            continue
-        lead = f"pool-{zlib.crc32(s.lead_id.encode()) % n_leads}"
-        event = {**json.loads(s.value), "lead_id": lead}
-        out.append(dataclasses.replace(s, key=lead.encode(), value=json.dumps(event).encode(),
-                                       lead_id=lead))
-    return out
 
 
 def test_kill9_mid_stream_then_restart(fresh_settings: Settings, tmp_path: Path,

@@ -25,7 +25,7 @@ def test_scalars_and_columns_match_json_dumps() -> None:
     assert column([]) == []
 
 
-def test_ledger_rows_are_the_contracts_json() -> None:
+def test_ledger_rows_read_back_through_the_contract() -> None:
     now = datetime(2025, 3, 1, 12, 0, 0, 123456, tzinfo=UTC)
     config = ServingConfig(model_name="m", champion_version="1", challenger_version="2",
                            mode="ab", treatment_share=0.5, experiment_id="e", salt="s",
@@ -36,8 +36,10 @@ def test_ledger_rows_are_the_contracts_json() -> None:
                "company_size": [*range(49), None], "score_x": [0.1 * i for i in range(50)]}
     rows = ledger_rows(route, "m", leads, ["ev", None] * 25, [i / 50 for i in range(50)],
                        columns, now)
-    for i, raw in enumerate(rows.values):
-        entry = LedgerEntry.model_validate_json(raw)
-        assert json.loads(raw) == json.loads(entry.model_dump_json())
+    for i, entry in enumerate(rows):
+        assert isinstance(entry, LedgerEntry) and entry.lead_id == leads[i]
+        assert (entry.model_name, entry.scored_at, entry.score) == ("m", now, i / 50)
+        assert entry.event_id == ("ev" if i % 2 == 0 else None)
+        assert entry.model_version == ("2" if route.treatment[i] else "1")
         assert entry.features == {k: v[i] for k, v in columns.items()}
     assert sum(len(v) for v in rows.assigned.values()) == 50

@@ -46,10 +46,12 @@ def test_every_principal_has_a_user_and_every_store_key_an_owner():
 def test_the_scorer_writes_its_own_structures_only():
     own = {ledger.LEDGER_PREFIX + "L", assigned_key("exp", Variant.CONTROL),
            ledger.EXPERIMENTS_INDEX, dedup.KEY_PREFIX + "ev", dedup.lead_index_key("L"),
-           history.PREFIX + "L"}
+           history.PREFIX + "L", ledger.LAYOUT_PREFIX + "0123abcd"}
     assert [k for k in own if not may("scorer", k)] == []
     others = {k for k in store_keys() if not any(fnmatchcase(k, p) for p in
-                                                  ("leadstream:ledger:*", "leadstream:dedup*",
+                                                  ("leadstream:ledger:*",
+                                                   "leadstream:ledger-layout:*",
+                                                   "leadstream:dedup*",
                                                    "leadstream:history:*",
                                                    "leadstream:exp:*:assigned:*",
                                                    "leadstream:exp:index"))}

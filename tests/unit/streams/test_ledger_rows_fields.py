@@ -46,43 +46,56 @@ def rows_of(mode: str, experiment: str | None):
     return ledger_rows(route, "lead-scoring", LEADS, EVENTS, SCORES, COLUMNS, NOW)
 
 
+def by_name(rows, value: str) -> dict:
+    """A row read by hand from its documented positions (``ledger_codec``'s docstring)."""
+    fmt, layout_id, version, variant, experiment, score, us, event_id, values = \
+        json.loads(value)
+    layout = json.loads(rows.layouts[layout_id])
+    assert fmt == 2
+    return {"lead_id": None, "event_id": event_id, "model_name": layout["model_name"],
+            "model_version": version, "variant": list(Variant)[variant],
+            "experiment_id": experiment, "scored_at": us, "score": score,
+            "features": dict(zip(layout["features"], values, strict=True))}
+
+
 def test_every_field_of_every_row_is_the_inputs_own():
     rows = rows_of("ab", "exp-9")
     assert rows.lead_ids == LEADS and len(rows) == N
+    now_us = int(NOW.timestamp()) * 1_000_000 + NOW.microsecond
     for i, value in enumerate(rows.values):
-        doc = json.loads(value)
+        doc = by_name(rows, value)
         treated = in_treatment("ledger-salt", 0.5, LEADS[i])
         assert doc == {
-            "lead_id": LEADS[i],
+            "lead_id": None,  # the key's, not the row's
             "event_id": EVENTS[i],
             "model_name": "lead-scoring",
             "model_version": "8" if treated else "7",
-            "variant": "treatment" if treated else "control",
+            "variant": Variant.TREATMENT if treated else Variant.CONTROL,
             "experiment_id": "exp-9",
-            "scored_at": "2025-03-01T12:30:15.250000Z",
+            "scored_at": now_us,
             "score": SCORES[i],
             "features": {name: col[i] for name, col in COLUMNS.items()},
         }, i
 
 
 def test_event_ids_are_kept_and_null_only_where_the_input_was():
-    docs = [json.loads(v) for v in rows_of("off", None).values]
+    rows = rows_of("off", None)
+    docs = [by_name(rows, v) for v in rows.values]
     assert [d["event_id"] for d in docs] == EVENTS
     assert sum(d["event_id"] is None for d in docs) == N // 4  # not all null
 
 
 def test_lead_ids_are_all_different_as_in_the_input():
-    docs = [json.loads(v) for v in rows_of("off", None).values]
-    assert [d["lead_id"] for d in docs] == LEADS
-    assert len({d["lead_id"] for d in docs}) == N
+    rows = rows_of("off", None)  # a row's lead id is its key's
+    assert rows.lead_ids == LEADS and len(set(rows.lead_ids)) == N == len(rows.values)
 
 
 def test_outside_an_experiment_rows_are_champion_rows_without_assignments():
     rows = rows_of("shadow", None)
     for value in rows.values:
-        doc = json.loads(value)
+        doc = by_name(rows, value)
         assert (doc["variant"], doc["model_version"], doc["experiment_id"]) == (
-            "champion", "7", None)
+            Variant.CHAMPION, "7", None)
     assert rows.assigned == {}
 
 
@@ -105,4 +118,4 @@ def test_rows_parse_through_the_ledger_contract():
 def test_a_batch_without_feature_columns_has_empty_features():
     route = route_batch(config("off", None), LEADS[:3])
     rows = ledger_rows(route, "m", LEADS[:3], EVENTS[:3], SCORES[:3], {}, NOW)
-    assert [json.loads(v)["features"] for v in rows.values] == [{}, {}, {}]
+    assert [by_name(rows, v)["features"] for v in rows.values] == [{}, {}, {}]

@@ -17,12 +17,13 @@ class AgentSettings(SettingsPart):
     """Port of the agents' Prometheus ``/metrics`` (monitors, dead letters, lag; 0: not
     served)."""
 
-    agents_session_timeout_s: float = Field(10.0, ge=6.0, le=300.0)
+    agents_session_timeout_s: float = Field(15.0, ge=6.0, le=300.0)
     """How long the group waits for a silent agents worker before it gives the worker's
     partitions to the others (or to its restarted self): a worker killed or frozen holds its
-    partitions, and with them every control, monitor and outcome agent, this long. Its
-    heartbeats (every tenth of this) come from faust's consumer thread, not the agents'
-    event loop, so a slow agent does not lose them. Kafka's default floor is 6 s."""
+    partitions, and with them every control, monitor and outcome agent, this long (faust's
+    default: 60 s). Heartbeats (every tenth of it) come from faust's consumer thread, not
+    the agents' event loop; on a starved machine that thread can stall for seconds too, so
+    keep it well above those stalls. Kafka's default floor is 6 s."""
 
     # --- the outcome join --------------------------------------------------------------------
     outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)

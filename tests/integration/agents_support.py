@@ -22,6 +22,12 @@ class AgentsProcess(LeadstreamProcess):
         super().__init__(["agents", "--loglevel", "INFO"], settings, log, **env)
 
 
+def agents_group(settings: Settings) -> Settings:
+    """``settings`` with the agents' consumer group (the faust app's id), for
+    :meth:`~streams.stack.children.LeadstreamProcess.wait_consuming`."""
+    return settings.model_copy(update={"consumer_group": f"{settings.consumer_group}-agents"})
+
+
 def registered_models(settings: Settings, count: int) -> dict[str, TrainedModel]:
     """Register one small model ``count`` times; version → model; version 1 is the champion."""
     trained = train_champion(settings)

@@ -28,7 +28,12 @@ from pathlib import Path
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry
 from streams.stack.children import settings_env
-from tests.integration.agents_support import AgentsProcess, rejoin_wait_s, run_cli
+from tests.integration.agents_support import (
+    AgentsProcess,
+    agents_group,
+    rejoin_wait_s,
+    run_cli,
+)
 from tests.integration.helpers import ScorerProcess, read_topic, registry, wait_until
 from tests.integration.progression_support import (
     audit_entries,
@@ -63,7 +68,7 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
          final: str) -> tuple[list[AuditEntry], list[ControlAlert]]:
     redis_client.flushdb()
     s = serving_settings(make_settings, tmp_path, monitor_window_s=2.0, monitor_lateness_s=0.5,
-                         monitor_idle_s=1.0, monitor_tick_s=0.2, control_wait_s=120.0,
+                         monitor_idle_s=1.0, monitor_tick_s=0.2, control_wait_s=60.0,
                          outcome_retry_s=0.5, report_interval_s=2.0, monitor_min_labels=100)
     reg = registry(s)
     reg.register(train_small(300, 11), None, alias="champion")  # a weak champion: 300 rows
@@ -73,6 +78,7 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
     with ExitStack() as stack:
         agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents.log"))
         scorer = stack.enter_context(ScorerProcess(s, tmp_path / "scorer.log"))
+        agents.wait_consuming(agents_group(s), 300)  # a loaded machine starts them slowly
         out = run_cli(s, "experiment", "start", "--mode", "canary", "--challenger", version,
                       "--policy", str(policy), "--reason", "issue 18 canary")
         assert out.exit_code == 0, out.output + agents.tail()

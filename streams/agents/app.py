@@ -66,6 +66,8 @@ def build_app(settings: Settings, installers: tuple[str, ...] | None = None) -> 
         topic_replication_factor=1,
         processing_guarantee="at_least_once",
         consumer_auto_offset_reset="earliest",
+        broker_session_timeout=settings.agents_session_timeout_s,
+        broker_heartbeat_interval=settings.agents_session_timeout_s / 10,
         web_enabled=False,
         datadir=str((settings.home / "faust").resolve()),
     )

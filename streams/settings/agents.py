@@ -1,6 +1,7 @@
-"""The agents' own settings (``leadstream agents``): their metrics port, the outcome join,
-erasure, and the Alertmanager client. Their monitors and controller have parts of their
-own (:mod:`~streams.settings.monitors`, :mod:`~streams.settings.control`)."""
+"""The agents' own settings (``leadstream agents``): their metrics port, their group
+session, the outcome join, erasure, and the Alertmanager client. Their monitors and
+controller have parts of their own (:mod:`~streams.settings.monitors`,
+:mod:`~streams.settings.control`)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ class AgentSettings(SettingsPart):
     monitor_metrics_port: int = Field(0, ge=0)
     """Port of the agents' Prometheus ``/metrics`` (monitors, dead letters, lag; 0: not
     served)."""
+
+    agents_session_timeout_s: float = Field(15.0, ge=6.0, le=300.0)
+    """How long the group waits for a silent agents worker before it gives the worker's
+    partitions to the others (or to its restarted self): a worker killed or frozen holds its
+    partitions, and with them every control, monitor and outcome agent, this long (faust's
+    default: 60 s). Heartbeats (every tenth of it) come from faust's consumer thread, not
+    the agents' event loop; on a starved machine that thread can stall for seconds too, so
+    keep it well above those stalls. Kafka's default floor is 6 s."""
 
     # --- the outcome join --------------------------------------------------------------------
     outcome_park_ttl_s: int = Field(7 * 24 * 3600, ge=1)

@@ -3,6 +3,7 @@ a small model registered several times, and a CLI runner that sees the test's se
 
 from __future__ import annotations
 
+from datetime import datetime
 from pathlib import Path
 
 from click.testing import CliRunner, Result
@@ -19,6 +20,12 @@ class AgentsProcess(LeadstreamProcess):
 
     def __init__(self, settings: Settings, log: Path, **env: object):
         super().__init__(["agents", "--loglevel", "INFO"], settings, log, **env)
+
+
+def agents_group(settings: Settings) -> Settings:
+    """``settings`` with the agents' consumer group (the faust app's id), for
+    :meth:`~streams.stack.children.LeadstreamProcess.wait_consuming`."""
+    return settings.model_copy(update={"consumer_group": f"{settings.consumer_group}-agents"})
 
 
 def registered_models(settings: Settings, count: int) -> dict[str, TrainedModel]:
@@ -38,3 +45,15 @@ def run_cli(settings: Settings, *args: str) -> Result:
     env["COLUMNS"] = "250"
     result = CliRunner(env=env).invoke(main, list(args), catch_exceptions=False)
     return result
+
+
+def rejoin_wait_s(log: Path) -> float:
+    """Seconds the worker logging to ``log`` waited from its first "(Re-)joining group" to
+    "Joined group": after a SIGKILL, the group holds the dead member's partitions until its
+    session times out (``agents_session_timeout_s``)."""
+    stamps = {}
+    for line in log.read_text(errors="replace").splitlines():
+        for mark in ("(Re-)joining group", "Joined group"):
+            if mark in line and mark not in stamps:
+                stamps[mark] = datetime.strptime(line[1:24], "%Y-%m-%d %H:%M:%S,%f")
+    return (stamps["Joined group"] - stamps["(Re-)joining group"]).total_seconds()

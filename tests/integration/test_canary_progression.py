@@ -28,7 +28,12 @@ from pathlib import Path
 from schemas.alerts import ControlAlert
 from schemas.control import AuditEntry
 from streams.stack.children import settings_env
-from tests.integration.agents_support import AgentsProcess, run_cli
+from tests.integration.agents_support import (
+    AgentsProcess,
+    agents_group,
+    rejoin_wait_s,
+    run_cli,
+)
 from tests.integration.helpers import ScorerProcess, read_topic, registry, wait_until
 from tests.integration.progression_support import (
     audit_entries,
@@ -38,6 +43,10 @@ from tests.integration.progression_support import (
 )
 from tests.integration.serving_support import serving_settings
 
+RATE = 100
+"""Leads per second: what the agents' outcome join keeps up with on a loaded machine. Past
+it the outcomes pile up, and the one faust consumer of the agents hands the monitor and
+progression agents their records behind them: the canary stalls for minutes."""
 POLICY = """
 [canary]
 steps = [5, 25, 50]
@@ -69,11 +78,12 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
     with ExitStack() as stack:
         agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents.log"))
         scorer = stack.enter_context(ScorerProcess(s, tmp_path / "scorer.log"))
+        agents.wait_consuming(agents_group(s), 300)  # a loaded machine starts them slowly
         out = run_cli(s, "experiment", "start", "--mode", "canary", "--challenger", version,
                       "--policy", str(policy), "--reason", "issue 18 canary")
         assert out.exit_code == 0, out.output + agents.tail()
         crm = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "produce", "-n", "200000", "--rate", "300",
+            [sys.executable, "-m", "streams.cli", "produce", "-n", "200000", "--rate", str(RATE),
              "--seed", "5", "--outcomes", "--outcome-delay", "1", "--quiet-share", "0.1"],
             env=settings_env(s), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         view = None
@@ -86,11 +96,15 @@ def _run(make_settings, redis_client, tmp_path: Path, challenger, case: str,
                 view = json.loads(report.output)["progression"]
                 agents.kill9()  # a crash mid-canary: the new worker replays, never re-steps
                 agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents-2.log"))
+                restarted = tmp_path / "agents-2.log"
             wait_until(lambda: any(e.action == final for e in audit_entries(s)), 420,
                        f"{final} by the policy\n{agents.tail()}\n{scorer.tail()}", poll_s=2.0)
         finally:
             crm.kill()
             crm.wait(30)
+    if final == "auto_promote":  # the dead worker's partitions came back within its session
+        waited = rejoin_wait_s(restarted)
+        assert waited < 2 * s.agents_session_timeout_s, f"rejoined after {waited:.0f}s"
     entries = [e for e in audit_entries(s) if e.model_name == s.model_name]
     alerts = [ControlAlert.model_validate_json(r.value)
               for r in read_topic(s, s.topic_models_alerts, 30)]

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.experiments.bounded import b_value, boundary, pooled_variance, within_horizon
 from scoring.experiments.fixed_horizon import chi2_2x2
 from scoring.experiments.sequential import (
     DEFAULT_BURN_IN,
@@ -85,3 +86,20 @@ def sequential_rejections(
 ) -> np.ndarray:
     """Per experiment: did the mSPRT reject at any look?"""
     return sequential_crossings(sim, alpha, tau2, burn_in).any(axis=1)
+
+
+def bounded_crossings(
+    sim: SimulatedLooks,
+    alpha: float,
+    v_max: float,
+    burn_in: int = DEFAULT_BURN_IN,
+) -> np.ndarray:
+    """Per experiment and look: is the horizon-bounded test's ``|B| ≥ c`` there (after
+    burn-in, at information time ``t ≤ 1``)? Shape as ``sim``."""
+    counts = (sim.conv_control, sim.n_control, sim.conv_treatment, sim.n_treatment)
+    theta, _ = difference_and_variance(*counts)
+    var = pooled_variance(*counts)
+    ready = np.minimum(sim.n_control, sim.n_treatment) >= max(burn_in, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = ready & within_horizon(var, v_max)
+        return within & (np.abs(b_value(theta, var, v_max)) >= boundary(alpha))

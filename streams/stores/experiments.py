@@ -20,6 +20,7 @@ outcome changes nothing and concurrent agents cannot double count.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import redis
@@ -180,11 +181,19 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
 def look_now(settings: Settings, config: ServingConfig,
              policy: DecisionPolicy | None = None) -> ExperimentReport:
     """A look at ``config``'s experiment now, from Redis, not kept (blocking; reads only);
-    ``policy``: decide as it says (a canary's progression policy) instead of the settings."""
+    ``policy``: decide as it says (a canary's progression policy) instead of the settings,
+    whose test gives way to the one the canary's progression policy names (one test keeps
+    the experiment's sequential state)."""
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     try:
-        return take_look(Ledger(client, 0), ExperimentStore(client, _ttl_s(settings)), config,
-                         policy or policy_from(settings), datetime.now(UTC), save=False)
+        store = ExperimentStore(client, _ttl_s(settings))
+        if policy is None:
+            progress = store.progress(config.experiment_id) if config.experiment_id else None
+            test = progress.policy.test if progress is not None else None
+            policy = policy_from(settings)
+            policy = replace(policy, test=test) if test else policy
+        return take_look(Ledger(client, 0), store, config, policy, datetime.now(UTC),
+                         save=False)
     finally:
         client.close()
 
@@ -222,4 +231,4 @@ def _ttl_s(settings: Settings) -> int:
 def policy_from(settings: Settings) -> DecisionPolicy:
     return DecisionPolicy(alpha=settings.experiment_alpha,
                           min_outcomes_per_arm=settings.experiment_min_outcomes,
-                          mde=settings.experiment_mde)
+                          mde=settings.experiment_mde, test=settings.experiment_test)

@@ -26,7 +26,7 @@ import time
 import numpy as np
 from scipy import stats
 
-from scoring.experiments.bounded import boundary, max_variance
+from scoring.experiments.bounded import GUARD_SCALE, GUARD_SHARE, boundary
 from scoring.experiments.simulation import (
     SimulatedLooks,
     bounded_crossings,
@@ -167,20 +167,19 @@ def _bounded_cell(a: argparse.Namespace, base: float, share: float, seed: int) -
     ``--aa-looks`` looks to the horizon (and a few past it, which are not tested)."""
     k, h = a.looks_per_n, a.bounded_horizon
     mde, n_star = _n_star(a, base, share)
-    v_max = max_variance(mde, a.alpha, h)
     ab = simulate_looks(seed, experiments=a.power_experiments, looks=k,
                         leads_per_look=math.ceil(n_star / k), share=share,
                         p_control=base, p_treatment=base + mde)
     fixed = naive_rejections(ab, a.alpha, k).mean()
-    crossed = bounded_crossings(ab, a.alpha, v_max)
+    crossed = bounded_crossings(ab, a.alpha, mde, h)
     power = crossed.any(axis=1).mean()
     first = (crossed.argmax(axis=1)[crossed.any(axis=1)] + 1) / k
     looks = a.aa_looks
     aa = simulate_looks(seed + 1, experiments=a.aa_experiments, looks=looks + looks // 20,
                         leads_per_look=math.ceil(h * n_star / looks), share=share,
                         p_control=base, p_treatment=base)
-    fpr = bounded_crossings(aa, a.alpha, v_max).any(axis=1).mean()
-    fpr_small = bounded_crossings(aa, a.alpha, v_max, burn_in=10).any(axis=1).mean()
+    fpr = bounded_crossings(aa, a.alpha, mde, h).any(axis=1).mean()
+    fpr_small = bounded_crossings(aa, a.alpha, mde, h, burn_in=10).any(axis=1).mean()
     ok = "yes" if power >= 0.85 * fixed else "no"
     return (f"| {base:.0%} | {share:.0%} | {n_star:,.0f} | {fixed:.1%} | {power:.1%} | "
             f"{power / fixed:.2f} | {ok} | {np.mean(first):.2f} n* | {fpr:.1%} | "
@@ -190,10 +189,10 @@ def _bounded_cell(a: argparse.Namespace, base: float, share: float, seed: int) -
 def bounded_table(a: argparse.Namespace) -> None:
     load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     print(f"\nhorizon-bounded test (horizon {a.bounded_horizon:g} n*, |B| >= "
-          f"{boundary(a.alpha):.2f}), {a.power_experiments} experiments per cell, "
-          f"{a.looks_per_n} looks per n*, A/A: {a.aa_experiments} experiments at {a.aa_looks} "
-          "looks to the horizon, "
-          f"alpha {a.alpha}; load {load}")
+          f"{boundary((1 - GUARD_SHARE) * a.alpha):.2f}, or its guard: an mSPRT at "
+          f"{GUARD_SHARE:g} alpha tuned to {GUARD_SCALE:g} MDE), {a.power_experiments} "
+          f"experiments per cell, {a.looks_per_n} looks per n*, A/A: {a.aa_experiments} "
+          f"experiments at {a.aa_looks} looks to the horizon, alpha {a.alpha}; load {load}")
     print("| base | share | n* (leads) | fixed chi2 | bounded | ratio | >= 0.85 | bounded "
           "detects at (mean) | A/A FPR bounded, burn-in 100 | A/A FPR bounded, burn-in 10 |")
     print("|---|---|---|---|---|---|---|---|---|---|")

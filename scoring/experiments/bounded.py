@@ -4,23 +4,31 @@ the B-value scale, valid at any number of looks up to a planned maximum informat
 
 The mSPRT (:mod:`scoring.experiments.sequential`) is valid for ever, and pays for it: at the
 sample ``n*`` a fixed-horizon test plans for the MDE it rejects only at ``|z| ≥ 3.04``. An
-experiment with a planned end need not pay that. With ``θ̂ ≈ N(θ, V)``, information
-``1/V`` and the horizon's variance ``V_max`` (``V*`` of :func:`~scoring.experiments.tuning.
-design_variance` at the MDE, divided by ``horizon``, a multiple of ``n*``), the information
-time is ``t = V_max / V`` and the B-value ``B(t) = sqrt(t)·Z(t) = θ̂·sqrt(V_max) / V``.
-Under ``θ = 0`` the B-value is approximately a standard Brownian motion ``W`` in ``t``
-(Lan and Wittes 1988), and by the reflection principle
-``P(sup_{t≤1} |W(t)| ≥ c) ≤ 2·P(sup_{t≤1} W(t) ≥ c) = 4·(1 − Φ(c))``. So rejecting when
-``|B(t)| ≥ c`` with ``c = Φ⁻¹(1 − α/4)`` (2.24 at α = 0.05) has a false-positive rate
-≤ α however often it is read before the horizon; reading at discrete looks only makes it
-more conservative. On the z scale the boundary is ``c / sqrt(t)``: strict early (as
-O'Brien and Fleming's), 2.24 at the horizon, where the fixed test asks for 1.96.
+experiment with a planned end need not pay that. With ``θ̂ = p̂_t - p̂_c``, its variance
+under ``θ = 0`` ``V0 = p̄(1 − p̄)(1/n_c + 1/n_t)`` (pooled rate, as the χ²'s) and the
+horizon's variance ``V_max`` (``V*`` of :func:`~scoring.experiments.tuning.design_variance`
+at the MDE, over ``horizon``, a multiple of ``n*``), the information time is
+``t = V_max / V0`` and the B-value ``B(t) = sqrt(t)·Z(t) = θ̂·sqrt(V_max) / V0``. Under
+``θ = 0``, ``B`` is approximately a standard Brownian motion ``W`` in ``t`` (Lan and
+Wittes 1988), and by the reflection principle
+``P(sup_{t≤1} |W(t)| ≥ c) ≤ 2·P(sup_{t≤1} W(t) ≥ c) = 4·(1 − Φ(c))``. Rejecting when
+``|B(t)| ≥ c``, ``c = Φ⁻¹(1 − α'/4)``, has a false-positive rate ≤ α' however often it is
+read before the horizon; discrete looks only make it more conservative. On the z scale the
+boundary is ``c / sqrt(t)``: strict early (as O'Brien and Fleming's), ``c`` at the horizon.
+
+That strictness would let a gross harm run for long (at ``t = 0.02`` it asks for
+``|z| ≥ 16``), so ``GUARD_SHARE`` of α goes to a guard: an open-ended mSPRT at level
+``GUARD_SHARE·α`` tuned to ``GUARD_SCALE`` × the MDE (its likelihood ratio at ``V0`` too: with
+the arms' plug-in variance a small arm's few conversions inflate it, and the guard's tiny
+level is where that shows); the rest, ``α' = (1 − GUARD_SHARE)·α``
+(c = 2.26 at α = 0.05), to the boundary. The test rejects when either does, so by the union
+bound its false-positive rate is ≤ α; the p-value ``min(p_B / (1 − g), p_guard / g)`` (its
+running minimum) is ≤ α exactly then, and the CI is the intersection of the boundary's
+repeated confidence interval ``θ̂ ± c·sqrt(V / t)`` (``V`` the arms' plug-in variance) and
+the guard's confidence sequence, each at its share of α, so it covers with 1 − α.
 
 Past the horizon (``t > 1``) a look is not tested: the state keeps its verdict and CI and
 says ``horizon_reached``; an undecided experiment there is inconclusive (keep control).
-Inverting the boundary gives the repeated confidence interval ``θ̂ ± c·V / sqrt(V_max)``,
-valid jointly at every look up to the horizon; the p-value ``min over looks of
-4·(1 − Φ(|B|))`` is ≤ α exactly when the boundary was crossed.
 """
 
 from __future__ import annotations
@@ -35,12 +43,18 @@ from scoring.experiments.counts import ArmCounts
 from scoring.experiments.sequential import (
     DEFAULT_BURN_IN,
     SequentialState,
+    cs_half_width,
     difference_and_variance,
+    log_mixture_lr,
 )
-from scoring.experiments.tuning import DEFAULT_MDE, design_variance
+from scoring.experiments.tuning import DEFAULT_MDE, design_variance, mixing_variance
 
 HORIZON = 1.0
 """Maximum information as a multiple of ``n*`` (the fixed-horizon sample of the MDE)."""
+GUARD_SHARE = 0.05
+"""Share of alpha spent by the early guard (an mSPRT) against gross effects."""
+GUARD_SCALE = 4.0
+"""The guard's mixing variance is tuned to this multiple of the MDE."""
 METHOD = "bounded_repeated_ci"
 
 
@@ -58,6 +72,11 @@ def max_variance(mde: float, alpha: float, horizon: float = HORIZON) -> float:
     return design_variance(mde, alpha) / horizon
 
 
+def guard_tau2(mde: float, alpha: float) -> float:
+    """The guard mSPRT's mixing variance."""
+    return mixing_variance(GUARD_SCALE * mde, alpha)
+
+
 def pooled_variance(conv_control, n_control, conv_treatment, n_treatment):
     """Vectorised variance of ``θ̂`` under ``θ = 0``: ``p̄(1 − p̄)(1/n_c + 1/n_t)``, with
     ``p̄`` the pooled rate (+1/+2 smoothed, as the arms' plug-in rates)."""
@@ -68,14 +87,14 @@ def pooled_variance(conv_control, n_control, conv_treatment, n_treatment):
         return pooled * (1 - pooled) * (1 / nc + 1 / nt)
 
 
-def b_value(theta_hat, var, v_max: float):
-    """Vectorised ``B = θ̂·sqrt(V_max) / V`` (``sqrt(t)`` times the z statistic)."""
-    return np.asarray(theta_hat, float) * math.sqrt(v_max) / np.asarray(var, float)
+def b_value(theta_hat, var0, v_max: float):
+    """Vectorised ``B = θ̂·sqrt(V_max) / V0`` (``sqrt(t)`` times the z statistic)."""
+    return np.asarray(theta_hat, float) * math.sqrt(v_max) / np.asarray(var0, float)
 
 
-def within_horizon(var, v_max: float):
-    """Vectorised: is ``t = V_max / V ≤ 1`` (the look may still be tested)?"""
-    return np.asarray(var, float) >= v_max
+def within_horizon(var0, v_max: float):
+    """Vectorised: is ``t = V_max / V0 ≤ 1`` (the look may still be tested)?"""
+    return np.asarray(var0, float) >= v_max
 
 
 def tail_p(b: float) -> float:
@@ -87,13 +106,14 @@ def bounded_look(
     state: SequentialState,
     control: ArmCounts,
     treatment: ArmCounts,
-    v_max: float | None = None,
+    mde: float = DEFAULT_MDE,
     alpha: float = 0.05,
     burn_in: int = DEFAULT_BURN_IN,
+    horizon: float = HORIZON,
 ) -> SequentialState:
     """Fold one look (cumulative counts) into the running state (the interface of
-    :func:`~scoring.experiments.sequential.sequential_look`, ``v_max`` for ``tau2``)."""
-    v_max = max_variance(DEFAULT_MDE, alpha) if v_max is None else v_max
+    :func:`~scoring.experiments.sequential.sequential_look`, tuned by the ``mde``)."""
+    v_max, g = max_variance(mde, alpha, horizon), GUARD_SHARE
     looked = replace(state, looks=state.looks + 1, method=METHOD)
     if min(control.n, treatment.n) < max(burn_in, 1) or state.horizon_reached:
         return looked
@@ -103,12 +123,17 @@ def bounded_look(
     information = v_max / var0
     if information > 1.0:  # past the horizon: not tested, the verdict and CI stand
         return replace(looked, information=information)
-    half = boundary(alpha) * math.sqrt(var / information)
+    tau2 = guard_tau2(mde, alpha)
+    half = boundary((1.0 - g) * alpha) * math.sqrt(var / information)
+    guard_half = float(cs_half_width(var, tau2, g * alpha))
+    log_lr = float(log_mixture_lr(theta, var0, tau2))  # 1/Λ from the log: Λ may overflow
+    p_guard = math.exp(-log_lr) if log_lr > 0.0 else 1.0
+    p = min(1.0, tail_p(float(b_value(theta, var0, v_max))) / (1.0 - g), p_guard / g)
     return replace(
         looked,
-        p_value=min(state.p_value, tail_p(float(b_value(theta, var0, v_max)))),
-        lower=max(state.lower, theta - half),
-        upper=min(state.upper, theta + half),
+        p_value=min(state.p_value, p),
+        lower=max(state.lower, theta - min(half, guard_half)),
+        upper=min(state.upper, theta + min(half, guard_half)),
         estimate=theta,
         information=information,
     )

@@ -22,7 +22,7 @@ from typing import Literal
 import scoring.experiments.intervals as intervals
 from schemas.experiments import ArmSummary, ExperimentReport, Interval, Recommendation
 from schemas.scored import Variant
-from scoring.experiments.bounded import HORIZON, bounded_look, max_variance
+from scoring.experiments.bounded import HORIZON, bounded_look
 from scoring.experiments.bounded import METHOD as BOUNDED_METHOD
 from scoring.experiments.counts import ArmCounts, ArmTally
 from scoring.experiments.fixed_horizon import fixed_horizon_test
@@ -64,9 +64,8 @@ class DecisionPolicy:
         (the union of two tests' rejections would not hold alpha): that test starts afresh."""
         if self.test == "bounded":
             start = previous if previous.method == BOUNDED_METHOD else _fresh(previous)
-            return bounded_look(start, control, treatment,
-                                max_variance(self.mde, self.alpha, self.horizon), self.alpha,
-                                self.burn_in)
+            return bounded_look(start, control, treatment, self.mde, self.alpha,
+                                self.burn_in, self.horizon)
         start = _fresh(previous) if previous.method == BOUNDED_METHOD else previous
         return sequential_look(start, control, treatment, self.tau2, self.alpha,
                                self.burn_in)

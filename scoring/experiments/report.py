@@ -43,7 +43,9 @@ class DecisionPolicy:
     :mod:`scoring.experiments.bounded`: its maximum information is ``horizon`` x the
     fixed-horizon sample of the ``mde``) or the open-ended mSPRT (``msprt``, its mixing
     variance ``tau2`` tuned to the ``mde`` by :mod:`scoring.experiments.tuning`; an explicit
-    ``tau2`` overrides it)."""
+    ``tau2`` overrides it). The settings' default is ``bounded``
+    (``LEADSTREAM_EXPERIMENT_TEST``); this class's stays the open-ended test, which needs no
+    planned end."""
 
     alpha: float = 0.05
     srm_alpha: float = SRM_ALPHA
@@ -51,7 +53,7 @@ class DecisionPolicy:
     mde: float = DEFAULT_MDE
     tau2: float = field(default=0.0, kw_only=True)
     burn_in: int = DEFAULT_BURN_IN
-    test: Literal["bounded", "msprt"] = field(default="bounded", kw_only=True)
+    test: Literal["bounded", "msprt"] = field(default="msprt", kw_only=True)
     horizon: float = field(default=HORIZON, kw_only=True)
 
     def __post_init__(self) -> None:

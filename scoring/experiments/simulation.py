@@ -108,7 +108,7 @@ def bounded_crossings(
     ``|B| ≥ c`` or its guard, after burn-in, at information time ``t ≤ 1``)? Shape as
     ``sim``."""
     counts = (sim.conv_control, sim.n_control, sim.conv_treatment, sim.n_treatment)
-    theta, var = difference_and_variance(*counts)
+    theta, _ = difference_and_variance(*counts)
     var0, v_max = pooled_variance(*counts), max_variance(mde, alpha, horizon)
     ready = np.minimum(sim.n_control, sim.n_treatment) >= max(burn_in, 1)
     with np.errstate(divide="ignore", invalid="ignore"):

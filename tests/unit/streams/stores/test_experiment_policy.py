@@ -1,4 +1,5 @@
-"""The experiment settings become the decision policy: the MDE tunes the mSPRT."""
+"""The experiment settings become the decision policy: the MDE tunes the test, the setting
+chooses which."""
 
 import pytest
 from pydantic import ValidationError
@@ -26,4 +27,13 @@ def test_the_default_mde_keeps_tau_near_the_former_0_02():
 def test_an_mde_outside_0_1_is_refused(monkeypatch, bad):
     monkeypatch.setenv("LEADSTREAM_EXPERIMENT_MDE", bad)
     with pytest.raises(ValidationError, match="experiment_mde"):
+        Settings(_env_file=None)
+
+
+def test_the_settings_choose_the_bounded_test_unless_told_otherwise(monkeypatch):
+    assert policy_from(Settings(_env_file=None)).test == "bounded"
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_TEST", "msprt")
+    assert policy_from(Settings(_env_file=None)).test == "msprt"
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_TEST", "fixed")
+    with pytest.raises(ValidationError, match="experiment_test"):
         Settings(_env_file=None)

@@ -188,10 +188,7 @@ def look_now(settings: Settings, config: ServingConfig,
     try:
         store = ExperimentStore(client, _ttl_s(settings))
         if policy is None:
-            progress = store.progress(config.experiment_id) if config.experiment_id else None
-            test = progress.policy.test if progress is not None else None
-            policy = policy_from(settings)
-            policy = replace(policy, test=test) if test else policy
+            policy = with_progress_test(policy_from(settings), store, config.experiment_id)
         return take_look(Ledger(client, 0), store, config, policy, datetime.now(UTC),
                          save=False)
     finally:
@@ -226,6 +223,16 @@ def read_progress(settings: Settings, experiment_id: str) -> Progress | None:
 
 def _ttl_s(settings: Settings) -> int:
     return settings.ledger_ttl_days * 24 * 3600
+
+
+def with_progress_test(policy: DecisionPolicy, store: ExperimentStore,
+                       experiment_id: str | None) -> DecisionPolicy:
+    """``policy`` with the test a canary's progression policy names, if it names one: every
+    reader of the experiment (report, guardrail, progression) runs the same test, so the
+    false-positive rate is one test's alpha, not the sum of two."""
+    progress = store.progress(experiment_id) if experiment_id else None
+    test = progress.policy.test if progress is not None else None
+    return replace(policy, test=test) if test else policy
 
 
 def policy_from(settings: Settings) -> DecisionPolicy:

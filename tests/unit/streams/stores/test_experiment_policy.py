@@ -37,3 +37,26 @@ def test_the_settings_choose_the_bounded_test_unless_told_otherwise(monkeypatch)
     monkeypatch.setenv("LEADSTREAM_EXPERIMENT_TEST", "fixed")
     with pytest.raises(ValidationError, match="experiment_test"):
         Settings(_env_file=None)
+
+
+class _Progresses:
+    """The one read :func:`with_progress_test` makes of the store: a canary's progress."""
+
+    def __init__(self, progress):
+        self._progress = progress
+
+    def progress(self, experiment_id):
+        return self._progress if experiment_id == "x" else None
+
+
+def test_every_reader_runs_the_test_the_canary_policy_names():
+    from schemas.policy import ProgressionPolicy
+    from scoring.experiments.progression import Progress
+    from streams.stores.experiments import with_progress_test
+
+    base = policy_from(Settings(_env_file=None))
+    named = _Progresses(Progress(experiment_id="x", policy=ProgressionPolicy(test="msprt")))
+    assert with_progress_test(base, named, "x").test == "msprt"
+    assert with_progress_test(base, named, "y").test == "bounded"  # no progress: the setting
+    unnamed = _Progresses(Progress(experiment_id="x", policy=ProgressionPolicy()))
+    assert with_progress_test(base, unnamed, "x") == base

@@ -22,15 +22,15 @@ class ControlSettings(SettingsPart):
     """Significance level of the always-valid sequential test."""
     experiment_mde: float = Field(0.02, gt=0, lt=1)
     """Minimum detectable effect: the absolute difference in conversion rate (0.02 = 2
-    percentage points) the always-valid test is tuned to (its mixing variance, Johari et al.
-    2017). Smaller: more power near that effect, slower on large ones in small samples."""
+    percentage points) the always-valid test is tuned to (the bounded test's horizon, the
+    mSPRT's mixing variance, Johari et al. 2017). Smaller: more power near that effect, slower on large ones in small samples."""
     experiment_test: Literal["bounded", "msprt"] = "bounded"
     """The always-valid test that judges experiments. ``bounded``: valid at every look up to a
-    horizon, the sample a fixed-horizon test plans for the MDE (80 % power); there it stops
-    inconclusive (keep control); about 0.9 x the fixed test's power at that sample.
-    ``msprt``: the open-ended mixture SPRT, valid for ever, about 0.5 x the fixed test's
-    power at that sample (needs ~1.9 x it for the same power). A progression policy's
-    ``[verdict] test`` overrides it for its canary."""
+    horizon, the sample a fixed-horizon test plans for the MDE (80 % power); there an
+    undecided experiment stops inconclusive (keep control); 0.87-0.93 x the fixed test's
+    power at that sample. ``msprt``: the open-ended mixture SPRT, valid for ever, 0.47-0.61 x
+    the fixed test's power at that sample (it needs ~1.9 x it for the same power). A
+    progression policy's ``[verdict] test`` overrides it for its canary."""
     experiment_min_outcomes: int = Field(200, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     @model_validator(mode="before")

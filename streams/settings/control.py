@@ -23,7 +23,8 @@ class ControlSettings(SettingsPart):
     experiment_mde: float = Field(0.02, gt=0, lt=1)
     """Minimum detectable effect: the absolute difference in conversion rate (0.02 = 2
     percentage points) the always-valid test is tuned to (the bounded test's horizon, the
-    mSPRT's mixing variance, Johari et al. 2017). Smaller: more power near that effect, slower on large ones in small samples."""
+    mSPRT's mixing variance, Johari et al. 2017). Smaller: more power near that effect, a
+    later horizon, slower on large effects in small samples."""
     experiment_test: Literal["bounded", "msprt"] = "bounded"
     """The always-valid test that judges experiments. ``bounded``: valid at every look up to a
     horizon, the sample a fixed-horizon test plans for the MDE (80 % power); there an

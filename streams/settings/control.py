@@ -30,8 +30,8 @@ class ControlSettings(SettingsPart):
     horizon, the sample a fixed-horizon test plans for the MDE (80 % power); there an
     undecided experiment stops inconclusive (keep control); 0.87-0.93 x the fixed test's
     power at that sample. ``msprt``: the open-ended mixture SPRT, valid for ever, 0.47-0.61 x
-    the fixed test's power at that sample (it needs ~1.9 x it for the same power). A
-    progression policy's ``[verdict] test`` overrides it for its canary."""
+    the fixed test's power at that sample (it needs ~1.9 x it for the same power). A canary's
+    progression policy overrides it with its ``test`` key (verdict table)."""
     experiment_min_outcomes: int = Field(200, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     @model_validator(mode="before")

@@ -26,8 +26,10 @@ import time
 import numpy as np
 from scipy import stats
 
+from scoring.experiments.bounded import GUARD_SCALE, GUARD_SHARE, boundary
 from scoring.experiments.simulation import (
     SimulatedLooks,
+    bounded_crossings,
     naive_rejections,
     sequential_crossings,
     simulate_looks,
@@ -52,6 +54,12 @@ def _args() -> argparse.Namespace:
     p.add_argument("--looks-per-n", type=int, default=50, help="looks per planned n*")
     p.add_argument("--horizon", type=int, default=4, help="simulate out to this x n*")
     p.add_argument("--mde-rel", type=float, default=0.20, help="MDE relative to the base rate")
+    p.add_argument("--bounded-horizon", type=float, default=1.0,
+                   help="the bounded test's maximum information, x n*")
+    p.add_argument("--aa-experiments", type=int, default=20000,
+                   help="A/A experiments per cell for the bounded test's false-positive rate")
+    p.add_argument("--aa-looks", type=int, default=200,
+                   help="looks up to the bounded test's horizon in its A/A rows")
     return p.parse_args()
 
 
@@ -105,9 +113,15 @@ def _first(sim: SimulatedLooks, looks: int) -> SimulatedLooks:
                                                     sim.conv_treatment, sim.n_treatment)))
 
 
+def _n_star(a: argparse.Namespace, base: float, share: float) -> tuple[float, float]:
+    mde = a.mde_rel * base
+    return mde, base * (1 - base) * (1 / share + 1 / (1 - share)) / design_variance(mde,
+                                                                                   a.alpha)
+
+
 def _power_cell(a: argparse.Namespace, base: float, share: float, seed: int) -> str:
-    mde, k = a.mde_rel * base, a.looks_per_n
-    n_star = base * (1 - base) * (1 / share + 1 / (1 - share)) / design_variance(mde, a.alpha)
+    k = a.looks_per_n
+    mde, n_star = _n_star(a, base, share)
     kw = dict(experiments=a.power_experiments, looks=k * a.horizon,
               leads_per_look=math.ceil(n_star / k), share=share)
     ab = simulate_looks(seed, p_control=base, p_treatment=base + mde, **kw)
@@ -145,6 +159,48 @@ def power_table(a: argparse.Namespace) -> None:
         for j, share in enumerate((0.05, 0.10, 0.50)):
             print(_power_cell(a, base, share, a.seed + 10 * (3 * i + j)), flush=True)
     print(f"power table {time.perf_counter() - start:.1f} s")
+    bounded_table(a)
+
+
+def _bounded_cell(a: argparse.Namespace, base: float, share: float, seed: int) -> str:
+    """The horizon-bounded test against the chi-square, both at ``n*``; A/A at
+    ``--aa-looks`` looks to the horizon (and a few past it, which are not tested)."""
+    k, h = a.looks_per_n, a.bounded_horizon
+    mde, n_star = _n_star(a, base, share)
+    ab = simulate_looks(seed, experiments=a.power_experiments, looks=k,
+                        leads_per_look=math.ceil(n_star / k), share=share,
+                        p_control=base, p_treatment=base + mde)
+    fixed = naive_rejections(ab, a.alpha, k).mean()
+    crossed = bounded_crossings(ab, a.alpha, mde, h)
+    power = crossed.any(axis=1).mean()
+    first = (crossed.argmax(axis=1)[crossed.any(axis=1)] + 1) / k
+    looks = a.aa_looks
+    aa = simulate_looks(seed + 1, experiments=a.aa_experiments, looks=looks + looks // 20,
+                        leads_per_look=math.ceil(h * n_star / looks), share=share,
+                        p_control=base, p_treatment=base)
+    fpr = bounded_crossings(aa, a.alpha, mde, h).any(axis=1).mean()
+    fpr_small = bounded_crossings(aa, a.alpha, mde, h, burn_in=10).any(axis=1).mean()
+    ok = "yes" if power >= 0.85 * fixed else "no"
+    return (f"| {base:.0%} | {share:.0%} | {n_star:,.0f} | {fixed:.1%} | {power:.1%} | "
+            f"{power / fixed:.2f} | {ok} | {np.mean(first):.2f} n* | {fpr:.1%} | "
+            f"{fpr_small:.1%} |")
+
+
+def bounded_table(a: argparse.Namespace) -> None:
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(f"\nhorizon-bounded test (horizon {a.bounded_horizon:g} n*, |B| >= "
+          f"{boundary((1 - GUARD_SHARE) * a.alpha):.2f}, or its guard: an mSPRT at "
+          f"{GUARD_SHARE:g} alpha tuned to {GUARD_SCALE:g} MDE), {a.power_experiments} "
+          f"experiments per cell, {a.looks_per_n} looks per n*, A/A: {a.aa_experiments} "
+          f"experiments at {a.aa_looks} looks to the horizon, alpha {a.alpha}; load {load}")
+    print("| base | share | n* (leads) | fixed chi2 | bounded | ratio | >= 0.85 | bounded "
+          "detects at (mean) | A/A FPR bounded, burn-in 100 | A/A FPR bounded, burn-in 10 |")
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    start = time.perf_counter()
+    for i, base in enumerate((0.02, 0.05, 0.20)):
+        for j, share in enumerate((0.05, 0.10, 0.50)):
+            print(_bounded_cell(a, base, share, a.seed + 10 * (3 * i + j)), flush=True)
+    print(f"bounded table {time.perf_counter() - start:.1f} s")
 
 
 if __name__ == "__main__":

@@ -109,8 +109,9 @@ class Interval(BaseModel):
 class ExperimentReport(BaseModel):
     """A look at an experiment (``experiments.reports``, key = experiment_id).
 
-    ``sequential_*`` fields carry the always-valid state (mSPRT, Johari et al. 2017) that
-    the next look continues from: the running-minimum p-value and the intersected CI.
+    ``sequential_*`` fields (and ``information``) carry the always-valid state that the next
+    look continues from: the running-minimum p-value and the intersected CI, whose
+    ``method`` names the test (the horizon-bounded test or the mSPRT, Johari et al. 2017).
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")
@@ -129,6 +130,9 @@ class ExperimentReport(BaseModel):
     sequential_p_value: float = Field(ge=0.0, le=1.0, description="Always valid.")
     sequential_ci: Interval
     sequential_looks: int = Field(ge=0)
+    information: float = Field(0.0, ge=0.0, description=(
+        "Information time of a horizon-bounded test at this look (>= 1: its horizon is "
+        "reached, no further look can reject); 0 for the open-ended mSPRT."))
     tau2: float = Field(gt=0.0, description="mSPRT mixing variance.")
     alpha: float = Field(gt=0.0, lt=1.0)
     min_outcomes_per_arm: int = Field(ge=0)

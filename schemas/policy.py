@@ -43,6 +43,8 @@ class ProgressionPolicy(_Frozen):
     alpha: float = Field(0.05, gt=0, lt=1)
     margin: float = Field(0.01, ge=0, lt=1)
     min_outcomes_per_arm: int = Field(200, ge=0)
+    test: Literal["bounded", "msprt"] | None = None
+    """The always-valid test that judges; None: the setting ``LEADSTREAM_EXPERIMENT_TEST``."""
     webhooks: tuple[WebhookGate, ...] = Field((), max_length=10)
 
     @field_validator("steps")

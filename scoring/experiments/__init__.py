@@ -1,4 +1,6 @@
-"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests (tuned to an MDE), reports,
+"""Experiment statistics: SRM, lift, fixed-horizon and sequential tests tuned to an MDE
+(``bounded``: valid up to a planned horizon, the default; ``sequential``: the open-ended
+mSPRT), reports,
 and a canary's automatic progression (``policy``: its TOML; ``progression``: the pure decision;
 ``progress_evidence`` / ``progress_view``: its input and what the report shows), and a shadow
 challenger's quality beside the champion's on the same leads (``shadow_quality``, imports

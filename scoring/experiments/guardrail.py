@@ -4,11 +4,12 @@ At each monitor window close of a canary/A/B challenger, the monitor first check
 split: a sample-ratio mismatch (:func:`scoring.experiments.srm.sample_ratio_mismatch`,
 p < ``policy.srm_alpha``) means assignment or logging is broken, so the lift cannot be
 read: the verdict is ``SRM_INVALID`` (stop the experiment and alert), never "treatment
-worse" (a rollback). Only a valid split is judged by one look of the always-valid test
-(mSPRT, :mod:`scoring.experiments.sequential`) from the experiment's last stored
-sequential state and the current per-arm tallies. The look is not stored: any look of an
-always-valid test may be acted on (Ville's inequality holds at every stopping time), so
-an extra unstored look neither inflates the error rate nor disturbs the report's state.
+worse" (a rollback). Only a valid split is judged by one look of the policy's always-valid
+test (the horizon-bounded one, :mod:`scoring.experiments.bounded`, or the mSPRT,
+:mod:`scoring.experiments.sequential`) from the experiment's last stored sequential state
+and the current per-arm tallies. The look is not stored: both tests bound the error over
+every look (the bounded one up to its horizon), so an extra unstored look neither inflates
+the error rate nor disturbs the report's state.
 
 ``NOT_JUDGED`` (before the burn-in of both arms) maps to the guardrail value ``None``:
 the guardrail then keeps its state instead of counting a clean window; so does
@@ -22,11 +23,7 @@ from enum import StrEnum
 
 from scoring.experiments.counts import ArmTally
 from scoring.experiments.report import DecisionPolicy
-from scoring.experiments.sequential import (
-    SequentialState,
-    sequential_look,
-    treatment_below_control,
-)
+from scoring.experiments.sequential import SequentialState, treatment_below_control
 from scoring.experiments.srm import SrmResult, sample_ratio_mismatch
 
 
@@ -80,6 +77,5 @@ def treatment_worse_now(previous: SequentialState, control: ArmTally, treatment:
     """The sequential look alone: True when treatment < control is significant."""
     if min(control.outcomes, treatment.outcomes) < max(policy.burn_in, 1):
         return None
-    state = sequential_look(previous, control.counts(), treatment.counts(), policy.tau2,
-                            policy.alpha, policy.burn_in)
+    state = policy.look(previous, control.counts(), treatment.counts())
     return treatment_below_control(state, policy.alpha)

@@ -13,10 +13,12 @@ Written in TOML (``leadstream experiment start --policy policy.toml``), every ke
     healthy = []              # names that must be HEALTHY to advance; [] = every guardrail
 
     [verdict]
-    alpha = 0.05              # the always-valid (mSPRT) test's level
+    alpha = 0.05              # the always-valid test's level
     margin = 0.01             # promote when treatment is not worse than control by more
                               # than this (absolute conversion rate), or better
     min_outcomes_per_arm = 200
+    test = "bounded"          # or "msprt"; unset: LEADSTREAM_EXPERIMENT_TEST. "bounded"
+                              # stops (keep control) at its horizon, n* of the MDE
 
     [[webhook]]               # optional gates (confirm-promotion, as Flagger's)
     name = "release-desk"
@@ -41,7 +43,7 @@ __all__ = ["ProgressionPolicy", "WebhookGate", "parse_policy"]
 
 _SECTIONS = {"canary": ("steps", "min_windows", "min_samples", "max_windows"),
              "guardrails": ("healthy",),
-             "verdict": ("alpha", "margin", "min_outcomes_per_arm")}
+             "verdict": ("alpha", "margin", "min_outcomes_per_arm", "test")}
 
 
 def parse_policy(text: str) -> ProgressionPolicy:

@@ -40,6 +40,8 @@ class Evidence:
     """When the decision is taken (wall clock): an advance's step begins then."""
     srm_checked: bool = True
     """False past a canary's first step: its leads were routed at several shares."""
+    horizon_reached: bool = False
+    """A horizon-bounded test reached its maximum information: its verdict is final."""
     guardrail_values: dict[str, float | None] = field(default_factory=dict)
     """Each guardrail's metric in the window (e.g. model_auc: the AUC), for the audit."""
 
@@ -48,6 +50,7 @@ class Evidence:
             k: v for k, v in self.__dict__.items() if k not in ("guardrails",
                                                                 "guardrail_values")}
         out["srm_ok"], out["srm_checked"] = int(self.srm_ok), int(self.srm_checked)
+        out["horizon_reached"] = int(self.horizon_reached)
         out |= {f"guardrail.{k}": v.value for k, v in sorted(self.guardrails.items())}
         out |= {f"value.{k}": v for k, v in sorted(self.guardrail_values.items())}
         return out
@@ -71,4 +74,5 @@ def evidence_from(report: GuardrailReport, config: ServingConfig,
         treatment_conversions=look.treatment.conversions,
         treatment_assigned=look.treatment.assigned or 0, p_value=look.sequential_p_value,
         lower=ci.lower, upper=ci.upper, looks=look.sequential_looks,
-        window_start_ms=report.window_start_ms, decided_at_ms=now_ms, srm_checked=checked)
+        window_start_ms=report.window_start_ms, decided_at_ms=now_ms, srm_checked=checked,
+        horizon_reached=look.information >= 1.0)

@@ -17,7 +17,9 @@ or ``stop`` (inconclusive after ``max_windows``: keep the control). Rules, first
    served by the challenger since the step began): ``hold``;
 6. not at the last step: ``advance``; at the last step, the verdict: the always-valid CI's
    lower bound above ``-margin`` with ``min_outcomes_per_arm`` in each arm: ``promote``;
-7. else ``hold``, and ``stop`` once the experiment has seen ``max_windows`` windows.
+7. else ``hold``, and ``stop`` once the experiment has seen ``max_windows`` windows, or
+   once a horizon-bounded test reached its horizon with a CI that cannot promote (its
+   verdict is final: inconclusive keeps the control).
 
 A webhook that refuses (``gate_refusals``) turns an ``advance``/``promote`` into a hold.
 The share in force is read from the evidence: a person who moved the canary by hand
@@ -145,6 +147,11 @@ def _propose(p: Progress, e: Evidence, windows: int) -> tuple[Action, list[str]]
                          f"reaches below -{pol.margin:g}"]
 
 
+def _promotable(p: Progress, e: Evidence) -> bool:
+    """The CI (final once the horizon is reached) lets the last step promote."""
+    return e.lower is not None and e.lower > -p.policy.margin
+
+
 def _f(x: float | None) -> str:
     return "-" if x is None else f"{x:+.4f}"
 
@@ -164,6 +171,10 @@ def decide(progress: Progress, evidence: Evidence,
     if action is Action.HOLD and total >= p.policy.max_windows:
         action = Action.STOP
         reasons = [*reasons, f"{total} windows without a decision: stop, keep control"]
+    elif action is Action.HOLD and evidence.horizon_reached and not _promotable(p, evidence):
+        action = Action.STOP
+        reasons = [*reasons, "the bounded test reached its horizon without a verdict: stop, "
+                             "keep control"]
     share_to = p.policy.steps[p.step + 1] if action is Action.ADVANCE else p.share
     update: dict[str, object] = {"step_windows": windows, "total_windows": total,
                                  "last_window_end_ms": evidence.window_end_ms,

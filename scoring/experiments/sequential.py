@@ -68,9 +68,18 @@ class SequentialState:
     lower: float = -1.0
     upper: float = 1.0
     estimate: float | None = None
+    method: str = "msprt_confidence_sequence"
+    """The test that keeps this state (its CI's name): a state is resumed by its own test."""
+    information: float = 0.0
+    """A horizon-bounded test's information time ``t`` at the last look (0: open-ended)."""
 
     def ci(self) -> Interval:
-        return Interval(self.estimate, self.lower, self.upper, "msprt_confidence_sequence")
+        return Interval(self.estimate, self.lower, self.upper, self.method)
+
+    @property
+    def horizon_reached(self) -> bool:
+        """A bounded test has reached its maximum information: no further look can reject."""
+        return self.information >= 1.0
 
     def significant(self, alpha: float) -> bool:
         return self.p_value <= alpha

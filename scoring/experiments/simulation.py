@@ -13,6 +13,16 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scoring.experiments.bounded import (
+    GUARD_SHARE,
+    HORIZON,
+    b_value,
+    boundary,
+    guard_tau2,
+    max_variance,
+    pooled_variance,
+    within_horizon,
+)
 from scoring.experiments.fixed_horizon import chi2_2x2
 from scoring.experiments.sequential import (
     DEFAULT_BURN_IN,
@@ -85,3 +95,25 @@ def sequential_rejections(
 ) -> np.ndarray:
     """Per experiment: did the mSPRT reject at any look?"""
     return sequential_crossings(sim, alpha, tau2, burn_in).any(axis=1)
+
+
+def bounded_crossings(
+    sim: SimulatedLooks,
+    alpha: float,
+    mde: float,
+    horizon: float = HORIZON,
+    burn_in: int = DEFAULT_BURN_IN,
+) -> np.ndarray:
+    """Per experiment and look: does the horizon-bounded test reject there (its boundary
+    ``|B| ≥ c`` or its guard, after burn-in, at information time ``t ≤ 1``)? Shape as
+    ``sim``."""
+    counts = (sim.conv_control, sim.n_control, sim.conv_treatment, sim.n_treatment)
+    theta, _ = difference_and_variance(*counts)
+    var0, v_max = pooled_variance(*counts), max_variance(mde, alpha, horizon)
+    ready = np.minimum(sim.n_control, sim.n_treatment) >= max(burn_in, 1)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        within = ready & within_horizon(var0, v_max)
+        crossed = np.abs(b_value(theta, var0, v_max)) >= boundary((1 - GUARD_SHARE) * alpha)
+        guard = log_mixture_lr(theta, var0, guard_tau2(mde, alpha)) >= math.log(
+            1 / (GUARD_SHARE * alpha))
+        return within & (crossed | guard)

@@ -62,7 +62,8 @@ class ControllerParts:
 def _decision_policy(settings: Settings, state: ControlState) -> DecisionPolicy:
     policy = state.progress.policy  # type: ignore[union-attr]
     return DecisionPolicy(alpha=policy.alpha, min_outcomes_per_arm=policy.min_outcomes_per_arm,
-                          mde=settings.experiment_mde)
+                          mde=settings.experiment_mde,
+                          test=policy.test or settings.experiment_test)
 
 
 def _due(state: ControlState, report: GuardrailReport) -> bool:

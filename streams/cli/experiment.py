@@ -212,8 +212,15 @@ def print_report(r: ExperimentReport) -> None:
                   f"lift {_fmt(r.absolute_lift.estimate)} [{_fmt(r.absolute_lift.lower)}, "
                   f"{_fmt(r.absolute_lift.upper)}]; sequential p={r.sequential_p_value:.3g}, "
                   f"always-valid CI [{_fmt(ci.lower)}, {_fmt(ci.upper)}] after "
-                  f"{r.sequential_looks} looks")
+                  f"{r.sequential_looks} looks{_horizon(r)}")
     console().print(f"[bold]{r.recommendation.value}[/]: {'; '.join(r.reasons)}")
+
+
+def _horizon(r: ExperimentReport) -> str:
+    """How far a horizon-bounded test has come (nothing for the open-ended mSPRT)."""
+    if r.sequential_ci.method != "bounded_repeated_ci":
+        return ""
+    return f" (bounded test: {min(r.information, 1.0):.0%} of its horizon)"
 
 
 def _fmt(x: float | None) -> str:

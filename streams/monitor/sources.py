@@ -28,7 +28,7 @@ from schemas.control import ModelRole, ServingConfig, ServingMode
 from schemas.scored import Variant
 from scoring.experiments import DecisionPolicy, SequentialState, state_from_report
 from scoring.experiments.guardrail import GuardrailReading, GuardrailVerdict, Split, read_experiment
-from streams.stores.experiments import ExperimentStore
+from streams.stores.experiments import ExperimentStore, with_progress_test
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger
 from streams.stores.status import SERVING
@@ -88,8 +88,9 @@ class ExperimentSignal:
             assigned = self.ledger.assigned(config.experiment_id)
             split = Split(assigned[Variant.CONTROL], assigned[Variant.TREATMENT],
                           config.treatment_share)
+        policy = with_progress_test(self.policy, self.store, config.experiment_id)
         return read_experiment(previous, tallies[Variant.CONTROL], tallies[Variant.TREATMENT],
-                               self.policy, split)
+                               policy, split)
 
 
 NOT_JUDGED = GuardrailReading(GuardrailVerdict.NOT_JUDGED)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
@@ -22,8 +22,16 @@ class ControlSettings(SettingsPart):
     """Significance level of the always-valid sequential test."""
     experiment_mde: float = Field(0.02, gt=0, lt=1)
     """Minimum detectable effect: the absolute difference in conversion rate (0.02 = 2
-    percentage points) the always-valid test is tuned to (its mixing variance, Johari et al.
-    2017). Smaller: more power near that effect, slower on large ones in small samples."""
+    percentage points) the always-valid test is tuned to (the bounded test's horizon, the
+    mSPRT's mixing variance, Johari et al. 2017). Smaller: more power near that effect, a
+    later horizon, slower on large effects in small samples."""
+    experiment_test: Literal["bounded", "msprt"] = "bounded"
+    """The always-valid test that judges experiments. ``bounded``: valid at every look up to a
+    horizon, the sample a fixed-horizon test plans for the MDE (80 % power); there an
+    undecided experiment stops inconclusive (keep control); 0.87-0.93 x the fixed test's
+    power at that sample. ``msprt``: the open-ended mixture SPRT, valid for ever, 0.47-0.61 x
+    the fixed test's power at that sample (it needs ~1.9 x it for the same power). A canary's
+    progression policy overrides it with its ``test`` key (verdict table)."""
     experiment_min_outcomes: int = Field(200, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     @model_validator(mode="before")

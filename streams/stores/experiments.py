@@ -20,6 +20,7 @@ outcome changes nothing and concurrent agents cannot double count.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime
 
 import redis
@@ -180,11 +181,16 @@ def take_look(ledger: Ledger, store: ExperimentStore, config: ServingConfig,
 def look_now(settings: Settings, config: ServingConfig,
              policy: DecisionPolicy | None = None) -> ExperimentReport:
     """A look at ``config``'s experiment now, from Redis, not kept (blocking; reads only);
-    ``policy``: decide as it says (a canary's progression policy) instead of the settings."""
+    ``policy``: decide as it says (a canary's progression policy) instead of the settings,
+    whose test gives way to the one the canary's progression policy names (one test keeps
+    the experiment's sequential state)."""
     client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
     try:
-        return take_look(Ledger(client, 0), ExperimentStore(client, _ttl_s(settings)), config,
-                         policy or policy_from(settings), datetime.now(UTC), save=False)
+        store = ExperimentStore(client, _ttl_s(settings))
+        if policy is None:
+            policy = with_progress_test(policy_from(settings), store, config.experiment_id)
+        return take_look(Ledger(client, 0), store, config, policy, datetime.now(UTC),
+                         save=False)
     finally:
         client.close()
 
@@ -219,7 +225,17 @@ def _ttl_s(settings: Settings) -> int:
     return settings.ledger_ttl_days * 24 * 3600
 
 
+def with_progress_test(policy: DecisionPolicy, store: ExperimentStore,
+                       experiment_id: str | None) -> DecisionPolicy:
+    """``policy`` with the test a canary's progression policy names, if it names one: every
+    reader of the experiment (report, guardrail, progression) runs the same test, so the
+    false-positive rate is one test's alpha, not the sum of two."""
+    progress = store.progress(experiment_id) if experiment_id else None
+    test = progress.policy.test if progress is not None else None
+    return replace(policy, test=test) if test else policy
+
+
 def policy_from(settings: Settings) -> DecisionPolicy:
     return DecisionPolicy(alpha=settings.experiment_alpha,
                           min_outcomes_per_arm=settings.experiment_min_outcomes,
-                          mde=settings.experiment_mde)
+                          mde=settings.experiment_mde, test=settings.experiment_test)

@@ -1,4 +1,5 @@
-"""The experiment settings become the decision policy: the MDE tunes the mSPRT."""
+"""The experiment settings become the decision policy: the MDE tunes the test, the setting
+chooses which."""
 
 import pytest
 from pydantic import ValidationError
@@ -27,3 +28,35 @@ def test_an_mde_outside_0_1_is_refused(monkeypatch, bad):
     monkeypatch.setenv("LEADSTREAM_EXPERIMENT_MDE", bad)
     with pytest.raises(ValidationError, match="experiment_mde"):
         Settings(_env_file=None)
+
+
+def test_the_settings_choose_the_bounded_test_unless_told_otherwise(monkeypatch):
+    assert policy_from(Settings(_env_file=None)).test == "bounded"
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_TEST", "msprt")
+    assert policy_from(Settings(_env_file=None)).test == "msprt"
+    monkeypatch.setenv("LEADSTREAM_EXPERIMENT_TEST", "fixed")
+    with pytest.raises(ValidationError, match="experiment_test"):
+        Settings(_env_file=None)
+
+
+class _Progresses:
+    """The one read :func:`with_progress_test` makes of the store: a canary's progress."""
+
+    def __init__(self, progress):
+        self._progress = progress
+
+    def progress(self, experiment_id):
+        return self._progress if experiment_id == "x" else None
+
+
+def test_every_reader_runs_the_test_the_canary_policy_names():
+    from schemas.policy import ProgressionPolicy
+    from scoring.experiments.progression import Progress
+    from streams.stores.experiments import with_progress_test
+
+    base = policy_from(Settings(_env_file=None))
+    named = _Progresses(Progress(experiment_id="x", policy=ProgressionPolicy(test="msprt")))
+    assert with_progress_test(base, named, "x").test == "msprt"
+    assert with_progress_test(base, named, "y").test == "bounded"  # no progress: the setting
+    unnamed = _Progresses(Progress(experiment_id="x", policy=ProgressionPolicy()))
+    assert with_progress_test(base, unnamed, "x") == base

@@ -62,9 +62,11 @@ def _iso(dt: datetime) -> str:
 def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
                 event_ids: Sequence[str | None], served_scores: Sequence[float],
                 columns: Mapping[str, Sequence[FeatureValue]],
-                scored_at: datetime) -> LedgerRows:
+                scored_at: datetime, shadow_scores: Sequence[float] | None = None) -> LedgerRows:
     """One row per lead of a routed batch: its variant, served version and score, and the
-    raw feature values (``columns``: feature name → one value per lead)."""
+    raw feature values (``columns``: feature name → one value per lead); with
+    ``shadow_scores`` (shadow mode: the challenger's score of every lead), also the
+    challenger's version and score."""
     experiment = route.experiment_id
     head = f'"model_name":{quote(model_name)},'
     tail = f',"experiment_id":{text(experiment)},"scored_at":{quote(_iso(scored_at))}'
@@ -72,6 +74,10 @@ def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
     features = ([",".join(parts) for parts in zip(*named, strict=True)] if named
                 else [""] * len(lead_ids))
     scores = column([float(x) for x in served_scores])
+    shadow = [""] * len(lead_ids)
+    if shadow_scores is not None:
+        version = f',"challenger_version":{text(route.challenger_version)},"challenger_score":'
+        shadow = [version + t for t in column([float(x) for x in shadow_scores])]
     out = []
     assigned: dict[tuple[str, Variant], list[str]] = {}
     for i, lead_id in enumerate(lead_ids):
@@ -79,7 +85,7 @@ def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
         out.append(f'{{"lead_id":{quote(lead_id)},{head}'
                    f'"model_version":{quote(route.served_version(i))},'
                    f'"variant":"{variant.value}"{tail},"score":{scores[i]},'
-                   f'"features":{{{features[i]}}},"event_id":{text(event_ids[i])}}}')
+                   f'"features":{{{features[i]}}},"event_id":{text(event_ids[i])}{shadow[i]}}}')
         if experiment:
             assigned.setdefault((experiment, variant), []).append(lead_id)
     return LedgerRows(list(lead_ids), out, assigned)

@@ -106,3 +106,23 @@ def test_a_batch_without_feature_columns_has_empty_features():
     route = route_batch(config("off", None), LEADS[:3])
     rows = ledger_rows(route, "m", LEADS[:3], EVENTS[:3], SCORES[:3], {}, NOW)
     assert [json.loads(v)["features"] for v in rows.values] == [{}, {}, {}]
+
+
+def test_shadow_rows_carry_each_leads_own_challenger_score_and_version():
+    route = route_batch(config("shadow", None), LEADS)
+    shadow = [round(0.99 - i / (N + 3), 6) for i in range(N)]  # another score per lead
+    rows = ledger_rows(route, "lead-scoring", LEADS, EVENTS, SCORES, COLUMNS, NOW, shadow)
+    for i, value in enumerate(rows.values):
+        doc = json.loads(value)
+        assert (doc["challenger_version"], doc["challenger_score"]) == ("8", shadow[i]), i
+        assert (doc["model_version"], doc["score"]) == ("7", SCORES[i]), i
+    entries = list(rows)
+    assert [(e.challenger_version, e.challenger_score) for e in entries] == [
+        ("8", s) for s in shadow]
+
+
+def test_rows_without_shadow_scores_have_no_challenger_fields():
+    for value in rows_of("ab", "exp-9").values:
+        assert "challenger_score" not in json.loads(value)
+    entries = list(rows_of("shadow", None))
+    assert all(e.challenger_version is None and e.challenger_score is None for e in entries)

@@ -26,12 +26,21 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from schemas.monitor import GuardrailLevel
 from scoring.experiments.progression import TERMINAL, Action, Decision, Progress
-from scoring.experiments.shadow_quality import ShadowQuality
 
-__all__ = ["ShadowEvidence", "decide_shadow", "shadow_evidence"]
+if TYPE_CHECKING:  # scipy's import is paid by whoever builds the quality, not here
+    from scoring.experiments.shadow_quality import ShadowQuality
+
+__all__ = ["ShadowEvidence", "decide_shadow", "shadow_evidence", "shadow_run_id"]
+
+
+def shadow_run_id(model_name: str, sequence: int) -> str:
+    """The id of the shadow run started by the configuration of ``sequence`` (a shadow's
+    configuration has no experiment id; nothing else changes it while the run lasts)."""
+    return f"{model_name}-shadow-{sequence}"[:128]
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ earlier "not converted" turns the label to 1, never back; the ``cap`` triples wi
 newest first label are kept, the oldest dropped atomically; every key expires ``ttl_s``
 (the ledger's TTL) after the pair's last label; the hash key enters
 ``leadstream:labels-index``, so :meth:`LabelWindow.forget` erases a lead here too. Reads
-raise :class:`redis.RedisError`.
+raise :class:`redis.RedisError`; :func:`read_pair` is the controller's and the CLI's read.
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ import redis
 
 from schemas.experiments import Outcome
 from schemas.ledger import LedgerEntry
+from streams.settings import Settings
 from streams.stores.labels import DEFAULT_TTL_S, RECORD_SCRIPT, WINDOWS
+from streams.stores.ledger import redis_client
 
 PREFIX = "leadstream:shadow-labels:{model}:{champion}:{challenger}"
 
@@ -73,3 +75,13 @@ class ShadowLabelWindow:
         parts = [v.decode().split(",", 3) for v in raw]
         cols = [np.fromiter((float(p[i]) for p in parts), float, len(parts)) for i in range(3)]
         return ShadowLabels(*cols)
+
+
+def read_pair(settings: Settings, model: str, champion: str, challenger: str) -> ShadowLabels:
+    """One pair's labelled leads, read with a client of its own (blocking; raises
+    :class:`redis.RedisError`)."""
+    client = redis_client(settings.redis_url, max(settings.redis_timeout_s, 2.0))
+    try:
+        return ShadowLabelWindow(client, 0).read(model, champion, challenger)
+    finally:
+        client.close()

@@ -85,7 +85,7 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
                       "--policy", str(policy), "--reason", "issue 18 shadow")
         assert out.exit_code == 0, out.output + agents.tail()
         crm = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "produce", "-n", "12000", "--rate", "400",
+            [sys.executable, "-m", "streams.cli", "produce", "-n", "6000", "--rate", "500",
              "--seed", "5", "--outcomes", "--outcome-delay", "1", "--quiet-share", "0.1"],
             env=settings_env(s), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         report: dict = {}

@@ -81,6 +81,8 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
     with ExitStack() as stack:
         agents = stack.enter_context(AgentsProcess(s, tmp_path / "agents.log"))
         scorer = stack.enter_context(ScorerProcess(s, tmp_path / "scorer.log"))
+        wait_until(lambda: "Ready" in agents.text() or agents.proc.poll() is not None, 240,
+                   "the agents' worker (a loaded machine imports slowly)", poll_s=1.0)
         out = run_cli(s, "experiment", "start", "--mode", "shadow", "--challenger", version,
                       "--policy", str(policy), "--reason", "issue 18 shadow")
         assert out.exit_code == 0, out.output + agents.tail()

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, model_serializer
 
 from schemas.scored import Variant
 
@@ -33,3 +33,13 @@ class LedgerEntry(BaseModel):
     """Shadow mode only: the challenger that also scored the lead, unserved."""
     challenger_score: float | None = None
     """Shadow mode only: the challenger's score of the lead (never published)."""
+
+    @model_serializer(mode="wrap")
+    def _shadow_only_when_shadowed(self, handler):
+        """The challenger's fields are written only when a shadow scored the lead (as the
+        scorer's rows write them: :mod:`streams.stores.ledger_rows`)."""
+        data = handler(self)
+        if self.challenger_version is None and self.challenger_score is None:
+            data.pop("challenger_version", None)
+            data.pop("challenger_score", None)
+        return data

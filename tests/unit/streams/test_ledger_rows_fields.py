@@ -12,6 +12,7 @@ import json
 from datetime import UTC, datetime
 
 from schemas.control import ServingConfig
+from schemas.ledger import LedgerEntry
 from schemas.scored import Variant
 from scoring.routing import route_batch
 from streams.stores.ledger_rows import ledger_rows
@@ -116,6 +117,7 @@ def test_shadow_rows_carry_each_leads_own_challenger_score_and_version():
         doc = json.loads(value)
         assert (doc["challenger_version"], doc["challenger_score"]) == ("8", shadow[i]), i
         assert (doc["model_version"], doc["score"]) == ("7", SCORES[i]), i
+        assert doc == json.loads(LedgerEntry.model_validate_json(value).model_dump_json())
     entries = list(rows)
     assert [(e.challenger_version, e.challenger_score) for e in entries] == [
         ("8", s) for s in shadow]
@@ -124,5 +126,6 @@ def test_shadow_rows_carry_each_leads_own_challenger_score_and_version():
 def test_rows_without_shadow_scores_have_no_challenger_fields():
     for value in rows_of("ab", "exp-9").values:
         assert "challenger_score" not in json.loads(value)
+        assert "challenger_score" not in LedgerEntry.model_validate_json(value).model_dump_json()
     entries = list(rows_of("shadow", None))
     assert all(e.challenger_version is None and e.challenger_score is None for e in entries)

@@ -99,9 +99,9 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
                 report.update(doc)
             return bool(report) or any(e.action == "auto_promote" for e in audit_entries(s))
         try:
-            wait_until(held, 60, f"a first decision\n{agents.tail()}\n{scorer.tail()}",
+            wait_until(held, 180, f"a first decision\n{agents.tail()}\n{scorer.tail()}",
                        poll_s=0.3)
-            wait_until(lambda: any(e.action == "auto_promote" for e in audit_entries(s)), 90,
+            wait_until(lambda: any(e.action == "auto_promote" for e in audit_entries(s)), 180,
                        f"auto_promote by the policy\n{agents.tail()}\n{scorer.tail()}",
                        poll_s=1.0)
         finally:

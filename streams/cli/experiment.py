@@ -172,6 +172,9 @@ def report(publish: bool, as_json: bool) -> None:
     if config is None:
         raise FatalError(f"no serving configuration for {settings.model_name}")
     if config.mode is ServingMode.SHADOW:  # both models on the labelled leads
+        if publish:
+            raise click.UsageError("--publish records a canary's or an A/B's look; a "
+                                   "shadow's report is read only")
         return shadow_report(settings, config, as_json)
     if publish:
         from streams.agents.reports import publish_look

@@ -109,3 +109,9 @@ def test_a_shadows_report_shows_the_labelled_comparison_and_its_progression(monk
     doc = json.loads(run("experiment", "report", "--json"))
     assert doc["quality"]["min_labels"] == 2000 and doc["quality"]["alpha"] == 0.01
     assert doc["progression"]["shadow_of"] == "13" and doc["progression"]["windows"] == 4
+
+
+def test_a_shadows_report_is_not_published(monkeypatch):
+    monkeypatch.setattr("streams.cli.experiment.latest_config", lambda *_: shadow_config())
+    result = CliRunner().invoke(main, ["experiment", "report", "--publish"])
+    assert result.exit_code == 2 and "read only" in result.output

@@ -4,7 +4,8 @@ says it ranks leads better than a degraded champion, and the policy promotes it.
 Kafka, Redis, MLflow, a scorer and the agents run as in production, with 2-second monitor
 windows. The champion is deliberately degraded (trained on shuffled labels: it ranks leads
 at random); the challenger is trained on the true ones. ``leadstream produce --outcomes``
-sends leads and their ground-truth outcomes; the scorer keeps each lead's shadow score in
+sends leads and their ground-truth outcomes until the promotion (a decision is taken at a
+window of the challenger: traffic must flow); the scorer keeps each lead's shadow score in
 its ledger entry, the outcome agent labels both scores, and the controller promotes the
 shadow under its policy, audited with the evidence. ``experiment shadow-summary --json``
 is then checked against AUCs computed here with sklearn from the topics alone
@@ -87,7 +88,7 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
                       "--policy", str(policy), "--reason", "issue 18 shadow")
         assert out.exit_code == 0, out.output + agents.tail()
         crm = subprocess.Popen(
-            [sys.executable, "-m", "streams.cli", "produce", "-n", "6000", "--rate", "500",
+            [sys.executable, "-m", "streams.cli", "produce", "-n", "40000", "--rate", "400",
              "--seed", "5", "--outcomes", "--outcome-delay", "1", "--quiet-share", "0.1"],
             env=settings_env(s), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         report: dict = {}
@@ -104,8 +105,19 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
             wait_until(lambda: any(e.action == "auto_promote" for e in audit_entries(s)), 180,
                        f"auto_promote by the policy\n{agents.tail()}\n{scorer.tail()}",
                        poll_s=1.0)
-        finally:
-            crm.wait(60)
+        finally:  # decisions come at the challenger's windows: traffic runs until then
+            crm.kill()
+            crm.wait(30)
+        # every outcome published for a shadowed lead is labelled: Redis holds exactly the
+        # leads the topics join (the scorer and the outcome agent catch up first)
+        window = ShadowLabelWindow(redis_client, 0)
+        joined: list = []
+
+        def caught_up() -> bool:
+            joined[:] = _independent_aucs(s)
+            return len(window.read(s.model_name, "1", version)) == joined[0]
+        wait_until(caught_up, 120, "every outcome of a shadowed lead labelled", poll_s=2.0)
+    n, auc_champion, auc_challenger = joined
     assert report, "no report was taken while the shadow held for labels"
     assert report["mode"] == "shadow" and report["challenger_version"] == version
     assert report["progression"]["shadow_of"] == version
@@ -120,11 +132,6 @@ def test_a_better_shadow_challenger_is_labelled_summarised_and_promoted(
     assert ev["auc_challenger"] > ev["auc_champion"] + 0.1
     assert "ranks leads better" in promoted.reason
 
-    # every labelled lead joined: Redis holds exactly the leads the topics join
-    n, auc_champion, auc_challenger = _independent_aucs(s)
-    window = ShadowLabelWindow(redis_client, 0)
-    wait_until(lambda: len(window.read(s.model_name, "1", version)) == n, 30,
-               "every outcome of a shadowed lead labelled")
     some = next(r for r in read_topic(s, s.topic_scores_shadow, 30))
     entry = Ledger(redis_client, 0).get(some.key.decode())
     comparison = ShadowComparison.model_validate_json(some.value)

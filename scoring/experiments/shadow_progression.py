@@ -89,8 +89,9 @@ def _propose(p: Progress, e: ShadowEvidence) -> tuple[Action, list[str]]:
     if q.n_labels < pol.min_labels or math.isnan(t.low):
         return Action.HOLD, [f"{q.n_labels}/{pol.min_labels} labelled leads "
                              f"({q.conversions} converted)"]
+    p = "<1e-300" if t.p_value == 0.0 else f"={t.p_value:.3g}"  # below a float's range
     interval = (f"paired DeLong {t.level:.0%} CI of AUC {q.challenger.auc:.4f} - "
-                f"{q.champion.auc:.4f}: [{t.low:+.4f}, {t.high:+.4f}], p={t.p_value:.3g}, "
+                f"{q.champion.auc:.4f}: [{t.low:+.4f}, {t.high:+.4f}], p{p}, "
                 f"{q.n_labels} labels")
     if t.high < 0.0:
         return Action.ABORT, [f"challenger ranks leads worse: {interval}"]

@@ -60,7 +60,7 @@ class ShadowQuality:
                     "outcomes are needed (at least 2 of each)")
             return f"Cannot tell yet which model ranks leads better: {have}."
         facts = (f"AUC {b.auc:.3f} vs {a.auc:.3f} ({t.difference:+.3f}, {t.level:.0%} CI "
-                 f"[{t.low:+.3f}, {t.high:+.3f}]), paired DeLong p={t.p_value:.3g} on "
+                 f"[{t.low:+.3f}, {t.high:+.3f}]), paired DeLong p{p_text(t.p_value)} on "
                  f"{self.n_labels} labelled leads")
         if self.ranking is Ranking.NO_DIFFERENCE:
             return (f"Neither model ranks leads significantly better at alpha {self.alpha:g}: "
@@ -78,6 +78,11 @@ class ShadowQuality:
                 "paired_delong": {"difference": _num(t.difference), "p_value": _num(t.p_value),
                                   "low": _num(t.low), "high": _num(t.high), "level": t.level},
                 "ranking": self.ranking.value, "verdict": self.sentence()}
+
+
+def p_text(p: float) -> str:
+    """``=0.0123``, or ``<1e-300`` for a p-value below what a float holds."""
+    return "<1e-300" if p == 0.0 else f"={p:.3g}"
 
 
 def _num(x: float) -> float | None:

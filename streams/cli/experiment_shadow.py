@@ -18,7 +18,7 @@ from schemas.control import ServingConfig
 from scoring.experiments.progress_view import shadow_view
 from scoring.experiments.shadow import ShadowSummary
 from scoring.experiments.shadow_progression import shadow_run_id
-from scoring.experiments.shadow_quality import ShadowQuality, shadow_quality
+from scoring.experiments.shadow_quality import ShadowQuality, p_text, shadow_quality
 from streams.cli.common import console, fit_columns, print_json
 from streams.settings import Settings
 from streams.stores.shadow_labels import read_pair
@@ -92,7 +92,7 @@ def print_quality(q: ShadowQuality) -> None:
     console().print(fit_columns(table, metric=12))
     console().print(f"paired DeLong: AUC difference {_f(t.difference, '+.4f')}, "
                     f"{t.level:.0%} CI [{_f(t.low, '+.4f')}, {_f(t.high, '+.4f')}], "
-                    f"p={_f(t.p_value, '.3g')} (alpha {q.alpha:g})")
+                    f"p{p_text(t.p_value)} (alpha {q.alpha:g})")
     console().print(f"[bold]{q.ranking.value}[/]: {q.sentence()}")
 
 

@@ -115,3 +115,9 @@ def test_a_shadows_report_is_not_published(monkeypatch):
     monkeypatch.setattr("streams.cli.experiment.latest_config", lambda *_: shadow_config())
     result = CliRunner().invoke(main, ["experiment", "report", "--publish"])
     assert result.exit_code == 2 and "read only" in result.output
+
+
+def test_a_p_value_below_a_floats_range_is_not_printed_as_zero():
+    from scoring.experiments.shadow_quality import p_text
+
+    assert (p_text(0.0), p_text(0.012345)) == ("<1e-300", "=0.0123")

@@ -100,8 +100,9 @@ class ControlRequest(BaseModel):
     canary_steps: tuple[float, ...] = ()
     experiment_id: str | None = Field(None, max_length=128)
     policy: ProgressionPolicy | None = Field(None, description=(
-        "start_experiment of a canary only: the progression policy the controller applies "
-        "on every closed window (its steps are the canary's steps)."))
+        "start_experiment of a canary or a shadow only: the progression policy the "
+        "controller applies on every closed window (a canary's steps are its steps; a "
+        "shadow ends on its labels: [shadow] section)."))
     reason: str = ""
     actor: str = Field(min_length=1, max_length=128)
     requested_at: datetime
@@ -117,9 +118,10 @@ class ControlRequest(BaseModel):
             raise ValueError("set_share needs treatment_share")
         if a is ControlAction.PROMOTE_VERSION and not self.version:
             raise ValueError("promote_version needs version")
-        if self.policy is not None and (a is not ControlAction.START_EXPERIMENT
-                                        or self.mode is not ServingMode.CANARY):
-            raise ValueError("a progression policy goes with start_experiment of a canary")
+        if self.policy is not None and (a is not ControlAction.START_EXPERIMENT or self.mode
+                                        not in (ServingMode.CANARY, ServingMode.SHADOW)):
+            raise ValueError("a progression policy goes with start_experiment of a canary "
+                             "or a shadow")
         if self.policy is not None and self.canary_steps not in ((), self.policy.steps):
             raise ValueError("canary_steps differ from the policy's steps")
         check_steps(self.canary_steps)
@@ -135,7 +137,7 @@ class AuditEntry(BaseModel):
     sequence: int = Field(ge=0)
     action: str = Field(description="A ControlAction value, 'rollback' from a guardrail, or "
                                     "auto_advance / auto_promote / auto_abort / auto_stop from "
-                                    "a canary's progression policy.")
+                                    "a canary's or a shadow's progression policy.")
     actor: str
     reason: str = ""
     at: datetime

@@ -1,5 +1,7 @@
 """The ledger's contract: what each scored lead was served (variant, version, score and the
-feature values used), as stored in Redis for late outcomes and retraining."""
+feature values used), as stored in Redis for late outcomes and retraining; in shadow mode
+also the challenger's version and its shadow score of the lead (unserved), so outcomes
+label both models on the same leads."""
 
 from __future__ import annotations
 
@@ -27,3 +29,7 @@ class LedgerEntry(BaseModel):
     features: dict[str, FeatureValue]
     scored_at: datetime
     event_id: str | None = None
+    challenger_version: str | None = None
+    """Shadow mode only: the challenger that also scored the lead, unserved."""
+    challenger_score: float | None = None
+    """Shadow mode only: the challenger's score of the lead (never published)."""

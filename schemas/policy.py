@@ -1,6 +1,7 @@
 """An experiment's progression policy (the contract; TOML parsing:
 :mod:`scoring.experiments.policy`). It travels on ``models.control.requests`` with the
-``start_experiment`` that attaches it, and the controller keeps it with the experiment."""
+``start_experiment`` (canary or shadow) that attaches it, and the controller keeps it with
+the experiment."""
 
 from __future__ import annotations
 
@@ -33,7 +34,8 @@ class WebhookGate(_Frozen):
 
 
 class ProgressionPolicy(_Frozen):
-    """How a canary advances, promotes, holds or stops on its own (see the module)."""
+    """How a canary advances, promotes, holds or stops on its own, and how a shadow run
+    ends on its labels (see :mod:`scoring.experiments.policy`)."""
 
     steps: tuple[float, ...] = (0.05, 0.10, 0.25, 0.50)
     min_windows: int = Field(3, ge=1)
@@ -46,6 +48,13 @@ class ProgressionPolicy(_Frozen):
     test: Literal["bounded", "msprt"] | None = None
     """The always-valid test that judges; None: the setting ``LEADSTREAM_EXPERIMENT_TEST``."""
     webhooks: tuple[WebhookGate, ...] = Field((), max_length=10)
+    shadow_promote: bool = False
+    """A shadow challenger that ranks leads better (paired DeLong test) may be promoted."""
+    min_labels: int = Field(500, ge=4)
+    """Labelled leads scored by both models before a shadow run's paired test is read."""
+    auc_margin: float = Field(0.0, ge=0, lt=1)
+    """A shadow challenger promotes when its AUC is not below the champion's by more than
+    this (the interval's lower bound above ``-auc_margin``); 0: only when better."""
 
     @field_validator("steps")
     @classmethod

@@ -1,4 +1,5 @@
-"""Apply a canary's automatic :class:`~scoring.experiments.progression.Decision`.
+"""Apply a canary's (or a shadow run's) automatic
+:class:`~scoring.experiments.progression.Decision`.
 
 Each action is the request a person would send, applied by the same transitions
 (:func:`apply_request`), so one way does each thing: ``advance`` is ``next_step``,

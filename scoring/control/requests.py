@@ -14,6 +14,7 @@ from datetime import datetime
 from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from scoring.control.state import ControlState, RefusalKind, Transition, commit, duplicate, refuse
 from scoring.experiments.progression import Progress
+from scoring.experiments.shadow_progression import shadow_run_id
 from scoring.routing import next_share
 
 DEFAULT_SHARE = {ServingMode.CANARY: 0.05, ServingMode.AB: 0.5, ServingMode.SHADOW: 0.0}
@@ -39,7 +40,7 @@ def _start(state: ControlState, config: ServingConfig, r: ControlRequest,
                       f"version {r.challenger_version} is already the champion")
     mode = r.mode or ServingMode.SHADOW
     steps = r.canary_steps if mode is ServingMode.CANARY else ()
-    if r.policy is not None:
+    if r.policy is not None and mode is ServingMode.CANARY:
         steps = r.policy.steps
     share = steps[0] if steps else r.treatment_share
     share = DEFAULT_SHARE[mode] if share is None or mode is ServingMode.SHADOW else share
@@ -51,8 +52,11 @@ def _start(state: ControlState, config: ServingConfig, r: ControlRequest,
                   experiment_id=experiment_id if split else None,
                   salt=f"{experiment_id[:64]}:{r.request_id[:48]}" if split else None)
     progress = None if r.policy is None else Progress(
-        experiment_id=experiment_id, policy=r.policy,
-        step_started_ms=int(now.timestamp() * 1000))
+        experiment_id=experiment_id if split else shadow_run_id(after.model_name,
+                                                                 after.sequence),
+        policy=r.policy,
+        step_started_ms=int(now.timestamp() * 1000),
+        shadow_of=None if split else r.challenger_version)
     return commit(state, r.request_id, r.action.value, after, progress=progress)
 
 

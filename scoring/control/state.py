@@ -6,7 +6,7 @@ target again), the time of each version's last rollback (the cooldown is per mod
 version; ``last_rollback_at``, the latest of any version, is what state persisted before
 that kept, and still guards a version with no entry of its own) and the ids of recently
 applied requests and rollback events (idempotency under redelivery), and the
-:class:`~scoring.experiments.progression.Progress` of a canary that runs under a
+:class:`~scoring.experiments.progression.Progress` of a canary or a shadow run under a
 progression policy (dropped by any change that ends that experiment).
 """
 
@@ -125,13 +125,20 @@ def duplicate(state: ControlState) -> Transition:
     return Transition(state, duplicate=True)
 
 
+def _runs(config: ServingConfig, progress: Progress) -> bool:
+    """True while ``config`` still runs the experiment ``progress`` follows."""
+    if progress.shadow_of is not None:
+        return config.mode is ServingMode.SHADOW and config.challenger_version == \
+            progress.shadow_of
+    return config.mode is ServingMode.CANARY and config.experiment_id == progress.experiment_id
+
+
 def commit(state: ControlState, request_id: str, action: str, after: ServingConfig,
            **history: object) -> Transition:
     """Record ``after`` as the new config with its audit entry; ``history`` updates fields.
-    A canary's progress survives only while its experiment runs."""
+    A canary's (or a shadow's) progress survives only while its experiment runs."""
     progress = history.pop("progress", state.progress)
-    if progress is not None and (after.mode is not ServingMode.CANARY
-                                 or after.experiment_id != progress.experiment_id):
+    if progress is not None and not _runs(after, progress):
         progress = None
     audit = AuditEntry(model_name=after.model_name, sequence=after.sequence, action=action,
                        actor=after.actor, reason=after.reason, at=after.updated_at,

@@ -4,7 +4,7 @@ mSPRT), reports,
 and a canary's automatic progression (``policy``: its TOML; ``progression``: the pure decision;
 ``progress_evidence`` / ``progress_view``: its input and what the report shows), and a shadow
 challenger's quality beside the champion's on the same leads (``shadow_quality``, imports
-scipy: not re-exported here).
+scipy: not re-exported here) and its promotion on those labels (``shadow_progression``).
 
 Pure functions on counts (frozen dataclasses in, frozen dataclasses out); the Kafka and
 Redis side lives in ``streams``. scipy is imported on first use, inside the functions that

@@ -20,6 +20,13 @@ Written in TOML (``leadstream experiment start --policy policy.toml``), every ke
     test = "bounded"          # or "msprt"; unset: LEADSTREAM_EXPERIMENT_TEST. "bounded"
                               # stops (keep control) at its horizon, n* of the MDE
 
+    [shadow]                  # a shadow run (experiment start --mode shadow --policy ...)
+    promote = false           # may a shadow challenger be promoted on its labels?
+    min_labels = 500          # labelled leads scored by both models before reading the test
+    auc_margin = 0.0          # promote when the paired DeLong interval of AUC(challenger) -
+                              # AUC(champion) at level 1 - alpha lies above -auc_margin
+                              # (0: only a challenger that ranks significantly better)
+
     [[webhook]]               # optional gates (confirm-promotion, as Flagger's)
     name = "release-desk"
     url = "http://127.0.0.1:8080/confirm"
@@ -28,6 +35,8 @@ Written in TOML (``leadstream experiment start --policy policy.toml``), every ke
 
 A webhook gates the actions it is ``on``: POSTed the decision, a 2xx answer lets it go;
 anything else (refusal, timeout, no answer) holds the canary at its step, never promotes.
+A shadow run uses ``[shadow]``, ``alpha``, ``max_windows``, the guardrails and the
+``promote`` webhooks (:mod:`scoring.experiments.shadow_progression`).
 """
 
 from __future__ import annotations
@@ -43,7 +52,9 @@ __all__ = ["ProgressionPolicy", "WebhookGate", "parse_policy"]
 
 _SECTIONS = {"canary": ("steps", "min_windows", "min_samples", "max_windows"),
              "guardrails": ("healthy",),
-             "verdict": ("alpha", "margin", "min_outcomes_per_arm", "test")}
+             "verdict": ("alpha", "margin", "min_outcomes_per_arm", "test"),
+             "shadow": ("promote", "min_labels", "auc_margin")}
+_FIELDS = {("shadow", "promote"): "shadow_promote"}
 
 
 def parse_policy(text: str) -> ProgressionPolicy:
@@ -58,11 +69,11 @@ def parse_policy(text: str) -> ProgressionPolicy:
         table = doc.pop(section, {})
         if not isinstance(table, dict) or set(table) - set(keys):
             raise FatalError(f"policy [{section}] takes only {', '.join(keys)}")
-        fields.update(table)
+        fields.update({_FIELDS.get((section, k), k): v for k, v in table.items()})
     fields["webhooks"] = doc.pop("webhook", [])
     if doc:
         raise FatalError(f"policy: unknown section(s) {', '.join(sorted(doc))} (expected "
-                         "[canary], [guardrails], [verdict], [[webhook]])")
+                         "[canary], [guardrails], [verdict], [shadow], [[webhook]])")
     if "steps" in fields:
         steps = fields["steps"]
         if not isinstance(steps, list) or not all(isinstance(s, int | float) for s in steps):

@@ -1,6 +1,7 @@
 """What ``leadstream experiment report`` says about a canary's progression: where it stands
 (step, dwell), the last decision and what the next one needs (pure: progress and a look in,
-a JSON-ready dict out; counts and shares only)."""
+a JSON-ready dict out; counts and shares only); for a shadow run under a policy,
+:func:`shadow_view` (no steps: what promotes it, the last decision)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from scoring.experiments.progression import Progress
 
 
 def progress_view(p: Progress, treatment_assigned: int) -> dict:
+    if p.shadow_of is not None:
+        return shadow_view(p)
     pol = p.policy
     served = max(0, treatment_assigned - p.step_start_assigned)
     more_windows = max(0, pol.min_windows - p.step_windows - 1)
@@ -37,3 +40,24 @@ def progress_view(p: Progress, treatment_assigned: int) -> dict:
 
 def _nth(n: int) -> str:
     return {1: "st", 2: "nd", 3: "rd"}.get(n if n < 20 else n % 10, "th")
+
+
+def shadow_view(p: Progress) -> dict:
+    """A shadow run's progression: windows seen, the last decision, what ends it."""
+    pol = p.policy
+    if p.finished:
+        upcoming = f"none: finished ({p.last_action.value if p.last_action else '-'})"
+    else:
+        ends = (f"promote when the paired DeLong {1 - pol.alpha:.0%} CI of AUC(challenger) - "
+                f"AUC(champion) lies above -{pol.auc_margin:g}" if pol.shadow_promote else
+                "no promotion ([shadow] promote = false)")
+        upcoming = (f"{ends}, with at least {pol.min_labels} labelled leads; abort if it lies "
+                    f"below 0; stop after {pol.max_windows} windows")
+    return {"experiment_id": p.experiment_id, "shadow_of": p.shadow_of,
+            "min_labels": pol.min_labels, "alpha": pol.alpha, "auc_margin": pol.auc_margin,
+            "promote": pol.shadow_promote, "windows": p.total_windows,
+            "max_windows": pol.max_windows,
+            "windows_left": max(0, pol.max_windows - p.total_windows),
+            "last_window_end_ms": p.last_window_end_ms,
+            "last_action": p.last_action.value if p.last_action else None,
+            "last_reasons": list(p.last_reasons), "finished": p.finished, "next": upcoming}

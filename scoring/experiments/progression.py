@@ -52,7 +52,8 @@ TERMINAL = frozenset({Action.PROMOTE, Action.ABORT, Action.STOP})
 
 
 class Progress(BaseModel):
-    """Where a canary stands; the controller keeps it beside the serving config."""
+    """Where a canary (or a shadow run) stands; the controller keeps it beside the serving
+    config."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")
 
@@ -69,10 +70,13 @@ class Progress(BaseModel):
     last_action: Action | None = None
     last_reasons: tuple[str, ...] = ()
     finished: bool = False
+    shadow_of: str | None = None
+    """The challenger version of a shadow run under the policy (None: a canary); its
+    decisions are :func:`scoring.experiments.shadow_progression.decide_shadow`'s."""
 
     @property
     def share(self) -> float:
-        return self.policy.steps[self.step]
+        return 0.0 if self.shadow_of is not None else self.policy.steps[self.step]
 
     @property
     def last_step(self) -> bool:

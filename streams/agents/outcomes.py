@@ -2,8 +2,10 @@
 
 Each outcome is joined and counted by :func:`join_outcome` (WATCH/MULTI around the pure
 ``apply_outcome``: idempotent under redelivery); its (score, label) pair also enters the
-model version's rolling label window (:mod:`streams.stores.labels`). An outcome of a lead
-the ledger does not know yet is parked (:mod:`streams.stores.parked`: bounded, with a TTL)
+model version's rolling label window (:mod:`streams.stores.labels`), and when a shadow
+challenger also scored the lead, both scores enter the (model, champion, challenger)
+window of labelled shadow pairs (:mod:`streams.stores.shadow_labels`). An outcome of a
+lead the ledger does not know yet is parked (:mod:`streams.stores.parked`: bounded, with a TTL)
 and joined again every ``outcome_retry_s`` until its score arrives; one that waits beyond
 the TTL, or is pushed out by the bound, goes to ``leads.outcomes.deadletter`` as
 ``never_scored``. A record that does not decode, fails validation or raises while joined
@@ -30,6 +32,7 @@ from streams.stores.labels import LabelWindow
 from streams.stores.ledger import Ledger, redis_client
 from streams.stores.parked import Parked, ParkedOutcomes
 from streams.stores.retry import with_redis
+from streams.stores.shadow_labels import ShadowLabelWindow
 
 log = logging.getLogger(__name__)
 REJOIN_PAGE = 1000
@@ -44,12 +47,13 @@ class OutcomeJoin:
         self.ledger = Ledger(client, ttl_s)
         self.store = ExperimentStore(client, ttl_s)
         self.labels = LabelWindow(client, settings.monitor_label_window, ttl_s)
+        self.shadow = ShadowLabelWindow(client, settings.monitor_label_window, ttl_s)
         self.parked = ParkedOutcomes(client, settings.outcome_park_ttl_s,
                                      settings.outcome_park_max)
 
     def join_or_park(self, outcome: Outcome) -> tuple[str, list[Parked]]:
         """Join one outcome, or park it; returns what happened and what the bound evicted."""
-        result = join_outcome(self.ledger, self.store, outcome, self.labels)
+        result = join_outcome(self.ledger, self.store, outcome, self.labels, self.shadow)
         if result != "unknown":
             return result, []
         new, evicted = self.parked.park(outcome_identity(outcome), outcome,
@@ -69,7 +73,7 @@ class OutcomeJoin:
             if entry is None:
                 continue
             try:
-                join_outcome(self.ledger, self.store, outcome, self.labels)
+                join_outcome(self.ledger, self.store, outcome, self.labels, self.shadow)
                 joined += 1
             except redis.RedisError:
                 raise

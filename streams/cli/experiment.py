@@ -7,7 +7,7 @@ answers with the new serving configuration or says why it refused.
 Worked example:
   leadstream agents &                                   # controller, outcomes, reports
   leadstream experiment start --mode shadow --challenger 2
-  leadstream experiment shadow-summary                  # how far apart are v1 and v2?
+  leadstream experiment shadow-summary                  # how far apart, which ranks better?
   leadstream experiment stop
   leadstream experiment start --mode ab --challenger 2 --share 0.5
   leadstream experiment report                          # SRM, lift, sequential test
@@ -27,7 +27,7 @@ from pathlib import Path
 import click
 from rich.table import Table
 
-from schemas.control import ControlAction, ControlRequest, ServingConfig
+from schemas.control import ControlAction, ControlRequest, ServingConfig, ServingMode
 from schemas.errors import FatalError
 from schemas.experiments import ExperimentReport, ShadowComparison
 from scoring.experiments.policy import parse_policy
@@ -35,6 +35,7 @@ from scoring.experiments.progress_view import progress_view
 from scoring.experiments.shadow import ShadowSummary
 from scoring.routing import parse_steps
 from streams.cli.common import console, fit_columns, json_option, print_json
+from streams.cli.experiment_shadow import print_shadow, quality_of, shadow_doc, shadow_report
 from streams.control.client import latest_config, submit
 from streams.kafka.reader import TopicReader
 from streams.settings import Settings
@@ -107,7 +108,8 @@ def experiment() -> None:
                                                          path_type=Path),
               help="Progression policy (TOML) of a canary: it then advances, promotes or "
                    "aborts on its own (docs/tutorials/first-canary.md); its steps replace "
-                   "--steps and --share.")
+                   "--steps and --share. Of a shadow: it is promoted or stopped on its labels "
+                   "(the policy's [shadow] section).")
 @actor_option
 @reason_option
 def start(mode: str, challenger: str, share: float | None, steps: str | None,
@@ -116,13 +118,14 @@ def start(mode: str, challenger: str, share: float | None, steps: str | None,
     """Start an experiment with a challenger version."""
     policy = None
     if policy_path is not None:
-        if mode != "canary" or steps or share is not None:
-            raise click.UsageError("--policy goes with --mode canary, without --steps/--share "
-                                   "(the policy has the steps)")
+        if mode == "ab" or steps or share is not None:
+            raise click.UsageError("--policy goes with --mode canary or shadow, without "
+                                   "--steps/--share (the policy has the steps)")
         policy = parse_policy(policy_path.read_text())
     ask(Settings(), ControlAction.START_EXPERIMENT, actor, reason, mode=mode,
         challenger_version=challenger, treatment_share=share, experiment_id=experiment_id,
-        canary_steps=policy.steps if policy else parse_steps(steps) if steps else (),
+        canary_steps=(policy.steps if policy and mode == "canary" else
+                      parse_steps(steps) if steps else ()),
         policy=policy)
 
 
@@ -162,11 +165,17 @@ def step(share: float | None, actor: str, reason: str) -> None:
 @json_option
 def report(publish: bool, as_json: bool) -> None:
     """Take a look at the running canary/A/B now and print it (read only: any principal
-    that may read models.control and Redis; --publish also records it)."""
+    that may read models.control and Redis; --publish also records it). Of a running
+    shadow: both models on the labelled leads, with the paired test."""
     settings = Settings()
     config = latest_config(settings, settings.model_name)
     if config is None:
         raise FatalError(f"no serving configuration for {settings.model_name}")
+    if config.mode is ServingMode.SHADOW:  # both models on the labelled leads
+        if publish:
+            raise click.UsageError("--publish records a canary's or an A/B's look; a "
+                                   "shadow's report is read only")
+        return shadow_report(settings, config, as_json)
     if publish:
         from streams.agents.reports import publish_look
 
@@ -229,9 +238,17 @@ def _fmt(x: float | None) -> str:
 
 @experiment.command("shadow-summary")
 @click.option("--challenger", help="Only this challenger version.")
+@click.option("--alpha", type=click.FloatRange(0, 1, min_open=True, max_open=True),
+              help="Level of the paired test  [default: LEADSTREAM_EXPERIMENT_ALPHA]")
+@click.option("--min-labels", type=click.IntRange(4), help="Labelled leads before the test "
+              "is read  [default: LEADSTREAM_MONITOR_MIN_LABELS]")
 @json_option
-def shadow_summary(challenger: str | None, as_json: bool) -> None:
-    """Summarise scores.shadow: count, mean |diff|, correlation, grades, latency."""
+def shadow_summary(challenger: str | None, alpha: float | None, min_labels: int | None,
+                   as_json: bool) -> None:
+    """Summarise scores.shadow (count, mean |diff|, correlation, grades, latency) and, on
+    the leads both models scored that have an outcome, each model's AUC, precision at the
+    top 10 % and calibration side by side, with DeLong's paired test and which ranks leads
+    better."""
     settings = Settings()
     by_pair: dict[tuple[str, str], ShadowSummary] = {}
     chunk: dict[tuple[str, str], list[ShadowComparison]] = {}
@@ -249,32 +266,9 @@ def shadow_summary(challenger: str | None, as_json: bool) -> None:
             if i % 10_000 == 0:
                 fold()
     fold()
+    quality = {pair: quality_of(settings, pair, alpha or settings.experiment_alpha,
+                                min_labels or settings.monitor_min_labels) for pair in by_pair}
     if as_json:
-        print_json(shadow_doc(by_pair))
+        print_json(shadow_doc(by_pair, quality))
     else:
-        print_shadow(by_pair)
-
-
-def shadow_doc(by_pair: dict[tuple[str, str], ShadowSummary]) -> list[dict]:
-    """What ``shadow-summary --json`` prints: one object per champion/challenger pair."""
-    out = []
-    for (a, b), s in sorted(by_pair.items()):
-        la, lb = s.mean_latency_ms
-        out.append({"champion_version": a, "challenger_version": b, "n": s.n,
-                    "mean_abs_diff": s.mean_abs_diff, "correlation": s.correlation,
-                    "grade_agreement": s.grade_agreement,
-                    "mean_latency_ms_champion": la, "mean_latency_ms_challenger": lb})
-    return out
-
-
-def print_shadow(by_pair: dict[tuple[str, str], ShadowSummary]) -> None:
-    table = Table(title="shadow comparisons")
-    for col in ("champion", "challenger", "n", "mean |diff|", "correlation",
-                "grade agreement", "latency ms (champ / chall)"):
-        table.add_column(col)
-    for (a, b), s in sorted(by_pair.items()):
-        la, lb = s.mean_latency_ms
-        corr = "-" if s.correlation is None else f"{s.correlation:.4f}"
-        table.add_row(a, b, str(s.n), f"{s.mean_abs_diff:.4f}", corr,
-                      f"{s.grade_agreement:.2%}", f"{la:.3f} / {lb:.3f}")
-    console().print(fit_columns(table, champion=8, challenger=10))
+        print_shadow(by_pair, quality)

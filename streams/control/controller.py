@@ -110,17 +110,18 @@ class ControllerCore:
 
     async def on_decision(self, state: ControlState, progress: Progress,
                           decision: Decision) -> tuple[ControlState, Publication]:
-        """Apply a canary's automatic decision: the state to store and what to publish (a
-        hold only moves the progress; an action is audited with its evidence and alerted)."""
+        """Apply a canary's (or a shadow's) automatic decision: the state to store and what
+        to publish (a hold only moves the progress; an action is audited with its evidence
+        and alerted)."""
         now = datetime.now(UTC)
         t = apply_decision(state, progress, decision, now)
         if t is None:
-            log.info("canary %s holds at %.0f%%: %s", decision.experiment_id,
+            log.info("experiment %s holds at %.0f%%: %s", decision.experiment_id,
                      decision.share_from * 100, "; ".join(decision.reasons))
             return with_progress(state, progress), Publication()
         pub = await self._publication(t, decision.key, "progression", ACTOR, now)
         if t.audit is not None and not t.duplicate:
-            log.warning("canary %s: %s (%s)", decision.experiment_id, decision.action.value,
+            log.warning("experiment %s: %s (%s)", decision.experiment_id, decision.action.value,
                         "; ".join(decision.reasons))
             done = _alert(t.state, f"auto_{decision.action.value}", t.audit.reason,
                           decision.key, "progression", ACTOR, now)

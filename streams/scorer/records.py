@@ -194,9 +194,11 @@ def sample_records(topic: str, model_name: str, runs: Sequence[RoleRun], batch: 
 
 
 def ledger_for(model_name: str, served: ServedBatch, batch: BatchInput) -> LedgerRows:
-    """The ledger rows of the scored leads: variant, served version, score, features."""
+    """The ledger rows of the scored leads: variant, served version, score, features, and
+    in shadow mode the challenger's version and score."""
     spec_features = batch.encoded.numeric.keys() | batch.encoded.categories.keys()
     columns = {name: [getattr(lead, name) for lead in batch.leads] for name in spec_features}
     return ledger_rows(served.route, model_name, [lead.lead_id for lead in batch.leads],
                        [lead.event_id for lead in batch.leads], served.scores.tolist(),
-                       columns, datetime.fromtimestamp(batch.now_s, UTC))
+                       columns, datetime.fromtimestamp(batch.now_s, UTC),
+                       None if served.shadow is None else served.shadow.scores.tolist())

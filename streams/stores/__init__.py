@@ -1,7 +1,8 @@
 """Redis adapters, one per structure: the ledger, its batch rows and their compact
 encoding (``ledger``, ``ledger_rows``, ``ledger_codec``), event-id de-duplication
 (``dedup``), each lead's published scores (``history``), per-experiment outcome tallies
-(``experiments``), label windows per model version (``labels``), outcomes waiting for their
+(``experiments``), label windows per model version (``labels``) and of a shadow
+challenger's scores beside the champion's (``shadow_labels``), outcomes waiting for their
 score (``parked``), the sink's newest delivered score per lead (``delivered``) and the latest
 monitor reports and serving configuration that ``status`` and the dashboard show
 (``status``); erasing a lead (``erasure``), the forgotten leads'
@@ -16,5 +17,5 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
     "experiments", "history", "labels", "ledger", "ledger_codec", "ledger_rows", "parked",
-    "persistence", "retry", "signatures", "status",
+    "persistence", "retry", "shadow_labels", "signatures", "status",
 ]

@@ -10,6 +10,8 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
 ``leadstream:exp:<exp>:leads|tally|report|progress``  ledger TTL after the last write
 ``leadstream:labels:<model>:<version>*``  ledger TTL after the version's last label; size
                                           ``monitor_label_window``
+``leadstream:shadow-labels:<model>:<champion>:<challenger>*``  ledger TTL after the pair's
+                                          last label; size ``monitor_label_window``
 ``leadstream:dedup-lead:<lead>``          ``dedup_ttl_s``, refreshed with each claim; at most
                                           ``dedup_lead_max_events`` claims
 ``leadstream:dedup:<event_id>``           ``dedup_ttl_s`` (claims of earlier releases only)

@@ -45,6 +45,7 @@ from scoring.experiments.progression import Progress
 from streams.settings import Settings
 from streams.stores.labels import LabelWindow
 from streams.stores.ledger import EXPERIMENTS_INDEX, Ledger, redis_client
+from streams.stores.shadow_labels import ShadowLabelWindow
 
 MAX_ATTEMPTS = 50
 DEFAULT_TTL_S = 90 * 24 * 3600
@@ -140,19 +141,23 @@ class ExperimentStore:
 
 
 def join_outcome(ledger: Ledger, store: ExperimentStore, outcome: Outcome,
-                 labels: LabelWindow | None = None) -> str:
+                 labels: LabelWindow | None = None,
+                 shadow: ShadowLabelWindow | None = None) -> str:
     """Join one outcome with the ledger and count it; returns what happened (for logs).
 
     ``counted``: a new outcome or conversion of an arm; ``repeat``: nothing new (e.g. a
     redelivery); ``unknown``: no ledger entry (yet): the caller parks it for a later join.
     With ``labels``, the (score, label) pair also enters its model version's label window
-    (idempotent too: a redelivery changes neither).
+    (idempotent too: a redelivery changes neither); with ``shadow``, an entry that carries a
+    shadow challenger's score also labels that pair of scores (same rules).
     """
     entry = ledger.get(outcome.lead_id)
     if entry is None:
         return "unknown"
     if labels is not None:
         labels.record(entry, outcome)
+    if shadow is not None:
+        shadow.record(entry, outcome)
     return "counted" if store.record(outcome, entry).changed else "repeat"
 
 

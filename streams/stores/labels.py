@@ -36,7 +36,7 @@ WINDOWS = "leadstream:labels-index"
 """Set of every label window's hash key (one per model version), expiring with them:
 what :meth:`LabelWindow.forget` visits, no SCAN."""
 
-_RECORD = """
+RECORD_SCRIPT = """
 local old = redis.call('HGET', KEYS[1], ARGV[1])
 if old and (old == ARGV[2] or string.sub(old, 1, 1) == '1') then return 0 end
 redis.call('HSET', KEYS[1], ARGV[1], ARGV[2])
@@ -54,6 +54,8 @@ if extra > 0 then
 end
 return 1
 """
+"""Record one labelled lead (KEYS: hash, order, count, index; ARGV: lead id, value with the
+label first, time ms, cap, TTL): the label windows' and :mod:`streams.stores.shadow_labels`'."""
 
 _TAKE_NEW = """
 local count = tonumber(redis.call('GET', KEYS[1]) or '0')
@@ -82,7 +84,7 @@ DEFAULT_TTL_S = 90 * 24 * 3600
 class LabelWindow:
     def __init__(self, client: redis.Redis, cap: int, ttl_s: int = DEFAULT_TTL_S):
         self._client, self.cap, self.ttl_s = client, cap, ttl_s
-        self._record = client.register_script(_RECORD)
+        self._record = client.register_script(RECORD_SCRIPT)
         self._take_new = client.register_script(_TAKE_NEW)
 
     @staticmethod

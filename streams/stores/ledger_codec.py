@@ -37,7 +37,7 @@ FORMAT = 2
 LAYOUT_PREFIX = "leadstream:ledger-layout:"
 VARIANTS = list(Variant)
 VARIANT_CODE = {v: str(i) for i, v in enumerate(VARIANTS)}
-TRAILING: tuple[str, ...] = ()
+TRAILING: tuple[str, ...] = ("challenger_version", "challenger_score")
 """Optional :class:`LedgerEntry` fields after the features, in row order (append only)."""
 
 

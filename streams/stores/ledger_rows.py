@@ -16,7 +16,7 @@ from datetime import datetime
 from schemas.ledger import FeatureValue, LedgerEntry
 from schemas.scored import Variant
 from scoring.routing import BatchRoute
-from streams.json_text import column, value
+from streams.json_text import column, text, value
 from streams.stores import ledger_codec as codec
 
 
@@ -78,10 +78,12 @@ def _trailing(entry: LedgerEntry) -> list[str]:
 def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
                 event_ids: Sequence[str | None], served_scores: Sequence[float],
                 columns: Mapping[str, Sequence[FeatureValue]],
-                scored_at: datetime) -> LedgerRows:
+                scored_at: datetime, shadow_scores: Sequence[float] | None = None) -> LedgerRows:
     """One row per lead of a routed batch: its variant, served version and score, and the
-    raw feature values (``columns``: feature name → one value per lead), in the compact
-    encoding of :mod:`streams.stores.ledger_codec` (one layout for the batch)."""
+    raw feature values (``columns``: feature name → one value per lead); with
+    ``shadow_scores`` (shadow mode: the challenger's score of every lead), also the
+    challenger's version and score (trailing fields), in the compact encoding of
+    :mod:`streams.stores.ledger_codec` (one layout for the batch)."""
     experiment = route.experiment_id
     layout_id, body = codec.layout(model_name, list(columns))
     texts = [column(col) for col in columns.values()]
@@ -89,12 +91,16 @@ def ledger_rows(route: BatchRoute, model_name: str, lead_ids: Sequence[str],
                 else [""] * len(lead_ids))
     scores = column([float(x) for x in served_scores])
     at = codec.micros(scored_at)
+    shadow: list[tuple[str, ...]] = [()] * len(lead_ids)
+    if shadow_scores is not None:
+        version = text(route.challenger_version)
+        shadow = [(version, t) for t in column([float(x) for x in shadow_scores])]
     out = []
     assigned: dict[tuple[str, Variant], list[str]] = {}
     for i, lead_id in enumerate(lead_ids):
         variant = route.variants[i]
         out.append(codec.row(layout_id, route.served_version(i), variant, experiment,
-                             scores[i], at, event_ids[i], features[i]))
+                             scores[i], at, event_ids[i], features[i], shadow[i]))
         if experiment:
             assigned.setdefault((experiment, variant), []).append(lead_id)
     return LedgerRows(list(lead_ids), out, assigned, {layout_id: body})

@@ -48,14 +48,15 @@ def rows_of(mode: str, experiment: str | None):
 
 def by_name(rows, value: str) -> dict:
     """A row read by hand from its documented positions (``ledger_codec``'s docstring)."""
-    fmt, layout_id, version, variant, experiment, score, us, event_id, values = \
+    fmt, layout_id, version, variant, experiment, score, us, event_id, values, *tail = \
         json.loads(value)
     layout = json.loads(rows.layouts[layout_id])
     assert fmt == 2
+    shadow = dict(zip(["challenger_version", "challenger_score"], tail, strict=False))
     return {"lead_id": None, "event_id": event_id, "model_name": layout["model_name"],
             "model_version": version, "variant": list(Variant)[variant],
             "experiment_id": experiment, "scored_at": us, "score": score,
-            "features": dict(zip(layout["features"], values, strict=True))}
+            "features": dict(zip(layout["features"], values, strict=True)), **shadow}
 
 
 def test_every_field_of_every_row_is_the_inputs_own():
@@ -119,3 +120,24 @@ def test_a_batch_without_feature_columns_has_empty_features():
     route = route_batch(config("off", None), LEADS[:3])
     rows = ledger_rows(route, "m", LEADS[:3], EVENTS[:3], SCORES[:3], {}, NOW)
     assert [by_name(rows, v)["features"] for v in rows.values] == [{}, {}, {}]
+
+
+def test_shadow_rows_carry_each_leads_own_challenger_score_and_version():
+    route = route_batch(config("shadow", None), LEADS)
+    shadow = [round(0.99 - i / (N + 3), 6) for i in range(N)]  # another score per lead
+    rows = ledger_rows(route, "lead-scoring", LEADS, EVENTS, SCORES, COLUMNS, NOW, shadow)
+    for i, value in enumerate(rows.values):
+        doc = by_name(rows, value)
+        assert (doc["challenger_version"], doc["challenger_score"]) == ("8", shadow[i]), i
+        assert (doc["model_version"], doc["score"]) == ("7", SCORES[i]), i
+    entries = list(rows)
+    assert [(e.challenger_version, e.challenger_score) for e in entries] == [
+        ("8", s) for s in shadow]
+
+
+def test_rows_without_shadow_scores_have_no_challenger_fields():
+    rows = rows_of("ab", "exp-9")
+    for value in rows.values:
+        assert "challenger_score" not in by_name(rows, value)
+    entries = list(rows_of("shadow", None))
+    assert all(e.challenger_version is None and e.challenger_score is None for e in entries)

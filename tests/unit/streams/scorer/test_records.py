@@ -106,6 +106,13 @@ def test_shadow_batch_has_one_comparison_per_scored_lead(models) -> None:
     roles = sorted(MonitorSample.model_validate_json(r.value).role.value
                    for r in topics["samples"])
     assert roles == ["challenger", "champion"]
+    ledger = list(result.ledger)  # each lead's entry carries the challenger's shadow score
+    assert [e.lead_id for e in ledger] == [c.lead_id for c in shadow]
+    assert all((e.challenger_version, e.model_version) == ("2", "1") for e in ledger)
+    assert [e.challenger_score for e in ledger] == pytest.approx(
+        [c.challenger_score for c in shadow])
+    assert [e.score for e in ledger] == pytest.approx([c.champion_score for c in shadow])
+    assert any(abs(c.challenger_score - c.champion_score) > 1e-3 for c in shadow)
 
 
 def test_a_failing_treatment_model_counts_failures_on_its_sample(models) -> None:

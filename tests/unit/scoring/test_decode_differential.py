@@ -118,8 +118,12 @@ def test_plain_valid_events_take_the_fast_path(name: str, data: st.DataObject) -
     assert _decoded(decoder, spec, raw)[:3] == _reference(spec, raw)[:3]
 
 
+TIMES = ("2026-03-01T12:00:00.1Z", "2026-03-01T12:00:00.12+01:00", "2026-03-01T12:00:00.123",
+         "2026-03-01T12:00:00.1234-23:59", "2026-03-01T12:00:00.1234567Z",
+         "1000-01-01T00:00:00-00:00", "0999-12-31T23:59:59Z", "9998-12-31T23:59:59+23:59",
+         "2024-02-29T00:00:00Z", "2023-02-29T00:00:00Z", "2026-03-01t12:00:00z")
 EDGES = (INTEGERS + FLOATS + STRUCTURES[:8] + RAW_STRINGS + NULLS
-         + tuple(json_string(t) for t in DATETIMES + TEXTS))
+         + tuple(json_string(t) for t in DATETIMES + TEXTS + TIMES))
 
 
 @pytest.mark.parametrize("name", sorted(SPECS))

@@ -5,8 +5,8 @@ The scorer in ``streams/scorer/`` hands a batch of :class:`RawEvent` here; this 
 nothing of Kafka. Each value is decoded by :class:`~scoring.decode.LeadDecoder` (orjson and
 compiled checks, the pydantic contract deciding what they are not sure of). Every input
 event is either accepted or becomes exactly one :class:`~schemas.leads.DeadLetter` with its
-reason; an unexpected exception while reading
-one event is that event's ``internal_error`` (:func:`internal_error`), never a crash.
+reason; an unexpected exception while reading one event is that event's ``internal_error``
+(:func:`internal_error`), never a crash.
 A dead letter keeps the event's bytes up to ``payload_max_bytes``, beyond that a prefix,
 the full size and the SHA-256, so its record stays under the producer's size limit; under
 the ``hash`` payload policy only the size and the SHA-256 (:mod:`schemas.payload`).

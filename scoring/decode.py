@@ -34,6 +34,9 @@ DEFER = object()
 """A check's answer when the fast path is not sure: the reference decides."""
 EXACT_INT = 2 ** 53
 """Integers a float feature takes on the fast path (beyond: the reference rounds)."""
+MAX_OPENERS = 64
+"""Events with more ``[``/``{`` than this go to the reference: orjson nests up to 1,024
+levels, the contract's parser refuses far fewer, so depth must stay below both."""
 _RFC3339 = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d{1,6})?(?:Z|[+-]\d{2}:\d{2})?")
 Check = Callable[[Any], Any]
 
@@ -139,7 +142,7 @@ class LeadDecoder:
 
     def fast(self, raw: bytes) -> Any:
         """The row of ``raw`` when the fast path is sure of it, else ``None``."""
-        if len(raw) > self.max_bytes:
+        if len(raw) > self.max_bytes or raw.count(b"[") + raw.count(b"{") > MAX_OPENERS:
             return None
         try:
             doc = orjson.loads(raw)

@@ -2,9 +2,11 @@
 model) and dead letters out.
 
 The scorer in ``streams/scorer/`` hands a batch of :class:`RawEvent` here; this module knows
-nothing of Kafka. Every input event is either accepted or becomes exactly one
-:class:`~schemas.leads.DeadLetter` with its reason; an unexpected exception while reading
-one event is that event's ``internal_error`` (:func:`internal_error`), never a crash.
+nothing of Kafka. Each value is decoded by :class:`~scoring.decode.LeadDecoder` (orjson and
+compiled checks, the pydantic contract deciding what they are not sure of). Every input
+event is either accepted or becomes exactly one :class:`~schemas.leads.DeadLetter` with its
+reason; an unexpected exception while reading one event is that event's ``internal_error``
+(:func:`internal_error`), never a crash.
 A dead letter keeps the event's bytes up to ``payload_max_bytes``, beyond that a prefix,
 the full size and the SHA-256, so its record stays under the producer's size limit; under
 the ``hash`` payload policy only the size and the SHA-256 (:mod:`schemas.payload`).
@@ -20,20 +22,18 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from schemas.errors import RejectedEvent, RejectReason
 from schemas.leads import (
     DEADLETTER_PAYLOAD_MAX_BYTES,
     DeadLetter,
     FieldError,
-    IncomingLead,
-    incoming_model,
-    parse_incoming,
 )
 from schemas.payload import PayloadPolicy, payload_fields
+from scoring.decode import LeadDecoder
 from scoring.features import EncodedBatch
 from scoring.model import ServingModel
-from scoring.unknown_attributes import unknown_names
 
 
 @dataclass(frozen=True)
@@ -52,7 +52,8 @@ class Accepted:
     """The valid events of a batch, in input order, with their features."""
 
     events: list[RawEvent]
-    leads: list[IncomingLead]
+    leads: list[Any]
+    """:func:`scoring.decode.lead_type` rows."""
     batch: EncodedBatch
 
 
@@ -116,10 +117,7 @@ class Intake:
         self.deadletter_payload = deadletter_payload
         self.max_payload_bytes = max_payload_bytes
         self.deadletter_payload_max_bytes = deadletter_payload_max_bytes
-        self._lead_model = incoming_model(model.spec)
-        self._known = frozenset(
-            {*IncomingLead.model_fields, *(n for f in model.spec.features
-                                           for n in f.accepted_names)})
+        self.decoder = LeadDecoder(model.spec, max_payload_bytes)
 
     def accept(
         self, events: Sequence[RawEvent], now: datetime,
@@ -132,11 +130,10 @@ class Intake:
         when decoding ends ("decode"), before the encoding.
         """
         good_events, leads, rejected = [], [], []
+        decode = self.decoder.decode
         for event in events:
             try:
-                leads.append(
-                    parse_incoming(self._lead_model, event.value or b"", self.max_payload_bytes)
-                )
+                leads.append(decode(event.value or b""))
                 good_events.append(event)
             except RejectedEvent as err:
                 rejected.append(self.dead_letter(event, err, now))
@@ -145,13 +142,13 @@ class Intake:
         lap("decode")
         return Accepted(good_events, leads, self.model.encoder.encode_leads(leads)), rejected
 
-    def unknown(self, leads: Sequence[IncomingLead]) -> Counter[str]:
+    def unknown(self, leads: Sequence[Any]) -> Counter[str]:
         """Per attribute name the spec does not know (raw, lead-controlled): the leads
         that sent it."""
         out: Counter[str] = Counter()
         for lead in leads:
-            if lead.__pydantic_extra__:
-                out.update(unknown_names(lead.__pydantic_extra__, self._known))
+            if lead._extra:
+                out.update(lead._extra)
         return out
 
     def dead_letter(self, event: RawEvent, error: RejectedEvent, now: datetime) -> DeadLetter:

@@ -223,15 +223,16 @@ class BatchStep:
         self.clock.lap("reasons")
         trends = self._trends_of(served, batch, result)
         self.clock.lap("grade_trend")
-        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends)
+        texts = outputs.ScoreTexts.of(served, self._grades)  # once, for record and history
+        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends,
+                                        texts)
         result.records += scored
         result.reasons_failed += why.failed
         result.reasons_skipped += why.skipped
         result.reasons_downgraded += why.downgraded
         if self._trends is not None and self._trends.enabled:
-            result.history = outputs.history_rows(served, batch, self._grades)
-            result.last_scores = dict(zip([lead.lead_id for lead in batch.leads],
-                                          served.scores.tolist(), strict=True))
+            result.history = outputs.history_rows(served, batch, self._grades, texts)
+            result.last_scores = dict(zip(batch.lead_ids, served.scores.tolist(), strict=True))
         result.scored = len(served)
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error

@@ -27,7 +27,8 @@ import numpy as np
 import redis
 
 from scoring.trend import chain_previous, trends
-from streams.scorer.records import BatchInput, Trends
+from streams.scorer.lead_batch import BatchInput
+from streams.scorer.scored_json import Trends
 from streams.stores.history import History, HistoryRows
 
 if TYPE_CHECKING:
@@ -186,7 +187,7 @@ def batch_trends(source: TrendSource | Prefetched, seen: dict[str, float], batch
     """Each scored lead's trend against its previous published score (earlier in this
     batch: ``seen`` from its parts already done, or this part; else the history), and how
     many are unknown (published null). ``lap`` times the history read ("redis")."""
-    lead_ids = [lead.lead_id for lead in batch.leads]
+    lead_ids = batch.lead_ids
     asks = [(lead, ev.partition, ev.offset)
             for lead, ev in zip(lead_ids, batch.events, strict=True) if lead not in seen]
     lap("grade_trend")

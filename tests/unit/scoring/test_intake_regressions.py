@@ -186,16 +186,14 @@ def test_a_payload_within_the_limit_is_kept_whole(intake):
 
 def test_an_unexpected_error_while_validating_is_that_events_internal_error(intake,
                                                                            monkeypatch):
-    import scoring.intake as module
+    real = intake.decoder.decode
 
-    real = module.parse_incoming
-
-    def flaky(model, raw, limit):
+    def flaky(raw):
         if b"boom" in raw:
             raise KeyError("secret-value")
-        return real(model, raw, limit)
+        return real(raw)
 
-    monkeypatch.setattr(module, "parse_incoming", flaky)
+    monkeypatch.setattr(intake.decoder, "decode", flaky)
     events = [RawEvent(lead(notes=n), "t", 0, i) for i, n in enumerate(["a", "boom", "b"])]
     accepted, rejected = intake.accept(events, NOW)
     assert [e.offset for e in accepted.events] == [0, 2]

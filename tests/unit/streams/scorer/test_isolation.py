@@ -47,10 +47,10 @@ def _split(result) -> tuple[list[ScoredLead], list[DeadLetter], list[MonitorSamp
 def test_a_record_that_cannot_be_built_costs_only_its_event(tiny_model, monkeypatch):
     real = records.scored_records
 
-    def fragile(topic, name, served, batch, grades, why=None, trends=None):
+    def fragile(topic, name, served, batch, grades, *args):
         if any(lead.lead_id == "L13" for lead in batch.leads):
             raise OverflowError("date value out of range")
-        return real(topic, name, served, batch, grades, why, trends)
+        return real(topic, name, served, batch, grades, *args)
 
     monkeypatch.setattr(records, "scored_records", fragile)
     dedup = MemoryDedup()

@@ -3,6 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
+from scoring.experiments.report import DecisionPolicy
 from scoring.experiments.tuning import mixing_variance
 from streams.settings import Settings
 from streams.stores.experiments import policy_from
@@ -27,3 +28,10 @@ def test_an_mde_outside_0_1_is_refused(monkeypatch, bad):
     monkeypatch.setenv("LEADSTREAM_EXPERIMENT_MDE", bad)
     with pytest.raises(ValidationError, match="experiment_mde"):
         Settings(_env_file=None)
+
+
+def test_the_settings_default_to_the_decision_policys_defaults(monkeypatch):
+    """One source: unset, the experiment settings decide exactly as ``DecisionPolicy()``."""
+    for name in ("ALPHA", "MDE", "MIN_OUTCOMES"):
+        monkeypatch.delenv(f"LEADSTREAM_EXPERIMENT_{name}", raising=False)
+    assert policy_from(Settings(_env_file=None)) == DecisionPolicy()

@@ -176,10 +176,10 @@ def test_a_share_a_hair_below_a_step_is_at_that_step():
 def test_a_share_set_by_hand_counts_the_leads_served_from_that_decision():
     policy = ProgressionPolicy(steps=(0.05, 0.25, 0.5), min_windows=1, min_samples=100)
     p = Progress(experiment_id="x", policy=policy, step_start_assigned=3)
-    p, d = decide(p, good(1, 0.25, 40))  # at 25 % by hand, 40 assigned so far
-    assert (p.step, p.step_start_assigned) == (1, 40)
-    p, d = decide(p, good(2, 0.25, 139))
-    assert d.action is Action.HOLD and d.reasons == ("dwell 2/1 windows, 99/100 leads at 25%",)
+    p, d = decide(p, good(1, 0.25, 40, decided_at_ms=900))  # at 25 % by hand, 40 so far
+    assert (p.step, p.step_start_assigned, p.step_started_ms) == (1, 40, 900)
+    p, d = decide(p, good(2, 0.25, 139, window_start_ms=1000))  # window 1 began before
+    assert d.action is Action.HOLD and d.reasons == ("dwell 1/1 windows, 99/100 leads at 25%",)
 
 
 def test_an_inconclusive_interval_it_cannot_bound_is_shown_as_dashes():

@@ -60,3 +60,12 @@ def test_reasons_list_every_guardrail_they_name():
     assert (d.action, d.reasons) == (Action.ABORT, ("guardrail(s) a, b CRITICAL",))
     d = first(ProgressionPolicy(healthy=("a", "b", "c")), levels={"a": W, "c": H})
     assert d.reasons == ("guardrail(s) not HEALTHY: a=WARNING, b=unreported",)
+
+
+def test_a_promotion_says_better_only_above_zero():
+    policy = ProgressionPolicy(steps=(0.5,), min_windows=1, min_samples=0, margin=0.25)
+    d = first(policy, lower=0.125, upper=0.5)
+    assert d.reasons == ("treatment better: always-valid CI [+0.1250, +0.5000] at alpha 0.05",)
+    d = first(policy, lower=0.0, upper=0.5)
+    assert d.reasons == ("treatment not worse by more than 0.25: always-valid CI [+0.0000, "
+                         "+0.5000] at alpha 0.05",)

@@ -69,3 +69,20 @@ def test_a_promotion_says_better_only_above_zero():
     d = first(policy, lower=0.0, upper=0.5)
     assert d.reasons == ("treatment not worse by more than 0.25: always-valid CI [+0.0000, "
                          "+0.5000] at alpha 0.05",)
+
+
+def test_an_advance_is_kept_whole_in_the_progress_and_the_decision():
+    policy = ProgressionPolicy(steps=(0.05, 0.25, 0.5), min_windows=1, min_samples=0)
+    new, d = decide(Progress(experiment_id="x", policy=policy),
+                    good(7, 0.05, 30, decided_at_ms=7500))
+    assert (d.action, d.share_from, d.share_to) == (Action.ADVANCE, 0.05, 0.25)
+    assert (new.step, new.step_windows, new.total_windows, new.last_window_end_ms,
+            new.last_action, new.last_reasons, new.step_start_assigned,
+            new.step_started_ms) == (1, 0, 1, 7000, Action.ADVANCE, d.reasons, 30, 7500)
+
+
+def test_every_refusing_webhook_is_named():
+    policy = ProgressionPolicy(steps=(0.05, 0.25), min_windows=1, min_samples=0)
+    _, d = decide(Progress(experiment_id="x", policy=policy), good(1, 0.05, 1),
+                  gate_refusals=("desk: 403", "ops: timed out"))
+    assert d.reasons[-1] == "held by webhook: desk: 403; ops: timed out"

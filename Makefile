@@ -71,7 +71,7 @@ mutate: bootstrap
 
 # Generated hostile input, long: >= 100,000 examples per target (whole records: key, value,
 # headers, timestamp, on every consumed topic); ends with a table per target (examples run,
-# failing, seconds, result). ~4 CPU-hours in all (15 targets at ~25-700 examples/s; the
+# failing, seconds, result). ~4 CPU-hours in all (25 targets at ~25-700 examples/s; the
 # scorer's batch step is the slowest, ~75 min). FUZZ_EXAMPLES=2000 make fuzz: a shorter run;
 # FUZZ_PATHS=tests/unit/streams/sink make fuzz: a slice; FUZZ='-k outcomes': pytest arguments.
 # Failing examples are kept in .hypothesis/examples (not pytest's cache) and replayed first.

@@ -49,21 +49,9 @@ def answer(scores: Sequence[WritebackScore], body: bytes) -> CrmAnswer:
         return CrmAnswer()
     if not isinstance(errors, list):
         return CrmAnswer.all_unreadable(scores, "'errors' is not a list")
-    sent = {s.lead_id for s in scores}
-    rejected: dict[str, str] = {}
-    lost = False
-    for error in errors:
-        ids = _ids(error)
-        if ids is None:
-            lost = True
-            continue
-        for lead_id in ids:
-            if lead_id in sent:
-                rejected[lead_id] = words(error.get("message"))
-    if not lost:
-        return CrmAnswer(rejected)
-    why = "an error whose context.ids cannot be read"
-    return CrmAnswer(rejected, {lead: why for lead in sent if lead not in rejected})
+    return CrmAnswer.of_rejections(
+        scores, ((_ids(error), words(error.get("message") if isinstance(error, dict) else None))
+                 for error in errors), "an error whose context.ids cannot be read")
 
 
 def _ids(error: object) -> list[str] | None:

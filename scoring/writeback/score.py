@@ -123,6 +123,26 @@ class CrmAnswer:
     def all_unreadable(cls, scores: Sequence[WritebackScore], why: str) -> CrmAnswer:
         return cls(unreadable={s.lead_id: why for s in scores})
 
+    @classmethod
+    def of_rejections(cls, scores: Sequence[WritebackScore],
+                      entries: Iterable[tuple[Sequence[str] | None, str]], why: str
+                      ) -> CrmAnswer:
+        """The answer of a CRM that lists what it rejected: each entry names its leads (None:
+        none that can be read) and its reason (a later entry's wins). The leads sent that an
+        entry names are rejected; if any entry names none, every other lead sent is in doubt
+        (``why``)."""
+        sent = {s.lead_id for s in scores}
+        rejected: dict[str, str] = {}
+        nameless = False
+        for ids, reason in entries:
+            if ids is None:
+                nameless = True
+                continue
+            rejected |= {lead_id: reason for lead_id in ids if lead_id in sent}
+        if not nameless:
+            return cls(rejected)
+        return cls(rejected, {lead: why for lead in sent if lead not in rejected})
+
 
 NOT_JSON = object()
 """:func:`json_answer` of a body that is not JSON."""

@@ -47,16 +47,13 @@ def answer(scores: Sequence[WritebackScore], body: bytes) -> CrmAnswer:
         return CrmAnswer()
     if not isinstance(rejected, list):
         return CrmAnswer.all_unreadable(scores, "'rejected' is not a list")
-    sent = {s.lead_id for s in scores}
-    refused: dict[str, str] = {}
-    nameless = False
-    for entry in rejected:
-        lead_id = lead_id_of(entry.get("lead_id")) if isinstance(entry, dict) else None
-        if lead_id is None:
-            nameless = True
-        elif lead_id in sent:
-            refused[lead_id] = words(entry.get("reason"))
-    if not nameless:
-        return CrmAnswer(refused)
-    why = "a 'rejected' entry names no lead_id"
-    return CrmAnswer(refused, {lead: why for lead in sent if lead not in refused})
+    return CrmAnswer.of_rejections(scores, map(_named, rejected),
+                                   "a 'rejected' entry names no lead_id")
+
+
+def _named(entry: object) -> tuple[list[str] | None, str]:
+    """The lead a ``rejected`` entry names (None: no ``lead_id`` that names one), its reason."""
+    if not isinstance(entry, dict):
+        return None, ""
+    lead_id = lead_id_of(entry.get("lead_id"))
+    return (None if lead_id is None else [lead_id]), words(entry.get("reason"))

@@ -5,41 +5,29 @@ without Redis, from the monitor topics; the reference profile of its version fro
 registry (for the missing-value share at training); calibration by score decile and
 conversion by grade from the version's labelled scores in Redis; the feature importance in
 the reasons of the version's recent scored leads (against the profile's); the dead letters, the
-sink's failures and the controller's alerts of the last ``RECENT_S`` from their topics;
-liveness and lag from the consumer groups. Whatever cannot be read is named in the
-evidence, never zero.
+sink's failures and the controller's alerts of the last hour from their topics; liveness
+and lag from the consumer groups (these Kafka readers: :mod:`.topic_evidence`). Whatever
+cannot be read is named in the evidence, never zero.
 """
 
 from __future__ import annotations
 
-import logging
 import time
-from collections import Counter
 
 import redis
 from confluent_kafka import KafkaException
 
+import streams.diagnose.topic_evidence as topics
 from monitors.diagnosis import Diagnosis, diagnose
-from monitors.evidence import Evidence, FeatureEvidence, ProcessEvidence
+from monitors.evidence import Evidence, FeatureEvidence
 from monitors.quality import calibration_by_decile, conversion_by_grade
-from schemas.alerts import MODELS_ALERTS
-from schemas.experiments import LEADS_OUTCOMES
 from schemas.profile import ReferenceProfile
 from schemas.sink import SINK_DEADLETTER
-from schemas.topics import LEADS_DEADLETTER, LEADS_INCOMING, LEADS_SCORED
+from schemas.topics import LEADS_DEADLETTER
 from streams.cli.status import from_topics
-from streams.diagnose.readers import Unreadable, group_lag, newest_ms, recent, scored_importance
-from streams.kafka.topics import topic_name
 from streams.settings import Settings
-from streams.stack.processes import running_processes
 from streams.stores.labels import LabelWindow
 from streams.stores.status import read_state
-
-log = logging.getLogger(__name__)
-RECENT_S = 3600
-"""Dead letters, sink failures and alerts count over this many seconds before now."""
-LAST_RECORDS = 500
-"""Records read back per partition of a dead-letter or alert topic."""
 
 
 def diagnosis_report(settings: Settings, model: str) -> Diagnosis:
@@ -50,14 +38,14 @@ def diagnosis_report(settings: Settings, model: str) -> Diagnosis:
 def collect(settings: Settings, model: str) -> Evidence:
     now_ms = int(time.time() * 1000)
     unreadable: list[str] = []
-    processes = _processes(settings, unreadable)
+    processes = topics.processes(settings, unreadable)
     kafka = processes is not None  # Kafka answered: read its topics too
     window = _champion_window(settings, model, unreadable, kafka)
     drift, perf, guard = (window.get(k) or {} for k in ("drift", "performance", "guardrails"))
     version = str(perf.get("model_version") or drift.get("model_version") or "")
     profile = _profile(settings, model, version, unreadable)
     deciles, by_grade = _labels(settings, model, version, unreadable)
-    now_importance, n_explained = (_importance(settings, model, version, now_ms, unreadable)
+    now_importance, n_explained = (topics.importance(settings, model, version, now_ms, unreadable)
                                    if kafka and version else (None, 0))
     return Evidence(
         model=model, now_ms=now_ms, window_end_ms=perf.get("window_end_ms") or
@@ -73,12 +61,12 @@ def collect(settings: Settings, model: str) -> Evidence:
         n_labels=perf.get("n_labels", 0), auc=perf.get("auc"),
         calibration_error=perf.get("calibration_error"), calibration_deciles=deciles,
         conversion_by_grade=by_grade,
-        newest_input_ms=_freshness(settings, unreadable) if kafka else {},
-        deadletter_reasons=_reasons(settings, LEADS_DEADLETTER, now_ms, unreadable)
+        newest_input_ms=topics.freshness(settings, unreadable) if kafka else {},
+        deadletter_reasons=topics.reasons(settings, LEADS_DEADLETTER, now_ms, unreadable)
         if kafka else None,
-        sink_failures=_reasons(settings, SINK_DEADLETTER, now_ms, unreadable, status=True)
-        if kafka else None,
-        alerts=_alerts(settings, model, now_ms, unreadable) if kafka else {},
+        sink_failures=topics.reasons(settings, SINK_DEADLETTER, now_ms, unreadable,
+                                     status=True) if kafka else None,
+        alerts=topics.alerts(settings, model, now_ms, unreadable) if kafka else {},
         importance_reference=profile.importance if profile is not None else None,
         importance_now=now_importance, n_explained=n_explained,
         processes=processes or (), unreadable=tuple(unreadable))
@@ -140,73 +128,3 @@ def _feature(f: dict, profile: ReferenceProfile | None) -> FeatureEvidence:
         ref = known.proportions[-1] if known is not None else None
     return FeatureEvidence(f["name"], f["kind"], f["psi"], f.get("persisted") or
                            f["severity"], f["missing_share"], ref, f.get("unseen_share"))
-
-
-def _freshness(settings: Settings, unreadable: list[str]) -> dict[str, int | None]:
-    out: dict[str, int | None] = {}
-    for spec in (LEADS_INCOMING, LEADS_OUTCOMES):
-        try:
-            out[spec.name] = newest_ms(settings, topic_name(settings, spec))
-        except Unreadable as exc:
-            unreadable.append(str(exc))
-    return out
-
-
-def _reasons(settings: Settings, spec, now_ms: int, unreadable: list[str],
-             status: bool = False) -> dict[str, int] | None:
-    """Reasons (and with ``status`` the CRM's HTTP status) of the recent dead letters."""
-    try:
-        rows = recent(settings, topic_name(settings, spec), LAST_RECORDS,
-                      now_ms - RECENT_S * 1000)
-    except Unreadable as exc:
-        unreadable.append(str(exc))
-        return None
-    counts = Counter(str(v.get("reason")) for _, _, v in rows)
-    if status:
-        counts.update(f"status_{v['status_code']}" for _, _, v in rows
-                      if v.get("status_code") is not None)
-    return dict(counts)
-
-
-def _importance(settings: Settings, model: str, version: str, now_ms: int,
-                unreadable: list[str]) -> tuple[dict[str, float] | None, int]:
-    try:
-        return scored_importance(settings, topic_name(settings, LEADS_SCORED), model, version,
-                                 LAST_RECORDS, now_ms - RECENT_S * 1000)
-    except Unreadable as exc:
-        unreadable.append(str(exc))
-        return None, 0
-
-
-def _alerts(settings: Settings, model: str, now_ms: int,
-            unreadable: list[str]) -> dict[str, int]:
-    try:
-        rows = recent(settings, topic_name(settings, MODELS_ALERTS), LAST_RECORDS,
-                      now_ms - RECENT_S * 1000)
-    except Unreadable as exc:
-        unreadable.append(str(exc))
-        return {}
-    return dict(Counter(str(v.get("kind")) for _, key, v in rows if key == model.encode()))
-
-
-def _processes(settings: Settings, unreadable: list[str]
-               ) -> tuple[ProcessEvidence, ...] | None:
-    """Liveness and lag per leadstream process; None when Kafka did not answer (its
-    topics are then not read either: each would wait for its own timeout)."""
-    try:
-        groups = running_processes(settings)
-    except (KafkaException, TimeoutError) as exc:
-        unreadable.append(f"Kafka: consumer groups and topics ({str(exc) or 'no answer'})")
-        return None
-    out = []
-    for g in groups:
-        if g.role == "other":
-            continue
-        lag = None
-        if g.role == "scorer":
-            try:
-                lag = group_lag(settings, g.group, topic_name(settings, LEADS_INCOMING))
-            except Unreadable as exc:
-                unreadable.append(str(exc))
-        out.append(ProcessEvidence(g.role, g.members, lag))
-    return tuple(out)

@@ -7,7 +7,11 @@ from typing import Any, Literal
 
 from pydantic import Field, model_validator
 
+from scoring.experiments.report import DecisionPolicy
 from streams.settings.part import SettingsPart
+
+_DECIDES = DecisionPolicy()
+"""The experiment settings default to how a look decides by default (one source)."""
 
 
 class ControlSettings(SettingsPart):
@@ -18,9 +22,9 @@ class ControlSettings(SettingsPart):
     """After a rollback of a version, its further rollback events only alert for this long."""
     report_interval_s: float = Field(60.0, gt=0)
     """How often running canary/A/B experiments are reported on ``experiments.reports``."""
-    experiment_alpha: float = Field(0.05, gt=0, lt=1)
+    experiment_alpha: float = Field(_DECIDES.alpha, gt=0, lt=1)
     """Significance level of the always-valid sequential test."""
-    experiment_mde: float = Field(0.02, gt=0, lt=1)
+    experiment_mde: float = Field(_DECIDES.mde, gt=0, lt=1)
     """Minimum detectable effect: the absolute difference in conversion rate (0.02 = 2
     percentage points) the always-valid test is tuned to (the bounded test's horizon, the
     mSPRT's mixing variance, Johari et al. 2017). Smaller: more power near that effect, a
@@ -32,7 +36,7 @@ class ControlSettings(SettingsPart):
     power at that sample. ``msprt``: the open-ended mixture SPRT, valid for ever, 0.47-0.61 x
     the fixed test's power at that sample (it needs ~1.9 x it for the same power). A canary's
     progression policy overrides it with its ``test`` key (verdict table)."""
-    experiment_min_outcomes: int = Field(200, ge=0)
+    experiment_min_outcomes: int = Field(_DECIDES.min_outcomes_per_arm, ge=0)
     """Outcomes per arm before a report may recommend promote or keep_control."""
     @model_validator(mode="before")
     @classmethod

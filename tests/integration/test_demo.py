@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -22,25 +21,16 @@ import pytest
 
 from streams.settings import Settings
 from tests.integration.helpers import TIMING_MARGIN, closed_port
+from tests.integration.reader_copy import copy_of_the_tree, slot_env
 
 ROLLBACK_TARGET_S = 5.0
 DASHBOARD_PORT = closed_port()
-
-REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="module")
 def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the working tree's files (tracked and new, nothing git ignores)."""
-    root = tmp_path_factory.mktemp("demo-clone") / "leadstream"
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                            check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        source = REPO / name
-        if source.is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, root / name)
-    return root
+    return copy_of_the_tree(tmp_path_factory.mktemp("demo-clone") / "leadstream")
 
 
 @pytest.fixture(scope="module")
@@ -49,27 +39,13 @@ def demo_slot(demo_repo: Path, spare_stack: Callable[..., Settings]) -> Settings
     return spare_stack(home=demo_repo / ".leadstream")
 
 
-def demo_env(slot: Settings) -> dict[str, str]:
-    """This environment without any leadstream or MLflow setting, plus the slot's ports."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LEADSTREAM_", "MLFLOW_")) and k not in ("PYTHONPATH", "COLUMNS")}
-    env.update({
-        "LEADSTREAM_KAFKA_PORT": str(slot.kafka_port),
-        "LEADSTREAM_REDIS_PORT": str(slot.redis_port),
-        "LEADSTREAM_BOOTSTRAP_SERVERS": slot.bootstrap_servers,
-        "LEADSTREAM_REDIS_URL": slot.redis_url,
-        "LEADSTREAM_PROMETHEUS_PORT": str(slot.prometheus_port),
-        "LEADSTREAM_ALERTMANAGER_PORT": str(slot.alertmanager_port),
-        "LEADSTREAM_DASHBOARD_PORT": str(DASHBOARD_PORT),
-    })
-    return env
-
-
 def run_demo(repo: Path, slot: Settings, *args: str, columns: int | None = None
              ) -> subprocess.CompletedProcess[str]:
     """The demo with stdout to a pipe: no width limit, unless ``columns`` sets one (as an
     80-column terminal would)."""
-    env = demo_env(slot) if columns is None else {**demo_env(slot), "COLUMNS": str(columns)}
+    env = slot_env(slot, DASHBOARD_PORT)
+    if columns is not None:
+        env["COLUMNS"] = str(columns)
     done = subprocess.run([sys.executable, "-m", "streams.cli", "demo", *args], cwd=repo,
                           env=env, capture_output=True, text=True, timeout=900)
     print(done.stdout, done.stderr, sep="\n--- stderr ---\n")
@@ -119,7 +95,7 @@ def test_a_failing_demo_says_so_in_one_line_and_stops_its_children(
     with errors.open("w") as err:
         proc = subprocess.Popen(
             [sys.executable, "-m", "streams.cli", "demo", "--leads", "100"], cwd=demo_repo,
-            env=demo_env(demo_slot), stdout=subprocess.PIPE, stderr=err, text=True)
+            env=slot_env(demo_slot, DASHBOARD_PORT), stdout=subprocess.PIPE, stderr=err, text=True)
         lines = []
         for line in proc.stdout:
             lines.append(line)

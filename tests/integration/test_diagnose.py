@@ -17,7 +17,9 @@ from confluent_kafka import Consumer, Producer
 from monitors.windows import window_start
 from schemas.monitor import MONITOR_DRIFT, MONITOR_PERFORMANCE
 from schemas.scored import ScoredLead
+from schemas.topics import TopicSpec
 from streams.kafka.topics import topic_name
+from streams.settings import Settings
 from streams.stack.children import LeadstreamProcess
 from tests.integration.agents_support import run_cli
 from tests.integration.helpers import make_traffic, produce, wait_until
@@ -46,35 +48,43 @@ def _diagnose(settings) -> dict:
     return json.loads(result.output)
 
 
-def _live_scorer(settings) -> Consumer:
-    """A member of the scorers' group on ``leads.incoming``: a scorer that is up."""
+def _diagnose_with_a_live_scorer(settings) -> dict:
+    """``diagnose --json`` while a member of the scorers' group reads ``leads.incoming``
+    (a scorer that is up)."""
     consumer = Consumer({**settings.kafka_config(), "group.id": settings.consumer_group,
                          "enable.auto.commit": False})
     consumer.subscribe([settings.topic_incoming])
-    wait_until(lambda: consumer.poll(0.2) is None and bool(consumer.assignment()), 30,
-               "the stand-in scorer assigned")
-    return consumer
+    try:
+        wait_until(lambda: consumer.poll(0.2) is None and bool(consumer.assignment()), 30,
+                   "the stand-in scorer assigned")
+        return _diagnose(settings)
+    finally:
+        consumer.close()
 
 
-def test_a_shifted_feature_is_named_first(make_settings, kit: Kit, redis_client,
-                                          tmp_path: Path) -> None:
+def _faulty_windows(make_settings, kit: Kit, log: Path, windows: int, reports: TopicSpec,
+                    **fault) -> tuple[Settings, list[dict]]:
+    """``windows`` closed windows of two samples each carrying ``fault`` (``craft``'s
+    shift, empty or unknown), closed by the real monitor agents; the settings of their
+    model and the reports on ``reports`` once there is one per window."""
     s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
                       monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=1.0)
     v = kit.register(s)
     base = window_start(now_ms() - 30_000, L)
     samples = [craft(kit, s, v, 500, base + k * L + 900 * j, 800, f"w{k}/{j}",
-                     seed=10 * k + j, shift={"engagement_score": 1.0})
-               for k in range(3) for j in range(2)]
-    with MonitorWorker(s, tmp_path / "worker.log"):
+                     seed=10 * k + j, **fault) for k in range(windows) for j in range(2)]
+    with MonitorWorker(s, log):
         publish(s, samples, [0])
-        drift = wait_reports(s, topic_name(s, MONITOR_DRIFT), lambda rs: len(rs) >= 3)
+        return s, wait_reports(s, topic_name(s, reports), lambda rs: len(rs) >= windows)
+
+
+def test_a_shifted_feature_is_named_first(make_settings, kit: Kit, redis_client,
+                                          tmp_path: Path) -> None:
+    s, drift = _faulty_windows(make_settings, kit, tmp_path / "worker.log", 3, MONITOR_DRIFT,
+                               shift={"engagement_score": 1.0})
     newest = max(drift, key=lambda r: r["window_end_ms"])
     psi = {f["name"]: f["psi"] for f in newest["features"]}["engagement_score"]
-    scorer = _live_scorer(s)
-    try:
-        doc = _diagnose(s)
-    finally:
-        scorer.close()
+    doc = _diagnose_with_a_live_scorer(s)
     first = doc["findings"][0]
     assert (first["kind"], first["evidence"]["feature"]) == ("feature_drift",
                                                              "engagement_score"), doc
@@ -101,20 +111,9 @@ def test_a_stopped_scorer_is_named_first(make_settings) -> None:
 
 def test_a_crm_field_arriving_empty_is_named_first(make_settings, kit: Kit,
                                                    tmp_path: Path) -> None:
-    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
-                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=1.0)
-    v = kit.register(s)
-    base = window_start(now_ms() - 30_000, L)
-    samples = [craft(kit, s, v, 500, base + k * L + 900 * j, 800, f"w{k}/{j}", seed=k + j,
-                     empty=("company_size",)) for k in range(3) for j in range(2)]
-    with MonitorWorker(s, tmp_path / "worker.log"):
-        publish(s, samples, [0])
-        wait_reports(s, topic_name(s, MONITOR_DRIFT), lambda rs: len(rs) >= 3)
-    scorer = _live_scorer(s)
-    try:
-        doc = _diagnose(s)
-    finally:
-        scorer.close()
+    s, _ = _faulty_windows(make_settings, kit, tmp_path / "worker.log", 3, MONITOR_DRIFT,
+                           empty=("company_size",))
+    doc = _diagnose_with_a_live_scorer(s)
     first = doc["findings"][0]
     assert (first["kind"], first["evidence"]["feature"]) == ("missing_values",
                                                              "company_size"), doc
@@ -126,20 +125,9 @@ def test_a_crm_field_arriving_empty_is_named_first(make_settings, kit: Kit,
 
 
 def test_a_renamed_crm_field_is_named_first(make_settings, kit: Kit, tmp_path: Path) -> None:
-    s = make_settings(model_name=f"lead-{uuid.uuid4().hex[:8]}", monitor_window_s=L / 1000,
-                      monitor_lateness_s=0.5, monitor_tick_s=0.2, monitor_idle_s=1.0)
-    v = kit.register(s)
-    base = window_start(now_ms() - 30_000, L)
-    samples = [craft(kit, s, v, 500, base + k * L + 900 * j, 800, f"w{k}/{j}", seed=k + j,
-                     unknown={"web_visits": 500}) for k in range(2) for j in range(2)]
-    with MonitorWorker(s, tmp_path / "worker.log"):
-        publish(s, samples, [0])
-        wait_reports(s, topic_name(s, MONITOR_PERFORMANCE), lambda rs: len(rs) >= 2)
-    scorer = _live_scorer(s)
-    try:
-        doc = _diagnose(s)
-    finally:
-        scorer.close()
+    s, _ = _faulty_windows(make_settings, kit, tmp_path / "worker.log", 2, MONITOR_PERFORMANCE,
+                           unknown={"web_visits": 500})
+    doc = _diagnose_with_a_live_scorer(s)
     first = doc["findings"][0]
     assert (first["kind"], first["severity"]) == ("unknown_attributes", "critical"), doc
     assert (first["evidence"]["attribute"], first["evidence"]["share"]) == ("web_visits", 1.0)
@@ -163,11 +151,7 @@ def test_a_crm_refusing_write_back_is_named_first(make_settings, tmp_path: Path)
         with LeadstreamProcess(["sink", "--idle-exit", "3"], s, tmp_path / "sink.log",
                                **env) as sink:
             assert sink.wait(120) == 0, sink.tail()
-    scorer = _live_scorer(s)
-    try:
-        doc = _diagnose(s)
-    finally:
-        scorer.close()
+    doc = _diagnose_with_a_live_scorer(s)
     first = doc["findings"][0]
     assert (first["kind"], first["severity"]) == ("sink_failures", "critical"), doc
     assert first["evidence"]["crm_rejected"] == len(leads)

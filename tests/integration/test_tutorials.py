@@ -17,7 +17,6 @@ from __future__ import annotations
 import contextlib
 import os
 import re
-import shutil
 import signal
 import subprocess
 import sys
@@ -29,6 +28,7 @@ import pytest
 
 from streams.settings import Settings
 from tests.integration.helpers import closed_port
+from tests.integration.reader_copy import copy_of_the_tree, slot_env
 
 REPO = Path(__file__).resolve().parents[2]
 TUTORIALS = REPO / "docs" / "tutorials"
@@ -61,13 +61,7 @@ def _datasets() -> Path | None:
 @pytest.fixture(scope="module")
 def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the working tree's files, with ``../shared/datasets`` beside it."""
-    root = tmp_path_factory.mktemp("tutorials") / "leadstream"
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=REPO,
-                            check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        if (REPO / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(REPO / name, root / name)
+    root = copy_of_the_tree(tmp_path_factory.mktemp("tutorials") / "leadstream")
     datasets = _datasets()
     if datasets is not None:
         (root.parent / "shared").mkdir()
@@ -82,19 +76,8 @@ def slot(clone: Path, spare_stack: Callable[..., Settings]) -> Settings:
 
 def reader_env(slot: Settings) -> dict[str, str]:
     """A reader's shell: no leadstream or MLflow setting, the slot's ports, the venv's bin."""
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("LEADSTREAM_", "MLFLOW_")) and k not in ("PYTHONPATH", "COLUMNS")}
-    env.update({
-        "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
-        "LEADSTREAM_KAFKA_PORT": str(slot.kafka_port),
-        "LEADSTREAM_REDIS_PORT": str(slot.redis_port),
-        "LEADSTREAM_BOOTSTRAP_SERVERS": slot.bootstrap_servers,
-        "LEADSTREAM_REDIS_URL": slot.redis_url,
-        "LEADSTREAM_PROMETHEUS_PORT": str(slot.prometheus_port),
-        "LEADSTREAM_ALERTMANAGER_PORT": str(slot.alertmanager_port),
-        "LEADSTREAM_DASHBOARD_PORT": str(DASHBOARD_PORT),
-    })
-    return env
+    env = slot_env(slot, DASHBOARD_PORT)
+    return {**env, "PATH": f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"}
 
 
 def test_bash_blocks_are_found_and_other_fences_are_not() -> None:

@@ -9,7 +9,6 @@ Marked ``packaging`` (no Kafka needed; ~1 min from pip's cache, in ``make test``
 from __future__ import annotations
 
 import re
-import shutil
 import subprocess
 import sys
 import tomllib
@@ -18,6 +17,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.integration.reader_copy import copy_of_the_tree
+
 ROOT = Path(__file__).resolve().parents[2]
 
 pytestmark = pytest.mark.packaging
@@ -25,7 +26,7 @@ pytestmark = pytest.mark.packaging
 
 def test_the_wheel_installs_into_a_clean_venv_and_knows_its_version(tmp_path: Path) -> None:
     version = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["version"]
-    source = _copy_of_the_tree(tmp_path / "source")  # setuptools writes build/ beside it
+    source = copy_of_the_tree(tmp_path / "source")  # setuptools writes build/ beside it
     subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path / "dist"),
                     str(source)], check=True, capture_output=True, timeout=600)
     (wheel,) = (tmp_path / "dist").glob("leadstream-*.whl")
@@ -51,17 +52,6 @@ def test_the_lock_pins_every_dependency_the_project_names() -> None:
               (ROOT / "requirements.lock").read_text().splitlines() if "==" in line
               and not line.startswith((" ", "#"))}
     assert sorted(wanted - pinned) == []
-
-
-def _copy_of_the_tree(root: Path) -> Path:
-    """The working tree's files (tracked and new, nothing git ignores)."""
-    listed = subprocess.run(["git", "ls-files", "-co", "--exclude-standard", "-z"], cwd=ROOT,
-                            check=True, capture_output=True).stdout.decode().split("\0")
-    for name in filter(None, listed):
-        if (ROOT / name).is_file():
-            (root / name).parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(ROOT / name, root / name)
-    return root
 
 
 def _name(requirement: str) -> str:

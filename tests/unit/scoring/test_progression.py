@@ -165,3 +165,29 @@ def test_evidence_is_counts_and_tests_only():
     assert d.evidence["treatment_assigned"] == 7 and d.evidence["srm_ok"] == 1
     assert d.evidence["guardrail.model_error_rate"] == "HEALTHY"
     assert d.evidence["lower"] == 0.01 and d.evidence["window_end_ms"] == 1000
+
+
+def test_a_share_a_hair_below_a_step_is_at_that_step():
+    policy = ProgressionPolicy(steps=(0.05, 0.25, 0.5))
+    assert step_of(policy, 0.25 - 1e-9) == 1  # within the 1e-9 a float round trip loses
+    assert step_of(policy, 0.25 - 1e-8) == 0
+
+
+def test_a_share_set_by_hand_counts_the_leads_served_from_that_decision():
+    policy = ProgressionPolicy(steps=(0.05, 0.25, 0.5), min_windows=1, min_samples=100)
+    p = Progress(experiment_id="x", policy=policy, step_start_assigned=3)
+    p, d = decide(p, good(1, 0.25, 40, decided_at_ms=900))  # at 25 % by hand, 40 so far
+    assert (p.step, p.step_start_assigned, p.step_started_ms) == (1, 40, 900)
+    p, d = decide(p, good(2, 0.25, 139, window_start_ms=1000))  # window 1 began before
+    assert d.action is Action.HOLD and d.reasons == ("dwell 1/1 windows, 99/100 leads at 25%",)
+
+
+def test_an_inconclusive_interval_it_cannot_bound_is_shown_as_dashes():
+    policy = ProgressionPolicy(steps=(0.5,), min_windows=1, min_samples=0)
+    _, d = decide(Progress(experiment_id="x", policy=policy),
+                  good(1, 0.5, 1, upper=None))
+    assert d.reasons == ("inconclusive: always-valid CI [+0.0100, -] reaches below -0.01",)
+    _, d = decide(Progress(experiment_id="x", policy=policy),
+                  good(1, 0.5, 1, lower=-0.25, upper=0.125))
+    assert d.reasons == ("inconclusive: always-valid CI [-0.2500, +0.1250] reaches below "
+                         "-0.01",)

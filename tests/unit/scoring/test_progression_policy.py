@@ -71,3 +71,21 @@ def test_a_bad_policy_says_which_key(text: str, where: str):
 def test_any_text_is_a_policy_or_a_fatal_error(text: str):
     with contextlib.suppress(FatalError):
         assert isinstance(parse_policy(text), ProgressionPolicy)
+
+
+@pytest.mark.parametrize(("text", "message"), [
+    ("[canary]\nstep = [5]\n",
+     "policy [canary] takes only steps, min_windows, min_samples, max_windows"),
+    ("[rollout]\n[zones]\n", "policy: unknown section(s) rollout, zones (expected [canary], "
+     "[guardrails], [verdict], [shadow], [[webhook]])"),
+    ("[canary]\nsteps = ['5']\n", "policy [canary] steps must be a list of percentages"),
+    ("[canary]\nsteps = 5\n", "policy [canary] steps must be a list of percentages"),
+])
+def test_a_bad_policy_is_told_in_these_words(text: str, message: str):
+    with pytest.raises(FatalError) as info:
+        parse_policy(text)
+    assert str(info.value) == message
+
+
+def test_percent_steps_are_rounded_to_six_decimals_of_a_share():
+    assert parse_policy("[canary]\nsteps = [12.3456789, 50]\n").steps == (0.123457, 0.5)

@@ -1,9 +1,12 @@
 """The experiment settings become the decision policy: the MDE tunes the test, the setting
 chooses which."""
 
+from dataclasses import replace
+
 import pytest
 from pydantic import ValidationError
 
+from scoring.experiments.report import DecisionPolicy
 from scoring.experiments.tuning import mixing_variance
 from streams.settings import Settings
 from streams.stores.experiments import policy_from
@@ -60,3 +63,11 @@ def test_every_reader_runs_the_test_the_canary_policy_names():
     assert with_progress_test(base, named, "y").test == "bounded"  # no progress: the setting
     unnamed = _Progresses(Progress(experiment_id="x", policy=ProgressionPolicy()))
     assert with_progress_test(base, unnamed, "x") == base
+
+
+def test_the_settings_default_to_the_decision_policys_defaults(monkeypatch):
+    """One source: unset, the experiment settings decide exactly as ``DecisionPolicy()``,
+    but with the bounded test (the class keeps the open-ended one, which needs no MDE)."""
+    for name in ("ALPHA", "MDE", "MIN_OUTCOMES", "TEST"):
+        monkeypatch.delenv(f"LEADSTREAM_EXPERIMENT_{name}", raising=False)
+    assert policy_from(Settings(_env_file=None)) == replace(DecisionPolicy(), test="bounded")

@@ -9,7 +9,7 @@ controller makes is recorded as an :class:`AuditEntry` (who, why, when, from →
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
@@ -185,7 +185,15 @@ class RollbackEvent(BaseModel):
 
     @model_validator(mode="after")
     def _window(self) -> RollbackEvent:
-        if self.window_end < self.window_start:
+        """Compared as instants, a time without offset being UTC (mixed, they raised
+        ``TypeError``; near year 1 or 9999 an offset can overflow: refused, not raised)."""
+        start, end = (t if t.tzinfo else t.replace(tzinfo=UTC)
+                      for t in (self.window_start, self.window_end))
+        try:
+            before = end < start
+        except OverflowError:
+            raise ValueError("window_start or window_end has no UTC form") from None
+        if before:
             raise ValueError("window_end is before window_start")
         return self
 

@@ -38,19 +38,32 @@ PROGRESS_SEVERITY = {"auto_advance": AlertSeverity.INFO, "auto_promote": AlertSe
                      "auto_stop": AlertSeverity.WARNING, "auto_abort": AlertSeverity.CRITICAL}
 
 
+LATEST = datetime.max.replace(tzinfo=UTC)
+
+
+def span(at: datetime, ttl: timedelta) -> tuple[datetime, datetime]:
+    """An event's alert starts at the event's own time, in UTC (without offset: UTC), and
+    ends ``ttl`` later; a time at the ends of what a datetime holds (year 1 with an offset
+    east of UTC, 9999 near its end: a hostile or broken producer) is clamped, not raised."""
+    try:
+        start = at.replace(tzinfo=UTC) if at.tzinfo is None else at.astimezone(UTC)
+    except (OverflowError, ValueError):
+        start = datetime.min.replace(tzinfo=UTC) if at.year == 1 else LATEST
+    return start, (start + ttl if start <= LATEST - ttl else LATEST)
+
+
 def rollback_alert(event: RollbackEvent, ttl: timedelta) -> Alert:
     evidence = ", ".join(f"{k}={v:g}" for k, v in sorted(event.evidence.items()))
     if event.demand is GuardrailDemand.STOP_INVALID:
         return Alert("LeadstreamExperimentInvalid", event.model_name, event.version,
-                     AlertSeverity.CRITICAL, "experiment_invalid", event.emitted_at,
-                     event.emitted_at + ttl,
+                     AlertSeverity.CRITICAL, "experiment_invalid", *span(event.emitted_at, ttl),
                      {"role": event.role.value, "guardrail": event.guardrail},
                      f"{event.model_name} v{event.version}: the experiment's split is broken "
                      "(sample-ratio mismatch), stop demanded, no rollback",
                      f"Evidence: {evidence or 'none'}. Check assignment and logging before "
                      "reading its lift.")
     return Alert("LeadstreamRollback", event.model_name, event.version, AlertSeverity.CRITICAL,
-                 "rollback", event.emitted_at, event.emitted_at + ttl,
+                 "rollback", *span(event.emitted_at, ttl),
                  {"role": event.role.value, "guardrail": event.guardrail},
                  f"{event.model_name} v{event.version} ({event.role.value}): guardrail "
                  f"{event.guardrail} demanded a rollback",
@@ -62,20 +75,20 @@ def refusal_alert(alert: ControlAlert, ttl: timedelta) -> Alert:
     if alert.kind in PROGRESS_SEVERITY:
         action = alert.kind.removeprefix("auto_")
         return Alert("LeadstreamCanaryProgress", alert.model_name, NO_VERSION,
-                     PROGRESS_SEVERITY[alert.kind], f"canary_{action}", alert.at,
-                     alert.at + ttl, {"reason": alert.kind, "source": alert.source},
+                     PROGRESS_SEVERITY[alert.kind], f"canary_{action}", *span(alert.at, ttl),
+                     {"reason": alert.kind, "source": alert.source},
                      f"{alert.model_name}: the canary's policy decided {action}",
                      alert.message)
     if alert.kind == "srm":
         return Alert("LeadstreamExperimentStopped", alert.model_name, NO_VERSION,
-                     AlertSeverity.CRITICAL, "experiment_stopped", alert.at, alert.at + ttl,
+                     AlertSeverity.CRITICAL, "experiment_stopped", *span(alert.at, ttl),
                      {"reason": alert.kind, "source": alert.source},
                      f"{alert.model_name}: experiment stopped for a sample-ratio mismatch",
                      alert.message)
     severity = (AlertSeverity.CRITICAL if alert.kind in CRITICAL_REFUSALS
                 else AlertSeverity.WARNING)
     return Alert("LeadstreamControlRefused", alert.model_name, NO_VERSION, severity,
-                 "control_refused", alert.at, alert.at + ttl,
+                 "control_refused", *span(alert.at, ttl),
                  {"reason": alert.kind, "source": alert.source},
                  f"{alert.model_name}: the controller refused a change ({alert.kind})",
                  alert.message)
@@ -84,7 +97,7 @@ def refusal_alert(alert: ControlAlert, ttl: timedelta) -> Alert:
 def retrain_alert(trigger: RetrainTrigger, ttl: timedelta) -> Alert:
     reasons = ", ".join(r.value for r in trigger.reasons)
     return Alert("LeadstreamRetrainTriggered", trigger.model_name, trigger.model_version,
-                 AlertSeverity.INFO, "retrain", trigger.emitted_at, trigger.emitted_at + ttl,
+                 AlertSeverity.INFO, "retrain", *span(trigger.emitted_at, ttl),
                  {}, f"{trigger.model_name} v{trigger.model_version}: retrain triggered "
                  f"({reasons})", "`leadstream retrain` trains and validates a challenger.")
 
@@ -92,16 +105,15 @@ def retrain_alert(trigger: RetrainTrigger, ttl: timedelta) -> Alert:
 def sink_failure_alert(letter: SinkDeadLetter, model: str, ttl: timedelta) -> Alert:
     status = f" (HTTP {letter.status_code})" if letter.status_code is not None else ""
     return Alert("LeadstreamSinkFailure", model, letter.model_version or NO_VERSION,
-                 AlertSeverity.WARNING, "sink_failure", letter.failed_at,
-                 letter.failed_at + ttl, {"reason": letter.reason.value},
+                 AlertSeverity.WARNING, "sink_failure", *span(letter.failed_at, ttl),
+                 {"reason": letter.reason.value},
                  f"The CRM refused scores for good: {letter.reason.value}{status}",
                  "Refused scores are on sink.deadletter with the CRM's answer.")
 
 
 def erasure_refused_alert(letter: RecordDeadLetter, ttl: timedelta) -> Alert:
     return Alert("LeadstreamErasureRefused", ERASURE_KEY.decode(), NO_VERSION,
-                 AlertSeverity.WARNING, "erasure_refused", letter.rejected_at,
-                 letter.rejected_at + ttl,
+                 AlertSeverity.WARNING, "erasure_refused", *span(letter.rejected_at, ttl),
                  {"reason": letter.reason.value},
                  f"An erasure request was refused ({letter.reason.value})",
                  "The lead was not erased: see privacy.requests.deadletter and ask again "

@@ -87,6 +87,25 @@ def test_rollback_event_round_trip_and_window_check():
         RollbackEvent(**{**event.model_dump(), "window_end": NOW - timedelta(hours=1)})
 
 
+@pytest.mark.parametrize(("start", "end", "valid"), [
+    ("0226-01-01T00:00:00Z", "0001-01-01T00:00:00", False),  # found by the fuzz: TypeError
+    ("2026-01-01T12:00:00", "2026-01-01T11:30:00+00:00", False),
+    ("2026-01-01T12:00:00", "2026-01-01T12:30:00+00:00", True),  # no offset: UTC
+    ("2026-01-01T12:00:00+02:00", "2026-01-01T10:30:00", True),  # 10:00 UTC, then 10:30
+])
+def test_a_window_with_and_without_offsets_is_compared_as_instants(start, end, valid):
+    """A rollback event mixing times with and without an offset is judged, never raises
+    anything but a validation error (the agents skip those)."""
+    doc = {"event_id": "g", "model_name": "m", "role": "challenger", "version": "4",
+           "guardrail": "g", "window_start": start, "window_end": end,
+           "emitted_at": "2026-01-01T12:00:00Z"}
+    if valid:
+        RollbackEvent.model_validate(doc)
+    else:
+        with pytest.raises(ValidationError, match="window_end is before window_start"):
+            RollbackEvent.model_validate(doc)
+
+
 def test_shadow_comparison_checks_the_difference():
     fields = dict(
         lead_id="L1", model_name="lead-scoring", champion_version="3",

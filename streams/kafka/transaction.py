@@ -13,11 +13,15 @@ one and aborts its transaction (which cannot have been committed: the commit com
 and the batch is processed again.
 
 A transaction open longer than ``transaction.timeout.ms`` is aborted by the broker, which
-bumps the producer's epoch: librdkafka then reports the producer *fenced* (fatal). When the
+bumps the producer's epoch: librdkafka then reports the producer *fenced*, or, when the
+expiry lands while we abort, the abort in an *invalid state* (both fatal). When the
 transaction in hand had outlived the timeout, that is taken for what it is (our own
 transaction expired; nothing of it was committed) and handled like a stuck call: a fresh
-producer with the same transactional id, and the batch processed again. A fence seen in a
-younger transaction is another process with the same transactional id: fatal, as before.
+producer with the same transactional id, and the batch processed again. (Seen when the
+leader of an output partition is killed: its records time out with the transaction, the
+abort waits on the moving coordinator, and the broker expires the transaction meanwhile.)
+A fence seen in a younger transaction is another process with the same transactional id:
+fatal, as before.
 """
 
 from __future__ import annotations
@@ -41,6 +45,9 @@ CALL_TIMEOUT_S = 10.0
 HANG_S = CALL_TIMEOUT_S + 5.0
 """A ``send_offsets_to_transaction`` still blocked after this is stuck."""
 MAX_BACKOFF_S = 2.0
+EXPIRY_CODES = frozenset({KafkaError._FENCED, KafkaError.PRODUCER_FENCED,
+                          KafkaError.INVALID_PRODUCER_EPOCH, KafkaError.INVALID_TXN_STATE})
+"""What a transaction expired by the broker looks like to the producer that held it."""
 
 T = TypeVar("T")
 
@@ -165,7 +172,7 @@ class BatchTransaction:
     def _expired(self, exc: KafkaException) -> bool:
         """A fence caused by our own transaction outliving ``transaction.timeout.ms``."""
         err = exc.args[0] if exc.args and isinstance(exc.args[0], KafkaError) else None
-        return (self.open and err is not None and err.code() == KafkaError._FENCED
+        return (self.open and err is not None and err.code() in EXPIRY_CODES
                 and time.monotonic() - self._began >= self._timeout_s)
 
     def _fatal(self, exc: KafkaException) -> Exception:

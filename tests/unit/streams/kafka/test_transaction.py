@@ -83,3 +83,47 @@ def test_a_fence_within_the_timeout_is_another_instance_and_fatal(clock) -> None
     txn.init()
     with pytest.raises(FatalError, match="same transactional id"):
         _publish(txn)
+
+
+TIMED_OUT = KafkaError(KafkaError._TIMED_OUT, "49 message(s) timed out", txn_requires_abort=True)
+INVALID_STATE = KafkaError(KafkaError.INVALID_TXN_STATE, "Failed to end transaction",
+                           fatal=True)
+
+
+class _LeaderLostProducer(_Producer):
+    """Its records time out after ``lost_s`` (an output partition's leader was killed);
+    the abort then finds the transaction expired by the broker."""
+
+    def __init__(self, clock: _Clock, lost_s: float):
+        super().__init__(clock, commit_after_s=0.0)
+        self.lost_s = lost_s
+
+    def send_offsets_to_transaction(self, offsets, _meta, _timeout) -> None:
+        self.clock.now += self.lost_s
+        raise KafkaException(TIMED_OUT)
+
+    def abort_transaction(self, _timeout: float) -> None:
+        self.calls.append("abort")
+        raise KafkaException(INVALID_STATE)
+
+
+def test_an_abort_refused_after_the_broker_expired_the_transaction_is_redone(clock) -> None:
+    made = [_LeaderLostProducer(clock, lost_s=25.0), _Producer(clock, commit_after_s=0.0)]
+    txn = BatchTransaction(lambda: made.pop(0), _Consumer(), lambda: False, timeout_s=10.0)
+    txn.init()
+    first = txn._producer
+    with pytest.raises(BatchAborted, match="timed out"):
+        _publish(txn)
+    assert first.calls[-1] == "abort"
+    second = txn._producer
+    assert second is not first and second.calls == ["init"]
+    _publish(txn)
+    assert second.calls[-1] == "commit" and not txn.open
+
+
+def test_an_invalid_state_within_the_timeout_is_fatal(clock) -> None:
+    txn = BatchTransaction(lambda: _LeaderLostProducer(clock, lost_s=2.0), _Consumer(),
+                           lambda: False, timeout_s=10.0)
+    txn.init()
+    with pytest.raises(FatalError, match="cannot go on"):
+        _publish(txn)

@@ -13,13 +13,14 @@ import re
 import signal
 import subprocess
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx
 import pytest
 
 from streams.settings import Settings
+from streams.stack import stack_down
 from tests.integration.helpers import TIMING_MARGIN, closed_port
 from tests.integration.reader_copy import copy_of_the_tree, slot_env
 
@@ -34,9 +35,12 @@ def demo_repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def demo_slot(demo_repo: Path, spare_stack: Callable[..., Settings]) -> Settings:
-    """A free slot whose stack state lives where the demo's default home will be."""
-    return spare_stack(home=demo_repo / ".leadstream")
+def demo_slot(demo_repo: Path, spare_stack: Callable[..., Settings]) -> Iterator[Settings]:
+    """A free slot whose stack state lives where the demo's default home will be; the
+    stack the demo leaves up is stopped when the module ends."""
+    settings = spare_stack(home=demo_repo / ".leadstream")
+    yield settings
+    stack_down(settings)
 
 
 def run_demo(repo: Path, slot: Settings, *args: str, columns: int | None = None

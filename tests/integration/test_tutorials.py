@@ -21,12 +21,13 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 
 from streams.settings import Settings
+from streams.stack import stack_down
 from tests.integration.helpers import closed_port
 from tests.integration.reader_copy import copy_of_the_tree, slot_env
 
@@ -70,8 +71,12 @@ def clone(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def slot(clone: Path, spare_stack: Callable[..., Settings]) -> Settings:
-    return spare_stack(home=clone / ".leadstream")
+def slot(clone: Path, spare_stack: Callable[..., Settings]) -> Iterator[Settings]:
+    """The tutorials' slot; its stack is stopped when the module ends (not the session:
+    a broker left idle costs the tests after it a JVM's memory)."""
+    settings = spare_stack(home=clone / ".leadstream")
+    yield settings
+    stack_down(settings)
 
 
 def reader_env(slot: Settings) -> dict[str, str]:

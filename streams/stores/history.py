@@ -77,7 +77,10 @@ return out
 # Replaces the entry of the same position in place — unless that entry is committed and
 # this write is not (a fenced zombie's late write); else pushes it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
-# again), inserts it in offset order (the bound may then drop it).
+# again), inserts it in offset order (the bound may then drop it). The key's TTL is reset
+# by every write before a commit and by every element added; the committed pass replacing
+# the element of its position (the common case) leaves it as that element's write set it,
+# moments before (a write fewer per lead).
 _RECORD_LUA = """
 local pos, values, added = 1, ARGV[4], 0
 local committed = ARGV[5] == '1'
@@ -102,6 +105,7 @@ for i, key in ipairs(KEYS) do
     if committed or string.sub(e, -#COMMITTED) ~= COMMITTED then
       redis.call('LSET', key, found, value)
     end
+    if not committed then redis.call('EXPIRE', key, ARGV[2]) end
   else
     local n
     if not later then n = redis.call('LPUSH', key, value)
@@ -109,8 +113,8 @@ for i, key in ipairs(KEYS) do
     else n = redis.call('RPUSH', key, value) end
     if n > tonumber(ARGV[1]) then redis.call('LTRIM', key, 0, ARGV[1] - 1) end
     added = added + 1
+    redis.call('EXPIRE', key, ARGV[2])
   end
-  redis.call('EXPIRE', key, ARGV[2])
 end
 return added
 """.replace("COMMITTED", "':c'")

@@ -43,6 +43,7 @@ import redis
 
 from streams.settings import Settings
 from streams.stores.ledger import redis_client
+from streams.stores.scripts import queue
 
 PREFIX = "leadstream:history:"
 COMMITTED = ":c"
@@ -178,8 +179,9 @@ class History:
 
     def stage_previous(self, pipe: redis.client.Pipeline,
                        asks: Sequence[tuple[str, int, int]]) -> None:
-        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`)."""
-        self._previous(**self._previous_args(asks), client=pipe)
+        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`; the
+        pipeline run by :func:`streams.stores.scripts.execute` with :attr:`scripts`)."""
+        queue(pipe, self._previous, **self._previous_args(asks))
 
     def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
         return {"keys": [PREFIX + lead for lead, _, _ in asks],
@@ -198,8 +200,13 @@ class History:
 
     def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
         """Queue the write of a committed batch's elements on ``pipe``, marked committed
-        (its reply: as :meth:`record`)."""
-        self._record(**self._record_args(rows, committed=True), client=pipe)
+        (its reply: as :meth:`record`; run as :meth:`stage_previous`)."""
+        queue(pipe, self._record, **self._record_args(rows, committed=True))
+
+    @property
+    def scripts(self) -> tuple:
+        """The scripts the ``stage_*`` methods queue (loaded again if Redis lost them)."""
+        return (self._previous, self._record)
 
     def _record_args(self, rows: HistoryRows, committed: bool) -> dict:
         return {"keys": [PREFIX + lead for lead in rows.lead_ids],

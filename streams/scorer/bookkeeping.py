@@ -25,6 +25,7 @@ from streams.scorer.batch import BatchResult
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.stores.ledger import Ledger
+from streams.stores.scripts import Pipeline, execute
 
 
 class BatchBook:
@@ -52,15 +53,20 @@ class BatchBook:
                   else self._trends.client if self._trends is not None else None)
         if client is None:
             return
-        pipe = client.pipeline(transaction=False)
-        history = self._trends is not None and self._trends.stage(pipe, result.history)
-        n_ledger = ledger.stage(pipe, result.ledger) if ledger is not None else 0
-        if not history and not n_ledger:
-            return
+        trends, queued = self._trends, [False, 0]  # history staged, ledger commands
+
+        def stage(pipe: Pipeline) -> tuple:
+            queued[0] = trends is not None and trends.stage(pipe, result.history)
+            queued[1] = ledger.stage(pipe, result.ledger) if ledger is not None else 0
+            return trends.scripts if queued[0] else ()  # type: ignore[union-attr]
+
         try:
-            replies = pipe.execute(raise_on_error=False)
+            replies = execute(client, stage)  # nothing staged: nothing sent, no replies
         except RedisError as exc:
-            replies = [exc] * (int(history) + n_ledger)
+            replies = [exc] * (int(queued[0]) + int(queued[1]))
+        history = bool(queued[0])
+        if not history and not queued[1]:
+            return
         if history and self._trends is not None:
             first = replies[0]
             self._trends.recorded(result.history,

@@ -16,6 +16,7 @@ import redis
 
 from streams.scorer.trends import TrendSource
 from streams.stores.dedup import Claim, Deduplicator
+from streams.stores.scripts import Pipeline, execute
 
 Ask = tuple[str, int, int]
 
@@ -35,7 +36,8 @@ class Prefetched:
 def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence[Claim],
                asks: Sequence[Ask]) -> tuple[dict[int, str], Prefetched | None]:
     """The claims' duplicates (index → first source) and the leads' previous scores: one
-    round trip when both sides are Redis stores, else each asked on its own (fakes)."""
+    round trip when both sides are Redis stores (:mod:`streams.stores.scripts`: not two),
+    else each asked on its own (fakes)."""
     history_on = trends is not None and trends.enabled
     client = dedup.client
     if client is None or (history_on and trends.client is None):  # type: ignore[union-attr]
@@ -46,14 +48,17 @@ def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence
     claiming = dedup.asking(claims)
     query = trends.query(asks) if history_on and asks else None  # type: ignore[union-attr]
     replies: list[object] = []
-    if claiming or query:
-        pipe = client.pipeline(transaction=False)
+
+    def stage(pipe: Pipeline) -> tuple:
         if claiming:
             dedup.stage(pipe, claims)
         if query:
             trends.stage_read(pipe, query)  # type: ignore[union-attr]
+        return dedup.scripts + (trends.scripts if query else ())  # type: ignore[union-attr]
+
+    if claiming or query:
         try:
-            replies = list(pipe.execute(raise_on_error=False))
+            replies = execute(client, stage)
         except redis.RedisError as exc:
             replies = [exc] * (int(claiming) + int(bool(query)))
     dupes = dedup.answer(replies[0]) if claiming else {}

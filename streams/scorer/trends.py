@@ -161,6 +161,11 @@ class TrendSource:
     def client(self) -> redis.Redis | None:
         return None if self._history is None else self._history.client
 
+    @property
+    def scripts(self) -> tuple:
+        """The scripts ``stage_read`` and ``stage`` may queue."""
+        return () if self._history is None else self._history.scripts
+
     def _went_down(self, what: str, exc: Exception) -> None:
         if not self._skipping():
             self._next_try = self._clock() + self._retry_s

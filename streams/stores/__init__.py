@@ -8,7 +8,8 @@ monitor reports and serving configuration that ``status`` and the dashboard show
 (``status``); erasing a lead (``erasure``), the forgotten leads'
 keyed hashes (``erased``), the applied erasure requests (``erasure_requests``), and the
 rewrite of Redis's persistence files after an erasure (``persistence``); accepted
-signatures (``signatures``); waiting out a Redis outage (``retry``). Each key has a TTL
+signatures (``signatures``); waiting out a Redis outage (``retry``); Lua scripts sent
+with other commands in one round trip (``scripts``). Each key has a TTL
 or a bound, documented in its module; ``bounds`` names the few bounded keys kept without a TTL.
 
 May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
@@ -17,5 +18,5 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
     "experiments", "history", "labels", "ledger", "ledger_codec", "ledger_rows", "parked",
-    "persistence", "retry", "shadow_labels", "signatures", "status",
+    "persistence", "retry", "scripts", "shadow_labels", "signatures", "status",
 ]

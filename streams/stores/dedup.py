@@ -34,6 +34,7 @@ from redis.backoff import NoBackoff
 from redis.retry import Retry
 
 from streams.stores.dedup_lua import CLAIM_LUA, FORGET_LUA, RELEASE_LUA
+from streams.stores.scripts import queue
 
 log = logging.getLogger(__name__)
 
@@ -115,8 +116,14 @@ class Deduplicator:
         return True
 
     def stage(self, pipe: redis.client.Pipeline, claims: Sequence[Claim]) -> None:
-        """Queue the claim call on ``pipe`` (read with other calls; :meth:`answer`)."""
-        self._script(**self._claim_args(claims), client=pipe)  # type: ignore[misc]
+        """Queue the claim call on ``pipe`` (read with other calls, run by
+        :func:`streams.stores.scripts.execute` with :attr:`scripts`; :meth:`answer`)."""
+        queue(pipe, self._script, **self._claim_args(claims))  # type: ignore[arg-type]
+
+    @property
+    def scripts(self) -> tuple:
+        """The scripts :meth:`stage` may queue (loaded again if Redis lost them)."""
+        return () if self._script is None else (self._script,)
 
     def _claim_args(self, claims: Sequence[Claim]) -> dict:
         return {"keys": _keys(claims),

@@ -7,9 +7,10 @@ reads one input topic). Event ids are passed as arguments, one each (binary safe
 as one argument of lines (``topic:partition:offset`` never holds a newline).
 
 Before this layout a claim was a key of its own (``leadstream:dedup:<event_id>`` → source)
-listed in the lead's index, a sorted set under the same key name. Each script first
-converts such an index (:data:`_MIGRATE`): the claims still held by the index's own events
-move into the hash (and their keys are deleted), the others are left to their TTL.
+listed in the lead's index, a sorted set under the same key name. Each script converts
+such an index (:data:`_MIGRATE`; the claim script when its first write meets the zset):
+the claims still held by the index's own events move into the hash (and their keys are
+deleted), the others are left to their TTL.
 """
 
 # A claim's hash value from its source; the source again from a value and a claim's source.
@@ -59,25 +60,29 @@ end
 
 # KEYS: each claim's lead hash. ARGV: ttl, the bound per lead, the old claim key prefix,
 # the sources one per line, then the event ids, one argument each. Returns the index and
-# first source of each claim held by another position.
+# first source of each claim held by another position. A new claim (the common case) is
+# one HSETNX, HLEN and EXPIRE; the old layout shows as HSETNX's WRONGTYPE error (a zset):
+# converted, then claimed again.
 CLAIM_LUA = _FORMS + _MIGRATE + _DROP_OLDEST + """
 local taken, pos, sources = {}, 1, ARGV[4]
+local ttl, bound, prefix = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 for i, key in ipairs(KEYS) do
   local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
   local source = string.sub(sources, pos, stop - 1)
   pos = stop + 1
-  migrate(key, ARGV[3])
   local id, mine = ARGV[4 + i], short(source)
-  local held = redis.call('HGET', key, id)
-  if held and held ~= mine then
+  local added = redis.pcall('HSETNX', key, id, mine)
+  if type(added) == 'table' then
+    migrate(key, prefix)
+    added = redis.call('HSETNX', key, id, mine)
+  end
+  local held = added == 0 and redis.call('HGET', key, id) or mine
+  if held ~= mine then
     taken[#taken + 1] = i - 1
     taken[#taken + 1] = long(held, source)
   else
-    if not held then
-      redis.call('HSET', key, id, mine)
-      if redis.call('HLEN', key) > tonumber(ARGV[2]) then drop_oldest(key) end
-    end
-    redis.call('EXPIRE', key, ARGV[1])
+    if added == 1 and redis.call('HLEN', key) > bound then drop_oldest(key) end
+    redis.call('EXPIRE', key, ttl)
   end
 end
 return taken

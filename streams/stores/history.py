@@ -43,6 +43,7 @@ import redis
 
 from streams.settings import Settings
 from streams.stores.ledger import redis_client
+from streams.stores.scripts import queue
 
 PREFIX = "leadstream:history:"
 COMMITTED = ":c"
@@ -77,7 +78,10 @@ return out
 # Replaces the entry of the same position in place — unless that entry is committed and
 # this write is not (a fenced zombie's late write); else pushes it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
-# again), inserts it in offset order (the bound may then drop it).
+# again), inserts it in offset order (the bound may then drop it). The key's TTL is reset
+# by every write before a commit and by every element added; the committed pass replacing
+# the element of its position (the common case) leaves it as that element's write set it,
+# moments before (a write fewer per lead).
 _RECORD_LUA = """
 local pos, values, added = 1, ARGV[4], 0
 local committed = ARGV[5] == '1'
@@ -102,6 +106,7 @@ for i, key in ipairs(KEYS) do
     if committed or string.sub(e, -#COMMITTED) ~= COMMITTED then
       redis.call('LSET', key, found, value)
     end
+    if not committed then redis.call('EXPIRE', key, ARGV[2]) end
   else
     local n
     if not later then n = redis.call('LPUSH', key, value)
@@ -109,8 +114,8 @@ for i, key in ipairs(KEYS) do
     else n = redis.call('RPUSH', key, value) end
     if n > tonumber(ARGV[1]) then redis.call('LTRIM', key, 0, ARGV[1] - 1) end
     added = added + 1
+    redis.call('EXPIRE', key, ARGV[2])
   end
-  redis.call('EXPIRE', key, ARGV[2])
 end
 return added
 """.replace("COMMITTED", "':c'")
@@ -174,8 +179,9 @@ class History:
 
     def stage_previous(self, pipe: redis.client.Pipeline,
                        asks: Sequence[tuple[str, int, int]]) -> None:
-        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`)."""
-        self._previous(**self._previous_args(asks), client=pipe)
+        """Queue :meth:`previous` on ``pipe`` (its reply: :meth:`decode_previous`; the
+        pipeline run by :func:`streams.stores.scripts.execute` with :attr:`scripts`)."""
+        queue(pipe, self._previous, **self._previous_args(asks))
 
     def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
         return {"keys": [PREFIX + lead for lead, _, _ in asks],
@@ -194,8 +200,13 @@ class History:
 
     def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
         """Queue the write of a committed batch's elements on ``pipe``, marked committed
-        (its reply: as :meth:`record`)."""
-        self._record(**self._record_args(rows, committed=True), client=pipe)
+        (its reply: as :meth:`record`; run as :meth:`stage_previous`)."""
+        queue(pipe, self._record, **self._record_args(rows, committed=True))
+
+    @property
+    def scripts(self) -> tuple:
+        """The scripts the ``stage_*`` methods queue (loaded again if Redis lost them)."""
+        return (self._previous, self._record)
 
     def _record_args(self, rows: HistoryRows, committed: bool) -> dict:
         return {"keys": [PREFIX + lead for lead in rows.lead_ids],

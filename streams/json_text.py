@@ -13,8 +13,9 @@ import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii as quote
 
-__all__ = ["column", "quote", "text", "value"]
-_NUMBERS = (int, float)
+__all__ = ["column", "numeric", "quote", "text", "value"]
+_NUMBERS = frozenset({int, float, type(None)})
+"""The types :func:`column` formats in one C call (``bool`` is not among them)."""
 
 
 def text(s: str | None) -> str:
@@ -37,11 +38,16 @@ def value(v: object) -> str:
     return json.dumps(v)
 
 
+def numeric(values: Sequence) -> bool:
+    """Whether every value is an int, a float or ``None`` (their types, gathered in C)."""
+    return set(map(type, values)) <= _NUMBERS
+
+
 def column(values: Sequence) -> list[str]:
     """The JSON text of each value of a column: one C-encoded ``json.dumps`` for a column
     of numbers (and ``None``), split on its commas; :func:`value` per item otherwise."""
     if not values:
         return []
-    if all(v is None or type(v) in _NUMBERS for v in values):
+    if numeric(values):
         return json.dumps(list(values), separators=(",", ":"))[1:-1].split(",")
     return [value(v) for v in values]

@@ -1,9 +1,12 @@
 """A batch's chosen reasons → one JSON array text per lead, for the ``leads.scored`` record.
 
-Same fast path as the rest of the record (:mod:`streams.json_text`): per spec feature the
-constant parts (name, label, direction) are encoded once per model; per lead only the
-lead's own values and the weights are formatted. The value is the lead's attribute as
-validated at intake (``87``, ``"Google"``, ``null``), not its encoding.
+Same fast path as the rest of the record (:mod:`streams.json_text`), over the whole batch:
+per spec feature the constant parts (name, label, direction) are encoded once per model;
+per batch each used feature's values and all the weights are formatted once (one C call
+per numeric column); the pieces of every reason slot are then gathered as numpy object
+arrays (``features`` indexes them) and each lead's array is one ``str.join``. The value is
+the lead's attribute as validated at intake (``87``, ``"Google"``, ``null``), not its
+encoding.
 """
 
 from __future__ import annotations
@@ -12,9 +15,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from schemas.leads import IncomingLead
 from scoring.reasons import ChosenReasons
-from streams.json_text import column, quote, value
+from streams.json_text import column, numeric, quote, value
 
 WEIGHT_DECIMALS = 4
 
@@ -24,33 +26,44 @@ class ReasonsText:
 
     def __init__(self, names: Sequence[str], labels: Sequence[str]):
         self._names = list(names)
-        self._heads = [f'{{"feature":{quote(n)},"value":' for n in names]
-        self._tails = {d: [f',"label":{quote(label)},"direction":"{d}","weight":'
-                           for label in labels] for d in "+-"}
+        # a reason is ',' + head + value + tail + weight + '}': the leading comma of a
+        # lead's first reason is cut off. Index len(names) is a slot without a reason.
+        heads = [f',{{"feature":{quote(n)},"value":' for n in names]
+        self._heads = np.array([*heads, ""], dtype=object)
+        self._tails = {d: np.array([*(f',"label":{quote(label)},"direction":"{d}","weight":'
+                                      for label in labels), ""], dtype=object)
+                       for d in "+-"}
 
-    def render(self, leads: Sequence[IncomingLead], chosen: ChosenReasons) -> list[str]:
+    def render(self, leads: Sequence, chosen: ChosenReasons) -> list[str]:
         """Per lead, the JSON array of its reasons (``[]`` when it has none)."""
         n, width = chosen.features.shape
         if not n or not width:
             return ["[]"] * n
-        used = np.unique(chosen.features[chosen.features >= 0]).tolist()
-        values = {j: _values([getattr(lead, self._names[j], None) for lead in leads])
-                  for j in used}
-        weights = np.round(chosen.weights, WEIGHT_DECIMALS)
-        columns = []
-        for c in range(width):  # one reason slot of every lead at a time
-            tails = self._tails["+" if c < width // 2 else "-"]
-            columns.append([
-                f"{self._heads[j]}{values[j][i]}{tails[j]}{w}}}" if j >= 0 else ""
-                for i, (j, w) in enumerate(zip(chosen.features[:, c].tolist(),
-                                               column(weights[:, c].tolist()), strict=True))])
-        return [f"[{','.join(p for p in row if p)}]" for row in zip(*columns, strict=True)]
+        features = chosen.features
+        none = len(self._names)
+        slots = np.where(features >= 0, features, none)  # no reason: empty pieces
+        used = np.unique(features[features >= 0]).tolist()
+        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead
+        for j in used:
+            values[j] = _values([getattr(lead, self._names[j], None) for lead in leads])
+        weights = np.array(column(np.round(chosen.weights, WEIGHT_DECIMALS).ravel().tolist()),
+                           dtype=object).reshape(n, width)
+        ups = width // 2
+        tails = np.concatenate([self._tails["+"][slots[:, :ups]],
+                                self._tails["-"][slots[:, ups:]]], axis=1)
+        pieces = np.empty((n, width, 5), dtype=object)
+        pieces[:, :, 0] = self._heads[slots]
+        pieces[:, :, 1] = values[slots, np.arange(n)[:, None]]
+        pieces[:, :, 2] = tails
+        pieces[:, :, 3] = np.where(features >= 0, weights, "")
+        pieces[:, :, 4] = np.where(features >= 0, "}", "")
+        return [f"[{''.join(row)[1:]}]" for row in pieces.reshape(n, width * 5).tolist()]
 
 
 def _values(items: list) -> list[str]:
     """JSON text of one feature's values: numbers in one C call, texts memoised (a
     categorical has few levels)."""
-    if all(v is None or type(v) in (int, float) for v in items):
+    if numeric(items):
         return column(items)
     memo: dict = {}
     return [memo[v] if v in memo else memo.setdefault(v, value(v)) for v in items]

@@ -2,11 +2,11 @@
 
 Same fast path as the rest of the record (:mod:`streams.json_text`), over the whole batch:
 per spec feature the constant parts (name, label, direction) are encoded once per model;
-per batch each used feature's values and all the weights are formatted once (one C call
-per numeric column); the pieces of every reason slot are then gathered as numpy object
-arrays (``features`` indexes them) and each lead's array is one ``str.join``. The value is
-the lead's attribute as validated at intake (``87``, ``"Google"``, ``null``), not its
-encoding.
+per batch each feature's values (of the leads it is a reason of) and the reasons' weights
+are formatted once (one C call per numeric column); the pieces of every reason slot are
+then gathered as numpy object arrays (``features`` indexes them) and each lead's array is
+one ``str.join``. The value is the lead's attribute as validated at intake (``87``,
+``"Google"``, ``null``), not its encoding.
 """
 
 from __future__ import annotations
@@ -40,14 +40,16 @@ class ReasonsText:
         if not n or not width:
             return ["[]"] * n
         features = chosen.features
+        valid = features >= 0
         none = len(self._names)
-        slots = np.where(features >= 0, features, none)  # no reason: empty pieces
-        used = np.unique(features[features >= 0]).tolist()
-        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead
-        for j in used:
-            values[j] = _values([getattr(lead, self._names[j], None) for lead in leads])
-        weights = np.array(column(np.round(chosen.weights, WEIGHT_DECIMALS).ravel().tolist()),
-                           dtype=object).reshape(n, width)
+        slots = np.where(valid, features, none)  # no reason: empty pieces
+        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead using it
+        for j in np.unique(features[valid]).tolist():
+            rows = np.flatnonzero((features == j).any(axis=1)).tolist()
+            name = self._names[j]
+            values[j, rows] = _values([getattr(leads[i], name, None) for i in rows])
+        weights = np.full((n, width), "", dtype=object)
+        weights[valid] = column(np.round(chosen.weights[valid], WEIGHT_DECIMALS).tolist())
         ups = width // 2
         tails = np.concatenate([self._tails["+"][slots[:, :ups]],
                                 self._tails["-"][slots[:, ups:]]], axis=1)
@@ -55,8 +57,8 @@ class ReasonsText:
         pieces[:, :, 0] = self._heads[slots]
         pieces[:, :, 1] = values[slots, np.arange(n)[:, None]]
         pieces[:, :, 2] = tails
-        pieces[:, :, 3] = np.where(features >= 0, weights, "")
-        pieces[:, :, 4] = np.where(features >= 0, "}", "")
+        pieces[:, :, 3] = weights
+        pieces[:, :, 4] = np.where(valid, "}", "")
         return [f"[{''.join(row)[1:]}]" for row in pieces.reshape(n, width * 5).tolist()]
 
 

@@ -3,7 +3,8 @@
 Same fast path as the rest of the record (:mod:`streams.json_text`), over the whole batch:
 per spec feature the constant parts (name, label, direction) are encoded once per model;
 per batch each feature's values (of the leads it is a reason of) and the reasons' weights
-are formatted once (one C call per numeric column); the pieces of every reason slot are
+are formatted once (one C call per numeric column; a weight's text memoised per model,
+:class:`~streams.json_text.FloatTexts`); the pieces of every reason slot are
 then gathered as numpy object arrays (``features`` indexes them) and each lead's array is
 one ``str.join``. The value is the lead's attribute as validated at intake (``87``,
 ``"Google"``, ``null``), not its encoding.
@@ -16,7 +17,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from scoring.reasons import ChosenReasons
-from streams.json_text import column, numeric, quote, value
+from streams.json_text import FloatTexts, column, numeric, quote, value
 
 WEIGHT_DECIMALS = 4
 
@@ -26,6 +27,7 @@ class ReasonsText:
 
     def __init__(self, names: Sequence[str], labels: Sequence[str]):
         self._names = list(names)
+        self._weights = FloatTexts()  # a model's rounded weights recur batch after batch
         # a reason is ',' + head + value + tail + weight + '}': the leading comma of a
         # lead's first reason is cut off. Index len(names) is a slot without a reason.
         heads = [f',{{"feature":{quote(n)},"value":' for n in names]
@@ -44,12 +46,15 @@ class ReasonsText:
         none = len(self._names)
         slots = np.where(valid, features, none)  # no reason: empty pieces
         values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead using it
-        for j in np.unique(features[valid]).tolist():
-            rows = np.flatnonzero((features == j).any(axis=1)).tolist()
+        uses = np.zeros((none + 1, n), dtype=bool)  # which leads each feature is a reason of
+        uses[slots, np.arange(n)[:, None]] = True
+        for j in np.flatnonzero(uses[:none].any(axis=1)).tolist():
+            rows = np.flatnonzero(uses[j]).tolist()
             name = self._names[j]
             values[j, rows] = _values([getattr(leads[i], name, None) for i in rows])
         weights = np.full((n, width), "", dtype=object)
-        weights[valid] = column(np.round(chosen.weights[valid], WEIGHT_DECIMALS).tolist())
+        weights[valid] = self._weights.column(
+            np.round(chosen.weights[valid], WEIGHT_DECIMALS).tolist())
         ups = width // 2
         tails = np.concatenate([self._tails["+"][slots[:, :ups]],
                                 self._tails["-"][slots[:, ups:]]], axis=1)

@@ -13,8 +13,9 @@ import json
 from collections.abc import Sequence
 from json.encoder import encode_basestring_ascii as quote
 
-__all__ = ["column", "quote", "text", "value"]
-_NUMBERS = (int, float)
+__all__ = ["FloatTexts", "column", "numeric", "quote", "text", "value"]
+_NUMBERS = frozenset({int, float, type(None)})
+"""The types :func:`column` formats in one C call (``bool`` is not among them)."""
 
 
 def text(s: str | None) -> str:
@@ -37,11 +38,42 @@ def value(v: object) -> str:
     return json.dumps(v)
 
 
+def numeric(values: Sequence) -> bool:
+    """Whether every value is an int, a float or ``None`` (their types, gathered in C)."""
+    return set(map(type, values)) <= _NUMBERS
+
+
 def column(values: Sequence) -> list[str]:
     """The JSON text of each value of a column: one C-encoded ``json.dumps`` for a column
     of numbers (and ``None``), split on its commas; :func:`value` per item otherwise."""
     if not values:
         return []
-    if all(v is None or type(v) in _NUMBERS for v in values):
+    if numeric(values):
         return json.dumps(list(values), separators=(",", ":"))[1:-1].split(",")
     return [value(v) for v in values]
+
+
+class FloatTexts:
+    """:func:`column` for floats that recur batch after batch (weights rounded to a few
+    decimals), memoised: one C pass of dict lookups, ``json.dumps`` only for the values not
+    seen yet. Zeros are never kept (``0.0`` and ``-0.0`` are one key but two texts), nor
+    NaN or infinities; the memo is emptied when it holds ``limit`` texts (~110 bytes each)."""
+
+    def __init__(self, limit: int = 50_000):
+        self._memo: dict[float, str] = {}
+        self._limit = limit
+
+    def column(self, values: list[float]) -> list[str]:
+        out = list(map(self._memo.get, values))
+        if None not in out:
+            return out  # type: ignore[return-value]
+        missing = [i for i, t in enumerate(out) if t is None]
+        texts = column([values[i] for i in missing])
+        if len(self._memo) + len(missing) > self._limit:
+            self._memo.clear()
+        for i, t in zip(missing, texts, strict=True):
+            out[i] = t
+            v = values[i]
+            if v and v - v == 0.0:  # not zero, NaN or infinite
+                self._memo[v] = t
+        return out  # type: ignore[return-value]

@@ -1,9 +1,13 @@
 """A batch's chosen reasons → one JSON array text per lead, for the ``leads.scored`` record.
 
-Same fast path as the rest of the record (:mod:`streams.json_text`): per spec feature the
-constant parts (name, label, direction) are encoded once per model; per lead only the
-lead's own values and the weights are formatted. The value is the lead's attribute as
-validated at intake (``87``, ``"Google"``, ``null``), not its encoding.
+Same fast path as the rest of the record (:mod:`streams.json_text`), over the whole batch:
+per spec feature the constant parts (name, label, direction) are encoded once per model;
+per batch each feature's values (of the leads it is a reason of) and the reasons' weights
+are formatted once (one C call per numeric column; a weight's text memoised per model,
+:class:`~streams.json_text.FloatTexts`); the pieces of every reason slot are
+then gathered as numpy object arrays (``features`` indexes them) and each lead's array is
+one ``str.join``. The value is the lead's attribute as validated at intake (``87``,
+``"Google"``, ``null``), not its encoding.
 """
 
 from __future__ import annotations
@@ -12,9 +16,8 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from schemas.leads import IncomingLead
 from scoring.reasons import ChosenReasons
-from streams.json_text import column, quote, value
+from streams.json_text import FloatTexts, column, numeric, quote, value
 
 WEIGHT_DECIMALS = 4
 
@@ -24,33 +27,50 @@ class ReasonsText:
 
     def __init__(self, names: Sequence[str], labels: Sequence[str]):
         self._names = list(names)
-        self._heads = [f'{{"feature":{quote(n)},"value":' for n in names]
-        self._tails = {d: [f',"label":{quote(label)},"direction":"{d}","weight":'
-                           for label in labels] for d in "+-"}
+        self._weights = FloatTexts()  # a model's rounded weights recur batch after batch
+        # a reason is ',' + head + value + tail + weight + '}': the leading comma of a
+        # lead's first reason is cut off. Index len(names) is a slot without a reason.
+        heads = [f',{{"feature":{quote(n)},"value":' for n in names]
+        self._heads = np.array([*heads, ""], dtype=object)
+        self._tails = {d: np.array([*(f',"label":{quote(label)},"direction":"{d}","weight":'
+                                      for label in labels), ""], dtype=object)
+                       for d in "+-"}
 
-    def render(self, leads: Sequence[IncomingLead], chosen: ChosenReasons) -> list[str]:
+    def render(self, leads: Sequence, chosen: ChosenReasons) -> list[str]:
         """Per lead, the JSON array of its reasons (``[]`` when it has none)."""
         n, width = chosen.features.shape
         if not n or not width:
             return ["[]"] * n
-        used = np.unique(chosen.features[chosen.features >= 0]).tolist()
-        values = {j: _values([getattr(lead, self._names[j], None) for lead in leads])
-                  for j in used}
-        weights = np.round(chosen.weights, WEIGHT_DECIMALS)
-        columns = []
-        for c in range(width):  # one reason slot of every lead at a time
-            tails = self._tails["+" if c < width // 2 else "-"]
-            columns.append([
-                f"{self._heads[j]}{values[j][i]}{tails[j]}{w}}}" if j >= 0 else ""
-                for i, (j, w) in enumerate(zip(chosen.features[:, c].tolist(),
-                                               column(weights[:, c].tolist()), strict=True))])
-        return [f"[{','.join(p for p in row if p)}]" for row in zip(*columns, strict=True)]
+        features = chosen.features
+        valid = features >= 0
+        none = len(self._names)
+        slots = np.where(valid, features, none)  # no reason: empty pieces
+        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead using it
+        uses = np.zeros((none + 1, n), dtype=bool)  # which leads each feature is a reason of
+        uses[slots, np.arange(n)[:, None]] = True
+        for j in np.flatnonzero(uses[:none].any(axis=1)).tolist():
+            rows = np.flatnonzero(uses[j]).tolist()
+            name = self._names[j]
+            values[j, rows] = _values([getattr(leads[i], name, None) for i in rows])
+        weights = np.full((n, width), "", dtype=object)
+        weights[valid] = self._weights.column(
+            np.round(chosen.weights[valid], WEIGHT_DECIMALS).tolist())
+        ups = width // 2
+        tails = np.concatenate([self._tails["+"][slots[:, :ups]],
+                                self._tails["-"][slots[:, ups:]]], axis=1)
+        pieces = np.empty((n, width, 5), dtype=object)
+        pieces[:, :, 0] = self._heads[slots]
+        pieces[:, :, 1] = values[slots, np.arange(n)[:, None]]
+        pieces[:, :, 2] = tails
+        pieces[:, :, 3] = weights
+        pieces[:, :, 4] = np.where(valid, "}", "")
+        return [f"[{''.join(row)[1:]}]" for row in pieces.reshape(n, width * 5).tolist()]
 
 
 def _values(items: list) -> list[str]:
     """JSON text of one feature's values: numbers in one C call, texts memoised (a
     categorical has few levels)."""
-    if all(v is None or type(v) in (int, float) for v in items):
+    if numeric(items):
         return column(items)
     memo: dict = {}
     return [memo[v] if v in memo else memo.setdefault(v, value(v)) for v in items]

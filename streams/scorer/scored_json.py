@@ -57,29 +57,56 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
                    texts: ScoreTexts | None = None) -> list[OutRecord]:
     """The ``leads.scored`` records of the batch, in input order (with ``why``: each
     lead's reasons and their method, as JSON text; trend null without ``trends``)."""
+    n = len(batch.leads)
     scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
     latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
     texts = texts or ScoreTexts.of(served, grades)
-    scores = texts.scores
-    graded = [quote(g) for g in texts.grades]
-    why = why or BatchReasons(["[]"] * len(served), ["null"] * len(served))
-    versions, aliases = served.versions().tolist(), served.aliases().tolist()
-    experiment = served.route.experiment_id
-    variants = served.route.variants
-    name_q, experiment_q, at_q = quote(model_name), text(experiment), quote(scored_at)
-    trend_q, previous = _trend_texts(trends, len(batch.leads))
+    why = why or BatchReasons(["[]"] * n, ["null"] * n)
+    models = _model_texts(model_name, served)
+    at_q = quote(scored_at)
+    trend_q, previous = _trend_texts(trends, n)
+    ids = batch.lead_ids
+    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{"null" if e is None else quote(e)},'
+            f'"score":{score},"grade":"{grade}","reasons":{reasons},'
+            f'"reasons_method":{method},{model},"occurred_at":{occurred},'
+            f'"scored_at":{at_q},"latency_ms":{lat},"trend":{trend},"previous_score":{prev},'
+            f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}'
+            for lead_id, e, score, grade, reasons, method, model, occurred, lat, trend, prev, ev
+            in zip(ids, batch.event_ids, texts.scores, _grade_texts(texts.grades), why.reasons,
+                   why.methods, models, _occurred_texts(batch.leads), latency, trend_q,
+                   previous, batch.events, strict=True)]
+    return [OutRecord(topic, lead_id.encode(), doc.encode())
+            for lead_id, doc in zip(ids, docs, strict=True)]
+
+
+def _grade_texts(grades: list[str]) -> list[str]:
+    """The grades as the inside of their JSON strings (a grade name is one of a few)."""
+    memo = {g: quote(g)[1:-1] for g in set(grades)}
+    return [memo[g] for g in grades]
+
+
+def _model_texts(model_name: str, served: ServedBatch) -> list[str]:
+    """Per lead, its ``model_name`` ... ``experiment_id`` members: one text per served
+    version, alias and variant (a batch has at most two)."""
+    variants = [v.value for v in served.route.variants]
+    keys = list(zip(served.versions().tolist(), served.aliases().tolist(), variants,
+                    strict=True))
+    name_q, experiment_q = quote(model_name), text(served.route.experiment_id)
+    memo = {(v, a, x): (f'"model_name":{name_q},"model_version":{quote(v)},'
+                        f'"model_alias":"{a}","variant":"{x}","experiment_id":{experiment_q}')
+            for v, a, x in set(keys)}
+    return [memo[k] for k in keys]
+
+
+def _occurred_texts(leads: Sequence) -> list[str]:
+    """Per lead, its ``occurred_at`` as JSON (``null`` when it has none)."""
+    memo: dict = {None: "null"}
     out = []
-    for i, (ev, lead) in enumerate(zip(batch.events, batch.leads, strict=True)):
-        doc = (f'{{"lead_id":{quote(lead.lead_id)},"event_id":{text(lead.event_id)},'
-               f'"score":{scores[i]},"grade":{graded[i]},"reasons":{why.reasons[i]},'
-               f'"reasons_method":{why.methods[i]},'
-               f'"model_name":{name_q},"model_version":{quote(versions[i])},'
-               f'"model_alias":"{aliases[i]}","variant":"{variants[i].value}",'
-               f'"experiment_id":{experiment_q},"occurred_at":{text(_iso(lead.occurred_at))},'
-               f'"scored_at":{at_q},"latency_ms":{latency[i]},'
-               f'"trend":{trend_q[i]},"previous_score":{previous[i]},'
-               f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}')
-        out.append(OutRecord(topic, lead.lead_id.encode(), doc.encode()))
+    for lead in leads:
+        at = lead.occurred_at
+        if at not in memo:
+            memo[at] = quote(_iso(at))
+        out.append(memo[at])
     return out
 
 

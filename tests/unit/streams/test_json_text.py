@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import numpy as np
+
 from schemas.control import ServingConfig
 from schemas.ledger import LedgerEntry
 from scoring.routing import route_batch
-from streams.json_text import column, text, value
+from streams.json_text import FloatTexts, column, text, value
 from streams.stores.ledger_rows import ledger_rows
 
 SCALARS = [None, True, False, 0, -5, 10**20, 0.1, 1e-05, 1e300, 0.30000000000000004, 3.0,
@@ -43,3 +45,14 @@ def test_ledger_rows_read_back_through_the_contract() -> None:
         assert entry.model_version == ("2" if route.treatment[i] else "1")
         assert entry.features == {k: v[i] for k, v in columns.items()}
     assert sum(len(v) for v in rows.assigned.values()) == 50
+
+
+def test_memoised_float_texts_are_json_dumps_of_each_value_batch_after_batch() -> None:
+    rng = np.random.default_rng(7)
+    edges = [0.0, -0.0, float("nan"), float("inf"), float("-inf"), 1e-05, 1e16, -2.5]
+    texts = FloatTexts(limit=300)  # small: the memo is emptied several times
+    for _ in range(30):
+        values = (np.round(rng.normal(0, 0.3, 200), 4).tolist()
+                  + rng.choice(edges, 20).tolist() + [-0.0, 0.0, -0.0])
+        assert texts.column(values) == [json.dumps(v) for v in values]
+    assert texts.column([]) == []

@@ -20,10 +20,13 @@ unit: bootstrap
 integration: bootstrap
 	.venv/bin/pytest tests/integration
 
-# Scale-out on a 3-node KRaft cluster (tests/integration/test_cluster.py, also in `make test`:
-# ~3.5 min), alone. `make bench-scale`: 1, 2 and 3 scorers on that cluster (bench/README.md).
+# Chaos on a 3-node KRaft cluster: scale-out (tests/integration/test_cluster.py, also in
+# `make test`: ~3.5 min) and the score history's chaos tests on the cluster
+# (test_history_exact.py's [cluster] variants, marked `extended`: not in `make test`, for CI
+# time; ~20 s of calls). 3 min 27 s in all at load ~4. `make bench-scale`: 1, 2 and 3
+# scorers on that cluster (bench/README.md).
 cluster: bootstrap
-	.venv/bin/pytest -m cluster tests/integration/test_cluster.py
+	.venv/bin/pytest -m cluster tests/integration/test_cluster.py tests/integration/test_history_exact.py
 
 bench-scale: bootstrap
 	.venv/bin/python -m bench.scale_out

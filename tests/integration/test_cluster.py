@@ -5,7 +5,8 @@ one committed output, the one it should have (``check_fates``).
 
 Three JVMs and a cluster's elections: 3 min 17 s for the module at load average 10 on the
 2-core machine (under the 4 min budget), so it runs in ``make test``; marked ``cluster``
-(``make cluster`` runs it alone, ``pytest -m "not cluster"`` leaves it out).
+(``make cluster`` runs it with test_history_exact.py's cluster variants, which are marked
+``extended`` too and so left out of ``make test``; ``pytest -m "not cluster"`` leaves both out).
 """
 
 from __future__ import annotations

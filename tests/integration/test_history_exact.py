@@ -4,15 +4,22 @@ after a commit), and the batch processed again â€” under another serving plan â€
 exactly its committed scores; the same holds across a de-duplication retry window (events
 redelivered after an abort while their claims are still held) and for a fenced zombie
 whose late write lands after the new owner's commit (chaos injected into the real scorer,
-real Kafka/Redis)."""
+real Kafka/Redis).
+
+Each test runs on the single-broker stack (``[broker]``, in ``make test``) and on the 3-node
+KRaft cluster (``[cluster]``: replication factor 3, ``min.insync.replicas`` 2, 12 partitions
+on ``leads.incoming``), the latter marked ``cluster`` and ``extended``: left out of the
+default run for CI time, run by ``make cluster``."""
 
 from __future__ import annotations
 
 import json
 import uuid
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
 
 from schemas.errors import FatalError, RejectReason
 from scoring.serving import ServingPlan
@@ -34,10 +41,27 @@ from tests.integration.helpers import (
     train_champion,
 )
 
+ON_CLUSTER = pytest.param("cluster_settings", id="cluster",
+                          marks=(pytest.mark.cluster, pytest.mark.extended))
+
+
+@pytest.fixture(params=[pytest.param("fresh_settings", id="broker"), ON_CLUSTER])
+def on_stack(request: pytest.FixtureRequest) -> Settings:
+    """A test's fresh settings (own topics, group, transactional id; Redis flushed) on the
+    single-broker stack or on the 3-node cluster."""
+    return request.getfixturevalue(request.param)
+
+
+@pytest.fixture
+def stack_redis(on_stack: Settings) -> Iterator[redis.Redis]:
+    client = redis.Redis.from_url(on_stack.redis_url)
+    yield client
+    client.close()
+
 
 def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
-        fresh_settings: Settings, redis_client, tmp_path: Path) -> None:
-    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
+        on_stack: Settings, stack_redis, tmp_path: Path) -> None:
+    settings = on_stack.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
     models = {"1": train_champion(settings)}
     sent, frame = make_traffic(600, settings, bad_share=0.0, resend_share=0.0)
     leads = sorted({s.lead_id for s in sent if s.lead_id})
@@ -66,7 +90,7 @@ def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
 
     def aborted_then_count(result):
         real_aborted(result)
-        pipe = redis_client.pipeline(transaction=False)
+        pipe = stack_redis.pipeline(transaction=False)
         for lead in leads:
             pipe.exists(PREFIX + lead, LEDGER_PREFIX + lead)
         after_abort["keys"] = sum(pipe.execute())
@@ -79,8 +103,8 @@ def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
     assert total(scorer.metrics.aborted) == 1
     out = check_fates(settings, where, frame, models)
     assert {d["model_version"] for d in out.scored} == {"2"}  # only the retry committed
-    check_history(redis_client, out.scored, settings.history_max_entries)
-    held = [redis_client.lrange(PREFIX + lead, 0, -1) for lead in leads]
+    check_history(stack_redis, out.scored, settings.history_max_entries)
+    held = [stack_redis.lrange(PREFIX + lead, 0, -1) for lead in leads]
     assert {parse(e)["model_version"] for entries in held for e in entries} == {"2"}
 
 
@@ -95,8 +119,8 @@ def _resends_close(sent: list[Sent], gap: int = 7) -> list[Sent]:
 
 
 def test_events_redelivered_while_their_claims_are_held_are_scored_once(
-        fresh_settings: Settings, redis_client, tmp_path: Path) -> None:
-    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
+        on_stack: Settings, stack_redis, tmp_path: Path) -> None:
+    settings = on_stack.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
                                                  "batch_size": 40})
     models = {"1": train_champion(settings)}
     sent, frame = make_traffic(600, settings, bad_share=0.0, resend_share=0.15)
@@ -116,7 +140,7 @@ def test_events_redelivered_while_their_claims_are_held_are_scored_once(
             scorer._txn._produce(rec)
         scorer._txn.abort()
         calls[0] += 1  # the batch processed again commits
-        held.append(_claims_held(redis_client, settings.topic_scored, records))
+        held.append(_claims_held(stack_redis, settings.topic_scored, records))
         raise BatchAborted("injected")
 
     scorer._txn.publish = publish_abort_every_third
@@ -127,7 +151,7 @@ def test_events_redelivered_while_their_claims_are_held_are_scored_once(
     out = check_fates(settings, where, frame, models)  # originals scored once, resends dead
     assert sum(d["reason"] == "duplicate_event" for d in out.dead) == sum(
         s.reason is RejectReason.DUPLICATE_EVENT for s in sent) > 0
-    assert check_history(redis_client, out.scored, settings.history_max_entries) > 0
+    assert check_history(stack_redis, out.scored, settings.history_max_entries) > 0
 
 
 def _claims_held(client, scored_topic: str, records) -> int:
@@ -140,8 +164,8 @@ def _claims_held(client, scored_topic: str, records) -> int:
 
 
 def test_a_fenced_zombies_late_history_write_does_not_survive(
-        fresh_settings: Settings, redis_client, tmp_path: Path) -> None:
-    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
+        on_stack: Settings, stack_redis, tmp_path: Path) -> None:
+    settings = on_stack.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
                                                  "batch_size": 100})
     models = {"1": train_champion(settings)}
     sent, frame = make_traffic(400, settings, bad_share=0.0, resend_share=0.0)
@@ -168,4 +192,4 @@ def test_a_fenced_zombies_late_history_write_does_not_survive(
 
     out = check_fates(settings, where, frame, {"2": models["2"]})
     assert {d["model_version"] for d in out.scored} == {"2"}
-    assert check_history(redis_client, out.scored, settings.history_max_entries) > 0
+    assert check_history(stack_redis, out.scored, settings.history_max_entries) > 0

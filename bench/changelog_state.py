@@ -1,16 +1,12 @@
 """Per-lead state in a changelog topic written in the scorer's transaction, vs Redis::
 
     python -m bench.changelog_state [--batches 60] [--rounds 2] [--restore 100000 600000]
-                                    [--kafka-port 29592] [--redis-port 26879]
 
-Starts its own Kafka and Redis in a temp home. Per round, on the same input (``--batches``
-of 1,000 leads, ``--partitions`` partitions): (p) the transactional passthrough of
-:mod:`bench.baselines` (consume → produce each record → ``send_offsets`` → commit), (p+c)
-the same plus one state record per lead (key: the lead id; value: its ledger row, event-id
-claims and history entries, :func:`state_value`) to a compacted topic of as many partitions
-in the same transaction, and (r) the scorer's Redis calls alone (:mod:`bench.scorer_redis`).
-Then the restore on assignment: a compacted changelog of N leads read back into a dict in a
-fresh process (time, RSS delta per lead). Bytes per lead: the topics' log files / leads.
+Own Kafka (29592) and Redis (26879) in a temp home. Per round (ABBA), the same input of
+``--batches`` of 1,000 leads: (p) the transactional passthrough of :mod:`bench.baselines`,
+(p+c) the same plus one :func:`state_value` per lead to a compacted topic of as many
+partitions in the same transaction, (r) the scorer's Redis calls (:mod:`bench.scorer_redis`).
+Then the restore on assignment: a changelog of N leads read into a dict in a fresh process.
 """
 
 from __future__ import annotations
@@ -44,9 +40,8 @@ _AT_S = 1_796_650_800
 
 
 def state_value(lead: str, partition: int, offset: int, scores: int = 1) -> bytes:
-    """A lead's compact state after ``scores`` scores, the newest at ``offset``: the
-    ledger row, then its event-id claims (``id=p:o``), then its history entries (values
-    drawn per lead, so that compression sees realistic variety)."""
+    """A lead's state after ``scores`` scores (the newest at ``offset``): its ledger row,
+    event-id claims ``id=p:o``, history entries; values drawn per lead (for compression)."""
     rng = random.Random(offset)
     features = ",".join(f'"{rng.choice(list(MARGINALS[c]))}"' for c in MARGINALS) + (
         f",{rng.randint(1, 5000)},{rng.random():.4f},{rng.randint(0, 40)},"
@@ -67,8 +62,7 @@ def new_compacted(s: Settings, name: str, partitions: int) -> str:
     return name
 
 
-def log_bytes(s: Settings, topic: str) -> int:
-    """The bytes of a topic's log segments on the broker (every partition)."""
+def log_bytes(s: Settings, topic: str) -> int:  # the topic's log segments on the broker
     return sum(f.stat().st_size for f in (kafka_dir(s) / "data").glob(f"{topic}-*/*.log"))
 
 
@@ -87,10 +81,10 @@ def drain(s: Settings, changelog: str | None, n: int) -> dict:
         states = [state_value(m.key().decode(), m.partition(), m.offset()) for m in msgs]
         t0 = time.perf_counter()
         producer.begin_transaction()
-        for m in msgs:
+        for m, state in zip(msgs, states, strict=True):
             io._send(producer, s.topic_scored, m.key(), m.value())
-        for m, state in zip(msgs, states if changelog else [], strict=False):
-            io._send(producer, changelog, m.key(), state)
+            if changelog:
+                io._send(producer, changelog, m.key(), state)
         positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
         producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), 30)
         producer.commit_transaction(30)
@@ -108,13 +102,11 @@ def _rss_mb() -> float:
 
 
 def restore(bootstrap: str, topic: str, partitions: int) -> dict:
-    """Read a changelog back into a dict (run in a fresh process): seconds, RSS delta, and
-    a batch's 1,000 reads + writes of the dict."""
-    rss0 = _rss_mb()
-    consumer = Consumer({"bootstrap.servers": bootstrap, "group.id": f"r-{uuid.uuid4().hex}",
-                         "enable.partition.eof": True, "enable.auto.commit": False,
-                         "isolation.level": "read_committed",
-                         "queued.max.messages.kbytes": 16384})
+    """A changelog read into a dict (in a fresh process): seconds, RSS delta per lead."""
+    rss0, consumer = _rss_mb(), Consumer({
+        "bootstrap.servers": bootstrap, "group.id": f"r-{uuid.uuid4().hex}",
+        "enable.partition.eof": True, "isolation.level": "read_committed",
+        "enable.auto.commit": False, "queued.max.messages.kbytes": 16384})
     consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in range(partitions)])
     store: dict[bytes, bytes] = {}
     raw, pending, t0 = 0, set(range(partitions)), time.perf_counter()
@@ -128,10 +120,9 @@ def restore(bootstrap: str, topic: str, partitions: int) -> dict:
                 store[m.key()] = m.value()
                 raw += len(m.key()) + len(m.value())
     secs = time.perf_counter() - t0
-    consumer.close()
-    keys = list(store)[:1000]
-    t1 = time.perf_counter()
-    for k in keys:
+    consumer.close()  # librdkafka's buffers freed before the RSS is read
+    keys, t1 = list(store)[:1000], time.perf_counter()
+    for k in keys:  # a batch's state lookups and updates
         store[k] = store[k] + b","
     n = len(store)
     return {"leads": n, "seconds": secs, "raw_b": raw / n, "batch_us": (time.perf_counter() - t1)
@@ -139,6 +130,7 @@ def restore(bootstrap: str, topic: str, partitions: int) -> dict:
 
 
 def fill(s: Settings, topic: str, leads: int, scores: int) -> None:
+    """``leads`` states of ``scores`` scores each, one record per lead (compacted already)."""
     producer = Producer({**s.kafka_config(), "linger.ms": 20, "compression.type": "lz4"})
     for i in range(leads):
         lead = f"syn-3-{i:08d}"
@@ -147,8 +139,9 @@ def fill(s: Settings, topic: str, leads: int, scores: int) -> None:
     producer.flush(120)
 
 
-def _p(xs: list[float], q: int) -> float:
-    return statistics.quantiles(xs, n=100)[q - 1] if len(xs) > 1 else xs[0]
+def _ms(xs: list[float]) -> str:
+    p99 = statistics.quantiles(xs, n=100)[98] if len(xs) > 1 else xs[0]
+    return f"{statistics.mean(xs):6.1f} / {statistics.median(xs):6.1f} / {p99:6.1f}"
 
 
 def _load() -> str:
@@ -166,18 +159,20 @@ def run(s: Settings, a: argparse.Namespace) -> None:
             log = new_compacted(s, f"bench.cl-{r}-{tag}.state", a.partitions) if arm[1:] else None
             d = drain(t, log, n)
             b = log_bytes(s, log) / d["leads"] if log else 0
-            ms = d["batch_ms"]
-            print(f"  {r} {arm:<4} {d['leads_per_s']:8,.0f} leads/s  {statistics.mean(ms):6.1f} /"
-                  f" {statistics.median(ms):6.1f} / {_p(ms, 99):6.1f}  state {d['raw_b']:.0f}"
-                  f" B/lead (on the broker {b:.0f}; leads.scored"
+            print(f"  {r} {arm:<4} {d['leads_per_s']:8,.0f} leads/s  {_ms(d['batch_ms'])}  state"
+                  f" {d['raw_b']:.0f} B/lead (on the broker {b:.0f}; leads.scored"
                   f" {log_bytes(s, t.topic_scored) / d['leads']:.0f})", flush=True)
         red = scorer_redis.measure(s, 1000, a.batches)
         total = [sum(x) for x in zip(*(red[p]["wall_ms"] for p in scorer_redis.PHASES),
                                      strict=True)]
-        print(f"  {r} r    redis read+before+after {statistics.mean(total):6.1f} /"
-              f" {statistics.median(total):6.1f} / {_p(total, 99):6.1f}   load {_load()}", flush=True)
-    spawn = multiprocessing.get_context("spawn")
-    sizes = [(leads, 1) for leads in a.restore] + [(min(a.restore), 20)] * bool(a.restore)
+        print(f"  {r} r    redis read+before+after {_ms(total)}  load {_load()}", flush=True)
+    restores(s, a, tag)
+
+
+def restores(s: Settings, a: argparse.Namespace, tag: str) -> None:
+    """Fill a compacted changelog of N leads, read it back in a fresh process."""
+    spawn, sizes = multiprocessing.get_context("spawn"), (
+        [(leads, 1) for leads in a.restore] + [(min(a.restore), 20)] * bool(a.restore))
     for leads, scores in sizes:
         topic = new_compacted(s, f"bench.cl-restore-{leads}-{scores}-{tag}", a.partitions)
         fill(s, topic, leads, scores)
@@ -191,18 +186,14 @@ def run(s: Settings, a: argparse.Namespace) -> None:
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--batches", type=int, default=60)
-    ap.add_argument("--rounds", type=int, default=2)
-    ap.add_argument("--partitions", type=int, default=12)
     ap.add_argument("--restore", type=int, nargs="*", default=[100_000, 600_000])
-    ap.add_argument("--kafka-port", type=int, default=29592)
-    ap.add_argument("--redis-port", type=int, default=26879)
-    a = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="leadstream-changelog-"))
+    for name, default in (("--batches", 60), ("--rounds", 2), ("--partitions", 12),
+                          ("--kafka-port", 29592), ("--redis-port", 26879)):
+        ap.add_argument(name, type=int, default=default)
+    a, home = ap.parse_args(), Path(tempfile.mkdtemp(prefix="leadstream-changelog-"))
     s = Settings(_env_file=None, home=home, bootstrap_servers=f"127.0.0.1:{a.kafka_port}",
-                 kafka_port=a.kafka_port, redis_port=a.redis_port,
-                 redis_url=f"redis://127.0.0.1:{a.redis_port}/0",
-                 incoming_partitions=a.partitions)
+                 kafka_port=a.kafka_port, redis_port=a.redis_port, incoming_partitions=a.partitions,
+                 redis_url=f"redis://127.0.0.1:{a.redis_port}/0")
     print(f"{os.cpu_count()} CPUs, load average at the start {_load()}", flush=True)
     try:
         start_kafka(s)

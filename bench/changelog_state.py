@@ -58,7 +58,8 @@ def state_value(lead: str, partition: int, offset: int, scores: int = 1) -> byte
 
 def new_compacted(s: Settings, name: str, partitions: int) -> str:
     topic = NewTopic(name, partitions, 1, config={"cleanup.policy": "compact"})
-    AdminClient(s.kafka_config()).create_topics([topic])[name].result(30)
+    admin = AdminClient(s.kafka_config())  # kept alive until the topic is there
+    admin.create_topics([topic])[name].result(30)
     return name
 
 

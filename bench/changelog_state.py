@@ -54,25 +54,25 @@ def drain(s: Settings, changelog: str | None, n: int, scores: int) -> dict:
         if not msgs:
             continue
         first = first or time.perf_counter()
-        states = [state_value(m.key().decode(), m.partition(), m.offset(), scores)
-                  for m in msgs] if changelog else []
+        states = [state_value(m.key().decode(), m.partition(), m.offset(), max(scores, 1))
+                  for m in msgs]  # built in every arm: only the produce of them differs
         t0 = time.perf_counter()
         producer.begin_transaction()
         for m in msgs:
             io._send(producer, s.topic_scored, m.key(), m.value())
-        for m, state in zip(msgs, states, strict=False):
+        for m, state in zip(msgs, states if changelog else [], strict=False):
             io._send(producer, changelog, m.key(), state)
         positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
         producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), 30)
         producer.commit_transaction(30)
         batch_ms.append((time.perf_counter() - t0) * 1000)
         done += len(msgs)
-        raw += sum(len(m.key()) + len(state) for m, state in zip(msgs, states, strict=False))
+        raw += sum(len(m.key()) + len(state) for m, state in zip(msgs, states, strict=True))
     consumer.close()
     if done < n:
         raise RuntimeError(f"the drain got {done:,} of {n:,} leads in 300 s")
     return {"leads_per_s": done / (time.perf_counter() - first), "batch_ms": batch_ms,
-            "raw_b": raw / done}
+            "raw_b": raw / done if changelog else 0, "batches": len(batch_ms)}
 
 
 def _ms(xs: list[float]) -> str:
@@ -96,6 +96,7 @@ def writes(s: Settings, a: argparse.Namespace, tag: str) -> None:
             log = new_compacted(s, f"bench.{name}.state", a.partitions) if ARMS[arm] else None
             d = drain(t, log, n, ARMS[arm])
             print(f"  {r} {arm:<6} {d['leads_per_s']:7,.0f} leads/s  {_ms(d['batch_ms'])}  "
+                  f"({d['batches']} batches) "
                   f"state {d['raw_b']:4.0f} B/lead, on the broker "
                   f"{log_bytes(s, log) / n if log else 0:4.0f}", flush=True)
         red = scorer_redis.measure(s, 1000, a.batches)

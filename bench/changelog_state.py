@@ -11,10 +11,13 @@ a lead scored once) to a compacted topic of as many partitions, in the same tran
 (p+c20) the same with every lead's state holding 20 scores (the record a lead's 20th score
 writes); then (r) the scorer's Redis calls alone on the same Redis
 (:func:`bench.scorer_redis.measure`: read before, history before, history + ledger after).
-Times are ms per batch from ``begin_transaction`` to the end of ``commit_transaction`` (the
-part the state adds to); leads/s from the first consume to the last commit. Then the restore
-on assignment (:func:`bench.changelog_topic.restore`) of changelogs of ``--restore`` leads
-scored once, and of the smallest count scored 20 times, each in a fresh process.
+Every arm builds the batch's state records after the consume, as the scorer's serialize
+stage would (the passthrough drops them): times are ms per batch from ``begin_transaction``
+to the end of ``commit_transaction`` (the part the records add to); leads/s from the first
+consume to the last commit (they include the building: ~15 ms a batch, ~105 in p+c20).
+Then the restore on assignment (:func:`bench.changelog_topic.restore`) of changelogs of
+``--restore`` leads scored once, and of the smallest count scored 20 times, each in a fresh
+process.
 """
 
 from __future__ import annotations
@@ -42,9 +45,8 @@ ARMS = {"p": 0, "p+c": 1, "p+c20": 20}
 """The arms: scores held in each lead's state record (0: no changelog)."""
 
 
-def drain(s: Settings, changelog: str | None, n: int, states: dict[bytes, bytes]) -> dict:
-    """The passthrough over ``n`` leads, plus each lead's record of ``states`` (built
-    before: the bench's generator is no part of the cost) when ``changelog``."""
+def drain(s: Settings, changelog: str | None, n: int, scores: int) -> dict:
+    """The passthrough over ``n`` leads, plus a state record per lead when ``changelog``."""
     consumer, producer = Consumer(consumer_config(s)), Producer(producer_config(s))
     producer.init_transactions(30)
     consumer.subscribe([s.topic_incoming])
@@ -55,18 +57,20 @@ def drain(s: Settings, changelog: str | None, n: int, states: dict[bytes, bytes]
         if not msgs:
             continue
         first = first or time.perf_counter()
+        states = [state_value(m.key().decode(), m.partition(), m.offset(), max(scores, 1))
+                  for m in msgs]  # built in every arm: only the produce of them differs
         t0 = time.perf_counter()
         producer.begin_transaction()
         for m in msgs:
             io._send(producer, s.topic_scored, m.key(), m.value())
-        for m in msgs if changelog else ():
-            io._send(producer, changelog, m.key(), states[m.key()])
-            raw += len(m.key()) + len(states[m.key()])
+        for m, state in zip(msgs, states if changelog else [], strict=False):
+            io._send(producer, changelog, m.key(), state)
         positions = [tp for tp in consumer.position(consumer.assignment()) if tp.offset >= 0]
         producer.send_offsets_to_transaction(positions, consumer.consumer_group_metadata(), 30)
         producer.commit_transaction(30)
         batch_ms.append((time.perf_counter() - t0) * 1000)
         done += len(msgs)
+        raw += sum(len(m.key()) + len(state) for m, state in zip(msgs, states, strict=True))
     consumer.close()
     if done < n:
         raise RuntimeError(f"the drain got {done:,} of {n:,} leads in 300 s")
@@ -86,17 +90,14 @@ def _load() -> str:
 def writes(s: Settings, a: argparse.Namespace, tag: str) -> None:
     n = a.batches * 1000
     src = io.fresh_topics(s, f"cl-src-{tag}")
-    records = io.lead_records(n, 3)
-    io.preload(src, records)
-    states = {scores: {k: state_value(k.decode(), i % a.partitions, i // a.partitions, scores)
-                       for i, (k, _) in enumerate(records)} for scores in set(ARMS.values()) - {0}}
+    io.preload(src, io.lead_records(n, 3))
     print(f"{n:,} leads, {a.partitions} partitions; ms per batch (mean / p50 / p99)", flush=True)
     for r in range(a.rounds):
         for arm in list(ARMS)[::-1 if r % 2 else 1]:
             name = f"cl-{arm.replace('+', '')}-{r}-{tag}"
             t = io.fresh_topics(s, name, src.topic_incoming)
             log = new_compacted(s, f"bench.{name}.state", a.partitions) if ARMS[arm] else None
-            d = drain(t, log, n, states.get(ARMS[arm], {}))
+            d = drain(t, log, n, ARMS[arm])
             print(f"  {r} {arm:<6} {d['leads_per_s']:7,.0f} leads/s  {_ms(d['batch_ms'])}  "
                   f"({d['batches']} batches) "
                   f"state {d['raw_b']:4.0f} B/lead, on the broker "

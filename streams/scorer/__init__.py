@@ -11,15 +11,16 @@ history before it, taken back on an abort, history again and ledger rows after t
 ``run_bounds``: when a run stops, how a batch is taken from the consumer; per-stage batch
 timings: ``timings``, summarised by ``stage_table``), a batch's offsets
 (``offsets``: commit, seek back after an abort, rebalances), serving changes between
-batches (``serving``, ``plans``), a start-up that needs no MLflow (``startup``) and its
+batches (``serving``, ``plans``), a start-up that needs no MLflow (``startup``; the
+champion alias confirmed by MLflow in a child process: ``champion_probe``) and its
 composition root (``build``).
 
 May import the core, ``streams.kafka``, ``streams.stores``, ``streams.control``.
 """
 
 __all__ = [
-    "batch", "bookkeeping", "build", "explain", "failed_events", "isolation", "lead_batch",
-    "loop", "metrics", "offsets", "plans", "reasons_budget", "reasons_text", "records",
-    "resends", "run_bounds", "scored_json", "serving", "stage_table", "startup", "state_read",
-    "timings", "trends",
+    "batch", "bookkeeping", "build", "champion_probe", "explain", "failed_events", "isolation",
+    "lead_batch", "loop", "metrics", "offsets", "plans", "reasons_budget", "reasons_text",
+    "records", "resends", "run_bounds", "scored_json", "serving", "stage_table", "startup",
+    "state_read", "timings", "trends",
 ]

@@ -8,7 +8,8 @@ that when the box is loaded), more than the rest of the start. So:
   immutable: they load from the disk cache (:class:`~scoring.model_cache.ModelCache`);
   MLflow is imported only for a version not cached yet (:class:`LazyRegistry`);
 - with no configuration, the champion alias: the version the cache last saw it point to
-  is served at once, and a background thread asks MLflow (:func:`confirm_champion`). If
+  is served at once, and a background thread asks MLflow (:func:`confirm_champion`, through
+  a child process: :mod:`~streams.scorer.champion_probe`). If
   the alias has moved meanwhile, the scorer swaps to the version it points to between two
   batches, unless a serving configuration has arrived (that wins). The same cache is what
   the scorer serves when MLflow is down, so this is the registry's own fallback, used first;
@@ -26,6 +27,7 @@ from schemas.errors import ModelUnavailable
 from scoring.model import ServingModel
 from scoring.model_cache import ModelCache
 from scoring.serving import ServingPlan
+from streams.scorer import champion_probe
 from streams.scorer.plans import warmed
 from streams.settings import Settings
 
@@ -63,6 +65,15 @@ class LazyRegistry:
         """The champion alias through MLflow (or the cache when MLflow is unreachable)."""
         return self._serving(self.get().load(alias=CHAMPION))
 
+    def confirm_champion_elsewhere(self) -> ServingModel:
+        """The champion alias through MLflow asked in a child process
+        (:mod:`streams.scorer.champion_probe`, which caches the version), then loaded from
+        the cache: the scorer never imports MLflow for a cached champion."""
+        s = self._settings
+        version = champion_probe.ask(s.tracking_uri, s.model_name, s.model_cache_dir,
+                                     s.artifact_root, CHAMPION)
+        return self.load_version(version, CHAMPION)
+
     def _serving(self, model: ServingModel) -> ServingModel:
         """``model`` predicting on ``serving_threads`` OpenMP threads."""
         model.booster.set_param({"nthread": self._settings.serving_threads})
@@ -83,16 +94,16 @@ class LazyRegistry:
 
 def confirm_champion(registry: LazyRegistry, serving: ServingModel,
                      swap: Callable[[ServingPlan], None]) -> threading.Thread:
-    """Ask MLflow, in a daemon thread, where the champion alias points; ``swap`` to it if it
-    is not the cached version being served.
+    """Ask MLflow, from a daemon thread and through a child process (importing MLflow
+    here would cost the scorer ~110 MB of RSS for good), where the champion alias points;
+    ``swap`` to it if it is not the cached version being served.
 
-    Importing MLflow allocates a large, long-lived heap after ``leadstream score`` froze its
-    start-up heap out of the garbage collector's reach; left there, every full collection
-    walks it on the hot path. The thread freezes it too once it is done."""
+    What the thread allocates lands after ``leadstream score`` froze its start-up heap out
+    of the garbage collector's reach: it freezes that too once it is done."""
 
     def run() -> None:
         try:
-            model = registry.load_champion()
+            model = registry.confirm_champion_elsewhere()
         except Exception as exc:  # any failure: keep serving the cached champion
             log.warning("could not confirm %s@%s with MLflow (%s): serving v%s from the "
                         "cache", serving.name, CHAMPION, exc, serving.version)

@@ -13,9 +13,11 @@ import pytest
 from monitors.binning import build_reference_profile
 from schemas.errors import ModelUnavailable
 from schemas.spec import load_spec
+from scoring.model_cache import ModelCache
 from scoring.registry import ModelRegistry
 from scoring.synthetic import SyntheticCRM
 from scoring.training import TrainConfig, TrainedModel, train_model
+from streams.scorer import champion_probe
 from tests.integration.helpers import TIMING_MARGIN
 
 MODEL = "lead-scoring-test"
@@ -107,3 +109,20 @@ def _within_target(seconds: float, what: str) -> None:
     print(f"\n{what} with MLflow unreachable: {seconds:.2f} s (target {FALLBACK_TARGET_S:.0f} s, "
           f"asserted < {TIMING_MARGIN * FALLBACK_TARGET_S:.0f} s)")
     assert seconds < TIMING_MARGIN * FALLBACK_TARGET_S
+
+
+def test_the_champion_probe_answers_from_a_child_and_caches_the_version(store, registry, first):
+    """The scorer's MLflow-free confirmation (:mod:`streams.scorer.champion_probe`): the
+    child resolves the alias, leaves the version in the given cache, and reports refusals."""
+    version, trained = first
+    registry.set_alias("champion", version)
+    cache = store / "probe-cache"
+    assert champion_probe.ask(registry.tracking_uri, MODEL, cache, store / "artifacts",
+                              "champion") == version
+    model = ModelCache(cache, MODEL).load(version, "champion")  # no MLflow needed now
+    matrix = model.encoder.encode_columns(trained.holdout_columns).matrix
+    np.testing.assert_array_equal(model.predict(matrix), trained.booster.inplace_predict(matrix))
+    with pytest.raises(ModelUnavailable, match="nobody"):
+        champion_probe.ask(registry.tracking_uri, MODEL, cache, None, "nobody")
+    dead = f"http://127.0.0.1:{_closed_port()}"  # unreachable: the cache's alias, as load()
+    assert champion_probe.ask(dead, MODEL, store / "cache", None, "champion") == version

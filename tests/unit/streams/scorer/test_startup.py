@@ -61,7 +61,7 @@ def test_served_models_predict_on_the_configured_threads(
 
 def _confirm(registry: LazyRegistry, served: ServingModel, answer) -> list[ServingPlan]:
     swapped: list[ServingPlan] = []
-    registry.load_champion = answer  # type: ignore[method-assign]
+    registry.confirm_champion_elsewhere = answer  # type: ignore[method-assign]
     confirm_champion(registry, served, swapped.append).join(10)
     return swapped
 

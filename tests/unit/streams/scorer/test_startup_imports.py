@@ -84,3 +84,36 @@ def test_the_start_path_from_the_cache_imports_no_mlflow_pandas_sklearn_or_scipy
     for name in FORBIDDEN:
         extra = _top(started, name) - allowed
         assert not extra, f"the scorer's start imported {sorted(extra)[:5]}"
+
+
+CONFIRM = """
+import json, sys
+from pathlib import Path
+
+from streams.scorer.startup import LazyRegistry, confirm_champion
+from streams.settings import Settings
+
+settings = Settings(_env_file=None, home=Path(sys.argv[1]), model_name=sys.argv[2])
+registry = LazyRegistry(settings)
+served = registry.cached_champion()
+swapped = []
+confirm_champion(registry, served, swapped.append).join(300)
+assert swapped == [], swapped  # the registry has no champion: the cached one stays
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def test_confirming_the_cached_champion_asks_mlflow_from_another_process(
+        tmp_path: Path, tiny_model: ServingModel) -> None:
+    """The background confirmation runs MLflow in a child (``champion_probe``): the scorer's
+    own process never imports it (~110 MB of RSS, ``bench/README.md``, "Scorer memory")."""
+    settings = Settings(_env_file=None, home=tmp_path, model_name=tiny_model.name)
+    cache = LazyRegistry(settings).cache
+    cache.store("3", tiny_model.booster, tiny_model.spec, tiny_model.profile, None)
+    cache.remember_alias("champion", "3")
+
+    confirmed = _run(CONFIRM, str(tmp_path), tiny_model.name)
+
+    for name in ("mlflow", "pandas", "sqlalchemy"):
+        assert not _top(confirmed, name), f"the scorer imported {name} to confirm"
+    assert (tmp_path / "mlflow" / "mlflow.db").exists()  # MLflow was asked: by the child

@@ -11,20 +11,28 @@ the version in the shared disk cache and remembers the alias there, or falls bac
 cache when MLflow is unreachable) and prints ``{"version": ...}`` or ``{"error": ...}`` as
 its last line. Its log lines go to the scorer's stderr. The scorer then loads the version
 from the cache, as it loads any cached version.
+
+The probe ends with the scorer that asked: when its parent has gone (a scorer that stopped
+after a bounded run, or was killed), it exits within half a second, and an answer nobody
+reads any more (a closed pipe) is dropped without a word.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import os
 import subprocess
 import sys
+import threading
+import time
 from pathlib import Path
 
 from schemas.errors import ModelUnavailable
 
 TIMEOUT_S = 600.0
 """A child that has not answered by then is killed and the champion stays unconfirmed."""
+PARENT_POLL_S = 0.5
 
 
 def ask(tracking_uri: str, model_name: str, cache_dir: Path, artifact_root: Path | None,
@@ -32,7 +40,7 @@ def ask(tracking_uri: str, model_name: str, cache_dir: Path, artifact_root: Path
     """The version ``alias`` points to, asked in a child process; raises
     :class:`~schemas.errors.ModelUnavailable` with the child's reason when it cannot tell."""
     request = json.dumps({"tracking_uri": tracking_uri, "model_name": model_name,
-                          "cache_dir": str(cache_dir), "alias": alias,
+                          "cache_dir": str(cache_dir), "alias": alias, "parent": os.getpid(),
                           "artifact_root": str(artifact_root) if artifact_root else None})
     done = subprocess.run([sys.executable, "-m", __name__], input=request, text=True,
                           stdout=subprocess.PIPE, timeout=TIMEOUT_S, check=False)
@@ -50,6 +58,7 @@ def main() -> int:
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     request = json.loads(sys.stdin.read())
+    _end_with(request.get("parent") or os.getppid())
     try:
         from scoring.registry import ModelRegistry
 
@@ -58,10 +67,29 @@ def main() -> int:
                                  Path(request["cache_dir"]), Path(root) if root else None)
         version = registry.load(alias=request["alias"]).version
     except Exception as exc:  # the scorer logs it and keeps serving the cached champion
-        print(json.dumps({"error": str(exc)}), flush=True)
+        _answer({"error": str(exc)})
         return 1
-    print(json.dumps({"version": version}), flush=True)
+    _answer({"version": version})
     return 0
+
+
+def _answer(answer: dict[str, str]) -> None:
+    """The answer as the last line of stdout; dropped when the scorer no longer reads it."""
+    try:
+        print(json.dumps(answer), flush=True)
+    except BrokenPipeError:  # the scorer stopped before the answer came: nobody to tell
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())  # and no second error when Python exits
+
+
+def _end_with(parent: int) -> None:
+    """Exit as soon as ``parent`` (the scorer) is gone: nobody waits for the answer."""
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="probe-parent", daemon=True).start()
 
 
 if __name__ == "__main__":

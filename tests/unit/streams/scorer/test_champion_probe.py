@@ -33,7 +33,8 @@ def test_an_answer_to_a_scorer_that_stopped_is_dropped_without_a_traceback(tmp_p
 def test_the_probe_exits_when_its_scorer_has_gone(tmp_path) -> None:
     # A stand-in scorer: asks about a registry that does not answer (a socket that takes
     # the connection and never replies: the probe waits out MLflow's retries, ~8 s),
-    # prints the probe's pid and exits at once; the probe must follow within ~1 s (5 s allowed for a loaded machine).
+    # prints the probe's pid and exits at once; the probe must follow within ~1 s (5 s
+    # allowed for a loaded machine).
     silent = socket.create_server(("127.0.0.1", 0))
     port = silent.getsockname()[1]
     request = json.loads(_request(tmp_path)) | {"tracking_uri": f"http://127.0.0.1:{port}"}

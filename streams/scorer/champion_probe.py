@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from schemas.errors import ModelUnavailable
+from streams.redact import install_log_redaction, redact_text
 
 TIMEOUT_S = 600.0
 """A child that has not answered by then is killed and the champion stays unconfirmed."""
@@ -55,6 +56,7 @@ def ask(tracking_uri: str, model_name: str, cache_dir: Path, artifact_root: Path
 
 
 def main() -> int:
+    install_log_redaction()  # as the scorer does: a tracking URI's password never shows
     logging.basicConfig(level=logging.INFO, stream=sys.stderr,
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     request = json.loads(sys.stdin.read())
@@ -67,7 +69,7 @@ def main() -> int:
                                  Path(request["cache_dir"]), Path(root) if root else None)
         version = registry.load(alias=request["alias"]).version
     except Exception as exc:  # the scorer logs it and keeps serving the cached champion
-        _answer({"error": str(exc)})
+        _answer({"error": redact_text(str(exc))})
         return 1
     _answer({"version": version})
     return 0

@@ -64,3 +64,15 @@ def _alive(pid: int) -> bool:
     except FileNotFoundError:
         return False
     return state != "Z"  # a zombie has exited (reaped by init later)
+
+
+def test_a_password_in_the_tracking_uri_is_in_no_line_the_probe_prints(tmp_path) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed once the with ends: MLflow is unreachable
+    uri = f"http://probe-user:s3cret-pw-{port}@127.0.0.1:{port}"
+    request = json.loads(_request(tmp_path)) | {"tracking_uri": uri}
+    done = subprocess.run(PROBE, cwd=ROOT, input=json.dumps(request), capture_output=True,
+                          text=True, timeout=120)
+    assert "127.0.0.1" in done.stderr + done.stdout  # it did say what it could not reach
+    assert f"s3cret-pw-{port}" not in done.stderr + done.stdout

@@ -1,4 +1,5 @@
-"""Kafka and process plumbing of the throughput bench: topics, input, output, child processes.
+"""Kafka and process plumbing of the benches: topics, input, output, a throw-away
+redis-server.
 
 Output topics are stamped by the broker (``LogAppendTime``): rates and latencies are read
 off the records the same way for every variant, whatever the process reports of itself.
@@ -7,18 +8,37 @@ off the records the same way for every variant, whatever the process reports of 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 from confluent_kafka import Consumer, Producer, TopicPartition
 from confluent_kafka.admin import AdminClient, ConfigResource
 
 from scoring.synthetic import SyntheticCRM
 from streams.settings import Settings
-from streams.stack import ensure_topics
+from streams.stack import ensure_topics, start_redis, stop_redis
+
+
+@contextmanager
+def throwaway_redis(port: int, prefix: str) -> Iterator[Settings]:
+    """Settings of a redis-server started on ``port`` in a temporary home (the stack's
+    persistence), stopped and deleted on exit."""
+    home = Path(tempfile.mkdtemp(prefix=prefix))
+    settings = Settings(_env_file=None, home=home, redis_port=port,
+                        redis_url=f"redis://127.0.0.1:{port}/0")
+    try:
+        start_redis(settings)
+        yield settings
+    finally:
+        stop_redis(settings)
+        shutil.rmtree(home, ignore_errors=True)
 
 
 def fresh_topics(base: Settings, tag: str, incoming: str | None = None) -> Settings:

@@ -13,16 +13,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import redis
 
-from streams.settings import Settings
-from streams.stack import start_redis, stop_redis
+from bench.bench_io import throwaway_redis
 from streams.stores.history import History, HistoryRows, element
 
 
@@ -72,20 +68,13 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=50)
     ap.add_argument("--redis-port", type=int, default=46389)
     a = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="leadstream-history-bench-"))
-    settings = Settings(_env_file=None, home=home, redis_port=a.redis_port,
-                        redis_url=f"redis://127.0.0.1:{a.redis_port}/0")
     load = os.getloadavg()
-    try:
-        start_redis(settings)
+    with throwaway_redis(a.redis_port, "leadstream-history-bench-") as settings:
         client = redis.Redis.from_url(settings.redis_url)
         history = History(client, settings.history_max_entries, 3600)
         r = measure(history, client, a.batch, a.batches)
         evalsha = client.info("commandstats").get("cmdstat_evalsha", {})
         r["server_ms_per_call"] = evalsha.get("usec_per_call", 0.0) / 1000
-    finally:
-        stop_redis(settings)
-        shutil.rmtree(home, ignore_errors=True)
     print(f"history store, {a.batches} batches of {a.batch:,} leads, each with "
           f"{settings.history_max_entries} entries already:")
     for name in ("read_ms", "write_ms"):

@@ -16,21 +16,18 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import statistics
-import tempfile
 import time
-from pathlib import Path
 
 import redis
 
+from bench.bench_io import throwaway_redis
 from streams.scorer.batch import BatchResult
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.state_read import read_state
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
-from streams.stack import start_redis, stop_redis
 from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.history import History, HistoryRows, element
 from streams.stores.ledger import Ledger
@@ -91,16 +88,9 @@ def main() -> None:
     ap.add_argument("--batches", type=int, default=60)
     ap.add_argument("--redis-port", type=int, default=46391)
     a = ap.parse_args()
-    home = Path(tempfile.mkdtemp(prefix="leadstream-scorer-redis-"))
-    s = Settings(_env_file=None, home=home, redis_port=a.redis_port,
-                 redis_url=f"redis://127.0.0.1:{a.redis_port}/0")
     load = os.getloadavg()
-    try:
-        start_redis(s)
+    with throwaway_redis(a.redis_port, "leadstream-scorer-redis-") as s:
         r = measure(s, a.batch, a.batches)
-    finally:
-        stop_redis(s)
-        shutil.rmtree(home, ignore_errors=True)
     end = os.getloadavg()
     print(f"scorer redis stage, {a.batches} batches of {a.batch:,} new leads "
           f"(ms per batch; server = INFO commandstats, the INFO calls' own time included):")

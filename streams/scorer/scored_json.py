@@ -66,7 +66,7 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
     at_q = quote(scored_at)
     trend_q, previous = _trend_texts(trends, n)
     ids = batch.lead_ids
-    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{"null" if e is None else quote(e)},'
+    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{text(e)},'
             f'"score":{score},"grade":"{grade}","reasons":{reasons},'
             f'"reasons_method":{method},{model},"occurred_at":{occurred},'
             f'"scored_at":{at_q},"latency_ms":{lat},"trend":{trend},"previous_score":{prev},'

@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 
+from bench.rounds import RATIOS, UNSTABLE_SPREAD, ratios
 from streams.scorer.stage_table import render
 
 RESULTS = Path(__file__).with_name("results")
@@ -72,8 +73,9 @@ def read_timings(path: Path) -> dict | None:
 
 
 def stage_tables(doc: dict) -> str:
-    """The stage tables of (a)'s drain and of the latency phases (ms per batch)."""
-    phases = [("(a) drain", (doc["drain"].get("leadstream") or {}).get("stages")),
+    """The stage tables of (a)'s drain (each round) and of the latency phases (ms/batch)."""
+    a_rounds = (doc["drain"].get("leadstream") or {}).get("rounds") or []
+    phases = [*((f"(a) drain, round {r['round']}", r.get("stages")) for r in a_rounds),
               ("latency, reasons on", (doc["latency"] or {}).get("stages")),
               ("latency, reasons off", (doc.get("latency_no_reasons") or {}).get("stages")),
               ("latency, reasons on, timer batching (before D4)",
@@ -91,25 +93,12 @@ def visible_stats(created: dict, seen: dict, keys: list) -> dict | None:
             "max_ms": float(ms.max())}
 
 
-def _ratio(drains: dict, top: str, bottom: str) -> float | None:
-    if top not in drains or bottom not in drains:
-        return None
-    return drains[top]["leads_per_s"] / drains[bottom]["leads_per_s"]
-
-
 def document(config: dict, version: str, records: list, drains: dict, lat: dict | None,
              lat_off: dict | None = None) -> dict:
     """The results document; a variant or phase not run leaves its numbers and targets None."""
     rss = [x["peak_rss_mb"] for x in (drains.get("leadstream"), lat) if x]
     summary = {
-        "a_over_b": _ratio(drains, "leadstream", "passthrough_txn"),
-        "a_over_b_plain": _ratio(drains, "leadstream", "passthrough_plain"),
-        "a_over_c": _ratio(drains, "leadstream", "naive"),
-        "bare_over_b": _ratio(drains, "leadstream_bare", "passthrough_txn"),
-        "shadow_over_a": _ratio(drains, "leadstream_shadow", "leadstream"),
-        "reasons_over_off": _ratio(drains, "leadstream", "leadstream_no_reasons"),
-        "history_over_no_history": _ratio(drains, "leadstream", "leadstream_no_history"),
-        "sales_over_bare": _ratio(drains, "leadstream", "leadstream_bare"),
+        **ratios(drains),
         "p99_ms": lat["p99_ms"] if lat else None,
         "p99_ms_no_reasons": lat_off["p99_ms"] if lat_off else None,
         "scorer_peak_rss_mb": max(rss) if rss else None,
@@ -138,25 +127,32 @@ def _num(value: float | None, fmt: str) -> str:
     return "-" if value is None else format(value, fmt)
 
 
+def ratio_lines(s: dict) -> str:
+    """The ratios of medians, each flagged when a side spread > UNSTABLE_SPREAD."""
+    flag = f" UNSTABLE (a side's rounds spread > {UNSTABLE_SPREAD:.0%})"
+    return "ratios of medians:\n" + "\n".join(
+        f"  {label:<30}{_num(s[key], '.1f' if key == 'a_over_c' else '.2f'):>6}"
+        f"{flag if key in s['unstable'] else ''}"
+        for key, (_, _, label) in RATIOS.items() if s[key] is not None)
+
+
 def table(doc: dict) -> str:
     d, lat, s = doc["drain"], doc["latency"], doc["summary"]
-    rows = [f"{'variant':<28}{'events':>9}{'leads/s':>11}{'self-rep.':>11}{'peak RSS':>10}"]
+    rows = [f"{'variant':<28}{'events':>9}{'leads/s':>9}{'min-max (spread)':>23}"
+            f"{'self-rep.':>10}{'peak RSS':>10}   (medians of {doc['config']['rounds']} rounds)"]
     for key, label in LABELS.items():
         if key in d:
             r = d[key]
-            rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>11,.0f}"
-                        f"{_num(r['self_reported_leads_per_s'], ',.0f'):>11}"
+            spread = (f"{r['leads_per_s_min']:,.0f}-{r['leads_per_s_max']:,.0f} "
+                      f"({r['spread']:.0%})")
+            rows.append(f"{label:<28}{r['events']:>9,}{r['leads_per_s']:>9,.0f}{spread:>23}"
+                        f"{_num(r['self_reported_leads_per_s'], ',.0f'):>10}"
                         f"{r['peak_rss_mb']:>7.0f} MB")
     for what, r in (doc.get("state") or {}).items():
         rows.append(f"Redis state per lead, scored {'once' if what == 'once' else '20 times'}: "
                     f"{r['bytes_per_lead']:,.0f} B (" + ", ".join(
                         f"{k} {v:,.0f}" for k, v in r["memory_usage_per_lead"].items()) + ")")
-    rows += ["", stage_tables(doc), "", f"ratios: (a)/(b) {_num(s['a_over_b'], '.2f')}   (a)/(b') "
-                 f"{_num(s['a_over_b_plain'], '.2f')}   (a)/(c) {_num(s['a_over_c'], '.1f')}x"
-                 f"   shadow (a+s)/(a) {_num(s.get('shadow_over_a'), '.2f')}"
-                 f"   reasons on/off (a)/(a0) {_num(s.get('reasons_over_off'), '.2f')}"
-                 f"   history (a)/(a-h) {_num(s.get('history_over_no_history'), '.2f')}"
-                 f"   all sales features (a)/(a00) {_num(s.get('sales_over_bare'), '.2f')}"]
+    rows += ["", stage_tables(doc), "", ratio_lines(s)]
     for what, phase in (("reasons on", lat), ("reasons off", doc.get("latency_no_reasons")),
                         ("reasons on, timer batching (before D4)",
                          doc.get("latency_timer_batching"))):
@@ -183,7 +179,8 @@ def table(doc: dict) -> str:
     for name, (key, _, _) in TARGETS.items():
         ok = doc["targets"][name]
         verdict = "n/a " if ok is None else "PASS" if ok else "FAIL"
-        rows.append(f"  [{verdict}] {name:<28} measured {_num(s[key], ',.2f')}")
+        rows.append(f"  [{verdict}] {name:<28} measured {_num(s[key], ',.2f')}"
+                    + ("  (unstable)" if key in s["unstable"] else ""))
     return "\n".join(rows)
 
 

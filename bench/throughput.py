@@ -1,17 +1,17 @@
 """End-to-end throughput and latency of leadstream against its baselines, in one run::
 
     python -m bench.throughput [--events 200000] [--naive-events 5000] [--rate 2000]
-                               [--latency-seconds 15]
+                               [--latency-seconds 15] [--rounds 3] [--fast-repeat 5]
 
 Starts its own Kafka (port 29092) and Redis (26379) in a temp home, trains and registers a
-champion in a temp sqlite MLflow, pre-loads one input topic, then drains it with (a0) the
-leadstream scorer with reasons off (``LEADSTREAM_REASONS_K=0``), (a) the same with reasons
-on (the default), (b) a transactional passthrough and (b') a plain one, (c) a naive
-per-event scorer (:mod:`bench.baselines`), each into fresh output topics;
-then offers a steady load to a fresh scorer for the latency percentiles (reasons off, then
-on). Prints a table,
-writes ``bench/results/throughput-<timestamp>.json`` and tears the stack down. See
-``bench/README.md`` for what each number means and what limits it.
+champion in a temp sqlite MLflow, pre-loads one input topic, then drains it ``--rounds``
+times, interleaved, with each variant (:mod:`bench.drains`: the leadstream scorer with and
+without reasons, history, shadow; a transactional and a plain passthrough; a naive
+per-event scorer, :mod:`bench.baselines`), each into fresh output topics; then offers a
+steady load to a fresh scorer for the latency percentiles. Prints a table (medians over the
+rounds, unstable ratios flagged), writes ``bench/results/throughput-<timestamp>.json``
+(every round kept) and tears the stack down. See ``bench/README.md`` for what each number
+means and what limits it.
 """
 
 from __future__ import annotations
@@ -22,69 +22,19 @@ import shutil
 import signal
 import sys
 import tempfile
-import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from pathlib import Path
 
 from bench import bench_io as io
 from bench import report, state_bytes
+from bench.bench_config import BenchConfig, Say
 from bench.children import Child, wait_assigned
-from bench.shadow import start_shadow, train_version
+from bench.drains import FAST, LEADSTREAM, drain, drain_rounds, expected_seconds, variant_settings
+from bench.shadow import train_version
 from streams.settings import Settings
 from streams.stack import stack_down, stack_up
-
-LEADSTREAM = str(Path(sys.executable).with_name("leadstream"))
-
-
-@dataclass(frozen=True)
-class BenchConfig:
-    events: int = 200_000
-    naive_events: int = 5_000
-    rate: float = 2_000.0
-    latency_s: float = 15.0
-    warmup_s: float = 2.0
-    seed: int = 3
-    repeat_leads: int = 1_000
-    """Leads scored 20 times each for the state-per-lead measurement (0: skipped)."""
-    train_rows: int = 20_000
-    child_timeout_s: float = 120.0
-    variants: tuple[str, ...] = ("leadstream_bare", "leadstream_no_reasons", "leadstream",
-                                 "leadstream_no_history", "passthrough_txn",
-                                 "passthrough_plain", "naive", "leadstream_shadow")
-    """Drain variants to run (the smoke test runs a subset); 0 ``latency_s`` skips latency."""
-
-
-class Say:
-    """Progress lines with the time since the bench started."""
-
-    def __init__(self) -> None:
-        self.t0 = time.monotonic()
-
-    def __call__(self, text: str) -> None:
-        print(f"[{time.monotonic() - self.t0:6.1f}s] {text}", flush=True)
-
-
-def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
-    """Run one variant over the pre-loaded backlog; rates from the output's broker stamps."""
-    timings = s.home / f"{name}-timings.json"
-    extra = ["--timings", str(timings)] if cmd[0] == LEADSTREAM else []
-    child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30", *extra], s,
-                  s.home / f"{name}.log")
-    say(f"{name}: draining {n:,} leads (pid {child.proc.pid})")
-    try:
-        rc = child.wait(cfg.child_timeout_s, tick=io.output_ticker(s, n, say, name))
-    finally:
-        child.kill()
-    if rc != 0:
-        raise RuntimeError(f"{name} exited {rc}:\n{child.tail()}")
-    stamps = [r.timestamp_ms for r in io.read_stamped(s, s.topic_scored)]
-    result = report.drain_stats(stamps, n, child)
-    if extra:
-        result["stages"] = report.read_timings(timings)
-    say(f"{name}: {result['leads_per_s']:,.0f} leads/s, peak RSS {child.peak_rss_mb:.0f} MB")
-    return result
 
 
 def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = "",
@@ -134,6 +84,10 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     """Every measurement on a running stack (``base``); returns the results document."""
     run_id = uuid.uuid4().hex[:6]
     load_at_start = os.getloadavg()
+    say(f"load average {load_at_start[0]:.1f} / {load_at_start[1]:.1f} / "
+        f"{load_at_start[2]:.1f} (1/5/15 min); {cfg.rounds} round(s) of "
+        f"{len(cfg.variants)} drain(s), expected ~{expected_seconds(cfg) / 60:.0f} min on a "
+        "quiet 2-core machine")
     base = base.model_copy(update={"model_name": f"bench-{run_id}"})  # a registry of its own
     say(f"training and registering a champion ({cfg.train_rows:,} synthetic leads)")
     version = train_version(base, cfg.seed, cfg.train_rows, alias="champion")
@@ -141,45 +95,25 @@ def run(base: Settings, cfg: BenchConfig, say: Say) -> dict:
     say(f"pre-loading {cfg.events:,} leads into {src.topic_incoming}")
     records = io.lead_records(cfg.events, cfg.seed)
     io.preload(src, records)
-    variants: list[tuple[str, list[str], int]] = [
-        ("leadstream_bare", [LEADSTREAM, "score"], cfg.events),
-        ("leadstream_no_reasons", [LEADSTREAM, "score"], cfg.events),
-        ("leadstream", [LEADSTREAM, "score"], cfg.events),
-        ("leadstream_no_history", [LEADSTREAM, "score"], cfg.events),
-        ("passthrough_txn", [sys.executable, "-m", "bench.baselines", "passthrough"],
-         cfg.events),
-        ("passthrough_plain", [sys.executable, "-m", "bench.baselines", "passthrough",
-                               "--no-txn"], cfg.events),
-        ("naive", [sys.executable, "-m", "bench.baselines", "naive"], cfg.naive_events),
-    ]
-    drains, state = {}, {}
-    for name, cmd, n in (v for v in variants if v[0] in cfg.variants):
-        s = io.fresh_topics(_variant(base, name), f"{name.replace('_', '-')}-{run_id}",
-                            incoming=src.topic_incoming)
-        empty = state_bytes.flushed(s) if name == "leadstream" else 0
-        drains[name] = drain(name, cmd, s, n, cfg, say)
-        if name == "leadstream":
-            state["once"] = state_bytes.per_lead(s, empty, state_bytes.lead_ids(records))
-            state_bytes.say_state(say, "scored once", state["once"])
+    long_src = None
+    if set(FAST) & set(cfg.variants) and cfg.fast_repeat > 1:
+        long_src = io.fresh_topics(base, f"src-long-{run_id}")
+        say(f"pre-loading the same leads {cfg.fast_repeat} times into "
+            f"{long_src.topic_incoming} for (b) and (b')")
+        io.preload(long_src, records * cfg.fast_repeat)
+    drains, state = drain_rounds(base, run_id, version, src, long_src, records, cfg, say)
     if "leadstream" in cfg.variants and cfg.repeat_leads:
         state["x20"] = repeated(base, run_id, records, cfg, say)
-    lat_off = (latency(_variant(base, "no_reasons"), run_id, cfg, say)
+    lat_off = (latency(variant_settings(base, "no_reasons"), run_id, cfg, say)
                if cfg.latency_s > 0 and "leadstream_no_reasons" in cfg.variants else None)
-    rounds = batching_rounds(base, run_id, cfg, say) if cfg.latency_s > 0 else []
-    lat = rounds[0]["adaptive"] if rounds else None
-    lat_timer = rounds[0]["timer"] if rounds else None
-    if "leadstream_shadow" in cfg.variants:  # last: the latency phase serves the champion
-        say("training a challenger; serving it in shadow mode")
-        challenger = train_version(base, cfg.seed + 100, cfg.train_rows, alias="challenger")
-        start_shadow(base, version, challenger)
-        s = io.fresh_topics(base, f"shadow-{run_id}", incoming=src.topic_incoming)
-        drains["leadstream_shadow"] = drain("leadstream_shadow", [LEADSTREAM, "score"], s,
-                                            cfg.events, cfg, say)
+    batching = batching_rounds(base, run_id, cfg, say) if cfg.latency_s > 0 else []
+    lat = batching[0]["adaptive"] if batching else None
+    lat_timer = batching[0]["timer"] if batching else None
     doc = report.document({**asdict(cfg), "loadavg": load_at_start}, version, records, drains,
                           lat, lat_off)
     doc["state"] = state
     doc["latency_timer_batching"] = lat_timer
-    doc["batching_rounds"] = rounds
+    doc["batching_rounds"] = batching
     return doc
 
 
@@ -204,19 +138,6 @@ def repeated(base: Settings, run_id: str, records: list, cfg: BenchConfig, say: 
     out = state_bytes.per_lead(s, empty, state_bytes.lead_ids(sent))
     state_bytes.say_state(say, "scored 20 times", out)
     return out
-
-
-def _variant(s: Settings, variant: str) -> Settings:
-    """The settings of a variant: ``*no_reasons`` turns reasons off (``reasons_k=0``),
-    ``*no_history`` the score history and trend (``history_max_entries=0``), ``*bare``
-    both (the scorer before issue 9's sales features)."""
-    bare = variant.endswith("bare")
-    update: dict[str, int] = {}
-    if bare or variant.endswith("no_reasons"):
-        update["reasons_k"] = 0
-    if bare or variant.endswith("no_history"):
-        update["history_max_entries"] = 0
-    return s.model_copy(update=update) if update else s
 
 
 def with_stack(cfg: BenchConfig, kafka_port: int, redis_port: int,
@@ -249,6 +170,10 @@ def _args() -> argparse.Namespace:
                    help="drains to run (e.g. only 'leadstream' for the state per lead)")
     p.add_argument("--repeat-leads", type=int, default=d.repeat_leads,
                    help="leads scored 20 times each for the state per lead (0: skipped)")
+    p.add_argument("--rounds", type=int, default=d.rounds,
+                   help="drains of each variant, interleaved; medians reported")
+    p.add_argument("--fast-repeat", type=int, default=d.fast_repeat,
+                   help="(b) and (b') drain the input this many times over")
     p.add_argument("--kafka-port", type=int, default=29092)
     p.add_argument("--redis-port", type=int, default=26379)
     return p.parse_args()
@@ -258,7 +183,8 @@ def main() -> None:
     a = _args()
     cfg = BenchConfig(events=a.events, naive_events=a.naive_events, rate=a.rate,
                       latency_s=a.latency_seconds, variants=tuple(a.variants),
-                      repeat_leads=a.repeat_leads)
+                      repeat_leads=a.repeat_leads, rounds=a.rounds,
+                      fast_repeat=a.fast_repeat)
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     say = Say()
     doc = with_stack(cfg, a.kafka_port, a.redis_port, lambda s: run(s, cfg, say), say)

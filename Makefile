@@ -60,6 +60,8 @@ lock: bootstrap
 lint: bootstrap
 	.venv/bin/ruff check .
 
+# Every variant drained in 3 interleaved rounds (medians; ratios flagged when a side's rounds
+# spread > 20 %), then the latency phases: ~10 min on a quiet 2-core machine (bench/README.md).
 bench: bootstrap
 	.venv/bin/python -m bench.throughput
 

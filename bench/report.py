@@ -129,11 +129,10 @@ def _num(value: float | None, fmt: str) -> str:
 
 def ratio_lines(s: dict) -> str:
     """The ratios of medians, each flagged when a side spread > UNSTABLE_SPREAD."""
-    flag = f" UNSTABLE (a side's rounds spread > {UNSTABLE_SPREAD:.0%})"
-    return "ratios of medians:\n" + "\n".join(
-        f"  {label:<30}{_num(s[key], '.1f' if key == 'a_over_c' else '.2f'):>6}"
-        f"{flag if key in s['unstable'] else ''}"
-        for key, (_, _, label) in RATIOS.items() if s[key] is not None)
+    return (f"ratios of medians (UNSTABLE: a side's rounds spread > {UNSTABLE_SPREAD:.0%}):\n"
+            + "\n".join(f"  {label:<30}{_num(s[key], '.1f' if key == 'a_over_c' else '.2f'):>6}"
+                         f"{'  UNSTABLE' if key in s['unstable'] else ''}"
+                         for key, (_, _, label) in RATIOS.items() if s[key] is not None))
 
 
 def table(doc: dict) -> str:

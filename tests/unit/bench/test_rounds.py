@@ -115,3 +115,15 @@ def test_expected_seconds_adds_drains_processes_phases_and_set_up() -> None:
     got = rounds.expected_seconds([(200_000, 10_000.0), (1_000_000, 100_000.0)], rounds=3,
                                   latency_phases=5, phase_s=17.0, overhead_s=4.0, setup_s=60.0)
     assert got == pytest.approx(60 + 3 * (20 + 4 + 10 + 4) + 5 * (17 + 4))
+
+
+def test_the_printout_flags_the_unstable_ratios_only() -> None:
+    from bench.report import ratio_lines
+
+    drains = {"leadstream": _drain(10_000, 10_400), "passthrough_txn": _drain(20_000, 80_000),
+              "leadstream_no_reasons": _drain(12_000, 12_500)}
+    lines = dict(line.rsplit(None, 1) if line.endswith("UNSTABLE") else (line, "")
+                 for line in ratio_lines(rounds.ratios(drains)).splitlines()[1:])
+    assert len(lines) == 2  # the ratios whose sides were both run
+    assert [v for k, v in lines.items() if "(a)/(b)" in k] == ["UNSTABLE"]
+    assert [v for k, v in lines.items() if "(a)/(a0)" in k] == [""]

@@ -20,8 +20,10 @@ import uuid
 import redis
 
 from bench import bench_io as io
+from bench.bench_config import BenchConfig, Say
+from bench.drains import LEADSTREAM, drain
 from bench.shadow import train_version
-from bench.throughput import LEADSTREAM, BenchConfig, Say, drain, with_stack
+from bench.throughput import with_stack
 from streams.settings import Settings
 
 

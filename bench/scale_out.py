@@ -33,9 +33,10 @@ import redis
 
 from bench import bench_io as io
 from bench import report
+from bench.bench_config import Say
 from bench.children import Child, wait_assigned
+from bench.drains import LEADSTREAM
 from bench.shadow import train_version
-from bench.throughput import LEADSTREAM, Say
 from streams.settings import Settings
 from streams.stack import stack_down, stack_up
 

@@ -44,9 +44,9 @@ def consumer_config(settings: Settings) -> dict[str, str | int | bool]:
         "enable.auto.offset.store": False,
         "auto.offset.reset": "earliest",
         "enable.partition.eof": False,
-        # Prefetch at most 16 MB (librdkafka's default, 64 MB, costs ~70 MB of RSS while
-        # draining a backlog; 16 MB still holds dozens of batches).
-        "queued.max.messages.kbytes": 16384,
+        # A bounded prefetch: librdkafka's default (64 MB) is held, in RSS, whenever the
+        # process is slower than the broker (bench/README.md, "Scorer memory").
+        "queued.max.messages.kbytes": settings.consumer_prefetch_kbytes,
     }
 
 

@@ -13,13 +13,15 @@
   Redis connection) while the loop consumes and scores the next batch.
 
 The write after the commit is off the loop's critical path, and ordered: at most one is in
-flight, and it is waited for (:meth:`BatchBook.settle`) before the next batch's history is
-written (:meth:`BatchBook.before`; a committed write landing after the next batch's would
-put the older entry first when its pre-commit entry is missing, and the next batch's ledger
-rows could land before the older ones), before an abort's take-back, when partitions are
-revoked (the next owner's writes come after ours) and on close. The next batch's state read
-may overlap it: the previous scores it reads come from the entries written before the
-commit; the committed mark only guards against a zombie's late write.
+flight (one writer: the ledger rows of a lead land in batch order), and it is waited for
+(:meth:`BatchBook.settle`) before the next batch's history is written
+(:meth:`BatchBook.before`: its outcome is taken first, so a failure's gaps are marked before
+a later entry of the lead closes them, and a kill -9 loses at most the write of the batch
+before the one in hand), before an abort's take-back, when partitions are revoked (our
+writes land before the next owner's) and on close. The next batch's state read may overlap
+it: the previous scores it reads come from the entries written before the commit (the
+committed mark only guards against a zombie's late write), and a lead whose entry could not
+be written then is already marked as having a gap.
 
 Best effort: a Redis failure is counted and reported (``ledger_missed``,
 ``history_missed``; the history's leads get a null trend next time), and scoring goes on.

@@ -1,6 +1,7 @@
 """The write after a batch's commit, sent while the next batch is scored, against the real
-Redis: it lands before the next batch's history is written, and its failure is counted
-and seen by the next batch's bookkeeping (:mod:`streams.scorer.bookkeeping`)."""
+Redis: it lands before the next batch's history is written, its failure is counted and
+seen by the next batch's bookkeeping, and the scorer stops with the last one landed
+(:mod:`streams.scorer.bookkeeping`)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import redis
 
 from streams.scorer.batch import BatchResult
 from streams.scorer.bookkeeping import BatchBook
-from streams.scorer.metrics import Progress, ScorerMetrics
+from streams.scorer.build import build_scorer
+from streams.scorer.metrics import Progress, ScorerMetrics, total
+from streams.scorer.run_bounds import RunLimits
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
 from streams.stores.history import PREFIX, History, HistoryRows, element
 from streams.stores.ledger import LEDGER_PREFIX, Ledger, redis_client
 from streams.stores.ledger_rows import LedgerRows
+from tests.integration.helpers import make_traffic, produce, train_champion
 
 TTL_S = 600
 HELD_S = 1.0
@@ -91,3 +95,25 @@ def test_a_failed_write_after_a_commit_is_counted_before_the_next_batch(
 def redis_client_to_nowhere() -> redis.Redis:
     """A client of a port nothing listens on (fails fast)."""
     return redis_client("redis://127.0.0.1:1/0", 0.5)
+
+
+def test_the_scorer_stops_with_its_last_write_landed_and_the_writer_stopped(
+        fresh_settings: Settings, redis_client: redis.Redis) -> None:
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}",
+                                                 "batch_size": 50})
+    train_champion(settings)
+    sent, _ = make_traffic(200, settings, bad_share=0.0)
+    produce(settings, sent)
+    scorer = build_scorer(settings, RunLimits(max_events=len(sent)), ScorerMetrics())
+    scorer.run()
+    assert not [t for t in threading.enumerate() if t.name.startswith("batch-book")], \
+        "the bookkeeping's writer thread outlived the scorer"
+    leads = {s.lead_id for s in sent if s.lead_id}
+    assert total(scorer.metrics.scored) == len(sent)
+    pipe = redis_client.pipeline(transaction=False)
+    for lead in sorted(leads):
+        pipe.exists(LEDGER_PREFIX + lead)
+        pipe.lrange(PREFIX + lead, 0, -1)
+    replies = pipe.execute()
+    assert sum(replies[0::2]) == len(leads)  # every lead's ledger row, the last batch's too
+    assert all(e.endswith(b":c") for entries in replies[1::2] for e in entries)

@@ -117,3 +117,23 @@ def test_the_scorer_stops_with_its_last_write_landed_and_the_writer_stopped(
     replies = pipe.execute()
     assert sum(replies[0::2]) == len(leads)  # every lead's ledger row, the last batch's too
     assert all(e.endswith(b":c") for entries in replies[1::2] for e in entries)
+
+
+def test_a_revocation_waits_for_the_write_in_flight(
+        fresh_settings: Settings, redis_client: redis.Redis) -> None:
+    settings = fresh_settings.model_copy(update={"model_name": f"m-{uuid.uuid4().hex[:8]}"})
+    train_champion(settings)
+    scorer = build_scorer(settings, RunLimits(max_events=1), ScorerMetrics())
+    gated = GatedRedis.from_url(settings.redis_url)
+    GatedRedis.gate.clear()
+    scorer._book, _, _ = _book(redis_client, gated)
+    lead = f"lead-{uuid.uuid4().hex}"
+    try:
+        scorer._book.record_later(_batch(lead, 40, "0.25"))  # held by the gate
+        scorer._on_revoke(scorer._consumer, [])  # the next owner's writes come after
+        landed = redis_client.get(LEDGER_PREFIX + lead)
+        GatedRedis.gate.set()
+    finally:
+        scorer._close()
+        gated.close()
+    assert landed is not None, "partitions were handed over with our write in flight"

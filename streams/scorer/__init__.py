@@ -6,8 +6,9 @@ own: ``isolation``, ``failed_events``; duplicate event ids: ``resends``; reason 
 ``explain``, ``reasons_text``, ``reasons_budget``; trends from the score history:
 ``trends``; the per-lead state read before scoring in one Redis call: ``state_read``),
 with its bookkeeping (``bookkeeping``: the batch's Redis state exact with the transaction —
-history before it, taken back on an abort, history again and ledger rows after the commit
-— and its counts; ``metrics``: the Prometheus counters and the progress line;
+history before it, taken back on an abort, history again and ledger rows after the commit,
+sent while the next batch is scored — and its counts; ``metrics``: the Prometheus counters
+and the progress line;
 ``run_bounds``: when a run stops, how a batch is taken from the consumer; per-stage batch
 timings: ``timings``, summarised by ``stage_table``), a batch's offsets
 (``offsets``: commit, seek back after an abort, rebalances), serving changes between

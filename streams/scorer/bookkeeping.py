@@ -9,16 +9,33 @@
   commit never replaces a committed entry: a fenced zombie's late write cannot) and the ledger rows
   (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
   replace the lead's last committed one), in **one** pipelined round trip
-  (:meth:`BatchBook.record`).
+  (:meth:`BatchBook.record_later`), sent by a writer thread of its own (its own pooled
+  Redis connection) while the loop consumes and scores the next batch.
+
+The write after the commit is off the loop's critical path, and ordered: at most one is in
+flight (one writer: the ledger rows of a lead land in batch order), and it is waited for
+(:meth:`BatchBook.settle`) before the next batch's history is written
+(:meth:`BatchBook.before`: its outcome is taken first, so a failure's gaps are marked before
+a later entry of the lead closes them, and a kill -9 loses at most the write of the batch
+before the one in hand), before an abort's take-back, when partitions are revoked (our
+writes land before the next owner's) and on close. The next batch's state read may overlap
+it: the previous scores it reads come from the entries written before the commit (the
+committed mark only guards against a zombie's late write), and a lead whose entry could not
+be written then is already marked as having a gap.
 
 Best effort: a Redis failure is counted and reported (``ledger_missed``,
 ``history_missed``; the history's leads get a null trend next time), and scoring goes on.
+The writer thread only sends; the outcome is taken (counted, logged) on the loop's thread
+when the write is waited for.
 """
 
 from __future__ import annotations
 
 import time
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass
 
+import redis
 from redis import RedisError
 
 from streams.scorer.batch import BatchResult
@@ -28,6 +45,16 @@ from streams.stores.ledger import Ledger
 from streams.stores.scripts import Pipeline, execute
 
 
+@dataclass(frozen=True)
+class _Write:
+    """A committed batch's write, decided on the loop's thread."""
+
+    client: redis.Redis
+    result: BatchResult
+    history: bool  # its history entries are staged
+    ledger: Ledger | None  # its ledger rows are staged (when not None)
+
+
 class BatchBook:
     def __init__(self, metrics: ScorerMetrics, progress: Progress, ledger: Ledger | None,
                  trends: TrendSource | None = None):
@@ -35,44 +62,75 @@ class BatchBook:
         self._progress = progress
         self._ledger = ledger
         self._trends = trends
+        self._writer: ThreadPoolExecutor | None = None  # started at the first write
+        self._pending: tuple[_Write, Future[list[object]]] | None = None
 
     def before(self, result: BatchResult) -> None:
-        """Write the batch's history entries before its transaction (one round trip)."""
+        """Write the batch's history entries before its transaction (one round trip), once
+        the previous batch's write after its commit is done."""
+        self.settle()
         if self._trends is not None:
             self._trends.record(result.history)
 
     def aborted(self, result: BatchResult) -> None:
         """The batch's transaction aborted: take its history entries back."""
+        self.settle()
         if self._trends is not None:
             self._trends.take_back(result.history)
 
     def record(self, result: BatchResult) -> None:
-        """Write the committed batch's history entries and ledger rows: one round trip."""
+        """Write the committed batch's history entries and ledger rows (one round trip) and
+        wait for it."""
+        self.record_later(result)
+        self.settle()
+
+    def record_later(self, result: BatchResult) -> None:
+        """Send the committed batch's history entries and ledger rows (one round trip) from
+        the writer thread; :meth:`settle` waits for it and takes its outcome."""
+        self.settle()
+        write = self._decide(result)
+        if write is None:
+            return
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="batch-book")
+        self._pending = (write, self._writer.submit(_send, write, self._trends))
+
+    def settle(self) -> None:
+        """Wait for the write in flight, if any, and count what it missed."""
+        if self._pending is None:
+            return
+        write, sent = self._pending
+        self._pending = None
+        self._outcome(write, sent.result())
+
+    def close(self) -> None:
+        """Wait for the write in flight and stop the writer thread."""
+        try:
+            self.settle()
+        finally:
+            if self._writer is not None:
+                self._writer.shutdown()
+                self._writer = None
+
+    def _decide(self, result: BatchResult) -> _Write | None:
         ledger = self._ledger if self._ledger is not None and result.ledger else None
         client = (ledger.client if ledger is not None
                   else self._trends.client if self._trends is not None else None)
         if client is None:
-            return
-        trends, queued = self._trends, [False, 0]  # history staged, ledger commands
+            return None
+        history = self._trends is not None and self._trends.writable(result.history)
+        if not history and ledger is None:
+            return None
+        return _Write(client, result, history, ledger)
 
-        def stage(pipe: Pipeline) -> tuple:
-            queued[0] = trends is not None and trends.stage(pipe, result.history)
-            queued[1] = ledger.stage(pipe, result.ledger) if ledger is not None else 0
-            return trends.scripts if queued[0] else ()  # type: ignore[union-attr]
-
-        try:
-            replies = execute(client, stage)  # nothing staged: nothing sent, no replies
-        except RedisError as exc:
-            replies = [exc] * (int(queued[0]) + int(queued[1]))
-        history = bool(queued[0])
-        if not history and not queued[1]:
-            return
-        if history and self._trends is not None:
+    def _outcome(self, write: _Write, replies: list[object]) -> None:
+        result = write.result
+        if write.history and self._trends is not None:
             first = replies[0]
             self._trends.recorded(result.history,
                                   first if isinstance(first, Exception) else None)
-        if ledger is not None:
-            written = ledger.outcome(result.ledger, replies[int(history):])
+        if write.ledger is not None:
+            written = write.ledger.outcome(result.ledger, replies[int(write.history):])
             if written.missed:
                 self._metrics.ledger_missed.inc(written.missed)
 
@@ -97,3 +155,19 @@ class BatchBook:
         m.batch_seconds.observe(time.perf_counter() - started)
         m.model_seconds.observe(result.model_seconds)
         self._progress.committed()
+
+
+def _send(write: _Write, trends: TrendSource | None) -> list[object]:
+    """The write's commands in one round trip (on the writer thread); a failed call gives
+    its exception as every reply."""
+    def stage(pipe: Pipeline) -> tuple:
+        if write.history:
+            trends.stage_committed(pipe, write.result.history)  # type: ignore[union-attr]
+        if write.ledger is not None:
+            write.ledger.stage(pipe, write.result.ledger)
+        return trends.scripts if write.history else ()  # type: ignore[union-attr]
+
+    try:
+        return execute(write.client, stage)
+    except RedisError as exc:
+        return [exc] * (int(write.history) + int(write.ledger is not None))

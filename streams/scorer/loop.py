@@ -4,7 +4,9 @@ The loop only moves messages: :mod:`streams.kafka.io` translates them,
 :mod:`streams.scorer.batch` hands them to the transport-free core (:mod:`scoring.serving`),
 :mod:`streams.kafka.transaction` commits outputs and offsets together, and
 :mod:`streams.scorer.bookkeeping` keeps the batch's Redis state exact with that transaction
-(history before it, taken back on an abort; history again and ledger after the commit).
+(history before it, taken back on an abort; history again and ledger after the commit,
+sent by a writer thread while the next batch is consumed and scored, and waited for before
+the next batch's history is written, on a revocation and on close).
 After an abort the consumer is sought back to the batch's first offsets and the loop goes
 on (:mod:`streams.scorer.offsets`): every reader of the outputs reads ``read_committed``,
 so an aborted batch's records were never seen.
@@ -182,7 +184,7 @@ class Scorer:
         except FatalError:  # fenced (a zombie) or refused: the batch did not commit
             self._book.aborted(result)
             raise
-        self._book.record(result)  # the ledger only once the batch committed
+        self._book.record_later(result)  # the ledger only once the batch committed
         self._clock.lap("redis")
         self._book.count(result, started)
         self.metrics.lag.consumed(consumed.events)
@@ -211,6 +213,7 @@ class Scorer:
         log.info("revoked %s", _describe(partitions))
         self._revoked |= {(tp.topic, tp.partition) for tp in partitions}
         self._txn.abort()  # never open between batches; abort whatever a failure left open
+        self._book.settle()  # our last write lands before the next owner's first
 
     def _leave_group(self) -> None:
         """Leave the consumer group now (a static member's ``close`` alone does not):
@@ -233,6 +236,7 @@ class Scorer:
         error that may be stopping the scorer."""
         self._stop.set()  # no retry loop while closing
         steps = (("finish the producer", self._txn.close),
+                 ("write the last batch's Redis state", self._book.close),
                  ("leave the consumer group", self._leave_group),
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),

@@ -132,15 +132,27 @@ class TrendSource:
 
     def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
         """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
-        was queued (history off, no rows, or Redis down moments ago: then the leads are
-        remembered as having a gap at once)."""
+        was queued (:meth:`writable`)."""
+        if not self.writable(rows):
+            return False
+        self.stage_committed(pipe, rows)
+        return True
+
+    def writable(self, rows: HistoryRows) -> bool:
+        """Whether a committed batch's entries are to be written: False when not (history
+        off, no rows, or Redis down moments ago: then the leads are remembered as having a
+        gap at once). Called on the loop's thread (it may change this object's state)."""
         if self._history is None or not rows:
             return False
         if self._skipping():
             self.recorded(rows, redis.ConnectionError("skipped: Redis was down moments ago"))
             return False
-        self._history.stage(pipe, rows)
         return True
+
+    def stage_committed(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
+        """Queue entries :meth:`writable` accepted on ``pipe``; touches no state of this
+        object, so another thread may call it (the bookkeeping's writer)."""
+        self._history.stage(pipe, rows)  # type: ignore[union-attr]
 
     def recorded(self, rows: HistoryRows, error: Exception | None) -> None:
         """The outcome of a staged write: on failure its leads have a gap."""

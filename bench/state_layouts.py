@@ -46,6 +46,18 @@ def one_key(scores: int) -> Write:
     return write
 
 
+def one_hash(scores: int) -> Write:
+    """The layout shipped (:mod:`streams.stores.lead_state`): one hash per lead, the
+    ledger row in field ``l``, the history entries (newest first, one per line) in ``h``,
+    each claim ``e<event id>`` → ``partition:offset:epoch_s``."""
+    def write(p: redis.client.Pipeline, lead: str, _: int) -> None:
+        fields = {"l": ROW, "h": "\n".join([ENTRY] * scores),
+                  **{f"eev-{lead}-{t}": f"0:{123456 + t}:1796651200" for t in range(scores)}}
+        p.hset(f"leadstream:lead:{lead}", mapping=fields)
+        p.expire(f"leadstream:lead:{lead}", TTL)
+    return write
+
+
 def per_lead(client: redis.Redis, write: Write, leads: int) -> float:
     client.flushall()
     base = int(client.info("memory")["used_memory"])
@@ -65,7 +77,8 @@ def run(leads: int) -> dict[str, float]:
         try:
             client = redis.Redis(port=port)
             return {f"{name} x{n}": per_lead(client, layout(n), leads)
-                    for name, layout in (("three keys", three_keys), ("one key", one_key))
+                    for name, layout in (("three keys", three_keys), ("one key", one_key),
+                                         ("one hash", one_hash))
                     for n in (1, 20)}
         finally:
             proc.terminate()

@@ -58,7 +58,8 @@ class BatchBook:
         def stage(pipe: Pipeline) -> tuple:
             queued[0] = trends is not None and trends.stage(pipe, result.history)
             queued[1] = ledger.stage(pipe, result.ledger) if ledger is not None else 0
-            return trends.scripts if queued[0] else ()  # type: ignore[union-attr]
+            return ((trends.scripts if queued[0] else ())  # type: ignore[union-attr]
+                    + (ledger.scripts if ledger is not None else ()))
 
         try:
             replies = execute(client, stage)  # nothing staged: nothing sent, no replies

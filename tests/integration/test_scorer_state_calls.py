@@ -15,15 +15,18 @@ from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.state_read import read_state
 from streams.scorer.trends import TrendSource
 from streams.stores.dedup import Claim, Deduplicator
+from streams.stores import lead_state
 from streams.stores.history import History, HistoryRows, element
-from streams.stores.ledger import LEDGER_PREFIX, Ledger
+from streams.stores.ledger import Ledger
 from streams.stores.ledger_rows import LedgerRows
 
 TTL_S = 600
+AT = 1_767_225_601
+"""The history entries' time, and the stores' clock."""
 
 
 def _stores(client: redis.Redis) -> tuple[Deduplicator, TrendSource, BatchBook]:
-    trends = TrendSource(History(client, max_entries=5, ttl_s=TTL_S))
+    trends = TrendSource(History(client, max_entries=5, ttl_s=TTL_S, now=lambda: AT))
     metrics = ScorerMetrics()
     book = BatchBook(metrics, Progress(metrics), Ledger(client, TTL_S), trends)
     return Deduplicator(client, TTL_S), trends, book
@@ -36,7 +39,7 @@ def _calls(client: redis.Redis) -> dict[str, int]:
 
 
 def _batch(leads: list[str], offset: int, score: str) -> BatchResult:
-    history = HistoryRows(leads, [element(0, offset + i, score, "B", "3", 1_767_225_601)
+    history = HistoryRows(leads, [element(0, offset + i, score, "B", "3", AT)
                                   for i in range(len(leads))])
     ledger = LedgerRows(leads, [f'["L",{i}]' for i in range(len(leads))], {}, {"L": "[]"})
     return BatchResult(ledger=ledger, history=history)
@@ -56,8 +59,9 @@ def test_state_read_and_record_send_no_script_exists(redis_client: redis.Redis) 
     assert dupes == {}
     assert stored is not None
     assert after["script|exists"] == before["script|exists"]
-    assert after["evalsha"] - before["evalsha"] == 3  # claims, previous scores, history
-    assert after["eval"] - before["eval"] == 1  # the ledger rows
+    # claims, previous scores; history and ledger rows: each script by its SHA
+    assert after["evalsha"] - before["evalsha"] == 4
+    assert after["eval"] - before["eval"] == 0
 
 
 def test_scripts_redis_lost_are_loaded_again_and_answer_right(
@@ -79,5 +83,5 @@ def test_scripts_redis_lost_are_loaded_again_and_answer_right(
     book.record(_batch(leads, 10, "0.5"))
     for lead in leads:
         assert [e["score"] for e in trends._history.entries(lead)] == [0.5, 0.25]
-        assert redis_client.exists(LEDGER_PREFIX + lead)
+        assert redis_client.get(lead_state.key(lead)).startswith(b'["L",')
     assert dedup.skipped_batches == 0

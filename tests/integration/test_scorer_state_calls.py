@@ -14,8 +14,8 @@ from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.state_read import read_state
 from streams.scorer.trends import TrendSource
-from streams.stores.dedup import Claim, Deduplicator
 from streams.stores import lead_state
+from streams.stores.dedup import Claim, Deduplicator
 from streams.stores.history import History, HistoryRows, element
 from streams.stores.ledger import Ledger
 from streams.stores.ledger_rows import LedgerRows

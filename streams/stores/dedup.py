@@ -62,7 +62,8 @@ def lead_index_key(lead_id: str) -> str:
 
 
 def held(client: redis.Redis, lead_id: str) -> dict[str, str]:
-    """The lead's claims as stored: escaped event id → ``partition:offset:epoch_s``."""
+    """The lead's claims as stored: escaped event id → ``partition:offset:<epoch_s in
+    base 36>``."""
     _, _, lines = lead_state.sections(client.get(lead_state.key(lead_id)))
     return dict(line[1:].split("\t", 1) for line in lines.splitlines())
 
@@ -143,7 +144,8 @@ class Deduplicator:
 
     def _claim_args(self, claims: Sequence[Claim]) -> dict:
         return {"keys": _keys(claims),
-                "args": [self._key_ttl_s, self._ttl_s, self._lead_max, int(self._now()),
+                "args": [self._key_ttl_s, self._ttl_s, self._lead_max,
+                         lead_state.stamp(self._now()),
                          "\n".join([c.source for c in claims]), *_ids(claims)]}
 
     def answer(self, taken: object) -> dict[int, str]:
@@ -167,7 +169,7 @@ class Deduplicator:
             return 0
         try:
             return int(self._release(keys=_keys(claims),
-                                     args=[self._key_ttl_s, int(self._now()),
+                                     args=[self._key_ttl_s, lead_state.stamp(self._now()),
                                            "\n".join([c.source for c in claims]),
                                            *_ids(claims)]))
         except redis.RedisError as exc:

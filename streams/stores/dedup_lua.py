@@ -2,9 +2,9 @@
 round trip and atomic.
 
 A lead's claims are lines of its state key (:mod:`streams.stores.lead_state`):
-``=<event id, escaped>\\t<partition>:<offset>:<epoch_s>``, the event that holds it and when
-it claimed it (the topic is the claim's own: a scorer reads one input topic). Event ids are
-passed as arguments, one each, escaped by the caller; sources as one argument of lines
+``=<event id, escaped>\\t<partition>:<offset>:<epoch_s>``, the event that holds it and
+when it claimed it (epoch s in base 36; the topic is the claim's own: a scorer reads one
+input topic). Event ids are passed as arguments, one each, escaped by the caller; sources as one argument of lines
 (``topic:partition:offset`` never holds a newline). A key of the earlier three-key layout
 is converted by ``adopt`` (its claims, a hash ``leadstream:dedup-lead:<lead>``, move into the
 lead key; the zset index of the release before that is dropped, its claim keys expire).
@@ -25,7 +25,7 @@ local function find_claim(v, id)
   if not at then return nil end
   local stop = string.find(v, '\\n', at + 1, true)
   local line = string.sub(v, at + 1, stop)
-  return at + 1, stop, string.match(line, '\\t(%d+:%d+):%d+\\n$')
+  return at + 1, stop, string.match(line, '\\t(%d+:%d+):%w+\\n$')
 end
 """
 
@@ -36,8 +36,8 @@ local function prune(v, oldest, bound)
   local ledger, hist, claims = split(v)
   local kept = {}
   for line in string.gmatch(claims, '[^\\n]+') do
-    local p, o, t = string.match(line, '\\t(%d+):(%d+):(%d+)$')
-    if tonumber(t or 0) >= oldest then
+    local p, o, t = string.match(line, '\\t(%d+):(%d+):(%w+)$')
+    if tonumber(t or 0, 36) >= oldest then
       kept[#kept + 1] = {tonumber(p or 0), tonumber(o or 0), line}
     end
   end
@@ -50,14 +50,14 @@ local function prune(v, oldest, bound)
 end
 """
 
-# KEYS: each claim's lead key. ARGV: key TTL, claim TTL, the bound per lead, now (epoch s),
+# KEYS: each claim's lead key. ARGV: key TTL, claim TTL, the bound per lead, now (base 36),
 # the sources one per line, then the escaped event ids, one argument each. Returns the
 # index and first source of each claim held by another position. A new claim is one GET
 # and one SET of the lead's value (older claims dropped on the way).
 CLAIM_LUA = _STATE + _FORMS + _PRUNE + """
 local taken, pos, sources = {}, 1, ARGV[5]
-local ttl, bound, now = ARGV[1], tonumber(ARGV[3]), tonumber(ARGV[4])
-local oldest = now - tonumber(ARGV[2])
+local ttl, bound, now = ARGV[1], tonumber(ARGV[3]), ARGV[4]
+local oldest = tonumber(now, 36) - tonumber(ARGV[2])
 for i, key in ipairs(KEYS) do
   local stop = string.find(sources, '\\n', pos, true) or (#sources + 1)
   local source = string.sub(sources, pos, stop - 1)
@@ -77,7 +77,7 @@ return taken
 """
 
 # Delete each claim only while it is held by this source. KEYS as for the claim; ARGV: key
-# TTL, now, the sources one per line, then the escaped event ids.
+# TTL, now (base 36), the sources one per line, then the escaped event ids.
 RELEASE_LUA = _STATE + _FORMS + """
 local released, pos, sources = 0, 1, ARGV[3]
 for i, key in ipairs(KEYS) do

@@ -71,7 +71,7 @@ end
 """
 
 # ARGV: one "partition:offset" per key, one per line; the header pattern; max entries;
-# key TTL; now. Returns per key the score of its previous entry, '' for none, '?' when
+# key TTL; now (base 36). Returns per key the score of its previous entry, '' for none, '?' when
 # every entry is of the same or a later position and the list is full: the one before
 # was pushed out.
 _PREVIOUS_LUA = lead_state.LUA + _ENTRIES + """
@@ -92,7 +92,7 @@ return out
 
 # ARGV: max entries, key TTL, header pattern, then the elements, one per line, in batch
 # order (keys may repeat), '1' if the batch committed (its elements are marked ':c'), now
-# (epoch s) and the history TTL: entries older are dropped.
+# (base 36) and the history TTL: entries older are dropped.
 # Replaces the entry of the same position in place — unless that entry is committed and
 # this write is not (a fenced zombie's late write); else puts it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
@@ -100,7 +100,7 @@ return out
 _RECORD_LUA = lead_state.LUA + _ENTRIES + """
 local pos, values, added = 1, ARGV[4], 0
 local committed, now = ARGV[5] == '1', ARGV[6]
-local oldest, bound = tonumber(now) - tonumber(ARGV[7]), tonumber(ARGV[1])
+local oldest, bound = tonumber(now, 36) - tonumber(ARGV[7]), tonumber(ARGV[1])
 for i, key in ipairs(KEYS) do
   local stop = string.find(values, '\\n', pos, true) or (#values + 1)
   local value = string.sub(values, pos, stop - 1)
@@ -126,7 +126,7 @@ for i, key in ipairs(KEYS) do
   end
   local kept = {}
   for _, e in ipairs(list) do
-    local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or now)
+    local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or oldest)
     if #kept < bound and at >= oldest then kept[#kept + 1] = e end
   end
   redis.call('SET', key, with_entries(ledger, kept, claims), 'EX', ARGV[2])
@@ -230,7 +230,7 @@ class History:
     def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
         return {"keys": [lead_state.key(lead) for lead, _, _ in asks],
                 "args": ["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER, self.max_entries,
-                         self.key_ttl_s, int(self._now())]}
+                         self.key_ttl_s, lead_state.stamp(self._now())]}
 
     @staticmethod
     def decode_previous(reply: Sequence[bytes]) -> list[float | None]:
@@ -256,7 +256,7 @@ class History:
     def _record_args(self, rows: HistoryRows, committed: bool) -> dict:
         return {"keys": [lead_state.key(lead) for lead in rows.lead_ids],
                 "args": [self.max_entries, self.key_ttl_s, _HEADER, "\n".join(rows.values),
-                         "1" if committed else "0", int(self._now()), self.ttl_s]}
+                         "1" if committed else "0", lead_state.stamp(self._now()), self.ttl_s]}
 
     def remove(self, rows: HistoryRows) -> int:
         """Take back the elements of an attempt that did not commit: each removed only

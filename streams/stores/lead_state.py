@@ -7,7 +7,7 @@ share the key, one line each, every line ending in ``\\n``::
     <ledger row, or nothing before the lead's first committed score>
     <history entry, newest first: partition:offset:score:grade:version:epoch_s[:c]>
     ...
-    =<event id, escaped>\\t<partition>:<offset>:<epoch_s of the claim>
+    =<event id, escaped>\\t<partition>:<offset>:<epoch_s of the claim, base 36>
     ...
 
 A ledger row is JSON text (no raw newline), a history entry starts with a digit, a claim
@@ -45,6 +45,17 @@ def key_ttl_s(settings: Settings) -> int:
     """The lead key's TTL: the longest of the ledger, history and dedup retentions."""
     return max(settings.ledger_ttl_days * 86_400, settings.history_ttl_days * 86_400,
                settings.dedup_ttl_s)
+
+
+def stamp(now: float) -> str:
+    """``now`` (epoch s) as the scripts take it: whole seconds in base 36 (a claim's time:
+    6 characters instead of 10, 80 bytes of a lead's 20 claims)."""
+    n, out = int(now), ""
+    while True:
+        n, digit = divmod(n, 36)
+        out = "0123456789abcdefghijklmnopqrstuvwxyz"[digit] + out
+        if not n:
+            return out
 
 
 def escape_id(event_id: str) -> str:

@@ -48,7 +48,8 @@ LEDGER_PREFIX = lead_state.OLD_LEDGER
 """The earlier layout's ledger keys (read for a lead not touched since the upgrade)."""
 
 # ARGV[2]: the values, one per line (JSON text never holds a raw newline): one argument
-# instead of one per lead keeps redis-py's packing off the hot path. ARGV[3]: now.
+# instead of one per lead keeps redis-py's packing off the hot path. ARGV[3]: now
+# (base 36).
 # Replaces the first line of each lead's value.
 _SET_ALL_LUA = lead_state.LUA + """
 local pos = 1
@@ -130,7 +131,7 @@ class Ledger:
         """Queue a batch's writes on ``pipe`` (the caller executes it with other writes:
         one round trip); how many commands were queued."""
         queue(pipe, self._set_all, [lead_state.key(i) for i in rows.lead_ids],
-              [self._key_ttl_s, "\n".join(rows.values), int(time.time())])
+              [self._key_ttl_s, "\n".join(rows.values), lead_state.stamp(time.time())])
         for layout_id, body in rows.layouts.items():
             pipe.set(LAYOUT_PREFIX + layout_id, body, ex=self._ttl_s)
         n = 1 + len(rows.layouts)

@@ -5,9 +5,10 @@ A lead's claims are lines of its state key (:mod:`streams.stores.lead_state`):
 ``=<event id, escaped>\\t<partition>:<offset>:<epoch_s>``, the event that holds it and
 when it claimed it (epoch s in base 36; the topic is the claim's own: a scorer reads one
 input topic). Event ids are passed as arguments, one each, escaped by the caller; sources
-as one argument of lines (``topic:partition:offset`` never holds a newline). A key of the earlier three-key layout
-is converted by ``adopt`` (its claims, a hash ``leadstream:dedup-lead:<lead>``, move into the
-lead key; the zset index of the release before that is dropped, its claim keys expire).
+as one argument of lines (``topic:partition:offset`` never holds a newline). A key of the
+earlier three-key layout is converted by ``adopt`` (its claims, a hash
+``leadstream:dedup-lead:<lead>``, move into the lead key; the zset index of the release
+before that is dropped, its claim keys expire).
 """
 
 from streams.stores.lead_state import LUA as _STATE

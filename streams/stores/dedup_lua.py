@@ -35,13 +35,15 @@ end
 _PRUNE = """
 local function prune(v, oldest, bound)
   local ledger, hist, claims = split(v)
-  local kept = {}
+  local kept, n = {}, 0
   for line in string.gmatch(claims, '[^\\n]+') do
     local p, o, t = string.match(line, '\\t(%d+):(%d+):(%w+)$')
+    n = n + 1
     if tonumber(t or 0, 36) >= oldest then
       kept[#kept + 1] = {tonumber(p or 0), tonumber(o or 0), line}
     end
   end
+  if #kept == n and n <= bound then return v end
   if #kept > bound then
     table.sort(kept, function(x, y) return x[1] < y[1] or (x[1] == y[1] and x[2] < y[2]) end)
   end
@@ -54,7 +56,7 @@ end
 # KEYS: each claim's lead key. ARGV: key TTL, claim TTL, the bound per lead, now (base 36),
 # the sources one per line, then the escaped event ids, one argument each. Returns the
 # index and first source of each claim held by another position. A new claim is one GET
-# and one SET of the lead's value (older claims dropped on the way).
+# and one SET of the lead's value (older claims dropped on the way; a new key has none).
 CLAIM_LUA = _STATE + _FORMS + _PRUNE + """
 local taken, pos, sources = {}, 1, ARGV[5]
 local ttl, bound, now = ARGV[1], tonumber(ARGV[3]), ARGV[4]
@@ -70,7 +72,9 @@ for i, key in ipairs(KEYS) do
     taken[#taken + 1] = i - 1
     taken[#taken + 1] = long(held, source)
   elseif not held then
-    v = prune(v .. '=' .. id .. '\\t' .. mine .. ':' .. now .. '\\n', oldest, bound)
+    local fresh = v == '\\n'
+    v = v .. '=' .. id .. '\\t' .. mine .. ':' .. now .. '\\n'
+    if not fresh then v = prune(v, oldest, bound) end
     redis.call('SET', key, v, 'EX', ttl)
   end
 end

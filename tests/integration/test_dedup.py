@@ -84,3 +84,19 @@ def test_redis_down_skips_and_counts_then_checks_again(stack_settings: Settings,
     assert dedup.duplicates(back) == {0: "leads.incoming:0:1"}
     assert dedup.skipped_batches == 3 and len(outages) == 3
     dedup.close()
+
+
+def test_a_claim_older_than_the_dedup_ttl_is_dropped_the_key_lives_longer(
+        fresh_settings: Settings, redis_client: redis.Redis) -> None:
+    clock = [1_000_000.0]
+    dedup = Deduplicator(redis_client, 600, key_ttl_s=3600, now=lambda: clock[0])
+    assert dedup.duplicates([Claim("old", "in:0:1", "A")]) == {}
+    assert 600 < redis_client.ttl(lead_index_key("A")) <= 3600  # the lead key's TTL
+    clock[0] += 600
+    assert dedup.duplicates([Claim("new", "in:0:2", "A")]) == {}
+    assert set(held(redis_client, "A")) == {"old", "new"}  # 600 s old: still held
+    assert dedup.duplicates([Claim("old", "in:0:3", "A")]) == {0: "in:0:1"}
+    clock[0] += 1
+    assert dedup.duplicates([Claim("newer", "in:0:4", "A")]) == {}
+    assert set(held(redis_client, "A")) == {"new", "newer"}  # past the TTL: dropped
+    assert dedup.duplicates([Claim("old", "in:0:5", "A")]) == {}  # scored again

@@ -9,7 +9,8 @@
   commit never replaces a committed entry: a fenced zombie's late write cannot) and the ledger rows
   (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
   replace the lead's last committed one), in **one** pipelined round trip
-  (:meth:`BatchBook.record`).
+  (:meth:`BatchBook.record`); the rows ride in the history's script call (one value
+  written per lead, :mod:`streams.stores.lead_state`).
 
 Best effort: a Redis failure is counted and reported (``ledger_missed``,
 ``history_missed``; the history's leads get a null trend next time), and scoring goes on.
@@ -56,8 +57,11 @@ class BatchBook:
         trends, queued = self._trends, [False, 0]  # history staged, ledger commands
 
         def stage(pipe: Pipeline) -> tuple:
-            queued[0] = trends is not None and trends.stage(pipe, result.history)
-            queued[1] = ledger.stage(pipe, result.ledger) if ledger is not None else 0
+            rows = result.ledger if ledger is not None else None
+            queued[0] = trends is not None and trends.stage(pipe, result.history, rows)
+            if ledger is not None:  # the rows rode with the history's script, or go alone
+                queued[1] = (ledger.stage_rest(pipe, result.ledger) if queued[0]
+                             else ledger.stage(pipe, result.ledger))
             return ((trends.scripts if queued[0] else ())  # type: ignore[union-attr]
                     + (ledger.scripts if ledger is not None else ()))
 
@@ -72,8 +76,8 @@ class BatchBook:
             first = replies[0]
             self._trends.recorded(result.history,
                                   first if isinstance(first, Exception) else None)
-        if ledger is not None:
-            written = ledger.outcome(result.ledger, replies[int(history):])
+        if ledger is not None:  # the history's reply is the rows' too when they rode with it
+            written = ledger.outcome(result.ledger, replies)
             if written.missed:
                 self._metrics.ledger_missed.inc(written.missed)
 

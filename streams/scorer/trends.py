@@ -30,6 +30,7 @@ from scoring.trend import chain_previous, trends
 from streams.scorer.lead_batch import BatchInput
 from streams.scorer.scored_json import Trends
 from streams.stores.history import History, HistoryRows
+from streams.stores.ledger_rows import LedgerRows
 
 if TYPE_CHECKING:
     from streams.scorer.state_read import Prefetched
@@ -130,16 +131,17 @@ class TrendSource:
             log.warning("score history: cannot take back %d entries of an aborted batch (%s)",
                         len(rows), exc)
 
-    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
-        """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
-        was queued (history off, no rows, or Redis down moments ago: then the leads are
-        remembered as having a gap at once)."""
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows,
+              ledger: LedgerRows | None = None) -> bool:
+        """Queue a committed batch's entries on ``pipe`` (one command, the batch's
+        ``ledger`` rows in it); False when nothing was queued (history off, no rows, or
+        Redis down moments ago: then the leads are remembered as having a gap at once)."""
         if self._history is None or not rows:
             return False
         if self._skipping():
             self.recorded(rows, redis.ConnectionError("skipped: Redis was down moments ago"))
             return False
-        self._history.stage(pipe, rows)
+        self._history.stage(pipe, rows, ledger)
         return True
 
     def recorded(self, rows: HistoryRows, error: Exception | None) -> None:

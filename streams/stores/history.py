@@ -46,6 +46,7 @@ import redis
 from streams.settings import Settings
 from streams.stores import lead_state
 from streams.stores.ledger import redis_client
+from streams.stores.ledger_rows import LedgerRows
 from streams.stores.scripts import queue
 
 PREFIX = lead_state.OLD_HISTORY
@@ -97,11 +98,21 @@ return out
 # this write is not (a fenced zombie's late write); else puts it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
 # again), in offset order (the bound may then drop it). One GET and one SET per element.
+# After the commit the batch's ledger rows ride along: ARGV[8] the number of history keys
+# (KEYS after them: the rows' keys), ARGV[9] the rows, one per line; a lead's row replaces
+# the first line of the value its history write sets (no GET and SET of its own).
 _RECORD_LUA = lead_state.LUA + _ENTRIES + """
 local pos, values, added = 1, ARGV[4], 0
 local committed, now = ARGV[5] == '1', ARGV[6]
 local oldest, bound = tonumber(now, 36) - tonumber(ARGV[7]), tonumber(ARGV[1])
-for i, key in ipairs(KEYS) do
+local h, rows, lpos, lvalues = tonumber(ARGV[8] or #KEYS), {}, 1, ARGV[9] or ''
+for i = h + 1, #KEYS do
+  local stop = string.find(lvalues, '\\n', lpos, true) or (#lvalues + 1)
+  rows[KEYS[i]] = string.sub(lvalues, lpos, stop - 1)
+  lpos = stop + 1
+end
+for i = 1, h do
+  local key = KEYS[i]
   local stop = string.find(values, '\\n', pos, true) or (#values + 1)
   local value = string.sub(values, pos, stop - 1)
   pos = stop + 1
@@ -129,7 +140,18 @@ for i, key in ipairs(KEYS) do
     local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or oldest)
     if #kept < bound and at >= oldest then kept[#kept + 1] = e end
   end
-  redis.call('SET', key, with_entries(ledger, kept, claims), 'EX', ARGV[2])
+  redis.call('SET', key, with_entries(rows[key] or ledger, kept, claims), 'EX', ARGV[2])
+end
+local done = {}
+for i = 1, h do done[KEYS[i]] = true end
+for i = h + 1, #KEYS do
+  local key = KEYS[i]
+  if not done[key] then
+    local v = adopt(key, ARGV[2], now)
+    local first = string.find(v, '\\n', 1, true) or (#v + 1)
+    redis.call('SET', key, rows[key] .. string.sub(v, first), 'EX', ARGV[2])
+    done[key] = true
+  end
 end
 return added
 """
@@ -243,10 +265,17 @@ class History:
             return 0
         return int(self._record(**self._record_args(rows, committed=False)))
 
-    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
-        """Queue the write of a committed batch's elements on ``pipe``, marked committed
-        (its reply: as :meth:`record`; run as :meth:`stage_previous`)."""
-        queue(pipe, self._record, **self._record_args(rows, committed=True))
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows,
+              ledger: LedgerRows | None = None) -> None:
+        """Queue the write of a committed batch's elements on ``pipe``, marked committed,
+        with the batch's ``ledger`` rows in the same script call (their other commands:
+        :meth:`streams.stores.ledger.Ledger.stage_rest`; its reply: as :meth:`record`; run
+        as :meth:`stage_previous`)."""
+        args = self._record_args(rows, committed=True)
+        if ledger:
+            args["keys"] += [lead_state.key(lead) for lead in ledger.lead_ids]
+            args["args"] += [len(rows), "\n".join(ledger.values)]
+        queue(pipe, self._record, **args)
 
     @property
     def scripts(self) -> tuple:

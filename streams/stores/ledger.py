@@ -132,9 +132,15 @@ class Ledger:
         one round trip); how many commands were queued."""
         queue(pipe, self._set_all, [lead_state.key(i) for i in rows.lead_ids],
               [self._key_ttl_s, "\n".join(rows.values), lead_state.stamp(time.time())])
+        return 1 + self.stage_rest(pipe, rows)
+
+    def stage_rest(self, pipe: redis.client.Pipeline, rows: LedgerRows) -> int:
+        """Queue a batch's writes but the rows themselves (the layouts, the experiment
+        arms' assigned leads: the rows ride with the history's committed write,
+        :meth:`streams.stores.history.History.stage`); how many commands were queued."""
         for layout_id, body in rows.layouts.items():
             pipe.set(LAYOUT_PREFIX + layout_id, body, ex=self._ttl_s)
-        n = 1 + len(rows.layouts)
+        n = len(rows.layouts)
         for (experiment_id, variant), lead_ids in rows.assigned.items():
             key = assigned_key(experiment_id, variant)
             pipe.sadd(key, *lead_ids)

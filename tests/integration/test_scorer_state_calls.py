@@ -59,8 +59,8 @@ def test_state_read_and_record_send_no_script_exists(redis_client: redis.Redis) 
     assert dupes == {}
     assert stored is not None
     assert after["script|exists"] == before["script|exists"]
-    # claims, previous scores; history and ledger rows: each script by its SHA
-    assert after["evalsha"] - before["evalsha"] == 4
+    # claims, previous scores; history with the ledger rows: each script by its SHA
+    assert after["evalsha"] - before["evalsha"] == 3  # the rows ride with the history
     assert after["eval"] - before["eval"] == 0
 
 
@@ -85,3 +85,19 @@ def test_scripts_redis_lost_are_loaded_again_and_answer_right(
         assert [e["score"] for e in trends._history.entries(lead)] == [0.5, 0.25]
         assert redis_client.get(lead_state.key(lead)).startswith(b'["L",')
     assert dedup.skipped_batches == 0
+
+
+def test_ledger_rows_ride_with_the_history_write_even_for_a_lead_without_an_entry(
+        redis_client: redis.Redis) -> None:
+    _, _, book = _stores(redis_client)
+    tag = uuid.uuid4().hex
+    a, b = f"a-{tag}", f"b-{tag}"
+    redis_client.set(lead_state.key(b), "old row\n=ev\t0:1:1\n")  # a claim, an older row
+    ledger = LedgerRows([a, b, a], ['["A",1]', '["B",1]', '["A",2]'], {}, {"L": "[]"})
+    history = HistoryRows([a], [element(0, 7, "0.5", "B", "3", AT)])
+    before = _calls(redis_client)
+    book.record(BatchResult(ledger=ledger, history=history))
+    assert _calls(redis_client)["evalsha"] - before["evalsha"] == 1
+    assert redis_client.get(lead_state.key(a)) == f'["A",2]\n0:7:0.5:B:3:{AT}:c\n'.encode()
+    assert redis_client.get(lead_state.key(b)) == b'["B",1]\n=ev\t0:1:1\n'
+    assert 0 < redis_client.ttl(lead_state.key(b)) <= TTL_S

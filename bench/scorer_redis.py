@@ -44,8 +44,9 @@ def batch_of(k: int, n: int) -> tuple[list[Claim], list[tuple[str, int, int]], B
     claims = [Claim(f"ev-{k}-{i}", f"leads.incoming:{p}:{o}", lead)
               for i, (lead, (p, o)) in enumerate(zip(leads, where, strict=True))]
     asks = [(lead, p, o) for lead, (p, o) in zip(leads, where, strict=True)]
+    now = int(time.time())  # entries older than the history's TTL are dropped
     history = HistoryRows(leads, [element(p, o, f"{0.3 + (i % 40) / 100!r}", "C", "3",
-                                          1_767_225_601) for i, (p, o) in enumerate(where)])
+                                          now) for i, (p, o) in enumerate(where)])
     rows = [f'["L1",3,"control",null,{0.4 + i / 1e5!r},1767225601000000,"ev-{k}-{i}",'
             f'{_FEATURES}]' for i in range(n)]
     ledger = LedgerRows(leads, rows, {}, {"L1": '["model",["f1","f2"]]'})

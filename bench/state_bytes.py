@@ -16,8 +16,7 @@ import redis
 from streams.settings import Settings
 
 SAMPLE = 200
-KINDS = {"ledger": "leadstream:ledger:{lead}", "history": "leadstream:history:{lead}",
-         "dedup claims": "leadstream:dedup-lead:{lead}"}
+KINDS = {"lead key (ledger row, history, claims)": "leadstream:lead:{lead}"}
 
 
 def client(s: Settings) -> redis.Redis:

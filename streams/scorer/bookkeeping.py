@@ -10,7 +10,8 @@
   (:class:`~streams.stores.ledger.Ledger`, never before: an aborted attempt's row would
   replace the lead's last committed one), in **one** pipelined round trip
   (:meth:`BatchBook.record_later`), sent by a writer thread of its own (its own pooled
-  Redis connection) while the loop consumes and scores the next batch.
+  Redis connection) while the loop consumes and scores the next batch. The rows ride
+  in the history's script call (one value written per lead, :mod:`streams.stores.lead_state`).
 
 The write after the commit is off the loop's critical path, and ordered: at most one is in
 flight (one writer: the ledger rows of a lead land in batch order), and it is waited for
@@ -130,7 +131,8 @@ class BatchBook:
             self._trends.recorded(result.history,
                                   first if isinstance(first, Exception) else None)
         if write.ledger is not None:
-            written = write.ledger.outcome(result.ledger, replies[int(write.history):])
+            # the history's reply is the rows' too when they rode with it
+            written = write.ledger.outcome(result.ledger, replies)
             if written.missed:
                 self._metrics.ledger_missed.inc(written.missed)
 
@@ -158,16 +160,23 @@ class BatchBook:
 
 
 def _send(write: _Write, trends: TrendSource | None) -> list[object]:
-    """The write's commands in one round trip (on the writer thread); a failed call gives
-    its exception as every reply."""
+    """The write's commands in one round trip (on the writer thread): the ledger rows ride
+    in the history's script call when there is one; a failed call gives its exception as
+    the reply."""
+    ledger = write.ledger
+    rows = write.result.ledger if ledger is not None else None
+
     def stage(pipe: Pipeline) -> tuple:
         if write.history:
-            trends.stage_committed(pipe, write.result.history)  # type: ignore[union-attr]
-        if write.ledger is not None:
-            write.ledger.stage(pipe, write.result.ledger)
-        return trends.scripts if write.history else ()  # type: ignore[union-attr]
+            trends.stage_committed(pipe, write.result.history, rows)  # type: ignore[union-attr]
+            if ledger is not None:
+                ledger.stage_rest(pipe, rows)  # type: ignore[arg-type]
+        elif ledger is not None:
+            ledger.stage(pipe, rows)  # type: ignore[arg-type]
+        return ((trends.scripts if write.history else ())  # type: ignore[union-attr]
+                + (ledger.scripts if ledger is not None else ()))
 
     try:
         return execute(write.client, stage)
     except RedisError as exc:
-        return [exc] * (int(write.history) + int(write.ledger is not None))
+        return [exc]

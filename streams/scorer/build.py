@@ -28,6 +28,7 @@ from streams.scorer.serving import ServingControl
 from streams.scorer.startup import CHAMPION, LazyRegistry, confirm_champion
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
+from streams.stores import lead_state
 from streams.stores.dedup import Deduplicator
 from streams.stores.history import History
 from streams.stores.ledger import Ledger
@@ -85,7 +86,8 @@ def build_scorer(settings: Settings, limits: RunLimits, metrics: ScorerMetrics) 
     plan, unconfirmed = initial_plan(registry, config)
     dedup = Deduplicator.from_url(settings.redis_url, settings.redis_timeout_s,
                                   settings.dedup_ttl_s, on_outage=metrics.redis_down.inc,
-                                  lead_max_events=settings.dedup_lead_max_events)
+                                  lead_max_events=settings.dedup_lead_max_events,
+                                  key_ttl_s=lead_state.key_ttl_s(settings))
     loader = PlanLoader(plan, registry.load_version,
                         on_failure=lambda _config, _exc: metrics.plan_load_failures.inc())
     if config is not None and config != plan.config:

@@ -30,6 +30,7 @@ from scoring.trend import chain_previous, trends
 from streams.scorer.lead_batch import BatchInput
 from streams.scorer.scored_json import Trends
 from streams.stores.history import History, HistoryRows
+from streams.stores.ledger_rows import LedgerRows
 
 if TYPE_CHECKING:
     from streams.scorer.state_read import Prefetched
@@ -130,12 +131,13 @@ class TrendSource:
             log.warning("score history: cannot take back %d entries of an aborted batch (%s)",
                         len(rows), exc)
 
-    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> bool:
-        """Queue a committed batch's entries on ``pipe`` (one command); False when nothing
-        was queued (:meth:`writable`)."""
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows,
+              ledger: LedgerRows | None = None) -> bool:
+        """Queue a committed batch's entries on ``pipe`` (one command, the batch's
+        ``ledger`` rows in it); False when nothing was queued (:meth:`writable`)."""
         if not self.writable(rows):
             return False
-        self.stage_committed(pipe, rows)
+        self.stage_committed(pipe, rows, ledger)
         return True
 
     def writable(self, rows: HistoryRows) -> bool:
@@ -149,10 +151,12 @@ class TrendSource:
             return False
         return True
 
-    def stage_committed(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
-        """Queue entries :meth:`writable` accepted on ``pipe``; touches no state of this
-        object, so another thread may call it (the bookkeeping's writer)."""
-        self._history.stage(pipe, rows)  # type: ignore[union-attr]
+    def stage_committed(self, pipe: redis.client.Pipeline, rows: HistoryRows,
+                        ledger: LedgerRows | None = None) -> None:
+        """Queue entries :meth:`writable` accepted on ``pipe`` (with the batch's ``ledger``
+        rows); touches no state of this object, so another thread may call it (the
+        bookkeeping's writer)."""
+        self._history.stage(pipe, rows, ledger)  # type: ignore[union-attr]
 
     def recorded(self, rows: HistoryRows, error: Exception | None) -> None:
         """The outcome of a staged write: on failure its leads have a gap."""

@@ -77,10 +77,10 @@ class ScorerSettings(SettingsPart):
 
     # --- score history and trend (issue 9) ----------------------------------------------
     history_max_entries: int = Field(20, ge=0, le=1000)
-    """Scores kept per lead in ``leadstream:history:<lead>`` (newest first); 0 turns the
-    history off, and with it the trend (published as null)."""
+    """Scores kept per lead in its state key ``leadstream:lead:<lead>`` (newest first); 0
+    turns the history off, and with it the trend (published as null)."""
     history_ttl_days: int = Field(90, ge=1)
-    """A lead's history expires this long after its last score (the ledger's default)."""
+    """A lead's history entry is dropped this long after its score (the ledger's default)."""
     trend_delta: float = Field(0.05, ge=0, le=1)
     """Absolute score change (probability units) beyond which a trend is improving or
     declining; within it (inclusive) steady."""
@@ -89,9 +89,9 @@ class ScorerSettings(SettingsPart):
     ledger_timeout_s: float = Field(0.2, gt=0)
     """Socket timeout of ledger writes; a slower Redis counts as down (entries reported)."""
     dedup_ttl_s: int = Field(7 * 24 * 3600, ge=0)
-    """How long a lead's ``event_id`` claims are remembered after its last claim, to drop
-    CRM resends (0 disables)."""
+    """How long a lead's ``event_id`` claim is remembered, to drop CRM resends (0
+    disables)."""
     dedup_lead_max_events: int = Field(1000, ge=1)
-    """Event-id claims kept per lead (one hash per lead); beyond this many within
+    """Event-id claims kept per lead (in its state key); beyond this many within
     ``dedup_ttl_s`` the lead's oldest claims are dropped (a resend of such an old event
     would be scored again)."""

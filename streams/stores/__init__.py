@@ -1,4 +1,5 @@
-"""Redis adapters, one per structure: the ledger, its batch rows and their compact
+"""Redis adapters, one per structure: each lead's state in one key (``lead_state``: the
+ledger row, the score history and the event-id claims), the ledger, its batch rows and their compact
 encoding (``ledger``, ``ledger_rows``, ``ledger_codec``), event-id de-duplication
 (``dedup``), each lead's published scores (``history``), per-experiment outcome tallies
 (``experiments``), label windows per model version (``labels``) and of a shadow
@@ -17,6 +18,6 @@ May import ``schemas``, ``scoring`` and ``streams.settings``; knows no Kafka.
 
 __all__ = [
     "bounds", "dedup", "dedup_lua", "delivered", "erased", "erasure", "erasure_requests",
-    "experiments", "history", "labels", "ledger", "ledger_codec", "ledger_rows", "parked",
-    "persistence", "retry", "scripts", "shadow_labels", "signatures", "status",
+    "experiments", "history", "labels", "lead_state", "ledger", "ledger_codec", "ledger_rows",
+    "parked", "persistence", "retry", "scripts", "shadow_labels", "signatures", "status",
 ]

@@ -4,7 +4,14 @@
 a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE``:
 
 ========================================  ====================================================
-``leadstream:ledger:<lead>``              ledger TTL (``ledger_ttl_days``)
+``leadstream:lead:<lead>``                the longest of the ledger, history and dedup TTLs,
+                                          refreshed by every write; at most
+                                          ``history_max_entries`` scores (each dropped
+                                          ``history_ttl_days`` after it) and
+                                          ``dedup_lead_max_events`` claims (each dropped
+                                          ``dedup_ttl_s`` after it)
+``leadstream:ledger:<lead>``              ledger TTL (the earlier layout: converted on the
+                                          lead's next score, else gone with its TTL)
 ``leadstream:ledger-layout:<id>``         ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:assigned:<v>``     ledger TTL, refreshed with every batch
 ``leadstream:exp:<exp>:leads|tally|report|progress``  ledger TTL after the last write
@@ -12,15 +19,13 @@ a TTL, each with what bounds it. Everything else is written with ``EX``/``EXPIRE
                                           ``monitor_label_window``
 ``leadstream:shadow-labels:<model>:<champion>:<challenger>*``  ledger TTL after the pair's
                                           last label; size ``monitor_label_window``
-``leadstream:dedup-lead:<lead>``          ``dedup_ttl_s``, refreshed with each claim; at most
-                                          ``dedup_lead_max_events`` claims
+``leadstream:dedup-lead:<lead>``          ``dedup_ttl_s`` (the earlier layout, as above)
 ``leadstream:dedup:<event_id>``           ``dedup_ttl_s`` (claims of earlier releases only)
 ``leadstream:exp:index``                  ledger TTL, refreshed (one member per experiment)
 ``leadstream:labels-index``               ledger TTL, refreshed (one member per version)
 ``leadstream:sink:delivered:<lead>``      ``sink_delivered_ttl_days``, refreshed with each
                                           delivery; one field per partition
-``leadstream:history:<lead>``             ``history_ttl_days`` after the lead's last score;
-                                          at most ``history_max_entries`` scores
+``leadstream:history:<lead>``             ``history_ttl_days`` (the earlier layout, as above)
 ``leadstream:outcomes:parked*``           ``outcome_park_ttl_s`` + 1 day; at most
                                           ``outcome_park_max`` outcomes
 ``leadstream:monitor:<model>``            30 days after the model's last closed window

@@ -1,16 +1,18 @@
 """Event-id de-duplication of CRM resends, in Redis, safe under abort+retry and kill -9.
 
-A lead's claims are one hash, ``leadstream:dedup-lead:<lead_id>``: each scored event with
-an ``event_id`` claims that field, storing where it was read (``partition:offset``; the
-topic is the scorer's input topic). The hash expires ``ttl_s`` after the lead's last claim
-and holds at most ``lead_max_events`` claims (beyond it the oldest is dropped: a resend
-that old is scored again). One hash per lead instead of a key per event id (plus an index
-for ``forget``) is what keeps a lead's state small (``bench/README.md``, bytes per lead);
-an event id is therefore a duplicate only among its own lead's events (a CRM resends an
-event with its lead). The event is a duplicate only if the field is held by *another*
-source position: the same position seen again is the batch being processed again after
-an abort or a crash, not a resend. One script call per batch is one round trip
-(:mod:`streams.stores.dedup_lua`, which also converts the layout of earlier releases).
+A lead's claims are lines of its state key, ``leadstream:lead:<lead_id>``
+(:mod:`streams.stores.lead_state`, shared with the ledger row and the score history):
+each scored event with an ``event_id`` claims that id, storing where it was read
+(``partition:offset``; the topic is the scorer's input topic) and when. A claim older than
+``ttl_s`` is dropped by the next claim of its lead (the key itself lives as long as the
+longest of the lead's retentions), and a lead holds at most ``lead_max_events`` claims
+(beyond it the oldest is dropped: a resend that old is scored again). An event id is
+therefore a duplicate only among its own lead's events (a CRM resends an event with its
+lead). The event is a duplicate only if the id is held by *another* source position: the
+same position seen again is the batch being processed again after an abort or a crash,
+not a resend. One script call per batch is one round trip
+(:mod:`streams.stores.dedup_lua`; the three-key layout of earlier releases is converted
+when a lead is next touched).
 
 The claims of events that were then not scored (dead-lettered as ``scoring_failed`` or
 ``internal_error``) are released with :meth:`Deduplicator.release`, which deletes a claim
@@ -33,15 +35,15 @@ import redis
 from redis.backoff import NoBackoff
 from redis.retry import Retry
 
+from streams.stores import lead_state
 from streams.stores.dedup_lua import CLAIM_LUA, FORGET_LUA, RELEASE_LUA
 from streams.stores.scripts import queue
 
 log = logging.getLogger(__name__)
 
 KEY_PREFIX = "leadstream:dedup:"
-"""Claims of earlier releases (one key per event id): converted when their lead is next
-claimed, released or forgotten; else gone with their TTL."""
-LEAD_INDEX_PREFIX = "leadstream:dedup-lead:"
+"""Claims of the release before the three-key layout (one key per event id): gone with
+their TTL."""
 DEFAULT_LEAD_MAX_EVENTS = 1000
 
 class Claim(NamedTuple):
@@ -55,12 +57,23 @@ class Claim(NamedTuple):
 
 
 def lead_index_key(lead_id: str) -> str:
-    """The hash of a lead's claims (event id → ``partition:offset``)."""
-    return LEAD_INDEX_PREFIX + lead_id
+    """The key holding a lead's claims (its state key)."""
+    return lead_state.key(lead_id)
+
+
+def held(client: redis.Redis, lead_id: str) -> dict[str, str]:
+    """The lead's claims as stored: escaped event id → ``partition:offset:<epoch_s in
+    base 36>``."""
+    _, _, lines = lead_state.sections(client.get(lead_state.key(lead_id)))
+    return dict(line[1:].split("\t", 1) for line in lines.splitlines())
 
 
 def _keys(claims: Sequence[Claim]) -> list[str]:
-    return [lead_index_key(c.lead_id or "") for c in claims]
+    return [lead_state.key(c.lead_id or "") for c in claims]
+
+
+def _ids(claims: Sequence[Claim]) -> list[str]:
+    return [lead_state.escape_id(c.event_id) for c in claims]
 
 
 class Deduplicator:
@@ -69,9 +82,13 @@ class Deduplicator:
     def __init__(self, client: redis.Redis | None, ttl_s: int, retry_s: float = 1.0,
                  on_outage: Callable[[], None] = lambda: None,
                  clock: Callable[[], float] = time.monotonic,
-                 lead_max_events: int = DEFAULT_LEAD_MAX_EVENTS):
+                 lead_max_events: int = DEFAULT_LEAD_MAX_EVENTS, key_ttl_s: int = 0,
+                 now: Callable[[], float] = time.time):
         self._client = client
         self._ttl_s = ttl_s
+        self._key_ttl_s = max(key_ttl_s, ttl_s)
+        """The lead key's TTL (:func:`streams.stores.lead_state.key_ttl_s`)."""
+        self._now = now
         self._lead_max = lead_max_events
         self._retry_s = retry_s
         self._on_outage = on_outage
@@ -127,8 +144,9 @@ class Deduplicator:
 
     def _claim_args(self, claims: Sequence[Claim]) -> dict:
         return {"keys": _keys(claims),
-                "args": [self._ttl_s, self._lead_max, KEY_PREFIX,
-                         "\n".join([c.source for c in claims]), *(c.event_id for c in claims)]}
+                "args": [self._key_ttl_s, self._ttl_s, self._lead_max,
+                         lead_state.stamp(self._now()),
+                         "\n".join([c.source for c in claims]), *_ids(claims)]}
 
     def answer(self, taken: object) -> dict[int, str]:
         """The duplicates in a claim call's reply (or the exception it raised)."""
@@ -151,8 +169,9 @@ class Deduplicator:
             return 0
         try:
             return int(self._release(keys=_keys(claims),
-                                     args=[KEY_PREFIX, "\n".join([c.source for c in claims]),
-                                           *(c.event_id for c in claims)]))
+                                     args=[self._key_ttl_s, lead_state.stamp(self._now()),
+                                           "\n".join([c.source for c in claims]),
+                                           *_ids(claims)]))
         except redis.RedisError as exc:
             log.warning("cannot release %d event-id claims of events that were not scored "
                         "(%s): their resends count as duplicates until the claims expire",
@@ -160,11 +179,13 @@ class Deduplicator:
             return 0
 
     def forget(self, lead_id: str) -> int:
-        """Delete every claim of the lead's events; claims and keys deleted. Raises
-        :class:`redis.RedisError` (an erasure is retried, never skipped)."""
+        """Delete the lead's state key (its claims, history and ledger row: an erased lead
+        keeps nothing) and its claims of the earlier layout; claims and keys deleted.
+        Raises :class:`redis.RedisError` (an erasure is retried, never skipped)."""
         if self._forget is None:
             return 0
-        return int(self._forget(keys=[lead_index_key(lead_id)], args=[KEY_PREFIX]))
+        return int(self._forget(keys=[lead_state.key(lead_id)],
+                                args=[lead_state.OLD_CLAIMS + lead_id]))
 
     def _skip(self) -> None:
         self.skipped_batches += 1

@@ -1,7 +1,8 @@
 """Per-lead score history in Redis: the lead's published scores, newest first, bounded, TTL.
 
-Key ``leadstream:history:<lead_id>``: a list of at most ``max_entries`` elements, expiring
-``ttl_s`` after the lead's last score (both from settings). Each element is compact,
+Lines of the lead's state key ``leadstream:lead:<lead_id>`` (:mod:`streams.stores.lead_state`,
+shared with the ledger row and the event-id claims), newest first: at most ``max_entries``
+entries, each dropped ``ttl_s`` after its score (both from settings). Each entry is compact,
 ``<source_partition>:<source_offset>:<score>:<grade>:<model_version>:<scored_at_s>``
 (~40 bytes; the full document, reasons included, stays on ``leads.scored``): the scripts
 find positions and scores without parsing anything, and :func:`parse` gives readers the
@@ -35,90 +36,149 @@ again after the commit (:meth:`History.stage`, pipelined with the ledger): see
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
 import redis
 
 from streams.settings import Settings
+from streams.stores import lead_state
 from streams.stores.ledger import redis_client
+from streams.stores.ledger_rows import LedgerRows
 from streams.stores.scripts import queue
 
-PREFIX = "leadstream:history:"
+PREFIX = lead_state.OLD_HISTORY
+"""The earlier layout's history lists (read for a lead not touched since the upgrade)."""
 COMMITTED = ":c"
 """The suffix of an element written after its batch committed: final (module docstring)."""
 
 # An entry's header: partition, offset, score; grade, version and time follow.
 _HEADER = "^(%d+):(%d+):([^:]*)"
 
-# ARGV: one "partition:offset" per key, one per line; the header pattern; max entries.
-# Returns per key the score of its previous entry, '' for none, '?' when every entry is
-# of the same or a later position and the list is full: the one before was pushed out.
-_PREVIOUS_LUA = """
+# The history lines of a value as a list, newest first; and the value with them replaced.
+_ENTRIES = """
+local function entries(v)
+  local ledger, hist, claims = split(v)
+  local out = {}
+  for e in string.gmatch(hist, '[^\\n]+') do out[#out + 1] = e end
+  return out, ledger, claims
+end
+local function with_entries(ledger, list, claims)
+  if #list == 0 then return ledger .. '\\n' .. claims end
+  return ledger .. '\\n' .. table.concat(list, '\\n') .. '\\n' .. claims
+end
+"""
+
+# ARGV: one "partition:offset" per key, one per line; the header pattern; max entries;
+# key TTL; now (base 36). Returns per key the score of its previous entry, '' for none, '?' when
+# every entry is of the same or a later position and the list is full: the one before
+# was pushed out.
+_PREVIOUS_LUA = lead_state.LUA + _ENTRIES + """
 local out, pos, asks = {}, 1, ARGV[1]
 for i, key in ipairs(KEYS) do
   local stop = string.find(asks, '\\n', pos, true) or (#asks + 1)
   local p, o = string.match(string.sub(asks, pos, stop - 1), '^(%d+):(%d+)$')
   pos, o, out[i] = stop + 1, tonumber(o), ''
-  local j, e = 0, redis.call('LINDEX', key, 0)
-  while e do
+  local list = entries(adopt(key, ARGV[4], ARGV[5]))
+  for _, e in ipairs(list) do
     local ep, eo, es = string.match(e, ARGV[2])
     if ep ~= p or tonumber(eo) < o then out[i] = es; break end
-    j = j + 1
-    e = redis.call('LINDEX', key, j)
   end
-  if not e and j >= tonumber(ARGV[3]) then out[i] = '?' end
+  if out[i] == '' and #list > 0 and #list >= tonumber(ARGV[3]) then out[i] = '?' end
 end
 return out
 """
 
-# ARGV: max entries, TTL (s), header pattern, then the elements, one per line, in batch
-# order (keys may repeat), and '1' if the batch committed (its elements are marked ':c').
+# ARGV: max entries, key TTL, header pattern, then the elements, one per line, in batch
+# order (keys may repeat), '1' if the batch committed (its elements are marked ':c'), now
+# (base 36) and the history TTL: entries older are dropped.
 # Replaces the entry of the same position in place — unless that entry is committed and
-# this write is not (a fenced zombie's late write); else pushes it first, or, behind later
+# this write is not (a fenced zombie's late write); else puts it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
-# again), inserts it in offset order (the bound may then drop it). The key's TTL is reset
-# by every write before a commit and by every element added; the committed pass replacing
-# the element of its position (the common case) leaves it as that element's write set it,
-# moments before (a write fewer per lead).
-_RECORD_LUA = """
+# again), in offset order (the bound may then drop it). One GET and one SET per element.
+# After the commit the batch's ledger rows ride along: ARGV[8] the number of history keys
+# (KEYS after them: the rows' keys), ARGV[9] the rows, one per line; a lead's row replaces
+# the first line of the value its history write sets (no GET and SET of its own).
+_RECORD_LUA = lead_state.LUA + _ENTRIES + """
 local pos, values, added = 1, ARGV[4], 0
-local committed = ARGV[5] == '1'
-for i, key in ipairs(KEYS) do
+local committed, now = ARGV[5] == '1', ARGV[6]
+local oldest, bound = tonumber(now, 36) - tonumber(ARGV[7]), tonumber(ARGV[1])
+local h, rows, lpos, lvalues = tonumber(ARGV[8] or #KEYS), {}, 1, ARGV[9] or ''
+for i = h + 1, #KEYS do
+  local stop = string.find(lvalues, '\\n', lpos, true) or (#lvalues + 1)
+  rows[KEYS[i]] = string.sub(lvalues, lpos, stop - 1)
+  lpos = stop + 1
+end
+for i = 1, h do
+  local key = KEYS[i]
   local stop = string.find(values, '\\n', pos, true) or (#values + 1)
   local value = string.sub(values, pos, stop - 1)
   pos = stop + 1
-  if committed then value = value .. COMMITTED end
+  if committed then value = value .. ':c' end
   local p, o = string.match(value, ARGV[3])
   o = tonumber(o)
-  local j, found, later, e = 0, nil, false, redis.call('LINDEX', key, 0)
-  while e do
-    local ep, eo = string.match(e, ARGV[3])
+  local list, ledger, claims = entries(adopt(key, ARGV[2], now))
+  local j, found, later = 1, nil, false
+  while list[j] do
+    local ep, eo = string.match(list[j], ARGV[3])
     eo = tonumber(eo)
     if ep == p and eo == o then found = j; break end
     if ep == p and eo < o then break end
     later = later or ep == p
     j = j + 1
-    e = redis.call('LINDEX', key, j)
   end
   if found then
-    if committed or string.sub(e, -#COMMITTED) ~= COMMITTED then
-      redis.call('LSET', key, found, value)
-    end
-    if not committed then redis.call('EXPIRE', key, ARGV[2]) end
+    if committed or string.sub(list[j], -2) ~= ':c' then list[j] = value end
   else
-    local n
-    if not later then n = redis.call('LPUSH', key, value)
-    elseif e then n = redis.call('LINSERT', key, 'BEFORE', e, value)
-    else n = redis.call('RPUSH', key, value) end
-    if n > tonumber(ARGV[1]) then redis.call('LTRIM', key, 0, ARGV[1] - 1) end
+    table.insert(list, later and j or 1, value)
     added = added + 1
-    redis.call('EXPIRE', key, ARGV[2])
+  end
+  local kept = {}
+  for _, e in ipairs(list) do
+    local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or oldest)
+    if #kept < bound and at >= oldest then kept[#kept + 1] = e end
+  end
+  redis.call('SET', key, with_entries(rows[key] or ledger, kept, claims), 'EX', ARGV[2])
+end
+local done = {}
+for i = 1, h do done[KEYS[i]] = true end
+for i = h + 1, #KEYS do
+  local key = KEYS[i]
+  if not done[key] then
+    local v = adopt(key, ARGV[2], now)
+    local first = string.find(v, '\\n', 1, true) or (#v + 1)
+    redis.call('SET', key, rows[key] .. string.sub(v, first), 'EX', ARGV[2])
+    done[key] = true
   end
 end
 return added
-""".replace("COMMITTED", "':c'")
+"""
+
+# Take back each element only while it is exactly the one written. ARGV: the elements,
+# one per line, in key order.
+_REMOVE_LUA = lead_state.LUA + _ENTRIES + """
+local pos, values, removed = 1, ARGV[1], 0
+for i, key in ipairs(KEYS) do
+  local stop = string.find(values, '\\n', pos, true) or (#values + 1)
+  local value = string.sub(values, pos, stop - 1)
+  pos = stop + 1
+  local v = redis.call('GET', key)
+  if v then
+    local list, ledger, claims = entries(v)
+    for j, e in ipairs(list) do
+      if e == value then
+        table.remove(list, j)
+        removed = removed + 1
+        redis.call('SET', key, with_entries(ledger, list, claims), 'KEEPTTL')
+        break
+      end
+    end
+  end
+end
+return removed
+"""
 
 
 @dataclass(frozen=True)
@@ -156,17 +216,23 @@ def parse(raw: bytes | str) -> dict:
 
 
 class History:
-    def __init__(self, client: redis.Redis, max_entries: int, ttl_s: int):
+    def __init__(self, client: redis.Redis, max_entries: int, ttl_s: int, key_ttl_s: int = 0,
+                 now: Callable[[], float] = time.time):
         self._client = client
         self.max_entries = max_entries
         self.ttl_s = ttl_s
+        self.key_ttl_s = max(key_ttl_s, ttl_s)
+        """The lead key's TTL (:func:`streams.stores.lead_state.key_ttl_s`)."""
+        self._now = now
         self._previous = client.register_script(_PREVIOUS_LUA)
         self._record = client.register_script(_RECORD_LUA)
+        self._remove = client.register_script(_REMOVE_LUA)
 
     @classmethod
     def from_settings(cls, settings: Settings, timeout_s: float | None = None) -> History:
         client = redis_client(settings.redis_url, timeout_s or settings.ledger_timeout_s)
-        return cls(client, settings.history_max_entries, settings.history_ttl_days * 86_400)
+        return cls(client, settings.history_max_entries, settings.history_ttl_days * 86_400,
+                   lead_state.key_ttl_s(settings))
 
     def previous(self, asks: Sequence[tuple[str, int, int]]) -> list[float | None]:
         """Per ``(lead_id, partition, offset)``, the score of the lead's previous entry
@@ -184,8 +250,9 @@ class History:
         queue(pipe, self._previous, **self._previous_args(asks))
 
     def _previous_args(self, asks: Sequence[tuple[str, int, int]]) -> dict:
-        return {"keys": [PREFIX + lead for lead, _, _ in asks],
-                "args": ["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER, self.max_entries]}
+        return {"keys": [lead_state.key(lead) for lead, _, _ in asks],
+                "args": ["\n".join(f"{p}:{o}" for _, p, o in asks), _HEADER, self.max_entries,
+                         self.key_ttl_s, lead_state.stamp(self._now())]}
 
     @staticmethod
     def decode_previous(reply: Sequence[bytes]) -> list[float | None]:
@@ -198,10 +265,17 @@ class History:
             return 0
         return int(self._record(**self._record_args(rows, committed=False)))
 
-    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows) -> None:
-        """Queue the write of a committed batch's elements on ``pipe``, marked committed
-        (its reply: as :meth:`record`; run as :meth:`stage_previous`)."""
-        queue(pipe, self._record, **self._record_args(rows, committed=True))
+    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows,
+              ledger: LedgerRows | None = None) -> None:
+        """Queue the write of a committed batch's elements on ``pipe``, marked committed,
+        with the batch's ``ledger`` rows in the same script call (their other commands:
+        :meth:`streams.stores.ledger.Ledger.stage_rest`; its reply: as :meth:`record`; run
+        as :meth:`stage_previous`)."""
+        args = self._record_args(rows, committed=True)
+        if ledger:
+            args["keys"] += [lead_state.key(lead) for lead in ledger.lead_ids]
+            args["args"] += [len(rows), "\n".join(ledger.values)]
+        queue(pipe, self._record, **args)
 
     @property
     def scripts(self) -> tuple:
@@ -209,31 +283,34 @@ class History:
         return (self._previous, self._record)
 
     def _record_args(self, rows: HistoryRows, committed: bool) -> dict:
-        return {"keys": [PREFIX + lead for lead in rows.lead_ids],
-                "args": [self.max_entries, self.ttl_s, _HEADER, "\n".join(rows.values),
-                         "1" if committed else "0"]}
+        return {"keys": [lead_state.key(lead) for lead in rows.lead_ids],
+                "args": [self.max_entries, self.key_ttl_s, _HEADER, "\n".join(rows.values),
+                         "1" if committed else "0", lead_state.stamp(self._now()), self.ttl_s]}
 
     def remove(self, rows: HistoryRows) -> int:
         """Take back the elements of an attempt that did not commit: each removed only
         while it is exactly the element written (one round trip); how many were removed."""
         if not rows:
             return 0
-        pipe = self._client.pipeline(transaction=False)
-        for lead, value in zip(rows.lead_ids, rows.values, strict=True):
-            pipe.lrem(PREFIX + lead, 1, value)
-        return sum(int(n) for n in pipe.execute())
+        return int(self._remove(keys=[lead_state.key(lead) for lead in rows.lead_ids],
+                                args=["\n".join(rows.values)]))
 
     @property
     def client(self) -> redis.Redis:
         return self._client
 
     def entries(self, lead_id: str) -> list[dict]:
-        """The lead's scores, newest first (:func:`parse`)."""
-        return [parse(raw) for raw in self._client.lrange(PREFIX + lead_id, 0, -1)]
+        """The lead's scores, newest first (:func:`parse`; a lead not touched since the
+        three-key layout: its list)."""
+        raw = self._client.get(lead_state.key(lead_id))
+        if raw is None:
+            return [parse(e) for e in self._client.lrange(PREFIX + lead_id, 0, -1)]
+        return [parse(e) for e in lead_state.sections(raw)[1]]
 
     def forget(self, lead_id: str) -> int:
-        """Remove the lead's history; the number of keys removed (0 or 1)."""
-        return int(self._client.delete(PREFIX + lead_id))
+        """Remove the lead's state key (an erased lead keeps nothing) and its list of the
+        earlier layout; the number of keys removed."""
+        return int(self._client.delete(lead_state.key(lead_id), PREFIX + lead_id))
 
     def close(self) -> None:
         self._client.close()

@@ -1,6 +1,7 @@
 """The ledger row's compact encoding: a positional JSON array, the names stored once.
 
-A row (the value of ``leadstream:ledger:<lead_id>``) is::
+A row (the first line of ``leadstream:lead:<lead_id>``, :mod:`streams.stores.lead_state`)
+is::
 
     [2, "<layout>", "<model_version>", <variant>, <experiment_id|null>, <score>,
      <scored_at: µs since the epoch>, <event_id|null>, [<feature values>], <trailing...>]

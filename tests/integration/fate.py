@@ -151,17 +151,19 @@ def check_history(client, scored: list[dict], max_entries: int = 20) -> int:
     ``previous_score`` is the lead's committed score before it (``trend`` ``new`` for its
     first): nothing an aborted or killed attempt wrote survives as an extra entry. Returns
     how many leads had more than one score."""
-    from streams.stores.history import PREFIX, parse
+    from streams.stores.history import parse
+    from streams.stores.lead_state import key
 
     by_lead: dict[str, list[dict]] = {}
     for doc in sorted(scored, key=lambda d: (d["source_partition"], d["source_offset"])):
         by_lead.setdefault(doc["lead_id"], []).append(doc)
     pipe = client.pipeline(transaction=False)
     for lead in by_lead:
-        pipe.lrange(PREFIX + lead, 0, -1)
+        pipe.get(key(lead))
     stored = dict(zip(by_lead, pipe.execute(), strict=True))
-    for lead, docs in by_lead.items():
-        held = [parse(raw) for raw in stored[lead]]
+    for lead, docs in by_lead.items():  # the lead's key: ledger row, entries, then claims
+        lines = (stored[lead] or b"").decode().split("\n")[1:]
+        held = [parse(raw) for raw in lines if raw[:1].isdigit()]
         newest = docs[::-1][:max_entries]
         want = [(d["source_partition"], d["source_offset"]) for d in newest]
         assert [(h["source_partition"], h["source_offset"]) for h in held] == want, lead

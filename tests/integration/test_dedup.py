@@ -10,7 +10,7 @@ import uuid
 import redis
 
 from streams.settings import Settings
-from streams.stores.dedup import Claim, Deduplicator, lead_index_key
+from streams.stores.dedup import Claim, Deduplicator, held, lead_index_key
 
 TTL_S = 600
 LEAD = "lead-1"
@@ -34,8 +34,9 @@ def test_the_same_position_again_is_not_a_duplicate(stack_settings: Settings,
     assert dedup.duplicates(batch) == {}, "the batch again, after an abort, is no resend"
     assert dedup.duplicates(batch[1:2]) == {}, "nor a smaller batch re-formed from it"
     key = lead_index_key(LEAD)
+    claims = held(redis_client, LEAD)  # event id -> partition:offset:epoch_s of the claim
     for i, claim in enumerate(batch):
-        assert redis_client.hget(key, claim.event_id) == f"0:{i}".encode()
+        assert claims[claim.event_id].rsplit(":", 1)[0] == f"0:{i}"
     assert 0 < redis_client.ttl(key) <= TTL_S
     assert dedup.skipped_batches == 0
     dedup.close()
@@ -52,7 +53,7 @@ def test_the_same_event_id_elsewhere_is_a_duplicate(stack_settings: Settings,
     assert dedup.duplicates(resends) == {1: "leads.incoming:0:5", 2: "leads.incoming:1:7"}
     assert dedup.duplicates(resends) == {1: "leads.incoming:0:5", 2: "leads.incoming:1:7"}, \
         "a resend stays a resend when its batch is processed again"
-    assert redis_client.hget(lead_index_key("a"), first) == b"0:5", "first claim kept"
+    assert held(redis_client, "a")[first].startswith("0:5:"), "first claim kept"
     assert 0 < redis_client.ttl(lead_index_key("a")) <= TTL_S
     (twin,) = _ids(1)
     in_one_batch = [Claim(twin, "leads.incoming:3:1"), Claim(twin, "leads.incoming:3:2")]
@@ -83,3 +84,19 @@ def test_redis_down_skips_and_counts_then_checks_again(stack_settings: Settings,
     assert dedup.duplicates(back) == {0: "leads.incoming:0:1"}
     assert dedup.skipped_batches == 3 and len(outages) == 3
     dedup.close()
+
+
+def test_a_claim_older_than_the_dedup_ttl_is_dropped_the_key_lives_longer(
+        fresh_settings: Settings, redis_client: redis.Redis) -> None:
+    clock = [1_000_000.0]
+    dedup = Deduplicator(redis_client, 600, key_ttl_s=3600, now=lambda: clock[0])
+    assert dedup.duplicates([Claim("old", "in:0:1", "A")]) == {}
+    assert 600 < redis_client.ttl(lead_index_key("A")) <= 3600  # the lead key's TTL
+    clock[0] += 600
+    assert dedup.duplicates([Claim("new", "in:0:2", "A")]) == {}
+    assert set(held(redis_client, "A")) == {"old", "new"}  # 600 s old: still held
+    assert dedup.duplicates([Claim("old", "in:0:3", "A")]) == {0: "in:0:1"}
+    clock[0] += 1
+    assert dedup.duplicates([Claim("newer", "in:0:4", "A")]) == {}
+    assert set(held(redis_client, "A")) == {"new", "newer"}  # past the TTL: dropped
+    assert dedup.duplicates([Claim("old", "in:0:5", "A")]) == {}  # scored again

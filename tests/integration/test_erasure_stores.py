@@ -15,7 +15,7 @@ from schemas.experiments import Outcome
 from schemas.ledger import LedgerEntry
 from schemas.scored import Variant
 from scoring.writeback.score import WritebackScore
-from streams.stores.dedup import Claim, Deduplicator, lead_index_key
+from streams.stores.dedup import Claim, Deduplicator, held, lead_index_key
 from streams.stores.delivered import Delivered
 from streams.stores.erased import ErasedLeads
 from streams.stores.erasure import erase, erasers
@@ -54,7 +54,7 @@ def fill(client: redis.Redis, settings) -> None:
         assert dedup.duplicates(claims) == {}
         ws = WritebackScore(lead, 0.5, "B", "m", "1", "champion", NOW, 0, 1)
         assert Delivered(client, ttl).record([ws])
-        assert History(client, 20, ttl).record(HistoryRows([lead],
+        assert History(client, 20, ttl, now=lambda: 1).record(HistoryRows([lead],
                                                            [element(0, 1, "0.5", "B", "1", 1)]))
 
 
@@ -68,15 +68,17 @@ def test_each_store_forgets_only_its_lead(fresh_settings, redis_client):
     fill(redis_client, fresh_settings)
     stores = erasers(redis_client, fresh_settings)
     removed = erase(stores, GONE)
+    # the lead's state key (ledger row, claims, history) goes with the ledger, the first
     assert removed == {"ledger": 2, "experiments": 1, "labels": 2, "parked_outcomes": 2,
-                       "dedup": 4, "delivered": 1, "history": 1}
+                       "dedup": 0, "delivered": 1, "history": 0}
     # what is left of "L" is the neighbour's data only ("L|x" holds "L")
     for key in mentions(redis_client, GONE):
         assert NEIGHBOUR in key or NEIGHBOUR.encode() in _content(redis_client, key), key
     assert not mentions(redis_client, "L-ev")
     assert Ledger(redis_client, 60).get(NEIGHBOUR) is not None
     assert len(ParkedOutcomes(redis_client, 60, 100).all()) == 1
-    assert redis_client.hlen(lead_index_key(NEIGHBOUR)) == 3
+    assert len(held(redis_client, NEIGHBOUR)) == 3
+    assert History(redis_client, 20, 3600, now=lambda: 1).entries(NEIGHBOUR) != []
     assert erase(stores, GONE) == dict.fromkeys(removed, 0)
     assert erase(stores, "nobody") == dict.fromkeys(removed, 0)
 
@@ -100,13 +102,13 @@ def test_the_dedup_index_keeps_its_bound_and_drops_the_oldest_claims(fresh_setti
     dedup = Deduplicator(redis_client, 600, lead_max_events=3)
     for i in (0, 1, 3, 2, 4):  # one batch each; the oldest is the lowest offset
         assert dedup.duplicates([Claim(f"e{i}", f"in:0:{i}", "busy")]) == {}
-    assert redis_client.hgetall(lead_index_key("busy")) == {
-        b"e2": b"0:2", b"e3": b"0:3", b"e4": b"0:4"}
+    assert {e: v.rsplit(":", 1)[0] for e, v in held(redis_client, "busy").items()} == {
+        "e2": "0:2", "e3": "0:3", "e4": "0:4"}
     assert 0 < redis_client.ttl(lead_index_key("busy")) <= 600
     assert dedup.duplicates([Claim("e0", "in:0:9", "busy")]) == {}  # dropped: scored again
     assert dedup.release([Claim("e4", "in:0:4", "busy")]) == 1
     assert dedup.release([Claim("e3", "in:0:8", "busy")]) == 0  # held by another position
-    assert redis_client.hlen(lead_index_key("busy")) == 2
+    assert len(held(redis_client, "busy")) == 2
     assert dedup.forget("busy") == 3 and not redis_client.exists(lead_index_key("busy"))
 
 
@@ -115,30 +117,35 @@ def test_a_claim_seen_again_at_its_own_position_stays_indexed(fresh_settings, re
     claim = Claim("again", "in:0:9", "lead-a")
     assert dedup.duplicates([claim]) == {} and dedup.duplicates([claim]) == {}
     assert dedup.duplicates([Claim("again", "in:0:10", "lead-a")]) == {0: "in:0:9"}
-    assert redis_client.hgetall(lead_index_key("lead-a")) == {b"again": b"0:9"}
+    assert [v.rsplit(":", 1)[0] for v in held(redis_client, "lead-a").values()] == ["0:9"]
     assert timedelta(seconds=redis_client.ttl(lead_index_key("lead-a"))) <= timedelta(600)
     assert dedup.duplicates([Claim("again", "in:1:3", "lead-b")]) == {}  # another lead's
 
 
-def test_claims_of_the_earlier_layout_are_converted_and_still_hold(fresh_settings,
-                                                                  redis_client):
-    """Before: one key per event id and a sorted-set index per lead. A claim still held by
-    the lead's own event moves into the lead's hash; another lead's live claim is left."""
-    index = lead_index_key("old")
-    redis_client.zadd(index, {"in:0:1\nmine": 1, "in:0:2\nshared": 2, "stale": 3})
-    redis_client.expire(index, 500)
-    redis_client.set("leadstream:dedup:mine", "in:0:1", ex=500)
-    redis_client.set("leadstream:dedup:shared", "in:4:4", ex=500)  # another lead's now
+def test_the_earlier_three_key_layout_is_read_then_converted_on_first_touch(
+        fresh_settings, redis_client):
+    """Before: the ledger row, the history list and the claims hash, one key each. The
+    ledger and history read them while the lead is not touched; its next claim moves all
+    three into the lead key (the claims still hold) and deletes them."""
+    row = entry("old", Variant.CONTROL)
+    Ledger(redis_client, 600).write([row])
+    value = redis_client.get(lead_index_key("old")).split(b"\n")[0]
+    redis_client.delete(lead_index_key("old"))
+    redis_client.set("leadstream:ledger:old", value, ex=500)
+    redis_client.rpush("leadstream:history:old", "0:1:0.5:B:1:100:c")
+    redis_client.hset("leadstream:dedup-lead:old", mapping={"mine": "0:1", "a\nb": "0:0"})
+    assert Ledger(redis_client, 600).get("old") == row
+    history = History(redis_client, 20, 600, now=lambda: 100)
+    assert [e["score"] for e in history.entries("old")] == [0.5]
     dedup = Deduplicator(redis_client, 600)
-    assert dedup.duplicates([Claim("mine", "in:0:7", "old")]) == {0: "in:0:1"}
-    assert redis_client.hgetall(index) == {b"mine": b"0:1"}
-    assert not redis_client.exists("leadstream:dedup:mine")
-    assert redis_client.get("leadstream:dedup:shared") == b"in:4:4"
-    redis_client.delete(index)
-    redis_client.zadd(index, {"in:0:1\nmine": 1})
-    redis_client.set("leadstream:dedup:mine", "in:0:1", ex=500)
-    assert dedup.forget("old") == 2 and not redis_client.exists(
-        index, "leadstream:dedup:mine")
+    assert dedup.duplicates([Claim("mine", "in:0:7", "old"), Claim("a\nb", "in:0:8", "old")]
+                            ) == {0: "in:0:1", 1: "in:0:0"}
+    assert not redis_client.exists("leadstream:ledger:old", "leadstream:history:old",
+                                   "leadstream:dedup-lead:old")
+    assert Ledger(redis_client, 600).get("old") == row
+    assert [e["score"] for e in history.entries("old")] == [0.5]
+    assert history.previous([("old", 0, 2)]) == [0.5]
+    assert dedup.forget("old") == 3 and not redis_client.exists(lead_index_key("old"))
 
 
 def test_forgotten_leads_are_kept_by_keyed_hash_for_the_lead_retention(fresh_settings,

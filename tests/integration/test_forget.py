@@ -105,24 +105,23 @@ def test_forget_erases_one_lead_everywhere_and_no_log_holds_an_attribute(
             "appendonlydir", []), 30, "the lead in the append-only file")
         before = mentions(redis_client, gone)
         kinds = {k.split(":")[1] for k in before}
-        assert {"ledger", "exp", "dedup-lead", "sink", "history"} <= kinds, before
+        assert {"lead", "exp", "sink"} <= kinds, before  # lead: its row, claims, history
         assert any(k.startswith("leadstream:labels:") for k in before), before
-        assert redis_client.hexists(f"leadstream:dedup-lead:{gone}", event_id)  # its claim
+        assert f"\n={event_id}\t".encode() in redis_client.get(f"leadstream:lead:{gone}")
 
         done = cli(s, "forget", gone, "--json", "--actor", "dpo")
         assert done.returncode == 0, done.stderr
         entry = json.loads(done.stdout)
         outputs += [done.stdout, done.stderr]
-        assert entry["removed"]["ledger"] == 2  # its entry and its assigned-set member
-        assert entry["removed"]["dedup"] == 2 and entry["removed"]["delivered"] == 1
+        assert entry["removed"]["ledger"] == 2  # its state key and its assigned-set member
+        assert entry["removed"]["dedup"] == 0 and entry["removed"]["delivered"] == 1
         assert entry["removed"]["labels"] == 2 and entry["removed"]["experiments"] == 1
-        assert entry["removed"]["history"] == 1  # its one list of scores
+        assert entry["removed"]["history"] == 0  # gone with the key, claims and history
         assert entry["total"] == sum(entry["removed"].values())
         assert mentions(redis_client, gone) == [] and mentions(redis_client, event_id) == []
         for other in events[1:]:
-            assert redis_client.exists(f"leadstream:ledger:{other['lead_id']}")
+            assert redis_client.exists(f"leadstream:lead:{other['lead_id']}")
             assert redis_client.exists(f"leadstream:sink:delivered:{other['lead_id']}")
-            assert redis_client.exists(f"leadstream:history:{other['lead_id']}")
         assert redis_client.hlen(joined) == LEADS - 1
 
         # an invalid request holding a marker lead id: dead-lettered and alerted without it

@@ -9,7 +9,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from streams.stores.history import PREFIX, History, HistoryRows, element
+from streams.stores.history import History, HistoryRows, element
+from streams.stores.lead_state import key
+
+NOW = 1_700_000_100
+"""The stores' clock in these tests: the entries' time (1_700_000_000) is a minute old."""
 
 TTL_S = 3600
 
@@ -26,14 +30,22 @@ def offsets(history: History, lead: str) -> list[int]:
 
 @pytest.fixture
 def history(fresh_settings, redis_client) -> History:
-    return History(redis_client, max_entries=5, ttl_s=TTL_S)
+    return History(redis_client, max_entries=5, ttl_s=TTL_S, now=lambda: NOW)
 
 
 def test_newest_first_bounded_with_ttl(history, redis_client):
     assert history.record(rows(*[("L1", 0, o, o / 100) for o in range(8)])) == 8
     assert offsets(history, "L1") == [7, 6, 5, 4, 3]  # bound 5, newest first
-    assert redis_client.llen(PREFIX + "L1") == 5
-    assert 0 < redis_client.ttl(PREFIX + "L1") <= TTL_S
+    assert redis_client.get(key("L1")).count(b"\n") == 6  # the (empty) ledger line + 5
+    assert 0 < redis_client.ttl(key("L1")) <= TTL_S
+
+
+def test_entries_past_the_retention_are_dropped(redis_client):
+    history = History(redis_client, max_entries=5, ttl_s=TTL_S, now=lambda: NOW + TTL_S + 50)
+    history.record(rows(("L1", 0, 1, 0.1)))  # at 1_700_000_000: 50 s past the retention
+    assert offsets(history, "L1") == []
+    history.record(HistoryRows(["L1"], [element(0, 2, "0.2", "B", "3", NOW + TTL_S)]))
+    assert offsets(history, "L1") == [2]
 
 
 def test_an_entry_is_compact_and_reads_back_under_the_record_names(history, redis_client):
@@ -41,7 +53,7 @@ def test_an_entry_is_compact_and_reads_back_under_the_record_names(history, redi
     assert history.entries("L1") == [{
         "source_partition": 2, "source_offset": 40, "score": 0.123456789, "grade": "A",
         "model_version": "12", "scored_at": "2023-11-14T22:13:21Z"}]
-    assert redis_client.memory_usage(PREFIX + "L1") <= 256  # key, list and entry (was ~1.5 KB)
+    assert redis_client.memory_usage(key("L1")) <= 160  # key, TTL and entry (was ~1.5 KB)
 
 
 def test_the_same_position_again_replaces_never_duplicates(history):
@@ -88,7 +100,7 @@ def test_forget(history, redis_client):
     assert history.forget("L1") == 1
     assert history.forget("L1") == 0
     assert history.entries("L1") == [] and offsets(history, "L2") == [1]
-    assert not redis_client.exists(PREFIX + "L1")
+    assert not redis_client.exists(key("L1"))
 
 
 @settings(max_examples=40, deadline=None,
@@ -100,7 +112,8 @@ def test_forget(history, redis_client):
 def test_hostile_lead_ids_and_entries_round_trip(history, redis_client, lead, version,
                                                  partition, offset, score, grade, at):
     """Any lead id (newlines, braces, unicode) and any entry come back exactly."""
-    redis_client.delete(PREFIX + lead)
+    redis_client.delete(key(lead))
+    history = History(redis_client, max_entries=5, ttl_s=TTL_S, now=lambda: at)
     history.record(HistoryRows([lead], [element(partition, offset, repr(score), grade,
                                                  version, at)]))
     (got,) = history.entries(lead)

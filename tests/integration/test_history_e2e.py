@@ -13,7 +13,7 @@ from pathlib import Path
 from scoring.synthetic import SyntheticCRM
 from streams.settings import Settings
 from streams.stack.children import settings_env
-from streams.stores.history import PREFIX
+from streams.stores.lead_state import key, sections
 from tests.integration.fate import check_fates
 from tests.integration.helpers import ScorerProcess, Sent, produce, train_champion
 
@@ -64,8 +64,8 @@ def test_three_scores_of_one_lead_carry_their_trend(fresh_settings: Settings, tm
     assert [d["previous_score"] for d in docs] == previous
     assert [d["trend"] for d in docs] == [hand_trend(p, d["score"])
                                           for p, d in zip(previous, docs, strict=True)]
-    assert redis_client.llen(PREFIX + LEAD) == 3
-    assert 0 < redis_client.ttl(PREFIX + LEAD) <= settings.history_ttl_days * 86_400
+    assert len(sections(redis_client.get(key(LEAD)))[1]) == 3
+    assert 0 < redis_client.ttl(key(LEAD)) <= settings.history_ttl_days * 86_400
 
     shown = cli(settings, LEAD, "--json")
     assert shown.returncode == 0, shown.stderr

@@ -7,7 +7,8 @@ from datetime import UTC, datetime
 
 from schemas.ledger import LedgerEntry
 from schemas.scored import Variant
-from streams.stores.ledger import LEDGER_PREFIX, Ledger
+from streams.stores import lead_state
+from streams.stores.ledger import Ledger
 
 NOW = datetime(2025, 3, 1, tzinfo=UTC)
 
@@ -29,7 +30,7 @@ def test_write_read_ttl_and_assigned(fresh_settings, redis_client):
     assert ledger.get("lead-3") == batch[3]
     assert ledger.get("nobody") is None
     assert ledger.get_many(["lead-0", "x"]) == [batch[0], None]
-    ttl = redis_client.ttl(LEDGER_PREFIX + "lead-0")
+    ttl = redis_client.ttl(lead_state.key("lead-0"))
     assert 89 * 86400 < ttl <= 90 * 86400
     assert ledger.assigned("exp-1") == {Variant.CONTROL: 25, Variant.TREATMENT: 25}
     assert sorted(e.lead_id for e in ledger.scan(count=7)) == sorted(e.lead_id for e in batch)

@@ -17,7 +17,7 @@ from schemas.leads import DeadLetter
 from schemas.payload import KEY_KEPT_BYTES
 from streams.kafka.io import MAX_RECORD_BYTES
 from streams.settings import Settings
-from streams.stores.dedup import Claim, Deduplicator, lead_index_key
+from streams.stores.dedup import Claim, Deduplicator, held
 from tests.integration.fate import one_output_each, source_position
 from tests.integration.helpers import (
     ScorerProcess,
@@ -123,14 +123,13 @@ def test_a_huge_key_with_a_big_value_is_one_dead_letter_and_the_scorer_goes_on(
 def test_release_deletes_only_claims_still_held_by_their_own_source(
         fresh_settings: Settings, redis_client: redis.Redis) -> None:
     dedup = Deduplicator.from_url(fresh_settings.redis_url, 2.0, 60)
-    key = lead_index_key("L")  # the lead's claims: event id -> partition:offset
     try:
         assert dedup.duplicates([Claim("e1", "in:0:1", "L"), Claim("e2", "in:0:2", "L")]) == {}
         assert dedup.duplicates([Claim("e2", "in:0:9", "L")]) == {0: "in:0:2"}  # a resend
         # e1 was not scored: give it back; e2's resend must not free the first claim.
         assert dedup.release([Claim("e1", "in:0:1", "L"), Claim("e2", "in:0:9", "L")]) == 1
-        assert redis_client.hget(key, "e1") is None
-        assert redis_client.hget(key, "e2") == b"0:2"
+        assert "e1" not in held(redis_client, "L")  # claims: event id -> partition:offset:t
+        assert held(redis_client, "L")["e2"].startswith("0:2:")
         assert dedup.duplicates([Claim("e1", "in:0:5", "L")]) == {}  # the resend is scored
     finally:
         dedup.close()

@@ -21,7 +21,8 @@ TTL_S = 600
 
 
 def _stores(url: str) -> tuple[Deduplicator, TrendSource, History]:
-    history = History(redis.Redis.from_url(url, socket_timeout=1.0), 5, TTL_S)
+    history = History(redis.Redis.from_url(url, socket_timeout=1.0), 5, TTL_S,
+                      now=lambda: 0)  # the entries below are at 0
     return Deduplicator.from_url(url, timeout_s=1.0, ttl_s=TTL_S), TrendSource(history), history
 
 

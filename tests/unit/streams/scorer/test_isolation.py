@@ -146,10 +146,10 @@ class _Redis:
 
 def test_release_sends_each_claim_with_its_source_in_one_call():
     script = _Script(2)
-    dedup = Deduplicator(_Redis(script), ttl_s=60)
-    assert dedup.release([Claim("e1", "in:0:1", "a"), Claim("e2", "in:0:2", "b")]) == 2
-    assert script.calls == [(["leadstream:dedup-lead:a", "leadstream:dedup-lead:b"],
-                             ["leadstream:dedup:", "in:0:1\nin:0:2", "e1", "e2"])]
+    dedup = Deduplicator(_Redis(script), ttl_s=60, key_ttl_s=90, now=lambda: 1_000.5)
+    assert dedup.release([Claim("e1", "in:0:1", "a"), Claim("e\t2", "in:0:2", "b")]) == 2
+    assert script.calls == [(["leadstream:lead:a", "leadstream:lead:b"],
+                             [90, "rs", "in:0:1\nin:0:2", "e1", "e\\t2"])]
     assert dedup.release([]) == 0 and len(script.calls) == 1
 
 

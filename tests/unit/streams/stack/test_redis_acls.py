@@ -11,7 +11,7 @@ from pathlib import Path
 from schemas.scored import Variant
 from streams.stack.acls import PRINCIPALS
 from streams.stack.redis_acls import acl_file, load_users
-from streams.stores import dedup, delivered, history, ledger, signatures, status
+from streams.stores import dedup, delivered, history, lead_state, ledger, signatures, status
 from streams.stores.ledger import assigned_key
 
 STORES = Path(__file__).resolve().parents[4] / "streams" / "stores"
@@ -46,10 +46,11 @@ def test_every_principal_has_a_user_and_every_store_key_an_owner():
 def test_the_scorer_writes_its_own_structures_only():
     own = {ledger.LEDGER_PREFIX + "L", assigned_key("exp", Variant.CONTROL),
            ledger.EXPERIMENTS_INDEX, dedup.KEY_PREFIX + "ev", dedup.lead_index_key("L"),
-           history.PREFIX + "L", ledger.LAYOUT_PREFIX + "0123abcd"}
+           history.PREFIX + "L", ledger.LAYOUT_PREFIX + "0123abcd", lead_state.key("L")}
     assert [k for k in own if not may("scorer", k)] == []
     others = {k for k in store_keys() if not any(fnmatchcase(k, p) for p in
                                                   ("leadstream:ledger:*",
+                                                   "leadstream:lead:*",
                                                    "leadstream:ledger-layout:*",
                                                    "leadstream:dedup*",
                                                    "leadstream:history:*",

@@ -6,6 +6,7 @@ seen by the next batch's bookkeeping, and the scorer stops with the last one lan
 from __future__ import annotations
 
 import threading
+import time
 import uuid
 
 import redis
@@ -17,8 +18,9 @@ from streams.scorer.metrics import Progress, ScorerMetrics, total
 from streams.scorer.run_bounds import RunLimits
 from streams.scorer.trends import TrendSource
 from streams.settings import Settings
-from streams.stores.history import PREFIX, History, HistoryRows, element
-from streams.stores.ledger import LEDGER_PREFIX, Ledger, redis_client
+from streams.stores import lead_state
+from streams.stores.history import History, HistoryRows, element
+from streams.stores.ledger import Ledger, redis_client
 from streams.stores.ledger_rows import LedgerRows
 from tests.integration.helpers import make_traffic, produce, train_champion
 
@@ -38,9 +40,17 @@ class GatedRedis(redis.Redis):
 
 
 def _batch(lead: str, offset: int, score: str) -> BatchResult:
-    history = HistoryRows([lead], [element(0, offset, score, "B", "3", 1_767_225_601)])
+    history = HistoryRows([lead], [element(0, offset, score, "B", "3", int(time.time()))])
     ledger = LedgerRows([lead], [f'["L",{offset}]'], {}, {"L": "[]"})
     return BatchResult(ledger=ledger, history=history)
+
+
+def _lines(client: redis.Redis, lead: str) -> tuple[list[str], list[str]]:
+    """The lead's ledger rows and history entries, read off its one key's lines (a row is
+    JSON, an entry starts with its partition)."""
+    raw = client.get(lead_state.key(lead))
+    lines = raw.decode().split("\n") if raw else []
+    return [x for x in lines if x.startswith("[")], [x for x in lines if x[:1].isdigit()]
 
 
 def _book(trends_client: redis.Redis, ledger_client: redis.Redis
@@ -62,14 +72,14 @@ def test_the_write_after_a_commit_lands_before_the_next_batch_history(
         book.before(_batch(lead, 10, "0.25"))
         book.record_later(_batch(lead, 10, "0.25"))  # held by the gate
         book.before(_batch(lead, 11, "0.5"))  # must wait for it
-        landed = redis_client.get(LEDGER_PREFIX + lead)
+        landed = _lines(redis_client, lead)[0] or None
         GatedRedis.gate.set()
         book.close()
     finally:
         gated.close()
     assert landed is not None, "the next batch's history was written before the write " \
                                "after the previous commit landed"
-    entries = [e.decode() for e in redis_client.lrange(PREFIX + lead, 0, -1)]
+    entries = _lines(redis_client, lead)[1]
     assert [e.split(":")[1] for e in entries] == ["11", "10"]
     assert entries[1].endswith(":c") and not entries[0].endswith(":c")
     assert metrics.ledger_missed._value.get() == 0
@@ -110,13 +120,10 @@ def test_the_scorer_stops_with_its_last_write_landed_and_the_writer_stopped(
         "the bookkeeping's writer thread outlived the scorer"
     leads = {s.lead_id for s in sent if s.lead_id}
     assert total(scorer.metrics.scored) == len(sent)
-    pipe = redis_client.pipeline(transaction=False)
-    for lead in sorted(leads):
-        pipe.exists(LEDGER_PREFIX + lead)
-        pipe.lrange(PREFIX + lead, 0, -1)
-    replies = pipe.execute()
-    assert sum(replies[0::2]) == len(leads)  # every lead's ledger row, the last batch's too
-    assert all(e.endswith(b":c") for entries in replies[1::2] for e in entries)
+    state = [_lines(redis_client, lead) for lead in sorted(leads)]
+    assert sum(len(rows) for rows, _ in state) == len(leads)  # the last batch's rows too
+    assert all(e.endswith(":c") for _, entries in state for e in entries)
+    assert sum(len(entries) for _, entries in state) == len(sent)
 
 
 def test_a_revocation_waits_for_the_write_in_flight(
@@ -131,7 +138,7 @@ def test_a_revocation_waits_for_the_write_in_flight(
     try:
         scorer._book.record_later(_batch(lead, 40, "0.25"))  # held by the gate
         scorer._on_revoke(scorer._consumer, [])  # the next owner's writes come after
-        landed = redis_client.get(LEDGER_PREFIX + lead)
+        landed = _lines(redis_client, lead)[0] or None
         GatedRedis.gate.set()
     finally:
         scorer._close()

@@ -26,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
 import redis
@@ -91,9 +91,11 @@ def redis_client(url: str, timeout_s: float) -> redis.Redis:
 
 
 class Ledger:
-    def __init__(self, client: redis.Redis, ttl_s: int, key_ttl_s: int = 0):
+    def __init__(self, client: redis.Redis, ttl_s: int, key_ttl_s: int = 0,
+                 now: Callable[[], float] = time.time):
         self._client = client
         self._ttl_s = ttl_s
+        self._now = now
         self._key_ttl_s = max(ttl_s, key_ttl_s)
         """The lead key's TTL (:func:`streams.stores.lead_state.key_ttl_s`)."""
         self._set_all = client.register_script(_SET_ALL_LUA)
@@ -189,8 +191,17 @@ class Ledger:
             bodies = self._client.mget([LAYOUT_PREFIX + i for i in unknown])
             self._layouts.update({i: b.decode() for i, b in zip(unknown, bodies, strict=True)
                                   if b is not None})
-        return [codec.entry(i, r, self._layouts) if r is not None else None
-                for i, r in zip(lead_ids, raws, strict=True)]
+        entries = [codec.entry(i, r, self._layouts) if r is not None else None
+                   for i, r in zip(lead_ids, raws, strict=True)]
+        return [e if e is not None and self._kept(e) else None for e in entries]
+
+    def _kept(self, entry: LedgerEntry) -> bool:
+        """Whether ``entry`` is within the ledger's retention. The lead's key lives as long
+        as the longest of its retentions; when the history's or the claims' is longer than
+        the ledger's, a row past the ledger's own is read as absent (its bytes go with the
+        key, or with the lead's next score)."""
+        return (self._ttl_s >= self._key_ttl_s
+                or entry.scored_at.timestamp() >= self._now() - self._ttl_s)
 
     def _rows(self, lead_ids: Sequence[str]) -> list[bytes | None]:
         """The leads' stored rows: the first line of their state key, else (a lead not

@@ -46,3 +46,18 @@ def test_redis_down_reports_the_gap(fresh_settings, chaos):
     assert ledger.missed_total == 23
     chaos.start_redis()
     assert ledger.write(entries(4, None)).written == 4
+
+
+def test_a_row_past_the_ledgers_retention_is_absent_while_the_key_lives_on(redis_client):
+    """The key lives 90 days (the history's retention), the ledger's is 1 day: a row
+    scored 2 days ago reads as absent, one scored 12 hours ago as written."""
+    day = 86_400
+    now = NOW.timestamp()
+    ledger = Ledger(redis_client, day, 90 * day, now=lambda: now)
+    old, recent = entries(2, None)
+    old = old.model_copy(update={"scored_at": datetime.fromtimestamp(now - 2 * day, UTC)})
+    recent = recent.model_copy(update={"scored_at": datetime.fromtimestamp(now - day / 2, UTC)})
+    assert ledger.write([old, recent]).written == 2
+    assert redis_client.ttl(lead_state.key(old.lead_id)) > 89 * day  # the bytes stay
+    assert ledger.get_many([old.lead_id, recent.lead_id]) == [None, recent]
+    assert Ledger(redis_client, 90 * day, 90 * day, now=lambda: now).get(old.lead_id) == old

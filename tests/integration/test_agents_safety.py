@@ -222,7 +222,7 @@ def _assert_every_key_bounded(client) -> None:
     keys = [k.decode() for k in client.scan_iter(match="leadstream:*", count=1000)]
     assert any(k.startswith("leadstream:labels:") for k in keys)
     assert any(k.startswith("leadstream:exp:") for k in keys)
-    assert any(k.startswith("leadstream:ledger:") for k in keys)
+    assert any(k.startswith("leadstream:lead:") for k in keys)
     loose = {k: client.ttl(k) for k in keys}
     bad = sorted(k for k, ttl in loose.items() if unbounded(k, ttl))
     assert bad == [], f"keys with no TTL outside {sorted(BOUNDED_WITHOUT_TTL)}: {bad}"

@@ -8,6 +8,7 @@ off the records the same way for every variant, whatever the process reports of 
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import tempfile
 import threading
@@ -24,6 +25,14 @@ from confluent_kafka.admin import AdminClient, ConfigResource
 from scoring.synthetic import SyntheticCRM
 from streams.settings import Settings
 from streams.stack import ensure_topics, start_redis, stop_redis
+
+
+def machine_line(start: tuple[float, float, float], end: tuple[float, float, float]) -> str:
+    """The machine's CPUs and its load average (1/5/15 min) at a run's start and end."""
+    def avg(load: tuple[float, float, float]) -> str:
+        return "/".join(f"{x:.1f}" for x in load)
+    return (f"machine: {os.cpu_count()} CPUs, load average {avg(start)} at the start, "
+            f"{avg(end)} at the end")
 
 
 @contextmanager

@@ -23,7 +23,7 @@ import time
 
 import redis
 
-from bench.bench_io import throwaway_redis
+from bench.bench_io import machine_line, throwaway_redis
 from bench.scorer_redis import batch_of
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
@@ -80,6 +80,9 @@ def main() -> None:
     ap.add_argument("--work-ms", type=float, default=40.0)
     ap.add_argument("--redis-port", type=int, default=46392)
     a = ap.parse_args()
+    if a.batches < 4 * BLOCK:  # each mode needs two blocks past their first batches
+        ap.error(f"--batches must be at least {4 * BLOCK} (the modes alternate in blocks of "
+                 f"{BLOCK})")
     load = os.getloadavg()
     with throwaway_redis(a.redis_port, "leadstream-book-overlap-") as s:
         r = measure(s, a.batch, a.batches, a.work_ms)
@@ -91,8 +94,7 @@ def main() -> None:
         print(f"  {mode:<8} batch mean {statistics.mean(b):6.2f}  p95 "
               f"{statistics.quantiles(b, n=20)[18]:6.2f}   redis on the loop mean "
               f"{statistics.mean(h):6.2f}  p95 {statistics.quantiles(h, n=20)[18]:6.2f}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
-          f"{load[2]:.1f} at the start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at the end")
+    print(machine_line(load, end))
 
 
 if __name__ == "__main__":

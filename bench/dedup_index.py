@@ -20,6 +20,7 @@ import uuid
 
 import redis
 
+from bench.bench_io import machine_line
 from streams.stores.dedup import Claim, Deduplicator, lead_index_key
 
 
@@ -84,8 +85,7 @@ def main() -> None:
           f" {out['batch_ms']:.2f} ms, {out['us_per_event']:.2f} µs/event; "
           f"claims of a lead with 2 events: {out['claims_bytes_per_lead_2_events']:.0f} B")
     end = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
-          f"{load[2]:.1f} at start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at end")
+    print(machine_line(load, end))
 
 
 if __name__ == "__main__":

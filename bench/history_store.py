@@ -18,7 +18,7 @@ import time
 
 import redis
 
-from bench.bench_io import throwaway_redis
+from bench.bench_io import machine_line, throwaway_redis
 from streams.stores.history import History, HistoryRows, element
 
 
@@ -86,8 +86,7 @@ def main() -> None:
     print(f"  Redis server time per script call (read and write averaged): "
           f"{r['server_ms_per_call']:.2f} ms")
     end = os.getloadavg()
-    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
-          f"{load[2]:.1f} at the start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at the end")
+    print(machine_line(load, end))
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ import time
 
 import redis
 
-from bench.bench_io import throwaway_redis
+from bench.bench_io import machine_line, throwaway_redis
 from streams.scorer.batch import BatchResult
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
@@ -103,8 +103,7 @@ def main() -> None:
               f"  p95 {statistics.quantiles(w, n=20)[18]:6.2f}   server mean "
               f"{statistics.mean(sv):6.2f}")
     print(f"  total   wall mean {total:6.2f}")
-    print(f"machine: {os.cpu_count()} CPUs, load average {load[0]:.1f}/{load[1]:.1f}/"
-          f"{load[2]:.1f} at the start, {end[0]:.1f}/{end[1]:.1f}/{end[2]:.1f} at the end")
+    print(machine_line(load, end))
 
 
 if __name__ == "__main__":

@@ -131,15 +131,6 @@ class TrendSource:
             log.warning("score history: cannot take back %d entries of an aborted batch (%s)",
                         len(rows), exc)
 
-    def stage(self, pipe: redis.client.Pipeline, rows: HistoryRows,
-              ledger: LedgerRows | None = None) -> bool:
-        """Queue a committed batch's entries on ``pipe`` (one command, the batch's
-        ``ledger`` rows in it); False when nothing was queued (:meth:`writable`)."""
-        if not self.writable(rows):
-            return False
-        self.stage_committed(pipe, rows, ledger)
-        return True
-
     def writable(self, rows: HistoryRows) -> bool:
         """Whether a committed batch's entries are to be written: False when not (history
         off, no rows, or Redis down moments ago: then the leads are remembered as having a

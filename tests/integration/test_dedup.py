@@ -8,6 +8,8 @@ from __future__ import annotations
 import uuid
 
 import redis
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from streams.settings import Settings
 from streams.stores.dedup import Claim, Deduplicator, held, lead_index_key
@@ -100,3 +102,27 @@ def test_a_claim_older_than_the_dedup_ttl_is_dropped_the_key_lives_longer(
     assert dedup.duplicates([Claim("newer", "in:0:4", "A")]) == {}
     assert set(held(redis_client, "A")) == {"new", "newer"}  # past the TTL: dropped
     assert dedup.duplicates([Claim("old", "in:0:5", "A")]) == {}  # scored again
+
+
+_ID_CHARS = st.sampled_from(["\n", "\t", "\\", "=", "n", "t", ":", "\n=", "\\n", " ", "é"])
+
+
+@settings(max_examples=60, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(ids=st.lists(st.lists(_ID_CHARS, min_size=0, max_size=6).map("".join),
+                    min_size=1, max_size=12))
+def test_any_event_ids_in_one_leads_value_keep_their_claims_apart(
+        stack_settings: Settings, ids: list[str]) -> None:
+    """Event ids of any characters (the claim line's separators and escapes among them)
+    share one lead's value: each is a resend exactly when a dict of first positions says so."""
+    dedup = _dedup(stack_settings)
+    lead = f"lead-{uuid.uuid4().hex}"
+    first: dict[str, str] = {}
+    try:
+        for offset, event_id in enumerate(ids):
+            claim = Claim(event_id, f"leads.incoming:0:{offset}", lead)
+            expected = {0: first[event_id]} if event_id in first else {}
+            first.setdefault(event_id, claim.source)
+            assert dedup.duplicates([claim]) == expected
+    finally:
+        dedup.close()

@@ -22,7 +22,7 @@ import time
 import redis
 
 from bench.bench_io import machine_line, throwaway_redis
-from streams.scorer.batch import BatchResult
+from streams.scorer.batch_result import BatchResult
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.state_read import read_state

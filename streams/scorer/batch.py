@@ -8,7 +8,10 @@ role and version; the batch's ledger and score-history entries are handed back f
 caller to write to Redis. Each scored lead's ``trend`` compares its score with the lead's
 previous published one: earlier in this batch, else from the history
 (:mod:`streams.scorer.trends`), read with the event-id claims in one pipelined Redis call
-per handled part (:mod:`streams.scorer.state_read`).
+per handled part (:mod:`streams.scorer.state_read`), sent from the reader thread while the
+part is predicted and explained: a resend found in the answer has its row dropped and the
+rest scored again (rare), and a part whose scoring fails still waits for its claims, so the
+isolation gives them back.
 
 Per-event isolation (:mod:`streams.scorer.isolation`): if anything raises while a
 (sub-)batch is handled (encoding, predicting, building records, a record over the
@@ -25,32 +28,30 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance
 from schemas.leads import DEADLETTER_PAYLOAD_MAX_BYTES
 from schemas.payload import PayloadPolicy
 from scoring.grades import GradeScale
-from scoring.intake import Intake, RawEvent
+from scoring.intake import Accepted, Intake, RawEvent
 from scoring.serving import ServingPlan, serve
 from scoring.trend import DEFAULT_DELTA
 from scoring.unknown_attributes import UnknownAttributes
-from streams.kafka.io import MAX_RECORD_BYTES, Consumed, OutRecord, letter_payload_limit
+from streams.kafka.io import MAX_RECORD_BYTES, Consumed, letter_payload_limit
 from streams.kafka.sizes import check_sizes, dead_letter_record
 from streams.scorer import records as outputs
+from streams.scorer.batch_result import BatchResult, Scored
 from streams.scorer.explain import Explanations
 from streams.scorer.failed_events import FailedEvents, PartFailed
 from streams.scorer.isolation import bisect
 from streams.scorer.resends import claims_of, drop_resends
-from streams.scorer.state_read import Prefetched, read_state
+from streams.scorer.state_read import Prefetched, StateReader
 from streams.scorer.timings import NoClock, StageClock
 from streams.scorer.trends import TrendSource, batch_trends
 from streams.stores.dedup import Claim, Deduplicator
-from streams.stores.history import HistoryRows
-from streams.stores.ledger_rows import LedgerRows
 
 log = logging.getLogger(__name__)
 
@@ -62,49 +63,6 @@ class OutputTopics:
     shadow: str | None = None
     samples: str | None = None
     """``None``: no shadow records / no monitor samples are published."""
-
-
-@dataclass
-class BatchResult:
-    """The records of one batch's transaction, its ledger and history entries, and what
-    they count."""
-
-    records: list[OutRecord] = field(default_factory=list)
-    ledger: LedgerRows = field(default_factory=lambda: LedgerRows([], []))
-    history: HistoryRows = field(default_factory=HistoryRows)
-    last_scores: dict[str, float] = field(default_factory=dict)
-    """Each scored lead's last score in this part (what a later part compares with)."""
-    trend_unknown: int = 0
-    scored: int = 0
-    dead_letters: Counter[str] = field(default_factory=Counter)
-    model_seconds: float = 0.0
-    shadowed: int = 0
-    shadow_error: str | None = None
-    reasons_failed: Counter[str] = field(default_factory=Counter)
-    """Model runs whose explainer failed (their scores went out without reasons), by role."""
-    reasons_skipped: Counter[str] = field(default_factory=Counter)
-    """Model runs published without reasons: they would have exceeded the budget."""
-    reasons_downgraded: Counter[str] = field(default_factory=Counter)
-    """Leads given approximate reasons where exact were asked (the budget), by grade."""
-    unknown_attributes: Counter[str] = field(default_factory=Counter)
-    """Scored events carrying an attribute the spec does not know, per sanitised name."""
-
-    def add(self, part: BatchResult) -> None:
-        """Append the result of a part of the batch (in input order)."""
-        self.records += part.records
-        self.ledger = self.ledger.extended(part.ledger)
-        self.history = self.history.extended(part.history)
-        self.last_scores.update(part.last_scores)
-        self.trend_unknown += part.trend_unknown
-        self.scored += part.scored
-        self.dead_letters += part.dead_letters
-        self.model_seconds += part.model_seconds
-        self.shadowed += part.shadowed
-        self.shadow_error = self.shadow_error or part.shadow_error
-        self.reasons_failed += part.reasons_failed
-        self.reasons_skipped += part.reasons_skipped
-        self.reasons_downgraded += part.reasons_downgraded
-        self.unknown_attributes += part.unknown_attributes
 
 
 class BatchStep:
@@ -136,6 +94,7 @@ class BatchStep:
         self._max_record = max_record_bytes
         self._prefix = sample_prefix
         self._unknown = UnknownAttributes()
+        self._reader = StateReader()
         self.plan = plan
 
     @property
@@ -148,6 +107,10 @@ class BatchStep:
         self._explain.use(plan)
         self._intake = Intake(plan.champion, self._max_payload, self._letter_payload,
                               self._letter_policy)
+
+    def close(self) -> None:
+        """Stop the state reader's thread (after the last batch)."""
+        self._reader.close()
 
     def run(self, consumed: Consumed, ranges_tag: str = "") -> BatchResult:
         """The batch's records; one outcome per event, whatever the events hold."""
@@ -189,44 +152,66 @@ class BatchStep:
         asks = [(lead.lead_id, ev.partition, ev.offset)
                 for lead, ev in zip(accepted.leads, accepted.events, strict=True)
                 if lead.lead_id not in self._seen]
-        dupes, self._stored = read_state(self._dedup, self._trends, claims_of(accepted), asks)
+        pending = self._reader.start(self._dedup, self._trends, claims_of(accepted), asks)
+        try:  # scored while Redis answers; a failure waits for the claims it must give back
+            scored, failure = self._score(accepted), None
+        except Exception as exc:
+            scored, failure = None, exc
+        dupes, self._stored = pending.result()
         lap("redis")
-        accepted, resent = drop_resends(accepted, now, claims, self._dedup, self._intake, dupes)
+        kept, resent = drop_resends(accepted, now, claims, self._dedup, self._intake, dupes)
         lap("claim")
+        if failure is not None:
+            raise failure
+        if resent or scored is None:  # rare: the resends' rows go, the rest is scored again
+            scored = self._score(kept)
+        return self._records(consumed, kept, scored, rejected + resent, now_s, tag)
+
+    def _score(self, accepted: Accepted) -> Scored:
+        """Predictions and reasons of every accepted lead (served, and the shadow's)."""
+        served = serve(self._plan, accepted.leads, accepted.batch)
+        self.clock.lap("predict")
+        why = self._explain.served(served.runs, accepted.leads)
+        shadow_why = None
+        if self._topics.shadow and served.shadow is not None:
+            shadow_why = self._explain.run(served.shadow, accepted.leads, why.failed,
+                                           why.skipped, why.downgraded)
+        self.clock.lap("reasons")
+        return Scored(served, why, shadow_why)
+
+    def _records(self, consumed: Consumed, accepted: Accepted, scored: Scored, letters: list,
+                 now_s: float, tag: str) -> BatchResult:
         name = self._plan.champion.name
         batch = outputs.BatchInput(accepted.events, accepted.leads, accepted.batch, now_s,
                                    skew=self._skew)
         result = BatchResult()
         result.unknown_attributes = self._unknown.seen(self._plan.champion.label,
                                                        self._intake.unknown(accepted.leads))
-        served = serve(self._plan, accepted.leads, accepted.batch)
-        lap("predict")
+        served = scored.served
         runs = served.runs + ((served.shadow,) if served.shadow else ())
-        self._served(result, served, batch, name)
-        for letter in rejected + resent:
+        self._served(result, scored, batch, name)
+        for letter in letters:
             key = consumed.keys.get((letter.source_partition, letter.source_offset))
             result.records.append(dead_letter_record(self._topics.deadletter, letter, key,
                                                      self._max_record))
             result.dead_letters[letter.reason.value] += 1
         if self._topics.samples:
             result.records += outputs.sample_records(
-                self._topics.samples, name, runs, batch, len(rejected) + len(resent), (),
+                self._topics.samples, name, runs, batch, len(letters), (),
                 tag, self._plan.champion, result.unknown_attributes)
         check_sizes(result.records, self._max_record)
-        lap("serialize")
+        self.clock.lap("serialize")
         return result
 
-    def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
+    def _served(self, result: BatchResult, scored: Scored, batch: outputs.BatchInput,
                 name: str) -> None:
-        t = self._topics
-        why = self._explain.served(served.runs, batch.leads)
-        self.clock.lap("reasons")
+        t, served, why = self._topics, scored.served, scored.why
         trends = self._trends_of(served, batch, result)
         self.clock.lap("grade_trend")
         texts = outputs.ScoreTexts.of(served, self._grades)  # once, for record and history
-        scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends,
-                                        texts)
-        result.records += scored
+        scored_records = outputs.scored_records(t.scored, name, served, batch, self._grades,
+                                                why, trends, texts)
+        result.records += scored_records
         result.reasons_failed += why.failed
         result.reasons_skipped += why.skipped
         result.reasons_downgraded += why.downgraded
@@ -236,11 +221,9 @@ class BatchStep:
         result.scored = len(served)
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
-        if t.shadow and served.shadow is not None:
-            shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
-                                           result.reasons_skipped, result.reasons_downgraded)
+        if scored.shadow_why is not None:
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
-                                            shadow_why)
+                                            scored.shadow_why)
             result.records += shadow
             result.shadowed = len(shadow)
         result.ledger = outputs.ledger_for(name, served, batch)

@@ -39,7 +39,7 @@ from dataclasses import dataclass
 import redis
 from redis import RedisError
 
-from streams.scorer.batch import BatchResult
+from streams.scorer.batch_result import BatchResult
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.trends import TrendSource
 from streams.stores.ledger import Ledger

@@ -237,6 +237,7 @@ class Scorer:
         self._stop.set()  # no retry loop while closing
         steps = (("finish the producer", self._txn.close),
                  ("write the last batch's Redis state", self._book.close),
+                 ("stop the state reader", self._step.close),
                  ("leave the consumer group", self._leave_group),
                  ("close the consumer", self._consumer.close),
                  ("close Redis", self._dedup.close),

@@ -6,11 +6,17 @@ Each side keeps its own failure policy (a failed claim call means no de-duplicat
 batch, a failed history read means null trends); one call failing fails both, as they ride
 one connection. The batch's writes go in one call too, after its commit
 (:mod:`streams.scorer.bookkeeping`).
+
+:class:`StateReader` sends that call from its own thread, so the batch's predictions and
+reasons (native code that releases the GIL) run while Redis answers: the scorer's ``redis``
+stage is then only the wait left over. Without a Redis client (in-memory stores) it reads
+inline.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 
 import redis
 
@@ -66,3 +72,33 @@ def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence
         return dupes, None
     found = replies[int(claiming)] if query else None
     return dupes, Prefetched(asks, trends.answer(asks, query, found))  # type: ignore[union-attr]
+
+
+State = tuple[dict[int, str], Prefetched | None]
+
+
+class StateReader:
+    """Starts a batch's :func:`read_state` on one reader thread (inline for in-memory
+    stores); the caller collects it with ``.result()``, which re-raises what it raised."""
+
+    def __init__(self) -> None:
+        self._pool: ThreadPoolExecutor | None = None
+
+    def start(self, dedup: Deduplicator, trends: TrendSource | None,
+              claims: Sequence[Claim], asks: Sequence[Ask]) -> Future[State]:
+        history_on = trends is not None and trends.enabled
+        if dedup.client is None or (history_on and trends.client is None):  # type: ignore[union-attr]
+            done: Future[State] = Future()
+            try:
+                done.set_result(read_state(dedup, trends, claims, asks))
+            except Exception as exc:  # handed to the caller, as the thread would
+                done.set_exception(exc)
+            return done
+        if self._pool is None:
+            self._pool = ThreadPoolExecutor(1, thread_name_prefix="state-read")
+        return self._pool.submit(read_state, dedup, trends, claims, asks)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None

@@ -11,7 +11,7 @@ import uuid
 
 import redis
 
-from streams.scorer.batch import BatchResult
+from streams.scorer.batch_result import BatchResult
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.build import build_scorer
 from streams.scorer.metrics import Progress, ScorerMetrics, total

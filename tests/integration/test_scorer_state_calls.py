@@ -9,7 +9,7 @@ import uuid
 
 import redis
 
-from streams.scorer.batch import BatchResult
+from streams.scorer.batch_result import BatchResult
 from streams.scorer.bookkeeping import BatchBook
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.state_read import read_state

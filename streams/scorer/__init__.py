@@ -22,7 +22,8 @@ May import the core, ``streams.kafka``, ``streams.stores``, ``streams.control``.
 """
 
 __all__ = [
-    "batch", "batch_result", "bookkeeping", "build", "champion_probe", "explain", "failed_events", "isolation",
+    "batch", "batch_result", "bookkeeping", "build", "champion_probe", "explain",
+    "failed_events", "isolation",
     "lead_batch", "loop", "metrics", "offsets", "plans", "reasons_budget", "reasons_text",
     "records", "resends", "run_bounds", "scored_json", "serving", "stage_table", "startup",
     "state_read", "timings", "trends",

@@ -28,10 +28,11 @@ from dataclasses import asdict
 from pathlib import Path
 
 from bench import bench_io as io
-from bench import report, state_bytes
+from bench import redis_events, report, state_bytes
 from bench.bench_config import BenchConfig, Say
 from bench.children import Child, wait_assigned
 from bench.drains import FAST, LEADSTREAM, drain, drain_rounds, expected_seconds, variant_settings
+from bench.redis_events import RedisEvents
 from bench.shadow import train_version
 from streams.settings import Settings
 from streams.stack import stack_down, stack_up
@@ -54,6 +55,8 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = 
             f"{cfg.warmup_s:.0f}+{cfg.latency_s:.0f} s")
         producer = io.PacedProducer(s, records, cfg.rate)
         watcher = io.CommittedWatcher(s)
+        events = RedisEvents(s.redis_url)
+        events.arm()
         watcher.start()
         producer.start()
         ticker = io.output_ticker(s, total, say, "latency")
@@ -64,6 +67,7 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = 
         if producer.error is not None:
             raise RuntimeError(f"paced producer failed: {producer.error!r}")
         rc = child.wait(cfg.child_timeout_s)
+        redis_found = events.read()
     finally:
         child.kill()
     watcher.stop.set()
@@ -76,7 +80,9 @@ def latency(base: Settings, run_id: str, cfg: BenchConfig, say: Say, tag: str = 
     result = report.latency_stats(created, appended, measured, producer, child)
     result["visible"] = report.visible_stats(created, watcher.seen, measured)
     result["stages"] = report.read_timings(timings)
-    say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms")
+    result["redis"] = redis_found
+    say(f"latency: p50 {result['p50_ms']:.1f} ms, p99 {result['p99_ms']:.1f} ms; "
+        f"{redis_events.line(redis_found)}")
     return result
 
 

@@ -1,6 +1,6 @@
 """Where the score history's cost per batch goes, history on against off in one process::
 
-    python -m bench.history_split [--batch 1000] [--batches 60] [--redis-port 46393]
+    python -m bench.history_split [--batch 1000] [--batches 60] [--redis-port 46393] [--ref REV]
 
 On a throw-away redis-server (the stack's persistence), each batch of ``--batch`` new
 leads (:func:`bench.scorer_redis.batch_of`) runs the scorer's Redis calls with its own
@@ -10,15 +10,23 @@ load): ``read`` (claims, and with the history the previous scores:
 transaction; off: nothing) and ``after`` (history marked committed with the ledger rows;
 off: the ledger rows alone, :class:`streams.scorer.bookkeeping.BatchBook`). Per mode and
 phase: the client's wall time, the client thread's CPU and Redis's own time (``INFO
-commandstats``), ms per batch (mean), and the difference on - off.
+commandstats``, a script's own calls counted once), ms per batch (mean), and the
+difference on - off. With ``--ref REV`` (a git revision), a third mode ``ref`` runs the
+history on with ``streams/stores/history.py`` as it is at ``REV`` (its scripts), in the
+same rotation: before and after in one run.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import statistics
+import subprocess
+import sys
+import tempfile
 import time
+from pathlib import Path
 
 import redis
 
@@ -34,21 +42,37 @@ from streams.stores.history import History
 from streams.stores.ledger import Ledger
 
 PHASES = ("read", "before", "after")
-MODES = ("on", "off")
 COLUMNS = ("wall", "cpu", "server")
 
 
-def measure(s: Settings, batch: int, batches: int) -> dict[str, dict[str, list[float]]]:
+def history_at(rev: str) -> type:
+    """The ``History`` class as it is at ``rev``."""
+    src = subprocess.check_output(["git", "show", f"{rev}:streams/stores/history.py"], text=True)
+    path = Path(tempfile.mkdtemp(prefix="history-split-")) / "ref_history.py"
+    path.write_text(src)
+    spec = importlib.util.spec_from_file_location("ref_history", path)
+    assert spec is not None and spec.loader is not None
+    module = sys.modules["ref_history"] = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.History
+
+
+def measure(s: Settings, batch: int, batches: int, ref: str | None
+            ) -> dict[str, dict[str, list[float]]]:
     client = redis.Redis.from_url(s.redis_url)
     dedup = Deduplicator(client, 86_400)
     metrics = ScorerMetrics()
     sources = {"on": TrendSource(History(client, s.history_max_entries, 86_400)),
                "off": TrendSource(None)}
+    if ref:
+        sources["ref"] = TrendSource(history_at(ref)(client, s.history_max_entries, 86_400))
+    modes = list(sources)
     books = {m: BatchBook(metrics, Progress(metrics), Ledger(client, 86_400), t)
              for m, t in sources.items()}
-    out = {f"{m} {p} {c}": [] for m in MODES for p in PHASES for c in COLUMNS}
-    for k in range(2 * batches):
-        mode = MODES[(k + k // 2) % 2]  # on off off on on off ...: neither always first
+    out = {f"{m} {p} {c}": [] for m in modes for p in PHASES for c in COLUMNS}
+    for k in range(len(modes) * batches):
+        turn = k // len(modes)  # each turn runs every mode once, in a rotated order
+        mode = modes[(k + turn) % len(modes)]
         claims, asks, result = batch_of(k, batch)
         trends, book = sources[mode], books[mode]
         steps = ((read_state, (dedup, trends, claims, asks)), (book.before, (result,)),
@@ -72,25 +96,31 @@ def main() -> None:
     ap.add_argument("--batch", type=int, default=1000)
     ap.add_argument("--batches", type=int, default=60)
     ap.add_argument("--redis-port", type=int, default=46393)
+    ap.add_argument("--ref", default=None, help="git revision of history.py to compare with")
     a = ap.parse_args()
     load = os.getloadavg()
     with throwaway_redis(a.redis_port, "leadstream-history-split-") as s:
-        r = measure(s, a.batch, a.batches)
+        r = measure(s, a.batch, a.batches, a.ref)
     end = os.getloadavg()
+    modes = [m for m in ("on", "off", "ref") if f"{m} read wall" in r]
     print(f"history on/off, {a.batches} batches of {a.batch:,} new leads each, alternated "
           f"(ms per batch, mean; cpu = the client thread's, incl. the bookkeeping writer's "
           f"pipeline when waited for; server = INFO commandstats):")
-    print(f"{'phase':8s}" + "".join(f"{m + ' ' + c:>12s}" for c in COLUMNS for m in MODES)
-          + "".join(f"{'diff ' + c:>13s}" for c in COLUMNS))
-    totals = {f"{m} {c}": 0.0 for m in MODES for c in COLUMNS}
-    for p in PHASES:
-        means = {f"{m} {c}": statistics.mean(r[f"{m} {p} {c}"]) for m in MODES for c in COLUMNS}
-        for name, v in means.items():
-            totals[name] += v
-        print(f"{p:8s}" + "".join(f"{means[f'{m} {c}']:12.2f}" for c in COLUMNS for m in MODES)
-              + "".join(f"{means[f'on {c}'] - means[f'off {c}']:13.2f}" for c in COLUMNS))
-    print(f"{'total':8s}" + "".join(f"{totals[f'{m} {c}']:12.2f}" for c in COLUMNS for m in MODES)
-          + "".join(f"{totals[f'on {c}'] - totals[f'off {c}']:13.2f}" for c in COLUMNS))
+    diffs = [m for m in modes if m != "off"]
+    print(f"{'phase':8s}" + "".join(f"{m + ' ' + c:>12s}" for c in COLUMNS for m in modes)
+          + "".join(f"{m + '-off ' + c:>14s}" for c in COLUMNS for m in diffs))
+    totals = {f"{m} {c}": 0.0 for m in modes for c in COLUMNS}
+    for p in [*PHASES, "total"]:
+        if p == "total":
+            means = totals
+        else:
+            means = {f"{m} {c}": statistics.mean(r[f"{m} {p} {c}"])
+                     for m in modes for c in COLUMNS}
+            for name, v in means.items():
+                totals[name] += v
+        print(f"{p:8s}" + "".join(f"{means[f'{m} {c}']:12.2f}" for c in COLUMNS for m in modes)
+              + "".join(f"{means[f'{m} {c}'] - means[f'off {c}']:14.2f}"
+                        for c in COLUMNS for m in diffs))
     print(machine_line(load, end))
 
 

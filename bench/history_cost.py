@@ -59,6 +59,7 @@ def run(base: Settings, cfg: BenchConfig, pairs: int, say: Say, ref: str | None 
     modes = ["on", "off", *(["ref"] if ref else [])]
     ref_cmd = scorer_at(tree_at(ref)) if ref else []
     rates: dict[str, list[float]] = {m: [] for m in modes}
+    redis_ms: dict[str, list[float]] = {m: [] for m in modes}
     for k in range(pairs):
         for mode in modes[k % len(modes):] + modes[:k % len(modes)]:
             redis.Redis.from_url(base.redis_url).flushdb()
@@ -68,8 +69,10 @@ def run(base: Settings, cfg: BenchConfig, pairs: int, say: Say, ref: str | None 
             cmd = ref_cmd if mode == "ref" else [LEADSTREAM, "score"]
             r = drain(f"history_{mode}_{k}", cmd, s, cfg.events, cfg, say)
             rates[mode].append(r["leads_per_s"])
+            stages = (r.get("stages") or {}).get("stages") or {}
+            redis_ms[mode].append(stages.get("redis", {}).get("mean_ms", float("nan")))
             say(f"  load average {os.getloadavg()[0]:.1f} after history {mode} #{k}")
-    return rates
+    return {**rates, **{f"{m} redis_ms": v for m, v in redis_ms.items()}}
 
 
 def main() -> None:
@@ -86,12 +89,13 @@ def main() -> None:
     rates = with_stack(cfg, a.kafka_port, a.redis_port,
                        lambda s: run(s, cfg, a.pairs, say, a.ref), say)
     end = os.getloadavg()
-    medians = {m: statistics.median(v) for m, v in rates.items()}
+    medians = {m: statistics.median(v) for m, v in rates.items() if " " not in m}
     for mode, label in (("on", "history on "), ("off", "history off"),
                         ("ref", f"on at {a.ref}")):
         if mode in rates:
             print(f"{label}: {', '.join(f'{x:,.0f}' for x in rates[mode])} leads/s "
-                  f"(median {medians[mode]:,.0f})")
+                  f"(median {medians[mode]:,.0f}); redis stage ms/batch "
+                  f"{', '.join(f'{x:.1f}' for x in rates[f'{mode} redis_ms'])}")
     print(f"ratio on/off (medians): {medians['on'] / medians['off']:.2f}")
     if "ref" in medians:
         print(f"ratio on at {a.ref}/off (medians): {medians['ref'] / medians['off']:.2f}")

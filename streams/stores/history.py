@@ -146,8 +146,11 @@ for i = 1, h do
   if committed then value = value .. ':c' end
   local v = adopt(key, ARGV[2], now)
   local kind, e, rest, a = first_entry(v)
-  local p, o = string.match(value, ARGV[3])
-  o = tonumber(o)
+  local p, o
+  if kind ~= 'none' then  -- a position to compare with
+    p, o = string.match(value, ARGV[3])
+    o = tonumber(o)
+  end
   if kind == 'one' then  -- the lead's one entry: this position's (else the general path)
     local ep, eo = string.match(e, ARGV[3])
     if ep == p and tonumber(eo) == o then

@@ -64,7 +64,7 @@ def expected_seconds(cfg: BenchConfig) -> float:
 def drain(name: str, cmd: list[str], s: Settings, n: int, cfg: BenchConfig, say: Say) -> dict:
     """Run one variant over the pre-loaded backlog; rates from the output's broker stamps."""
     timings = s.home / f"{name}-timings.json"
-    extra = ["--timings", str(timings)] if cmd[0] == LEADSTREAM else []
+    extra = ["--timings", str(timings)] if cmd[-1] == "score" else []  # a scorer
     child = Child([*cmd, "--max-events", str(n), "--idle-exit", "30", *extra], s,
                   s.home / f"{name}.log")
     say(f"{name}: draining {n:,} leads (pid {child.proc.pid})")

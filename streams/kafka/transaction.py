@@ -95,12 +95,15 @@ class BatchTransaction:
         except KafkaException as exc:
             raise FatalError(f"cannot initialise transactions: {exc.args[0]}") from exc
 
-    def publish(self, records: Sequence[OutRecord], offsets: list[TopicPartition]) -> None:
+    def publish(self, records: Sequence[OutRecord], offsets: list[TopicPartition],
+                before_commit: Callable[[], None] | None = None) -> None:
         """Produce ``records`` and commit ``offsets`` (the batch's next offsets) for the
-        consumer's group, in one committed transaction."""
+        consumer's group, in one committed transaction; ``before_commit`` is called once
+        they are sent, before the commit (the scorer waits there for the batch's history
+        entries, sent to Redis meanwhile; its time is the ``redis`` stage's)."""
         try:
             try:
-                self._transact(records, offsets)
+                self._transact(records, offsets, before_commit)
             except KafkaException as exc:
                 self._abort_for(exc)
         except StopRequested as exc:
@@ -113,7 +116,8 @@ class BatchTransaction:
             self._replace_producer(str(exc), keep=False)
             raise BatchAborted(str(exc)) from exc
 
-    def _transact(self, records: Sequence[OutRecord], offsets: list[TopicPartition]) -> None:
+    def _transact(self, records: Sequence[OutRecord], offsets: list[TopicPartition],
+                  before_commit: Callable[[], None] | None = None) -> None:
         self._producer.begin_transaction()
         self.open = True
         self._began = time.monotonic()
@@ -125,6 +129,9 @@ class BatchTransaction:
                    lambda: _watched(self._producer.send_offsets_to_transaction,
                                     offsets, meta, CALL_TIMEOUT_S))
         self._lap("send_offsets")
+        if before_commit is not None:
+            before_commit()
+            self._lap("redis")
         self._call("commit_transaction",
                    lambda: self._producer.commit_transaction(CALL_TIMEOUT_S))
         self._lap("commit")

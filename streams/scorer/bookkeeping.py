@@ -1,7 +1,11 @@
 """A batch's bookkeeping outside Kafka: its state in Redis and its counts.
 
-- Before the transaction, the batch's score history entries are written
+- Before the transaction's commit, the batch's score history entries are written
   (:meth:`BatchBook.before`, one round trip): a kill -9 after the commit cannot lose them.
+  The loop sends them from the writer thread (:meth:`BatchBook.send_before`) while it
+  produces the batch's records and sends its offsets, and waits for them
+  (:meth:`BatchBook.landed`) just before the commit: the same order, without the loop
+  waiting for Redis meanwhile.
 - If the transaction aborts, or the producer is fenced (a zombie) or fails for good, those
   entries are taken back (:meth:`BatchBook.aborted`): an attempt that did not commit
   leaves none (the batch processed again writes its own).
@@ -42,6 +46,7 @@ from redis import RedisError
 from streams.scorer.batch_result import BatchResult
 from streams.scorer.metrics import Progress, ScorerMetrics
 from streams.scorer.trends import TrendSource
+from streams.stores.history import HistoryRows
 from streams.stores.ledger import Ledger
 from streams.stores.scripts import Pipeline, execute
 
@@ -65,13 +70,36 @@ class BatchBook:
         self._trends = trends
         self._writer: ThreadPoolExecutor | None = None  # started at the first write
         self._pending: tuple[_Write, Future[list[object]]] | None = None
+        self._before: tuple[HistoryRows, Future[Exception | None]] | None = None
 
     def before(self, result: BatchResult) -> None:
         """Write the batch's history entries before its transaction (one round trip), once
         the previous batch's write after its commit is done."""
+        self.send_before(result)
+        self.landed()
+
+    def send_before(self, result: BatchResult) -> None:
+        """Send the batch's history entries from the writer thread, once the previous
+        batch's write after its commit is done; :meth:`landed` waits for them."""
         self.settle()
-        if self._trends is not None:
-            self._trends.record(result.history)
+        trends = self._trends
+        if trends is None or not trends.writable(result.history):
+            return
+        self._before = (result.history, self._thread().submit(trends.send, result.history))
+
+    def landed(self) -> None:
+        """Wait for the history entries sent before the commit, if any, and take their
+        outcome (a failure: their leads have a gap)."""
+        if self._before is None or self._trends is None:
+            return
+        rows, sent = self._before
+        self._before = None
+        self._trends.recorded(rows, sent.result())
+
+    def _thread(self) -> ThreadPoolExecutor:
+        if self._writer is None:
+            self._writer = ThreadPoolExecutor(1, thread_name_prefix="batch-book")
+        return self._writer
 
     def aborted(self, result: BatchResult) -> None:
         """The batch's transaction aborted: take its history entries back."""
@@ -92,12 +120,12 @@ class BatchBook:
         write = self._decide(result)
         if write is None:
             return
-        if self._writer is None:
-            self._writer = ThreadPoolExecutor(1, thread_name_prefix="batch-book")
-        self._pending = (write, self._writer.submit(_send, write, self._trends))
+        self._pending = (write, self._thread().submit(_send, write, self._trends))
 
     def settle(self) -> None:
-        """Wait for the write in flight, if any, and count what it missed."""
+        """Wait for the writes in flight, if any (the history sent before the commit, the
+        write after it), and count what they missed."""
+        self.landed()
         if self._pending is None:
             return
         write, sent = self._pending

@@ -169,10 +169,11 @@ class Scorer:
         self.metrics.consumed.inc(len(consumed.events))
         started = time.perf_counter()
         result = self._step.run(consumed, offsets_tag(consumed.events))
-        self._book.before(result)  # history entries a kill -9 after the commit cannot lose
-        self._clock.lap("redis")
+        self._book.send_before(result)  # history entries a kill -9 after the commit cannot
+        self._clock.lap("redis")  # lose: sent now, waited for just before the commit
         try:
-            self._txn.publish(result.records, next_offsets(consumed.events))
+            self._txn.publish(result.records, next_offsets(consumed.events),
+                              before_commit=self._book.landed)
         except BatchAborted:
             self.metrics.aborted.inc()
             self._book.aborted(result)

@@ -109,16 +109,18 @@ class TrendSource:
     def record(self, rows: HistoryRows) -> None:
         """Write a batch's entries (a round trip of their own); on failure remember its
         leads as having a gap."""
-        if self._history is None or not rows:
-            return
+        if self.writable(rows):
+            self.recorded(rows, self.send(rows))
+
+    def send(self, rows: HistoryRows) -> Exception | None:
+        """Write entries :meth:`writable` accepted before their batch's commit (one round
+        trip); the Redis error, if any, for :meth:`recorded`. Touches no state of this
+        object, so another thread may call it (the bookkeeping's writer)."""
         try:
-            if self._skipping():
-                raise redis.ConnectionError("skipped: Redis was down moments ago")
-            self._history.record(rows)
+            self._history.record(rows)  # type: ignore[union-attr]
         except redis.RedisError as exc:
-            self.recorded(rows, exc)
-            return
-        self.recorded(rows, None)
+            return exc
+        return None
 
     def take_back(self, rows: HistoryRows) -> None:
         """An attempt whose entries were written did not commit: remove them (best effort;

@@ -68,25 +68,49 @@ end
 local function with_entries(ledger, list, claims)
   if #list == 0 then return ledger .. '\\n' .. claims end
   return ledger .. '\\n' .. table.concat(list, '\\n') .. '\\n' .. claims
+end-- Without splitting the value: 'none' (no history lines), 'one' (exactly one, returned
+-- with where the claims start) or 'more' (the first returned), 'other' (no ledger line
+-- break, an empty line, or a last line without its break: the general path decides).
+local function first_entry(v)
+  local a = string.find(v, '\\n', 1, true)
+  if not a then return 'other' end
+  local b = string.byte(v, a + 1)
+  if b == nil or b == 61 then return 'none', nil, a + 1, a end
+  if b == 10 then return 'other' end
+  local stop = string.find(v, '\\n', a + 1, true)
+  if not stop then return 'other' end
+  local e = string.sub(v, a + 1, stop - 1)
+  b = string.byte(v, stop + 1)
+  if b == nil or b == 61 then return 'one', e, stop + 1, a end
+  return 'more', e
 end
 """
 
 # ARGV: one "partition:offset" per key, one per line; the header pattern; max entries;
 # key TTL; now (base 36). Returns per key the score of its previous entry, '' for none, '?' when
 # every entry is of the same or a later position and the list is full: the one before
-# was pushed out.
+# was pushed out. Fast path: the newest entry answers (an earlier position), or there is
+# none; only its line is read.
 _PREVIOUS_LUA = lead_state.LUA + _ENTRIES + """
 local out, pos, asks = {}, 1, ARGV[1]
 for i, key in ipairs(KEYS) do
   local stop = string.find(asks, '\\n', pos, true) or (#asks + 1)
   local p, o = string.match(string.sub(asks, pos, stop - 1), '^(%d+):(%d+)$')
   pos, o, out[i] = stop + 1, tonumber(o), ''
-  local list = entries(adopt(key, ARGV[4], ARGV[5]))
-  for _, e in ipairs(list) do
+  local v = adopt(key, ARGV[4], ARGV[5])
+  local kind, e = first_entry(v)
+  if kind == 'one' or kind == 'more' then
     local ep, eo, es = string.match(e, ARGV[2])
-    if ep ~= p or tonumber(eo) < o then out[i] = es; break end
+    if ep and es ~= '' and (ep ~= p or tonumber(eo) < o) then kind, out[i] = 'done', es end
   end
-  if out[i] == '' and #list > 0 and #list >= tonumber(ARGV[3]) then out[i] = '?' end
+  if kind ~= 'none' and kind ~= 'done' then
+    local list = entries(v)
+    for _, e in ipairs(list) do
+      local ep, eo, es = string.match(e, ARGV[2])
+      if ep ~= p or tonumber(eo) < o then out[i] = es; break end
+    end
+    if out[i] == '' and #list > 0 and #list >= tonumber(ARGV[3]) then out[i] = '?' end
+  end
 end
 return out
 """
@@ -98,6 +122,9 @@ return out
 # this write is not (a fenced zombie's late write); else puts it first, or, behind later
 # entries of its partition (a batch of more scores of the lead than the bound, processed
 # again), in offset order (the bound may then drop it). One GET and one SET per element.
+# Fast paths, without splitting the value into its lines (``first_entry``): a lead with no
+# entry yet (a new lead) and a lead whose one entry is this position's (the write after
+# the commit of a lead scored once); anything else takes the general path.
 # After the commit the batch's ledger rows ride along: ARGV[8] the number of history keys
 # (KEYS after them: the rows' keys), ARGV[9] the rows, one per line; a lead's row replaces
 # the first line of the value its history write sets (no GET and SET of its own).
@@ -117,30 +144,52 @@ for i = 1, h do
   local value = string.sub(values, pos, stop - 1)
   pos = stop + 1
   if committed then value = value .. ':c' end
-  local p, o = string.match(value, ARGV[3])
-  o = tonumber(o)
-  local list, ledger, claims = entries(adopt(key, ARGV[2], now))
-  local j, found, later = 1, nil, false
-  while list[j] do
-    local ep, eo = string.match(list[j], ARGV[3])
-    eo = tonumber(eo)
-    if ep == p and eo == o then found = j; break end
-    if ep == p and eo < o then break end
-    later = later or ep == p
-    j = j + 1
+  local v = adopt(key, ARGV[2], now)
+  local kind, e, rest, a = first_entry(v)
+  local p, o
+  if kind ~= 'none' then  -- a position to compare with
+    p, o = string.match(value, ARGV[3])
+    o = tonumber(o)
   end
-  if found then
-    if committed or string.sub(list[j], -2) ~= ':c' then list[j] = value end
-  else
-    table.insert(list, later and j or 1, value)
-    added = added + 1
+  if kind == 'one' then  -- the lead's one entry: this position's (else the general path)
+    local ep, eo = string.match(e, ARGV[3])
+    if ep == p and tonumber(eo) == o then
+      if committed or string.sub(e, -2) ~= ':c' then e = value end
+    else
+      kind = 'other'
+    end
+  elseif kind == 'none' then
+    e, added = value, added + 1
   end
-  local kept = {}
-  for _, e in ipairs(list) do
+  if kind == 'one' or kind == 'none' then  -- the value's one entry is e: kept or dropped
     local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or oldest)
-    if #kept < bound and at >= oldest then kept[#kept + 1] = e end
+    local line = (0 < bound and at >= oldest) and e .. '\\n' or ''
+    redis.call('SET', key, (rows[key] or string.sub(v, 1, a - 1)) .. '\\n' .. line
+               .. string.sub(v, rest), 'EX', ARGV[2])
+  else
+    local list, ledger, claims = entries(v)
+    local j, found, later = 1, nil, false
+    while list[j] do
+      local ep, eo = string.match(list[j], ARGV[3])
+      eo = tonumber(eo)
+      if ep == p and eo == o then found = j; break end
+      if ep == p and eo < o then break end
+      later = later or ep == p
+      j = j + 1
+    end
+    if found then
+      if committed or string.sub(list[j], -2) ~= ':c' then list[j] = value end
+    else
+      table.insert(list, later and j or 1, value)
+      added = added + 1
+    end
+    local kept = {}
+    for _, e in ipairs(list) do
+      local at = tonumber(string.match(e, '^%d+:%d+:[^:]*:[^:]*:[^:]*:(%d+)') or oldest)
+      if #kept < bound and at >= oldest then kept[#kept + 1] = e end
+    end
+    redis.call('SET', key, with_entries(rows[key] or ledger, kept, claims), 'EX', ARGV[2])
   end
-  redis.call('SET', key, with_entries(rows[key] or ledger, kept, claims), 'EX', ARGV[2])
 end
 local done = {}
 for i = 1, h do done[KEYS[i]] = true end

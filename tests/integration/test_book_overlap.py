@@ -1,7 +1,8 @@
 """The write after a batch's commit, sent while the next batch is scored, against the real
 Redis: it lands before the next batch's history is written, its failure is counted and
-seen by the next batch's bookkeeping, and the scorer stops with the last one landed
-(:mod:`streams.scorer.bookkeeping`)."""
+seen by the next batch's bookkeeping, and the scorer stops with the last one landed; the
+history entries before the commit, sent while the loop produces the batch, are waited for
+before the commit (:mod:`streams.scorer.bookkeeping`)."""
 
 from __future__ import annotations
 
@@ -37,6 +38,16 @@ class GatedRedis(redis.Redis):
     def pipeline(self, *args: object, **kwargs: object) -> redis.client.Pipeline:
         self.gate.wait(HELD_S)
         return super().pipeline(*args, **kwargs)
+
+
+class GatedScripts(redis.Redis):
+    """A real client whose script calls start only once ``gate`` is set (or ``HELD_S``)."""
+
+    gate = threading.Event()
+
+    def evalsha(self, *args: object, **kwargs: object) -> object:
+        self.gate.wait(HELD_S)
+        return super().evalsha(*args, **kwargs)
 
 
 def _batch(lead: str, offset: int, score: str) -> BatchResult:
@@ -144,3 +155,38 @@ def test_a_revocation_waits_for_the_write_in_flight(
         scorer._close()
         gated.close()
     assert landed is not None, "partitions were handed over with our write in flight"
+
+
+def test_the_history_before_the_commit_is_sent_and_waited_for_at_the_commit(
+        redis_client: redis.Redis, stack_settings: Settings) -> None:
+    gated = GatedScripts.from_url(stack_settings.redis_url)
+    GatedScripts.gate.clear()
+    book, trends, metrics = _book(gated, redis_client)
+    lead = f"lead-{uuid.uuid4().hex}"
+    try:
+        t0 = time.monotonic()
+        book.send_before(_batch(lead, 50, "0.25"))  # held by the gate: the loop goes on
+        sent_s = time.monotonic() - t0
+        early = _lines(redis_client, lead)[1]
+        GatedScripts.gate.set()
+        book.landed()  # what the transaction calls just before its commit
+        landed = _lines(redis_client, lead)[1]
+    finally:
+        book.close()
+        gated.close()
+    assert sent_s < HELD_S / 2 and early == [], "the loop waited for the history write"
+    assert [e.split(":")[1] for e in landed] == ["50"], "not landed when waited for"
+    assert metrics.history_missed._value.get() == 0
+    assert trends.stored([(lead, 0, 51)]) == ([0.25], [False])
+
+
+def test_a_failed_history_write_before_the_commit_leaves_a_gap(
+        redis_client: redis.Redis) -> None:
+    down = redis_client_to_nowhere()
+    book, trends, metrics = _book(down, redis_client)
+    lead = f"lead-{uuid.uuid4().hex}"
+    book.send_before(_batch(lead, 60, "0.25"))
+    book.landed()
+    book.close()
+    assert metrics.history_missed._value.get() == 1
+    assert trends.stored([(lead, 0, 61)])[1] == [True]  # its next trend is published null

@@ -74,9 +74,9 @@ def test_an_aborted_batch_then_a_serving_change_leaves_only_committed_scores(
     real_publish = scorer._txn.publish
     after_abort: dict[str, int] = {}
 
-    def publish_abort_first(records, offsets):
+    def publish_abort_first(records, offsets, before_commit=None):
         if "aborted" in after_abort:
-            return real_publish(records, offsets)
+            return real_publish(records, offsets, before_commit)
         after_abort["aborted"] = 1
         scorer._txn._producer.begin_transaction()  # the attempt's records, then an abort
         scorer._txn.open = True
@@ -131,10 +131,10 @@ def test_events_redelivered_while_their_claims_are_held_are_scored_once(
     real_publish = scorer._txn.publish
     calls, held = [0], []
 
-    def publish_abort_every_third(records, offsets):
+    def publish_abort_every_third(records, offsets, before_commit=None):
         calls[0] += 1
         if calls[0] % 3:
-            return real_publish(records, offsets)
+            return real_publish(records, offsets, before_commit)
         scorer._txn._producer.begin_transaction()
         scorer._txn.open = True
         for rec in records:
@@ -175,7 +175,7 @@ def test_a_fenced_zombies_late_history_write_does_not_survive(
     v2 = registry(settings).load_version("2", "champion")
     zombie = build_scorer(settings, RunLimits(max_events=len(sent)), ScorerMetrics())
     zombie._step.plan = ServingPlan(champion=v1)
-    real_before = zombie._book.before
+    real_before = zombie._book.send_before
     owner_settings = settings.model_copy(  # same transactional id: it fences the zombie
         update={"consumer_group": f"{settings.consumer_group}-owner"})
 
@@ -185,7 +185,7 @@ def test_a_fenced_zombies_late_history_write_does_not_survive(
         owner.run()  # scores everything under v2 and commits: entries marked committed
         real_before(result)  # then the zombie's late pre-commit write of its first batch
 
-    zombie._book.before = before_after_the_owner
+    zombie._book.send_before = before_after_the_owner
     with pytest.raises(FatalError):
         zombie.run()  # fenced at its commit
 

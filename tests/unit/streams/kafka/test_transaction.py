@@ -127,3 +127,13 @@ def test_an_invalid_state_within_the_timeout_is_fatal(clock) -> None:
     txn.init()
     with pytest.raises(FatalError, match="cannot go on"):
         _publish(txn)
+
+
+def test_before_commit_runs_once_the_offsets_are_sent_and_before_the_commit(clock) -> None:
+    producer = _Producer(clock, commit_after_s=0.0)
+    txn = BatchTransaction(lambda: producer, _Consumer(), lambda: False, timeout_s=10.0)
+    txn.init()
+    txn.publish([OutRecord("out", b"k", b"v")], [TopicPartition("in", 0, 42)],
+                before_commit=lambda: producer.calls.append("history landed"))
+    assert producer.calls == ["init", "begin", "produce", "offsets [(0, 42)]",
+                              "history landed", "commit"]

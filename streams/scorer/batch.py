@@ -237,12 +237,14 @@ class BatchStep:
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
         if t.shadow and served.shadow is not None:
+            self.clock.lap("serialize")
             shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
                                            result.reasons_skipped, result.reasons_downgraded)
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
                                             shadow_why)
             result.records += shadow
             result.shadowed = len(shadow)
+            self.clock.lap("shadow")
         result.ledger = outputs.ledger_for(name, served, batch)
 
     def _trends_of(self, served, batch: outputs.BatchInput,

@@ -1,7 +1,7 @@
 """The hot path: a confluent-kafka micro-batch loop (``loop``) that validates, serves and
 publishes each batch in one transaction (``batch``, ``records``; the scored part carried
 as one object with its columns made once: ``lead_batch``; the ``leads.scored`` serializer:
-``scored_json``; events that fail on their
+``scored_json``, the ``scores.shadow`` one: ``shadow_json``; events that fail on their
 own: ``isolation``, ``failed_events``; duplicate event ids: ``resends``; reason codes:
 ``explain``, ``reasons_text``, ``reasons_budget``; trends from the score history:
 ``trends``; the per-lead state read before scoring in one Redis call: ``state_read``),
@@ -22,6 +22,6 @@ May import the core, ``streams.kafka``, ``streams.stores``, ``streams.control``.
 __all__ = [
     "batch", "bookkeeping", "build", "champion_probe", "explain", "failed_events", "isolation",
     "lead_batch", "loop", "metrics", "offsets", "plans", "reasons_budget", "reasons_text",
-    "records", "resends", "run_bounds", "scored_json", "serving", "stage_table", "startup",
-    "state_read", "timings", "trends",
+    "records", "resends", "run_bounds", "scored_json", "serving", "shadow_json", "stage_table",
+    "startup", "state_read", "timings", "trends",
 ]

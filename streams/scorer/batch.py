@@ -241,7 +241,7 @@ class BatchStep:
             shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
                                            result.reasons_skipped, result.reasons_downgraded)
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
-                                            shadow_why)
+                                            shadow_why, texts)
             result.records += shadow
             result.shadowed = len(shadow)
             self.clock.lap("shadow")

@@ -12,8 +12,8 @@ down, exact for grade A, one thread), no Redis. Prints mean and median ms per ba
 every stage for each arm, and the shadow's extra ms per batch: the challenger's prediction
 is in ``predict``, its reasons and comparison records in ``shadow``.
 
-With ``--ref REV`` (a git revision) a third arm serves the shadow with the batch step, its
-records and reasons code (:data:`AT_REF`) as they are at ``REV``: an A/B in one process, the
+With ``--ref REV`` (a git revision) a third arm serves the shadow with the serving, batch
+step, records and reasons code (:data:`AT_REF`) as they are at ``REV``: an A/B in one process, the
 two arms' ``scores.shadow`` and ``leads.scored`` records checked equal (parsed; the scoring
 time and latencies aside: each run has its own clock).
 """
@@ -43,7 +43,7 @@ from streams.scorer.explain import Explanations
 from streams.scorer.timings import STAGES, StageClock
 from streams.stores.dedup import Deduplicator
 
-AT_REF = ("streams/scorer/explain.py", "streams/scorer/shadow_json.py",
+AT_REF = ("scoring/serving.py", "streams/scorer/explain.py", "streams/scorer/shadow_json.py",
           "streams/scorer/records.py", "streams/scorer/batch.py")
 """Loaded as they are at ``--ref`` (in this order; one missing there is skipped)."""
 CLOCKED = ("scored_at", "latency_ms", "champion_latency_ms", "challenger_latency_ms")
@@ -62,6 +62,7 @@ def at_ref(rev: str) -> dict[str, ModuleType]:
                 .strip())
     tmp = Path(tempfile.mkdtemp(prefix="shadow-micro-"))
     mods: dict[str, ModuleType] = {}
+    loaded: dict[str, str] = {}  # stem: dotted name
     for path in AT_REF:
         stem = Path(path).stem
         shown = subprocess.run(["git", "show", f"{rev}:{path}"], text=True, cwd=root,
@@ -69,14 +70,16 @@ def at_ref(rev: str) -> dict[str, ModuleType]:
         if shown.returncode:
             continue
         src = shown.stdout
-        for done in mods:
-            src = (src.replace(f"from streams.scorer import {done} as", f"import ref_{done} as")
-                   .replace(f"streams.scorer.{done} ", f"ref_{done} "))
+        for done, dotted in loaded.items():
+            package = dotted.rsplit(".", 1)[0]
+            src = (src.replace(f"from {package} import {done} as", f"import ref_{done} as")
+                   .replace(f"{dotted} ", f"ref_{done} "))
         (tmp / f"ref_{stem}.py").write_text(src)
         spec = importlib.util.spec_from_file_location(f"ref_{stem}", tmp / f"ref_{stem}.py")
         assert spec is not None and spec.loader is not None
         mods[stem] = sys.modules[f"ref_{stem}"] = importlib.util.module_from_spec(spec)
         spec.loader.exec_module(mods[stem])
+        loaded[stem] = path.removesuffix(".py").replace("/", ".")
     return mods
 
 

@@ -8,7 +8,8 @@ challenger are trained as there (20,000 synthetic leads each, the challenger on 
 :class:`~streams.scorer.batch.BatchStep` serving the champion alone and through one serving
 it with the challenger in shadow (a ``scores.shadow`` comparison per lead, the challenger's
 reasons included), in alternating order; reasons as in ``bench.stage_micro`` (3 up + 3
-down, exact for grade A, one thread), no Redis. Prints mean and median ms per batch of
+down, exact for grade A, one thread), no Redis, the collector set as ``leadstream score``
+sets it. Prints mean and median ms per batch of
 every stage for each arm, and the shadow's extra ms per batch: the challenger's prediction
 is in ``predict``, its reasons and comparison records in ``shadow``.
 
@@ -38,6 +39,7 @@ from bench.stage_micro import champion, consumed_batches
 from schemas.control import ServingConfig, ServingMode
 from scoring.grades import GradeScale
 from scoring.serving import ServingPlan
+from streams.cli.score import freeze_startup_heap
 from streams.scorer.batch import BatchStep, OutputTopics
 from streams.scorer.explain import Explanations
 from streams.scorer.timings import STAGES, StageClock
@@ -109,6 +111,7 @@ def main() -> None:
         ref = at_ref(a.ref)
         arms[f"shadow@{a.ref}"] = step(ref["batch"].BatchStep, ref["explain"].Explanations)
     batches = consumed_batches(a.batches)
+    freeze_startup_heap()  # as ``leadstream score`` does before its first batch
     clock.start()
     for s in arms.values():
         s.run(batches[0], "warm-up")

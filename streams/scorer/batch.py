@@ -44,6 +44,7 @@ from streams.scorer import records as outputs
 from streams.scorer.explain import Explanations
 from streams.scorer.failed_events import FailedEvents, PartFailed
 from streams.scorer.isolation import bisect
+from streams.scorer.reasons_text import LeadValues
 from streams.scorer.resends import claims_of, drop_resends
 from streams.scorer.state_read import Prefetched, read_state
 from streams.scorer.timings import NoClock, StageClock
@@ -219,7 +220,8 @@ class BatchStep:
     def _served(self, result: BatchResult, served, batch: outputs.BatchInput,
                 name: str) -> None:
         t = self._topics
-        why = self._explain.served(served.runs, batch.leads)
+        shared = LeadValues(batch.leads)  # the values of the reasons of every model
+        why = self._explain.served(served.runs, batch.leads, shared)
         self.clock.lap("reasons")
         trends = self._trends_of(served, batch, result)
         self.clock.lap("grade_trend")
@@ -239,7 +241,8 @@ class BatchStep:
         if t.shadow and served.shadow is not None:
             self.clock.lap("serialize")
             shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
-                                           result.reasons_skipped, result.reasons_downgraded)
+                                           result.reasons_skipped, result.reasons_downgraded,
+                                           shared)
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
                                             shadow_why, texts)
             result.records += shadow

@@ -65,18 +65,15 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
     models = _model_texts(model_name, served)
     at_q = quote(scored_at)
     trend_q, previous = _trend_texts(trends, n)
-    ids = batch.lead_ids
-    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{text(e)},'
-            f'"score":{score},"grade":"{grade}","reasons":{reasons},'
+    docs = [f'{opening},"score":{score},"grade":"{grade}","reasons":{reasons},'
             f'"reasons_method":{method},{model},"occurred_at":{occurred},'
             f'"scored_at":{at_q},"latency_ms":{lat},"trend":{trend},"previous_score":{prev},'
             f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}'
-            for lead_id, e, score, grade, reasons, method, model, occurred, lat, trend, prev, ev
-            in zip(ids, batch.event_ids, texts.scores, _grade_texts(texts.grades), why.reasons,
+            for opening, score, grade, reasons, method, model, occurred, lat, trend, prev, ev
+            in zip(batch.openings, texts.scores, _grade_texts(texts.grades), why.reasons,
                    why.methods, models, _occurred_texts(batch.leads), latency, trend_q,
                    previous, batch.events, strict=True)]
-    return [OutRecord(topic, lead_id.encode(), doc.encode())
-            for lead_id, doc in zip(ids, docs, strict=True)]
+    return [OutRecord(topic, key, doc.encode()) for key, doc in zip(batch.keys, docs, strict=True)]
 
 
 def _grade_texts(grades: list[str]) -> list[str]:

@@ -20,7 +20,7 @@ import numpy as np
 
 from scoring.grades import GradeScale
 from scoring.serving import ServedBatch
-from streams.json_text import column, quote, text
+from streams.json_text import column, quote
 from streams.kafka.io import OutRecord
 from streams.scorer.explain import NO_METHOD, NO_REASONS, RunReasons
 from streams.scorer.lead_batch import BatchInput
@@ -46,21 +46,19 @@ def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
             f'{quote(shadow.model.version)}')
     at_q = quote(_iso(datetime.fromtimestamp(batch.now_s, UTC)))
     why = why or RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
-    ids = batch.lead_ids
-    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{text(e)},{head},'
+    docs = [f'{opening},{head},'
             f'"champion_score":{sa},"challenger_score":{sb},"champion_grade":"{ga}",'
             f'"challenger_grade":"{gb}","abs_diff":{diff},"champion_latency_ms":{la},'
             f'"challenger_latency_ms":{lb},"scored_at":{at_q},"challenger_reasons":{reasons},'
             f'"challenger_reasons_method":{method}}}'
-            for lead_id, e, sa, sb, ga, gb, diff, la, lb, reasons, method
-            in zip(ids, batch.event_ids, a_texts.scores, b_texts.scores,
+            for opening, sa, sb, ga, gb, diff, la, lb, reasons, method
+            in zip(batch.openings, a_texts.scores, b_texts.scores,
                    _grade_texts(a_texts.grades), _grade_texts(b_texts.grades),
                    column(np.abs(b - a).tolist()),
                    column((wait + champion.seconds * 1000.0).tolist()),
                    column((wait + shadow.seconds * 1000.0).tolist()),
                    why.reasons, why.methods, strict=True)]
-    return [OutRecord(topic, lead_id.encode(), doc.encode())
-            for lead_id, doc in zip(ids, docs, strict=True)]
+    return [OutRecord(topic, key, doc.encode()) for key, doc in zip(batch.keys, docs, strict=True)]
 
 
 def _clipped(scores: np.ndarray, grades: GradeScale,

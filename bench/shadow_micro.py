@@ -9,9 +9,10 @@ challenger are trained as there (20,000 synthetic leads each, the challenger on 
 it with the challenger in shadow (a ``scores.shadow`` comparison per lead, the challenger's
 reasons included), in alternating order; reasons as in ``bench.stage_micro`` (3 up + 3
 down, exact for grade A, one thread), no Redis, the collector set as ``leadstream score``
-sets it. Prints mean and median ms per batch of
-every stage for each arm, and the shadow's extra ms per batch: the challenger's prediction
-is in ``predict``, its reasons and comparison records in ``shadow``.
+sets it. Prints mean and median ms per batch of every stage for each arm, and the shadow's
+extra ms per batch: the challenger's prediction is in ``predict``, its reasons in
+``shadow_reasons``, the comparison records in ``shadow``, its monitor sample and the
+ledger's challenger score in ``serialize``.
 
 With ``--ref REV`` (a git revision) a third arm serves the shadow with the serving, batch
 step, records and reasons code (:data:`AT_REF`) as they are at ``REV``: an A/B in one process, the

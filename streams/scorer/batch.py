@@ -243,6 +243,7 @@ class BatchStep:
             shadow_why = self._explain.run(served.shadow, batch.leads, result.reasons_failed,
                                            result.reasons_skipped, result.reasons_downgraded,
                                            shared)
+            self.clock.lap("shadow_reasons")
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
                                             shadow_why, texts)
             result.records += shadow

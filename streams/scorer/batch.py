@@ -225,7 +225,7 @@ class BatchStep:
         self.clock.lap("reasons")
         trends = self._trends_of(served, batch, result)
         self.clock.lap("grade_trend")
-        texts = outputs.ScoreTexts.of(served, self._grades)  # once, for record and history
+        texts = outputs.ScoreTexts.of(served, self._grades, batch)  # once, for every output
         scored = outputs.scored_records(t.scored, name, served, batch, self._grades, why, trends,
                                         texts)
         result.records += scored

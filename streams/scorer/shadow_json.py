@@ -7,9 +7,9 @@ these bytes and compare them with its ``model_dump_json`` of the same comparison
 scores clipped to [0, 1], their grades, ``|challenger - champion|``, each model's latency
 (the lead's wait plus its model's batch time), the scoring time, and the challenger's
 reasons and method embedded as the JSON text :class:`~streams.scorer.explain.Explanations`
-rendered them (never parsed back). The champion's score texts and grades are the ones made
-once for ``leads.scored`` (:class:`~streams.scorer.scored_json.ScoreTexts`) whenever
-clipping leaves its scores as served.
+rendered them (never parsed back). The champion's score texts, grades and latencies are
+the ones made once for ``leads.scored`` (:class:`~streams.scorer.scored_json.ScoreTexts`)
+whenever clipping leaves its scores as served and it served every lead.
 """
 
 from __future__ import annotations
@@ -55,7 +55,7 @@ def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
             in zip(batch.openings, a_texts.scores, b_texts.scores,
                    _grade_texts(a_texts.grades), _grade_texts(b_texts.grades),
                    column(np.abs(b - a).tolist()),
-                   column((wait + champion.seconds * 1000.0).tolist()),
+                   _champion_latency(served, wait, texts),
                    column((wait + shadow.seconds * 1000.0).tolist()),
                    why.reasons, why.methods, strict=True)]
     return [OutRecord(topic, key, doc.encode()) for key, doc in zip(batch.keys, docs, strict=True)]
@@ -70,3 +70,14 @@ def _clipped(scores: np.ndarray, grades: GradeScale,
     if texts is not None and np.array_equal(clipped, values):
         return clipped, texts
     return clipped, ScoreTexts(column(clipped.tolist()), grades.assign(clipped))
+
+
+def _champion_latency(served: ServedBatch, wait: np.ndarray,
+                      texts: ScoreTexts | None) -> list[str]:
+    """The champion's latency per lead: the served latencies already made for
+    ``leads.scored`` when the champion served every lead (shadow mode)."""
+    seconds = served.runs[0].seconds
+    if (texts is not None and texts.latency is not None
+            and bool(np.all(served.served_seconds == seconds))):
+        return texts.latency
+    return column((wait + seconds * 1000.0).tolist())

@@ -68,9 +68,11 @@ def _by_hand(leads: list[dict], name: str, versions: tuple[str, str], now_s: flo
 @settings(max_examples=150, deadline=None)
 @given(st.lists(LEAD, min_size=1, max_size=30), NAMES, st.tuples(NAMES, NAMES),
        st.floats(1.0, 4e9), st.tuples(st.floats(0.0, 5.0), st.floats(0.0, 5.0)),
-       st.booleans(), st.booleans())
+       st.booleans(), st.booleans(), st.sampled_from([None, 0.0, 0.5]))
 def test_shadow_records_are_the_contracts_json(leads, name, versions, now_s, seconds,
-                                               with_texts, with_reasons) -> None:
+                                               with_texts, with_reasons, served_by) -> None:
+    """``served_by``: what ``served_seconds`` says when it is not the champion's time (an
+    inconsistent batch: the comparison still carries the champion run's own latency)."""
     n = len(leads)
     events = [RawEvent(b"{}", "in", i % 3, 10 + i, lead["timestamp_ms"])
               for i, lead in enumerate(leads)]
@@ -82,7 +84,8 @@ def test_shadow_records_are_the_contracts_json(leads, name, versions, now_s, sec
     scores = np.array([lead["champion"] for lead in leads])
     plan = SimpleNamespace(config=None, champion=champion)
     served = ServedBatch(
-        route(plan, [r.lead_id for r in rows]), scores, np.full(n, seconds[0]),  # type: ignore[arg-type]
+        route(plan, [r.lead_id for r in rows]), scores,  # type: ignore[arg-type]
+        np.full(n, seconds[0] if served_by is None else served_by),
         (RoleRun(ModelRole.CHAMPION, champion, np.arange(n), scores, seconds[0]),),  # type: ignore[arg-type]
         RoleRun(ModelRole.CHALLENGER, challenger,  # type: ignore[arg-type]
                 np.arange(n), np.array([lead["challenger"] for lead in leads],
@@ -97,7 +100,7 @@ def test_shadow_records_are_the_contracts_json(leads, name, versions, now_s, sec
     if served.shadow is not None:  # float32 scores: what the contract sees is their float64
         for lead, b in zip(leads, served.shadow.scores.tolist(), strict=True):
             lead["challenger"] = b
-    texts = ScoreTexts.of(served, GRADES) if with_texts else None
+    texts = ScoreTexts.of(served, GRADES, batch if n % 3 else None) if with_texts else None
     records = shadow_records("shadow", name, served, batch, GRADES, why, texts)
     assert all(r.topic == "shadow" for r in records)
     got = [(r.key, json.loads(r.value)) for r in records]

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import importlib.util
+import inspect
 import json
 import os
 import subprocess
@@ -81,6 +82,22 @@ def reference(rev: str) -> tuple:
     return mods["ref_reasons_text"].ReasonsText, mods["ref_scored_json"].scored_records
 
 
+class _Subset:
+    """A ``ReasonsText`` from before ``render`` took the batch's shared values, called as
+    :class:`~streams.scorer.explain.Explanations` calls one now."""
+
+    def __init__(self, text):
+        self._text = text
+
+    def render(self, leads, chosen, shared=None, rows=None) -> list[str]:
+        return self._text.render(leads if rows is None else [leads[r] for r in rows.tolist()],
+                                 chosen)
+
+
+def _current(text):
+    return text if "shared" in inspect.signature(text.render).parameters else _Subset(text)
+
+
 def _comparable(value: bytes) -> dict:
     doc = json.loads(value)
     return {k: v for k, v in doc.items() if k not in ("scored_at", "latency_ms")}
@@ -102,7 +119,7 @@ def main() -> None:
     arms = {"now": (text, records.scored_records)}
     if a.ref:
         ref_text, ref_scored = reference(a.ref)
-        arms[a.ref] = (ref_text(text._names, explainer.labels), ref_scored)
+        arms[a.ref] = (_current(ref_text(text._names, explainer.labels)), ref_scored)
     step.run(batches[0], "warm-up")
     rows: dict[str, list] = {arm: [] for arm in arms}
     load = os.getloadavg()

@@ -76,15 +76,33 @@ class FeatureEncoder:
             numeric[f.name] = values
             matrix[:, j] = _impute(values, f)
         categories: dict[str, np.ndarray] = {}
-        rows = np.arange(n)
         for f in self.spec.categorical:
             normalized = np.array([f.normalize(_as_str(v)) for v in columns[f.name]], dtype=object)
             categories[f.name] = normalized
-            codes = self._codes[f.name]
-            idx = np.fromiter((codes.get(v, -1) for v in normalized), dtype=np.int64, count=n)
-            known = idx >= 0
-            matrix[rows[known], self._offsets[f.name] + idx[known]] = 1.0
+            self._one_hot(matrix, f.name, normalized)
         return EncodedBatch(matrix, numeric, categories)
+
+    def reencode(self, batch: EncodedBatch, source: FeatureSpec) -> EncodedBatch | None:
+        """``batch`` (encoded for ``source``) encoded for this spec without reading the
+        leads again, when the two differ only in their learned vocabularies (a model
+        trained on other leads: a challenger): the numeric columns as they are, each
+        category's one-hot from the normalized values the batch carries. ``None`` when the
+        specs differ otherwise (then encode the leads)."""
+        if _unlearned(source) != _unlearned(self.spec):
+            return None
+        n, k = len(batch), len(self.spec.numeric)
+        matrix = np.zeros((n, len(self.feature_names)), dtype=np.float32)
+        matrix[:, :k] = batch.matrix[:, :k]
+        for f in self.spec.categorical:
+            self._one_hot(matrix, f.name, batch.categories[f.name])
+        return EncodedBatch(matrix, batch.numeric, batch.categories)
+
+    def _one_hot(self, matrix: np.ndarray, name: str, normalized: np.ndarray) -> None:
+        """Set one categorical feature's columns from its normalized values."""
+        codes, n = self._codes[name], matrix.shape[0]
+        idx = np.fromiter((codes.get(v, -1) for v in normalized), dtype=np.int64, count=n)
+        known = idx >= 0
+        matrix[np.arange(n)[known], self._offsets[name] + idx[known]] = 1.0
 
 
 def learn_vocabularies(
@@ -109,6 +127,12 @@ def learn_vocabularies(
         ]
         vocabularies[f.name] = tuple(frequent[: f.max_categories]) or (MISSING,)
     return vocabularies
+
+
+def _unlearned(spec: FeatureSpec) -> tuple:
+    """The spec's features without their learned vocabularies."""
+    return tuple(f.model_copy(update={"vocabulary": ()}) if isinstance(f, CategoricalFeature)
+                 else f for f in spec.features)
 
 
 def _keeps_missing(f: CategoricalFeature) -> bool:

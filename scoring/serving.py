@@ -176,10 +176,12 @@ def _run(role: ModelRole, model: ServingModel, rows: np.ndarray,
 
 def _matrix(model: ServingModel, champion: ServingModel, leads: Sequence[IncomingLead],
             batch: EncodedBatch) -> np.ndarray:
-    """The batch encoded for ``model``: the champion's matrix when the specs agree."""
+    """The batch encoded for ``model``: the champion's matrix when the specs agree, made
+    from the champion's encoding when they differ only in learned vocabularies."""
     if model is champion or model.spec == champion.spec:
         return batch.matrix
     try:
-        return model.encoder.encode_leads(leads).matrix
+        again = model.encoder.reencode(batch, champion.spec)
+        return again.matrix if again is not None else model.encoder.encode_leads(leads).matrix
     except Exception as exc:  # a challenger whose spec cannot encode these leads
         raise ModelFailed(ModelRole.CHALLENGER, model, exc) from exc

@@ -1,7 +1,8 @@
 """Shadow mode: per-lead comparison records and their running, mergeable summary.
 
-:func:`shadow_comparisons` builds the ``scores.shadow`` records of one batch (the scorer
-calls it with both models' scores). :class:`ShadowSummary` folds comparisons into count,
+:func:`shadow_comparisons` builds the ``scores.shadow`` records of one batch as contract
+objects (tools and tests; the scorer writes the same JSON straight from its batch's
+columns, ``streams/scorer/shadow_json.py``). :class:`ShadowSummary` folds comparisons into count,
 mean absolute difference, Pearson correlation, grade agreement and per-model latency; two
 summaries merge exactly (Chan et al.'s pairwise update of means and co-moments), so
 partitions, batches and scorers can be summarised apart and combined.

@@ -2,7 +2,7 @@
 publishes each batch in one transaction (``batch``, what it yields: ``batch_result``;
 ``records``; the scored part carried
 as one object with its columns made once: ``lead_batch``; the ``leads.scored`` serializer:
-``scored_json``; events that fail on their
+``scored_json``, the ``scores.shadow`` one: ``shadow_json``; events that fail on their
 own: ``isolation``, ``failed_events``; duplicate event ids: ``resends``; reason codes:
 ``explain``, ``reasons_text``, ``reasons_budget``; trends from the score history:
 ``trends``; the per-lead state read in one Redis call, on its own thread while the batch is scored:
@@ -25,6 +25,6 @@ __all__ = [
     "batch", "batch_result", "bookkeeping", "build", "champion_probe", "explain",
     "failed_events", "isolation",
     "lead_batch", "loop", "metrics", "offsets", "plans", "reasons_budget", "reasons_text",
-    "records", "resends", "run_bounds", "scored_json", "serving", "stage_table", "startup",
-    "state_read", "timings", "trends",
+    "records", "resends", "run_bounds", "scored_json", "serving", "shadow_json", "stage_table",
+    "startup", "state_read", "timings", "trends",
 ]

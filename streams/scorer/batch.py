@@ -47,6 +47,7 @@ from streams.scorer.batch_result import BatchResult, Scored
 from streams.scorer.explain import Explanations
 from streams.scorer.failed_events import FailedEvents, PartFailed
 from streams.scorer.isolation import bisect
+from streams.scorer.reasons_text import LeadValues
 from streams.scorer.resends import claims_of, drop_resends
 from streams.scorer.state_read import Prefetched, StateReader
 from streams.scorer.timings import NoClock, StageClock
@@ -171,12 +172,14 @@ class BatchStep:
         """Predictions and reasons of every accepted lead (served, and the shadow's)."""
         served = serve(self._plan, accepted.leads, accepted.batch)
         self.clock.lap("predict")
-        why = self._explain.served(served.runs, accepted.leads)
+        shared = LeadValues(accepted.leads)  # the values of the reasons of every model
+        why = self._explain.served(served.runs, accepted.leads, shared)
+        self.clock.lap("reasons")
         shadow_why = None
         if self._topics.shadow and served.shadow is not None:
             shadow_why = self._explain.run(served.shadow, accepted.leads, why.failed,
-                                           why.skipped, why.downgraded)
-        self.clock.lap("reasons")
+                                           why.skipped, why.downgraded, shared)
+            self.clock.lap("shadow_reasons")
         return Scored(served, why, shadow_why)
 
     def _records(self, consumed: Consumed, accepted: Accepted, scored: Scored, letters: list,
@@ -208,7 +211,7 @@ class BatchStep:
         t, served, why = self._topics, scored.served, scored.why
         trends = self._trends_of(served, batch, result)
         self.clock.lap("grade_trend")
-        texts = outputs.ScoreTexts.of(served, self._grades)  # once, for record and history
+        texts = outputs.ScoreTexts.of(served, self._grades, batch)  # once, for every output
         scored_records = outputs.scored_records(t.scored, name, served, batch, self._grades,
                                                 why, trends, texts)
         result.records += scored_records
@@ -222,10 +225,12 @@ class BatchStep:
         result.model_seconds = sum(r.seconds for r in served.runs)
         result.shadow_error = served.shadow_error
         if scored.shadow_why is not None:
+            self.clock.lap("serialize")
             shadow = outputs.shadow_records(t.shadow, name, served, batch, self._grades,
-                                            scored.shadow_why)
+                                            scored.shadow_why, texts)
             result.records += shadow
             result.shadowed = len(shadow)
+            self.clock.lap("shadow")
         result.ledger = outputs.ledger_for(name, served, batch)
 
     def _trends_of(self, served, batch: outputs.BatchInput,

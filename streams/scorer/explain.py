@@ -32,7 +32,7 @@ from scoring.model import ServingModel
 from scoring.reasons import ChosenReasons, Explainer
 from scoring.serving import RoleRun, ServingPlan
 from streams.scorer.reasons_budget import PROBE_ROWS, ReasonsBudget
-from streams.scorer.reasons_text import ReasonsText
+from streams.scorer.reasons_text import LeadValues, ReasonsText
 
 log = logging.getLogger(__name__)
 
@@ -83,12 +83,15 @@ class Explanations:
         self._models = {(m.name, m.version): self._models.get((m.name, m.version))
                         or self._build(m) for m in models}
 
-    def served(self, runs: Sequence[RoleRun], leads: Sequence[IncomingLead]) -> BatchReasons:
-        """The reasons of every served score, from the model that served it."""
+    def served(self, runs: Sequence[RoleRun], leads: Sequence[IncomingLead],
+               shared: LeadValues | None = None) -> BatchReasons:
+        """The reasons of every served score, from the model that served it (``shared``:
+        the batch's values as text, for every run of the batch)."""
         n = len(leads)
         out = BatchReasons([NO_REASONS] * n, [NO_METHOD] * n)
+        shared = shared or LeadValues(leads)
         for run in runs:
-            part = self.run(run, leads, out.failed, out.skipped, out.downgraded)
+            part = self.run(run, leads, out.failed, out.skipped, out.downgraded, shared)
             for at, row in enumerate(run.rows.tolist()):
                 out.reasons[row], out.methods[row] = part.reasons[at], part.methods[at]
         return out
@@ -96,7 +99,8 @@ class Explanations:
     def run(self, run: RoleRun, leads: Sequence[IncomingLead],
             failed: Counter[str] | None = None,
             skipped: Counter[str] | None = None,
-            downgraded: Counter[str] | None = None) -> RunReasons:
+            downgraded: Counter[str] | None = None,
+            shared: LeadValues | None = None) -> RunReasons:
         """One run's reasons; none (and ``failed`` counted) when its explainer fails, none
         (and ``skipped`` counted) when they would exceed the budget; approximate where
         exact was asked (``downgraded`` counted per grade) when only those fit."""
@@ -124,8 +128,7 @@ class Explanations:
                 skipped[run.role.value] += 1
             return RunReasons([NO_REASONS] * n, [NO_METHOD] * n)
         self._downgraded(run, grades[exact & ~chosen.exact], downgraded)
-        rows = run.rows.tolist()
-        return RunReasons(text.render([leads[r] for r in rows], chosen),
+        return RunReasons(text.render(leads, chosen, shared, run.rows),
                           [_METHOD[e] for e in chosen.exact.tolist()])
 
     def _within_budget(self, explainer: Explainer, key: tuple[str, str], run: RoleRun,

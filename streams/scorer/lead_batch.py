@@ -1,7 +1,7 @@
 """A batch's scored part as one object carried through the stages after intake: its
 events (source positions), its decoded leads (:func:`scoring.decode.lead_type` rows), their
 encoded features, and the columns every output reads, each made once (lead ids, event ids,
-waits, event times) rather than once per output.
+record keys and openings, waits, event times) rather than once per output.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import numpy as np
 from monitors.event_time import DEFAULT_SKEW, SkewTolerance, trusted_times
 from scoring.features import EncodedBatch
 from scoring.intake import RawEvent
+from streams.json_text import quote, text
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,18 @@ class BatchInput:
     @cached_property
     def event_ids(self) -> list[str | None]:
         return [lead.event_id for lead in self.leads]
+
+    @cached_property
+    def keys(self) -> list[bytes]:
+        """The leads' ids as record keys (every output topic is keyed by lead id)."""
+        return [lead_id.encode() for lead_id in self.lead_ids]
+
+    @cached_property
+    def openings(self) -> list[str]:
+        """Per lead, the JSON members every lead's record opens with: ``{"lead_id":...,
+        "event_id":...``."""
+        return [f'{{"lead_id":{quote(lead_id)},"event_id":{text(e)}'
+                for lead_id, e in zip(self.lead_ids, self.event_ids, strict=True)]
 
     @cached_property
     def wait_ms(self) -> np.ndarray:

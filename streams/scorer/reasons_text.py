@@ -2,8 +2,9 @@
 
 Same fast path as the rest of the record (:mod:`streams.json_text`), over the whole batch:
 per spec feature the constant parts (name, label, direction) are encoded once per model;
-per batch each feature's values (of the leads it is a reason of) and the reasons' weights
-are formatted once (one C call per numeric column; a weight's text memoised per model,
+per batch each feature's values and the reasons' weights are formatted once (one C call
+per numeric column; the values for the whole batch, shared by every model that explains
+it: :class:`LeadValues`; a weight's text memoised per model,
 :class:`~streams.json_text.FloatTexts`); the pieces of every reason slot are
 then gathered as numpy object arrays (``features`` indexes them) and each lead's array is
 one ``str.join``. The value is the lead's attribute as validated at intake (``87``,
@@ -36,8 +37,11 @@ class ReasonsText:
                                       for label in labels), ""], dtype=object)
                        for d in "+-"}
 
-    def render(self, leads: Sequence, chosen: ChosenReasons) -> list[str]:
-        """Per lead, the JSON array of its reasons (``[]`` when it has none)."""
+    def render(self, leads: Sequence, chosen: ChosenReasons, shared: LeadValues | None = None,
+               rows: np.ndarray | None = None) -> list[str]:
+        """Per explained lead, the JSON array of its reasons (``[]`` when it has none):
+        ``chosen`` has a row per lead of ``leads[rows]`` (``rows`` ``None``: every lead);
+        ``shared``: the values of ``leads`` already made as text."""
         n, width = chosen.features.shape
         if not n or not width:
             return ["[]"] * n
@@ -45,13 +49,11 @@ class ReasonsText:
         valid = features >= 0
         none = len(self._names)
         slots = np.where(valid, features, none)  # no reason: empty pieces
-        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead using it
-        uses = np.zeros((none + 1, n), dtype=bool)  # which leads each feature is a reason of
-        uses[slots, np.arange(n)[:, None]] = True
-        for j in np.flatnonzero(uses[:none].any(axis=1)).tolist():
-            rows = np.flatnonzero(uses[j]).tolist()
-            name = self._names[j]
-            values[j, rows] = _values([getattr(leads[i], name, None) for i in rows])
+        shared = shared or LeadValues(leads)
+        values = np.full((none + 1, n), "", dtype=object)  # per feature, per lead
+        for j in np.unique(features[valid]).tolist():
+            column_j = shared.of(self._names[j])
+            values[j] = column_j if rows is None else column_j[rows]
         weights = np.full((n, width), "", dtype=object)
         weights[valid] = self._weights.column(
             np.round(chosen.weights[valid], WEIGHT_DECIMALS).tolist())
@@ -65,6 +67,24 @@ class ReasonsText:
         pieces[:, :, 3] = weights
         pieces[:, :, 4] = np.where(valid, "}", "")
         return [f"[{''.join(row)[1:]}]" for row in pieces.reshape(n, width * 5).tolist()]
+
+
+class LeadValues:
+    """A batch's lead attributes as JSON text, per feature, made once per batch for every
+    model's reasons (a shadow challenger's reasons name the same leads' values)."""
+
+    def __init__(self, leads: Sequence):
+        self._leads = leads
+        self._texts: dict[str, np.ndarray] = {}
+
+    def of(self, name: str) -> np.ndarray:
+        """Per lead of the batch, its ``name`` value's JSON text (``null``: none)."""
+        texts = self._texts.get(name)
+        if texts is None:
+            texts = np.empty(len(self._leads), dtype=object)
+            texts[:] = _values([getattr(lead, name, None) for lead in self._leads])
+            self._texts[name] = texts
+        return texts
 
 
 def _values(items: list) -> list[str]:

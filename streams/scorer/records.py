@@ -1,7 +1,8 @@
 """A served batch → the records of its transaction besides dead letters, and its ledger.
 
 - ``leads.scored``: :mod:`streams.scorer.scored_json` (re-exported here);
-- ``scores.shadow``: one comparison per scored lead in shadow mode;
+- ``scores.shadow``: one comparison per scored lead in shadow mode,
+  :mod:`streams.scorer.shadow_json` (re-exported here);
 - ``monitor.samples``: one sample per model role and version that scored rows, the
   champion's also carrying the batch's dead-letter counts and its counts of attributes the
   spec does not know, per name. Its latency is the model's
@@ -13,7 +14,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -22,14 +22,13 @@ import numpy as np
 
 from monitors.batch_sample import batch_sample, encode_sample
 from schemas.monitor import ModelRole
-from scoring.experiments.shadow import shadow_comparisons
 from scoring.grades import GradeScale
 from scoring.model import ServingModel
 from scoring.serving import RoleRun, ServedBatch
 from streams.kafka.io import OutRecord
-from streams.scorer.explain import RunReasons
 from streams.scorer.lead_batch import BatchInput
 from streams.scorer.scored_json import ScoreTexts, Trends, _iso, scored_records
+from streams.scorer.shadow_json import shadow_records
 from streams.stores.history import HistoryRows, element
 from streams.stores.ledger_rows import LedgerRows, ledger_rows
 
@@ -48,26 +47,6 @@ def history_rows(served: ServedBatch, batch: BatchInput, grades: GradeScale,
     return HistoryRows(batch.lead_ids,
                        [element(ev.partition, ev.offset, scores[i], graded[i], versions[i], at)
                         for i, ev in enumerate(batch.events)])
-
-
-def shadow_records(topic: str, model_name: str, served: ServedBatch, batch: BatchInput,
-                   grades: GradeScale, why: RunReasons | None = None) -> list[OutRecord]:
-    """One ``scores.shadow`` comparison per lead when the challenger shadowed the batch
-    (with ``why``: the challenger's reasons per lead, as JSON text)."""
-    shadow = served.shadow
-    if shadow is None or not len(served):
-        return []
-    champion = served.runs[0]
-    wait = batch.wait_ms
-    comparisons = shadow_comparisons(
-        model_name, batch.lead_ids, batch.event_ids, champion.model.version,
-        shadow.model.version, served.scores, shadow.scores,
-        wait + champion.seconds * 1000.0, wait + shadow.seconds * 1000.0, grades,
-        datetime.fromtimestamp(batch.now_s, UTC),
-        None if why is None else [(json.loads(t), json.loads(m))
-                                  for t, m in zip(why.reasons, why.methods, strict=True)])
-    return [OutRecord(topic, c.lead_id.encode(), c.model_dump_json().encode())
-            for c in comparisons]
 
 
 @dataclass(frozen=True)

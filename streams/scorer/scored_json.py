@@ -32,14 +32,22 @@ def _iso(dt: datetime | None) -> str | None:
 @dataclass(frozen=True)
 class ScoreTexts:
     """A served batch's scores as JSON numbers and their grades, made once for every
-    output that carries them (``leads.scored``, the history)."""
+    output that carries them (``leads.scored``, the history, ``scores.shadow``), with its
+    latencies (given the batch: wait plus the serving model's time, per lead)."""
 
     scores: list[str]
     grades: list[str]
+    latency: list[str] | None = None
 
     @classmethod
-    def of(cls, served: ServedBatch, grades: GradeScale) -> ScoreTexts:
-        return cls(column(served.scores.tolist()), grades.assign(served.scores))
+    def of(cls, served: ServedBatch, grades: GradeScale,
+           batch: BatchInput | None = None) -> ScoreTexts:
+        latency = None if batch is None else _latency_texts(served, batch)
+        return cls(column(served.scores.tolist()), grades.assign(served.scores), latency)
+
+
+def _latency_texts(served: ServedBatch, batch: BatchInput) -> list[str]:
+    return column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
 
 
 @dataclass(frozen=True)
@@ -59,24 +67,21 @@ def scored_records(topic: str, model_name: str, served: ServedBatch, batch: Batc
     lead's reasons and their method, as JSON text; trend null without ``trends``)."""
     n = len(batch.leads)
     scored_at = _iso(datetime.fromtimestamp(batch.now_s, UTC))
-    latency = column((batch.wait_ms + served.served_seconds * 1000.0).tolist())
     texts = texts or ScoreTexts.of(served, grades)
+    latency = texts.latency if texts.latency is not None else _latency_texts(served, batch)
     why = why or BatchReasons(["[]"] * n, ["null"] * n)
     models = _model_texts(model_name, served)
     at_q = quote(scored_at)
     trend_q, previous = _trend_texts(trends, n)
-    ids = batch.lead_ids
-    docs = [f'{{"lead_id":{quote(lead_id)},"event_id":{text(e)},'
-            f'"score":{score},"grade":"{grade}","reasons":{reasons},'
+    docs = [f'{opening},"score":{score},"grade":"{grade}","reasons":{reasons},'
             f'"reasons_method":{method},{model},"occurred_at":{occurred},'
             f'"scored_at":{at_q},"latency_ms":{lat},"trend":{trend},"previous_score":{prev},'
             f'"source_partition":{ev.partition},"source_offset":{ev.offset}}}'
-            for lead_id, e, score, grade, reasons, method, model, occurred, lat, trend, prev, ev
-            in zip(ids, batch.event_ids, texts.scores, _grade_texts(texts.grades), why.reasons,
+            for opening, score, grade, reasons, method, model, occurred, lat, trend, prev, ev
+            in zip(batch.openings, texts.scores, _grade_texts(texts.grades), why.reasons,
                    why.methods, models, _occurred_texts(batch.leads), latency, trend_q,
                    previous, batch.events, strict=True)]
-    return [OutRecord(topic, lead_id.encode(), doc.encode())
-            for lead_id, doc in zip(ids, docs, strict=True)]
+    return [OutRecord(topic, key, doc.encode()) for key, doc in zip(batch.keys, docs, strict=True)]
 
 
 def _grade_texts(grades: list[str]) -> list[str]:

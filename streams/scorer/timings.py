@@ -25,8 +25,11 @@ from pathlib import Path
 from prometheus_client import CollectorRegistry, Histogram
 
 STAGES = ("consume_wait", "decode", "claim", "encode", "predict", "reasons", "grade_trend",
-          "serialize", "redis", "produce", "send_offsets", "commit", "other")
-"""Every stage of a batch, in pipeline order (``other``: time no lap named)."""
+          "serialize", "shadow_reasons", "shadow", "redis", "produce", "send_offsets", "commit",
+          "other")
+"""Every stage of a batch, in pipeline order (``other``: time no lap named). In shadow mode
+``shadow_reasons`` is the challenger's reasons and ``shadow`` its comparison records (its
+prediction is in ``predict``, its monitor sample in ``serialize``)."""
 EXTRA = ("gc", "cpu_wait", "batch", "events")
 """Per batch besides the stages: GC pause, CPU wait, wall time (s) and events."""
 KEEP = 50_000

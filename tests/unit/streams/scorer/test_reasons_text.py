@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from hypothesis.extra import numpy as hnp
 
 from scoring.reasons import ChosenReasons
-from streams.scorer.reasons_text import ReasonsText
+from streams.scorer.reasons_text import LeadValues, ReasonsText
 
 NAMES = ["visits", "source", "size", "score", "region"]
 LABELS = ["Visits", 'Source "CRM"', "Size\n(employees)", "Score é", "Region"]
@@ -83,3 +83,19 @@ def test_leads_without_any_reason_and_batches_without_slots() -> None:
     assert text.render([lead], none) == ["[]"]
     assert text.render([lead, lead], ChosenReasons(np.zeros((2, 0), int), np.zeros((2, 0)),
                                                    np.zeros(2, dtype=bool))) == ["[]", "[]"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(batches(), batches(), st.randoms(use_true_random=False))
+def test_two_models_sharing_the_batchs_values_render_each_own_rows_as_by_hand(
+        first, second, rnd) -> None:
+    """The champion's and a challenger's runs of one batch share its values as text
+    (``LeadValues``): each run's leads (any rows of the batch, in any order) render as
+    they would alone, whatever run read a value first."""
+    leads = first[0] + second[0]
+    shared = LeadValues(leads)
+    text = ReasonsText(NAMES, LABELS)
+    for _, chosen in (first, second):
+        rows = np.array(rnd.sample(range(len(leads)), chosen.features.shape[0]), dtype=np.int64)
+        mine = [leads[r] for r in rows.tolist()]
+        assert text.render(leads, chosen, shared, rows) == _by_hand(mine, chosen)

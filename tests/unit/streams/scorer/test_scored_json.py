@@ -23,7 +23,7 @@ from scoring.serving import ServingPlan, serve
 from streams.kafka.io import translate
 from streams.scorer.explain import BatchReasons
 from streams.scorer.lead_batch import BatchInput
-from streams.scorer.scored_json import Trends, scored_records
+from streams.scorer.scored_json import ScoreTexts, Trends, scored_records
 from tests.unit.scoring.conftest import random_columns
 
 GRADES = GradeScale()
@@ -108,6 +108,10 @@ def test_scored_records_are_json_dumps_of_the_record(plan, n) -> None:
     for t in (trends, None):
         records = scored_records("scored", "lead-scoring", served, batch, GRADES, why, t)
         assert [(r.key, r.value) for r in records] == _by_hand(batch, served, why, t)
+        made = ScoreTexts.of(served, GRADES, batch)  # the texts made once per batch
+        assert [(r.key, r.value) for r in scored_records(
+            "scored", "lead-scoring", served, batch, GRADES, why, t, made)] == _by_hand(
+                batch, served, why, t)
         assert all(r.topic == "scored" for r in records)
         for r in records:
             ScoredLead.model_validate_json(r.value)

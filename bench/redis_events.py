@@ -25,6 +25,8 @@ class RedisEvents:
     def arm(self) -> None:
         self._client.config_set("latency-monitor-threshold", THRESHOLD_MS)
         self._client.execute_command("LATENCY", "RESET")
+        self._client.config_set("slowlog-log-slower-than", THRESHOLD_MS * 1000)
+        self._client.slowlog_reset()
         self._start = self._counters()
 
     def read(self) -> dict:
@@ -37,7 +39,22 @@ class RedisEvents:
             events[kind] = {"count": len(history), "latest_ms": int(latest_ms),
                             "max_ms": int(max_ms)}
         now = self._counters()
-        return {"events": events, **{k: now[k] - self._start.get(k, 0) for k in now}}
+        return {"events": events, "slow": self._slow(),
+                **{k: now[k] - self._start.get(k, 0) for k in now}}
+
+    def _slow(self) -> dict[str, dict]:
+        """The slow log by command: its name only (a script by its SHA's first 8 digits),
+        never its arguments (lead ids)."""
+        out: dict[str, dict] = {}
+        for entry in self._client.slowlog_get(128):
+            words = entry["command"].split()
+            name = words[0].decode().upper() if words else "?"
+            if name == "EVALSHA" and len(words) > 1:
+                name += " " + words[1].decode()[:8]
+            seen = out.setdefault(name, {"count": 0, "max_ms": 0.0})
+            seen["count"] += 1
+            seen["max_ms"] = max(seen["max_ms"], entry["duration"] / 1000)
+        return out
 
     def _counters(self) -> dict[str, int]:
         info = {**self._client.info("persistence"), **self._client.info("stats")}
@@ -48,6 +65,8 @@ def line(found: dict) -> str:
     """``found`` (:meth:`RedisEvents.read`) in one line."""
     kinds = ", ".join(f"{k} {v['count']}x (max {v['max_ms']} ms)"
                       for k, v in sorted(found["events"].items())) or "none"
-    return (f"redis events >= {THRESHOLD_MS} ms: {kinds}; AOF rewrites "
+    slow = ", ".join(f"{k} {v['count']}x (max {v['max_ms']:.0f} ms)"
+                     for k, v in sorted(found["slow"].items())) or "none"
+    return (f"redis events >= {THRESHOLD_MS} ms: {kinds}; slow commands: {slow}; AOF rewrites "
             f"{found['aof_rewrites']}, forks {found['total_forks']}, delayed fsyncs "
             f"{found['aof_delayed_fsync']}")

@@ -103,7 +103,10 @@ def server_properties(settings: Settings, secure: dict[str, str] | None = None,
 
 def _java(settings: Settings, main: str, *args: str, node: int = 1) -> list[str]:
     java = require_tool("java", "install a JDK 17+ (Debian: apt-get install openjdk-17-jre)")
-    return [java, f"-Xmx{settings.kafka_heap}", "-Djava.awt.headless=true",
+    gc_log = kafka_dir(settings, node) / "gc.log"  # the broker's pauses, two 10 MB files
+    return [java, f"-Xmx{settings.kafka_heap}",
+            f"-Xlog:gc:file={gc_log}:uptime,level:filecount=2,filesize=10m",
+            "-Djava.awt.headless=true",
             f"-Dlog4j2.configurationFile={LOG4J}",
             f"-Dleadstream.kafka.log={log_file(settings, node)}",
             "-cp", classpath(settings.kafka_version), main, *args]

@@ -33,7 +33,8 @@ def test_bench_measures_baselines_and_scorer_latency(stack_settings: Settings) -
     assert lat["measured"] == 1000
     assert 0 <= lat["p50_ms"] <= lat["p99_ms"] <= lat["max_ms"]
     found = lat["redis"]  # Redis's own record of what could have stalled the phase
-    assert set(found) == {"events", "aof_rewrites", "aof_delayed_fsync", "total_forks"}
+    assert set(found) == {"events", "slow", "aof_rewrites", "aof_delayed_fsync",
+                          "total_forks"}
     assert all(e["count"] >= 1 and e["max_ms"] >= 10 for e in found["events"].values())
     assert doc["summary"]["scorer_peak_rss_mb"] > 0
     assert doc["targets"]["(a)/(c) >= 30x"] is None  # (a) was not drained

@@ -40,9 +40,16 @@ def _traffic(settings: Settings) -> tuple[dict, object, dict]:
 
 
 def test_cluster_replicates_every_topic(cluster_settings: Settings, kafka_cluster_admin) -> None:
+    topic = cluster_settings.topic_incoming
+    # a topic just created reaches every broker's metadata a moment later: wait for it
+    def known() -> bool:
+        found = kafka_cluster_admin.list_topics(timeout=10).topics.get(topic)
+        return found is not None and found.error is None and bool(found.partitions)
+
+    wait_until(known, 30, f"{topic} in the cluster's metadata")
     meta = kafka_cluster_admin.list_topics(timeout=10)
     assert len(meta.brokers) == 3
-    incoming = meta.topics[cluster_settings.topic_incoming].partitions
+    incoming = meta.topics[topic].partitions
     assert len(incoming) == 12
     assert all(len(p.replicas) == 3 for p in incoming.values())
     for internal in ("__consumer_offsets", "__transaction_state"):

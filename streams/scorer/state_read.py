@@ -39,6 +39,13 @@ class Prefetched:
         return [s for s, _ in got], [u for _, u in got]
 
 
+def in_memory(dedup: Deduplicator, trends: TrendSource | None) -> bool:
+    """Whether a side of the read has no Redis client (in-memory stores, fakes): each side
+    is then asked on its own, inline."""
+    history_on = trends is not None and trends.enabled
+    return dedup.client is None or (history_on and trends.client is None)  # type: ignore[union-attr]
+
+
 def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence[Claim],
                asks: Sequence[Ask]) -> tuple[dict[int, str], Prefetched | None]:
     """The claims' duplicates (index → first source) and the leads' previous scores: one
@@ -46,7 +53,7 @@ def read_state(dedup: Deduplicator, trends: TrendSource | None, claims: Sequence
     else each asked on its own (fakes)."""
     history_on = trends is not None and trends.enabled
     client = dedup.client
-    if client is None or (history_on and trends.client is None):  # type: ignore[union-attr]
+    if in_memory(dedup, trends):
         dupes = dedup.duplicates(claims)
         if not history_on:
             return dupes, None
@@ -86,8 +93,7 @@ class StateReader:
 
     def start(self, dedup: Deduplicator, trends: TrendSource | None,
               claims: Sequence[Claim], asks: Sequence[Ask]) -> Future[State]:
-        history_on = trends is not None and trends.enabled
-        if dedup.client is None or (history_on and trends.client is None):  # type: ignore[union-attr]
+        if in_memory(dedup, trends):
             done: Future[State] = Future()
             try:
                 done.set_result(read_state(dedup, trends, claims, asks))

@@ -86,3 +86,23 @@ def test_only_the_models_that_serve_rows_run(tiny_model, leads_and_batch):
     assert [r.role for r in everyone.runs] == [ModelRole.CHALLENGER]
     empty = serve(ServingPlan(tiny_model), [], tiny_model.encoder.encode_leads([]))
     assert [r.role for r in empty.runs] == [ModelRole.CHAMPION] and len(empty) == 0
+
+
+def test_a_challenger_whose_spec_differs_beyond_vocabularies_reads_the_leads_again(
+        tiny_model, leads_and_batch):
+    """Another imputation (not a vocabulary): the champion's encoding cannot be reused, so
+    the challenger encodes the leads itself; checked against its own encoding of them."""
+    leads = [lead.model_copy(update={"website_visits": None}) if i % 2 else lead
+             for i, lead in enumerate(leads_and_batch[0])]  # half of them to impute
+    batch = tiny_model.encoder.encode_leads(leads)
+    features = [f.model_copy(update={"impute": 7.0}) if f.name == "website_visits" else f
+                for f in tiny_model.spec.features]
+    spec = tiny_model.spec.model_copy(update={"features": features})
+    challenger = dataclasses.replace(tiny_model, version="2", alias="challenger")
+    object.__setattr__(challenger, "spec", spec)
+    object.__setattr__(challenger, "encoder", type(tiny_model.encoder)(spec))
+    assert challenger.encoder.reencode(batch, tiny_model.spec) is None
+    served = serve(ServingPlan(tiny_model, challenger, _config("shadow")), leads, batch)
+    own = challenger.encoder.encode_leads(leads).matrix
+    assert not np.array_equal(own, batch.matrix)  # the imputed value differs somewhere
+    np.testing.assert_allclose(served.shadow.scores, challenger.predict(own))

@@ -1,9 +1,10 @@
 """Redis state per lead, measured on the bench's own Redis: bytes per lead scored once
 (the (a) drain) and per lead scored 20 times (a phase of its own).
 
-Redis is flushed before the measured drain, so ``used_memory`` after it, minus the empty
-instance's, divided by the leads is what each lead costs (keys, values, TTLs and Redis's
-own per-key overhead). ``MEMORY USAGE`` of each kind of key of a sample of leads splits it.
+Redis is flushed before the measured drain, so the keyspace's memory after it
+(:func:`keyspace_bytes`), minus the empty instance's, divided by the leads is what each lead
+costs (keys, values, TTLs and Redis's own per-key overhead). ``MEMORY USAGE`` of each kind of
+key of a sample of leads splits it.
 """
 
 from __future__ import annotations
@@ -19,22 +20,43 @@ SAMPLE = 200
 KINDS = {"lead key (ledger row, history, claims)": "leadstream:lead:{lead}"}
 
 
+def keyspace_bytes(c: redis.Redis) -> int:
+    """Bytes of the keyspace: ``MEMORY USAGE`` of every key (its value, key, object and dict
+    entry) plus the main and expires tables (buckets and the expires' entries; a key's main
+    entry, 24 bytes, so counted twice: an overestimate).
+
+    Not ``used_memory``: that also counts what comes and goes with traffic, not with keys.
+    Clients' buffers (a pipeline's query buffer stays allocated until Redis trims it, or
+    processes the client's close), the AOF buffer between writes, scripts' temporaries: read
+    after the same writes it differed by up to ±250 bytes per lead, once by +1.7 KB.
+    """
+    keys, sizes = list(c.scan_iter(count=1000)), 0
+    for i in range(0, len(keys), 1000):
+        pipe = c.pipeline(transaction=False)
+        for key in keys[i:i + 1000]:
+            pipe.memory_usage(key, samples=0)
+        sizes += sum(size or 0 for size in pipe.execute())
+    tables = [v for k, v in c.memory_stats().items() if k.startswith("db.")]
+    return sizes + sum(t["overhead.hashtable.main"] + t["overhead.hashtable.expires"]
+                       for t in tables)
+
+
 def client(s: Settings) -> redis.Redis:
     return redis.Redis.from_url(s.redis_url)
 
 
 def flushed(s: Settings) -> int:
-    """Flush Redis; its used memory empty."""
+    """Flush Redis; its keyspace's memory empty."""
     c = client(s)
     c.flushdb()
-    return int(c.info("memory")["used_memory"])
+    return keyspace_bytes(c)
 
 
 def per_lead(s: Settings, base: int, lead_ids: list[str]) -> dict:
     """Bytes per lead since ``flushed`` returned ``base``, and per kind of key (sampled)."""
     c = client(s)
     leads = list(dict.fromkeys(lead_ids))
-    used = int(c.info("memory")["used_memory"])
+    used = keyspace_bytes(c)
     kinds = {}
     sample = leads[:: max(1, len(leads) // SAMPLE)][:SAMPLE]
     for kind, pattern in KINDS.items():

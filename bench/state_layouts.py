@@ -5,9 +5,10 @@ event-id claims) against the one shipped (one string per lead: the ledger row, t
 entries and the claims with their time, as lines) and one hash per lead holding the same
 (claims as fields, the row and the entries in fields ``l`` and ``h``), for a lead scored
 once and one scored 20 times. Values are shaped like the scorer's (a bench lead id, a 132-byte
-ledger row, 44-byte history entries, ``ev-<lead>-<n>`` claims). ``used_memory`` before and
-after writing ``--leads`` leads, divided by the leads (keys, values, TTLs and Redis's own
-per-key overhead: ~170 bytes per key with a TTL at these key lengths).
+ledger row, 44-byte history entries, ``ev-<lead>-<n>`` claims). The keyspace's memory
+(:func:`bench.state_bytes.keyspace_bytes`) before and after writing ``--leads`` leads,
+divided by the leads (keys, values, TTLs and Redis's own per-key overhead: ~170 bytes per
+key with a TTL at these key lengths).
 Run: ``.venv/bin/python -m bench.state_layouts [--leads 5000]``.
 """
 
@@ -21,6 +22,7 @@ from collections.abc import Callable
 import redis
 
 from bench.dedup_index import _free_port, _redis
+from bench.state_bytes import keyspace_bytes
 from streams.stores.lead_state import stamp
 
 ROW = ('[2,"b7847d3eb724","1",0,null,0.12345678901234,1796650800123456,"ev-syn-3-00000001",'
@@ -67,14 +69,14 @@ def one_hash(scores: int) -> Write:
 
 def per_lead(client: redis.Redis, write: Write, leads: int) -> float:
     client.flushall()
-    base = int(client.info("memory")["used_memory"])
+    base = keyspace_bytes(client)
     pipe = client.pipeline(transaction=False)
     for i in range(leads):
         write(pipe, f"syn-3-{i:08d}", i)
         if i % 500 == 499:
             pipe.execute()
     pipe.execute()
-    return (int(client.info("memory")["used_memory"]) - base) / leads
+    return (keyspace_bytes(client) - base) / leads
 
 
 def run(leads: int) -> dict[str, float]:

@@ -2,11 +2,14 @@
 claims) costs at most 400 bytes of Redis memory scored once and 2 KB scored 20 times,
 written by the real store classes (their real scripts) on the real redis-server.
 
-``used_memory`` before and after, over the leads (keys, values, TTLs and Redis's own
-per-key overhead), as ``make bench`` measures it. Values shaped like the scorer's: a
-bench-length lead id, a ledger row of 8 features, event ids ``ev-<lead>-<n>``, the bench's
-offsets (12 partitions, 4-digit offsets: a lead's value grows by 40 bytes per more digit of
-its 20 positions — a value past 1,792 bytes takes jemalloc's next size class, 2,048).
+The keyspace's bytes after, less before, over the leads (keys, values, TTLs and Redis's own
+per-key overhead: :func:`bench.state_bytes.keyspace_bytes`), as ``make bench`` measures it.
+Not ``used_memory``: clients' buffers come and go in it (3.7 KB per lead once in CI).
+
+Values shaped like the scorer's: a bench-length lead id, a ledger row of 8 features, event
+ids ``ev-<lead>-<n>``, the bench's offsets (12 partitions, 4-digit offsets: a lead's value
+grows by 40 bytes per more digit of its 20 positions — a value past 1,792 bytes takes
+jemalloc's next size class, 2,048).
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ from datetime import UTC, datetime
 
 import redis
 
+from bench.state_bytes import keyspace_bytes
 from schemas.ledger import LedgerEntry
 from schemas.scored import Variant
 from streams.stores.dedup import Claim, Deduplicator
@@ -58,21 +62,12 @@ def _score(client: redis.Redis, leads: list[str], t: int) -> None:
 
 
 def _bytes_per_lead(client: redis.Redis, times: int, tag: str) -> float:
-    """Bytes per lead; the scripts run once before (Redis's Lua heap grows on first use, by
-    ~0.5 MB: not the leads' state), the writing client gone before the reading (its buffers
-    neither)."""
     leads = [f"syn-{tag}-{i:08d}" for i in range(LEADS)]
-    writer = redis.Redis(connection_pool=redis.ConnectionPool(
-        **client.connection_pool.connection_kwargs))
-    _score(writer, [f"warm-{i}" for i in range(LEADS)], 0)
-    client.flushdb()
-    base = int(client.info("memory")["used_memory"])
+    base = keyspace_bytes(client)
     for t in range(times):
-        _score(writer, leads, t)
-    writer.close()
-    writer.connection_pool.disconnect()
+        _score(client, leads, t)
     assert client.dbsize() <= LEADS + 1  # one key per lead (and the ledger's layout)
-    return (int(client.info("memory")["used_memory"]) - base) / LEADS
+    return (keyspace_bytes(client) - base) / LEADS
 
 
 def test_a_lead_scored_once_costs_at_most_400_bytes(fresh_settings, redis_client):

@@ -59,6 +59,7 @@ def producer_config(settings: Settings) -> dict[str, str | int | bool]:
         "transaction.timeout.ms": settings.transaction_timeout_ms,
         "linger.ms": 0,
         "compression.type": "lz4",
+        "retry.backoff.ms": settings.transaction_retry_backoff_ms,
     }
 
 

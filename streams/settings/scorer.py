@@ -42,6 +42,14 @@ class ScorerSettings(SettingsPart):
     1 s in the local stack). Too short: a batch that takes longer (a loaded machine, a
     broker restart under way) is aborted by the broker and processed again with a fresh
     producer; if most batches do, throughput collapses. A batch normally takes 20-150 ms."""
+    transaction_retry_backoff_ms: int = Field(2, ge=1, le=1000)
+    """librdkafka ``retry.backoff.ms`` of the scorer's producer: the first wait before a
+    request is sent again (it doubles up to ``retry.backoff.max.ms``, 1 s). A transaction
+    begun right after a commit finds the coordinator still writing that commit's markers,
+    and its ``AddOffsetsToTxn`` is answered ``CONCURRENT_TRANSACTIONS`` (retry); with
+    librdkafka's default of 100 ms each such batch waited 100 ms in ``send_offsets``
+    (median 107 ms back to back; 4-5 ms at 2: ``bench/README.md``, "The 100 ms wait in
+    send_offsets"). Java's producer waits 20 ms on this answer."""
 
     # --- reasons (issue 9; the grades are shared) -------------------------------------
     reasons_k: int = Field(3, ge=0, le=20)

@@ -20,15 +20,21 @@ SAMPLE = 200
 KINDS = {"lead key (ledger row, history, claims)": "leadstream:lead:{lead}"}
 
 
+DICT_ENTRY = 24
+"""Bytes of a key's entry in Redis 7.0's main table (key, value, next): ``MEMORY USAGE``
+counts it and so does ``overhead.hashtable.main``."""
+
+
 def keyspace_bytes(c: redis.Redis) -> int:
-    """Bytes of the keyspace: ``MEMORY USAGE`` of every key (its value, key, object and dict
-    entry) plus the main and expires tables (buckets and the expires' entries; a key's main
-    entry, 24 bytes, so counted twice: an overestimate).
+    """Bytes of the keyspace: ``MEMORY USAGE`` of every key (its value, key, object and
+    main-table entry) plus the main table's buckets and the expires table (buckets and
+    entries), from ``MEMORY STATS``.
 
     Not ``used_memory``: that also counts what comes and goes with traffic, not with keys.
     Clients' buffers (a pipeline's query buffer stays allocated until Redis trims it, or
     processes the client's close), the AOF buffer between writes, scripts' temporaries: read
-    after the same writes it differed by up to ±250 bytes per lead, once by +1.7 KB.
+    after the same writes it differed by up to ±250 bytes per lead over 2,000 leads, once
+    by +1.7 KB. Over 200,000 leads both gave 399 bytes per lead (Runs 23, 24).
     """
     keys, sizes = list(c.scan_iter(count=1000)), 0
     for i in range(0, len(keys), 1000):
@@ -37,8 +43,9 @@ def keyspace_bytes(c: redis.Redis) -> int:
             pipe.memory_usage(key, samples=0)
         sizes += sum(size or 0 for size in pipe.execute())
     tables = [v for k, v in c.memory_stats().items() if k.startswith("db.")]
-    return sizes + sum(t["overhead.hashtable.main"] + t["overhead.hashtable.expires"]
-                       for t in tables)
+    return (sizes - DICT_ENTRY * len(keys)
+            + sum(t["overhead.hashtable.main"] + t["overhead.hashtable.expires"]
+                  for t in tables))
 
 
 def client(s: Settings) -> redis.Redis:

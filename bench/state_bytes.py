@@ -34,7 +34,7 @@ def keyspace_bytes(c: redis.Redis) -> int:
     Clients' buffers (a pipeline's query buffer stays allocated until Redis trims it, or
     processes the client's close), the AOF buffer between writes, scripts' temporaries: read
     after the same writes it differed by up to ±250 bytes per lead over 2,000 leads, once
-    by +1.7 KB. Over 200,000 leads both gave 399 bytes per lead (Runs 23, 24).
+    by +1.7 KB. Over 200,000 leads both gave 399 bytes per lead (Runs 23 and 25).
     """
     keys, sizes = list(c.scan_iter(count=1000)), 0
     for i in range(0, len(keys), 1000):

@@ -48,8 +48,8 @@ class ScorerSettings(SettingsPart):
     begun right after a commit finds the coordinator still writing that commit's markers,
     and its ``AddOffsetsToTxn`` is answered ``CONCURRENT_TRANSACTIONS`` (retry); with
     librdkafka's default of 100 ms each such batch waited 100 ms in ``send_offsets``
-    (median 107 ms back to back; 4-5 ms at 2: ``bench/README.md``, "The 100 ms wait in
-    send_offsets"). Java's producer waits 20 ms on this answer."""
+    (median 99-106 ms back to back; 4 ms at 2: ``bench/README.md``, Runs 24 and 25,
+    ``python -m bench.txn_backoff``). Java's producer waits 20 ms on this answer."""
 
     # --- reasons (issue 9; the grades are shared) -------------------------------------
     reasons_k: int = Field(3, ge=0, le=20)
